@@ -1,0 +1,42 @@
+// The entry point: builds the commander program, registers every command module, runs it and
+// returns the exit code. Only this file (through bin/akbp.js) touches process.exit.
+import { Command, CommanderError } from 'commander';
+import type { CliContext } from './context.js';
+import { commandModules } from './commands/index.js';
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('akbp')
+    .description('Compile authentik blueprints, plan them against a server and apply exactly that.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) });
+  for (const mod of commandModules) mod.register(program, ctx);
+  return program;
+}
+
+export const VERSION = '0.1.0';
+
+export async function main(argv: string[], ctx?: CliContext): Promise<number> {
+  const c: CliContext = ctx ?? {
+    io: {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      isTTY: Boolean(process.stdout.isTTY) && process.env.CI !== 'true',
+    },
+    env: process.env,
+    cwd: process.cwd(),
+    exitCode: 0,
+  };
+  const program = buildProgram(c);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here with code 0; usage errors with 1 (already printed).
+      return err.exitCode === 0 ? 0 : 1;
+    }
+    throw err;
+  }
+  return c.exitCode;
+}

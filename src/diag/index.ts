@@ -1,0 +1,172 @@
+// Diagnostic helpers shared by every stage: a bag to collect into, stable sorting, and rendering
+// of offsets as file:line:col with a code frame (done only here, at print time).
+import type { Diagnostic, Severity, SourceRange } from '../model/types.js';
+
+/**
+ * Code ranges, one per stage; each stage keeps its own catalogue file (`<stage>/codes.ts`)
+ * so stages never edit a shared table:
+ *   AKB1xxx load · AKB2xxx validate · AKB3xxx compile · AKB4xxx observe/plan · AKB5xxx apply
+ *   AKB6xxx server/sandbox · AKB7xxx sources · AKB8xxx gitops · AKB9xxx cli
+ */
+export interface CodeDef {
+  code: string;
+  severity: Severity;
+  /** Short description for docs and --help. */
+  title: string;
+}
+
+export function diag(
+  def: CodeDef,
+  summary: string,
+  extra: { detail?: string; subject?: SourceRange; entry?: string; severity?: Severity } = {},
+): Diagnostic {
+  const d: Diagnostic = { code: def.code, severity: extra.severity ?? def.severity, summary };
+  if (extra.detail !== undefined) d.detail = extra.detail;
+  if (extra.subject !== undefined) d.subject = extra.subject;
+  if (extra.entry !== undefined) d.entry = extra.entry;
+  return d;
+}
+
+export class DiagBag {
+  readonly items: Diagnostic[] = [];
+  add(d: Diagnostic): void {
+    this.items.push(d);
+  }
+  addAll(ds: Iterable<Diagnostic>): void {
+    for (const d of ds) this.items.push(d);
+  }
+  get hasErrors(): boolean {
+    return this.items.some((d) => d.severity === 'error');
+  }
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === 'error');
+}
+
+/** Turn warnings into errors (`--strict`). */
+export function strictify(ds: readonly Diagnostic[]): Diagnostic[] {
+  return ds.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' } : d));
+}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Total order: file, position, severity, code, summary — identical output on every run. */
+export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+  const au = a.subject?.uri ?? '';
+  const bu = b.subject?.uri ?? '';
+  if (au !== bu) return au < bu ? -1 : 1;
+  const as = a.subject?.start ?? -1;
+  const bs = b.subject?.start ?? -1;
+  if (as !== bs) return as - bs;
+  if (a.severity !== b.severity) return severityRank[a.severity] - severityRank[b.severity];
+  if (a.code !== b.code) return a.code < b.code ? -1 : 1;
+  return a.summary < b.summary ? -1 : a.summary > b.summary ? 1 : 0;
+}
+
+export function sortDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  return [...ds].sort(compareDiagnostics);
+}
+
+export interface LineCol {
+  line: number; // 1-based
+  col: number; // 1-based
+}
+
+/** Line starts of a text, computed once per file and reused for every diagnostic in it. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+  }
+  lineCol(offset: number): LineCol {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+  lineText(line: number): string {
+    const s = this.starts[line - 1];
+    if (s === undefined) return '';
+    const e = this.starts[line] ?? this.text.length + 1;
+    return this.text.slice(s, e - 1).replace(/\r$/, '');
+  }
+}
+
+/** Texts of the files diagnostics may point into, by uri. */
+export type TextLookup = (uri: string) => string | undefined;
+
+const indexCache = new WeakMap<object, Map<string, LineIndex>>();
+
+function indexFor(texts: TextLookup, uri: string): LineIndex | undefined {
+  let m = indexCache.get(texts);
+  if (!m) indexCache.set(texts, (m = new Map()));
+  let ix = m.get(uri);
+  if (!ix) {
+    const t = texts(uri);
+    if (t === undefined) return undefined;
+    ix = new LineIndex(t);
+    m.set(uri, ix);
+  }
+  return ix;
+}
+
+/** `file:line:col`, or just the uri when the text is unknown. */
+export function formatLocation(range: SourceRange, texts: TextLookup): string {
+  const ix = indexFor(texts, range.uri);
+  if (!ix) return range.uri;
+  const { line, col } = ix.lineCol(range.start);
+  return `${range.uri}:${line}:${col}`;
+}
+
+export function locate(range: SourceRange, texts: TextLookup): (LineCol & { uri: string }) | undefined {
+  const ix = indexFor(texts, range.uri);
+  if (!ix) return undefined;
+  return { uri: range.uri, ...ix.lineCol(range.start) };
+}
+
+/** A code frame: the line before, the line, a caret under the range start. */
+export function codeFrame(range: SourceRange, texts: TextLookup): string {
+  const ix = indexFor(texts, range.uri);
+  if (!ix) return '';
+  const { line, col } = ix.lineCol(range.start);
+  const width = String(line + 1).length;
+  const rows: string[] = [];
+  for (let l = Math.max(1, line - 1); l <= line; l++) {
+    rows.push(`${l === line ? '>' : ' '} ${String(l).padStart(width)} | ${ix.lineText(l)}`);
+  }
+  const endCol = range.end > range.start ? ix.lineCol(Math.min(range.end, range.start + 200)) : undefined;
+  const len = endCol && endCol.line === line ? Math.max(1, endCol.col - col) : 1;
+  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(col - 1)}${'^'.repeat(len)}`);
+  return rows.join('\n');
+}
+
+/** One diagnostic as people read it: `file:line:col: error AKB1001: summary` + detail + frame. */
+export function renderDiagnostic(d: Diagnostic, texts: TextLookup, opts: { frame?: boolean } = {}): string {
+  const where = d.subject ? `${formatLocation(d.subject, texts)}: ` : '';
+  let out = `${where}${d.severity} ${d.code}: ${d.summary}`;
+  if (d.detail) out += `\n  ${d.detail.replace(/\n/g, '\n  ')}`;
+  if (opts.frame !== false && d.subject) {
+    const f = codeFrame(d.subject, texts);
+    if (f) out += `\n${f}`;
+  }
+  return out;
+}
+
+/** JSON form of a diagnostic with line/col filled in (for --format json). */
+export function diagnosticToJson(d: Diagnostic, texts: TextLookup): Record<string, unknown> {
+  const out: Record<string, unknown> = { code: d.code, severity: d.severity, summary: d.summary };
+  if (d.detail) out.detail = d.detail;
+  if (d.entry) out.entry = d.entry;
+  if (d.subject) {
+    const loc = locate(d.subject, texts);
+    out.location = loc
+      ? { file: loc.uri, line: loc.line, column: loc.col, start: d.subject.start, end: d.subject.end }
+      : { file: d.subject.uri, start: d.subject.start, end: d.subject.end };
+  }
+  return out;
+}

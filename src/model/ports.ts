@@ -1,0 +1,73 @@
+// Interfaces the pure core calls through; adapters (src/server, src/sandbox, cli) implement them.
+import type { Json, JsonObject, LiveObject } from './types.js';
+
+export interface ListQuery {
+  /** Exact-match list filters by query parameter name (arrays repeat the parameter). */
+  filters?: { [param: string]: string | number | boolean | (string | number)[] };
+  ordering?: string;
+  /** Page size to ask for; the client picks the largest the server allows when absent. */
+  pageSize?: number;
+}
+
+/** Blueprint-only actions a reconciler needs besides CRUD. */
+export type ServerAction =
+  | 'set_password' // users: {password}
+  | 'set_key' // tokens: {key}
+  | 'view_key' // tokens: GET → {key}
+  | 'set_icon_url' // applications, sources: {url}
+  | 'set_background_url' // flows: {url}
+  | 'apply'; // blueprint instances: POST, no body
+
+/**
+ * authentik's REST API as the reconciler sees it, one method per need. `model` is a blueprint
+ * model name (`authentik_core.user`); the adapter maps it to endpoints through the registry.
+ * Methods reject with `ApiError` (src/model/errors.ts) for HTTP errors.
+ */
+export interface ServerClient {
+  /** Base URL without credentials, ending in `/api/v3`. */
+  readonly baseUrl: string;
+  /** authentik version, e.g. `2023.6.1`. */
+  version(): Promise<string>;
+  /** Every object of the model matching the filters, across all pages. */
+  list(model: string, query?: ListQuery): Promise<LiveObject[]>;
+  /** One object by pk (or lookup value), null on 404. */
+  get(model: string, pk: string | number): Promise<LiveObject | null>;
+  create(model: string, body: JsonObject): Promise<LiveObject>;
+  /** PATCH with only the given fields. */
+  patch(model: string, pk: string | number, body: JsonObject): Promise<LiveObject>;
+  delete(model: string, pk: string | number): Promise<void>;
+  action(model: string, pk: string | number, action: ServerAction, body?: JsonObject): Promise<Json>;
+  /** Requests made so far (all methods), for plans and benches. */
+  requestCount(): number;
+  close(): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: { [key: string]: Json }): void;
+}
+
+/** One HTTP exchange below the API base (`/api/v3`); lets the same client talk to a real server or the in-process sandbox. */
+export interface HttpRequest {
+  method: string;
+  /** Path below the base URL including the query string, e.g. `/core/users/?page=2`. */
+  path: string;
+  headers: { [name: string]: string };
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: { [name: string]: string };
+  body: string;
+}
+
+export interface HttpTransport {
+  request(req: HttpRequest): Promise<HttpResponse>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,304 @@
+// Types that cross a stage boundary. Types only: no behaviour lives here.
+// See ../../DESIGN.md (shared) and src/README.md for who produces and who consumes each.
+
+/** Plain JSON as it travels to and from authentik. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+export type SourceKind = 'file' | 'git' | 'oci';
+
+export interface SourceOrigin {
+  kind: SourceKind;
+  /** What the user named, with credentials removed: `examples/`, `git::https://…//dir?ref=main`, `oci://h:5000/r:t`. */
+  uri: string;
+  /** Tag, branch or other symbolic reference asked for. */
+  ref?: string;
+  /** Exact revision read: git commit sha or OCI manifest digest. */
+  revision?: string;
+  /** Content digest of what was read (sha256:…), for files of any kind. */
+  digest?: string;
+  /**
+   * Local directory that holds the files of this source (for `!File` confinement and for
+   * `metaapplyblueprint` path resolution). Absent for sources that are not on local disk.
+   */
+  root?: string;
+  /** True when the blueprint came from the local disk the user controls (affects `!Env`). */
+  local: boolean;
+}
+
+/** One blueprint file as read by a source adapter; load decodes it (UTF-8 checked there). */
+export interface SourceFile {
+  /** Stable display name used in diagnostics, e.g. `examples/flows.yaml` or `oci://…/file.yaml`. */
+  uri: string;
+  /** Path relative to the source root (forward slashes), as authentik's instance `path` would be. */
+  path: string;
+  bytes: Uint8Array;
+  origin: SourceOrigin;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations and diagnostics
+
+/**
+ * Offsets are indices into the decoded text of `uri` (UTF-16 code units, as the `yaml` package
+ * reports them); line:col and code frames are computed only when printing (src/diag).
+ */
+export interface SourceRange {
+  uri: string;
+  start: number;
+  end: number;
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Diagnostic {
+  /** Stable code from the catalogue in src/diag/codes.ts, e.g. `AKB1003`. */
+  code: string;
+  severity: Severity;
+  /** One line, says what is wrong. Never contains a secret value. */
+  summary: string;
+  /** What was expected / how to fix it. */
+  detail?: string;
+  subject?: SourceRange;
+  /** Key of the compiled entry this is about, when there is one. */
+  entry?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loaded blueprints (src/load)
+
+export type TagName =
+  | 'KeyOf' | 'Env' | 'File' | 'Context' | 'Format' | 'Find' | 'FindObject' | 'Condition' | 'If'
+  | 'Enumerate' | 'Index' | 'Value' | 'AtIndex' | 'ParseJSON';
+
+interface TagBase {
+  /** Discriminator; a YAML mapping never produces a `$tag` key of this shape by accident. */
+  $tag: TagName;
+  range: SourceRange;
+  /** JSON pointer of this node inside its blueprint document (see ParsedBlueprint.pointers). */
+  pointer: string;
+}
+
+export interface KeyOfTag extends TagBase { $tag: 'KeyOf'; id: string }
+export interface EnvTag extends TagBase { $tag: 'Env'; name: Value; default: Value }
+export interface FileTag extends TagBase { $tag: 'File'; path: Value; default: Value }
+export interface ContextTag extends TagBase { $tag: 'Context'; key: Value; default: Value }
+export interface FormatTag extends TagBase { $tag: 'Format'; format: Value; args: Value[] }
+export interface FindTag extends TagBase { $tag: 'Find' | 'FindObject'; model: Value; query: [Value, Value][] }
+export interface ConditionTag extends TagBase { $tag: 'Condition'; mode: Value; args: Value[] }
+/** `then`/`else` absent = the one-argument form (≥2023.8), which yields a boolean. */
+export interface IfTag extends TagBase { $tag: 'If'; condition: Value; then?: Value; else?: Value }
+export interface EnumerateTag extends TagBase { $tag: 'Enumerate'; iterable: Value; output: Value; body: Value }
+export interface IndexTag extends TagBase { $tag: 'Index' | 'Value'; depth: number }
+export interface AtIndexTag extends TagBase { $tag: 'AtIndex'; obj: Value; key: Value; hasDefault: boolean; default: Value }
+export interface ParseJSONTag extends TagBase { $tag: 'ParseJSON'; text: string }
+
+export type TagNode =
+  | KeyOfTag | EnvTag | FileTag | ContextTag | FormatTag | FindTag | ConditionTag | IfTag
+  | EnumerateTag | IndexTag | AtIndexTag | ParseJSONTag;
+
+/** A loaded YAML value: plain JSON or an authentik tag, at any depth. */
+export type Value = null | boolean | number | string | TagNode | Value[] | { [key: string]: Value };
+
+export interface ParsedEntry {
+  /** Index in document order across sections (0-based). */
+  index: number;
+  /** JSON pointer of the entry, e.g. `/entries/3` or `/entries/users/0` for sectioned entries. */
+  pointer: string;
+  model: Value;
+  state: Value;
+  id?: string;
+  identifiers: { [key: string]: Value };
+  attrs: { [key: string]: Value };
+  conditions: Value[];
+  permissions: Value[];
+  range: SourceRange;
+}
+
+export interface ParsedBlueprint {
+  uri: string;
+  /** Decoded text; kept so diagnostics can print code frames. */
+  text: string;
+  origin: SourceOrigin;
+  path: string;
+  version: number;
+  name?: string;
+  labels: { [key: string]: string };
+  context: { [key: string]: Value };
+  entries: ParsedEntry[];
+  /** JSON pointer → source range, for every node (mapping keys under `<pointer>#key`). */
+  pointers: Map<string, SourceRange>;
+  /** SHA-256 hex of the raw bytes. */
+  sha256: string;
+}
+
+export interface LoadResult {
+  blueprint?: ParsedBlueprint;
+  diagnostics: Diagnostic[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled entries (src/compile)
+
+export type EntryState = 'present' | 'created' | 'must_created' | 'absent';
+
+/** A `!Find` / `!FindObject` query with its parts resolved as far as compile could. */
+export interface FindQuery {
+  model: string;
+  query: [string, DesiredValue][];
+}
+
+/**
+ * A value compile could not compute because it needs the server or the result of an earlier
+ * write. Residual forms keep local tags whose inputs are deferred (`!Format` over `!KeyOf`, …);
+ * `resolveDeferred` in src/compile evaluates them once the references are known.
+ */
+export type Deferred =
+  | { $keyOf: string; pbm?: boolean }
+  | { $find: FindQuery }
+  | { $findObject: FindQuery }
+  | { $format: { format: string; args: DesiredValue[] } }
+  | { $atIndex: { obj: DesiredValue; key: DesiredValue; hasDefault: boolean; default: DesiredValue } }
+  | { $condition: { mode: string; args: DesiredValue[] } }
+  | { $if: { condition: DesiredValue; then: DesiredValue; else: DesiredValue; short: boolean } };
+
+export type DesiredValue = Json | Deferred | DesiredValue[] | { [key: string]: DesiredValue };
+
+export interface EntryOrigin {
+  uri: string;
+  range: SourceRange;
+  /** attr / identifier name → range of its value, so server field errors map to a YAML line. */
+  fields: { [field: string]: SourceRange };
+}
+
+export interface CompiledEntry {
+  /** Unique across one compilation: `<uri>#<id>` when the entry has an id, else `<uri>#<index>`. */
+  key: string;
+  /** The blueprint-local `id`, if any. */
+  id?: string;
+  /** Lower-cased `app_label.modelname`. */
+  model: string;
+  state: EntryState;
+  identifiers: { [key: string]: DesiredValue };
+  /** attrs with identifiers merged in as authentik merges them, minus secret and blueprint-only fields. */
+  attrs: { [key: string]: DesiredValue };
+  /**
+   * Blueprint-only fields applied through their own calls (user `password`, token `key`,
+   * application/source `icon`, flow `background`). Secret ones are marked so no output prints them.
+   */
+  extras: { [field: string]: { value: DesiredValue; secret: boolean } };
+  /** Entry conditions that compile could not decide (they depend on `!Find`). All must be truthy. */
+  conditions: DesiredValue[];
+  /** Keys of entries this one needs first. */
+  dependsOn: string[];
+  /** 0 for entries with no dependencies; else 1 + max wave of dependencies. */
+  wave: number;
+  /** Position in the total deterministic order. */
+  order: number;
+  origin: EntryOrigin;
+  /** Source this entry came from. */
+  source: SourceOrigin;
+}
+
+export interface DroppedEntry {
+  key: string;
+  model: string;
+  reason: string;
+  origin: EntryOrigin;
+}
+
+export interface CompileResult {
+  entries: CompiledEntry[];
+  dropped: DroppedEntry[];
+  diagnostics: Diagnostic[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Live state (src/observe, src/server)
+
+export interface LiveObject {
+  model: string;
+  pk: string | number;
+  body: JsonObject;
+}
+
+export interface LiveSnapshot {
+  observedAt: string;
+  /** Entry key → the live object it matches, or null when none. */
+  byKey: Map<string, LiveObject | null>;
+  /** Canonical query string → matched pk/object (null when nothing matched). */
+  finds: Map<string, Json>;
+  /** model → every live object read for it (the indexes plan uses for prune). */
+  objects: Map<string, LiveObject[]>;
+  /** Requests made to build this snapshot. */
+  requests: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plans (src/plan) and apply results (src/apply)
+
+export type ChangeAction = 'create' | 'update' | 'delete' | 'noop' | 'conflict';
+
+export interface FieldChange {
+  /** JSON pointer into the object body, e.g. `/name` or `/attributes/foo`. */
+  path: string;
+  op: 'add' | 'replace' | 'remove';
+  before?: Json;
+  /** May still hold a Deferred ("known after apply"). */
+  after?: DesiredValue;
+  /** Value must never be printed: shown as "(sensitive)". */
+  sensitive?: boolean;
+}
+
+export interface Change {
+  key: string;
+  model: string;
+  action: ChangeAction;
+  /** For people; apply decides from action, patch and the object it re-reads. */
+  reason: string;
+  identifiers: { [key: string]: DesiredValue };
+  pk?: string | number;
+  patch: FieldChange[];
+  /** Live body the plan saw (secret fields removed), for staleness checks and rollback. */
+  before?: JsonObject;
+  /** Body apply will send (create) or the fields it will patch (update); secrets excluded. */
+  after?: { [key: string]: DesiredValue };
+  order: number;
+  wave: number;
+  origin?: { uri: string; line: number; range?: SourceRange };
+  dependsOn: string[];
+}
+
+export interface Plan {
+  formatVersion: 1;
+  createdAt: string;
+  source: { uri: string; revision?: string; digest: string };
+  server: { url: string; version: string };
+  changes: Change[];
+  diagnostics: Diagnostic[];
+  /** False when any error diagnostic or conflict exists. */
+  applyable: boolean;
+  summary: { create: number; update: number; delete: number; noop: number; conflict: number };
+}
+
+export type ChangeStatus = 'applied' | 'unchanged' | 'failed' | 'not-attempted' | 'rolled-back' | 'rollback-failed';
+
+export interface ChangeResult {
+  key: string;
+  model: string;
+  action: ChangeAction;
+  status: ChangeStatus;
+  pk?: string | number;
+  diagnostics: Diagnostic[];
+}
+
+export interface ApplyResult {
+  phase: 'succeeded' | 'partial' | 'failed' | 'rolled-back';
+  results: ChangeResult[];
+  diagnostics: Diagnostic[];
+  /** Write requests made (POST/PATCH/PUT/DELETE). */
+  writes: number;
+}
