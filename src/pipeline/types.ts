@@ -1,0 +1,42 @@
+// The contract between drivers (cli, gitops) and the pipeline. reconcileOnce runs
+// sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
+import type { ApplyResult, Diagnostic, Plan, ServerClient, SourceOrigin } from '../model/index.js';
+import type { Registry } from '../authentik/registry.js';
+
+export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
+
+export interface ReconcileSpec {
+  /** Source references as the user wrote them: paths, `git::…`, `oci://…`. */
+  sources: string[];
+  mode: ReconcileMode;
+  /** `--context key=value` overrides, already parsed. */
+  context?: { [key: string]: unknown };
+  prune?: boolean;
+  maxDeletes?: number;
+  passwordPolicy?: 'on-create' | 'on-change' | 'always';
+  rollbackOnFailure?: boolean;
+  strict?: boolean;
+}
+
+export interface ReconcileDeps {
+  /** Reads the sources (built by the driver: file/dir/git/oci adapters). */
+  readSources(specs: string[]): Promise<{ files: import('../model/index.js').SourceFile[]; origins: SourceOrigin[]; diagnostics: Diagnostic[] }>;
+  registry: Registry;
+  /** Absent for validate/compile. */
+  client?: ServerClient;
+  env: { [name: string]: string | undefined };
+  now(): Date;
+  /** Path of akbp's ownership state file. */
+  statePath?: string;
+}
+
+export interface ReconcileOutcome {
+  /** Source revision(s) the run read: git sha or OCI digest, joined when several. */
+  revision?: string;
+  diagnostics: Diagnostic[];
+  plan?: Plan;
+  apply?: ApplyResult;
+  /** Texts of every file read, for rendering diagnostics with line:col. */
+  texts: Map<string, string>;
+  ok: boolean;
+}
