@@ -38,6 +38,8 @@ export interface ReferenceInfo {
   many: boolean;
   /** On delete of the target: remove this object, null the field, drop the member, or refuse. */
   onDelete: 'CASCADE' | 'SET_NULL' | 'PROTECT' | 'REMOVE_MEMBER';
+  /** Deleting THIS object deletes the targets too (an application's backchannel providers). */
+  deleteTargetsWithOwner?: boolean;
   /** PolicyBinding.target: accepts any policy-binding model's pk or pbm_uuid. */
   policyBindingTarget?: boolean;
 }
@@ -102,6 +104,8 @@ export interface ModelInfo {
 export interface BlueprintOnlyField {
   /** How the client sets it: a detail action (`set_password`), or a plain body field in this version. */
   via: 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body' | 'unsupported';
+  /** With via 'body': the REST field that carries the value (`meta_icon` for an application's `icon`). */
+  field?: string;
   secret: boolean;
   type: FieldType;
   note?: string;
