@@ -1,6 +1,6 @@
 // The contract between drivers (cli, gitops) and the pipeline. reconcileOnce runs
 // sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
-import type { ApplyResult, Diagnostic, Plan, ServerClient, SourceOrigin } from '../model/index.js';
+import type { ApplyResult, CompileResult, Diagnostic, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
@@ -20,7 +20,7 @@ export interface ReconcileSpec {
 
 export interface ReconcileDeps {
   /** Reads the sources (built by the driver: file/dir/git/oci adapters). */
-  readSources(specs: string[]): Promise<{ files: import('../model/index.js').SourceFile[]; origins: SourceOrigin[]; diagnostics: Diagnostic[] }>;
+  readSources(specs: string[]): Promise<ReadSourcesResult>;
   registry: Registry;
   /** Absent for validate/compile. */
   client?: ServerClient;
@@ -28,6 +28,23 @@ export interface ReconcileDeps {
   now(): Date;
   /** Path of akbp's ownership state file. */
   statePath?: string;
+  /** Reads a file for `!File` (confined by compile to the blueprint root and fileRoots). */
+  readFile?: (absPath: string) => string | undefined;
+  fileRoots?: string[];
+  /** Env var patterns remote blueprints may read with `!Env`. */
+  envAllow?: string[];
+  /** Bounded concurrency for reads and writes against the server. */
+  concurrency?: number;
+  /** Progress callback for long applies. */
+  onProgress?: (done: number, total: number, line: string) => void;
+}
+
+export interface ReadSourcesResult {
+  files: SourceFile[];
+  origins: SourceOrigin[];
+  diagnostics: Diagnostic[];
+  /** Files found in directories with `instantiate: "false"`: targets for metaapplyblueprint only. */
+  library?: SourceFile[];
 }
 
 export interface ReconcileOutcome {
@@ -38,5 +55,6 @@ export interface ReconcileOutcome {
   apply?: ApplyResult;
   /** Texts of every file read, for rendering diagnostics with line:col. */
   texts: Map<string, string>;
+  compiled?: CompileResult;
   ok: boolean;
 }

@@ -1,0 +1,74 @@
+// Markdown for a pull-request comment: a hidden marker (so CI can update one sticky comment),
+// a summary table, then one folded section per object with its field changes. Pure.
+import type { Change, Plan } from '../model/types.js';
+import { formatLocation, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { formatValue, objectLabel } from './values.js';
+import { summaryLine } from './text.js';
+
+export const MARKDOWN_MARKER = '<!-- akbp-plan -->';
+
+export interface MarkdownOptions {
+  texts: TextLookup;
+  /** A Mermaid dependency graph to embed (from `akbp graph`). */
+  mermaid?: string;
+}
+
+const ICON: Record<Change['action'], string> = { create: '➕ create', update: '✏️ update', delete: '🗑️ delete', noop: 'no change', conflict: '⚠️ conflict' };
+
+function cell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
+}
+
+function code(s: string): string {
+  return `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`;
+}
+
+function diffLines(c: Change): string[] {
+  const lines: string[] = [];
+  for (const f of c.patch) {
+    const name = f.path.replace(/^\//, '').replace(/\//g, '.');
+    const sens = { sensitive: f.sensitive ?? false };
+    if (f.op === 'add') lines.push(`+ ${name}: ${formatValue(f.after ?? null, sens)}`);
+    else if (f.op === 'remove') lines.push(`- ${name}: ${formatValue(f.before ?? null, sens)}`);
+    else lines.push(`- ${name}: ${formatValue(f.before ?? null, sens)}`, `+ ${name}: ${formatValue(f.after ?? null, sens)}`);
+  }
+  return lines;
+}
+
+export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
+  const out: string[] = [MARKDOWN_MARKER];
+  const status = plan.applyable ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
+  out.push(`### ${status} akbp plan: ${summaryLine(plan).replace(/^Plan: /, '')}`);
+  const rev = plan.source.revision ? ` at \`${plan.source.revision}\`` : '';
+  out.push('', `Source \`${plan.source.uri}\`${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
+
+  const diags = sortDiagnostics(plan.diagnostics);
+  if (diags.length > 0) {
+    out.push('', '| severity | code | where | problem |', '|---|---|---|---|');
+    for (const d of diags) {
+      const where = d.subject ? formatLocation(d.subject, opts.texts) : '';
+      out.push(`| ${d.severity} | ${d.code} | ${cell(where)} | ${cell(d.summary)}${d.detail ? ` — ${cell(d.detail)}` : ''} |`);
+    }
+  }
+
+  const changes = plan.changes.filter((c) => c.action !== 'noop');
+  if (changes.length === 0) {
+    out.push('', 'No changes. The server matches the blueprints.');
+  } else {
+    out.push('', '| action | model | object | origin |', '|---|---|---|---|');
+    for (const c of changes) {
+      const origin = c.origin ? `${c.origin.uri}:${c.origin.line}` : '';
+      out.push(`| ${ICON[c.action]} | ${cell(c.model)} | ${cell(objectLabel(c.identifiers))} | ${cell(origin)} |`);
+    }
+    out.push('');
+    for (const c of changes) {
+      out.push(`<details><summary>${ICON[c.action]} ${code(c.model)} ${code(objectLabel(c.identifiers))}</summary>`, '');
+      if (c.reason) out.push(cell(c.reason), '');
+      const lines = diffLines(c);
+      if (lines.length > 0) out.push('```diff', ...lines.map((l) => l.replace(/```/g, '`\u200b``')), '```', '');
+      out.push('</details>');
+    }
+  }
+  if (opts.mermaid) out.push('', '<details><summary>Dependency graph</summary>', '', '```mermaid', opts.mermaid.trimEnd(), '```', '', '</details>');
+  return `${out.join('\n')}\n`;
+}
