@@ -129,7 +129,21 @@ export function locate(range: SourceRange, texts: TextLookup): (LineCol & { uri:
   return { uri: range.uri, ...ix.lineCol(range.start) };
 }
 
-/** A code frame: the line before, the line, a caret under the range start. */
+/**
+ * Keys whose values are secrets in authentik blueprints and API bodies (user `password`, token
+ * `key`, `client_secret`, `bind_password`, `private_key`, keytabs…). A code frame shows source
+ * lines verbatim, so their plain values are masked there: diagnostics must never leak a secret.
+ */
+const SECRET_KEY = /^(\s*(?:-\s+)?["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?\s*:\s*)(?![!&*|>\s{\[])(\S.*?)(\s+#.*)?$/i;
+const SECRET_INLINE = /((?:^|[{,]\s*)["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?\s*:\s*)(?![!&*\s{\[])([^,}\n]+)/gi;
+
+export function redactSecrets(line: string): string {
+  const m = SECRET_KEY.exec(line);
+  if (m) return `${m[1]}(sensitive)${m[3] ?? ''}`;
+  return line.replace(SECRET_INLINE, (_all, key: string) => `${key}(sensitive)`);
+}
+
+/** A code frame: the line before, the line, a caret under the range start; secret values masked. */
 export function codeFrame(range: SourceRange, texts: TextLookup): string {
   const ix = indexFor(texts, range.uri);
   if (!ix) return '';
@@ -137,7 +151,7 @@ export function codeFrame(range: SourceRange, texts: TextLookup): string {
   const width = String(line + 1).length;
   const rows: string[] = [];
   for (let l = Math.max(1, line - 1); l <= line; l++) {
-    rows.push(`${l === line ? '>' : ' '} ${String(l).padStart(width)} | ${ix.lineText(l)}`);
+    rows.push(`${l === line ? '>' : ' '} ${String(l).padStart(width)} | ${redactSecrets(ix.lineText(l))}`);
   }
   const endCol = range.end > range.start ? ix.lineCol(Math.min(range.end, range.start + 200)) : undefined;
   const len = endCol && endCol.line === line ? Math.max(1, endCol.col - col) : 1;

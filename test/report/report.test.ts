@@ -1,0 +1,131 @@
+// Plans as people and tools read them: text, Markdown (the PR comment) and JSON, from one sample
+// plan that has every kind of change, a deferred value, a secret and a diagnostic.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Plan } from '../../src/model/index.js';
+import { renderPlan, renderApply, MARKDOWN_MARKER } from '../../src/report/index.js';
+import { assertGolden } from '../helpers/golden.js';
+
+const text = `version: 1
+entries:
+  - model: authentik_core.user
+    identifiers: {username: ci-bot}
+    attrs: {password: hunter2-canary}
+`;
+const texts = (uri: string) => (uri === 'examples/users.yaml' ? text : undefined);
+
+export function samplePlan(): Plan {
+  return {
+    formatVersion: 1,
+    createdAt: '2026-11-27T12:00:00.000Z',
+    source: { uri: 'examples/', revision: 'abc123', digest: 'sha256:0000' },
+    server: { url: 'https://auth.example.com/api/v3', version: '2023.6.1' },
+    changes: [
+      {
+        key: 'examples/flows.yaml#flow', model: 'authentik_flows.flow', action: 'create', reason: 'no object matches slug=akbp-login',
+        identifiers: { slug: 'akbp-login' }, patch: [
+          { path: '/slug', op: 'add', after: 'akbp-login' },
+          { path: '/title', op: 'add', after: 'Welcome | <b>team</b>' },
+        ], order: 0, wave: 0, origin: { uri: 'examples/flows.yaml', line: 4 }, dependsOn: [],
+      },
+      {
+        key: 'examples/flows.yaml#1', model: 'authentik_flows.flowstagebinding', action: 'create', reason: 'new',
+        identifiers: { target: { $keyOf: 'flow' }, order: 10 }, patch: [
+          { path: '/target', op: 'add', after: { $keyOf: 'flow' } },
+          { path: '/order', op: 'add', after: 10 },
+        ], order: 1, wave: 1, origin: { uri: 'examples/flows.yaml', line: 12 }, dependsOn: ['examples/flows.yaml#flow'],
+      },
+      {
+        key: 'examples/users.yaml#0', model: 'authentik_core.user', action: 'update', reason: 'fields differ', pk: 7,
+        identifiers: { username: 'ci-bot' }, patch: [
+          { path: '/name', op: 'replace', before: 'CI', after: 'CI automation' },
+          { path: '/attributes/old', op: 'remove', before: true },
+          { path: '/password', op: 'replace', sensitive: true },
+        ], order: 2, wave: 0, origin: { uri: 'examples/users.yaml', line: 3 }, dependsOn: [],
+      },
+      {
+        key: 'examples/old.yaml#0', model: 'authentik_core.group', action: 'delete', reason: 'state: absent', pk: 'b6f1c1e2-0000-4000-8000-000000000000',
+        identifiers: { name: 'legacy' }, patch: [], order: 3, wave: 0, origin: { uri: 'examples/old.yaml', line: 9 }, dependsOn: [],
+      },
+      {
+        key: 'examples/flows.yaml#2', model: 'authentik_stages_dummy.dummystage', action: 'noop', reason: '',
+        identifiers: { name: 'unchanged' }, patch: [], order: 4, wave: 0, dependsOn: [],
+      },
+    ],
+    diagnostics: [
+      { code: 'AKB2099', severity: 'warning', summary: 'attr "pasword" is not a field of authentik_core.user', detail: 'did you mean "password"?', subject: { uri: 'examples/users.yaml', start: text.indexOf('password'), end: text.indexOf('password') + 8 } },
+    ],
+    applyable: true,
+    summary: { create: 2, update: 1, delete: 1, noop: 1, conflict: 0 },
+  };
+}
+
+test('text plan: symbols, before → after, known after apply, sensitive, summary line', () => {
+  const out = renderPlan(samplePlan(), { format: 'text', color: false, texts });
+  assert.match(out, /\+ authentik_flows\.flow slug=akbp-login/);
+  assert.match(out, /~ name: "CI" → "CI automation"/);
+  assert.match(out, /- attributes\.old: true/);
+  assert.match(out, /target: \(known after apply\) ← !KeyOf flow/);
+  assert.match(out, /password: \(sensitive\) → \(sensitive\)/);
+  assert.match(out, /examples\/users\.yaml:5:13: warning AKB2099/);
+  assert.match(out, /Plan: 2 to create, 1 to update, 1 to delete\./);
+  assert.doesNotMatch(out, /unchanged/, 'no-op changes are not listed');
+  assert.doesNotMatch(out, /\x1b\[/, 'no colour codes when colour is off');
+  assertGolden(out, new URL('golden/plan.txt', import.meta.url));
+});
+
+test('colour only when asked', () => {
+  assert.match(renderPlan(samplePlan(), { format: 'text', color: true, texts }), /\x1b\[32m\+/);
+});
+
+test('Markdown plan: sticky marker, summary table, folded details, escaped cells', () => {
+  const out = renderPlan(samplePlan(), { format: 'markdown', color: false, texts, mermaid: 'graph TD\n  a --> b\n' });
+  assert.ok(out.startsWith(MARKDOWN_MARKER));
+  assert.match(out, /\| ➕ create \| authentik_flows\.flow \| slug=akbp-login \| examples\/flows\.yaml:4 \|/);
+  assert.match(out, /<details><summary>✏️ update <code>authentik_core\.user<\/code>/);
+  assert.match(out, /```diff\n- name: "CI"\n\+ name: "CI automation"/);
+  assert.match(out, /```mermaid\ngraph TD/);
+  const outsideFences = out.split(/```[a-z]*\n[\s\S]*?```/).join('');
+  assert.doesNotMatch(outsideFences, /<b>/, 'HTML in values is only shown inside code blocks, where it is not rendered');
+  assert.match(out, /\+ title: "Welcome \| <b>team<\/b>"/);
+  assertGolden(out, new URL('golden/plan.md', import.meta.url));
+});
+
+test('JSON plan round-trips and carries diagnostics with line:col', () => {
+  const out = renderPlan(samplePlan(), { format: 'json', color: false, texts });
+  const back = JSON.parse(out) as Plan & { diagnostics: { location: { line: number; column: number } }[] };
+  assert.equal(back.formatVersion, 1);
+  assert.equal(back.changes.length, 5);
+  assert.deepEqual(back.changes[1]!.identifiers.target, { $keyOf: 'flow' });
+  assert.equal(back.diagnostics[0]!.location.line, 5);
+  assertGolden(out, new URL('golden/plan.json', import.meta.url));
+});
+
+test('no secret value reaches any rendering', () => {
+  const plan = samplePlan();
+  for (const format of ['text', 'json', 'markdown'] as const) {
+    assert.doesNotMatch(renderPlan(plan, { format, color: false, texts }), /hunter2-canary/);
+  }
+});
+
+test('apply result lists each change with its status and the write count', () => {
+  const plan = samplePlan();
+  const out = renderApply(
+    {
+      phase: 'partial',
+      writes: 2,
+      diagnostics: [],
+      results: [
+        { key: plan.changes[0]!.key, model: 'authentik_flows.flow', action: 'create', status: 'applied', pk: 'f1', diagnostics: [] },
+        { key: plan.changes[1]!.key, model: 'authentik_flows.flowstagebinding', action: 'create', status: 'failed', diagnostics: [] },
+        { key: plan.changes[2]!.key, model: 'authentik_core.user', action: 'update', status: 'not-attempted', diagnostics: [] },
+      ],
+    },
+    plan,
+    { format: 'text', color: false, texts },
+  );
+  assert.match(out, /applied\s+create\s+authentik_flows\.flow slug=akbp-login \(pk f1\)/);
+  assert.match(out, /failed\s+create\s+authentik_flows\.flowstagebinding/);
+  assert.match(out, /not-attempted\s+update/);
+  assert.match(out, /Apply partial: 1 applied, 1 failed, 1 not-attempted; 2 write request\(s\)\./);
+});
