@@ -75,9 +75,16 @@ export function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: Reconci
   return { ...result, diagnostics: spec.strict ? strictify(result.diagnostics) : result.diagnostics };
 }
 
+/**
+ * The ownership state; a new state gets its HMAC key here and, when it lives in a file, is written
+ * at once so that a plan saved now and applied later digests secrets with the same key.
+ */
 function loadState(deps: ReconcileDeps): OwnershipState {
   const s = deps.statePath ? readState(deps.statePath) : emptyState();
-  if (!s.key) s.key = generateStateKey();
+  if (!s.key) {
+    s.key = generateStateKey();
+    if (deps.statePath) writeStateAtomic(deps.statePath, s);
+  }
   return s;
 }
 
@@ -109,6 +116,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     state,
     now: deps.now(),
     source: { uri: spec.sources.join(' '), ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
+    texts: (uri) => loaded.texts.get(uri),
     server: { url: deps.client.baseUrl, version: await deps.client.version() },
     options: {
       prune: spec.prune ?? false,
@@ -121,7 +129,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
   if (hasErrors(plan.diagnostics)) plan.applyable = false;
   if (spec.mode === 'plan' || !plan.applyable) {
-    return { ...base, diagnostics: plan.diagnostics, compiled, plan, ok: plan.applyable };
+    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, ok: plan.applyable };
   }
   return runApply(plan, compiled.entries, state, spec, deps, base);
 }
@@ -148,14 +156,14 @@ async function runApply(
       : {}),
   });
   if (deps.statePath) writeStateAtomic(deps.statePath, next);
-  return { ...base, diagnostics: [...plan.diagnostics, ...result.diagnostics], plan, apply: result, ok: result.phase === 'succeeded' };
+  return { ...base, diagnostics: [...plan.diagnostics, ...result.diagnostics], plan, apply: result, state: next, ok: result.phase === 'succeeded' };
 }
 
 /** Applies the plan of an earlier `reconcileOnce({mode: 'plan'})` (after the user confirmed it). */
 export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   if (!planned.plan || !planned.compiled || !planned.plan.applyable) return planned;
   const base = { texts: planned.texts, ...(planned.revision ? { revision: planned.revision } : {}) };
-  return runApply(planned.plan, planned.compiled.entries, loadState(deps), spec, deps, base);
+  return runApply(planned.plan, planned.compiled.entries, planned.state ?? loadState(deps), spec, deps, base);
 }
 
 /**

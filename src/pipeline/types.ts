@@ -2,6 +2,7 @@
 // sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
 import type { ApplyResult, CompileResult, Diagnostic, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
+import type { OwnershipState } from '../state/index.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
@@ -56,5 +57,7 @@ export interface ReconcileOutcome {
   /** Texts of every file read, for rendering diagnostics with line:col. */
   texts: Map<string, string>;
   compiled?: CompileResult;
+  /** akbp's ownership state as this run left it (plan: as read; apply: as written). */
+  state?: OwnershipState;
   ok: boolean;
 }

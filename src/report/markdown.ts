@@ -3,7 +3,7 @@
 import type { Change, Plan } from '../model/types.js';
 import { formatLocation, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { formatValue, objectLabel } from './values.js';
-import { summaryLine } from './text.js';
+import { originOf, summaryLine } from './text.js';
 
 export const MARKDOWN_MARKER = '<!-- akbp-plan -->';
 
@@ -57,7 +57,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   } else {
     out.push('', '| action | model | object | origin |', '|---|---|---|---|');
     for (const c of changes) {
-      const origin = c.origin ? `${c.origin.uri}:${c.origin.line}` : '';
+      const origin = originOf(c, opts.texts);
       out.push(`| ${ICON[c.action]} | ${cell(c.model)} | ${cell(objectLabel(c.identifiers))} | ${cell(origin)} |`);
     }
     out.push('');

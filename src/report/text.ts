@@ -1,7 +1,7 @@
 // Terraform-like text for plans and apply results: +, ~, -, field-level before → after and a
 // summary line. Colour only when asked (the CLI decides from TTY and NO_COLOR). Pure.
 import type { ApplyResult, Change, Diagnostic, FieldChange, Plan } from '../model/types.js';
-import { renderDiagnostic, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { locate, renderDiagnostic, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { formatValue, objectLabel } from './values.js';
 
 export interface TextOptions {
@@ -27,8 +27,8 @@ function fieldLine(f: FieldChange, paint: Paint): string {
   return `      ${paint('yellow', '~')} ${name}: ${before} → ${after}`;
 }
 
-export function changeBlock(c: Change, paint: Paint): string[] {
-  const where = c.origin ? paint('dim', `  (${c.origin.uri}:${c.origin.line})`) : '';
+export function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[] {
+  const where = c.origin ? paint('dim', `  (${originOf(c, texts)})`) : '';
   const head = `  ${paint(STYLE[c.action], SYMBOL[c.action])} ${paint('bold', c.model)} ${objectLabel(c.identifiers)}${where}`;
   const lines = [head];
   if (c.action === 'conflict' || c.action === 'delete' || (c.action === 'noop' && c.reason)) lines.push(`      ${paint('dim', c.reason)}`);
@@ -65,13 +65,27 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   const visible = plan.changes.filter((c) => c.action !== 'noop' || opts.showNoop);
   if (visible.length > 0) {
     out.push('');
-    for (const c of visible) out.push(...changeBlock(c, paint));
+    for (const c of visible) out.push(...changeBlock(c, paint, opts.texts));
   } else if (plan.changes.length > 0 || plan.diagnostics.length === 0) {
     out.push('', 'No changes. The server matches the blueprints.');
   }
   out.push('', paint('bold', summaryLine(plan)));
   if (!plan.applyable) out.push(paint('red', 'This plan cannot be applied: fix the errors above.'));
   return `${out.join('\n')}\n`;
+}
+
+function indent(text: string, pad: string): string {
+  return text.split('\n').map((l) => pad + l).join('\n');
+}
+
+/** `file:line` of a change: the plan may carry the line, else it is computed from the range. */
+export function originOf(c: Change, texts: TextLookup): string {
+  if (!c.origin) return '';
+  if (c.origin.range) {
+    const loc = locate(c.origin.range, texts);
+    if (loc) return `${loc.uri}:${loc.line}`;
+  }
+  return c.origin.line > 0 ? `${c.origin.uri}:${c.origin.line}` : c.origin.uri;
 }
 
 export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptions): string {
@@ -86,6 +100,7 @@ export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptio
     const label = c ? objectLabel(c.identifiers) : r.key;
     const style: keyof typeof SGR = r.status === 'applied' || r.status === 'rolled-back' ? 'green' : r.status === 'not-attempted' ? 'dim' : 'red';
     out.push(`  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${r.model} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${r.pk})`) : ''}`);
+    if (r.diagnostics.length > 0) out.push(indent(renderDiagnosticsText(r.diagnostics, opts.texts, opts.color), '      '));
   }
   if (result.diagnostics.length > 0) out.push('', renderDiagnosticsText(result.diagnostics, opts.texts, opts.color));
   const parts = Object.entries(counts).sort().map(([k, n]) => `${n} ${k}`);

@@ -53,7 +53,7 @@ test('validate: a broken file gives file:line:col, a stable code and exit 1; JSO
 });
 
 test('compile: context override and deferred references; the password is (sensitive)', async () => {
-  const r = await runCli(['compile', '--format', 'json', '--context', 'team=payments', examples], { env: { AKBP_EXAMPLE_BOT_PASSWORD: CANARY } });
+  const r = await runCli(['compile', '--format', 'json', '--context', 'team=payments', examples], { env: { EXAMPLE_BOT_PASSWORD: CANARY } });
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { entries: { model: string; identifiers: Record<string, unknown>; attrs: Record<string, unknown>; extras?: Record<string, unknown> }[] };
   const team = doc.entries.find((e) => e.model === 'authentik_core.group' && e.identifiers.name === 'team-payments');
@@ -67,7 +67,7 @@ test('compile: context override and deferred references; the password is (sensit
 
 test('plan → apply → plan on a persisted sandbox: second plan is empty, exit codes as documented, no secret printed', async () => {
   const w = workdir();
-  const env = { AKBP_EXAMPLE_BOT_PASSWORD: CANARY, PATH: process.env.PATH };
+  const env = { EXAMPLE_BOT_PASSWORD: CANARY, PATH: process.env.PATH };
   try {
     const common = ['--sandbox', join(w.dir, 'sandbox.json'), '--state', join(w.dir, 'state.json')];
     const p1 = await runCli(['plan', 'examples', ...common, '--detailed-exitcode', '--out', 'plan.json'], { cwd: w.dir, env });

@@ -1,0 +1,351 @@
+// Plan + ServerClient → ApplyResult: the only stage that writes. Wave by wave, re-reading every
+// object before patching it, stopping at the first failure; optionally undoing what it did.
+// Never prints: progress goes to the optional callback, everything else into the result.
+import type {
+  ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, Json, JsonObject, LiveObject, Plan, ServerClient,
+} from '../model/index.js';
+import { ApiError } from '../model/index.js';
+import type { ModelInfo, Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { diag } from '../diag/index.js';
+import { mapLimit, ObjectIndex, sameField, type PasswordPolicy } from '../plan/index.js';
+import type { OwnershipState } from '../state/index.js';
+import { APPLY_CODES } from './codes.js';
+import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
+import { ApplyWorld } from './world.js';
+
+export { checkPlanFresh } from './fresh.js';
+export { APPLY_CODES } from './codes.js';
+
+export interface ApplyOptions {
+  registry: Registry;
+  /** Independent changes of one wave written at once (default 4). */
+  concurrency?: number;
+  rollbackOnFailure?: boolean;
+  /** The compiled entries of the plan's source: secrets, extras and deferred inputs come from here. */
+  entries: CompiledEntry[];
+  state: OwnershipState;
+  secretDigest: (entryKey: string, field: string, value: string) => string;
+  now: () => Date;
+  onProgress?: (r: ChangeResult, done: number, total: number) => void;
+  /** Unused by apply itself; accepted so callers can pass plan options through unchanged. */
+  passwordPolicy?: PasswordPolicy;
+}
+
+/** Undo information of one applied change. */
+type Undo =
+  | { kind: 'delete-created'; change: Change; pk: string | number }
+  | { kind: 'patch-back'; change: Change; pk: string | number; body: JsonObject }
+  | { kind: 'none'; change: Change; why: string };
+
+export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions): Promise<{ result: ApplyResult; state: OwnershipState }> {
+  const reg = opts.registry;
+  const state = cloneState(opts.state);
+  const results = new Map<string, ChangeResult>();
+  const diagnostics: Diagnostic[] = [];
+  let writes = 0;
+  const total = plan.changes.length;
+  let done = 0;
+  const report = (r: ChangeResult): void => {
+    results.set(r.key, r);
+    done++;
+    opts.onProgress?.(r, done, total);
+  };
+
+  if (!plan.applyable) {
+    diagnostics.push(diag(APPLY_CODES.notApplyable, 'the plan has errors or conflicts; nothing was written'));
+    for (const c of plan.changes) report(result(c, 'not-attempted'));
+    return { result: finish(plan, results, diagnostics, 0, 'failed'), state };
+  }
+
+  const world = new ApplyWorld(reg, client, opts.entries, plan);
+  const undo: Undo[] = [];
+  let failed = false;
+  const counted = async <T>(p: () => Promise<T>): Promise<T> => {
+    writes++;
+    return p();
+  };
+
+  const run = async (c: Change): Promise<void> => {
+    if (failed) {
+      report(result(c, 'not-attempted'));
+      return;
+    }
+    const info = findModel(reg, c.model);
+    const entry = world.entry(c.key);
+    try {
+      if (!info) throw new Error(`model ${c.model} unknown to authentik ${reg.version}`);
+      const outcome = await execute(c, info, entry);
+      if (outcome.diag) {
+        failed = true;
+        report({ ...result(c, 'failed'), diagnostics: [outcome.diag] });
+        return;
+      }
+      report({ ...result(c, outcome.status), ...(outcome.pk !== undefined ? { pk: outcome.pk } : {}) });
+    } catch (e) {
+      failed = true;
+      report({ ...result(c, 'failed'), diagnostics: [errorDiag(e, c, entry)] });
+    }
+  };
+
+  const execute = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined): Promise<{ status: ChangeResult['status']; pk?: string | number; diag?: Diagnostic }> => {
+    switch (c.action) {
+      case 'noop':
+      case 'conflict':
+        noteUnchanged(state, c, entry);
+        return { status: 'unchanged', ...(c.pk !== undefined ? { pk: c.pk } : {}) };
+      case 'create':
+        return create(c, info, entry);
+      case 'update':
+        return update(c, info, entry);
+      case 'delete': {
+        await counted(() => client.delete(c.model, c.pk!));
+        world.forget(c.key, c.model);
+        delete state.objects[c.key];
+        delete state.secrets[c.key];
+        undo.push({ kind: 'none', change: c, why: 'a deleted object cannot be restored' });
+        return { status: 'applied', pk: c.pk! };
+      }
+    }
+  };
+
+  const create = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined) => {
+    const body: JsonObject = {};
+    for (const [f, v] of Object.entries(c.after ?? {})) {
+      await world.prepare(v);
+      const r = world.resolve(v, c.key);
+      if (!r.ok) return { status: 'failed' as const, diag: unresolvedDiag(c, entry, f, r.why) };
+      body[f] = r.value;
+    }
+    const ex = await extraWrites(c, entry, info, world, opts.secretDigest);
+    if ('error' in ex) return { status: 'failed' as const, diag: ex.error };
+    for (const w of ex.writes) if (w.bodyField) body[w.bodyField] = w.value;
+    const obj = await counted(() => client.create(c.model, body));
+    world.record(c.key, obj);
+    undo.push({ kind: 'delete-created', change: c, pk: obj.pk });
+    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: false };
+    await runActions(c, info, obj, ex.writes);
+    return { status: 'applied' as const, pk: obj.pk };
+  };
+
+  const update = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined) => {
+    const pk = c.pk!;
+    const current = await client.get(c.model, pk);
+    if (!current) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)) };
+    const index = new ObjectIndex(reg);
+    const body: JsonObject = {};
+    const undoBody: JsonObject = {};
+    const stale: string[] = [];
+    for (const fc of c.patch) {
+      if (isExtraChange(fc, entry)) continue;
+      const f = unescapePointer(fc.path.slice(1));
+      const now = current.body[f];
+      const unchanged = fc.op === 'add' ? now === undefined : now !== undefined && sameField(info, f, fc.before ?? null, now, index);
+      if (!unchanged) stale.push(f);
+      const v = c.after?.[f] ?? fc.after;
+      if (v === undefined) continue;
+      await world.prepare(v);
+      const r = world.resolve(v, c.key);
+      if (!r.ok) return { status: 'failed' as const, diag: unresolvedDiag(c, entry, f, r.why) };
+      body[f] = r.value;
+      if (now !== undefined) undoBody[f] = now;
+    }
+    if (stale.length) {
+      return {
+        status: 'failed' as const,
+        diag: diag(APPLY_CODES.stale, `${c.key}: ${stale.join(', ')} changed on the server since the plan; make a new plan`, {
+          ...at(c, entry, stale[0]),
+          detail: 'akbp refuses to overwrite a change it has not shown you.',
+        }),
+      };
+    }
+    const ex = await extraWrites(c, entry, info, world, opts.secretDigest);
+    if ('error' in ex) return { status: 'failed' as const, diag: ex.error };
+    for (const w of ex.writes) if (w.bodyField) body[w.bodyField] = w.value;
+    let obj: LiveObject = current;
+    if (Object.keys(body).length) {
+      resendBindingSubject(info, current.body, body);
+      resendBindingSubject(info, current.body, undoBody);
+      obj = await counted(() => client.patch(c.model, pk, body));
+      undo.push({ kind: 'patch-back', change: c, pk, body: undoBody });
+    }
+    if (ex.writes.some((w) => w.action)) undo.push({ kind: 'none', change: c, why: 'a secret or blueprint-only value set through its action cannot be restored' });
+    world.record(c.key, obj);
+    const prev = state.objects[c.key];
+    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev && String(prev.pk) === String(obj.pk) ? prev.adopted : true };
+    await runActions(c, info, obj, ex.writes);
+    return { status: 'applied' as const, pk: obj.pk };
+  };
+
+  const runActions = async (c: Change, info: ModelInfo, obj: LiveObject, ws: ExtraWrite[]): Promise<void> => {
+    for (const w of ws) {
+      if (w.action) await counted(() => client.action(c.model, obj.pk, w.action!, actionPayload(w)));
+    }
+    if (!ws.length) return;
+    let serverChangeDate: string | undefined;
+    if (ws.some((w) => w.field === 'password') && info.fields.password_change_date) {
+      const after = await client.get(c.model, obj.pk);
+      const d = after?.body.password_change_date;
+      if (typeof d === 'string') serverChangeDate = d;
+    }
+    const rec = (state.secrets[c.key] ??= {});
+    for (const w of ws) {
+      if (!w.digest) continue;
+      rec[w.field] = { digest: w.digest, setAt: opts.now().toISOString(), ...(w.field === 'password' && serverChangeDate ? { serverChangeDate } : {}) };
+    }
+  };
+
+  // Writes wave by wave, then deletes wave by wave (the plan's order already says so).
+  const groups = groupWaves(plan.changes);
+  for (const g of groups) {
+    await mapLimit(g, Math.max(1, opts.concurrency ?? 4), run);
+  }
+
+  let phase: ApplyResult['phase'] = 'succeeded';
+  if (failed) {
+    const applied = undo.length > 0;
+    phase = applied ? 'partial' : 'failed';
+    if (opts.rollbackOnFailure && applied) {
+      const ok = await rollback(undo, client, results, diagnostics, state, () => writes++);
+      phase = ok ? 'rolled-back' : 'partial';
+    }
+  }
+  return { result: finish(plan, results, diagnostics, writes, phase), state };
+}
+
+/** Undo in reverse; every step reported, none silently skipped. */
+async function rollback(
+  undo: Undo[], client: ServerClient, results: Map<string, ChangeResult>, diagnostics: Diagnostic[], state: OwnershipState, count: () => void,
+): Promise<boolean> {
+  let ok = true;
+  const outcome = new Map<string, boolean>();
+  for (const u of [...undo].reverse()) {
+    const key = u.change.key;
+    try {
+      if (u.kind === 'delete-created') {
+        count();
+        await client.delete(u.change.model, u.pk);
+        delete state.objects[key];
+        delete state.secrets[key];
+      } else if (u.kind === 'patch-back') {
+        count();
+        await client.patch(u.change.model, u.pk, u.body);
+      } else {
+        ok = false;
+        outcome.set(key, false);
+        diagnostics.push(diag(APPLY_CODES.notUndoable, `${key}: ${u.why}`, { entry: key }));
+        continue;
+      }
+      if (!outcome.has(key)) outcome.set(key, true);
+    } catch (e) {
+      ok = false;
+      outcome.set(key, false);
+      diagnostics.push(diag(APPLY_CODES.rollbackFailed, `${key}: undoing the ${u.change.action} failed: ${e instanceof Error ? e.message : String(e)}`, { entry: key }));
+    }
+  }
+  for (const [key, good] of outcome) {
+    const r = results.get(key);
+    if (r && r.status === 'applied') results.set(key, { ...r, status: good ? 'rolled-back' : 'rollback-failed' });
+  }
+  return ok;
+}
+
+function groupWaves(changes: Change[]): Change[][] {
+  const out: Change[][] = [];
+  let cur: Change[] = [];
+  let last: string | undefined;
+  for (const c of changes) {
+    const id = `${c.action === 'delete' ? 1 : 0}:${c.wave}`;
+    if (last !== undefined && id !== last) {
+      out.push(cur);
+      cur = [];
+    }
+    cur.push(c);
+    last = id;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** PolicyBinding PATCH validates "one of policy/group/user" on the sent fields only (API-NOTES §11). */
+function resendBindingSubject(info: ModelInfo, live: JsonObject, body: JsonObject): void {
+  if (!Object.values(info.references ?? {}).some((r) => r.policyBindingTarget)) return;
+  for (const f of ['policy', 'group', 'user']) {
+    if (!(f in body) && live[f] !== undefined && live[f] !== null) body[f] = live[f]!;
+  }
+}
+
+function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledEntry | undefined): void {
+  if (!entry || entry.state === 'absent') {
+    // An absent entry with no object, or a recorded object that is gone: forget it.
+    if (c.pk === undefined || !entry) {
+      delete state.objects[c.key];
+      delete state.secrets[c.key];
+    }
+    return;
+  }
+  if (c.pk === undefined) return; // skipped by a condition: keep what we knew
+  const prev = state.objects[c.key];
+  const adopted = prev && String(prev.pk) === String(c.pk) ? prev.adopted : true;
+  state.objects[c.key] = { model: c.model, pk: c.pk, identifiers: jsonIdentifiers(c), adopted };
+}
+
+function jsonIdentifiers(c: Change, world?: ApplyWorld): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(c.identifiers)) {
+    if (world) {
+      const r = world.resolve(v, c.key);
+      if (r.ok) out[k] = r.value;
+    } else if (!hasDeferredShape(v)) {
+      out[k] = v as Json;
+    }
+  }
+  return out;
+}
+
+function hasDeferredShape(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some(hasDeferredShape);
+  return Object.keys(v).some((k) => k.startsWith('$')) || Object.values(v).some(hasDeferredShape);
+}
+
+function result(c: Change, status: ChangeResult['status']): ChangeResult {
+  const r: ChangeResult = { key: c.key, model: c.model, action: c.action, status, diagnostics: [] };
+  if (c.pk !== undefined) r.pk = c.pk;
+  return r;
+}
+
+function finish(plan: Plan, results: Map<string, ChangeResult>, diagnostics: Diagnostic[], writes: number, phase: ApplyResult['phase']): ApplyResult {
+  const list = plan.changes.map((c) => results.get(c.key) ?? result(c, 'not-attempted'));
+  return { phase, results: list, diagnostics, writes };
+}
+
+function at(c: Change, entry: CompiledEntry | undefined, field?: string): { entry: string; subject?: Diagnostic['subject'] } {
+  const subject = (field && entry?.origin.fields[field]) || entry?.origin.range || c.origin?.range;
+  return subject ? { entry: c.key, subject } : { entry: c.key };
+}
+
+function unresolvedDiag(c: Change, entry: CompiledEntry | undefined, field: string, why: string): Diagnostic {
+  return diag(APPLY_CODES.unresolved, `${c.key}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
+}
+
+/** The server's field message, on the YAML line of that field when the entry maps it. */
+function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefined): Diagnostic {
+  if (e instanceof ApiError) {
+    const fields = e.fieldErrors();
+    const names = Object.keys(fields).filter((f) => f !== 'detail');
+    const first = names.find((f) => entry?.origin.fields[f]) ?? names[0];
+    const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
+    const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
+    const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
+    if (e.uncertain) {
+      return diag(APPLY_CODES.uncertain, summary, { ...at(c, entry, first), severity: 'error', detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.' });
+    }
+    return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
+  }
+  return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
+}
+
+function cloneState(s: OwnershipState): OwnershipState {
+  return JSON.parse(JSON.stringify(s)) as OwnershipState;
+}

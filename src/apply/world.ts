@@ -1,0 +1,100 @@
+// What apply knows while it writes: the objects of the plan's entries (matched, then created),
+// and fresh lists of the models a pending `!Find` queries, re-read after writes to that model.
+// Values the plan left as "known after apply" are finished here.
+import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClient } from '../model/index.js';
+import type { Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
+import { allFinds, EntryTable, evalQuery, ObjectIndex } from '../plan/index.js';
+
+export class ApplyWorld implements DeferredResolver {
+  private readonly table: EntryTable;
+  private readonly objs = new Map<string, LiveObject>();
+  private readonly index: ObjectIndex;
+  private readonly fresh = new Set<string>();
+  /** Finds that matched nothing at apply time: a value the plan expected to exist by now. */
+  failedFinds: string[] = [];
+
+  constructor(private readonly reg: Registry, private readonly client: ServerClient, entries: readonly CompiledEntry[], plan: { changes: Change[] }) {
+    this.table = new EntryTable(entries);
+    this.index = new ObjectIndex(reg);
+    for (const c of plan.changes) {
+      if (c.pk !== undefined && c.action !== 'delete' && c.action !== 'create') this.objs.set(c.key, { model: c.model, pk: c.pk, body: c.before ?? {} });
+    }
+  }
+
+  entry(key: string): CompiledEntry | undefined {
+    return this.table.get(key);
+  }
+
+  /** The entry's object now exists (created or re-read); later references see it. */
+  record(key: string, obj: LiveObject): void {
+    this.objs.set(key, obj);
+    this.written(obj.model);
+  }
+
+  forget(key: string, model: string): void {
+    this.objs.delete(key);
+    this.written(model);
+  }
+
+  written(model: string): void {
+    this.fresh.delete(findModel(this.reg, model)?.model ?? model);
+  }
+
+  /** Reads the models the value's finds query, unless read since the last write to them. */
+  async prepare(v: DesiredValue): Promise<void> {
+    const models = new Set<string>();
+    for (const q of allFinds(v)) {
+      const info = findModel(this.reg, q.model);
+      models.add(info?.model ?? q.model);
+      // `flow__slug` walks into the flow: its model is needed too.
+      for (const [k] of q.query) {
+        const ref = info?.references?.[k.split('__')[0]!];
+        if (k.includes('__') && ref?.targets.length === 1) models.add(ref.targets[0]!);
+      }
+    }
+    for (const m of models) {
+      if (this.fresh.has(m)) continue;
+      this.index.set(m, await this.client.list(m));
+      this.fresh.add(m);
+    }
+  }
+
+  resolve(v: DesiredValue, fromKey: string): { ok: true; value: Json } | { ok: false; why: string } {
+    this.failedFinds = [];
+    const r = resolveDeferred(v, this, fromKey);
+    if (r.ok) return r;
+    return { ok: false, why: [...r.missing, ...(r.errors ?? []), ...this.failedFinds].join('; ') };
+  }
+
+  keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
+    for (const e of this.table.withId(id, fromKey)) {
+      const o = this.objs.get(e.key);
+      if (!o) continue;
+      if (pbm) {
+        const f = findModel(this.reg, o.model)?.pbmField;
+        return (f ? o.body[f] : undefined) ?? o.pk;
+      }
+      return o.pk;
+    }
+    return undefined;
+  }
+
+  find(q: { model: string; query: [string, Json][] }): Json | undefined {
+    return this.lookup(q)?.pk;
+  }
+
+  findObject(q: { model: string; query: [string, Json][] }): Json | undefined {
+    return this.lookup(q)?.body;
+  }
+
+  private lookup(q: { model: string; query: [string, Json][] }): LiveObject | undefined {
+    const r = evalQuery(this.reg, this.index, q.model, q.query);
+    if (r === 'unknown' || r.match === null) {
+      this.failedFinds.push(`!Find [${q.model}, …] ${r === 'unknown' ? 'cannot be evaluated' : 'matched nothing at apply time'}`);
+      return undefined;
+    }
+    return r.match;
+  }
+}

@@ -1,0 +1,110 @@
+// `akbp serve`: the GitOps daemon. Webhooks (GitHub, GitLab, Gitea, generic), an interval poller
+// with cheap revision checks and drift detection, /healthz, /metrics, /status; every trigger goes
+// through one queue, and applies take the lock beside the ownership state.
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { cachedReadSources, jsonLogger, lockPathFor, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { reconcileOnce } from '../../pipeline/index.js';
+import { gitLsRemote, ociManifestDigest } from '../../sources/index.js';
+import type { CliContext } from '../context.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { action } from '../run.js';
+import { cacheDir, connectTarget, pipelineDeps, UsageError } from '../target.js';
+import { addPlanOptions, specFromOptions, type PlanCliOptions } from './plan.js';
+
+export interface ServeCliOptions extends PlanCliOptions {
+  source: string[];
+  listen: string;
+  interval?: string;
+  apply?: boolean;
+  webhookSecret?: string;
+  lockWait: 'wait' | 'skip';
+}
+
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  if (!m) throw new UsageError(`--listen expects HOST:PORT, got "${text}"`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new UsageError(`--listen port out of range: ${port}`);
+  return { host: m[1] || m[2] || '127.0.0.1', port };
+}
+
+/** Starts the daemon from CLI options; resolves with it running (the command waits for a signal). */
+export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promise<{ daemon: Daemon; close(): Promise<void> }> {
+  if (!opts.source?.length) throw new UsageError('serve needs at least one --source');
+  const { host, port } = parseListen(opts.listen);
+  let intervalMs: number | undefined;
+  try {
+    intervalMs = opts.interval ? parseDuration(opts.interval) : undefined;
+  } catch (e) {
+    throw new UsageError(`--interval: ${(e as Error).message}`);
+  }
+  const secret = opts.webhookSecret ?? ctx.env.AKBP_WEBHOOK_SECRET;
+  const logger = jsonLogger(ctx.io.stdout);
+  if (!secret) logger.log('warn', 'no webhook secret (--webhook-secret or AKBP_WEBHOOK_SECRET): every webhook will be refused', {});
+  const target = await connectTarget(opts, ctx);
+  const deps = pipelineDeps(opts, ctx, target.registry, target.client);
+  // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
+  deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
+  const mode = opts.apply ? 'apply' : 'plan';
+  const { sources: _sources, mode: _mode, ...spec } = specFromOptions(opts.source, mode, opts);
+  const registryCa = opts.registryCa ? readFileSync(resolve(ctx.cwd, opts.registryCa), 'utf8') : undefined;
+  const check = revisionCheck({
+    git: (url, ref) => gitLsRemote(url, ref, { env: ctx.env, timeoutMs: 30_000 }),
+    oci: (reference) =>
+      ociManifestDigest(`oci://${reference}`, {
+        cacheDir: cacheDir(opts, ctx),
+        env: ctx.env,
+        ...(opts.registryAuth ? { registryAuth: opts.registryAuth } : {}),
+        ...(registryCa ? { registryCa } : {}),
+        ...(opts.insecureRegistry ? { insecureRegistries: opts.insecureRegistry } : {}),
+      }),
+  });
+  const daemon = await startDaemon({
+    sources: opts.source,
+    host,
+    port,
+    ...(secret ? { secret } : {}),
+    ...(intervalMs ? { intervalMs } : {}),
+    check,
+    mode,
+    spec,
+    reconcile: (s) => reconcileOnce(s, deps),
+    logger,
+    runOnStart: true,
+    ...(mode === 'apply' && deps.statePath ? { lock: { path: lockPathFor(deps.statePath), onBusy: opts.lockWait } } : {}),
+  });
+  return {
+    daemon,
+    async close() {
+      await daemon.close();
+      await target.close();
+    },
+  };
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('serve')
+    .description('GitOps daemon: reconcile on webhooks and on an interval; /healthz, /metrics, /status')
+    .requiredOption('--source <source...>', 'sources to follow (git::URL?ref=BRANCH, oci://…, paths); one queue lane each');
+  addPlanOptions(cmd)
+    .option('--listen <host:port>', 'address for webhooks, health and metrics', '127.0.0.1:8080')
+    .option('--interval <duration>', 'also check and plan every duration (30s, 5m, 1h): cheap revision check, drift detection')
+    .option('--apply', 'apply changes (and correct drift); without it the daemon only plans and reports')
+    .option('--webhook-secret <secret>', 'shared secret for webhook signatures (or AKBP_WEBHOOK_SECRET); never logged')
+    .addOption(new Option('--lock-wait <policy>', 'when another akbp holds the apply lock').choices(['wait', 'skip']).default('wait'))
+    .addHelpText('after', '\nWebhook endpoints: POST /hooks/github, /hooks/gitlab, /hooks/gitea, /hooks/generic\n\nExamples:\n  AKBP_WEBHOOK_SECRET=… akbp serve --source git::https://git.example.com/iam.git//blueprints?ref=main \\\n      --interval 5m --apply --listen 0.0.0.0:8080\n  akbp serve --sandbox .akbp/sandbox.json --source ./blueprints --interval 30s\n')
+    .action(
+      action(ctx, async (opts: ServeCliOptions) => {
+        const running = await startServe(opts, ctx);
+        ctx.io.stderr(`akbp: serving on ${running.daemon.url} (Ctrl-C to stop)\n`);
+        await new Promise<void>((res) => {
+          process.once('SIGINT', () => res());
+          process.once('SIGTERM', () => res());
+        });
+        await running.close();
+      }),
+    );
+}

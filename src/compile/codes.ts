@@ -1,0 +1,36 @@
+// Diagnostic catalogue of the compile stage (AKB3xxx). Codes are stable: never reuse or renumber.
+import type { CodeDef } from '../diag/index.js';
+
+const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+
+export const C = {
+  unknownModel: def('AKB3001', 'error', 'model does not exist in the target authentik version'),
+  modelNotString: def('AKB3002', 'error', 'model must evaluate to an `app_label.model` string at compile time'),
+  invalidState: def('AKB3003', 'error', 'state is not one the target version accepts'),
+  formatError: def('AKB3004', 'error', '!Format failed as Python %-formatting would'),
+  envCredential: def('AKB3005', 'error', "!Env may not read akbp's own credentials"),
+  envNotAllowed: def('AKB3006', 'error', '!Env in a blueprint not from local disk reads only allowed variables'),
+  fileOutsideRoot: def('AKB3007', 'error', '!File path is outside the blueprint root and --file-root directories'),
+  parseJson: def('AKB3008', 'error', '!ParseJSON text is not valid JSON'),
+  notIterable: def('AKB3009', 'error', '!Enumerate iterable is not a list, mapping or string'),
+  enumerateOutput: def('AKB3010', 'error', '!Enumerate output mode or MAP body is invalid'),
+  indexOutside: def('AKB3011', 'error', '!Index / !Value used outside a matching !Enumerate'),
+  atIndex: def('AKB3012', 'error', '!AtIndex lookup failed'),
+  condition: def('AKB3013', 'error', '!Condition mode or arguments are invalid'),
+  keyOfUndefined: def('AKB3014', 'error', '!KeyOf names an id no entry defines'),
+  keyOfLater: def('AKB3015', 'error', '!KeyOf names an entry that is processed later'),
+  keyOfUnusable: def('AKB3016', 'error', '!KeyOf names an entry that records no object'),
+  keyOfCreated: def('AKB3017', 'warning', '!KeyOf to a `created` entry fails on authentik 2023.6 when the object exists'),
+  dependencyCycle: def('AKB3018', 'error', 'entries depend on each other in a cycle'),
+  metaCycle: def('AKB3019', 'error', 'metaapplyblueprint references form a cycle'),
+  metaNotFound: def('AKB3020', 'warning', 'metaapplyblueprint target is not among the sources'),
+  tagUnavailable: def('AKB3021', 'warning', 'tag is not available in the target authentik version'),
+  contextCycle: def('AKB3022', 'error', 'context values refer to each other in a cycle'),
+  needsServer: def('AKB3023', 'error', 'value must be known at compile time but depends on the server'),
+  duplicateId: def('AKB3024', 'warning', 'two entries of one blueprint share an id'),
+  findUnknownModel: def('AKB3025', 'error', '!Find / !FindObject model does not exist'),
+  tagArgument: def('AKB3026', 'error', 'tag argument has the wrong type'),
+  ifShortUnsupported: def('AKB3027', 'warning', 'one-argument !If needs authentik 2023.8 or later'),
+  metaAttrs: def('AKB3028', 'error', 'metaapplyblueprint attrs are invalid'),
+  fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
+} as const;

@@ -1,0 +1,515 @@
+// Turns loaded blueprints into CompiledEntry values: one pass per blueprint in document order
+// (as authentik's importer walks entries), metaapplyblueprint targets compiled in once, then one
+// dependency graph over everything given together.
+import { findModel, type ModelInfo, type Registry } from '../authentik/registry.js';
+import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
+import type {
+  CompiledEntry, CompileResult, DesiredValue, Diagnostic, DroppedEntry, EntryOrigin, EntryState, Json,
+  ParsedBlueprint, ParsedEntry, SourceRange, Value,
+} from '../model/types.js';
+import { C } from './codes.js';
+import { buildContext, builtinContext } from './context.js';
+import { containsDeferred, isDeferred } from './deferred.js';
+import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
+import { analyseGraph, type GraphNode } from './graph.js';
+import { mergeMappings } from './merge.js';
+import { stableStringify } from './ops.js';
+import { pyTruthy } from './python.js';
+
+export interface CompileOptions {
+  registry: Registry;
+  /** --context key=value overrides (already parsed, dotted keys allowed), merged over each blueprint's context. */
+  contextOverrides?: { [key: string]: Json };
+  /** Environment for !Env — the driver passes process.env here; compile never reads process.env. */
+  env: { [name: string]: string | undefined };
+  /** Patterns (glob-ish, e.g. `AK_*`) of env vars a blueprint NOT from local disk (origin.local=false) may read. */
+  envAllow?: string[];
+  /** Reads a file for !File (injected I/O); returns undefined when unreadable. */
+  readFile?: (absPath: string) => string | undefined;
+  /** Extra directories !File may read besides each blueprint's origin.root (--file-root). */
+  fileRoots?: string[];
+  /** Blueprints available only as targets of metaapplyblueprint (e.g. instantiate=false files of a directory). */
+  library?: ParsedBlueprint[];
+}
+
+const POLICY_BINDING = 'authentik_policies.policybinding';
+const META_APPLY = 'authentik_blueprints.metaapplyblueprint';
+const ALL_STATES: EntryState[] = ['present', 'created', 'must_created', 'absent'];
+
+type Status = 'kept' | 'dropped' | 'inlined' | 'failed';
+
+interface Item {
+  unit: Unit;
+  parsed: ParsedEntry;
+  key: string;
+  status: Status;
+  model?: string;
+  state?: EntryState;
+  info?: ModelInfo;
+  compiled?: CompiledEntry;
+  refs: Ref[];
+  deps: Set<string>;
+  /** Blueprints compiled in by a metaapplyblueprint earlier in this file. */
+  includes: Unit[];
+}
+
+interface Unit {
+  bp: ParsedBlueprint;
+  items: Item[];
+  /** Blueprints this one compiles in through metaapplyblueprint. */
+  included: Unit[];
+  state: 'pending' | 'active' | 'done';
+  lines?: LineIndex;
+}
+
+function escapePointer(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export class Compilation {
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly run: EvalRun;
+  private readonly units = new Map<ParsedBlueprint, Unit>();
+  private readonly active: Unit[] = [];
+  private readonly dropped: DroppedEntry[] = [];
+  private readonly usedKeys = new Set<string>();
+  private readonly registry: Registry;
+  private readonly states: string[];
+  private readonly builtins: { [key: string]: Value };
+
+  constructor(
+    private readonly bps: readonly ParsedBlueprint[],
+    private readonly opts: CompileOptions,
+  ) {
+    this.registry = opts.registry;
+    this.states = opts.registry.states && opts.registry.states.length > 0 ? opts.registry.states : ALL_STATES;
+    this.builtins = builtinContext(opts.registry);
+    this.run = {
+      registry: opts.registry,
+      env: opts.env,
+      envAllow: opts.envAllow ?? [],
+      readFile: opts.readFile,
+      fileRoots: opts.fileRoots ?? [],
+      diagnostics: this.diagnostics,
+    };
+  }
+
+  compile(): CompileResult {
+    for (const bp of this.bps) this.compileUnit(this.unitOf(bp));
+    const items = [...this.units.values()].flatMap((u) => u.items).filter((i) => i.status === 'kept');
+    this.findEdges(items);
+    this.includeEdges(items);
+    const nodes: GraphNode[] = items.map((i) => ({ key: i.key, uri: i.unit.bp.uri, index: i.parsed.index, deps: i.deps }));
+    const graph = analyseGraph(nodes);
+    const byKey = new Map(items.map((i) => [i.key, i]));
+    for (const cycle of graph.cycles) {
+      const first = byKey.get(cycle[0]!)!;
+      const path = [...cycle, cycle[0]!].map((k) => `${k} (line ${this.line(byKey.get(k)!.unit, byKey.get(k)!.parsed.range)})`);
+      this.diagnostics.push(
+        diag(C.dependencyCycle, `entries depend on each other in a cycle: ${path.join(' → ')}`, {
+          subject: first.parsed.range,
+          entry: first.key,
+          detail: 'no order can satisfy these references; remove one !KeyOf/!Find or split the object',
+        }),
+      );
+    }
+    const position = new Map(graph.order.map((k, i) => [k, i]));
+    const entries: CompiledEntry[] = [];
+    for (const key of graph.order) {
+      const item = byKey.get(key)!;
+      const c = item.compiled!;
+      c.wave = graph.waves.get(key) ?? 0;
+      c.order = position.get(key)!;
+      c.dependsOn = [...item.deps].sort((a, b) => position.get(a)! - position.get(b)!);
+      entries.push(c);
+    }
+    return { entries, dropped: this.dropped, diagnostics: sortDiagnostics(this.diagnostics) };
+  }
+
+  private unitOf(bp: ParsedBlueprint): Unit {
+    let u = this.units.get(bp);
+    if (!u) this.units.set(bp, (u = { bp, items: [], included: [], state: 'pending' }));
+    return u;
+  }
+
+  private line(unit: Unit, range: SourceRange): number {
+    unit.lines ??= new LineIndex(unit.bp.text);
+    return unit.lines.lineCol(range.start).line;
+  }
+
+  private range(unit: Unit, pointer: string, fallback: SourceRange): SourceRange {
+    return unit.bp.pointers.get(pointer) ?? fallback;
+  }
+
+  private assignKey(bp: ParsedBlueprint, e: ParsedEntry, firstOfId: boolean): string {
+    const candidates = [
+      ...(e.id !== undefined && firstOfId ? [`${bp.uri}#${e.id}`] : []),
+      `${bp.uri}#${e.index}`,
+      `${bp.uri}#entry-${e.index}`,
+    ];
+    const key = candidates.find((k) => !this.usedKeys.has(k)) ?? `${bp.uri}#entry-${e.index}-${this.usedKeys.size}`;
+    this.usedKeys.add(key);
+    return key;
+  }
+
+  private compileUnit(unit: Unit): void {
+    if (unit.state !== 'pending') return;
+    unit.state = 'active';
+    this.active.push(unit);
+    const bp = unit.bp;
+    const context = buildContext(bp.context, this.opts.contextOverrides, this.registry.dottedContext, this.builtins);
+    const ev = new BlueprintEvaluator(this.run, bp, context);
+
+    const seenIds = new Map<string, ParsedEntry>();
+    for (const e of bp.entries) {
+      const first = e.id === undefined || !seenIds.has(e.id);
+      if (e.id !== undefined && !first) {
+        const prior = seenIds.get(e.id)!;
+        this.diagnostics.push(
+          diag(C.duplicateId, `id ${e.id} is already used by the entry at line ${this.line(unit, prior.range)}`, {
+            subject: this.range(unit, `${e.pointer}/id`, e.range),
+            detail: '!KeyOf uses the first entry with this id that records an object; give each entry its own id',
+          }),
+        );
+      }
+      if (e.id !== undefined && first) seenIds.set(e.id, e);
+      unit.items.push({ unit, parsed: e, key: this.assignKey(bp, e, first), status: 'failed', refs: [], deps: new Set(), includes: [] });
+    }
+
+    let includes: Unit[] = [];
+    for (const item of unit.items) {
+      item.includes = includes;
+      this.compileItem(unit, item, ev);
+      if (item.status === 'kept' || item.status === 'inlined') this.checkKeyOfs(unit, item);
+      if (item.status === 'inlined' && item.includes !== includes) includes = item.includes;
+    }
+    this.active.pop();
+    unit.state = 'done';
+  }
+
+  private compileItem(unit: Unit, item: Item, ev: BlueprintEvaluator): void {
+    const e = item.parsed;
+    const bp = unit.bp;
+    ev.beginEntry(item.key, false);
+    const modelRange = isTag(e.model) ? e.model.range : this.range(unit, `${e.pointer}/model`, e.range);
+    const modelValue = ev.eval(e.model);
+    if (typeof modelValue !== 'string') {
+      this.diagnostics.push(
+        diag(C.modelNotString, 'model must be an `app_label.model` string known at compile time', {
+          subject: modelRange,
+          entry: item.key,
+          detail: containsDeferred(modelValue) ? 'it depends on the server (!Find/!KeyOf), which authentik cannot resolve for a model either' : `got ${modelValue === null ? 'null' : Array.isArray(modelValue) ? 'a list' : typeof modelValue}`,
+        }),
+      );
+      return;
+    }
+    const info = findModel(this.registry, modelValue);
+    if (!info) {
+      this.diagnostics.push(
+        diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
+          subject: modelRange,
+          entry: item.key,
+          detail: 'expected `app_label.model` of a model this version has (model name case-insensitive); authentik aborts the whole blueprint even when the entry is disabled by conditions',
+        }),
+      );
+      return;
+    }
+    item.model = info.model;
+    item.info = info;
+    ev.pbm = modelValue.toLowerCase() === POLICY_BINDING;
+
+    const pending: DesiredValue[] = [];
+    for (let i = 0; i < e.conditions.length; i++) {
+      const v = ev.eval(e.conditions[i]!);
+      if (containsDeferred(v)) {
+        pending.push(v);
+        continue;
+      }
+      if (!pyTruthy(v as Json)) {
+        const r = this.range(unit, `${e.pointer}/conditions/${i}`, e.range);
+        item.status = 'dropped';
+        this.dropped.push({
+          key: item.key,
+          model: info.model,
+          reason: `condition ${i + 1} (line ${this.line(unit, r)}) is false`,
+          origin: { uri: bp.uri, range: e.range, fields: {} },
+        });
+        return;
+      }
+    }
+
+    const stateRange = isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range);
+    const stateValue = e.state === null || e.state === undefined ? 'present' : ev.eval(e.state);
+    if (typeof stateValue !== 'string' || !this.states.includes(stateValue)) {
+      this.diagnostics.push(
+        diag(C.invalidState, `state ${typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue)} is not valid for authentik ${this.registry.version}`, {
+          subject: stateRange,
+          entry: item.key,
+          detail: `expected one of ${this.states.join(', ')}`,
+        }),
+      );
+      return;
+    }
+    item.state = stateValue as EntryState;
+
+    const identifiers = ev.eval(e.identifiers) as { [k: string]: DesiredValue };
+    const attrs = ev.eval(e.attrs ?? {}) as { [k: string]: DesiredValue };
+    item.refs = ev.refs;
+
+    if (info.model === META_APPLY && this.inlineBlueprint(unit, item, attrs, ev)) return;
+
+    const merged = mergeMappings(attrs, identifiers);
+    const extras: CompiledEntry['extras'] = {};
+    const fields: EntryOrigin['fields'] = {};
+    for (const name of Object.keys(e.attrs ?? {})) {
+      const r = bp.pointers.get(`${e.pointer}/attrs/${escapePointer(name)}`);
+      if (r) fields[name] = r;
+    }
+    for (const name of Object.keys(e.identifiers)) {
+      const r = bp.pointers.get(`${e.pointer}/identifiers/${escapePointer(name)}`);
+      if (r) fields[name] = r;
+    }
+    for (const [field, spec] of Object.entries(info.blueprintOnlyFields ?? {})) {
+      if (!Object.prototype.hasOwnProperty.call(merged, field)) continue;
+      if (spec.via === 'body') {
+        // Some versions accept the blueprint field as a plain body field under another name
+        // (2026.5 application `icon` → `meta_icon`); an explicit value of that name wins.
+        const target = (spec as { field?: string }).field;
+        if (target && target !== field) {
+          if (!Object.prototype.hasOwnProperty.call(merged, target)) {
+            merged[target] = merged[field]!;
+            if (fields[field]) fields[target] = fields[field]!;
+          }
+          delete merged[field];
+        }
+        continue;
+      }
+      extras[field] = { value: merged[field]!, secret: spec.secret };
+      delete merged[field];
+    }
+    const compiled: CompiledEntry = {
+      key: item.key,
+      model: info.model,
+      state: item.state,
+      identifiers,
+      attrs: merged,
+      extras,
+      conditions: pending,
+      dependsOn: [],
+      wave: 0,
+      order: 0,
+      origin: { uri: bp.uri, range: e.range, fields },
+      source: bp.origin,
+    };
+    if (e.id !== undefined) compiled.id = e.id;
+    item.compiled = compiled;
+    item.status = 'kept';
+  }
+
+  /**
+   * metaapplyblueprint whose target is among the sources or the library: the target's entries
+   * are compiled in (once) and stand in for the meta entry. Returns false to keep the meta entry
+   * for apply (target unknown here; the server's blueprint instance may still exist).
+   */
+  private inlineBlueprint(unit: Unit, item: Item, attrs: { [k: string]: DesiredValue }, ev: BlueprintEvaluator): boolean {
+    const e = item.parsed;
+    const where = this.range(unit, `${e.pointer}/attrs/identifiers`, e.range);
+    const ids = attrs.identifiers;
+    if (ids === null || typeof ids !== 'object' || Array.isArray(ids) || isDeferred(ids) || containsDeferred(ids)) {
+      this.diagnostics.push(
+        diag(C.metaAttrs, 'metaapplyblueprint needs attrs.identifiers as a mapping known at compile time', {
+          subject: where,
+          entry: item.key,
+          detail: 'expected e.g. identifiers: {name: My blueprint} or {path: dir/file.yaml}',
+        }),
+      );
+      item.status = 'failed';
+      return true;
+    }
+    const required = attrs.required === undefined ? true : pyTruthy(attrs.required as Json);
+    const target = [...this.bps, ...(this.opts.library ?? [])].find((bp) => matchesInstance(bp, ids as { [k: string]: Json }));
+    if (!target) {
+      if (required) {
+        this.diagnostics.push(
+          diag(C.metaNotFound, `metaapplyblueprint target ${stableStringify(ids)} is not among the sources`, {
+            subject: where,
+            entry: item.key,
+            detail: "apply will ask the server to apply its blueprint instance of that name/path; add the file to the sources to compile it in, or set required: false",
+          }),
+        );
+      }
+      return false;
+    }
+    const targetUnit = this.unitOf(target);
+    if (targetUnit.state === 'active') {
+      const chain = this.active.slice(this.active.indexOf(targetUnit)).map((u) => u.bp.uri);
+      this.diagnostics.push(
+        diag(C.metaCycle, `metaapplyblueprint cycle: ${[...chain, target.uri].join(' → ')}`, {
+          subject: where,
+          entry: item.key,
+          detail: 'blueprints that apply each other can never finish; remove one of the references',
+        }),
+      );
+      item.status = 'failed';
+      return true;
+    }
+    this.compileUnit(targetUnit);
+    ev.beginEntry(item.key, false);
+    item.status = 'inlined';
+    item.includes = [...item.includes.filter((u) => u !== targetUnit), targetUnit];
+    if (!unit.included.includes(targetUnit)) unit.included.push(targetUnit);
+    this.dropped.push({
+      key: item.key,
+      model: META_APPLY,
+      reason: `replaced by the entries of ${target.uri}, compiled in`,
+      origin: { uri: unit.bp.uri, range: e.range, fields: {} },
+    });
+    return true;
+  }
+
+  /** `!KeyOf` sees only entries processed before this one that recorded an object. */
+  private checkKeyOfs(unit: Unit, item: Item): void {
+    for (const ref of item.refs) {
+      if (ref.kind !== 'keyOf') continue;
+      const same = unit.items.filter((o) => o.parsed.id === ref.id);
+      const earlier = same.filter((o) => o.parsed.index < item.parsed.index);
+      const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.model !== META_APPLY);
+      if (usable) {
+        item.deps.add(usable.key);
+        if (usable.state === 'created' && this.registry.version.startsWith('2023.6')) {
+          this.diagnostics.push(
+            diag(C.keyOfCreated, `!KeyOf ${ref.id} points at a \`created\` entry: authentik 2023.6 records no object for it when the object already exists`, {
+              subject: ref.range,
+              entry: item.key,
+              detail: 'the server would fail this blueprint on every apply after the first; use state: present or target a newer version',
+            }),
+          );
+        }
+        continue;
+      }
+      if (earlier.some((o) => o.status === 'failed')) continue;
+      const subject = ref.range;
+      if (earlier.length > 0) {
+        const o = earlier[0]!;
+        const why =
+          o.status === 'dropped' ? 'is skipped because its conditions are false'
+          : o.status === 'inlined' || o.model === META_APPLY ? 'is a meta model entry, which records no object'
+          : o.state === 'absent' ? 'has state absent, which records no object'
+          : 'records no object';
+        this.diagnostics.push(
+          diag(C.keyOfUnusable, `!KeyOf ${ref.id}: the entry at line ${this.line(unit, o.parsed.range)} ${why}`, {
+            subject,
+            entry: item.key,
+            detail: 'authentik fails the blueprint when !KeyOf finds no recorded object',
+          }),
+        );
+      } else if (same.length > 0) {
+        const o = same[0]!;
+        const self = o === item;
+        this.diagnostics.push(
+          diag(C.keyOfLater, self ? `!KeyOf ${ref.id} refers to its own entry` : `!KeyOf ${ref.id} is defined later at line ${this.line(unit, o.parsed.range)}`, {
+            subject,
+            entry: item.key,
+            detail: 'authentik processes entries in document order; move the referenced entry above this one',
+          }),
+        );
+      } else {
+        const known = [...new Set(unit.items.map((o) => o.parsed.id).filter((x): x is string => x !== undefined))];
+        this.diagnostics.push(
+          diag(C.keyOfUndefined, `!KeyOf ${ref.id}: no entry in ${unit.bp.uri} has id ${ref.id}`, {
+            subject,
+            entry: item.key,
+            detail: misplacedId(unit, ref.id) ?? (known.length > 0 ? `expected one of the ids defined earlier: ${known.slice(0, 10).join(', ')}` : 'expected the id of an earlier entry; this blueprint defines no ids'),
+          }),
+        );
+      }
+    }
+  }
+
+  /**
+   * authentik's `!Find` sees objects written by earlier entries of the same run, so an entry
+   * whose identifiers/attrs match a literal query is written first. Within one file only earlier
+   * entries qualify (document order); across files any entry does.
+   */
+  private findEdges(items: Item[]): void {
+    const byModel = new Map<string, Item[]>();
+    for (const i of items) {
+      if (i.state === 'absent') continue;
+      let l = byModel.get(i.model!);
+      if (!l) byModel.set(i.model!, (l = []));
+      l.push(i);
+    }
+    for (const item of items) {
+      for (const ref of item.refs) {
+        if (ref.kind !== 'find') continue;
+        if (ref.query.length === 0 || ref.query.some(([f, v]) => f === 'pk' || f.includes('__') || containsDeferred(v))) continue;
+        for (const cand of byModel.get(ref.model) ?? []) {
+          if (cand === item) continue;
+          if (cand.unit === item.unit && cand.parsed.index > item.parsed.index) continue;
+          const attrs = cand.compiled!.attrs;
+          if (ref.query.every(([f, v]) => Object.prototype.hasOwnProperty.call(attrs, f) && looseEqual(attrs[f]!, v))) item.deps.add(cand.key);
+        }
+      }
+    }
+  }
+
+  /**
+   * Entries after a compiled-in metaapplyblueprint wait for the included blueprint to finish:
+   * they depend on its last writes (entries nothing else in it depends on) and, transitively,
+   * on the last writes of what it includes. Waves only need those, not every entry.
+   */
+  private includeEdges(items: Item[]): void {
+    const intra = new Map<Unit, string[]>();
+    for (const u of this.units.values()) {
+      const kept = u.items.filter((i) => i.status === 'kept');
+      const needed = new Set<string>();
+      for (const i of kept) for (const d of i.deps) needed.add(d);
+      intra.set(u, kept.filter((i) => !needed.has(i.key)).map((i) => i.key));
+    }
+    const sinks = new Map<Unit, Set<string>>();
+    const sinksOf = (u: Unit): Set<string> => {
+      let s = sinks.get(u);
+      if (s) return s;
+      s = new Set(intra.get(u) ?? []);
+      sinks.set(u, s);
+      for (const v of u.included) for (const k of sinksOf(v)) s.add(k);
+      return s;
+    };
+    for (const item of items) for (const u of item.includes) for (const k of sinksOf(u)) item.deps.add(k);
+  }
+}
+
+/** A common slip: `id:` indented into identifiers/attrs, where it is just another field. */
+function misplacedId(unit: Unit, id: string): string | undefined {
+  for (const item of unit.items) {
+    for (const part of ['identifiers', 'attrs'] as const) {
+      if (item.parsed[part]?.id === id) {
+        const r = unit.bp.pointers.get(`${item.parsed.pointer}/${part}/id`) ?? item.parsed.range;
+        unit.lines ??= new LineIndex(unit.bp.text);
+        return `the entry at line ${unit.lines.lineCol(r.start).line} has id: ${id} inside ${part}, where it is a field, not the entry id; move it out to the entry level`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** authentik filters blueprint instances; an instance is named by metadata.name, else its path. */
+function matchesInstance(bp: ParsedBlueprint, ids: { [k: string]: Json }): boolean {
+  const keys = Object.keys(ids);
+  if (keys.length === 0) return false;
+  return keys.every((k) => {
+    const v = ids[k];
+    if (k === 'name') return (bp.name ?? bp.path) === v;
+    if (k === 'path') return bp.path === v;
+    return false;
+  });
+}
+
+/** The ORM compares a query value after converting it to the field's type: 5 matches "5". */
+function looseEqual(a: DesiredValue, b: DesiredValue): boolean {
+  if (isDeferred(a) || isDeferred(b)) return false;
+  if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) return String(a) === String(b);
+  return stableStringify(a) === stableStringify(b);
+}
+
+export type { Value };

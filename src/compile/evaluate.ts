@@ -1,0 +1,417 @@
+// Evaluates authentik's YAML tags for one blueprint, the way the importer resolves them per
+// entry: local tags become JSON, `!KeyOf`/`!Find`/`!FindObject` become Deferred references, and a
+// local tag fed by a reference stays as a residual Deferred for resolveDeferred to finish.
+import { findModel, type Registry } from '../authentik/registry.js';
+import { diag, type CodeDef } from '../diag/index.js';
+import type {
+  AtIndexTag, ConditionTag, ContextTag, Deferred, DesiredValue, Diagnostic, EnumerateTag, EnvTag,
+  FileTag, FindTag, FormatTag, IfTag, IndexTag, Json, ParsedBlueprint, SourceRange, TagName, TagNode, Value,
+} from '../model/types.js';
+import { C } from './codes.js';
+import { versionBefore } from './context.js';
+import { containsDeferred, isDeferred } from './deferred.js';
+import { alwaysMerge } from './merge.js';
+import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from './ops.js';
+import { envAllowed, isCredentialVar, placeFile } from './policy.js';
+import { pyPercentFormat, pyTruthy } from './python.js';
+
+/** Inputs shared by every blueprint of one compile run. */
+export interface EvalRun {
+  registry: Registry;
+  env: { [name: string]: string | undefined };
+  envAllow: readonly string[];
+  readFile: ((absPath: string) => string | undefined) | undefined;
+  fileRoots: readonly string[];
+  diagnostics: Diagnostic[];
+}
+
+/** A reference found while evaluating an entry: what the dependency graph is built from. */
+export type Ref =
+  | { kind: 'keyOf'; id: string; range: SourceRange }
+  | { kind: 'find'; model: string; query: [string, DesiredValue][]; range: SourceRange };
+
+interface Frame {
+  /** False while the tag's own iterable is evaluated: `!Index 0` there has no item yet. */
+  active: boolean;
+  key: Json;
+  value: DesiredValue;
+}
+
+const TAG_NAMES: ReadonlySet<string> = new Set<TagName>([
+  'KeyOf', 'Env', 'File', 'Context', 'Format', 'Find', 'FindObject', 'Condition', 'If',
+  'Enumerate', 'Index', 'Value', 'AtIndex', 'ParseJSON',
+]);
+
+export function isTag(v: unknown): v is TagNode {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && TAG_NAMES.has((v as { $tag?: unknown }).$tag as string) && 'range' in v;
+}
+
+export class BlueprintEvaluator {
+  /** Key of the entry being evaluated; diagnostics carry it. */
+  entryKey: string | undefined;
+  /** True while evaluating a policy-binding entry: `!KeyOf` then yields the pbm uuid. */
+  pbm = false;
+  refs: Ref[] = [];
+  private readonly stack: Frame[] = [];
+  private readonly activeContext = new Set<string>();
+  private readonly availableTags: ReadonlySet<string> | undefined;
+  private readonly warnedTags = new Set<string>();
+
+  constructor(
+    private readonly run: EvalRun,
+    readonly bp: ParsedBlueprint,
+    private readonly context: { [key: string]: Value },
+  ) {
+    const tags = run.registry.tags;
+    this.availableTags = tags && tags.length > 0 ? new Set(tags.map((t) => t.replace(/^!/, ''))) : undefined;
+  }
+
+  /** Starts a new entry: references and the enumerate stack are per entry. */
+  beginEntry(key: string, pbm: boolean): void {
+    this.entryKey = key;
+    this.pbm = pbm;
+    this.refs = [];
+  }
+
+  report(def: CodeDef, summary: string, subject: SourceRange | undefined, detail?: string): void {
+    const extra: { detail?: string; subject?: SourceRange; entry?: string } = {};
+    if (detail !== undefined) extra.detail = detail;
+    if (subject !== undefined) extra.subject = subject;
+    if (this.entryKey !== undefined) extra.entry = this.entryKey;
+    this.run.diagnostics.push(diag(def, summary, extra));
+  }
+
+  eval(v: Value | DesiredValue): DesiredValue {
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => this.eval(x));
+    if (isTag(v)) return this.tag(v);
+    if (isDeferred(v)) return v;
+    const out: { [k: string]: DesiredValue } = {};
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, this.eval(x as Value));
+    return out;
+  }
+
+  private tag(t: TagNode): DesiredValue {
+    this.checkAvailable(t);
+    switch (t.$tag) {
+      case 'KeyOf':
+        this.refs.push({ kind: 'keyOf', id: t.id, range: t.range });
+        return { $keyOf: t.id, pbm: this.pbm };
+      case 'Env':
+        return this.env(t);
+      case 'File':
+        return this.file(t);
+      case 'Context':
+        return this.contextTag(t);
+      case 'Format':
+        return this.format(t);
+      case 'Find':
+      case 'FindObject':
+        return this.find(t);
+      case 'Condition':
+        return this.condition(t);
+      case 'If':
+        return this.if(t);
+      case 'Enumerate':
+        return this.enumerate(t);
+      case 'Index':
+      case 'Value':
+        return this.index(t);
+      case 'AtIndex':
+        return this.atIndex(t);
+      case 'ParseJSON':
+        try {
+          return JSON.parse(t.text) as Json;
+        } catch (e) {
+          this.report(C.parseJson, `!ParseJSON: ${(e as Error).message}`, t.range, 'expected a JSON document in the scalar text');
+          return null;
+        }
+    }
+  }
+
+  private checkAvailable(t: TagNode): void {
+    if (!this.availableTags || this.availableTags.has(t.$tag) || this.warnedTags.has(t.$tag)) return;
+    this.warnedTags.add(t.$tag);
+    this.report(
+      C.tagUnavailable,
+      `!${t.$tag} does not exist in authentik ${this.run.registry.version}`,
+      t.range,
+      `the server would refuse the whole blueprint; target a newer version or avoid !${t.$tag}`,
+    );
+  }
+
+  /** Evaluates an argument that must be a string known now (a variable name, a path, a mode). */
+  private stringArg(tag: TagNode, what: string, v: Value): string | undefined {
+    const x = this.eval(v);
+    if (typeof x === 'string') return x;
+    if (typeof x === 'number' || typeof x === 'boolean') return String(x);
+    if (containsDeferred(x)) this.report(C.needsServer, `!${tag.$tag} ${what} depends on the server`, tag.range, `expected a ${what} known at compile time`);
+    else this.report(C.tagArgument, `!${tag.$tag} ${what} must be a string`, tag.range, `expected a string ${what}`);
+    return undefined;
+  }
+
+  private env(t: EnvTag): DesiredValue {
+    const name = this.stringArg(t, 'variable name', t.name);
+    if (name === undefined) return null;
+    if (isCredentialVar(name)) {
+      this.report(
+        C.envCredential,
+        `!Env ${name} is refused: akbp does not hand its own credentials to blueprints`,
+        t.range,
+        'AKBP_* variables, AUTHENTIK_TOKEN and AUTHENTIK_* secrets are never readable; export the value under another name',
+      );
+      return null;
+    }
+    if (!this.bp.origin.local && !envAllowed(name, this.run.envAllow)) {
+      this.report(
+        C.envNotAllowed,
+        `!Env ${name} is refused for a blueprint from ${this.bp.origin.kind} source ${this.bp.origin.uri}`,
+        t.range,
+        `blueprints not from local disk read only allowed variables; allow it with --env-allow '${name}' (patterns like 'AK_*' work)`,
+      );
+      return null;
+    }
+    const value = this.run.env[name];
+    if (value !== undefined && value !== '') return value;
+    return this.eval(t.default);
+  }
+
+  private file(t: FileTag): DesiredValue {
+    const path = this.stringArg(t, 'path', t.path);
+    if (path === undefined) return null;
+    const placed = placeFile(path, this.bp.origin.root, this.run.fileRoots);
+    if (!placed.ok) {
+      this.report(
+        C.fileOutsideRoot,
+        `!File ${path} is outside the permitted directories`,
+        t.range,
+        (placed.roots.length > 0 ? `permitted: ${placed.roots.join(', ')}. ` : 'this source has no local root. ') +
+          'authentik reads any file its server can; akbp runs on your machine, so blueprints may read only below their own root or a --file-root directory',
+      );
+      return null;
+    }
+    const text = this.run.readFile?.(placed.abs);
+    if (text === undefined) {
+      this.report(C.fileUnreadable, `!File ${path} could not be read; using the default`, t.range);
+      return this.eval(t.default);
+    }
+    return text.trim();
+  }
+
+  private contextTag(t: ContextTag): DesiredValue {
+    const key = this.stringArg(t, 'key', t.key);
+    if (key === undefined) return null;
+    if (Object.prototype.hasOwnProperty.call(this.context, key)) return this.contextValue(key, this.context[key]!, t);
+    if (this.run.registry.dottedContext && key.includes('.')) return this.dotted(key, t);
+    return this.eval(t.default);
+  }
+
+  private contextValue(key: string, v: Value | DesiredValue, t: TagNode): DesiredValue {
+    if (this.activeContext.has(key)) {
+      this.report(C.contextCycle, `context value ${key} refers back to itself`, t.range, `break the chain of !Context references through ${[...this.activeContext].join(' → ')} → ${key}`);
+      return null;
+    }
+    this.activeContext.add(key);
+    try {
+      return this.eval(v);
+    } finally {
+      this.activeContext.delete(key);
+    }
+  }
+
+  /** authentik ≥2026.5: `a.b.0` walks mappings and list indices; tags met on the way are resolved. */
+  private dotted(key: string, t: ContextTag): DesiredValue {
+    const parts = key.split('.');
+    let cur: Value | DesiredValue = this.context as Value;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      if (isTag(cur)) cur = this.contextValue(parts.slice(0, i).join('.'), cur, t);
+      if (isDeferred(cur)) {
+        let out: DesiredValue = cur;
+        const dflt = this.eval(t.default);
+        for (const p of parts.slice(i)) out = { $atIndex: { obj: out, key: /^-?\d+$/.test(p) ? Number(p) : p, hasDefault: true, default: dflt } };
+        return out;
+      }
+      if (Array.isArray(cur)) {
+        if (!/^-?\d+$/.test(part)) return this.eval(t.default);
+        const n: number = Number(part);
+        const idx: number = n < 0 ? cur.length + n : n;
+        if (idx < 0 || idx >= cur.length) return this.eval(t.default);
+        cur = cur[idx]!;
+      } else if (cur !== null && typeof cur === 'object' && Object.prototype.hasOwnProperty.call(cur, part)) {
+        cur = (cur as { [k: string]: Value })[part]!;
+      } else return this.eval(t.default);
+    }
+    return this.contextValue(key, cur, t);
+  }
+
+  private format(t: FormatTag): DesiredValue {
+    const fmt = this.stringArg(t, 'format string', t.format);
+    if (fmt === undefined) return null;
+    const args = t.args.map((a) => this.eval(a));
+    if (args.some(containsDeferred)) {
+      // Check the arity now: it does not depend on the values still missing.
+      const probe = pyPercentFormat(fmt, args.map(() => ''));
+      if (!probe.ok && /arguments/.test(probe.error)) {
+        this.report(C.formatError, `!Format: ${probe.error}`, t.range, formatDetail(fmt, args.length));
+        return null;
+      }
+      return { $format: { format: fmt, args } };
+    }
+    const res = pyPercentFormat(fmt, args as Json[]);
+    if (!res.ok) {
+      this.report(C.formatError, `!Format: ${res.error}`, t.range, formatDetail(fmt, args.length));
+      return null;
+    }
+    return res.value;
+  }
+
+  private find(t: FindTag): DesiredValue {
+    const modelName = this.stringArg(t, 'model', t.model);
+    if (modelName === undefined) return null;
+    const info = findModel(this.run.registry, modelName);
+    if (!info) {
+      this.report(C.findUnknownModel, `!${t.$tag}: unknown model ${modelName} for authentik ${this.run.registry.version}`, t.range, 'expected `app_label.model` of a model this version has');
+      return null;
+    }
+    const query: [string, DesiredValue][] = [];
+    for (const [f, v] of t.query) {
+      const field = this.stringArg(t, 'query field', f);
+      if (field === undefined) return null;
+      query.push([field, this.eval(v)]);
+    }
+    this.refs.push({ kind: 'find', model: info.model, query, range: t.range });
+    const q = { model: info.model, query };
+    return t.$tag === 'Find' ? { $find: q } : { $findObject: q };
+  }
+
+  private condition(t: ConditionTag): DesiredValue {
+    const mode = this.stringArg(t, 'mode', t.mode);
+    if (mode === undefined) return null;
+    const args = t.args.map((a) => this.eval(a));
+    const m = mode.toUpperCase();
+    if (!(CONDITION_MODES as readonly string[]).includes(m) || args.length === 0) {
+      const res = conditionOp(mode, []);
+      this.report(C.condition, `!Condition: ${res.ok ? 'invalid' : res.error}`, t.range, `expected [MODE, value, …] with MODE one of ${CONDITION_MODES.join(', ')}`);
+      return null;
+    }
+    const pending = args.filter(containsDeferred);
+    if (pending.length === 0) {
+      const res = conditionOp(mode, args as Json[]);
+      return res.ok ? res.value : null;
+    }
+    // A known argument can decide AND/OR families without the server.
+    const known = args.filter((a) => !containsDeferred(a)).map((a) => pyTruthy(a as Json));
+    if ((m === 'AND' || m === 'NAND') && known.includes(false)) return m === 'NAND';
+    if ((m === 'OR' || m === 'NOR') && known.includes(true)) return m === 'OR';
+    return { $condition: { mode: m, args } };
+  }
+
+  private if(t: IfTag): DesiredValue {
+    const short = t.then === undefined;
+    if (short && versionBefore(this.run.registry.version, '2023.8')) {
+      this.report(C.ifShortUnsupported, `one-argument !If is not understood by authentik ${this.run.registry.version}`, t.range, 'write !If [condition, true, false]');
+    }
+    const cond = this.eval(t.condition);
+    if (containsDeferred(cond)) {
+      if (short) return { $if: { condition: cond, then: null, else: null, short: true } };
+      return { $if: { condition: cond, then: this.eval(t.then ?? null), else: this.eval(t.else ?? null), short: false } };
+    }
+    const truth = pyTruthy(cond as Json);
+    if (short) return truth;
+    return this.eval((truth ? t.then : t.else) ?? null);
+  }
+
+  private enumerate(t: EnumerateTag): DesiredValue {
+    if (isTag(t.iterable) && (t.iterable.$tag === 'Index' || t.iterable.$tag === 'Value') && t.iterable.depth === 0) {
+      this.report(C.indexOutside, `!Enumerate iterable !${t.iterable.$tag} 0 refers to this tag's own item`, t.iterable.range, 'use depth 1 or more to iterate an outer !Enumerate item');
+      return null;
+    }
+    this.stack.push({ active: false, key: null, value: null });
+    let iterable: DesiredValue;
+    try {
+      iterable = this.eval(t.iterable);
+    } finally {
+      this.stack.pop();
+    }
+    const mode = this.stringArg(t, 'output', t.output);
+    if (mode === undefined) return null;
+    const out = mode.toUpperCase();
+    if (out !== 'SEQ' && out !== 'MAP') {
+      this.report(C.enumerateOutput, `!Enumerate output ${JSON.stringify(mode)} is not SEQ or MAP`, t.range, 'expected SEQ (a list) or MAP (a mapping)');
+      return null;
+    }
+    if (containsDeferred(iterable)) {
+      this.report(C.needsServer, '!Enumerate iterable depends on the server', t.range, 'expected a list, mapping or string known at compile time');
+      return null;
+    }
+    let items: [Json, DesiredValue][];
+    if (typeof iterable === 'string') items = [...iterable].map((c, i) => [i, c]);
+    else if (Array.isArray(iterable)) items = iterable.map((x, i) => [i, x]);
+    else if (iterable !== null && typeof iterable === 'object') items = Object.entries(iterable);
+    else {
+      this.report(C.notIterable, `!Enumerate cannot iterate ${iterable === null ? 'null' : typeof iterable}`, t.range, 'expected a list, a mapping or a string');
+      return null;
+    }
+    const seq: DesiredValue[] = [];
+    let map: { [k: string]: DesiredValue } = {};
+    for (const [key, value] of items) {
+      this.stack.push({ active: true, key, value });
+      let body: DesiredValue;
+      try {
+        body = this.eval(t.body);
+      } finally {
+        this.stack.pop();
+      }
+      if (out === 'SEQ') {
+        seq.push(body);
+        continue;
+      }
+      if (Array.isArray(body) && body.length === 2) {
+        const k = body[0]!;
+        if (k !== null && typeof k === 'object') {
+          this.report(C.enumerateOutput, '!Enumerate MAP key must be a string, number, boolean or null', t.range, containsDeferred(k) ? 'the key depends on the server; keys must be known at compile time' : 'expected [key, value] with a scalar key');
+          return null;
+        }
+        const entry: { [k: string]: DesiredValue } = {};
+        setOwn(entry, typeof k === 'string' ? k : JSON.stringify(k), body[1]!);
+        map = alwaysMerge(map, entry) as { [k: string]: DesiredValue };
+      } else if (body !== null && typeof body === 'object' && !Array.isArray(body) && !isDeferred(body)) {
+        map = alwaysMerge(map, body) as { [k: string]: DesiredValue };
+      } else {
+        this.report(C.enumerateOutput, '!Enumerate MAP body must give a [key, value] pair or a mapping', t.range, 'expected each item to produce [key, value] or a mapping to merge');
+        return null;
+      }
+    }
+    return out === 'SEQ' ? seq : map;
+  }
+
+  private index(t: IndexTag): DesiredValue {
+    const frame = this.stack[this.stack.length - 1 - t.depth];
+    if (!frame || !frame.active) {
+      const depthNote = this.stack.length === 0 ? 'it is not inside any !Enumerate body' : `only ${this.stack.filter((f) => f.active).length} enclosing !Enumerate item(s) are available here`;
+      this.report(C.indexOutside, `!${t.$tag} ${t.depth} has no !Enumerate item at depth ${t.depth}`, t.range, `${depthNote}; depth 0 is the innermost !Enumerate`);
+      return null;
+    }
+    return t.$tag === 'Index' ? frame.key : frame.value;
+  }
+
+  private atIndex(t: AtIndexTag): DesiredValue {
+    const obj = this.eval(t.obj);
+    const key = this.eval(t.key);
+    const dflt = t.hasDefault ? this.eval(t.default) : null;
+    if (containsDeferred(obj) || containsDeferred(key)) {
+      return { $atIndex: { obj, key, hasDefault: t.hasDefault, default: dflt } } satisfies Deferred;
+    }
+    const res = atIndexOp(obj as Json, key as Json, t.hasDefault, dflt as Json);
+    if (!res.ok) {
+      this.report(C.atIndex, res.error, t.range, 'give a third argument as default, or an index/key that exists');
+      return null;
+    }
+    return res.value;
+  }
+}
+
+function formatDetail(fmt: string, n: number): string {
+  return `format ${JSON.stringify(fmt)} was given ${n} argument(s); %s takes any value, %d/%i/%f need numbers, %% is a literal percent`;
+}

@@ -1,0 +1,38 @@
+// What a blueprint may read from the machine akbp runs on. authentik's `!Env`/`!File` read the
+// server's environment and disk; akbp evaluates them on the operator's machine, where the
+// environment holds akbp's own token and the disk holds unrelated secrets, so both are fenced.
+import { isAbsolute, resolve, sep } from 'node:path';
+
+/** Environment variables no blueprint may read: akbp's own settings and authentik credentials. */
+export function isCredentialVar(name: string): boolean {
+  if (name.startsWith('AKBP_')) return true;
+  if (name === 'AUTHENTIK_TOKEN') return true;
+  return name.startsWith('AUTHENTIK_') && /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/.test(name);
+}
+
+/** Glob-ish match: `*` any run of characters, `?` one character; whole name, case-sensitive. */
+export function matchesPattern(name: string, pattern: string): boolean {
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  return re.test(name);
+}
+
+export function envAllowed(name: string, patterns: readonly string[]): boolean {
+  return patterns.some((p) => matchesPattern(name, p));
+}
+
+export type FilePlacement = { ok: true; abs: string } | { ok: false; abs?: string; roots: string[] };
+
+/**
+ * Resolves a `!File` path (relative paths against the blueprint's source root, else the first
+ * --file-root) and checks that the result lies inside one of the permitted roots. Symlinks are
+ * not followed here (no I/O); the injected reader is expected to refuse links that escape.
+ */
+export function placeFile(path: string, root: string | undefined, fileRoots: readonly string[]): FilePlacement {
+  const roots = [...(root !== undefined ? [root] : []), ...fileRoots].map((r) => resolve(r));
+  let abs: string;
+  if (isAbsolute(path)) abs = resolve(path);
+  else if (roots.length > 0) abs = resolve(roots[0]!, path);
+  else return { ok: false, roots };
+  const inside = roots.some((r) => abs === r || abs.startsWith(r.endsWith(sep) ? r : r + sep));
+  return inside ? { ok: true, abs } : { ok: false, abs, roots };
+}

@@ -1,0 +1,105 @@
+// Turns a trigger into one reconcile run: pins the source to the trigger's revision, takes the
+// apply lock when it will write, calls the injected reconcile, and condenses the outcome into a
+// RunRecord for logs, metrics and /status. The queue guarantees one runner call per source at once.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../model/index.js';
+import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
+import { acquireLock, type AcquireOptions } from './lock.js';
+import { pinRevision, redactSource } from './source-ref.js';
+import type { PlanSummary, Reconcile, RunRecord, Trigger } from './types.js';
+
+export interface RunnerOptions {
+  reconcile: Reconcile;
+  mode: ReconcileSpec['mode'];
+  /** Everything of the spec but sources and mode (`prune`, `context`, …). */
+  spec?: Omit<ReconcileSpec, 'sources' | 'mode'>;
+  logger: Logger;
+  now?: () => number;
+  /** Apply lock; taken only when the run may write. */
+  lock?: { path: string } & Pick<AcquireOptions, 'onBusy' | 'timeoutMs' | 'pollMs' | 'isAlive' | 'host'>;
+  onRecord?: (run: RunRecord) => void;
+  runId?: () => string;
+}
+
+export type Runner = (trigger: Trigger, folded: number) => Promise<RunRecord>;
+
+function pendingOf(s: PlanSummary | undefined): number {
+  return s ? s.create + s.update + s.delete : 0;
+}
+
+export function classify(outcome: ReconcileOutcome): RunRecord['result'] {
+  if (outcome.apply) return outcome.apply.phase === 'succeeded' && outcome.ok ? 'succeeded' : 'failed';
+  if (outcome.ok) return 'succeeded';
+  return outcome.plan ? 'failed' : 'invalid';
+}
+
+export function createRunner(opts: RunnerOptions): Runner {
+  const now = opts.now ?? Date.now;
+  const newId = opts.runId ?? (() => randomUUID().slice(0, 8));
+  /** Revision of the last completed run per source: a plan with changes at the same revision is drift. */
+  const lastRevision = new Map<string, string>();
+
+  return async (trigger, folded) => {
+    const runId = newId();
+    const startedAt = now();
+    const source = trigger.revision ? pinRevision(trigger.source, trigger.revision) : trigger.source;
+    const spec: ReconcileSpec = { ...opts.spec, sources: [source], mode: opts.mode };
+    const log = opts.logger;
+    const base = { run: runId, source: redactSource(trigger.source), trigger: trigger.kind };
+    log.log('info', 'run started', {
+      ...base, mode: opts.mode, triggers: folded,
+      revision: trigger.revision ?? null, reason: trigger.reason ?? null, queuedMs: startedAt - trigger.at,
+    });
+
+    const record: RunRecord = {
+      runId, source: trigger.source, mode: opts.mode, trigger, triggers: folded,
+      result: 'failed', pending: 0, applied: 0, drift: false, startedAt, finishedAt: startedAt,
+    };
+    if (trigger.revision) record.revision = trigger.revision;
+
+    let release: (() => Promise<void>) | undefined;
+    try {
+      if (opts.mode === 'apply' && opts.lock) {
+        const { path, ...lockOpts } = opts.lock;
+        const got = await acquireLock(path, { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` });
+        if (!got.ok) {
+          record.result = 'skipped';
+          record.error = `apply lock ${got.reason}` + (got.holder ? ` (held by pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt})` : '');
+          return record;
+        }
+        if (got.tookOverFrom) log.log('warn', 'took over stale lock', { ...base, stalePid: got.tookOverFrom.pid });
+        release = () => got.lock.release();
+      }
+      const outcome = await opts.reconcile(spec, trigger);
+      record.outcome = outcome;
+      if (outcome.revision) record.revision = outcome.revision;
+      record.result = classify(outcome);
+      if (outcome.plan) record.summary = { ...outcome.plan.summary };
+      record.pending = pendingOf(record.summary);
+      record.applied = outcome.apply?.results.filter((r) => r.status === 'applied').length ?? 0;
+      const prev = lastRevision.get(trigger.source);
+      record.drift = record.pending > 0 && prev !== undefined && prev === record.revision;
+      if (record.revision && record.result !== 'invalid') lastRevision.set(trigger.source, record.revision);
+    } catch (err) {
+      record.result = 'failed';
+      record.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      await release?.();
+      record.finishedAt = now();
+      const fields = {
+        ...base, result: record.result, revision: record.revision ?? null,
+        pending: record.pending, applied: record.applied, durationMs: record.finishedAt - startedAt,
+        ...(record.summary ? { summary: { ...record.summary } } : {}),
+        ...(record.error ? { error: record.error } : {}),
+      };
+      const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
+      if (errors) Object.assign(fields, { errors });
+      log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
+      if (record.drift) {
+        log.log('warn', 'drift detected', { ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded' });
+      }
+      opts.onRecord?.(record);
+    }
+    return record;
+  };
+}

@@ -1,0 +1,322 @@
+// YAML node tree → Value, the way PyYAML's SafeLoader constructs it (with authentik's tags as
+// TagNodes), recording every node's source range under its JSON pointer in the same walk.
+import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { TagName, Value } from '../model/types.js';
+import { C } from './codes.js';
+import { ALIAS_NODE_BUDGET, range, report, seg, tagStart, type LoadContext } from './context.js';
+import { constructTagged, resolvePlain, type Resolved } from './scalars.js';
+import { buildTag, isKnownTag, KNOWN_TAGS_TEXT, unknownTagDetail } from './tags.js';
+
+const CORE = 'tag:yaml.org,2002:';
+const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
+const JSON_ARGS_KEY = 'args';
+
+type Maybe = Node | null | undefined;
+
+/**
+ * Builds the value of `node` at `ptr`. `at` is where an absent node (`key:` with nothing after
+ * it) is reported to be.
+ */
+export function construct(ctx: LoadContext, node: Maybe, ptr: string, at: number): Value {
+  if (node === null || node === undefined) {
+    ctx.pointers.set(ptr, range(ctx, at, at));
+    return null;
+  }
+  if (ctx.aliasDepth > 0 && ++ctx.aliasNodes > ALIAS_NODE_BUDGET) {
+    if (!ctx.aliasBudgetExceeded) {
+      ctx.aliasBudgetExceeded = true;
+      const [s, e] = nodeRange(node, at);
+      report(ctx, C.aliasExpansion, `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`, 'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.', s, e);
+    }
+    return null;
+  }
+  if (isAlias(node)) return constructAlias(ctx, node, ptr);
+  const anchor = (node as { anchor?: string }).anchor;
+  if (anchor !== undefined && ctx.aliasDepth === 0) ctx.anchors.set(anchor, node);
+  if (anchor !== undefined) ctx.building.add(node);
+  try {
+    const tag = (node as { tag?: string }).tag;
+    if (tag !== undefined && tag !== '!' && !tag.startsWith(CORE)) return constructLocalTag(ctx, node, tag, ptr);
+    if (isScalar(node)) return constructScalar(ctx, node, tag, ptr);
+    if (isMap(node)) return constructMap(ctx, node, tag, ptr);
+    if (isSeq(node)) return constructSeq(ctx, node, tag, ptr);
+    throw new Error(`load: unexpected YAML node ${String((node as object).constructor?.name)}`);
+  } finally {
+    if (anchor !== undefined) ctx.building.delete(node);
+  }
+}
+
+function nodeRange(node: Node, at: number): [number, number] {
+  const r = (node as { range?: [number, number, number] | null }).range;
+  return r ? [r[0], r[1]] : [at, at];
+}
+
+
+function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
+  const [s, e] = nodeRange(node, 0);
+  const target = ctx.anchors.get(node.source);
+  let value: Value = null;
+  if (target === undefined) {
+    report(ctx, C.undefinedAlias, `Alias *${node.source} refers to an anchor that is not defined before it`, `Expected an anchor &${node.source} on a node earlier in the file.`, s, e);
+  } else if (ctx.building.has(target)) {
+    report(ctx, C.aliasExpansion, `Alias *${node.source} is used inside its own anchor`, 'Expected an alias outside the node it refers to: a recursive value cannot become JSON.', s, e);
+  } else {
+    ctx.aliasDepth++;
+    value = construct(ctx, target, ptr, s);
+    ctx.aliasDepth--;
+  }
+  // The alias site is what a reader of this part of the file looks at; nested pointers keep the
+  // anchor's ranges.
+  ctx.pointers.set(ptr, range(ctx, s, e));
+  return value;
+}
+
+function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
+  if (node && isAlias(node)) {
+    const t = ctx.anchors.get(node.source);
+    if (t === undefined) {
+      const [s, e] = nodeRange(node, 0);
+      report(ctx, C.undefinedAlias, `Alias *${node.source} refers to an anchor that is not defined before it`, `Expected an anchor &${node.source} on a node earlier in the file.`, s, e);
+    }
+    return t;
+  }
+  return node;
+}
+
+function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: string): Value {
+  const [vs, e] = nodeRange(node, 0);
+  const s = tagStart(ctx, vs, tag);
+  ctx.pointers.set(ptr, range(ctx, s, e));
+  const name = tag.slice(1);
+  if (!isKnownTag(name)) {
+    report(ctx, C.unknownTag, `Unknown tag ${tag}`, unknownTagDetail(tag), s, Math.min(e, s + tag.length));
+    return null;
+  }
+  return buildTag(ctx, name, node, ptr, s, e, construct);
+}
+
+function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined, ptr: string): Value {
+  const [s, e] = nodeRange(node, 0);
+  ctx.pointers.set(ptr, range(ctx, s, e));
+  const text = scalarText(node);
+  if (tag === undefined) return node.type === 'PLAIN' ? fromResolved(ctx, resolvePlain(text), s, e) : text;
+  if (tag === '!') return text;
+  const core = tag.slice(CORE.length);
+  switch (core) {
+    case 'str': case 'int': case 'float': case 'bool': case 'null': case 'timestamp':
+      return fromResolved(ctx, constructTagged(core, text), tagStart(ctx, s, '!!'), e);
+    default:
+      return badCoreTag(ctx, core, 'scalar', tagStart(ctx, s, '!!' + core), e);
+  }
+}
+
+export function scalarText(node: Scalar): string {
+  const v = node.value;
+  return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+}
+
+function fromResolved(ctx: LoadContext, r: Resolved, s: number, e: number): Value {
+  if (!r.ok) {
+    report(ctx, C.badTypedScalar, r.message, `Expected a value of YAML type ${r.kind}, or quote the text to keep it a string.`, s, e);
+    return null;
+  }
+  if (r.kind === 'merge' || r.kind === 'value') {
+    const t = r.value as string;
+    report(ctx, C.badTypedScalar, `Plain ${t} is not a value in YAML 1.1`, `Expected a quoted string ('${t}'); unquoted, PyYAML reads it as the ${r.kind} indicator and fails.`, s, e);
+    return null;
+  }
+  if (r.inexact) report(ctx, C.bigInteger, `Integer ${ctx.text.slice(s, e)} is larger than 2^53 and loses precision`, 'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.', s, e);
+  return r.value;
+}
+
+function badCoreTag(ctx: LoadContext, core: string, shape: string, s: number, e: number): Value {
+  const known = ['binary', 'set', 'omap', 'pairs', 'map', 'seq', 'str', 'int', 'float', 'bool', 'null', 'timestamp', 'merge', 'value'];
+  if (known.includes(core)) {
+    report(ctx, C.unsupportedType, `!!${core} cannot be used on a ${shape} here`, `Expected JSON-compatible YAML: !!str, !!int, !!float, !!bool, !!null and !!timestamp on scalars, !!seq on sequences, !!map on mappings. authentik cannot send ${core} values.`, s, e);
+  } else {
+    report(ctx, C.unknownTag, `Unknown tag !!${core}`, `Expected one of the authentik tags (${KNOWN_TAGS_TEXT}) or a standard YAML type (!!str, !!int, …).`, s, e);
+  }
+  return null;
+}
+
+function constructSeq(ctx: LoadContext, node: YAMLSeq, tag: string | undefined, ptr: string): Value {
+  const [s, e] = nodeRange(node, 0);
+  ctx.pointers.set(ptr, range(ctx, s, e));
+  if (tag !== undefined && tag !== '!' && tag !== CORE + 'seq') return badCoreTag(ctx, tag.slice(CORE.length), 'sequence', tagStart(ctx, s, '!!'), e);
+  const items = node.items as Maybe[];
+  const out: Value[] = new Array(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
+  return out;
+}
+
+interface OwnPair {
+  key: string;
+  value: Value;
+  keyStart: number;
+  keyEnd: number;
+}
+
+function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, ptr: string): Value {
+  const [s, e] = nodeRange(node, 0);
+  ctx.pointers.set(ptr, range(ctx, s, e));
+  if (tag !== undefined && tag !== '!' && tag !== CORE + 'map') return badCoreTag(ctx, tag.slice(CORE.length), 'mapping', tagStart(ctx, s, '!!'), e);
+  if (node.items.length >= 2) {
+    const t = jsonFormTag(ctx, node, ptr);
+    if (t !== undefined) return t;
+  }
+  const own: OwnPair[] = [];
+  let merged: [string, Value][] | undefined;
+  const seen = new Set<string>();
+  for (const pair of node.items) {
+    const k = pair.key as Maybe;
+    if (k && isScalar(k) && k.tag === undefined && k.type === 'PLAIN' && k.value === '<<') {
+      merged ??= [];
+      collectMerge(ctx, pair.value as Maybe, ptr, merged, nodeRange(k, s));
+      continue;
+    }
+    const key = mappingKey(ctx, k, ptr, s);
+    if (key === undefined) continue;
+    const childPtr = `${ptr}/${seg(key.key)}`;
+    if (seen.has(key.key)) {
+      report(ctx, C.duplicateKey, `Duplicate key "${key.key}" (this later one wins)`, 'Expected each key once per mapping; PyYAML keeps the last value and authentik never sees the earlier one.', key.start, key.end);
+    } else seen.add(key.key);
+    if (!key.isString) ctx.nonStringKeys.add(childPtr);
+    ctx.pointers.set(`${childPtr}#key`, range(ctx, key.start, key.end));
+    const value = construct(ctx, pair.value as Maybe, childPtr, key.end);
+    own.push({ key: key.key, value, keyStart: key.start, keyEnd: key.end });
+  }
+  const out: { [k: string]: Value } = {};
+  if (merged) {
+    for (const [k, v] of merged) assign(out, k, v);
+    // Merged mappings were built under this pointer too; own keys win, so restore their ranges.
+    ctx.pointers.set(ptr, range(ctx, s, e));
+    for (const p of own) ctx.pointers.set(`${ptr}/${seg(p.key)}#key`, range(ctx, p.keyStart, p.keyEnd));
+  }
+  for (const p of own) assign(out, p.key, p.value);
+  return out;
+}
+
+function assign(out: { [k: string]: Value }, k: string, v: Value): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+}
+
+/** PyYAML flatten_mapping: `<<: *a` or `<<: [*a, *b]` (earlier list items win, own keys win over all). */
+function collectMerge(ctx: LoadContext, valueNode: Maybe, ptr: string, out: [string, Value][], keyRange: [number, number]): void {
+  const fail = (what: string, s: number, e: number) =>
+    report(ctx, C.badMerge, `Merge key << needs a mapping, found ${what}`, 'Expected `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping; quote the key ("<<") to use it as a plain key.', s, e);
+  const target = resolveAliasNode(ctx, valueNode);
+  if (target === undefined) return;
+  if (target === null) return fail('nothing', keyRange[0], keyRange[1]);
+  const one = (n: Node, via: Node): [string, Value][] | undefined => {
+    if (!isMap(n)) {
+      const [s, e] = nodeRange(via, 0);
+      fail(isSeq(n) ? 'a sequence' : 'a scalar', s, e);
+      return undefined;
+    }
+    const isAliased = via !== n;
+    if (isAliased) ctx.aliasDepth++;
+    const v = construct(ctx, n, ptr, 0);
+    if (isAliased) ctx.aliasDepth--;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : [];
+  };
+  if (isSeq(target)) {
+    const parts: [string, Value][][] = [];
+    for (const item of target.items as Maybe[]) {
+      const n = resolveAliasNode(ctx, item);
+      if (n === undefined || n === null) continue;
+      const got = one(n, item as Node);
+      if (got) parts.push(got);
+    }
+    for (let i = parts.length - 1; i >= 0; i--) out.push(...parts[i]!);
+    return;
+  }
+  const got = one(target, valueNode as Node);
+  if (got) out.push(...got);
+}
+
+interface KeyInfo {
+  key: string;
+  isString: boolean;
+  start: number;
+  end: number;
+}
+
+/** A mapping key as the string it becomes in JSON (PyYAML keys may be ints, bools, None…). */
+function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): KeyInfo | undefined {
+  if (keyNode === null || keyNode === undefined) return { key: 'null', isString: false, start: at, end: at };
+  const [s, e] = nodeRange(keyNode, at);
+  const node = resolveAliasNode(ctx, keyNode);
+  if (node === undefined) return undefined;
+  if (node === null) return { key: 'null', isString: false, start: s, end: e };
+  if (!isScalar(node)) {
+    report(ctx, C.collectionKey, 'A list or mapping cannot be a mapping key', 'Expected a scalar key (a name, number or quoted string); PyYAML rejects unhashable keys.', s, e);
+    return undefined;
+  }
+  const tag = node.tag;
+  const text = scalarText(node);
+  let r: Resolved;
+  if (tag === undefined) r = node.type === 'PLAIN' ? resolvePlain(text) : { ok: true, kind: 'str', value: text };
+  else if (tag === '!') r = { ok: true, kind: 'str', value: text };
+  else if (tag.startsWith(CORE)) {
+    const core = tag.slice(CORE.length);
+    if (core === 'str' || core === 'int' || core === 'float' || core === 'bool' || core === 'null' || core === 'timestamp') r = constructTagged(core, text);
+    else {
+      badCoreTag(ctx, core, 'mapping key', tagStart(ctx, s, '!!'), e);
+      return undefined;
+    }
+  } else {
+    const ts = tagStart(ctx, s, tag);
+    report(ctx, C.taggedKey, `Tag ${tag} cannot be used on a mapping key`, `Expected a plain key: put the tag on the value instead (key: ${tag} …). PyYAML would make the tag object itself the key, which authentik cannot use.`, ts, e);
+    return undefined;
+  }
+  if (!r.ok || r.kind === 'merge' || r.kind === 'value') {
+    fromResolved(ctx, r, s, e);
+    return undefined;
+  }
+  if (r.kind === 'str') return { key: r.value as string, isString: true, start: s, end: e };
+  if ((r.kind === 'bool' || r.kind === 'null') && tag === undefined) {
+    report(ctx, C.nonStringKey, `Key ${text || '(empty)'} is read as ${r.kind === 'bool' ? `boolean ${String(r.value)}` : 'null'}, not as the text "${text}"`, `Expected a string key? Quote it ("${text}"). As written it becomes the JSON key "${String(r.value)}".`, s, e);
+  }
+  return { key: r.value === null ? 'null' : String(r.value), isString: false, start: s, end: e };
+}
+
+/**
+ * authentik's JSON form of a tag: a mapping with `goauthentik.io/yaml-key: "!Find"` and `args`
+ * becomes that tag. Unknown names stay plain mappings (as authentik's decoder leaves them).
+ */
+function jsonFormTag(ctx: LoadContext, node: YAMLMap, ptr: string): Value | undefined {
+  let tagValue: Maybe;
+  let args: Maybe;
+  let hasTag = false;
+  let hasArgs = false;
+  const extra: string[] = [];
+  for (const p of node.items) {
+    const k = p.key as Maybe;
+    const name = k && isScalar(k) && k.tag === undefined ? scalarText(k) : undefined;
+    if (name === JSON_TAG_KEY) {
+      hasTag = true;
+      tagValue = p.value as Maybe;
+    } else if (name === JSON_ARGS_KEY) {
+      hasArgs = true;
+      args = p.value as Maybe;
+    } else extra.push(name ?? '?');
+  }
+  if (!hasTag) return undefined;
+  const [s, e] = nodeRange(node, 0);
+  const tagName = tagValue && isScalar(tagValue) ? scalarText(tagValue) : undefined;
+  if (tagName === undefined || !tagName.startsWith('!') || !isKnownTag(tagName.slice(1))) {
+    report(ctx, C.jsonFormTag, `"${JSON_TAG_KEY}": ${tagName === undefined ? 'value' : JSON.stringify(tagName)} is not an authentik tag; the mapping stays a plain mapping`, `Expected one of ${KNOWN_TAGS_TEXT} (with the leading "!").`, s, e);
+    return undefined;
+  }
+  if (!hasArgs) {
+    report(ctx, C.jsonFormTag, `JSON-form tag ${tagName} has no "args"; authentik keeps it as a plain mapping`, `Expected {"${JSON_TAG_KEY}": "${tagName}", "args": …}.`, s, e);
+    return undefined;
+  }
+  if (extra.length > 0) {
+    report(ctx, C.jsonFormTag, `JSON-form tag ${tagName} has extra keys (${extra.join(', ')}) that authentik ignores`, `Expected exactly the keys "${JSON_TAG_KEY}" and "args".`, s, e);
+  }
+  const argNode = resolveAliasNode(ctx, args);
+  if (argNode === undefined) return null;
+  return buildTag(ctx, tagName.slice(1) as TagName, argNode, ptr, s, e, construct);
+}

@@ -1,0 +1,64 @@
+// State shared by one load: where diagnostics go and the pointer map being built.
+import type { Diagnostic, SourceRange } from '../model/types.js';
+import type { Node } from 'yaml';
+import { diag, type CodeDef } from '../diag/index.js';
+
+/** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
+export const ALIAS_NODE_BUDGET = 1_000_000;
+
+export interface LoadContext {
+  uri: string;
+  text: string;
+  diagnostics: Diagnostic[];
+  pointers: Map<string, SourceRange>;
+  /** Pointers (of the value) whose mapping key was not a string for PyYAML (`1:`, `true:`, `~:`). */
+  nonStringKeys: Set<string>;
+  anchors: Map<string, Node>;
+  /** Anchored nodes being constructed: an alias to one of them is recursive. */
+  building: Set<Node>;
+  /** > 0 while constructing the target of an alias (anchors are then not re-registered). */
+  aliasDepth: number;
+  aliasNodes: number;
+  aliasBudgetExceeded: boolean;
+}
+
+export function newContext(uri: string, text: string): LoadContext {
+  return {
+    uri,
+    text,
+    diagnostics: [],
+    pointers: new Map(),
+    nonStringKeys: new Set(),
+    anchors: new Map(),
+    building: new Set(),
+    aliasDepth: 0,
+    aliasNodes: 0,
+    aliasBudgetExceeded: false,
+  };
+}
+
+export function range(ctx: LoadContext, start: number, end: number): SourceRange {
+  return { uri: ctx.uri, start, end };
+}
+
+export function report(
+  ctx: LoadContext,
+  def: CodeDef,
+  summary: string,
+  detail: string,
+  start: number,
+  end: number,
+): void {
+  ctx.diagnostics.push(diag(def, summary, { detail, subject: { uri: ctx.uri, start, end } }));
+}
+
+/** JSON pointer segment (RFC 6901). */
+export function seg(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+}
+
+/** Where the tag token of a node starts: `yaml` node ranges begin at the value, after tag and anchor. */
+export function tagStart(ctx: LoadContext, start: number, tag: string): number {
+  const i = ctx.text.lastIndexOf(tag, start);
+  return i >= 0 && start - i < 4096 ? i : start;
+}

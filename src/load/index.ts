@@ -1,0 +1,72 @@
+// Load stage: SourceFile bytes → ParsedBlueprint (YAML 1.1 as PyYAML reads it, authentik tags
+// as typed nodes, a JSON pointer → source range map). Pure: no I/O, no tag evaluation.
+import { createHash } from 'node:crypto';
+import { parseDocument } from 'yaml';
+import type { LoadResult, SourceFile, Value } from '../model/types.js';
+import { diag } from '../diag/index.js';
+import { C } from './codes.js';
+import { construct } from './construct.js';
+import { newContext } from './context.js';
+import { decodeSource } from './decode.js';
+import { buildStructure, isMapping } from './structure.js';
+import { syntaxDiagnostics } from './syntax.js';
+
+export { LOAD_CODES } from './codes.js';
+export { isTag } from './structure.js';
+
+// failsafe: every scalar stays a string so scalars.ts can resolve them as PyYAML does; merge
+// keys, duplicates and tags are handled in construct.ts.
+const PARSE_OPTIONS = { schema: 'failsafe', version: '1.1', uniqueKeys: false, prettyErrors: false } as const;
+
+export function loadBlueprint(file: SourceFile): LoadResult {
+  const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+  const decoded = decodeSource(file.uri, file.bytes);
+  if (!decoded.ok) return { diagnostics: [decoded.diagnostic] };
+  const text = decoded.text;
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  if (doc.errors.length > 0) return { diagnostics: syntaxDiagnostics(file.uri, text, doc.errors) };
+
+  const ctx = newContext(file.uri, text);
+  const root = doc.contents === null ? null : construct(ctx, doc.contents, '', 0);
+  if (isEmpty(root)) {
+    ctx.diagnostics.push(
+      diag(C.empty, 'File holds no blueprint (it is empty, only comments, or an empty value)', {
+        detail: 'Expected a mapping with version: 1 and entries: […]. authentik skips empty files, so nothing in this file is applied.',
+        subject: ctx.pointers.get('') ?? { uri: file.uri, start: 0, end: 0 },
+      }),
+    );
+    return { diagnostics: ctx.diagnostics };
+  }
+  if (!isMapping(root)) {
+    const r = ctx.pointers.get('') ?? { uri: file.uri, start: 0, end: 0 };
+    ctx.diagnostics.push(
+      diag(C.topLevel, `Blueprint must be a mapping, found ${Array.isArray(root) ? 'a list' : typeof root === 'object' ? 'a tag' : `a ${typeof root}`}`, {
+        detail: 'Expected the top level to be a mapping with version, metadata, context and entries keys.',
+        subject: r,
+      }),
+    );
+    return { diagnostics: ctx.diagnostics };
+  }
+  const st = buildStructure(ctx, root);
+  const blueprint: LoadResult['blueprint'] = {
+    uri: file.uri,
+    text,
+    origin: file.origin,
+    path: file.path,
+    version: st.version,
+    labels: st.labels,
+    context: st.context,
+    entries: st.entries,
+    pointers: ctx.pointers,
+    sha256,
+  };
+  if (st.name !== undefined) blueprint.name = st.name;
+  return { blueprint, diagnostics: ctx.diagnostics };
+}
+
+/** What PyYAML + authentik's discovery treat as "empty blueprint, skipping": any falsy value. */
+function isEmpty(v: Value): boolean {
+  if (v === null || v === false || v === 0 || v === '') return true;
+  if (Array.isArray(v)) return v.length === 0;
+  return typeof v === 'object' && isMapping(v) && Object.keys(v).length === 0;
+}

@@ -1,0 +1,102 @@
+// Which lists to read. Default: the whole collection of every model involved, since with
+// page_size at the server's maximum that is ceil(N / max) requests (1 on 2023.6, which has no
+// cap), fetched in parallel, and it answers every entry, `!Find` and prune check at once. A model
+// with very few entries (≤ filteredMax, default 1) whose identifiers are literal exact list
+// filters is read filtered instead: one request, and it stays one request however large the
+// collection is (users on a big instance). Results are re-checked client-side either way,
+// because authentik ignores unknown filter names (API-NOTES §4).
+import type { CompiledEntry, DesiredValue, ListQuery } from '../model/index.js';
+import type { ModelInfo, Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { isDeferred } from '../compile/index.js';
+import { allFinds } from '../plan/index.js';
+import type { OwnershipState } from '../state/index.js';
+
+export interface ModelRead {
+  model: string;
+  /** Empty: list the whole collection. Else one filtered list per element. */
+  filters: ListQuery[];
+  /** Why the model is read (entries, finds, relation lookups, prune, policy-binding targets). */
+  why: string[];
+}
+
+export function chooseReads(
+  entries: readonly CompiledEntry[],
+  reg: Registry,
+  opts: { state?: OwnershipState; filteredMax?: number },
+): { reads: ModelRead[]; unreadable: [string, string][] } {
+  const why = new Map<string, Set<string>>();
+  const unreadable = new Map<string, string>();
+  const need = (name: string, reason: string): void => {
+    const info = findModel(reg, name);
+    if (!info) return;
+    if (!info.apiPath || !info.operations.list) {
+      if (info.kind !== 'meta') unreadable.set(info.model, 'no list endpoint');
+      return;
+    }
+    const s = why.get(info.model) ?? new Set<string>();
+    s.add(reason);
+    why.set(info.model, s);
+  };
+  const byModel = new Map<string, CompiledEntry[]>();
+  for (const e of entries) {
+    const info = findModel(reg, e.model);
+    if (!info || info.kind === 'meta') continue;
+    need(info.model, 'entries');
+    byModel.set(info.model, [...(byModel.get(info.model) ?? []), e]);
+    const lookups = Object.keys(e.identifiers);
+    for (const v of [e.identifiers, e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) {
+      for (const q of allFinds(v)) {
+        need(q.model, 'finds');
+        for (const [k] of q.query) relationTargets(reg, q.model, k).forEach((m) => need(m, 'relation lookups'));
+      }
+    }
+    for (const k of lookups) relationTargets(reg, info.model, k).forEach((m) => need(m, 'relation lookups'));
+    // Policy-binding targets read back as the target's own pk while !KeyOf gives the pbm uuid.
+    if (Object.values(info.references ?? {}).some((r) => r.policyBindingTarget)) {
+      for (const m of Object.values(reg.models)) if (m.pbmField && m.pbmField !== m.pkField) need(m.model, 'policy-binding targets');
+    }
+  }
+  // Orphans are read even without prune: plan then says what --prune would delete.
+  if (opts.state) {
+    const declared = new Set(entries.map((e) => e.key));
+    for (const [k, rec] of Object.entries(opts.state.objects)) if (!declared.has(k) && !rec.adopted) need(rec.model, 'prune');
+  }
+  const max = opts.filteredMax ?? 1;
+  const reads: ModelRead[] = [];
+  for (const model of [...why.keys()].sort()) {
+    const reasons = why.get(model)!;
+    const own = byModel.get(model) ?? [];
+    let filters: ListQuery[] = [];
+    if (reasons.size === 1 && reasons.has('entries') && own.length <= max) {
+      const fs = own.map((e) => literalFilters(findModel(reg, model)!, e.identifiers));
+      if (fs.every((f): f is ListQuery => f !== null)) filters = fs;
+    }
+    reads.push({ model, filters, why: [...reasons].sort() });
+  }
+  return { reads, unreadable: [...unreadable.entries()].sort() };
+}
+
+/** Models a `rel__field` lookup walks into, when the relation has a single target model. */
+function relationTargets(reg: Registry, model: string, lookup: string): string[] {
+  const parts = lookup.split('__');
+  if (parts.length < 2) return [];
+  const ref = findModel(reg, model)?.references?.[parts[0]!];
+  return ref && ref.targets.length === 1 ? ref.targets : [];
+}
+
+function literalFilters(info: ModelInfo, ids: { [k: string]: DesiredValue }): ListQuery | null {
+  const names = new Map(info.listFilters.filter((f) => !f.generic).map((f) => [f.name, f]));
+  const filters: NonNullable<ListQuery['filters']> = {};
+  const keys = Object.keys(ids);
+  if (keys.length === 0) return null;
+  for (const k of keys) {
+    const v = ids[k]!;
+    const f = names.get(k);
+    // pk ORs with the rest and mapping values are JSON containment: neither is an exact filter.
+    if (k === 'pk' || !f || f.type === 'array' || v === null || typeof v === 'object' || isDeferred(v)) return null;
+    if (f.type === 'string' && typeof v !== 'string') return null;
+    filters[k] = v;
+  }
+  return { filters };
+}

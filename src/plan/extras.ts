@@ -1,0 +1,136 @@
+// Blueprint-only and secret fields (user password, token key, icon, background, write-only
+// secrets): the server cannot be diffed for most of them, so akbp remembers an HMAC digest of
+// what it set and sets again only when the blueprint's value (or the server's own change date)
+// moved. The plan carries the digest, never the value.
+import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject } from '../model/types.js';
+import type { ModelInfo } from '../authentik/registry.js';
+import { diag } from '../diag/index.js';
+import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
+import type { OwnershipState } from '../state/index.js';
+import { PLAN_CODES } from './codes.js';
+import { looseEqual } from './normalize.js';
+
+export type PasswordPolicy = 'on-create' | 'on-change' | 'always';
+
+/** A sensitive FieldChange also carries the HMAC digest apply checks the re-read secret against. */
+export interface SensitiveFieldChange extends FieldChange {
+  digest?: string;
+}
+
+export type ExtraVia = 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body';
+
+export interface ExtraSpec {
+  field: string;
+  via: ExtraVia;
+  /** Body field carrying it when via is 'body'. */
+  bodyField: string;
+  secret: boolean;
+  /** Read-only field showing the current value when the server exposes it (`meta_icon`, `background`). */
+  visibleAs?: string;
+}
+
+/** How a blueprint-only or secret field of a model is performed over REST. */
+export function extraSpec(info: ModelInfo | undefined, field: string, secretHint: boolean): ExtraSpec | 'unsupported' {
+  const bo = info?.blueprintOnlyFields?.[field];
+  if (bo?.via === 'unsupported') return 'unsupported';
+  const via: ExtraVia = bo?.via ?? 'body';
+  const secret = secretHint || bo?.secret === true || (info?.secretFields.includes(field) ?? false);
+  const spec: ExtraSpec = { field, via, bodyField: bo?.field ?? field, secret };
+  if (!secret) {
+    const candidates = via === 'set_icon_url' ? ['meta_icon', 'icon'] : via === 'set_background_url' ? ['background'] : [spec.bodyField];
+    const seen = candidates.find((c) => info?.fields[c] !== undefined);
+    if (seen) spec.visibleAs = seen;
+  } else if (via === 'body' && info?.fields[spec.bodyField] && !info.writeOnlyFields.includes(spec.bodyField)) {
+    // Echoed secrets (OAuth2 client_secret) can be compared by digest without printing them.
+    spec.visibleAs = spec.bodyField;
+  }
+  return spec;
+}
+
+export function secretText(v: Json): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export interface ExtrasInput {
+  entry: CompiledEntry;
+  info: ModelInfo | undefined;
+  live: LiveObject | null;
+  creating: boolean;
+  state: OwnershipState;
+  policy: PasswordPolicy;
+  digest: (entryKey: string, field: string, value: string) => string;
+  resolver: DeferredResolver;
+  subject: (field: string) => Diagnostic['subject'];
+}
+
+export interface ExtrasResult {
+  changes: SensitiveFieldChange[];
+  reasons: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** FieldChanges for the entry's extras that need a write this run. */
+export function planExtras(x: ExtrasInput): ExtrasResult {
+  const out: ExtrasResult = { changes: [], reasons: [], diagnostics: [] };
+  for (const field of Object.keys(x.entry.extras).sort()) {
+    const extra = x.entry.extras[field]!;
+    const spec = extraSpec(x.info, field, extra.secret);
+    const subject = x.subject(field);
+    if (spec === 'unsupported') {
+      out.diagnostics.push(diag(PLAN_CODES.extraUnsupported, `${x.entry.model}: \`${field}\` cannot be set through the REST API of this authentik version`, { entry: x.entry.key, ...(subject ? { subject } : {}) }));
+      continue;
+    }
+    const res = resolveDeferred(extra.value, x.resolver, x.entry.key);
+    const value = res.ok ? res.value : undefined;
+    if (value === null) {
+      out.diagnostics.push(diag(PLAN_CODES.nullSecret, `\`${field}\` is null: akbp leaves it untouched`, { entry: x.entry.key, ...(subject ? { subject } : {}) }));
+      continue;
+    }
+    const path = `/${field}`;
+    const op: FieldChange['op'] = x.creating ? 'add' : 'replace';
+    if (!spec.secret) {
+      const before = x.live && spec.visibleAs ? x.live.body[spec.visibleAs] : undefined;
+      if (!x.creating && value !== undefined && before !== undefined && looseEqual(before, value)) continue;
+      if (!x.creating && value !== undefined && before === undefined) {
+        const rec = x.state.secrets[x.entry.key]?.[field];
+        if (rec && rec.digest === x.digest(x.entry.key, field, secretText(value))) continue;
+      }
+      const fc: SensitiveFieldChange = { path, op, after: value ?? extra.value };
+      if (before !== undefined) fc.before = before;
+      out.changes.push(fc);
+      if (!x.creating) out.reasons.push(`${field} changed`);
+      continue;
+    }
+    const digest = value === undefined ? undefined : x.digest(x.entry.key, field, secretText(value));
+    const fc: SensitiveFieldChange = { path, op, sensitive: true };
+    if (digest) fc.digest = digest;
+    if (x.creating) {
+      out.changes.push(fc);
+      continue;
+    }
+    const why = secretReason(x, spec, field, digest);
+    if (why) {
+      out.changes.push(fc);
+      out.reasons.push(why);
+    }
+  }
+  return out;
+}
+
+function secretReason(x: ExtrasInput, spec: ExtraSpec, field: string, digest: string | undefined): string | undefined {
+  if (x.policy === 'always') return `${field} set on every apply (--password-policy always)`;
+  if (x.policy === 'on-create') return undefined;
+  if (digest === undefined) return `${field} depends on a value known after apply`;
+  if (spec.visibleAs && x.live && typeof x.live.body[spec.visibleAs] === 'string') {
+    const liveDigest = x.digest(x.entry.key, field, x.live.body[spec.visibleAs] as string);
+    return liveDigest === digest ? undefined : `${field} differs on the server`;
+  }
+  const rec = x.state.secrets[x.entry.key]?.[field];
+  if (!rec) return `${field} was never set by akbp`;
+  if (rec.digest !== digest) return `${field} changed in the blueprint`;
+  const serverDate = x.live?.body.password_change_date;
+  if (field === 'password' && typeof serverDate === 'string' && rec.serverChangeDate && serverDate !== rec.serverChangeDate) {
+    return 'password was changed on the server since akbp set it';
+  }
+  return undefined;
+}

@@ -1,0 +1,289 @@
+// (entries, live snapshot, ownership state, now) → Plan. Pure and synchronous: every fact about
+// the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
+import type {
+  Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, FieldChange, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange,
+} from '../model/types.js';
+import type { ModelInfo, Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { resolveDeferred } from '../compile/index.js';
+import type { OwnershipState } from '../state/index.js';
+import { PLAN_CODES } from './codes.js';
+import { planExtras, type PasswordPolicy } from './extras.js';
+import { sameField, redactBody } from './normalize.js';
+import { ObjectIndex } from './objects.js';
+import { assignDeleteWaves, compareChanges } from './order.js';
+import { planPrune } from './prune.js';
+import { blindAttrs, sendableFields } from './fields.js';
+import { EntryTable, PlanResolver, requiredFindKeys, type Outcome } from './resolver.js';
+
+export { compareChanges } from './order.js';
+export { ObjectIndex, pkKey } from './objects.js';
+export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, type ObjectSource } from './match.js';
+export { allFinds, EntryTable } from './resolver.js';
+export { normalizeField, sameField, redactBody, looseEqual, canonicalString } from './normalize.js';
+export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
+export { PLAN_CODES } from './codes.js';
+export { sendableFields, blindAttrs } from './fields.js';
+
+export interface PlanInput {
+  entries: CompiledEntry[];
+  dropped: DroppedEntry[];
+  snapshot: LiveSnapshot;
+  registry: Registry;
+  state: OwnershipState;
+  now: Date;
+  source: Plan['source'];
+  server: Plan['server'];
+  options: {
+    prune?: boolean;
+    /** Prune refuses to delete more than this many objects (default 10). */
+    maxDeletes?: number;
+    passwordPolicy?: PasswordPolicy;
+    secretDigest: (entryKey: string, field: string, value: string) => string;
+  };
+  /** Blueprint texts by uri, so each change can name its origin line. */
+  texts?: TextLookup;
+}
+
+export function plan(input: PlanInput): Plan {
+  const reg = input.registry;
+  const index = new ObjectIndex(reg, input.snapshot.objects);
+  const entries = [...input.entries].sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : 1));
+  const table = new EntryTable(entries);
+  const outcomes = new Map<string, Outcome>();
+  let currentOrder = 0;
+  const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
+  const diagnostics: Diagnostic[] = [];
+  const changes: Change[] = [];
+  const waves = new Map<string, number>();
+  const liveOfChange = new Map<string, LiveObject>();
+  const lines = lineFinder(input.texts);
+  const policy = input.options.passwordPolicy ?? 'on-change';
+
+  for (const e of entries) {
+    currentOrder = e.order;
+    const info = findModel(reg, e.model);
+    const at = (field?: string): SourceRange => (field && e.origin.fields[field]) || e.origin.range;
+    const err = (code: (typeof PLAN_CODES)[keyof typeof PLAN_CODES], summary: string, field?: string, detail?: string) =>
+      diagnostics.push(diag(code, summary, { entry: e.key, subject: at(field), ...(detail ? { detail } : {}) }));
+    if (!info) {
+      err(PLAN_CODES.unknownModel, `model ${e.model} does not exist in authentik ${reg.version}`);
+      continue;
+    }
+    if (info.kind === 'meta' || !info.apiPath) {
+      err(PLAN_CODES.metaModel, `${e.model} entries run server-side actions; akbp does not reconcile them`);
+      continue;
+    }
+    if (!input.snapshot.byKey.has(e.key)) {
+      err(PLAN_CODES.notObserved, `entry ${e.key} was not observed; re-run observe`);
+      continue;
+    }
+    const live = input.snapshot.byKey.get(e.key) ?? null;
+    const base: Omit<Change, 'action' | 'reason' | 'patch'> = {
+      key: e.key,
+      model: info.model,
+      identifiers: {},
+      order: e.order,
+      wave: e.wave,
+      origin: { uri: e.origin.uri, line: lines(e.origin.range), range: e.origin.range },
+      dependsOn: [...e.dependsOn].sort(),
+    };
+    if (live) base.pk = live.pk;
+
+    // Conditions compile could not decide (they hold a !Find): all must be truthy.
+    let skip = false;
+    for (const c of e.conditions) {
+      resolver.reset();
+      const r = resolveDeferred(c, resolver, e.key);
+      if (!r.ok) {
+        err(PLAN_CODES.conditionUndecided, `condition of ${e.key} cannot be decided before apply`, undefined, [...r.missing, ...(r.errors ?? []), ...resolver.hard].join('; '));
+        skip = true;
+        break;
+      }
+      if (!pyTruthy(r.value)) skip = true;
+    }
+    if (skip) {
+      changes.push({ ...base, action: 'noop', reason: 'skipped: a condition is false or undecidable', patch: [] });
+      outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
+      continue;
+    }
+
+    const pendingOn = new Set<string>();
+    let hardError = false;
+    const resolveField = (v: DesiredValue, field: string, required: boolean): { ok: boolean; value: DesiredValue } => {
+      resolver.reset();
+      const r = resolveDeferred(v, resolver, e.key);
+      const pending = [...resolver.pendingOn];
+      const hard = [...resolver.hard];
+      const nulls = new Set(resolver.nullFinds);
+      for (const p of pending) pendingOn.add(p);
+      if (hard.length) {
+        hardError = true;
+        err(PLAN_CODES.keyOfNoObject, `${field}: ${hard[0]}`, field, hard.slice(1).join('; ') || undefined);
+      }
+      if (!r.ok && r.errors?.length) {
+        hardError = true;
+        err(PLAN_CODES.unresolved, `${field}: ${r.errors[0]}`, field);
+      }
+      if (required && nulls.size) {
+        for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
+          if (!nulls.has(k)) continue;
+          hardError = true;
+          err(PLAN_CODES.findNoMatch, `${field}: !Find [${q.model}, …] matched nothing`, field,
+            'authentik would write null here (issue #19715); fix the query or create the object first');
+        }
+      }
+      return r.ok ? { ok: true, value: r.value } : { ok: false, value: v };
+    };
+
+    const identifiers: { [k: string]: DesiredValue } = {};
+    for (const k of Object.keys(e.identifiers).sort()) identifiers[k] = resolveField(e.identifiers[k]!, k, true).value;
+    base.identifiers = identifiers;
+
+    const sendable = sendableFields(info, e);
+    const after: { [k: string]: DesiredValue } = {};
+    const resolvedBody: JsonObject = {};
+    const unresolved = new Set<string>();
+    for (const f of sendable) {
+      const r = resolveField(e.attrs[f]!, f, true);
+      after[f] = r.value;
+      if (r.ok) resolvedBody[f] = r.value as Json;
+      else unresolved.add(f);
+    }
+
+    let wave = e.wave;
+    for (const d of [...e.dependsOn, ...pendingOn]) {
+      const w = waves.get(d);
+      if (w !== undefined) wave = Math.max(wave, w + 1);
+    }
+    base.wave = wave;
+    base.dependsOn = [...new Set([...e.dependsOn, ...pendingOn])].sort();
+    waves.set(e.key, wave);
+
+    const creating = live === null && e.state !== 'absent';
+    const extras = planExtras({
+      entry: { ...e, extras: { ...e.extras, ...blindAttrs(info, e) } }, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
+      subject: (f) => at(f),
+    });
+    diagnostics.push(...extras.diagnostics);
+
+    let change: Change;
+    switch (e.state) {
+      case 'absent':
+        change = live
+          ? { ...base, action: 'delete', reason: 'state absent: the object exists', patch: [], before: redactBody(info, live.body) }
+          : { ...base, action: 'noop', reason: 'state absent: no such object', patch: [] };
+        if (live) liveOfChange.set(e.key, live);
+        break;
+      case 'must_created':
+        if (live) {
+          err(PLAN_CODES.mustCreatedExists, `state is must_created but ${info.model} ${String(live.pk)} already exists`, firstIdentifier(e));
+          change = { ...base, action: 'conflict', reason: 'state must_created: the object exists already', patch: [], before: redactBody(info, live.body) };
+          break;
+        }
+        change = createChange(base, after, extras.changes);
+        break;
+      case 'created':
+        change = live
+          ? { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] }
+          : createChange(base, after, extras.changes);
+        break;
+      default:
+        change = live
+          ? updateChange(base, info, live, after, resolvedBody, unresolved, index, extras.changes, extras.reasons)
+          : createChange(base, after, extras.changes);
+    }
+    if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
+    changes.push(change);
+    outcomes.set(e.key, {
+      entry: e,
+      live: change.action === 'delete' ? null : live,
+      creates: change.action === 'create',
+      body: resolvedBody,
+    });
+  }
+
+  const pruned = planPrune({
+    state: input.state, entries: input.entries, dropped: input.dropped, index, registry: reg,
+    prune: input.options.prune === true, maxDeletes: input.options.maxDeletes ?? 10,
+  });
+  changes.push(...pruned.changes);
+  diagnostics.push(...pruned.diagnostics);
+  for (const [k, o] of pruned.live) liveOfChange.set(k, o);
+
+  const deletes = changes.filter((c) => c.action === 'delete');
+  assignDeleteWaves(deletes, liveOfChange, reg);
+  changes.sort(compareChanges);
+
+  const summary = { create: 0, update: 0, delete: 0, noop: 0, conflict: 0 };
+  for (const c of changes) summary[c.action]++;
+  const sorted = sortDiagnostics(diagnostics);
+  return {
+    formatVersion: 1,
+    createdAt: input.now.toISOString(),
+    source: input.source,
+    server: input.server,
+    changes,
+    diagnostics: sorted,
+    applyable: !sorted.some((d) => d.severity === 'error') && summary.conflict === 0,
+    summary,
+  };
+}
+
+function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
+  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${pointerEscape(f)}`, op: 'add' as const, after: after[f]! }));
+  patch.push(...extras);
+  return { ...base, action: 'create', reason: 'no matching object on the server', patch, after };
+}
+
+function updateChange(
+  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, live: LiveObject, after: { [k: string]: DesiredValue },
+  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[], extraReasons: string[],
+): Change {
+  const patch: FieldChange[] = [];
+  const changedAfter: { [k: string]: DesiredValue } = {};
+  for (const f of Object.keys(after).sort()) {
+    const before = live.body[f];
+    if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
+    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
+    if (before !== undefined) fc.before = before;
+    patch.push(fc);
+    changedAfter[f] = after[f]!;
+  }
+  patch.push(...extras);
+  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
+  const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1));
+  const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
+  return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+}
+
+function firstIdentifier(e: CompiledEntry): string | undefined {
+  return Object.keys(e.identifiers).sort()[0];
+}
+
+function pointerEscape(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function pyTruthy(v: Json): boolean {
+  if (v === null || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+function lineFinder(texts: TextLookup | undefined): (r: SourceRange) => number {
+  const cache = new Map<string, LineIndex | null>();
+  return (r) => {
+    if (!texts) return 0;
+    let ix = cache.get(r.uri);
+    if (ix === undefined) {
+      const t = texts(r.uri);
+      ix = t === undefined ? null : new LineIndex(t);
+      cache.set(r.uri, ix);
+    }
+    return ix ? ix.lineCol(r.start).line : 0;
+  };
+}
+export { mapLimit } from './pool.js';

@@ -1,0 +1,216 @@
+// Client-side evaluation of authentik's object lookups, so one list read per model answers
+// every entry's identifiers and every `!Find` (BLUEPRINT-SEMANTICS §4.2, §6 `!Find`).
+import type { Json, JsonObject, LiveObject } from '../model/types.js';
+import type { ModelInfo, Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { containsJson, looseEqual } from './normalize.js';
+
+/** Live objects by model, as observe read them (and apply extends with what it created). */
+export interface ObjectSource {
+  objects(model: string): readonly LiveObject[] | undefined;
+  byPk(model: string, pk: Json): LiveObject | undefined;
+  /** Own pk of a policy-binding model whose pbm uuid is given (flows, flow-stage bindings). */
+  pkOfPbm(pbm: Json): Json | undefined;
+}
+
+/** Answer of one lookup: decided, or not decidable from the objects read (fall back to the server). */
+export type Verdict = boolean | 'unknown';
+
+const OPERATORS = new Set([
+  'exact', 'iexact', 'isnull', 'in', 'contains', 'icontains', 'startswith', 'istartswith',
+  'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte',
+]);
+
+export function pkOf(info: ModelInfo | undefined, body: JsonObject): Json | undefined {
+  const f = info?.pkField ?? 'pk';
+  return body[f] ?? body.pk;
+}
+
+/** Evaluates one Django-style `field__rel__op` lookup against an object. */
+export function evalLookup(reg: Registry, src: ObjectSource, obj: LiveObject, lookup: string, value: Json): Verdict {
+  const parts = lookup.split('__');
+  let op = 'exact';
+  if (parts.length > 1 && OPERATORS.has(parts[parts.length - 1]!)) op = parts.pop()!;
+  return walk(reg, src, obj.model, [obj.body], parts, op, value, obj);
+}
+
+function walk(reg: Registry, src: ObjectSource, model: string, bodies: JsonObject[], parts: string[], op: string, value: Json, self?: LiveObject): Verdict {
+  const info = findModel(reg, model);
+  const [head, ...rest] = parts;
+  if (head === undefined) return 'unknown';
+  let sawUnknown = false;
+  for (const body of bodies) {
+    const verdict = step(reg, src, info, body, head, rest, op, value, self);
+    if (verdict === true) return true;
+    if (verdict === 'unknown') sawUnknown = true;
+  }
+  return sawUnknown ? 'unknown' : false;
+}
+
+function step(reg: Registry, src: ObjectSource, info: ModelInfo | undefined, body: JsonObject, head: string, rest: string[], op: string, value: Json, self?: LiveObject): Verdict {
+  const v = fieldValue(info, body, head, self);
+  if (rest.length === 0) return compare(src, info, head, v, op, value);
+  const ref = info?.references?.[head];
+  if (ref) {
+    const pks = Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
+    if (pks.length === 0) return op === 'isnull' ? compare(src, undefined, head, null, op, value) : false;
+    let sawUnknown = false;
+    for (const pk of pks) {
+      let target: LiveObject | undefined;
+      for (const m of ref.targets) if ((target = src.byPk(m, pk))) break;
+      if (!target) {
+        sawUnknown = true;
+        continue;
+      }
+      const r = walk(reg, src, target.model, [target.body], rest, op, value, target);
+      if (r === true) return true;
+      if (r === 'unknown') sawUnknown = true;
+    }
+    return sawUnknown ? 'unknown' : false;
+  }
+  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
+    // JSON field: `attributes__foo__bar` walks keys.
+    let cur: Json | undefined = v;
+    for (const k of rest) cur = cur && typeof cur === 'object' && !Array.isArray(cur) ? cur[k] : undefined;
+    if (cur === undefined) return op === 'isnull' ? truthy(value) : false;
+    return compare(src, undefined, rest[rest.length - 1]!, cur, op, value);
+  }
+  return v === undefined ? 'unknown' : false;
+}
+
+function fieldValue(info: ModelInfo | undefined, body: JsonObject, field: string, self?: LiveObject): Json | undefined {
+  if (field === 'pk') return self ? self.pk : pkOf(info, body);
+  if (field in body) return body[field];
+  // `flow_id` style column names mean the same as the relation field.
+  if (field.endsWith('_id') && field.slice(0, -3) in body) return body[field.slice(0, -3)];
+  return undefined;
+}
+
+function compare(src: ObjectSource, info: ModelInfo | undefined, field: string, actual: Json | undefined, op: string, expected: Json): Verdict {
+  if (actual === undefined) return 'unknown';
+  const pbmTarget = info?.references?.[field]?.policyBindingTarget === true;
+  const eq = (a: Json, b: Json): boolean =>
+    looseEqual(a, b) || (pbmTarget && (looseEqual(a, src.pkOfPbm(b) ?? null) || looseEqual(src.pkOfPbm(a) ?? null, b)));
+  switch (op) {
+    case 'exact':
+      if (Array.isArray(actual)) return actual.some((a) => eq(a, expected));
+      if (expected !== null && typeof expected === 'object' && typeof actual === 'object' && actual !== null) return containsJson(actual, expected) && containsJson(expected, actual);
+      return eq(actual, expected);
+    case 'iexact':
+      return typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : eq(actual, expected);
+    case 'isnull': {
+      const isNull = actual === null || (Array.isArray(actual) && actual.length === 0);
+      return isNull === truthy(expected);
+    }
+    case 'in':
+      return Array.isArray(expected) ? expected.some((e) => (Array.isArray(actual) ? actual.some((a) => eq(a, e)) : eq(actual, e))) : false;
+    case 'contains':
+    case 'icontains': {
+      if (typeof actual === 'string' && typeof expected === 'string') {
+        return op === 'contains' ? actual.includes(expected) : actual.toLowerCase().includes(expected.toLowerCase());
+      }
+      if (typeof actual === 'object' && actual !== null) return containsJson(actual, expected);
+      return false;
+    }
+    case 'startswith':
+    case 'istartswith':
+    case 'endswith':
+    case 'iendswith': {
+      if (typeof actual !== 'string' || typeof expected !== 'string') return false;
+      const ci = op.startsWith('i');
+      const a = ci ? actual.toLowerCase() : actual;
+      const e = ci ? expected.toLowerCase() : expected;
+      return op.endsWith('startswith') ? a.startsWith(e) : a.endsWith(e);
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      if (actual === null || expected === null || typeof actual === 'object' || typeof expected === 'object') return false;
+      const a = typeof actual === 'number' ? actual : Number.isFinite(Number(actual)) && typeof expected === 'number' ? Number(actual) : actual;
+      const e = expected;
+      if (op === 'gt') return a > e;
+      if (op === 'gte') return a >= e;
+      if (op === 'lt') return a < e;
+      return a <= e;
+    }
+    default:
+      return 'unknown';
+  }
+}
+
+function truthy(v: Json): boolean {
+  if (Array.isArray(v)) return v.length > 0;
+  if (v && typeof v === 'object') return Object.keys(v).length > 0;
+  if (typeof v === 'string') return v !== '' && v.toLowerCase() !== 'false';
+  return Boolean(v);
+}
+
+/** `!Find`: every pair ANDed; the first object of the model (default ordering) that satisfies all. */
+export function evalQuery(reg: Registry, src: ObjectSource, model: string, query: [string, Json][]): { match: LiveObject | null } | 'unknown' {
+  const objs = src.objects(model);
+  if (!objs) return 'unknown';
+  let unknown = false;
+  for (const o of objs) {
+    let all: Verdict = true;
+    for (const [k, v] of query) {
+      const r = evalLookup(reg, src, o, k, v);
+      if (r === false) {
+        all = false;
+        break;
+      }
+      if (r === 'unknown') all = 'unknown';
+    }
+    if (all === true) return unknown ? 'unknown' : { match: o };
+    if (all === 'unknown') unknown = true;
+  }
+  return unknown ? 'unknown' : { match: null };
+}
+
+/**
+ * Identifiers as the importer applies them: `{pk: X}` values mean X; `pk` is ORed with the AND of
+ * the rest; mapping values are JSON containment. Returns the lookup as query pairs.
+ */
+export function identifierLookup(ids: JsonObject): { pk?: Json; rest: [string, Json, 'contains' | 'lookup'][] } {
+  const out: { pk?: Json; rest: [string, Json, 'contains' | 'lookup'][] } = { rest: [] };
+  for (const k of Object.keys(ids).sort()) {
+    let v = ids[k]!;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'pk' in v) v = v.pk!;
+    if (k === 'pk') out.pk = v;
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.rest.push([k, v, 'contains']);
+    else out.rest.push([k, v, 'lookup']);
+  }
+  return out;
+}
+
+export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string, ids: JsonObject): { match: LiveObject | null } | 'unknown' {
+  const objs = src.objects(model);
+  if (!objs) return 'unknown';
+  const { pk, rest } = identifierLookup(ids);
+  if (pk === undefined && rest.length === 0) return { match: null };
+  let unknown = false;
+  for (const o of objs) {
+    if (pk !== undefined && looseEqual(o.pk, pk)) return { match: o };
+    if (rest.length === 0) continue;
+    let all: Verdict = true;
+    for (const [k, v, how] of rest) {
+      const r: Verdict = how === 'contains'
+        ? (o.body[k] === undefined ? 'unknown' : containsJson(o.body[k]!, v))
+        : evalLookup(reg, src, o, k, v);
+      if (r === false) {
+        all = false;
+        break;
+      }
+      if (r === 'unknown') all = 'unknown';
+    }
+    if (all === true) return unknown ? 'unknown' : { match: o };
+    if (all === 'unknown') unknown = true;
+  }
+  return unknown ? 'unknown' : { match: null };
+}
+
+/** Whether a desired (not yet existing) body would satisfy a `!Find` query: used to mark "known after apply". */
+export function bodyMatchesQuery(reg: Registry, src: ObjectSource, model: string, body: JsonObject, query: [string, Json][]): boolean {
+  const probe: LiveObject = { model, pk: (body.pk as string | number | undefined) ?? '', body };
+  return query.every(([k, v]) => evalLookup(reg, src, probe, k, v) !== false);
+}

@@ -1,0 +1,85 @@
+// In-memory index of live objects per model: what observe read, extended by apply with what it
+// writes. Lookups by pk accept the number/string/upper-case forms the same pk arrives in.
+import type { Json, LiveObject } from '../model/types.js';
+import type { Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import type { ObjectSource } from './match.js';
+
+export function pkKey(v: Json | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'object' && !Array.isArray(v) && 'pk' in v) return pkKey(v.pk);
+  return String(v).toLowerCase();
+}
+
+export class ObjectIndex implements ObjectSource {
+  private readonly lists = new Map<string, LiveObject[]>();
+  private readonly pks = new Map<string, Map<string, LiveObject>>();
+  private readonly pbm = new Map<string, Json>();
+
+  constructor(private readonly reg: Registry, from?: Map<string, LiveObject[]>) {
+    if (from) for (const [m, objs] of from) this.set(m, objs);
+  }
+
+  private norm(model: string): string {
+    return findModel(this.reg, model)?.model ?? model.toLowerCase();
+  }
+
+  has(model: string): boolean {
+    return this.lists.has(this.norm(model));
+  }
+
+  set(model: string, objs: readonly LiveObject[]): void {
+    const m = this.norm(model);
+    this.lists.set(m, [...objs]);
+    const byPk = new Map<string, LiveObject>();
+    for (const o of objs) {
+      byPk.set(pkKey(o.pk), o);
+      this.notePbm(m, o);
+    }
+    this.pks.set(m, byPk);
+  }
+
+  /** Adds or replaces one object (after a create or patch), keeping list order for existing ones. */
+  upsert(obj: LiveObject): void {
+    const m = this.norm(obj.model);
+    const list = this.lists.get(m) ?? [];
+    const byPk = this.pks.get(m) ?? new Map<string, LiveObject>();
+    const k = pkKey(obj.pk);
+    const i = list.findIndex((o) => pkKey(o.pk) === k);
+    if (i >= 0) list[i] = obj;
+    else list.push(obj);
+    byPk.set(k, obj);
+    this.lists.set(m, list);
+    this.pks.set(m, byPk);
+    this.notePbm(m, obj);
+  }
+
+  remove(model: string, pk: Json): void {
+    const m = this.norm(model);
+    const k = pkKey(pk);
+    const list = this.lists.get(m);
+    if (list) this.lists.set(m, list.filter((o) => pkKey(o.pk) !== k));
+    this.pks.get(m)?.delete(k);
+  }
+
+  private notePbm(model: string, o: LiveObject): void {
+    const f = findModel(this.reg, model)?.pbmField;
+    if (f && o.body[f] !== undefined && o.body[f] !== null) this.pbm.set(pkKey(o.body[f]), o.pk);
+  }
+
+  objects(model: string): readonly LiveObject[] | undefined {
+    return this.lists.get(this.norm(model));
+  }
+
+  byPk(model: string, pk: Json): LiveObject | undefined {
+    return this.pks.get(this.norm(model))?.get(pkKey(pk));
+  }
+
+  pkOfPbm(pbm: Json): Json | undefined {
+    return this.pbm.get(pkKey(pbm));
+  }
+
+  models(): string[] {
+    return [...this.lists.keys()].sort();
+  }
+}

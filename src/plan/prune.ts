@@ -1,0 +1,69 @@
+// Prune: delete what akbp's own record says it created and no entry declares any more (DESIGN
+// habit 6). Adopted objects and objects authentik manages are never pruned; a cap protects
+// against a blueprint directory that vanished by mistake.
+import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject } from '../model/types.js';
+import type { Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { diag } from '../diag/index.js';
+import type { OwnershipState } from '../state/index.js';
+import { PLAN_CODES } from './codes.js';
+import { redactBody } from './normalize.js';
+import type { ObjectIndex } from './objects.js';
+
+export interface PruneInput {
+  state: OwnershipState;
+  entries: CompiledEntry[];
+  dropped: DroppedEntry[];
+  index: ObjectIndex;
+  registry: Registry;
+  prune: boolean;
+  maxDeletes: number;
+}
+
+export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
+  // Entries dropped by their conditions are still declared: a false condition is not a removal.
+  const declared = new Set([...x.entries.map((e) => e.key), ...x.dropped.map((d) => d.key)]);
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const live = new Map<string, LiveObject>();
+  const orphans = Object.keys(x.state.objects).filter((k) => !declared.has(k) && !x.state.objects[k]!.adopted).sort();
+  if (!x.prune) {
+    const existing = orphans.filter((k) => {
+      const rec = x.state.objects[k]!;
+      return x.index.byPk(rec.model, rec.pk) !== undefined;
+    });
+    if (existing.length) {
+      diagnostics.push(diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
+        detail: existing.slice(0, 10).join('\n') + (existing.length > 10 ? `\n… and ${existing.length - 10} more` : ''),
+      }));
+    }
+    return { changes, diagnostics, live };
+  }
+  let order = 1_000_000;
+  for (const key of orphans) {
+    const rec = x.state.objects[key]!;
+    const info = findModel(x.registry, rec.model);
+    const obj = x.index.byPk(rec.model, rec.pk);
+    const base = { key, model: info?.model ?? rec.model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
+    if (!x.index.has(rec.model)) continue; // not read: say nothing rather than guess
+    if (!obj) {
+      // Lets apply forget the record.
+      changes.push({ ...base, action: 'noop', reason: 'recorded in state but already gone from the server', patch: [] });
+      continue;
+    }
+    const managed = obj.body.managed;
+    if (managed !== undefined && managed !== null && managed !== '') {
+      diagnostics.push(diag(PLAN_CODES.managedNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }));
+      continue;
+    }
+    changes.push({ ...base, action: 'delete', reason: 'pruned: no entry declares it any more', patch: [], before: redactBody(info, obj.body) });
+    live.set(key, obj);
+  }
+  const deletes = changes.filter((c) => c.action === 'delete').length;
+  if (deletes > x.maxDeletes) {
+    diagnostics.push(diag(PLAN_CODES.tooManyDeletes, `prune would delete ${deletes} objects, more than --max-deletes ${x.maxDeletes}`, {
+      detail: 'Check that every blueprint source was read; raise --max-deletes to confirm.',
+    }));
+  }
+  return { changes, diagnostics, live };
+}

@@ -1,0 +1,198 @@
+// Finishes Deferred values at plan time from what observe read. A value that waits for an object
+// this run will create stays Deferred ("known after apply") and records which entry it waits for.
+import type { CompiledEntry, DesiredValue, FindQuery, Json, JsonObject, LiveObject } from '../model/types.js';
+import type { Registry } from '../authentik/registry.js';
+import { findModel } from '../authentik/registry.js';
+import { findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../compile/index.js';
+import { bodyMatchesQuery, evalQuery } from './match.js';
+import type { ObjectIndex } from './objects.js';
+
+/** What the plan decided for an earlier entry, as later entries' references see it. */
+export interface Outcome {
+  entry: CompiledEntry;
+  /** Object that exists now and will still exist after apply. */
+  live: LiveObject | null;
+  /** The entry's object is created by this run. */
+  creates: boolean;
+  /** Desired body so far (resolved fields only), to tell whether a later `!Find` will see it. */
+  body: JsonObject;
+}
+
+export class EntryTable {
+  private readonly byKey = new Map<string, CompiledEntry>();
+  private readonly byId = new Map<string, CompiledEntry[]>();
+
+  constructor(entries: readonly CompiledEntry[]) {
+    for (const e of [...entries].sort((a, b) => a.order - b.order)) {
+      this.byKey.set(e.key, e);
+      if (e.id !== undefined) {
+        const k = `${e.origin.uri}\0${e.id}`;
+        const list = this.byId.get(k) ?? [];
+        list.push(e);
+        this.byId.set(k, list);
+      }
+    }
+  }
+
+  get(key: string): CompiledEntry | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Entries with that `id` in the blueprint of fromKey, in document order. */
+  withId(id: string, fromKey: string): CompiledEntry[] {
+    const from = this.byKey.get(fromKey);
+    const uri = from?.origin.uri ?? fromKey.slice(0, fromKey.lastIndexOf('#'));
+    return this.byId.get(`${uri}\0${id}`) ?? [];
+  }
+}
+
+export class PlanResolver implements DeferredResolver {
+  /** Entry keys the last resolved value waits for. */
+  pendingOn = new Set<string>();
+  /** Reasons a reference can never resolve (absent or skipped target). */
+  hard: string[] = [];
+  /** Canonical keys of finds that answered "nothing". */
+  nullFinds = new Set<string>();
+
+  constructor(
+    private readonly reg: Registry,
+    private readonly index: ObjectIndex,
+    private readonly finds: Map<string, Json>,
+    private readonly table: EntryTable,
+    private readonly outcomes: Map<string, Outcome>,
+    private readonly fromOrder: () => number,
+  ) {}
+
+  reset(): void {
+    this.pendingOn = new Set();
+    this.hard = [];
+    this.nullFinds = new Set();
+  }
+
+  keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
+    const candidates = this.table.withId(id, fromKey);
+    let pending: Outcome | undefined;
+    for (const e of candidates) {
+      const o = this.outcomes.get(e.key);
+      if (!o) continue;
+      if (o.live) {
+        if (pbm) {
+          const f = findModel(this.reg, o.live.model)?.pbmField;
+          const v = f ? o.live.body[f] : undefined;
+          return v ?? o.live.pk;
+        }
+        return o.live.pk;
+      }
+      if (o.creates && !pending) pending = o;
+    }
+    if (pending) {
+      this.pendingOn.add(pending.entry.key);
+      return undefined;
+    }
+    this.hard.push(
+      candidates.length === 0
+        ? `!KeyOf ${id}: no entry with id ${JSON.stringify(id)} in this blueprint`
+        : `!KeyOf ${id}: the entry has no object (absent, skipped by its conditions, or not processed yet)`,
+    );
+    return undefined;
+  }
+
+  find(q: { model: string; query: [string, Json][] }): Json | undefined {
+    const hit = this.lookup(q);
+    return hit === undefined ? undefined : hit === null ? null : hit.pk;
+  }
+
+  findObject(q: { model: string; query: [string, Json][] }): Json | undefined {
+    const hit = this.lookup(q);
+    return hit === undefined ? undefined : hit === null ? null : hit.body;
+  }
+
+  private lookup(q: { model: string; query: [string, Json][] }): LiveObject | null | undefined {
+    const key = findQueryKey(q);
+    const known = this.finds.get(key);
+    if (known !== undefined && known !== null) {
+      const info = findModel(this.reg, q.model);
+      if (typeof known === 'object' && !Array.isArray(known)) {
+        const pk = known[info?.pkField ?? 'pk'] ?? known.pk;
+        return { model: q.model, pk: pk as string | number, body: known };
+      }
+      return this.index.byPk(q.model, known) ?? { model: q.model, pk: known as string | number, body: {} };
+    }
+    let hit: LiveObject | null | 'unknown' = null;
+    if (known === undefined) {
+      const r = evalQuery(this.reg, this.index, q.model, q.query);
+      hit = r === 'unknown' ? 'unknown' : r.match;
+    }
+    if (hit !== null && hit !== 'unknown') return hit;
+    // Like the importer's !Find, a query sees objects earlier entries of this run create.
+    const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
+    const order = this.fromOrder();
+    for (const o of this.outcomes.values()) {
+      if (!o.creates || o.entry.order >= order || o.entry.model !== model) continue;
+      if (bodyMatchesQuery(this.reg, this.index, model, o.body, q.query)) {
+        this.pendingOn.add(o.entry.key);
+        return undefined;
+      }
+    }
+    if (hit === 'unknown') {
+      this.hard.push(`${describeQuery(q)}: the server was not asked and the objects read cannot answer it`);
+      return undefined;
+    }
+    this.nullFinds.add(key);
+    return null;
+  }
+}
+
+function describeQuery(q: { model: string; query: [string, Json][] }): string {
+  return `!Find [${q.model}, ${q.query.map(([k, v]) => `[${k}, ${JSON.stringify(v)}]`).join(', ')}]`;
+}
+
+/**
+ * `!Find`s whose null answer would land in a field value (not in a condition, an `!If` test or an
+ * `!AtIndex` default): those are errors, since authentik would silently write null (#19715).
+ */
+export function requiredFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
+  if (v === null || typeof v !== 'object') return out;
+  if (Array.isArray(v)) {
+    for (const x of v) requiredFinds(x, out);
+    return out;
+  }
+  if (!isDeferred(v)) {
+    for (const x of Object.values(v)) requiredFinds(x, out);
+    return out;
+  }
+  if ('$find' in v) out.push(v.$find);
+  else if ('$findObject' in v) out.push(v.$findObject);
+  else if ('$format' in v) requiredFinds(v.$format.args, out);
+  else if ('$atIndex' in v) requiredFinds(v.$atIndex.obj, out);
+  else if ('$if' in v && !v.$if.short) {
+    requiredFinds(v.$if.then, out);
+    requiredFinds(v.$if.else, out);
+  }
+  return out;
+}
+
+/** Canonical keys of the required finds in v whose queries resolve now. */
+export function requiredFindKeys(v: DesiredValue, r: DeferredResolver, fromKey: string): Map<string, FindQuery> {
+  const out = new Map<string, FindQuery>();
+  for (const q of requiredFinds(v)) {
+    const res = resolveDeferred(q.query.map(([k, x]) => [k, x]) as DesiredValue, r, fromKey);
+    if (res.ok) out.set(findQueryKey({ model: q.model, query: res.value as [string, Json][] }), q);
+  }
+  return out;
+}
+
+/** Every `!Find`/`!FindObject` inside v, at any depth (observe reads their models up front). */
+export function allFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
+  if (v === null || typeof v !== 'object') return out;
+  if (Array.isArray(v)) {
+    for (const x of v) allFinds(x, out);
+    return out;
+  }
+  if (isDeferred(v)) {
+    if ('$find' in v) out.push(v.$find);
+    if ('$findObject' in v) out.push(v.$findObject);
+  }
+  for (const x of Object.values(v)) allFinds(x as DesiredValue, out);
+  return out;
+}

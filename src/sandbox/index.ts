@@ -1,0 +1,125 @@
+// The authentik-API emulator: built from a registry, answering in-process (`handle`, `transport`)
+// or over real HTTP (`listen`), with injected latency/faults and an optional state file.
+import type { Registry } from '../authentik/registry.js';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../model/ports.js';
+import { Api } from './api.js';
+import { FaultInjector, faultResponse, ResetError, type FaultKind, type FaultPhase } from './faults.js';
+import { listenHttp } from './http.js';
+import type { World } from './render.js';
+import { Schema } from './schema.js';
+import { seed } from './seed.js';
+import { readStateFile, Store, writeStateFile } from './store.js';
+
+export { SEED_TOKEN_IDENTIFIER } from './seed.js';
+export type { FaultKind, FaultPhase } from './faults.js';
+
+export interface SandboxOptions {
+  registry: Registry;
+  /** The API token accepted as `Authorization: Bearer <token>` (akadmin's token). */
+  token: string;
+  /** Persisted atomically (temp file + fsync + rename) after every write; loaded when it exists. */
+  statePath?: string;
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Probability per request of a fault from `faults`. */
+  faultRate?: number;
+  faults?: FaultKind[];
+  /** When a fault hits a write: refuse it untouched (`before`, default) or apply it and lose the answer. */
+  faultPhase?: FaultPhase | Partial<Record<FaultKind, FaultPhase>>;
+  seed?: number;
+  /** Page-size cap; defaults to the registry's (null = uncapped, as 2023.6). */
+  maxPageSize?: number | null;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path below /api/v3 including the query. */
+  path: string;
+  /** 0 when the connection was reset. */
+  status: number;
+}
+
+export interface Sandbox {
+  handle(req: HttpRequest): Promise<HttpResponse>;
+  transport(): HttpTransport;
+  listen(host?: string, port?: number): Promise<{ url: string; close(): Promise<void> }>;
+  readonly requestLog: RequestLogEntry[];
+  clearLog(): void;
+  readonly version: string;
+  snapshot(): unknown;
+}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  if (!opts.token) throw new Error('sandbox needs a token');
+  const schema = new Schema(opts.registry);
+  const version = opts.registry.authentikVersion;
+  const loaded = opts.statePath ? await readStateFile(opts.statePath, version) : undefined;
+  const store = loaded ? Store.fromState(loaded) : new Store(version);
+  const world: World = { schema, store };
+  if (!loaded) {
+    seed(world, opts.token);
+    if (opts.statePath) await writeStateFile(opts.statePath, store.toState());
+  } else if (!store.all('authentik_core.token').some((t) => t.secret.key === opts.token)) {
+    // A reopened state keeps its objects; the token asked for now must still work.
+    const seeded = store.all('authentik_core.token').find((t) => t.data.identifier === 'akbp-sandbox-token');
+    if (seeded) seeded.secret.key = opts.token;
+  }
+
+  const api = new Api(world, opts.maxPageSize === undefined ? opts.registry.maxPageSize : opts.maxPageSize);
+  const faults = new FaultInjector({
+    seed: opts.seed ?? 1,
+    faultRate: opts.faultRate ?? 0,
+    faults: opts.faults ?? ['500', '502', '503', '504', '429', 'reset'],
+    phase: opts.faultPhase ?? 'before',
+    latencyMs: opts.latencyMs ?? 0,
+    jitterMs: opts.jitterMs ?? 0,
+  });
+  const requestLog: RequestLogEntry[] = [];
+  // Requests run one at a time past the latency wait, so each write and its persistence are atomic.
+  let chain: Promise<unknown> = Promise.resolve();
+
+  async function process(req: HttpRequest): Promise<HttpResponse> {
+    const fault = faults.next();
+    const delay = faults.delayMs();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const method = req.method.toUpperCase();
+    const run = async (): Promise<HttpResponse> => {
+      if (fault && fault.phase === 'before') {
+        if (fault.kind === 'reset') throw new ResetError();
+        return faultResponse(fault.kind);
+      }
+      const out = await api.dispatch(req);
+      if (out.mutated && MUTATING.has(method) && opts.statePath) await writeStateFile(opts.statePath, store.toState());
+      if (fault) {
+        if (fault.kind === 'reset') throw new ResetError();
+        return faultResponse(fault.kind);
+      }
+      return out.res;
+    };
+    const p = chain.then(run, run);
+    chain = p.catch(() => undefined);
+    try {
+      const res = await p;
+      requestLog.push({ method, path: req.path, status: res.status });
+      return res;
+    } catch (err) {
+      requestLog.push({ method, path: req.path, status: 0 });
+      throw err;
+    }
+  }
+
+  const sandbox: Sandbox = {
+    handle: process,
+    transport: () => ({ request: process, close: async () => undefined }),
+    listen: (host = '127.0.0.1', port = 0) => listenHttp(process, host, port),
+    requestLog,
+    clearLog: () => {
+      requestLog.length = 0;
+    },
+    version,
+    snapshot: () => store.toState(),
+  };
+  return sandbox;
+}

@@ -1,0 +1,172 @@
+// Git sources through simple-git: a shallow clone per (URL, ref) under the cache dir, fetched
+// again on every read, checked out at the exact commit. Credentials reach git only through the
+// environment (never argv, never .git/config) and git may never prompt: a missing credential
+// fails fast instead of hanging a reconcile loop.
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SourceOrigin } from '../model/types.js';
+import { fail } from './errors.js';
+import { readDirSource, readFileSource, type LocalRead } from './local.js';
+import { redactText, redactUrl } from './redact.js';
+import { formatGitSpec } from './spec.js';
+
+export interface GitOptions {
+  cacheDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Kill git when it produces no output for this long (default 120 s). */
+  timeoutMs?: number;
+}
+
+interface Prepared {
+  url: string;
+  env: Record<string, string>;
+  secrets: string[];
+}
+
+/**
+ * The environment git runs with. A token (AKBP_GIT_TOKEN, or userinfo in an https URL) becomes
+ * an `http.<origin>/.extraHeader` set through GIT_CONFIG_COUNT: the same as `-c`, but invisible
+ * in the process list, and scoped to that origin so redirects elsewhere never see it.
+ */
+function prepare(rawUrl: string, env: NodeJS.ProcessEnv): Prepared {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string') out[k] = v;
+  for (const k of ['AKBP_GIT_TOKEN', 'AKBP_REGISTRY_AUTH', 'SSH_ASKPASS']) delete out[k];
+  out.GIT_TERMINAL_PROMPT = '0';
+  // Empty (rather than unset) also overrides core.askPass and SSH_ASKPASS inside git.
+  out.GIT_ASKPASS = '';
+  out.GIT_SSH_COMMAND = env.GIT_SSH_COMMAND || 'ssh -o BatchMode=yes';
+  out.LC_ALL = 'C';
+  let url = rawUrl;
+  const secrets: string[] = [];
+  let basic: string | undefined;
+  if (/^https?:\/\//i.test(url)) {
+    const u = new URL(url);
+    if (u.username || u.password) {
+      basic = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+      secrets.push(decodeURIComponent(u.password));
+      u.username = '';
+      u.password = '';
+      url = u.href;
+    } else if (env.AKBP_GIT_TOKEN) {
+      const t = env.AKBP_GIT_TOKEN;
+      secrets.push(t);
+      // GitHub, Gitea and GitLab all accept a token as the password of Basic auth.
+      basic = t.includes(':') ? t : `x-access-token:${t}`;
+    }
+    if (basic) {
+      const n = Number(out.GIT_CONFIG_COUNT ?? '0') || 0;
+      const header = `Authorization: Basic ${Buffer.from(basic).toString('base64')}`;
+      secrets.push(Buffer.from(basic).toString('base64'));
+      out[`GIT_CONFIG_KEY_${n}`] = `http.${u.origin}/.extraHeader`;
+      out[`GIT_CONFIG_VALUE_${n}`] = header;
+      out.GIT_CONFIG_COUNT = String(n + 1);
+    }
+  }
+  return { url, env: out, secrets };
+}
+
+function git(baseDir: string, p: Prepared, timeoutMs: number): SimpleGit {
+  return simpleGit({
+    baseDir,
+    timeout: { block: timeoutMs },
+    // These guard against untrusted input; here the values come from the user's own environment.
+    unsafe: { allowUnsafeAskPass: true, allowUnsafeSshCommand: true, allowUnsafeConfigEnvCount: true },
+  }).env(p.env);
+}
+
+function gitMessage(err: unknown, p: Prepared): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  const lines = redactText(raw, p.secrets)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('hint:'));
+  return lines.slice(0, 4).join(' | ') || 'git failed';
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+
+export interface GitRead extends LocalRead {
+  checkout: string;
+}
+
+export async function readGitSource(spec: { url: string; subdir?: string; ref?: string }, opts: GitOptions): Promise<GitRead> {
+  const p = prepare(spec.url, opts.env);
+  const shown = formatGitSpec(spec);
+  const timeout = opts.timeoutMs ?? 120_000;
+  const key = createHash('sha256').update(`${p.url}\0${spec.ref ?? 'HEAD'}`).digest('hex').slice(0, 24);
+  const dir = join(opts.cacheDir, 'git', key);
+  await mkdir(dir, { recursive: true });
+  const g = git(dir, p, timeout);
+  let sha: string;
+  try {
+    if (!existsSync(join(dir, '.git'))) {
+      await g.init();
+      await g.addRemote('origin', p.url);
+    } else {
+      await g.remote(['set-url', 'origin', p.url]);
+    }
+  } catch (err) {
+    fail('gitFetch', `${shown}: cannot prepare the cache at ${dir}: ${gitMessage(err, p)}`, 'Expected a writable cache directory (--cache-dir).');
+  }
+  try {
+    await g.fetch(['--depth', '1', '--no-tags', 'origin', spec.ref ?? 'HEAD']);
+    sha = (await g.revparse(['FETCH_HEAD^{commit}'])).trim();
+    await g.checkout(['--quiet', '--force', '--detach', sha]);
+    await g.raw(['clean', '-ffdxq']);
+  } catch (err) {
+    const msg = gitMessage(err, p);
+    if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(msg)) {
+      fail('gitRefNotFound', `${shown}: ref "${spec.ref ?? 'HEAD'}" not found`, 'Expected an existing branch, tag or commit sha in the repository.');
+    }
+    if (/block timeout|timed out/i.test(msg)) {
+      fail('gitFetch', `${shown}: git made no progress for ${Math.round(timeout / 1000)} s`, 'Expected a reachable repository.');
+    }
+    fail('gitFetch', `${shown}: cannot fetch ${redactUrl(p.url)}: ${msg}`, 'Expected a reachable repository and, for private ones, credentials in AKBP_GIT_TOKEN (https) or GIT_SSH_COMMAND / an ssh agent (ssh). Git never prompts here.');
+  }
+  if (!SHA.test(sha)) fail('gitFetch', `${shown}: git gave no commit for ${spec.ref ?? 'HEAD'}`, 'Expected FETCH_HEAD to name a commit.');
+  const root = spec.subdir ? join(dir, ...spec.subdir.split('/')) : dir;
+  const st = await stat(root).catch(() => undefined);
+  if (!st) fail('gitSubdir', `${shown}: "${spec.subdir}" does not exist at ${sha.slice(0, 12)}`, 'Expected the //SUBDIR part to name a directory or file in the repository.');
+  const base: Omit<SourceOrigin, 'digest'> = { kind: 'git', uri: shown, revision: sha, root, local: false };
+  if (spec.ref) base.ref = spec.ref;
+  const prefix = `${redactUrl(p.url)}//${spec.subdir ? `${spec.subdir}/` : ''}`;
+  if (st.isFile()) {
+    const r = await readFileSource(root, dir, { ...base, root: join(root, '..') });
+    r.files[0]!.uri = `${redactUrl(p.url)}//${spec.subdir}`;
+    return { ...r, checkout: dir };
+  }
+  const r = await readDirSource(root, base, (path) => `${prefix}${path}`);
+  return { ...r, checkout: dir };
+}
+
+/** Commit the ref names on the remote now (peeled for annotated tags); cheap change check. */
+export async function gitLsRemote(url: string, ref: string | undefined, opts: { env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<string> {
+  const raw = url.startsWith('git::') ? url.slice(5).replace(/\?.*$/, '') : url;
+  const scheme = raw.indexOf('://');
+  const sub = raw.indexOf('//', scheme >= 0 ? scheme + 3 : 0);
+  const p = prepare(sub >= 0 ? raw.slice(0, sub) : raw, opts.env);
+  const want = ref || 'HEAD';
+  if (SHA.test(want)) return want;
+  let out: string;
+  try {
+    out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote([p.url, want]);
+  } catch (err) {
+    fail('gitFetch', `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
+  }
+  const refs = new Map<string, string>();
+  for (const line of out.split('\n')) {
+    const [sha, name] = line.trim().split(/\s+/);
+    if (sha && name) refs.set(name, sha);
+  }
+  const candidates = want === 'HEAD' ? ['HEAD'] : [`refs/heads/${want}`, `refs/tags/${want}^{}`, `refs/tags/${want}`, want];
+  for (const c of candidates) {
+    const sha = refs.get(c);
+    if (sha) return sha;
+  }
+  fail('gitRefNotFound', `${redactUrl(p.url)}: ref "${want}" not found`, 'Expected an existing branch or tag.');
+}

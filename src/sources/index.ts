@@ -1,0 +1,97 @@
+// The sources stage: turns what the user named (paths, git::URLs, oci:// references) into
+// SourceFile[] plus one origin per source. Failures become AKB7xxx diagnostics; nothing throws
+// except bugs.
+import { SourceError } from '../model/errors.js';
+import type { Diagnostic, SourceFile, SourceOrigin } from '../model/types.js';
+import { codes } from './codes.js';
+import { treeDigest } from './digest.js';
+import { readGitSource } from './git.js';
+import { displayPath, readFileSource, readLocalDir, type LocalRead } from './local.js';
+import { ociPullWithOrigin, type OciOptions } from './oci.js';
+import { parseSpecOrThrow, type SourceSpec } from './spec.js';
+
+export type { SourceSpec } from './spec.js';
+export { parseSourceSpec, formatGitSpec } from './spec.js';
+export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE } from './oci.js';
+export type { OciRef, OciOptions } from './oci.js';
+export { gitLsRemote } from './git.js';
+export { redactUrl } from './redact.js';
+export { isBlueprintName } from './local.js';
+export { codes as sourceCodes } from './codes.js';
+
+export interface SourceOptions extends OciOptions {
+  cwd: string;
+  /** Git clones and OCI blobs; default ~/.cache/akbp (see defaultCacheDir). */
+  cacheDir: string;
+  env: NodeJS.ProcessEnv;
+  registryAuth?: string;
+  /** PEM text (not a path) of a CA to trust for registries. */
+  registryCa?: string;
+  insecureRegistries?: string[];
+  dockerConfigPath?: string;
+  maxBlobBytes?: number;
+  /** Git inactivity timeout (ms). */
+  gitTimeoutMs?: number;
+}
+
+export interface SourcesResult {
+  /** Blueprints to apply, in source order then path order; a uri appears once. */
+  files: SourceFile[];
+  /** One per source read successfully, digest = digest over all its files. */
+  origins: SourceOrigin[];
+  diagnostics: Diagnostic[];
+  /** Found by a directory walk with instantiate "false": for metaapplyblueprint only. */
+  library: SourceFile[];
+}
+
+async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead> {
+  switch (spec.kind) {
+    case 'file':
+      return readFileSource(spec.path, opts.cwd);
+    case 'dir':
+      return readLocalDir(spec.path, opts.cwd);
+    case 'git': {
+      const g: { cacheDir: string; env: NodeJS.ProcessEnv; timeoutMs?: number } = { cacheDir: opts.cacheDir, env: opts.env };
+      if (opts.gitTimeoutMs !== undefined) g.timeoutMs = opts.gitTimeoutMs;
+      return readGitSource(spec, g);
+    }
+    case 'oci': {
+      const r = await ociPullWithOrigin(spec.ref, { ...opts, env: opts.env });
+      const digests = r.files.map((f) => ({ path: f.path, digest: f.origin.digest! }));
+      return { files: r.files, library: [], origin: { ...r.origin, digest: treeDigest(digests) } };
+    }
+  }
+}
+
+function sourceName(spec: string, opts: SourceOptions): string {
+  return /^[a-z][a-z0-9+.-]*:/i.test(spec) ? spec : displayPath(spec.startsWith('/') ? spec : `${opts.cwd}/${spec}`, opts.cwd);
+}
+
+export async function readSources(specs: string[], opts: SourceOptions): Promise<SourcesResult> {
+  const out: SourcesResult = { files: [], origins: [], diagnostics: [], library: [] };
+  const seen = new Set<string>();
+  for (const raw of specs) {
+    let r: LocalRead;
+    try {
+      r = await readOne(parseSpecOrThrow(raw, opts.cwd), opts);
+    } catch (err) {
+      if (!(err instanceof SourceError)) throw err;
+      const d: Diagnostic = { code: err.code, severity: 'error', summary: err.message };
+      if (err.detail) d.detail = err.detail;
+      out.diagnostics.push(d);
+      continue;
+    }
+    out.origins.push(r.origin);
+    if (r.files.length === 0 && r.library.length === 0) {
+      out.diagnostics.push({
+        code: codes.emptySource.code,
+        severity: codes.emptySource.severity,
+        summary: `${r.origin.uri}: no blueprint found`,
+        detail: `Expected *.yaml (or *.yml) files below ${sourceName(raw, opts)}; paths with a component starting with "." are skipped, as authentik does.`,
+      });
+    }
+    for (const f of r.files) if (!seen.has(f.uri)) (seen.add(f.uri), out.files.push(f));
+    for (const f of r.library) if (!seen.has(f.uri)) (seen.add(f.uri), out.library.push(f));
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+// Files and directories on the local disk, discovered as authentik discovers its blueprints
+// directory: recursive, any path component starting with '.' skipped, stable order.
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { SourceFile, SourceOrigin } from '../model/types.js';
+import { sha256, treeDigest } from './digest.js';
+import { errnoCode, fail } from './errors.js';
+import { isLibraryBlueprint } from './library.js';
+
+/**
+ * authentik itself only discovers `*.yaml`; `*.yml` is accepted too because people name files
+ * that way, but a `.yml` file placed in authentik's blueprints directory is never picked up there.
+ */
+export function isBlueprintName(name: string): boolean {
+  return name.endsWith('.yaml') || name.endsWith('.yml');
+}
+
+const toSlash = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
+
+/** How a local path is shown: relative to cwd when inside it, else absolute. */
+export function displayPath(abs: string, cwd: string): string {
+  const rel = relative(cwd, abs);
+  if (rel === '') return '.';
+  return toSlash(rel.startsWith('..') || isAbsolute(rel) ? abs : rel);
+}
+
+/** Every blueprint file below `root`, as forward-slash paths relative to it, sorted. */
+export async function walkBlueprints(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  async function visit(dir: string, prefix: string): Promise<void> {
+    const real = await realpath(dir);
+    // A symlinked directory pointing back up would otherwise recurse forever.
+    if (seen.has(real)) return;
+    seen.add(real);
+    const entries = await readdir(dir, { withFileTypes: true });
+    for (const e of entries) {
+      if (e.name.startsWith('.')) continue;
+      const abs = join(dir, e.name);
+      const rel = prefix ? `${prefix}/${e.name}` : e.name;
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const st = await stat(abs).catch(() => undefined);
+        isDir = st?.isDirectory() ?? false;
+        isFile = st?.isFile() ?? false;
+      }
+      if (isDir) await visit(abs, rel);
+      else if (isFile && isBlueprintName(e.name)) out.push(rel);
+    }
+  }
+  await visit(root, '');
+  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface LocalRead {
+  files: SourceFile[];
+  library: SourceFile[];
+  origin: SourceOrigin;
+}
+
+async function readBytes(abs: string, shown: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(abs));
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') fail('notFound', `${shown}: no such file or directory`, 'Expected an existing blueprint file or directory.');
+    fail('readFailed', `${shown}: cannot be read (${code ?? 'I/O error'})`);
+  }
+}
+
+/** A single file named explicitly: always applied, whatever its labels. */
+export async function readFileSource(abs: string, cwd: string, base: Omit<SourceOrigin, 'digest'> | undefined = undefined): Promise<LocalRead> {
+  const shown = displayPath(abs, cwd);
+  const bytes = await readBytes(abs, shown);
+  const digest = sha256(bytes);
+  const origin: SourceOrigin = base
+    ? { ...base, digest }
+    : { kind: 'file', uri: shown, root: dirname(abs), digest, local: true };
+  const file: SourceFile = { uri: shown, path: basename(abs), bytes, origin };
+  return { files: [file], library: [], origin };
+}
+
+/**
+ * Every blueprint below a directory. `base` lets git reuse this walk with its own origin;
+ * `uriOf` names each file for diagnostics.
+ */
+export async function readDirSource(
+  root: string,
+  base: Omit<SourceOrigin, 'digest'>,
+  uriOf: (path: string) => string,
+): Promise<LocalRead> {
+  let paths: string[];
+  try {
+    paths = await walkBlueprints(root);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOENT') fail('notFound', `${base.uri}: no such directory`, 'Expected an existing directory of blueprints.');
+    fail('readFailed', `${base.uri}: cannot be listed (${code ?? 'I/O error'})`);
+  }
+  const files: SourceFile[] = [];
+  const library: SourceFile[] = [];
+  const digests: { path: string; digest: string }[] = [];
+  for (const path of paths) {
+    const bytes = await readBytes(join(root, ...path.split('/')), uriOf(path));
+    const digest = sha256(bytes);
+    digests.push({ path, digest });
+    const file: SourceFile = { uri: uriOf(path), path, bytes, origin: { ...base, digest } };
+    (isLibraryBlueprint(bytes) ? library : files).push(file);
+  }
+  return { files, library, origin: { ...base, digest: treeDigest(digests) } };
+}
+
+/** A local directory source: origin `file`, root = the directory itself. */
+export async function readLocalDir(abs: string, cwd: string): Promise<LocalRead> {
+  const shown = displayPath(abs, cwd);
+  const uriOf = (p: string): string => (shown === '.' ? p : `${shown.replace(/\/$/, '')}/${p}`);
+  return readDirSource(abs, { kind: 'file', uri: shown.endsWith('/') ? shown : `${shown}/`, root: resolve(abs), local: true }, uriOf);
+}

@@ -1,0 +1,34 @@
+// Our OCI distribution client (there is no maintained oras-js): pull, push and a cheap digest
+// check, over undici. The pieces live in ./oci/; this is the surface the rest of akbp uses.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SourceFile } from '../model/types.js';
+import { manifestDigest, pull, type OciOptions } from './oci/pull.js';
+import { push } from './oci/push.js';
+import type { OciRef } from './oci/ref.js';
+
+export type { OciOptions } from './oci/pull.js';
+export type { OciRef } from './oci/ref.js';
+export { formatOciRef, parseOciRef } from './oci/ref.js';
+export { BLUEPRINT_MEDIA_TYPE } from './oci/media.js';
+
+/** `$XDG_CACHE_HOME/akbp`, else `~/.cache/akbp`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
+  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'akbp');
+}
+
+export async function ociPull(ref: string | OciRef, opts: OciOptions): Promise<{ files: SourceFile[]; digest: string; cachedBlobs: number }> {
+  const r = await pull(ref, opts);
+  return { files: r.files, digest: r.digest, cachedBlobs: r.cachedBlobs };
+}
+
+export async function ociPush(files: string[], ref: string, opts: OciOptions): Promise<{ digest: string; uri: string; skippedBlobs: number }> {
+  return push(files, ref, opts);
+}
+
+/** The digest a reference resolves to now; compare with a previous origin.revision to poll. */
+export async function ociManifestDigest(ref: string | OciRef, opts: OciOptions): Promise<string> {
+  return manifestDigest(ref, opts);
+}
+
+export { pull as ociPullWithOrigin };

@@ -1,0 +1,79 @@
+// Fetching and verifying manifests: every manifest is checked against the digest that named it
+// (the pinned digest, the index descriptor) and against the registry's Docker-Content-Digest.
+import { sha256 } from '../digest.js';
+import { fail } from '../errors.js';
+import type { RegistryClient } from './client.js';
+import {
+  BLUEPRINT_MEDIA_TYPE,
+  DOCKER_MANIFEST_LIST,
+  MANIFEST_ACCEPT,
+  MANIFEST_MAX_BYTES,
+  OCI_INDEX,
+  type Descriptor,
+} from './media.js';
+
+export interface Manifest {
+  schemaVersion?: number;
+  mediaType?: string;
+  artifactType?: string;
+  config?: Descriptor;
+  layers?: Descriptor[];
+  manifests?: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+export interface FetchedManifest {
+  digest: string;
+  manifest: Manifest;
+  mediaType: string;
+}
+
+export async function fetchManifest(client: RegistryClient, reference: string, expected?: string): Promise<FetchedManifest> {
+  const res = await client.call('GET', `${client.repoPath}/manifests/${reference}`, {
+    headers: { accept: MANIFEST_ACCEPT },
+    maxBytes: MANIFEST_MAX_BYTES,
+  });
+  if (res.status !== 200) client.failFor(res, `manifest ${reference}`);
+  const digest = sha256(res.body);
+  const claimed = res.headers['docker-content-digest'];
+  if (expected && digest !== expected) {
+    fail('ociDigest', `${client.display}: manifest ${reference} has digest ${digest}, expected ${expected}`, 'Expected the registry to serve exactly the manifest the digest names; nothing was read.');
+  }
+  if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
+    fail('ociDigest', `${client.display}: manifest ${reference} has digest ${digest} but the registry says ${claimed}`, 'Expected the Docker-Content-Digest header to match the manifest bytes; nothing was read.');
+  }
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(res.body.toString('utf8')) as Manifest;
+  } catch {
+    fail('ociProtocol', `${client.display}: manifest ${reference} is not JSON`, 'Expected an OCI image manifest or index.');
+  }
+  if (!manifest || typeof manifest !== 'object') fail('ociProtocol', `${client.display}: manifest ${reference} is not an object`, 'Expected an OCI image manifest or index.');
+  const mediaType = manifest.mediaType ?? res.headers['content-type']?.split(';')[0]?.trim() ?? '';
+  return { digest, manifest, mediaType };
+}
+
+export function isIndex(m: FetchedManifest): boolean {
+  return m.mediaType === OCI_INDEX || m.mediaType === DOCKER_MANIFEST_LIST || Array.isArray(m.manifest.manifests);
+}
+
+export function carriesBlueprint(m: Manifest): boolean {
+  return (
+    m.artifactType === BLUEPRINT_MEDIA_TYPE ||
+    m.config?.mediaType === BLUEPRINT_MEDIA_TYPE ||
+    (m.layers ?? []).some((l) => l?.mediaType === BLUEPRINT_MEDIA_TYPE)
+  );
+}
+
+const MAX_INDEX_CHILDREN = 32;
+
+/** The first manifest of an index that carries a blueprint (index descriptors are tried in order). */
+export async function followIndex(client: RegistryClient, index: FetchedManifest): Promise<FetchedManifest> {
+  const children = (index.manifest.manifests ?? []).slice(0, MAX_INDEX_CHILDREN);
+  for (const d of children) {
+    if (!d || typeof d.digest !== 'string') continue;
+    const child = await fetchManifest(client, d.digest, d.digest);
+    if (!isIndex(child) && carriesBlueprint(child.manifest)) return child;
+  }
+  fail('ociNoBlueprint', `${client.display}: no manifest in the index carries a blueprint`, `Expected a manifest with artifactType or a layer of media type ${BLUEPRINT_MEDIA_TYPE}.`);
+}

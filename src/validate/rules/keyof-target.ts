@@ -1,0 +1,62 @@
+// authentik processes entries strictly in document order and `!KeyOf` only sees entries that
+// already recorded an object (§6 `!KeyOf`): a typo, a forward reference, a reference to an
+// `absent` entry or to a meta-model entry all fail the run when the tag is resolved.
+import type { KeyOfTag } from '../../model/types.js';
+import { V } from '../codes.js';
+import type { EntryInfo, Rule } from '../context.js';
+import { closest } from '../fields.js';
+
+export const keyofTarget: Rule = {
+  id: 'keyof-target',
+  meta: {
+    messages: {
+      unknown: {
+        code: V.keyOfUnknown,
+        summary: '!KeyOf `{{id}}`: no entry has this id',
+        detail: '{{hint}}',
+      },
+      later: {
+        code: V.keyOfLater,
+        summary: '!KeyOf `{{id}}`: the entry is defined later at line {{line}}',
+        detail: 'authentik applies entries in document order; move the entry with id `{{id}}` above this one.',
+      },
+      absent: {
+        code: V.keyOfTarget,
+        summary: '!KeyOf `{{id}}`: that entry has state `absent` and records no object',
+        detail: 'Reference an entry that creates or updates the object, or use !Find.',
+      },
+      meta: {
+        code: V.keyOfTarget,
+        summary: '!KeyOf `{{id}}`: that entry is a meta model (`{{model}}`) and records no object',
+        detail: 'Meta-model entries run an action; there is no primary key to refer to.',
+      },
+    },
+  },
+  check(ctx) {
+    const byId = new Map<string, EntryInfo>();
+    for (const info of ctx.entries) {
+      const id = info.entry.id;
+      if (typeof id === 'string' && !byId.has(id)) byId.set(id, info);
+    }
+    for (const use of ctx.tags()) {
+      if (use.tag.$tag !== 'KeyOf') continue;
+      const tag = use.tag as KeyOfTag;
+      const where = use.entry ? { subject: tag.range, entry: use.entry } : { subject: tag.range };
+      const target = byId.get(tag.id);
+      if (!target) {
+        const near = closest(tag.id, byId.keys());
+        const hint = near ? `Did you mean \`${near}\`?` : 'Give the entry that creates the object `id: ' + tag.id + '`.';
+        ctx.report(this, 'unknown', { id: tag.id, hint }, where);
+        continue;
+      }
+      // Self references are cycles; the reference-cycle rule reports them with the path.
+      if (use.entry === target) continue;
+      if (use.entry && target.entry.index > use.entry.entry.index) {
+        ctx.report(this, 'later', { id: tag.id, line: ctx.line(target.entry.range.start) }, where);
+        continue;
+      }
+      if (target.state === 'absent') ctx.report(this, 'absent', { id: tag.id }, where);
+      else if (target.model?.kind === 'meta') ctx.report(this, 'meta', { id: tag.id, model: target.model.model }, where);
+    }
+  },
+};

@@ -1,0 +1,40 @@
+// authentik resolves every entry's model before anything else and aborts the whole run when it
+// does not exist — even for an entry whose conditions are false (BLUEPRINT-SEMANTICS.md §4.1).
+import { V } from '../codes.js';
+import type { Rule } from '../context.js';
+import { closest } from '../fields.js';
+
+export const unknownModel: Rule = {
+  id: 'unknown-model',
+  meta: {
+    messages: {
+      unknown: {
+        code: V.unknownModel,
+        summary: 'Unknown model `{{model}}`: authentik {{version}} has no such blueprint model',
+        detail: '{{hint}}',
+      },
+      malformed: {
+        code: V.unknownModel,
+        summary: 'Model `{{model}}` is not of the form `app_label.model_name`',
+        detail: 'authentik splits the model on its one dot, e.g. `authentik_flows.flow`.',
+      },
+    },
+  },
+  check(ctx) {
+    for (const info of ctx.entries) {
+      if (info.modelName === undefined || info.model) continue;
+      const name = info.modelName;
+      const subject = ctx.range(`${info.entry.pointer}/model`);
+      const where = subject ? { subject, entry: info } : { entry: info };
+      if (name.split('.').length !== 2) {
+        ctx.report(this, 'malformed', { model: name }, where);
+        continue;
+      }
+      const near = closest(name.toLowerCase(), Object.keys(ctx.registry.models));
+      const hint = near
+        ? `Did you mean \`${near}\`?`
+        : `Validated against authentik ${ctx.registry.version}; a newer server's own schema may know it (build a registry from that server).`;
+      ctx.report(this, 'unknown', { model: name, version: ctx.registry.version, hint }, where);
+    }
+  },
+};

@@ -1,0 +1,183 @@
+// Dependencies across everything compiled together: !KeyOf, !Find matching another entry,
+// metaapplyblueprint; cycles; waves and one deterministic order.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codes, compile, load } from './helpers.js';
+
+const flows = `version: 1
+metadata:
+  name: Flows
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    identifiers: {slug: login}
+    attrs: {name: Login, title: Login, designation: authentication}
+  - model: authentik_stages_dummy.dummystage
+    identifiers: {name: dummy}
+`;
+const bindings = `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: independent}
+  - model: authentik_flows.flowstagebinding
+    identifiers:
+      target: !Find [authentik_flows.flow, [slug, login]]
+      stage: !Find [authentik_stages_dummy.dummystage, [name, dummy]]
+      order: 10
+  - model: authentik_policies.policybinding
+    identifiers:
+      target: !Find [authentik_flows.flowstagebinding, [order, "10"]]
+      group: !Find [authentik_core.group, [name, independent]]
+      order: 0
+`;
+
+test('!Find of an object another file writes orders that file first; waves and order are deterministic', () => {
+  const a = load('a-bindings.yaml', bindings);
+  const b = load('b-flows.yaml', flows);
+  const res = compile([a, b]);
+  assert.deepEqual(codes(res), []);
+  assert.deepEqual(
+    res.entries.map((e) => [e.order, e.wave, e.key, e.dependsOn]),
+    [
+      [0, 0, 'a-bindings.yaml#0', []],
+      [1, 0, 'b-flows.yaml#flow', []],
+      [2, 0, 'b-flows.yaml#1', []],
+      [3, 1, 'a-bindings.yaml#1', ['b-flows.yaml#flow', 'b-flows.yaml#1']],
+      [4, 2, 'a-bindings.yaml#2', ['a-bindings.yaml#0', 'a-bindings.yaml#1']],
+    ],
+  );
+  const again = compile([load('b-flows.yaml', flows), load('a-bindings.yaml', bindings)]);
+  assert.deepEqual(again.entries.map((e) => [e.order, e.wave, e.key, e.dependsOn]), res.entries.map((e) => [e.order, e.wave, e.key, e.dependsOn]), 'input order does not matter');
+});
+
+test('!KeyOf: earlier entries only, with the reason when it cannot work', () => {
+  const bp = load('a.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    id: skipped
+    conditions: [false]
+    identifiers: {name: s}
+  - model: authentik_core.group
+    id: gone
+    state: absent
+    identifiers: {name: g}
+  - model: authentik_core.group
+    identifiers:
+      name: user
+      parent: !KeyOf later
+    attrs:
+      roles: [!KeyOf nowhere, !KeyOf skipped, !KeyOf gone]
+  - model: authentik_core.group
+    id: later
+    identifiers: {name: l}
+  - model: authentik_core.group
+    identifiers: {name: ok, parent: !KeyOf later}
+`);
+  const res = compile([bp]);
+  assert.deepEqual(codes(res), ['AKB3015 a.yaml:14:15', 'AKB3014 a.yaml:16:15', 'AKB3016 a.yaml:16:31', 'AKB3016 a.yaml:16:47']);
+  assert.equal(res.diagnostics[0]!.summary, '!KeyOf later is defined later at line 17');
+  assert.match(res.diagnostics[2]!.summary, /line 3 is skipped because its conditions are false/);
+  assert.match(res.diagnostics[3]!.summary, /has state absent/);
+  const ok = res.entries.find((e) => e.key === 'a.yaml#4')!;
+  assert.deepEqual(ok.dependsOn, ['a.yaml#later']);
+  assert.equal(ok.wave, 1);
+});
+
+test('!KeyOf to a created entry warns on 2023.6 only', () => {
+  const text = `version: 1
+entries:
+  - model: authentik_core.group
+    id: g
+    state: created
+    identifiers: {name: g}
+  - model: authentik_core.group
+    identifiers: {name: child, parent: !KeyOf g}
+`;
+  assert.deepEqual(codes(compile([load('a.yaml', text)], {}, '2023.6')), ['AKB3017 a.yaml:8:40']);
+  assert.deepEqual(codes(compile([load('a.yaml', text)], {}, '2026.5')), []);
+});
+
+test('entries that find each other across files form a cycle, reported once with lines', () => {
+  const a = load('a.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: a, parent: !Find [authentik_core.group, [name, b]]}
+`);
+  const b = load('b.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: b, parent: !Find [authentik_core.group, [name, a]]}
+`);
+  const res = compile([a, b]);
+  assert.deepEqual(codes(res), ['AKB3018 a.yaml:3:5']);
+  assert.equal(res.diagnostics[0]!.summary, 'entries depend on each other in a cycle: a.yaml#0 (line 3) → b.yaml#0 (line 3) → a.yaml#0 (line 3)');
+  assert.equal(res.entries.length, 2, 'entries are still listed, in a stable order');
+});
+
+const lib = `version: 1
+metadata:
+  name: Shared groups
+  labels: {blueprints.goauthentik.io/instantiate: "false"}
+entries:
+  - model: authentik_core.group
+    id: base
+    identifiers: {name: base}
+  - model: authentik_core.group
+    identifiers: {name: admins, parent: !KeyOf base}
+`;
+
+test('metaapplyblueprint compiles its target in once; later entries wait for it', () => {
+  const main = load('main.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: first}
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs:
+      identifiers: {name: Shared groups}
+  - model: authentik_core.group
+    identifiers: {name: after}
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs:
+      identifiers: {path: lib/shared.yaml}
+      required: false
+`);
+  const shared = load('lib/shared.yaml', lib, {}, 'lib/shared.yaml');
+  const res = compile([main], { library: [shared] });
+  assert.deepEqual(codes(res), []);
+  assert.deepEqual(
+    res.entries.map((e) => [e.key, e.wave, e.dependsOn]),
+    [
+      ['lib/shared.yaml#base', 0, []],
+      ['main.yaml#0', 0, []],
+      ['lib/shared.yaml#1', 1, ['lib/shared.yaml#base']],
+      ['main.yaml#2', 2, ['lib/shared.yaml#1']],
+    ],
+  );
+  assert.deepEqual(res.dropped.map((d) => [d.key, d.reason]), [
+    ['main.yaml#1', 'replaced by the entries of lib/shared.yaml, compiled in'],
+    ['main.yaml#3', 'replaced by the entries of lib/shared.yaml, compiled in'],
+  ]);
+});
+
+test('metaapplyblueprint cycles are errors; unknown targets stay for apply with a warning', () => {
+  const a = load('a.yaml', `version: 1
+metadata: {name: A}
+entries:
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {name: B}}
+`);
+  const b = load('b.yaml', `version: 1
+metadata: {name: B}
+entries:
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {name: A}}
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {name: Elsewhere}}
+`);
+  const res = compile([a, b]);
+  assert.deepEqual(codes(res), ['AKB3019 b.yaml:5:26', 'AKB3020 b.yaml:7:26']);
+  assert.equal(res.diagnostics[0]!.summary, 'metaapplyblueprint cycle: a.yaml → b.yaml → a.yaml');
+  assert.deepEqual(res.entries.map((e) => [e.key, e.model, e.attrs]), [
+    ['b.yaml#1', 'authentik_blueprints.metaapplyblueprint', { identifiers: { name: 'Elsewhere' } }],
+  ]);
+});

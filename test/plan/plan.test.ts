@@ -1,0 +1,240 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import type { EntryState, JsonObject } from '../../src/model/index.js';
+import { emptyState } from '../../src/state/index.js';
+import { FakeServer, entry, planAgainst, reg23, reg26, digest } from './fixtures.js';
+
+const GROUP = 'authentik_core.group';
+
+// state × live × desired → action, as the importer's §5 table says, plus akbp's must_created check.
+const table: { state: EntryState; live: 'none' | 'same' | 'differs'; action: string; error?: string }[] = [
+  { state: 'present', live: 'none', action: 'create' },
+  { state: 'present', live: 'same', action: 'noop' },
+  { state: 'present', live: 'differs', action: 'update' },
+  { state: 'created', live: 'none', action: 'create' },
+  { state: 'created', live: 'same', action: 'noop' },
+  { state: 'created', live: 'differs', action: 'noop' },
+  { state: 'must_created', live: 'none', action: 'create' },
+  { state: 'must_created', live: 'same', action: 'conflict', error: 'AKB4003' },
+  { state: 'absent', live: 'none', action: 'noop' },
+  { state: 'absent', live: 'differs', action: 'delete' },
+];
+
+for (const row of table) {
+  test(`state ${row.state} × live ${row.live} → ${row.action}`, async () => {
+    const s = new FakeServer(reg23);
+    if (row.live !== 'none') s.seed(GROUP, { name: 'ops', is_superuser: row.live === 'differs', attributes: {}, parent: null });
+    const e = entry({ model: GROUP, state: row.state, identifiers: { name: 'ops' }, attrs: { name: 'ops', is_superuser: false } });
+    const p = await planAgainst([e], s, reg23);
+    const c = p.changes.find((x) => x.key === e.key)!;
+    assert.equal(c.action, row.action);
+    if (row.action === 'noop') assert.deepEqual(c.patch, []);
+    if (row.action === 'update') assert.deepEqual(c.patch, [{ path: '/is_superuser', op: 'replace', before: true, after: false }]);
+    assert.equal(p.applyable, row.error === undefined);
+    if (row.error) assert.ok(p.diagnostics.some((d) => d.code === row.error && d.entry === e.key));
+  });
+}
+
+test('values equal after normalisation plan no change: trimmed strings, numeric strings, set-like M2M, uuid case, JSON key order', async () => {
+  const s = new FakeServer(reg23);
+  const g1 = s.seed(GROUP, { name: 'a', attributes: {}, parent: null });
+  const g2 = s.seed(GROUP, { name: 'b', attributes: {}, parent: null });
+  s.seed('authentik_core.user', {
+    username: 'u', name: 'User', path: 'users', groups: [g1.pk as string, g2.pk as string], attributes: { x: 1, y: { z: [1, 2] } }, is_active: true,
+  });
+  s.seed('authentik_policies_password.passwordpolicy', { name: 'pw', length_min: 8, execution_logging: false });
+  const p = await planAgainst([
+    entry({ model: 'authentik_core.user', identifiers: { username: 'u' },
+      attrs: { username: 'u', name: 'User\n', groups: [String(g2.pk).toUpperCase(), g1.pk], attributes: { y: { z: [1, 2] }, x: 1 }, is_active: 'true', uid: 'read-only-ignored' } }),
+    entry({ model: 'authentik_policies_password.passwordpolicy', identifiers: { name: 'pw' }, attrs: { name: 'pw', length_min: '8' } }),
+  ], s, reg23);
+  assert.deepEqual(p.changes.map((c) => [c.action, c.reason]), [['noop', 'up to date'], ['noop', 'up to date']]);
+});
+
+test('JSON fields and M2M lists are replaced whole; the patch shows what goes', async () => {
+  const s = new FakeServer(reg23);
+  const g1 = s.seed(GROUP, { name: 'a', attributes: {}, parent: null });
+  s.seed('authentik_core.user', { username: 'u', name: 'U', groups: [g1.pk as string], attributes: { keep: 1, drop: 2 } });
+  const p = await planAgainst([entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', groups: [], attributes: { keep: 1 } } })], s, reg23);
+  const c = p.changes[0]!;
+  assert.equal(c.action, 'update');
+  assert.deepEqual(c.patch, [
+    { path: '/attributes', op: 'replace', before: { keep: 1, drop: 2 }, after: { keep: 1 } },
+    { path: '/groups', op: 'replace', before: [g1.pk], after: [] },
+  ]);
+  assert.deepEqual(c.after, { attributes: { keep: 1 }, groups: [] });
+});
+
+test('a reference to an object this run creates is known after apply and orders the change after it', async () => {
+  const s = new FakeServer(reg23);
+  const flow = entry({ model: 'authentik_flows.flow', id: 'flow', identifiers: { slug: 'f' }, attrs: { slug: 'f', name: 'F', title: 'F', designation: 'authentication' } });
+  const app = entry({ model: 'authentik_core.application', identifiers: { slug: 'app' }, attrs: { slug: 'app', name: 'App' } });
+  const prov = entry({ model: 'authentik_providers_oauth2.oauth2provider', identifiers: { name: 'p' }, attrs: { name: 'p', authorization_flow: { $keyOf: 'flow' } }, dependsOn: [flow.key], wave: 1 });
+  const p = await planAgainst([prov, app, flow], s, reg23);
+  assert.equal(p.changes.at(-1)!.key, prov.key, 'wave 1 runs after wave 0');
+  const c = p.changes.find((x) => x.key === prov.key)!;
+  assert.equal(c.action, 'create');
+  assert.deepEqual(c.after!.authorization_flow, { $keyOf: 'flow' });
+  assert.deepEqual(c.dependsOn, [flow.key]);
+  assert.ok(p.changes.findIndex((x) => x.key === flow.key) < p.changes.findIndex((x) => x.key === prov.key));
+});
+
+test('!Find that matches nothing where a value is required is an error, never a silent null (#19715)', async () => {
+  const s = new FakeServer(reg23);
+  const e = entry({ model: 'authentik_providers_oauth2.oauth2provider', identifiers: { name: 'p' },
+    attrs: { name: 'p', authorization_flow: { $find: { model: 'authentik_flows.flow', query: [['slug', 'nope']] } } },
+    origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start: 0, end: 9 }, fields: { authorization_flow: { uri: 'bp.yaml', start: 40, end: 60 } } } });
+  const p = await planAgainst([e], s, reg23);
+  const d = p.diagnostics.find((x) => x.code === 'AKB4001');
+  assert.ok(d, 'expected AKB4001');
+  assert.equal(d.subject?.start, 40, 'points at the field in the YAML');
+  assert.equal(p.applyable, false);
+});
+
+test('!Find in a condition may match nothing: the entry is skipped', async () => {
+  const s = new FakeServer(reg23);
+  const e = entry({ model: GROUP, identifiers: { name: 'g' }, conditions: [{ $find: { model: GROUP, query: [['name', 'missing']] } }] });
+  const p = await planAgainst([e], s, reg23);
+  assert.equal(p.changes[0]!.action, 'noop');
+  assert.match(p.changes[0]!.reason, /skipped/);
+  assert.equal(p.applyable, true);
+});
+
+test('!Find sees an object an earlier entry creates: known after apply, runs after it', async () => {
+  const s = new FakeServer(reg23);
+  const flow = entry({ model: 'authentik_flows.flow', identifiers: { slug: 'later' }, attrs: { slug: 'later', name: 'L', title: 'L', designation: 'authentication' } });
+  const prov = entry({ model: 'authentik_providers_oauth2.oauth2provider', identifiers: { name: 'p' },
+    attrs: { name: 'p', authorization_flow: { $find: { model: 'authentik_flows.flow', query: [['slug__iexact', 'LATER']] } } } });
+  const p = await planAgainst([flow, prov], s, reg23);
+  assert.equal(p.applyable, true, JSON.stringify(p.diagnostics));
+  const c = p.changes.find((x) => x.key === prov.key)!;
+  assert.ok('$find' in (c.after!.authorization_flow as object));
+  assert.deepEqual(c.dependsOn, [flow.key]);
+  assert.equal(c.wave, 1);
+});
+
+test('!Find answered from the objects read, including relation and case-insensitive lookups', async () => {
+  const s = new FakeServer(reg23);
+  const f = s.seed('authentik_flows.flow', { slug: 'Default-Auth', name: 'x', title: 'x', designation: 'authentication' });
+  const st = s.seed('authentik_stages_dummy.dummystage', { name: 'st' });
+  const b = s.seed('authentik_flows.flowstagebinding', { target: f.pk as string, stage: st.pk as string, order: 10 });
+  const p = await planAgainst([
+    entry({ model: GROUP, identifiers: { name: 'g' }, attrs: { name: 'g', attributes: {
+      flow: { $find: { model: 'authentik_flows.flow', query: [['slug__iexact', 'default-auth']] } },
+      binding: { $find: { model: 'authentik_flows.flowstagebinding', query: [['target__slug', 'Default-Auth'], ['order', 10]] } },
+    } } }),
+  ], s, reg23);
+  assert.deepEqual(p.changes[0]!.after!.attributes, { flow: f.pk, binding: b.pk });
+});
+
+test('password: set on create, not re-set while unchanged, re-set when the blueprint changes it; never in the plan', async () => {
+  const s = new FakeServer(reg23);
+  s.seed('authentik_core.user', { username: 'u', name: 'U' });
+  const mk = (pw: string) => entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, extras: { password: { value: pw, secret: true } } });
+  const state = emptyState();
+  let p = await planAgainst([mk('CANARY-one')], s, reg23, { state });
+  assert.equal(p.changes[0]!.action, 'update', 'akbp never set it: set it once');
+  assert.doesNotMatch(JSON.stringify(p), /CANARY/);
+  assert.deepEqual(p.changes[0]!.patch, [{ path: '/password', op: 'replace', sensitive: true, digest: digest('bp.yaml#u', 'password', 'CANARY-one') }]);
+  state.secrets['bp.yaml#u'] = { password: { digest: digest('bp.yaml#u', 'password', 'CANARY-one'), setAt: 'x' } };
+  p = await planAgainst([mk('CANARY-one')], s, reg23, { state });
+  assert.equal(p.changes[0]!.action, 'noop');
+  p = await planAgainst([mk('CANARY-two')], s, reg23, { state });
+  assert.equal(p.changes[0]!.action, 'update');
+  assert.match(p.changes[0]!.reason, /changed in the blueprint/);
+  p = await planAgainst([mk('CANARY-two')], s, reg23, { state, options: { passwordPolicy: 'on-create' } });
+  assert.equal(p.changes[0]!.action, 'noop', 'on-create never touches an existing user');
+  p = await planAgainst([mk('CANARY-one')], s, reg23, { state, options: { passwordPolicy: 'always' } });
+  assert.equal(p.changes[0]!.action, 'update', 'always re-sets');
+});
+
+test('password is re-set when the server says it changed since akbp set it (2026.5 password_change_date)', async () => {
+  const s = new FakeServer(reg26);
+  s.seed('authentik_core.user', { username: 'u', name: 'U', password_change_date: '2026-02-01T00:00:00Z' });
+  const e = entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, extras: { password: { value: 'pw', secret: true } } });
+  const state = emptyState();
+  state.secrets[e.key] = { password: { digest: digest(e.key, 'password', 'pw'), setAt: 'x', serverChangeDate: '2026-01-01T00:00:00Z' } };
+  const p = await planAgainst([e], s, reg26, { state });
+  assert.equal(p.changes[0]!.action, 'update');
+  assert.match(p.changes[0]!.reason, /changed on the server/);
+});
+
+test('icon compares with the read-only meta_icon the server shows', async () => {
+  const s = new FakeServer(reg23);
+  s.seed('authentik_core.application', { slug: 'a', name: 'A', meta_icon: 'https://x/icon.png' });
+  const mk = (url: string) => entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, extras: { icon: { value: url, secret: false } } });
+  assert.equal((await planAgainst([mk('https://x/icon.png')], s, reg23)).changes[0]!.action, 'noop');
+  const c = (await planAgainst([mk('https://x/new.png')], s, reg23)).changes[0]!;
+  assert.deepEqual(c.patch, [{ path: '/icon', op: 'replace', before: 'https://x/icon.png', after: 'https://x/new.png' }]);
+});
+
+test('prune deletes only what akbp created, never adopted or managed objects, capped by maxDeletes', async () => {
+  const s = new FakeServer(reg23);
+  const mine = s.seed(GROUP, { name: 'mine', parent: null });
+  const adopted = s.seed(GROUP, { name: 'adopted', parent: null });
+  const managed = s.seed('authentik_core.token', { identifier: 'tok', managed: 'goauthentik.io/x', intent: 'api' });
+  const state = emptyState();
+  state.objects['old.yaml#1'] = { model: GROUP, pk: mine.pk, identifiers: { name: 'mine' }, adopted: false };
+  state.objects['old.yaml#2'] = { model: GROUP, pk: adopted.pk, identifiers: { name: 'adopted' }, adopted: true };
+  state.objects['old.yaml#3'] = { model: 'authentik_core.token', pk: managed.pk, identifiers: {}, adopted: false };
+  state.objects['old.yaml#4'] = { model: GROUP, pk: '00000000-0000-4000-8000-000000000000', identifiers: {}, adopted: false };
+
+  const without = await planAgainst([], s, reg23, { state });
+  assert.equal(without.summary.delete, 0);
+  assert.ok(without.diagnostics.some((d) => d.code === 'AKB4010'), 'tells the user what --prune would do');
+
+  const p = await planAgainst([], s, reg23, { state, options: { prune: true } });
+  assert.deepEqual(p.changes.filter((c) => c.action === 'delete').map((c) => c.pk), [mine.pk]);
+  assert.ok(p.diagnostics.some((d) => d.code === 'AKB4009'));
+  assert.ok(p.changes.some((c) => c.key === 'old.yaml#4' && c.action === 'noop'), 'a vanished record is forgotten');
+
+  const capped = await planAgainst([], s, reg23, { state, options: { prune: true, maxDeletes: 0 } });
+  assert.equal(capped.applyable, false);
+  assert.ok(capped.diagnostics.some((d) => d.code === 'AKB4004'));
+});
+
+test('deletes run after every write, dependants first', async () => {
+  const s = new FakeServer(reg23);
+  const f = s.seed('authentik_flows.flow', { slug: 'f', name: 'f', title: 'f', designation: 'authentication' });
+  s.seed('authentik_providers_oauth2.oauth2provider', { name: 'p', authorization_flow: f.pk as string });
+  const p = await planAgainst([
+    entry({ model: 'authentik_flows.flow', state: 'absent', identifiers: { slug: 'f' } }),
+    entry({ model: 'authentik_providers_oauth2.oauth2provider', state: 'absent', identifiers: { name: 'p' } }),
+    entry({ model: GROUP, identifiers: { name: 'new' } }),
+  ], s, reg23);
+  assert.deepEqual(p.changes.map((c) => `${c.action} ${c.model}`), [
+    'create authentik_core.group',
+    'delete authentik_providers_oauth2.oauth2provider',
+    'delete authentik_flows.flow',
+  ]);
+});
+
+test('identical inputs give an identical plan, whatever order the entries arrive in', async () => {
+  const s = new FakeServer(reg23);
+  s.seed(GROUP, { name: 'a', attributes: { v: 1 }, parent: null });
+  const es = ['a', 'b', 'c', 'd'].map((n, i) => entry({ key: `bp.yaml#${n}`, order: i, model: GROUP, identifiers: { name: n }, attrs: { name: n, attributes: { v: 2 } } }));
+  const p1 = await planAgainst(es, s, reg23);
+  const p2 = await planAgainst([...es].reverse(), s, reg23);
+  assert.equal(JSON.stringify(p1), JSON.stringify(p2));
+});
+
+test('plans validate against schemas/plan.schema.json', async () => {
+  const schema = JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as JsonObject;
+  const ajv = new Ajv.default({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const validate = ajv.compile(schema);
+  const s = new FakeServer(reg23);
+  s.seed(GROUP, { name: 'old', parent: null });
+  s.seed('authentik_core.user', { username: 'u', name: 'x' });
+  const p = await planAgainst([
+    entry({ model: GROUP, id: 'g', identifiers: { name: 'g' } }),
+    entry({ model: GROUP, state: 'absent', identifiers: { name: 'old' } }),
+    entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', name: 'y', groups: [{ $keyOf: 'g' }] }, extras: { password: { value: 's', secret: true } } }),
+    entry({ model: GROUP, state: 'must_created', identifiers: { name: 'old' } }),
+  ], s, reg23);
+  assert.deepEqual(p.summary, { create: 1, update: 1, delete: 1, noop: 0, conflict: 1 });
+  assert.ok(validate(JSON.parse(JSON.stringify(p))), JSON.stringify(validate.errors));
+});
