@@ -62,9 +62,10 @@ export class Http {
   /** The answer as JSON (null for an empty body); ApiError for any status ≥ 300. */
   async json(method: string, path: string, body?: Json, mode: RetryMode = 'safe'): Promise<{ status: number; body: Json }> {
     const res = await this.send(method, path, body, mode);
-    const parsed = this.parse(res);
-    if (res.status >= 300) throw new ApiError(res.status, method, pathOnly(path), parsed, mode === 'create' && res.status >= 500);
-    return { status: res.status, body: parsed };
+    // Only error answers are scrubbed: data must come back byte for byte (a slug may contain
+    // the token's characters, a token's own `view_key` answer is the secret the caller asked for).
+    if (res.status >= 300) throw new ApiError(res.status, method, pathOnly(path), this.parse(res), mode === 'create' && res.status >= 500);
+    return { status: res.status, body: this.parseData(res) };
   }
 
   async send(method: string, path: string, body: Json | undefined, mode: RetryMode): Promise<HttpResponse> {
@@ -103,6 +104,16 @@ export class Http {
         throw new ApiError(0, method, pathOnly(path), { detail: this.scrub(f.cause), code: f.code }, f.kind === 'uncertain' && mode === 'create');
       }
       await this.sleep(backoffMs(attempt, this.random));
+    }
+  }
+
+  parseData(res: HttpResponse): Json {
+    const text = res.body ?? '';
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text) as Json;
+    } catch {
+      return this.parse(res);
     }
   }
 
