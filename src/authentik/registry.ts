@@ -146,6 +146,9 @@ export interface Registry {
 
 /** Model lookup as authentik does it: app label exact, model name case-insensitive. */
 export function findModel(reg: Registry, name: string): ModelInfo | undefined {
+  // Hot path: observe and plan look models up per object; canonical names hit directly.
+  const direct = reg.models[name];
+  if (direct) return direct;
   const dot = name.indexOf('.');
   if (dot < 0 || name.indexOf('.', dot + 1) >= 0) return undefined;
   const key = `${name.slice(0, dot)}.${name.slice(dot + 1).toLowerCase()}`;
