@@ -20,6 +20,7 @@ export const codes = {
   ociPush: def('AKB7018', 'OCI push failed'),
   ociUnsafeName: def('AKB7019', 'OCI layer title is not a safe relative file name'),
   ociCredentials: def('AKB7020', 'OCI credentials are malformed'),
+  ociManyLayers: def('AKB7021', 'OCI artifact has several blueprint layers; authentik applies only the last', 'info'),
 
   gitSpecInvalid: def('AKB7030', 'git source is not git::URL[//SUBDIR][?ref=REF]'),
   gitFetch: def('AKB7031', 'git repository could not be fetched'),

@@ -4,13 +4,14 @@
 // fails fast instead of hanging a reconcile loop.
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { SourceOrigin } from '../model/types.js';
 import { fail } from './errors.js';
-import { readDirSource, readFileSource, type LocalRead } from './local.js';
+import { isLoopback } from './loopback.js';
+import { insideReal, readDirSource, readFileSource, type LocalRead } from './local.js';
 import { redactText, redactUrl } from './redact.js';
 import { formatGitSpec } from './spec.js';
 
@@ -52,7 +53,8 @@ function prepare(rawUrl: string, env: NodeJS.ProcessEnv): Prepared {
       u.username = '';
       u.password = '';
       url = u.href;
-    } else if (env.AKBP_GIT_TOKEN) {
+    } else if (env.AKBP_GIT_TOKEN && (u.protocol === 'https:' || isLoopback(u.hostname))) {
+      // Never over plain http to another machine: the header would cross the network in clear.
       const t = env.AKBP_GIT_TOKEN;
       secrets.push(t);
       // GitHub, Gitea and GitLab all accept a token as the password of Basic auth.
@@ -104,11 +106,18 @@ export async function readGitSource(spec: { url: string; subdir?: string; ref?: 
   const g = git(dir, p, timeout);
   let sha: string;
   try {
+    if (existsSync(join(dir, '.git'))) {
+      try {
+        await g.remote(['set-url', 'origin', p.url]);
+      } catch {
+        // A clone left broken by an interrupted run is cheaper to redo than to repair.
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+      }
+    }
     if (!existsSync(join(dir, '.git'))) {
       await g.init();
       await g.addRemote('origin', p.url);
-    } else {
-      await g.remote(['set-url', 'origin', p.url]);
     }
   } catch (err) {
     fail('gitFetch', `${shown}: cannot prepare the cache at ${dir}: ${gitMessage(err, p)}`, 'Expected a writable cache directory (--cache-dir).');
@@ -130,7 +139,7 @@ export async function readGitSource(spec: { url: string; subdir?: string; ref?: 
   }
   if (!SHA.test(sha)) fail('gitFetch', `${shown}: git gave no commit for ${spec.ref ?? 'HEAD'}`, 'Expected FETCH_HEAD to name a commit.');
   const root = spec.subdir ? join(dir, ...spec.subdir.split('/')) : dir;
-  const st = await stat(root).catch(() => undefined);
+  const st = (await insideReal(root, dir)) ? await stat(root).catch(() => undefined) : undefined;
   if (!st) fail('gitSubdir', `${shown}: "${spec.subdir}" does not exist at ${sha.slice(0, 12)}`, 'Expected the //SUBDIR part to name a directory or file in the repository.');
   const base: Omit<SourceOrigin, 'digest'> = { kind: 'git', uri: shown, revision: sha, root, local: false };
   if (spec.ref) base.ref = spec.ref;
@@ -140,7 +149,7 @@ export async function readGitSource(spec: { url: string; subdir?: string; ref?: 
     r.files[0]!.uri = `${redactUrl(p.url)}//${spec.subdir}`;
     return { ...r, checkout: dir };
   }
-  const r = await readDirSource(root, base, (path) => `${prefix}${path}`);
+  const r = await readDirSource(root, base, (path) => `${prefix}${path}`, dir);
   return { ...r, checkout: dir };
 }
 
@@ -154,7 +163,8 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
   if (SHA.test(want)) return want;
   let out: string;
   try {
-    out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote([p.url, want]);
+    // A pattern alone does not list the peeled `^{}` entry of an annotated tag; ask for it too.
+    out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote([p.url, want, `${want}^{}`]);
   } catch (err) {
     fail('gitFetch', `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
   }

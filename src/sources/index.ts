@@ -6,7 +6,7 @@ import type { Diagnostic, SourceFile, SourceOrigin } from '../model/types.js';
 import { codes } from './codes.js';
 import { treeDigest } from './digest.js';
 import { readGitSource } from './git.js';
-import { displayPath, readFileSource, readLocalDir, type LocalRead } from './local.js';
+import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
 
@@ -44,7 +44,7 @@ export interface SourcesResult {
   library: SourceFile[];
 }
 
-async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead> {
+async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead & { notes?: Diagnostic[] }> {
   switch (spec.kind) {
     case 'file':
       return readFileSource(spec.path, opts.cwd);
@@ -58,20 +58,25 @@ async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead
     case 'oci': {
       const r = await ociPullWithOrigin(spec.ref, { ...opts, env: opts.env });
       const digests = r.files.map((f) => ({ path: f.path, digest: f.origin.digest! }));
-      return { files: r.files, library: [], origin: { ...r.origin, digest: treeDigest(digests) } };
+      const notes: Diagnostic[] = [];
+      if (r.files.length > 1) {
+        notes.push({
+          code: codes.ociManyLayers.code,
+          severity: codes.ociManyLayers.severity,
+          summary: `${r.origin.uri}: ${r.files.length} blueprint layers; an authentik instance with this path applies only the last one`,
+          detail: 'akbp reads every layer. For authentik itself, push one file per tag or combine them with metaapplyblueprint.',
+        });
+      }
+      return { files: r.files, library: [], origin: { ...r.origin, digest: treeDigest(digests) }, notes };
     }
   }
-}
-
-function sourceName(spec: string, opts: SourceOptions): string {
-  return /^[a-z][a-z0-9+.-]*:/i.test(spec) ? spec : displayPath(spec.startsWith('/') ? spec : `${opts.cwd}/${spec}`, opts.cwd);
 }
 
 export async function readSources(specs: string[], opts: SourceOptions): Promise<SourcesResult> {
   const out: SourcesResult = { files: [], origins: [], diagnostics: [], library: [] };
   const seen = new Set<string>();
   for (const raw of specs) {
-    let r: LocalRead;
+    let r: LocalRead & { notes?: Diagnostic[] };
     try {
       r = await readOne(parseSpecOrThrow(raw, opts.cwd), opts);
     } catch (err) {
@@ -82,12 +87,13 @@ export async function readSources(specs: string[], opts: SourceOptions): Promise
       continue;
     }
     out.origins.push(r.origin);
+    out.diagnostics.push(...(r.notes ?? []));
     if (r.files.length === 0 && r.library.length === 0) {
       out.diagnostics.push({
         code: codes.emptySource.code,
         severity: codes.emptySource.severity,
         summary: `${r.origin.uri}: no blueprint found`,
-        detail: `Expected *.yaml (or *.yml) files below ${sourceName(raw, opts)}; paths with a component starting with "." are skipped, as authentik does.`,
+        detail: `Expected *.yaml (or *.yml) files below ${r.origin.uri}; paths with a component starting with "." are skipped, as authentik does.`,
       });
     }
     for (const f of r.files) if (!seen.has(f.uri)) (seen.add(f.uri), out.files.push(f));

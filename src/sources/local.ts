@@ -24,8 +24,18 @@ export function displayPath(abs: string, cwd: string): string {
   return toSlash(rel.startsWith('..') || isAbsolute(rel) ? abs : rel);
 }
 
-/** Every blueprint file below `root`, as forward-slash paths relative to it, sorted. */
-export async function walkBlueprints(root: string): Promise<string[]> {
+/** True when `abs` resolves (through symlinks) to a place inside `confine`. */
+export async function insideReal(abs: string, confine: string): Promise<boolean> {
+  const [real, top] = await Promise.all([realpath(abs).catch(() => undefined), realpath(confine)]);
+  return real !== undefined && (real === top || real.startsWith(top.endsWith(sep) ? top : top + sep));
+}
+
+/**
+ * Every blueprint file below `root`, as forward-slash paths relative to it, sorted. With
+ * `confine`, symlinks that lead outside it are skipped: a fetched repository must not be able
+ * to pull arbitrary local files into what gets applied.
+ */
+export async function walkBlueprints(root: string, confine?: string): Promise<string[]> {
   const out: string[] = [];
   const seen = new Set<string>();
   async function visit(dir: string, prefix: string): Promise<void> {
@@ -41,6 +51,7 @@ export async function walkBlueprints(root: string): Promise<string[]> {
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
+        if (confine && !(await insideReal(abs, confine))) continue;
         const st = await stat(abs).catch(() => undefined);
         isDir = st?.isDirectory() ?? false;
         isFile = st?.isFile() ?? false;
@@ -89,10 +100,11 @@ export async function readDirSource(
   root: string,
   base: Omit<SourceOrigin, 'digest'>,
   uriOf: (path: string) => string,
+  confine?: string,
 ): Promise<LocalRead> {
   let paths: string[];
   try {
-    paths = await walkBlueprints(root);
+    paths = await walkBlueprints(root, confine);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') fail('notFound', `${base.uri}: no such directory`, 'Expected an existing directory of blueprints.');

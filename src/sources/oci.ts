@@ -31,4 +31,5 @@ export async function ociManifestDigest(ref: string | OciRef, opts: OciOptions):
   return manifestDigest(ref, opts);
 }
 
-export { pull as ociPullWithOrigin };
+/** Pull with the source origin, for readSources. */
+export const ociPullWithOrigin = pull;

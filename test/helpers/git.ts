@@ -25,6 +25,8 @@ export interface TestRepo {
   /** Absolute path of `<name>.git`. */
   bare: string;
   name: string;
+  /** The working repository commits are made in (for symlinks and other special files). */
+  work: string;
   /** Writes files (path → content; null deletes), commits, pushes; returns the commit sha. */
   commit(files: Record<string, string | null>, message?: string, branch?: string): string;
   tag(name: string, annotated?: boolean): void;
@@ -42,6 +44,7 @@ export function makeRepo(name = 'blueprints'): TestRepo {
     base,
     bare,
     name,
+    work,
     commit(files, message = `commit ${++n}`, branch = 'main') {
       const current = git(work, ['symbolic-ref', '--short', 'HEAD']);
       if (current !== branch) git(work, ['checkout', '-q', '-B', branch]);

@@ -2,7 +2,8 @@
 // port and the same repo by file://. Clone at a ref, subdir, recorded revision, a second read
 // fetching a new commit, ls-remote change checks, and failures that are errors, never hangs.
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gitLsRemote, parseSourceSpec, readSources } from '../../src/sources/index.js';
@@ -13,6 +14,8 @@ const bp = (name: string, labels = ''): string => `version: 1\nmetadata:\n  name
 
 let repo: TestRepo;
 let daemon: GitDaemon;
+/** An http server that refuses every git request with a Basic challenge, recording what it got. */
+let wall: { url: string; seen: { path: string; auth?: string }[]; server: Server };
 let work: string;
 let first: string;
 let n = 0;
@@ -36,9 +39,17 @@ before(async () => {
   });
   repo.tag('v1');
   daemon = await startGitDaemon(repo.base);
+  const seen: { path: string; auth?: string }[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.headers.authorization ? { path: req.url ?? '', auth: req.headers.authorization } : { path: req.url ?? '' });
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  wall = { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, seen, server };
 });
 after(async () => {
   await daemon?.stop();
+  if (wall) await new Promise<void>((r) => (wall.server.closeAllConnections(), wall.server.close(() => r())));
   repo?.cleanup();
   if (work) rmSync(work, { recursive: true, force: true });
 });
@@ -97,8 +108,8 @@ describe('git sources', () => {
         `git::file://${repo.base}/nope.git`,
         `git::${daemon.url('blueprints')}?ref=no-such-branch`,
         `git::${daemon.url('blueprints')}//no/such/dir`,
-        // An https remote that needs credentials would prompt; nothing listens here, so it must fail fast.
-        'git::https://127.0.0.1:9/private/repo.git',
+        // The wall answers 401: git would ask for a username on a terminal; here it must fail.
+        `git::${wall.url}/private/repo.git`,
       ],
       { cwd: work, cacheDir: cache(), env: env(), gitTimeoutMs: 20_000 },
     );
@@ -114,13 +125,15 @@ describe('git sources', () => {
     assert.equal(got[3]![0], 'AKB7033');
     assert.match(got[3]![1], /"no\/such\/dir" does not exist at [0-9a-f]{12}/);
     assert.equal(got[4]![0], 'AKB7031');
+    assert.match(got[4]![1], /terminal prompts disabled|could not read Username/);
   });
 
   test('a token is sent as an http header, never in a URL, a message or the cache config', async () => {
     const token = 'canary-git-token-4b1d';
-    const r = await readSources([`git::https://user:${token}@127.0.0.1:9/x.git`, 'git::https://127.0.0.1:9/y.git'], {
+    const c = cache();
+    const r = await readSources([`git::${wall.url.replace('://', `://user:${token}@`)}/x.git`, `git::${wall.url}/y.git`], {
       cwd: work,
-      cacheDir: cache(),
+      cacheDir: c,
       env: { ...env(), AKBP_GIT_TOKEN: token },
       gitTimeoutMs: 20_000,
     });
@@ -128,7 +141,33 @@ describe('git sources', () => {
     assert.equal(r.diagnostics.length, 2);
     assert.ok(!text.includes(token), text);
     assert.ok(!text.includes(Buffer.from(`user:${token}`).toString('base64')));
-    assert.match(r.diagnostics[0]!.summary, /^git::https:\/\/127\.0\.0\.1:9\/x\.git: cannot fetch/);
+    assert.ok(r.diagnostics[0]!.summary.startsWith(`git::${wall.url}/x.git: cannot fetch`), r.diagnostics[0]!.summary);
+    // What reached the server: userinfo as Basic, AKBP_GIT_TOKEN as Basic x-access-token, no URL credentials.
+    assert.ok(wall.seen.some((s) => s.path.startsWith('/x.git/') && s.auth === `Basic ${Buffer.from(`user:${token}`).toString('base64')}`), JSON.stringify(wall.seen));
+    assert.ok(wall.seen.some((s) => s.path.startsWith('/y.git/') && s.auth === `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`));
+    for (const d of readdirSync(join(c, 'git'))) {
+      assert.ok(!readFileSync(join(c, 'git', d, '.git', 'config'), 'utf8').includes(token), 'token stored in .git/config');
+    }
+  });
+
+  test('symlinks inside the checkout are followed; symlinks leading out of it are skipped', async () => {
+    const links = makeRepo('links');
+    try {
+      const secret = join(work, 'outside-secret.yaml');
+      writeFileSync(secret, bp('secret'));
+      mkdirSync(join(links.work, 'bp'), { recursive: true });
+      writeFileSync(join(links.work, 'bp', 'real.yaml'), bp('real'));
+      symlinkSync('real.yaml', join(links.work, 'bp', 'alias.yaml'));
+      symlinkSync(secret, join(links.work, 'bp', 'evil.yaml'));
+      symlinkSync(work, join(links.work, 'bp', 'evil-dir'));
+      symlinkSync(work, join(links.work, 'escape'));
+      links.commit({});
+      const r = await readSources([`git::${links.bare}//bp`, `git::${links.bare}//escape`], { cwd: work, cacheDir: cache(), env: env() });
+      assert.deepEqual(r.files.map((f) => f.path), ['alias.yaml', 'real.yaml']);
+      assert.deepEqual(r.diagnostics.map((d) => d.code), ['AKB7033']);
+    } finally {
+      links.cleanup();
+    }
   });
 
   test('spec parsing follows terraform module syntax', () => {

@@ -93,6 +93,10 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     const again = await ociPush([a, b], ref, { env: {} });
     assert.equal(again.digest, pushed.digest);
     assert.equal(again.skippedBlobs, 3);
+    // Through readSources, a two-layer artifact carries a note: authentik itself applies only the last layer.
+    const r = await readSources([ref], { cwd: work, cacheDir: cacheDir(), env: {} });
+    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['AKB7021', 'info']]);
+    assert.equal(r.files.length, 2);
   });
 
   test('the pushed manifest is the ORAS/authentik shape', async () => {

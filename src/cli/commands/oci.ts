@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SourceError } from '../../model/errors.js';
-import { defaultCacheDir, ociPull, ociPush, type OciOptions } from '../../sources/index.js';
+import { defaultCacheDir, ociPull, ociPush, sourceCodes, type OciOptions } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 
 interface RegistryFlags {
@@ -31,9 +31,21 @@ function withRegistryFlags(cmd: Command): Command {
 function optionsFrom(flags: RegistryFlags, ctx: CliContext): OciOptions {
   const o: OciOptions = { env: ctx.env, cacheDir: flags.cacheDir ? resolve(ctx.cwd, flags.cacheDir) : defaultCacheDir(ctx.env) };
   if (flags.registryAuth) o.registryAuth = flags.registryAuth;
-  if (flags.registryCa) o.registryCa = readFileSync(resolve(ctx.cwd, flags.registryCa), 'utf8');
+  if (flags.registryCa) {
+    try {
+      o.registryCa = readFileSync(resolve(ctx.cwd, flags.registryCa), 'utf8');
+    } catch {
+      throw new SourceError(sourceCodes.readFailed.code, `--registry-ca ${flags.registryCa}: cannot be read`, 'Expected a PEM file with the CA certificate(s) that signed the registry certificate.');
+    }
+  }
   if (flags.insecureRegistry?.length) o.insecureRegistries = flags.insecureRegistry;
-  if (flags.maxBlobBytes) o.maxBlobBytes = Number(flags.maxBlobBytes);
+  if (flags.maxBlobBytes !== undefined) {
+    const n = Number(flags.maxBlobBytes);
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      throw new SourceError(sourceCodes.ociTooLarge.code, `--max-blob-bytes ${flags.maxBlobBytes} is not a positive whole number`, 'Expected a byte count, e.g. --max-blob-bytes 33554432.');
+    }
+    o.maxBlobBytes = n;
+  }
   return o;
 }
 

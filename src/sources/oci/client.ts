@@ -5,6 +5,7 @@ import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { SourceError } from '../../model/errors.js';
 import { fail } from '../errors.js';
+import { isLoopback } from '../loopback.js';
 import { redactText } from '../redact.js';
 import { resolveCredentials, type CredentialOptions, type Credentials } from './credentials.js';
 import { formatOciRef, type OciRef } from './ref.js';
@@ -29,11 +30,6 @@ interface SendInit {
   headers?: Record<string, string>;
   body?: Buffer | string;
   maxBytes: number;
-}
-
-export function isLoopback(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 const CERT_ERRORS = /CERT|UNABLE_TO_VERIFY|SELF_SIGNED|ALTNAME|UNABLE_TO_GET_ISSUER/;
