@@ -33,4 +33,5 @@ export const C = {
   ifShortUnsupported: def('AKB3027', 'warning', 'one-argument !If needs authentik 2023.8 or later'),
   metaAttrs: def('AKB3028', 'error', 'metaapplyblueprint attrs are invalid'),
   fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
+  dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
 } as const;

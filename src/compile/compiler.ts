@@ -123,7 +123,10 @@ export class Compilation {
       c.dependsOn = [...item.deps].sort((a, b) => position.get(a)! - position.get(b)!);
       entries.push(c);
     }
-    return { entries, dropped: this.dropped, diagnostics: sortDiagnostics(this.diagnostics) };
+    const dropped = [...this.dropped].sort((a, b) =>
+      a.origin.uri !== b.origin.uri ? (a.origin.uri < b.origin.uri ? -1 : 1) : a.origin.range.start - b.origin.range.start,
+    );
+    return { entries, dropped, diagnostics: sortDiagnostics(this.diagnostics) };
   }
 
   private unitOf(bp: ParsedBlueprint): Unit {
@@ -177,11 +180,16 @@ export class Compilation {
     }
 
     let includes: Unit[] = [];
+    // A metaapplyblueprint left for apply runs the server's instance before the next entry.
+    const barriers: string[] = [];
     for (const item of unit.items) {
       item.includes = includes;
       this.compileItem(unit, item, ev);
       if (item.status === 'kept' || item.status === 'inlined') this.checkKeyOfs(unit, item);
       if (item.status === 'inlined' && item.includes !== includes) includes = item.includes;
+      if (item.status !== 'kept') continue;
+      for (const b of barriers) item.deps.add(b);
+      if (item.model === META_APPLY) barriers.push(item.key);
     }
     this.active.pop();
     unit.state = 'done';
@@ -191,12 +199,12 @@ export class Compilation {
     const e = item.parsed;
     const bp = unit.bp;
     ev.beginEntry(item.key, false);
-    const modelRange = isTag(e.model) ? e.model.range : this.range(unit, `${e.pointer}/model`, e.range);
+    const modelRange = (): SourceRange => (isTag(e.model) ? e.model.range : this.range(unit, `${e.pointer}/model`, e.range));
     const modelValue = ev.eval(e.model);
     if (typeof modelValue !== 'string') {
       this.diagnostics.push(
         diag(C.modelNotString, 'model must be an `app_label.model` string known at compile time', {
-          subject: modelRange,
+          subject: modelRange(),
           entry: item.key,
           detail: containsDeferred(modelValue) ? 'it depends on the server (!Find/!KeyOf), which authentik cannot resolve for a model either' : `got ${modelValue === null ? 'null' : Array.isArray(modelValue) ? 'a list' : typeof modelValue}`,
         }),
@@ -207,7 +215,7 @@ export class Compilation {
     if (!info) {
       this.diagnostics.push(
         diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
-          subject: modelRange,
+          subject: modelRange(),
           entry: item.key,
           detail: 'expected `app_label.model` of a model this version has (model name case-insensitive); authentik aborts the whole blueprint even when the entry is disabled by conditions',
         }),
@@ -238,12 +246,11 @@ export class Compilation {
       }
     }
 
-    const stateRange = isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range);
     const stateValue = e.state === null || e.state === undefined ? 'present' : ev.eval(e.state);
     if (typeof stateValue !== 'string' || !this.states.includes(stateValue)) {
       this.diagnostics.push(
         diag(C.invalidState, `state ${typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue)} is not valid for authentik ${this.registry.version}`, {
-          subject: stateRange,
+          subject: isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range),
           entry: item.key,
           detail: `expected one of ${this.states.join(', ')}`,
         }),
@@ -253,12 +260,19 @@ export class Compilation {
     item.state = stateValue as EntryState;
 
     const identifiers = ev.eval(e.identifiers) as { [k: string]: DesiredValue };
+    // `target: {pk: X}` means `target = X`, for the lookup and for the data written.
+    for (const [k, v] of Object.entries(identifiers)) {
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && !isDeferred(v) && Object.prototype.hasOwnProperty.call(v, 'pk')) {
+        identifiers[k] = v.pk!;
+      }
+    }
     const attrs = ev.eval(e.attrs ?? {}) as { [k: string]: DesiredValue };
     item.refs = ev.refs;
 
     if (info.model === META_APPLY && this.inlineBlueprint(unit, item, attrs, ev)) return;
 
-    const merged = mergeMappings(attrs, identifiers);
+    // Meta models read only attrs; authentik ignores their identifiers.
+    const merged = info.kind === 'meta' ? attrs : mergeMappings(attrs, identifiers);
     const extras: CompiledEntry['extras'] = {};
     const fields: EntryOrigin['fields'] = {};
     for (const name of Object.keys(e.attrs ?? {})) {
@@ -373,7 +387,7 @@ export class Compilation {
       if (ref.kind !== 'keyOf') continue;
       const same = unit.items.filter((o) => o.parsed.id === ref.id);
       const earlier = same.filter((o) => o.parsed.index < item.parsed.index);
-      const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.model !== META_APPLY);
+      const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.info?.kind !== 'meta');
       if (usable) {
         item.deps.add(usable.key);
         if (usable.state === 'created' && this.registry.version.startsWith('2023.6')) {
@@ -393,7 +407,7 @@ export class Compilation {
         const o = earlier[0]!;
         const why =
           o.status === 'dropped' ? 'is skipped because its conditions are false'
-          : o.status === 'inlined' || o.model === META_APPLY ? 'is a meta model entry, which records no object'
+          : o.status === 'inlined' || o.info?.kind === 'meta' ? 'is a meta model entry, which records no object'
           : o.state === 'absent' ? 'has state absent, which records no object'
           : 'records no object';
         this.diagnostics.push(
@@ -507,8 +521,12 @@ function matchesInstance(bp: ParsedBlueprint, ids: { [k: string]: Json }): boole
 
 /** The ORM compares a query value after converting it to the field's type: 5 matches "5". */
 function looseEqual(a: DesiredValue, b: DesiredValue): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') {
+    if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) return String(a) === String(b);
+    return false;
+  }
   if (isDeferred(a) || isDeferred(b)) return false;
-  if ((typeof a === 'number' && typeof b === 'string') || (typeof a === 'string' && typeof b === 'number')) return String(a) === String(b);
   return stableStringify(a) === stableStringify(b);
 }
 

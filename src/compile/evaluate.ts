@@ -202,7 +202,18 @@ export class BlueprintEvaluator {
     const key = this.stringArg(t, 'key', t.key);
     if (key === undefined) return null;
     if (Object.prototype.hasOwnProperty.call(this.context, key)) return this.contextValue(key, this.context[key]!, t);
-    if (this.run.registry.dottedContext && key.includes('.')) return this.dotted(key, t);
+    if (key.includes('.')) {
+      if (this.run.registry.dottedContext) return this.dotted(key, t);
+      const head = key.slice(0, key.indexOf('.'));
+      if (Object.prototype.hasOwnProperty.call(this.context, head)) {
+        this.report(
+          C.dottedContextUnsupported,
+          `!Context ${key} is looked up as one literal key by authentik ${this.run.registry.version}, so it gets the default`,
+          t.range,
+          `dotted paths into context values need authentik 2026.5; on this version read !Context ${head} and pick the item with !AtIndex or !Enumerate`,
+        );
+      }
+    }
     return this.eval(t.default);
   }
 

@@ -1,6 +1,6 @@
 // Public API of the compile stage: ParsedBlueprint[] + context + env → CompiledEntry[] with
 // dependencies, waves and a total order; plus the helpers later stages use on Deferred values.
-import type { CompileResult, ParsedBlueprint } from '../model/types.js';
+import type { CompiledEntry, CompileResult, ParsedBlueprint } from '../model/types.js';
 import { Compilation, type CompileOptions } from './compiler.js';
 
 export type { CompileOptions } from './compiler.js';
@@ -10,4 +10,15 @@ export { C as compileCodes } from './codes.js';
 
 export function compileBlueprints(bps: ParsedBlueprint[], opts: CompileOptions): CompileResult {
   return new Compilation(bps, opts).compile();
+}
+
+/**
+ * Key of the entry a `!KeyOf id` inside `from` points at: the earlier entry of the same file with
+ * that id which records an object (compile already chose it and listed it in dependsOn).
+ */
+export function keyOfTarget(from: CompiledEntry, id: string, byKey: ReadonlyMap<string, CompiledEntry>): string | undefined {
+  return from.dependsOn.find((k) => {
+    const e = byKey.get(k);
+    return e !== undefined && e.id === id && e.origin.uri === from.origin.uri;
+  });
 }

@@ -61,6 +61,12 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   return out;
 }
 
+/** One report per problem: a compile diagnostic at a range validate already reported on is dropped. */
+function withoutRepeats(seen: readonly Diagnostic[], more: readonly Diagnostic[]): Diagnostic[] {
+  const at = new Set(seen.filter((d) => d.subject).map((d) => `${d.severity}|${d.subject!.uri}|${d.subject!.start}`));
+  return more.filter((d) => !d.subject || !at.has(`${d.severity}|${d.subject.uri}|${d.subject.start}`));
+}
+
 /** load → validate → compile; the compiled entries carry secrets, so they stay in memory only. */
 export function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps) {
   const result = compileBlueprints(loaded.blueprints, {
@@ -72,7 +78,8 @@ export function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: Reconci
     ...(deps.fileRoots ? { fileRoots: deps.fileRoots } : {}),
     library: loaded.library,
   });
-  return { ...result, diagnostics: spec.strict ? strictify(result.diagnostics) : result.diagnostics };
+  const diagnostics = withoutRepeats(loaded.diagnostics, spec.strict ? strictify(result.diagnostics) : result.diagnostics);
+  return { ...result, diagnostics };
 }
 
 /**

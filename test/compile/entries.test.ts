@@ -170,3 +170,18 @@ entries:
   assert.deepEqual(codes(res), ['AKB3024 a.yaml:7:9']);
   assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#g', 'a.yaml#1']);
 });
+
+test('an identifier given as {pk: X} means X, in the lookup and in the written data', () => {
+  const bp = load('a.yaml', `version: 1
+entries:
+  - model: authentik_policies.policybinding
+    identifiers:
+      target: {pk: 5f3c1e8a-0000-4000-8000-000000000001}
+      order: 0
+    attrs:
+      group: {pk: 3}
+`);
+  const [e] = compile([bp]).entries;
+  assert.deepEqual(e!.identifiers, { target: '5f3c1e8a-0000-4000-8000-000000000001', order: 0 });
+  assert.deepEqual(e!.attrs, { group: { pk: 3 }, target: '5f3c1e8a-0000-4000-8000-000000000001', order: 0 }, 'attrs keep their own shape');
+});

@@ -181,3 +181,41 @@ entries:
     ['b.yaml#1', 'authentik_blueprints.metaapplyblueprint', { identifiers: { name: 'Elsewhere' } }],
   ]);
 });
+
+test('entries after a metaapplyblueprint left for apply wait for it', () => {
+  const res = compile([load('a.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: before}
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {path: system/elsewhere.yaml}, required: false}
+  - model: authentik_core.group
+    identifiers: {name: after}
+`)]);
+  assert.deepEqual(codes(res), [], 'required: false → no warning');
+  assert.deepEqual(res.entries.map((e) => [e.key, e.wave, e.dependsOn]), [
+    ['a.yaml#0', 0, []],
+    ['a.yaml#1', 0, []],
+    ['a.yaml#2', 1, ['a.yaml#1']],
+  ]);
+});
+
+test('keyOfTarget names the entry a !KeyOf resolves to, skipping a dropped entry with the same id', async () => {
+  const { keyOfTarget } = await import('../../src/compile/index.js');
+  const res = compile([load('a.yaml', `version: 1
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    conditions: [false]
+    identifiers: {slug: off}
+  - model: authentik_flows.flow
+    id: flow
+    identifiers: {slug: on}
+  - model: authentik_policies.policybinding
+    identifiers: {target: !KeyOf flow, group: !Find [authentik_core.group, [name, g]], order: 0}
+`)]);
+  const byKey = new Map(res.entries.map((e) => [e.key, e]));
+  const binding = res.entries.find((e) => e.model === 'authentik_policies.policybinding')!;
+  assert.equal(keyOfTarget(binding, 'flow', byKey), 'a.yaml#1');
+  assert.deepEqual(res.dropped.map((d) => d.key), ['a.yaml#flow']);
+});

@@ -39,7 +39,7 @@ const rows: Row[] = [
   { name: 'Context override merges over the blueprint (lists append)', value: '!Context groups', context: ctx('  groups: [a]\n'), opts: { contextOverrides: { groups: ['b'] } }, want: ['a', 'b'] },
   { name: 'Context dotted path on 2026.5', value: '!Context a.b.1', context: ctx('  a: {b: [x, y]}\n'), want: 'y' },
   { name: 'Context literal dotted key wins', value: '!Context a.b', context: ctx('  a.b: literal\n  a: {b: nested}\n'), want: 'literal' },
-  { name: 'Context dotted path is not walked on 2023.6', value: '!Context [a.b, none]', context: ctx('  a: {b: nested}\n'), version: '2023.6', want: 'none' },
+  { name: 'Context dotted path is not walked on 2023.6 (warns)', value: '!Context [a.b, none]', context: ctx('  a: {b: nested}\n'), version: '2023.6', want: 'none', diags: ['AKB3030 a.yaml:10:12'] },
   { name: 'Context dotted override lands nested on 2026.5', value: '!Context a', context: ctx('  a: {b: 1, c: 2}\n'), opts: { contextOverrides: { 'a.b': 9 } }, want: { b: 9, c: 2 } },
   { name: 'Context cycle', value: '!Context a', context: ctx('  a: !Context b\n  b: !Context a\n'), want: null, diags: ['AKB3022 a.yaml:4:6'] },
   // !Format

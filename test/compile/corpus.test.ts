@@ -1,0 +1,48 @@
+// The shared conformance corpus (authentik's shipped blueprints) compiled together per folder,
+// as a directory source would be: shipped files compile cleanly against 2026.5, and the known
+// version drift / historical bugs in older files are reported where they are.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ParsedBlueprint } from '../../src/model/types.js';
+import { codes, compile, load } from './helpers.js';
+
+const ROOT = fileURLToPath(new URL('../../../shared/authentik/blueprints/', import.meta.url));
+const skip = existsSync(ROOT) ? false : 'shared corpus ../shared not present';
+
+function folder(dir: string): ParsedBlueprint[] {
+  const base = join(ROOT, dir);
+  const walk = (d: string): string[] =>
+    readdirSync(d).sort().flatMap((n) => {
+      const p = join(d, n);
+      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.yaml') ? [p] : [];
+    });
+  return walk(base).map((f) => load(relative(ROOT, f), readFileSync(f, 'utf8'), { root: base }, relative(base, f)));
+}
+
+test('example/ and system/ compile without diagnostics for 2026.5', { skip }, () => {
+  for (const dir of ['example', 'system']) {
+    const res = compile(folder(dir));
+    assert.deepEqual(codes(res), [], dir);
+    assert.ok(res.entries.length > 30, dir);
+    assert.deepEqual(res.entries.map((e) => e.order), res.entries.map((_, i) => i));
+  }
+});
+
+test('default/ reports only the model renames and the misplaced id of its older files', { skip }, () => {
+  const res = compile(folder('default'));
+  assert.deepEqual(codes(res), [
+    'AKB3001 default/20-flow-default-authenticator-webauthn-setup.yaml:18:10',
+    'AKB3014 default/20-flow-default-source-enrollment.yaml:119:13',
+    'AKB3001 default/90-default-tenant.yaml:12:10',
+    'AKB3001 default/default-tenant.yaml:36:10',
+    'AKB3001 default/flow-default-authenticator-webauthn-setup.yaml:19:10',
+  ]);
+  assert.match(res.diagnostics[1]!.detail!, /line 81 has id: prompt-binding inside identifiers/);
+  // The read-only role enumerates the built-in model map: one view permission per model.
+  const role = res.entries.find((e) => e.key === 'default/rbac-role-read-only.yaml#role')!;
+  const perms = role.extras.permissions!.value as string[];
+  assert.ok(perms.includes('authentik_core.view_user') && perms.includes('authentik_flows.view_flow'));
+});
