@@ -16,6 +16,8 @@ export interface BlueprintSchemaOptions {
   tag?: object;
   /** Omit the per-model `propertyNames` lists (validate reports unknown fields itself, with hints). */
   omitPropertyNames?: boolean;
+  /** Only `definitions` (value and model schemas), without the document and entry structure. */
+  definitionsOnly?: boolean;
 }
 
 /** A loaded TagNode (src/model/types.ts): an object carrying the `$tag` discriminator. */
@@ -210,6 +212,7 @@ export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions 
     const m = reg.models[name]!;
     const def = modelDefinitionName(name);
     modelDefs[def] = modelSchema(m, defs);
+    if (opts.definitionsOnly) continue;
     const ref = { $ref: `#/definitions/${def}` };
     const writable = writableFields(m);
     const attrs: Record<string, unknown> =
@@ -224,11 +227,17 @@ export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions 
     branches.push({ if: { properties: { model: { pattern: modelPattern(name) } }, required: ['model'] }, then });
   }
 
+  if (opts.definitionsOnly) {
+    return { $schema: 'http://json-schema.org/draft-07/schema#', definitions: { tag: opts.tag ?? EDITOR_TAG_SCHEMA, ...defs.definitions, ...modelDefs } };
+  }
+
   const entryProps: Record<string, unknown> = {
-    // The enum serves completion; the pattern accepts the model part in any case, as authentik does.
+    // The enum serves completion; the pattern accepts the model part in any case, as authentik
+    // does. No tag here: an editor sees `!Format [...]` as a list and every string would pass as a
+    // possible scalar tag, which would hide unknown models — the common mistake.
     model: {
       anyOf: [
-        { $ref: '#/definitions/tag' },
+        { type: 'array' },
         { enum: modelNames },
         { type: 'string', pattern: `^(?:${modelNames.map((n) => modelPattern(n).slice(1, -1)).join('|')})$` },
       ],

@@ -29,9 +29,7 @@ function compiled(reg: Registry): Compiled {
     });
     for (const [name, re] of Object.entries(FORMATS)) ajv.addFormat(name, re);
     // Only the definitions: the per-model if/then of the entry schema is for editors.
-    const full = blueprintJsonSchema(reg, { tag: TAG_NODE_SCHEMA, omitPropertyNames: true }) as { definitions: Record<string, unknown> };
-    const { entry: _entry, ...definitions } = full.definitions;
-    ajv.addSchema({ definitions }, 'bp');
+    ajv.addSchema(blueprintJsonSchema(reg, { tag: TAG_NODE_SCHEMA, omitPropertyNames: true, definitionsOnly: true }), 'bp');
     c = { ajv, models: new Map() };
     cache.set(reg, c);
   }
@@ -112,16 +110,14 @@ export function fieldErrors(reg: Registry, model: string, data: unknown): FieldE
   if (validate(data)) return [];
   const byPath = new Map<string, ErrorObject>();
   for (const e of validate.errors ?? []) {
-    if (e.keyword === 'anyOf' || e.keyword === 'if') continue;
-    if (e.schemaPath.startsWith('#/definitions/tag/') || e.schemaPath === '#/type' && e.instancePath === '') continue;
+    if (e.keyword === 'anyOf') continue;
+    // Refs are not inlined, so paths are relative to each definition: the tag marker's own
+    // keywords sit at the root of its schema, every typed branch below `anyOf/1`.
+    if (e.schemaPath === '#/type' || e.schemaPath === '#/required') continue;
     if (!byPath.has(e.instancePath)) byPath.set(e.instancePath, e);
   }
   const out: FieldError[] = [];
   for (const [path, e] of byPath) {
-    if (e.keyword === 'required') {
-      const miss = String((e.params as { missingProperty?: unknown }).missingProperty);
-      if (miss === '$tag') continue;
-    }
     out.push({ path, message: message(e, valueAt(data, path)) });
   }
   return out;

@@ -18,7 +18,7 @@ export const V = {
   formatArgs: def('AKB2012', 'error', '!Format argument count or type does not match the format string'),
   enumerateContext: def('AKB2013', 'error', '!Index / !Value outside the !Enumerate it refers to'),
   findQueryField: def('AKB2014', 'error', '!Find query key is not a field of the model'),
-  findModel: def('AKB2015', 'warning', '!Find model unknown to the target version'),
+  findModel: def('AKB2015', 'error', '!Find model unknown to the target version'),
   tagVersion: def('AKB2016', 'warning', 'Tag or tag form newer than the target authentik version'),
   entryPermissions: def('AKB2017', 'warning', 'Entry permissions are not supported by the target version'),
   identifierField: def('AKB2018', 'error', 'Identifier is not a field of the model'),

@@ -15,7 +15,10 @@ function checkMapping(rule: Rule, ctx: RuleContext, info: EntryInfo, part: 'attr
     // Identifier mappings are containment filters or `{pk: …}` references, not field values.
     if (part === 'identifiers' && (top.includes('__') || isMapping(data[top]))) continue;
     const pointer = `${ptr(info.entry.pointer, part)}${err.path}`;
-    const subject = ctx.range(pointer, info.entry.range);
+    const at = ctx.range(pointer);
+    // A tag load rejected (and reported) stands here as null; its "wrong type" is not news.
+    if (at && ctx.bp.text[at.start] === '!') continue;
+    const subject = at ?? info.entry.range;
     const field = err.path.slice(1).replace(/~1/g, '/').replace(/~0/g, '~').split('/').join('.');
     ctx.report(rule, 'type', { field, model: m.model, message: err.message }, subject ? { subject, entry: info } : { entry: info });
   }

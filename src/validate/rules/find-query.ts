@@ -1,6 +1,7 @@
 // `!Find` / `!FindObject` pass their pairs to the ORM filter of the model: a key whose first
 // segment is not a field of the model fails the entry (Django lookups such as `name__iexact`
-// and `flow__slug` are fine). A model the registry does not know cannot be checked.
+// and `flow__slug` are fine). A model the version does not have crashes the run in 2023.6 and
+// fails the entry later (§6 `!Find`).
 import type { FindTag } from '../../model/types.js';
 import { findModel } from '../../authentik/registry.js';
 import { V } from '../codes.js';
@@ -19,7 +20,7 @@ export const findQuery: Rule = {
       model: {
         code: V.findModel,
         summary: '!{{tag}} model `{{model}}` is unknown to authentik {{version}}',
-        detail: 'The query cannot be checked; on a server without this model the lookup fails when the entry is applied.',
+        detail: 'authentik fails the blueprint when it resolves this tag. (The registry lists blueprint models; a !Find on a model that cannot be used in blueprints is not checked here.)',
       },
     },
   },

@@ -45,7 +45,12 @@ export const keyofTarget: Rule = {
       const target = byId.get(tag.id);
       if (!target) {
         const near = closest(tag.id, byId.keys());
-        const hint = near ? `Did you mean \`${near}\`?` : 'Give the entry that creates the object `id: ' + tag.id + '`.';
+        const misplaced = ctx.entries.find((e) => e.entry.identifiers.id === tag.id || e.entry.attrs.id === tag.id);
+        const hint = misplaced
+          ? `The entry at line ${ctx.line(misplaced.entry.range.start)} has \`id: ${tag.id}\` inside identifiers or attrs, where it is a field; move it up to the entry.`
+          : near
+            ? `Did you mean \`${near}\`?`
+            : `Give the entry that creates the object \`id: ${tag.id}\`.`;
         ctx.report(this, 'unknown', { id: tag.id, hint }, where);
         continue;
       }
