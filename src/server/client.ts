@@ -14,7 +14,7 @@ export interface ClientOptions {
   baseUrl: string;
   token: string;
   registry: Registry;
-  /** Default: undiciTransport(baseUrl, {insecure, ca}); a given transport is not closed by close(). */
+  /** Default: undiciTransport(baseUrl, {insecure, ca}). close() closes it either way. */
   transport?: HttpTransport;
   insecure?: boolean;
   /** PEM text. */
@@ -44,7 +44,7 @@ export function createClient(opts: ClientOptions): ServerClient {
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     });
   const http = new Http({ ...opts, transport, concurrency });
-  return new RestClient(baseUrl, opts.registry, http, transport, !opts.transport);
+  return new RestClient(baseUrl, opts.registry, http, transport);
 }
 
 class RestClient implements ServerClient {
@@ -57,7 +57,6 @@ class RestClient implements ServerClient {
     private readonly reg: Registry,
     private readonly http: Http,
     private readonly transport: HttpTransport,
-    private readonly ownsTransport: boolean,
   ) {}
 
   version(): Promise<string> {
@@ -71,8 +70,9 @@ class RestClient implements ServerClient {
     return this.http.count;
   }
 
+  /** Closes the transport too, given or not: the CLI hands over the transport it probed with. */
   async close(): Promise<void> {
-    if (this.ownsTransport) await this.transport.close();
+    await this.transport.close();
   }
 
   async list(model: string, query: ListQuery = {}): Promise<LiveObject[]> {
@@ -121,17 +121,10 @@ class RestClient implements ServerClient {
 
   async get(model: string, pk: string | number): Promise<LiveObject | null> {
     const m = restModel(this.reg, model);
-    const found = await this.locate(m, pk);
-    if (found === null) return null;
-    if (typeof found === 'object') return found;
     try {
-      const r = await this.http.json('GET', detailPath(m, found));
-      return this.live(m, r.body);
+      return await this.onObject(m, pk, async (lookup) => this.live(m, (await this.http.json('GET', detailPath(m, lookup))).body), (o) => o);
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) {
-        this.forget(m, pk);
-        return null;
-      }
+      if (e instanceof ApiError && e.status === 404) return null;
       throw e;
     }
   }
@@ -144,31 +137,32 @@ class RestClient implements ServerClient {
         const r = await this.http.json('POST', m.apiPath, body, 'create');
         return this.live(m, r.body);
       } catch (e) {
-        if (!(e instanceof ApiError) || !e.uncertain) throw e;
+        if (!(e instanceof ApiError)) throw e;
+        // A 400 on the second POST can mean the first one landed after all (late write): look once more.
+        if (attempt === 2 && e.status === 400) return (await this.findCreated(m, body).catch(() => null)) ?? throwIt(e);
+        if (!e.uncertain) throw e;
         lastErr = e;
       }
-      // The POST may or may not have created the object: look before trying again.
-      const found = await this.findCreated(m, body);
+      // The POST may or may not have created the object: look before trying again. If even the
+      // look fails, the honest answer is the uncertain POST, not the failed read.
+      const found = await this.findCreated(m, body).catch(() => throwIt(lastErr));
       if (found) return found;
       if (found === undefined) break;
     }
-    throw lastErr!;
+    throw lastErr;
   }
 
   async patch(model: string, pk: string | number, body: JsonObject): Promise<LiveObject> {
     const m = restModel(this.reg, model);
-    const lookup = await this.lookupValue(m, pk);
-    if (lookup === null) throw new ApiError(404, 'PATCH', m.detailPath, { detail: 'Not found.' });
-    const r = await this.http.json('PATCH', detailPath(m, lookup), body);
-    return this.live(m, r.body);
+    const send = async (lookup: string | number) => this.live(m, (await this.http.json('PATCH', detailPath(m, lookup), body)).body);
+    return this.onObject(m, pk, send, async (o) => send(lookupOf(m, o)), 'PATCH');
   }
 
   async delete(model: string, pk: string | number): Promise<void> {
     const m = restModel(this.reg, model);
-    const lookup = await this.lookupValue(m, pk);
-    if (lookup === null) return;
+    const del = async (lookup: string | number) => void (await this.http.json('DELETE', detailPath(m, lookup)));
     try {
-      await this.http.json('DELETE', detailPath(m, lookup));
+      await this.onObject(m, pk, del, async (o) => del(lookupOf(m, o)), 'DELETE');
     } catch (e) {
       // Already gone (or removed by a cascade) is what a delete wants.
       if (!(e instanceof ApiError && e.status === 404)) throw e;
@@ -178,12 +172,12 @@ class RestClient implements ServerClient {
 
   async action(model: string, pk: string | number, action: ServerAction, body?: JsonObject): Promise<Json> {
     const m = restModel(this.reg, model);
-    const lookup = await this.lookupValue(m, pk);
-    const call = actionCall(this.reg, m, action, lookup ?? pk);
-    if (lookup === null) throw new ApiError(404, call.method, call.path, { detail: 'Not found.' });
-    const send = call.method === 'GET' ? undefined : (body ?? (action === 'apply' ? undefined : {}));
-    const r = await this.http.json(call.method, call.path, send, call.idempotent ? 'safe' : 'create');
-    return r.body;
+    const run = async (lookup: string | number) => {
+      const call = actionCall(this.reg, m, action, lookup);
+      const send = call.method === 'GET' ? undefined : (body ?? (action === 'apply' ? undefined : {}));
+      return (await this.http.json(call.method, call.path, send, call.idempotent ? 'safe' : 'create')).body;
+    };
+    return this.onObject(m, pk, run, async (o) => run(lookupOf(m, o)), actionCall(this.reg, m, action, pk).method);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -202,15 +196,34 @@ class RestClient implements ServerClient {
     return live;
   }
 
-  private forget(m: RestModel, pk: string | number): void {
-    this.lookups.get(m.info.model)?.delete(String(pk));
+  /** True when an index entry existed (and may have been stale). */
+  private forget(m: RestModel, pk: string | number): boolean {
+    return this.lookups.get(m.info.model)?.delete(String(pk)) ?? false;
   }
 
-  /** The detail-path value for `pk`, or null when no such object exists. */
-  private async lookupValue(m: RestModel, pk: string | number): Promise<string | number | null> {
-    const found = await this.locate(m, pk);
-    if (found === null || typeof found !== 'object') return found;
-    return lookupOf(m, found);
+  /**
+   * Runs `byLookup` with the detail-path value for `pk` (or `byObject` when locating already
+   * produced the object). A 404 after using a remembered lookup value means the index was stale
+   * (slug renamed elsewhere): forget it and locate once more. Rejects with ApiError 404 when no
+   * such object exists.
+   */
+  private async onObject<T>(
+    m: RestModel,
+    pk: string | number,
+    byLookup: (lookup: string | number) => Promise<T>,
+    byObject: (o: LiveObject) => T | Promise<T>,
+    method = 'GET',
+  ): Promise<T> {
+    for (let pass = 1; ; pass++) {
+      const found = await this.locate(m, pk);
+      if (found === null) throw new ApiError(404, method, m.detailPath, { detail: 'Not found.' });
+      try {
+        return typeof found === 'object' ? await byObject(found) : await byLookup(found);
+      } catch (e) {
+        const stale = e instanceof ApiError && e.status === 404 && this.forget(m, pk);
+        if (!stale || pass > 1) throw e;
+      }
+    }
   }
 
   /**
@@ -261,6 +274,10 @@ function toLive(m: RestModel, body: Json): LiveObject {
     throw new ApiError(200, 'GET', m.apiPath, { detail: `the answer has no ${m.pkField}` });
   }
   return { model: m.info.model, pk, body };
+}
+
+function throwIt(e: unknown): never {
+  throw e;
 }
 
 function lookupOf(m: RestModel, o: LiveObject): string | number {

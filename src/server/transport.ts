@@ -48,7 +48,9 @@ export function undiciTransport(baseUrl: string, opts: UndiciTransportOptions = 
       }
       return { status: res.statusCode, headers, body };
     },
+    // Idempotent: a client and the code that built its transport may both close it.
     async close(): Promise<void> {
+      if (pool.closed || pool.destroyed) return;
       await pool.close();
     },
   };

@@ -147,6 +147,21 @@ test('POST reset before the write: not found by its identifiers, so the POST is 
   await c.close();
 });
 
+test('a first POST that lands late makes the second one a 400 duplicate: the client returns the landed object', async () => {
+  srv.fault = ({ method, n }) => {
+    if (method === 'POST' && n === 1) return { kind: 'reset', after: false };
+    // The first POST's write arrives only now, just before the second POST.
+    if (method === 'POST' && n === 3) srv.users.set(77, { pk: 77, username: 'late', name: 'Late' });
+    return undefined;
+  };
+  const c = client();
+  const u = await c.create('authentik_core.user', { username: 'late', name: 'Late' });
+  assert.equal(u.pk, 77);
+  assert.equal(srv.users.size, 1);
+  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'POST', 'GET']);
+  await c.close();
+});
+
 test('POST with a 5xx twice: one retry only, then an uncertain error naming what may have happened', async () => {
   srv.fault = ({ method }) => (method === 'POST' ? { kind: 'status', status: 504 } : undefined);
   const c = client();
@@ -156,6 +171,16 @@ test('POST with a 5xx twice: one retry only, then an uncertain error naming what
   const d = apiErrorDiagnostics(e, { model: 'authentik_core.user' })[0]!;
   assert.equal(d.code, 'AKB6011');
   assert.match(d.summary, /may or may not have been created/);
+  await c.close();
+});
+
+test('when the look-up after an uncertain POST fails too, the error is the uncertain POST', async () => {
+  srv.fault = ({ method, n }) => (method === 'POST' && n === 1 ? { kind: 'reset', after: true } : method === 'GET' ? { kind: 'status', status: 503 } : undefined);
+  const c = client({ retries: 1 });
+  const e = await rejects(c.create('authentik_core.user', { username: 'dora', name: 'Dora' }));
+  assert.equal(e.method, 'POST');
+  assert.equal(e.uncertain, true);
+  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'GET']);
   await c.close();
 });
 
@@ -188,6 +213,16 @@ test('keep-alive: 30 sequential requests reuse connections (at most 2 opened, no
   // undici may hand the next request to a second idle connection before the first is marked free.
   assert.ok(srv.connections() - before <= 2, `${srv.connections() - before} connections`);
   await c.close();
+});
+
+test('close() closes a transport handed in (the CLI probes with it first); closing twice is harmless', async () => {
+  seedUsers(1);
+  const t = undiciTransport(srv.url, {});
+  const c = client({ transport: t });
+  assert.equal((await c.get('authentik_core.user', 1))?.pk, 1);
+  await c.close();
+  await t.close();
+  await assert.rejects(t.request({ method: 'GET', path: '/core/users/1/', headers: {} }));
 });
 
 test('concurrency is bounded: 24 parallel reads, never more than 3 in flight', async () => {
@@ -226,6 +261,19 @@ test('slug-addressed models: get/patch/delete by pk use the index, a pk filter, 
   assert.equal(srv.flows.size, 0);
   await c.close();
   await fresh.close();
+});
+
+test('a slug renamed behind the client\'s back: the stale index entry is dropped and the object found again', async () => {
+  const c = client();
+  const f = await c.create('authentik_flows.flow', { slug: 'login', name: 'Login' });
+  srv.flows.get(String(f.pk))!.slug = 'signin';
+  srv.seen.length = 0;
+  assert.equal((await c.get('authentik_flows.flow', f.pk))?.body.slug, 'signin');
+  assert.deepEqual(srv.seen.map((s) => s.path.replace(/&.*/, '')), ['/api/v3/flows/instances/login/', `/api/v3/flows/instances/?flow_uuid=${f.pk}`]);
+  const p = await c.patch('authentik_flows.flow', f.pk, { title: 'T' });
+  assert.equal(p.body.title, 'T');
+  assert.equal(srv.seen.at(-1)!.path, '/api/v3/flows/instances/signin/');
+  await c.close();
 });
 
 test('get of a missing user is null; patch sends only the given fields with PATCH', async () => {
