@@ -1,7 +1,7 @@
 // YAML node tree → Value, the way PyYAML's SafeLoader constructs it (with authentik's tags as
 // TagNodes), recording every node's source range under its JSON pointer in the same walk.
 import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
-import type { TagName, Value } from '../model/types.js';
+import type { SourceRange, TagName, Value } from '../model/types.js';
 import { C } from './codes.js';
 import { ALIAS_NODE_BUDGET, range, report, seg, tagStart, type LoadContext } from './context.js';
 import { constructTagged, resolvePlain, type Resolved } from './scalars.js';
@@ -20,14 +20,6 @@ type Maybe = Node | null | undefined;
 export function construct(ctx: LoadContext, node: Maybe, ptr: string, at: number): Value {
   if (node === null || node === undefined) {
     ctx.pointers.set(ptr, range(ctx, at, at));
-    return null;
-  }
-  if (ctx.aliasDepth > 0 && ++ctx.aliasNodes > ALIAS_NODE_BUDGET) {
-    if (!ctx.aliasBudgetExceeded) {
-      ctx.aliasBudgetExceeded = true;
-      const [s, e] = nodeRange(node, at);
-      report(ctx, C.aliasExpansion, `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`, 'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.', s, e);
-    }
     return null;
   }
   if (isAlias(node)) return constructAlias(ctx, node, ptr);
@@ -51,7 +43,6 @@ function nodeRange(node: Node, at: number): [number, number] {
   return r ? [r[0], r[1]] : [at, at];
 }
 
-
 function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
   const target = ctx.anchors.get(node.source);
@@ -60,7 +51,7 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
     report(ctx, C.undefinedAlias, `Alias *${node.source} refers to an anchor that is not defined before it`, `Expected an anchor &${node.source} on a node earlier in the file.`, s, e);
   } else if (ctx.building.has(target)) {
     report(ctx, C.aliasExpansion, `Alias *${node.source} is used inside its own anchor`, 'Expected an alias outside the node it refers to: a recursive value cannot become JSON.', s, e);
-  } else {
+  } else if (admitAlias(ctx, target, s, e)) {
     ctx.aliasDepth++;
     value = construct(ctx, target, ptr, s);
     ctx.aliasDepth--;
@@ -69,6 +60,41 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
   // anchor's ranges.
   ctx.pointers.set(ptr, range(ctx, s, e));
   return value;
+}
+
+/**
+ * Aliases are expanded into copies, so a few nested ones can describe billions of nodes. The
+ * expanded size is computed (memoised per node) before copying; outer aliases already count the
+ * ones nested in their target.
+ */
+function admitAlias(ctx: LoadContext, target: Node, s: number, e: number): boolean {
+  if (ctx.aliasDepth > 0) return !ctx.aliasBudgetExceeded;
+  ctx.aliasNodes += expandedSize(ctx, target);
+  if (ctx.aliasNodes <= ALIAS_NODE_BUDGET) return true;
+  if (!ctx.aliasBudgetExceeded) {
+    ctx.aliasBudgetExceeded = true;
+    report(ctx, C.aliasExpansion, `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`, 'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.', s, e);
+  }
+  return false;
+}
+
+function expandedSize(ctx: LoadContext, node: Maybe): number {
+  if (node === null || node === undefined || isScalar(node)) return 1;
+  const known = ctx.sizes.get(node);
+  if (known !== undefined) return known;
+  let n = 1;
+  if (isAlias(node)) {
+    const t = ctx.anchors.get(node.source);
+    // Guard against recursive anchors while sizing; construct reports them.
+    ctx.sizes.set(node, 1);
+    n = t === undefined ? 1 : expandedSize(ctx, t);
+  } else if (isMap(node)) {
+    for (const p of node.items) n += expandedSize(ctx, p.key as Maybe) + expandedSize(ctx, p.value as Maybe);
+  } else if (isSeq(node)) {
+    for (const item of node.items) n += expandedSize(ctx, item as Maybe);
+  }
+  ctx.sizes.set(node, n);
+  return n;
 }
 
 function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
@@ -99,11 +125,17 @@ function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined
   const [s, e] = nodeRange(node, 0);
   ctx.pointers.set(ptr, range(ctx, s, e));
   const text = scalarText(node);
-  if (tag === undefined) return node.type === 'PLAIN' ? fromResolved(ctx, resolvePlain(text), s, e) : text;
+  if (tag === undefined) {
+    if (node.type !== 'PLAIN') return text;
+    const r = resolvePlain(text);
+    if (r.kind === 'float') ctx.floats.add(ptr);
+    return fromResolved(ctx, r, s, e);
+  }
   if (tag === '!') return text;
   const core = tag.slice(CORE.length);
   switch (core) {
     case 'str': case 'int': case 'float': case 'bool': case 'null': case 'timestamp':
+      if (core === 'float') ctx.floats.add(ptr);
       return fromResolved(ctx, constructTagged(core, text), tagStart(ctx, s, '!!'), e);
     default:
       return badCoreTag(ctx, core, 'scalar', tagStart(ctx, s, '!!' + core), e);
@@ -154,19 +186,22 @@ interface OwnPair {
   value: Value;
   keyStart: number;
   keyEnd: number;
+  valueRange: SourceRange | undefined;
 }
 
 function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
   ctx.pointers.set(ptr, range(ctx, s, e));
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'map') return badCoreTag(ctx, tag.slice(CORE.length), 'mapping', tagStart(ctx, s, '!!'), e);
-  if (node.items.length >= 2) {
+  if (node.items.length > 0) {
     const t = jsonFormTag(ctx, node, ptr);
     if (t !== undefined) return t;
   }
   const own: OwnPair[] = [];
   let merged: [string, Value][] | undefined;
   const seen = new Set<string>();
+  // Own values built before a later `<<` need their ranges remembered (rare, so only then).
+  const pairsMayMerge = node.items.some((p) => isScalar(p.key) && p.key.value === '<<');
   for (const pair of node.items) {
     const k = pair.key as Maybe;
     if (k && isScalar(k) && k.tag === undefined && k.type === 'PLAIN' && k.value === '<<') {
@@ -183,14 +218,18 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
     if (!key.isString) ctx.nonStringKeys.add(childPtr);
     ctx.pointers.set(`${childPtr}#key`, range(ctx, key.start, key.end));
     const value = construct(ctx, pair.value as Maybe, childPtr, key.end);
-    own.push({ key: key.key, value, keyStart: key.start, keyEnd: key.end });
+    own.push({ key: key.key, value, keyStart: key.start, keyEnd: key.end, valueRange: pairsMayMerge ? ctx.pointers.get(childPtr) : undefined });
   }
   const out: { [k: string]: Value } = {};
   if (merged) {
     for (const [k, v] of merged) assign(out, k, v);
     // Merged mappings were built under this pointer too; own keys win, so restore their ranges.
     ctx.pointers.set(ptr, range(ctx, s, e));
-    for (const p of own) ctx.pointers.set(`${ptr}/${seg(p.key)}#key`, range(ctx, p.keyStart, p.keyEnd));
+    for (const p of own) {
+      const childPtr = `${ptr}/${seg(p.key)}`;
+      ctx.pointers.set(`${childPtr}#key`, range(ctx, p.keyStart, p.keyEnd));
+      if (p.valueRange) ctx.pointers.set(childPtr, p.valueRange);
+    }
   }
   for (const p of own) assign(out, p.key, p.value);
   return out;
@@ -215,6 +254,7 @@ function collectMerge(ctx: LoadContext, valueNode: Maybe, ptr: string, out: [str
       return undefined;
     }
     const isAliased = via !== n;
+    if (isAliased && !admitAlias(ctx, n, ...nodeRange(via, 0))) return undefined;
     if (isAliased) ctx.aliasDepth++;
     const v = construct(ctx, n, ptr, 0);
     if (isAliased) ctx.aliasDepth--;

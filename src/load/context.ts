@@ -4,7 +4,7 @@ import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
 
 /** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
-export const ALIAS_NODE_BUDGET = 1_000_000;
+export const ALIAS_NODE_BUDGET = 100_000;
 
 export interface LoadContext {
   uri: string;
@@ -13,6 +13,8 @@ export interface LoadContext {
   pointers: Map<string, SourceRange>;
   /** Pointers (of the value) whose mapping key was not a string for PyYAML (`1:`, `true:`, `~:`). */
   nonStringKeys: Set<string>;
+  /** Pointers of values PyYAML makes floats: JS cannot tell `1.0` from `1`, Python's type checks can. */
+  floats: Set<string>;
   anchors: Map<string, Node>;
   /** Anchored nodes being constructed: an alias to one of them is recursive. */
   building: Set<Node>;
@@ -20,6 +22,8 @@ export interface LoadContext {
   aliasDepth: number;
   aliasNodes: number;
   aliasBudgetExceeded: boolean;
+  /** Memoised expanded node counts, for the alias budget. */
+  sizes: WeakMap<Node, number>;
 }
 
 export function newContext(uri: string, text: string): LoadContext {
@@ -29,11 +33,13 @@ export function newContext(uri: string, text: string): LoadContext {
     diagnostics: [],
     pointers: new Map(),
     nonStringKeys: new Set(),
+    floats: new Set(),
     anchors: new Map(),
     building: new Set(),
     aliasDepth: 0,
     aliasNodes: 0,
     aliasBudgetExceeded: false,
+    sizes: new WeakMap(),
   };
 }
 

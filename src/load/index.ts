@@ -9,7 +9,7 @@ import { construct } from './construct.js';
 import { newContext } from './context.js';
 import { decodeSource } from './decode.js';
 import { buildStructure, isMapping } from './structure.js';
-import { syntaxDiagnostics } from './syntax.js';
+import { syntaxDiagnostics, tabDiagnostic } from './syntax.js';
 
 export { LOAD_CODES } from './codes.js';
 export { isTag } from './structure.js';
@@ -25,6 +25,8 @@ export function loadBlueprint(file: SourceFile): LoadResult {
   const text = decoded.text;
   const doc = parseDocument(text, PARSE_OPTIONS);
   if (doc.errors.length > 0) return { diagnostics: syntaxDiagnostics(file.uri, text, doc.errors) };
+  const tab = tabDiagnostic(file.uri, text, doc);
+  if (tab) return { diagnostics: [tab] };
 
   const ctx = newContext(file.uri, text);
   const root = doc.contents === null ? null : construct(ctx, doc.contents, '', 0);

@@ -42,7 +42,7 @@ function describe(v: Value | undefined): string {
   if (isTag(v)) return `a !${v.$tag} tag`;
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return `${typeof v === 'number' && Number.isInteger(v) ? 'the integer' : typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`;
+  return `${typeof v === 'number' ? 'the number' : 'the boolean'} ${String(v)}`;
 }
 
 export function buildStructure(ctx: LoadContext, root: Obj): Structure {
@@ -62,8 +62,9 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
   let version = 1;
   if (has(root, 'version')) {
     const v = root.version;
-    if (typeof v === 'number' && Number.isInteger(v)) version = v;
-    if (v !== 1) {
+    const isInt = typeof v === 'number' && Number.isInteger(v) && !ctx.floats.has('/version');
+    if (isInt) version = v;
+    if (!isInt || v !== 1) {
       const quoted = typeof v === 'string' && v.trim() === '1';
       err(C.version, '/version', `Blueprint version must be the integer 1, found ${describe(v)}`, quoted ? 'Expected version: 1 without quotes; authentik rejects a string version.' : 'Expected version: 1 (the only blueprint format version authentik knows).');
     }
@@ -196,7 +197,7 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
         if (!isMapping(p)) return err(C.permissions, pp, `Permission must be a mapping, found ${describe(p)}`, 'Expected {permission: codename, user: pk} or {permission: codename, role: uuid}.');
         if (!has(p, 'permission')) err(C.permissions, pp, 'Permission has no "permission"', 'Expected permission: codename (or app_label.codename).');
         else if (typeof p.permission !== 'string' && !isTag(p.permission)) err(C.permissions, `${pp}/permission`, `permission must be a string, found ${describe(p.permission)}`, 'Expected a permission codename such as view_flow.');
-        if (has(p, 'user') && p.user !== null && !isTag(p.user) && !(typeof p.user === 'number' && Number.isInteger(p.user)))
+        if (has(p, 'user') && p.user !== null && !isTag(p.user) && !(typeof p.user === 'number' && Number.isInteger(p.user) && !ctx.floats.has(`${pp}/user`)))
           err(C.permissions, `${pp}/user`, `permission user must be an integer user pk, found ${describe(p.user)}`, 'Expected user: <integer pk> (or a tag such as !Find that yields one).');
         if (has(p, 'role') && p.role !== null && !isTag(p.role) && typeof p.role !== 'string')
           err(C.permissions, `${pp}/role`, `permission role must be a role UUID string, found ${describe(p.role)}`, 'Expected role: <uuid> (or a tag such as !Find that yields one).');

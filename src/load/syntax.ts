@@ -1,6 +1,6 @@
 // The `yaml` parser's errors, rephrased to say what was expected. PyYAML stops at the first
 // error; later ones are usually consequences, so only one error per line is kept.
-import type { YAMLError } from 'yaml';
+import { visit, type Document, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../model/types.js';
 import { diag, type CodeDef } from '../diag/index.js';
 import { C } from './codes.js';
@@ -97,8 +97,30 @@ const PHRASES: { [code: string]: Phrase } = {
 export function syntaxDiagnostics(uri: string, text: string, errors: readonly YAMLError[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   const lines = new Set<number>();
-  for (const err of errors) {
+  for (let i = 0; i < errors.length; i++) {
+    const err = errors[i]!;
     const [start, end] = err.pos;
+    const next = errors[i + 1];
+    // `key: value` followed by an over-indented line: `yaml` blames the value; the line to fix
+    // is the next one.
+    if (err.code === 'BLOCK_AS_IMPLICIT_KEY' && next?.code === 'MULTILINE_IMPLICIT_KEY') {
+      const nl = text.lastIndexOf('\n', next.pos[1] - 1);
+      if (nl >= next.pos[0]) {
+        let at = nl + 1;
+        while (text[at] === ' ') at++;
+        const line = lineOf(text, at);
+        lines.add(lineOf(text, start));
+        lines.add(line);
+        out.push(
+          diag(C.indentation, 'Bad indentation: this line is indented deeper than the key before it', {
+            detail: 'Expected it in the same column as its sibling key above, or nested under a key that ends with ":" and has no value on its line.',
+            subject: { uri, start: at, end: Math.max(at + 1, next.pos[1]) },
+          }),
+        );
+        i++;
+        continue;
+      }
+    }
     const line = lineOf(text, start);
     if (lines.has(line)) continue;
     lines.add(line);
@@ -132,4 +154,48 @@ function lineOf(text: string, offset: number): number {
   let n = 0;
   for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) n++;
   return n;
+}
+
+/**
+ * PyYAML's scanner never skips a tab between tokens, so a tab after a value, inside plain text
+ * (`a\tb`) or in flow collections fails the whole file in authentik, while the `yaml` package
+ * accepts it. Tabs inside quoted and block scalars and in comments are fine.
+ */
+export function tabDiagnostic(uri: string, text: string, doc: Document): Diagnostic | undefined {
+  let tab = text.indexOf('\t');
+  if (tab === -1) return undefined;
+  const allowed: [number, number][] = [];
+  visit(doc, {
+    Scalar(_, node) {
+      if (node.type !== 'PLAIN' && node.range) allowed.push([node.range[0], node.range[1]]);
+    },
+  });
+  allowed.sort((a, b) => a[0] - b[0]);
+  const inScalar = (p: number): boolean => {
+    let lo = 0;
+    let hi = allowed.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [s, e] = allowed[mid]!;
+      if (p < s) hi = mid - 1;
+      else if (p >= e) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
+  const inComment = (p: number): boolean => {
+    const lineStart = text.lastIndexOf('\n', p - 1) + 1;
+    for (let i = text.indexOf('#', lineStart); i !== -1 && i < p; i = text.indexOf('#', i + 1)) {
+      if ((i === lineStart || text[i - 1] === ' ' || text[i - 1] === '\t') && !inScalar(i)) return true;
+    }
+    return false;
+  };
+  for (; tab !== -1; tab = text.indexOf('\t', tab + 1)) {
+    if (inScalar(tab) || inComment(tab)) continue;
+    return diag(C.syntax, 'Tab character outside a quoted string', {
+      detail: "Expected spaces here: authentik's YAML parser (PyYAML) rejects tabs between or after values and inside unquoted text. Use spaces, or quote the string if the tab belongs to it.",
+      subject: { uri, start: tab, end: tab + 1 },
+    });
+  }
+  return undefined;
 }
