@@ -33,7 +33,7 @@ export interface Daemon {
   queue: ReconcileQueue<RunRecord>;
   metrics: Metrics;
   poller?: Poller;
-  /** Triggers a push event like the webhook route does (used by tests and the hook fallback). */
+  /** Routes an already authenticated push event to the sources it concerns, as the webhook routes do. */
   dispatchPush(event: PushEvent, deliveryId?: string): { status: number; body: { [k: string]: Json } };
   close(): Promise<void>;
 }

@@ -82,7 +82,8 @@ export function renderHook(o: HookInstallOptions & { bareRepo: string }): string
       `  src=$(printf '%s' ${shq(template)} | sed "s/{rev}/$new/g")`,
       '  echo "akbp: applying $src"',
       // git sets GIT_DIR for hooks; a git source read by akbp must not inherit it.
-      `  env -u GIT_DIR -u GIT_QUARANTINE_PATH ${cmd} apply ${args}${args ? ' ' : ''}"$src" || echo "akbp: apply failed for $new" >&2`,
+      // The source goes first: a trailing optional-value flag (`--sandbox`) must not swallow it.
+      `  env -u GIT_DIR -u GIT_QUARANTINE_PATH ${cmd} apply "$src"${args ? ' ' : ''}${args} || echo "akbp: apply failed for $new" >&2`,
     );
   }
   lines.push('done', '');

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../model/index.js';
 import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
+import { codes } from './codes.js';
 import { acquireLock, type AcquireOptions } from './lock.js';
 import { pinRevision, redactSource } from './source-ref.js';
 import type { PlanSummary, Reconcile, RunRecord, Trigger } from './types.js';
@@ -64,6 +65,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         const got = await acquireLock(path, { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` });
         if (!got.ok) {
           record.result = 'skipped';
+          record.code = got.reason === 'busy' ? codes.lockBusy.code : codes.lockTimeout.code;
           record.error = `apply lock ${got.reason}` + (got.holder ? ` (held by pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt})` : '');
           return record;
         }
@@ -77,11 +79,14 @@ export function createRunner(opts: RunnerOptions): Runner {
       if (outcome.plan) record.summary = { ...outcome.plan.summary };
       record.pending = pendingOf(record.summary);
       record.applied = outcome.apply?.results.filter((r) => r.status === 'applied').length ?? 0;
+      // Local files have no revision; their content digest tells "unchanged" just as well.
+      const seen = record.revision ?? outcome.plan?.source.digest;
       const prev = lastRevision.get(trigger.source);
-      record.drift = record.pending > 0 && prev !== undefined && prev === record.revision;
-      if (record.revision && record.result !== 'invalid') lastRevision.set(trigger.source, record.revision);
+      record.drift = record.pending > 0 && prev !== undefined && prev === seen;
+      if (seen && record.result !== 'invalid') lastRevision.set(trigger.source, seen);
     } catch (err) {
       record.result = 'failed';
+      record.code = codes.reconcileThrew.code;
       record.error = err instanceof Error ? err.message : String(err);
     } finally {
       await release?.();
@@ -91,6 +96,7 @@ export function createRunner(opts: RunnerOptions): Runner {
         pending: record.pending, applied: record.applied, durationMs: record.finishedAt - startedAt,
         ...(record.summary ? { summary: { ...record.summary } } : {}),
         ...(record.error ? { error: record.error } : {}),
+        ...(record.code ? { code: record.code } : {}),
       };
       const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
       if (errors) Object.assign(fields, { errors });

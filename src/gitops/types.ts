@@ -51,5 +51,7 @@ export interface RunRecord {
   startedAt: number;
   finishedAt: number;
   error?: string;
+  /** AKB8xxx code when the run itself (not the blueprints) went wrong: lock, thrown reconcile. */
+  code?: string;
   outcome?: ReconcileOutcome;
 }

@@ -38,10 +38,11 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   const read = await deps.readSources(spec.sources);
   const diagnostics: Diagnostic[] = [...read.diagnostics];
   const texts = new Map<string, string>();
+  const load = deps.loadBlueprint ?? loadBlueprint;
   const parse = (files: readonly SourceFile[]): ParsedBlueprint[] => {
     const out: ParsedBlueprint[] = [];
     for (const f of files) {
-      const r = loadBlueprint(f);
+      const r = load(f);
       diagnostics.push(...r.diagnostics);
       if (r.blueprint) {
         texts.set(f.uri, r.blueprint.text);

@@ -1,6 +1,6 @@
 // The contract between drivers (cli, gitops) and the pipeline. reconcileOnce runs
 // sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
-import type { ApplyResult, CompileResult, Diagnostic, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
+import type { ApplyResult, CompileResult, Diagnostic, LoadResult, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import type { OwnershipState } from '../state/index.js';
 
@@ -36,6 +36,8 @@ export interface ReconcileDeps {
   envAllow?: string[];
   /** Bounded concurrency for reads and writes against the server. */
   concurrency?: number;
+  /** The loader to use; watch passes a cache so only changed files are re-parsed. */
+  loadBlueprint?: (file: SourceFile) => LoadResult;
   /** Progress callback for long applies. */
   onProgress?: (done: number, total: number, line: string) => void;
 }

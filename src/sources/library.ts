@@ -19,3 +19,14 @@ export function isLibraryBlueprint(bytes: Uint8Array): boolean {
     return false;
   }
 }
+
+/**
+ * A directory of blueprints often holds other YAML too (CI workflows, compose files). A file
+ * with neither a top-level `version` nor `entries` key cannot be a blueprint, so a directory
+ * walk leaves it out; a file named explicitly is always loaded (and diagnosed).
+ */
+export function looksLikeBlueprint(bytes: Uint8Array): boolean {
+  const text = Buffer.from(bytes).toString('utf8');
+  if (text.trim() === '') return true;
+  return /^(?:version|entries)\s*:/m.test(text) || /"(?:version|entries)"\s*:/.test(text);
+}

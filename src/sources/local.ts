@@ -5,7 +5,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import type { SourceFile, SourceOrigin } from '../model/types.js';
 import { sha256, treeDigest } from './digest.js';
 import { errnoCode, fail } from './errors.js';
-import { isLibraryBlueprint } from './library.js';
+import { isLibraryBlueprint, looksLikeBlueprint } from './library.js';
 
 /**
  * authentik itself only discovers `*.yaml`; `*.yml` is accepted too because people name files
@@ -115,6 +115,7 @@ export async function readDirSource(
   const digests: { path: string; digest: string }[] = [];
   for (const path of paths) {
     const bytes = await readBytes(join(root, ...path.split('/')), uriOf(path));
+    if (!looksLikeBlueprint(bytes)) continue;
     const digest = sha256(bytes);
     digests.push({ path, digest });
     const file: SourceFile = { uri: uriOf(path), path, bytes, origin: { ...base, digest } };

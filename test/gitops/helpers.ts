@@ -1,10 +1,10 @@
 // A temp world for the gitops tests: temp dirs, real git repositories served by `git daemon`,
 // a recording reconcile that reads what it is pointed at, and bounded waits.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import type { Diagnostic, Plan } from '../../src/model/index.js';
@@ -74,10 +74,8 @@ export async function gitWorld(): Promise<GitWorld> {
   const { dir: root, cleanup } = await tempDir('akbp-git-');
   const bare = join(root, 'srv', 'blueprints.git');
   const work = join(root, 'work');
-  await run('mkdir', ['-p', join(root, 'srv')]);
+  await mkdir(join(root, 'srv'), { recursive: true });
   await git(root, 'init', '-q', '--bare', '-b', 'main', bare);
-  // Readers fetch the exact pushed sha, which git only serves when allowed.
-  await git(bare, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
   await git(root, 'init', '-q', '-b', 'main', work);
   await git(work, 'remote', 'add', 'origin', bare);
   const port = await freePort();
@@ -90,15 +88,13 @@ export async function gitWorld(): Promise<GitWorld> {
     const c = connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
     c.once('error', () => r(false));
   }), 10_000);
-  const { writeFile, mkdir, rm: rmf } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
   return {
     root, bare, work, port,
     url: `git://127.0.0.1:${port}/blueprints.git`,
     async commit(files, message = 'change') {
       for (const [p, text] of Object.entries(files)) {
         const abs = join(work, p);
-        if (text === null) await rmf(abs, { force: true });
+        if (text === null) await rm(abs, { force: true });
         else {
           await mkdir(dirname(abs), { recursive: true });
           await writeFile(abs, text);
@@ -198,7 +194,7 @@ export function recordingGitReconcile(scratchRoot: string) {
     try {
       if (gate) await gate;
       const scratch = join(scratchRoot, `read-${++n}`);
-      await run('mkdir', ['-p', scratch]);
+      await mkdir(scratch, { recursive: true });
       const { revision, files } = await readGitAt(spec.sources[0]!, scratch);
       const { entries, diagnostics, texts } = fakeCompile(files);
       const outcome: ReconcileOutcome = {
@@ -223,4 +219,3 @@ export function recordingGitReconcile(scratchRoot: string) {
   };
 }
 
-export const abs = (p: string) => resolve(p);

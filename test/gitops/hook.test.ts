@@ -8,7 +8,7 @@ import { startDaemon } from '../../src/gitops/daemon.js';
 import { installHook, SECRET_FILE } from '../../src/gitops/hook.js';
 import { memoryLogger } from '../../src/gitops/log.js';
 import type { RunRecord } from '../../src/gitops/types.js';
-import { gitWorld, recordingGitReconcile, tempDir, waitFor, type GitWorld } from './helpers.js';
+import { git, gitAll, gitWorld, recordingGitReconcile, tempDir, waitFor, type GitWorld } from './helpers.js';
 
 let world: GitWorld;
 let scratch: { dir: string; cleanup: () => Promise<void> };
@@ -50,10 +50,9 @@ test('a git push through the installed hook reaches the daemon and reconciles th
   console.log(`# latency git push (hook) → reconcile start: ${rec.calls[0]!.startedAt - pushedAt} ms; → finish: ${rec.calls[0]!.finishedAt - pushedAt} ms`);
 
   // A push to another branch is not for us: the hook stays quiet.
-  const { git } = await import('./helpers.js');
   await git(world.work, 'checkout', '-q', '-b', 'dev');
   await world.commit({}, 'dev only');
-  const dev = await (await import('./helpers.js')).gitAll(world.work, 'push', '-q', 'origin', 'dev');
+  const dev = await gitAll(world.work, 'push', '-q', 'origin', 'dev');
   assert.doesNotMatch(dev.stderr, /akbp/);
   await git(world.work, 'checkout', '-q', 'main');
   await d.queue.idle();
@@ -73,13 +72,12 @@ test('without a daemon the hook runs akbp apply itself on the pushed revision', 
   const out = await world.push();
   assert.match(out.stderr, /remote: akbp: applying git::file:\/\//);
   const argv = (await waitFor('the fake akbp to run', () => readFile(argvLog, 'utf8').catch(() => undefined))).trim().split('\n');
-  assert.deepEqual(argv, ['apply', '--sandbox', 'state.json', '--auto-approve', `git::file://${world.bare}?ref=${sha}`, 'GIT_DIR=unset']);
+  assert.deepEqual(argv, ['apply', `git::file://${world.bare}?ref=${sha}`, '--sandbox', 'state.json', '--auto-approve', 'GIT_DIR=unset']);
 });
 
 test('an existing hook akbp did not write is kept unless --force', async (t) => {
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
-  const { git } = await import('./helpers.js');
   const bare = join(dir, 'r.git');
   await git(dir, 'init', '-q', '--bare', bare);
   await writeFile(join(bare, 'hooks', 'post-receive'), '#!/bin/sh\necho mine\n');

@@ -124,3 +124,23 @@ describe('references and redaction', () => {
     assert.equal(redactUrl('git@github.com:o/r.git'), 'git@github.com:o/r.git');
   });
 });
+
+test('a directory walk leaves out YAML that is not a blueprint (no version, no entries); a named file is still read', async () => {
+  const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { readSources } = await import('../../src/sources/index.js');
+  const dir = mkdtempSync(join(tmpdir(), 'akbp-foreign-'));
+  try {
+    mkdirSync(join(dir, 'ci'));
+    writeFileSync(join(dir, 'ci', 'workflow.yml'), 'name: CI\non: [push]\njobs: {}\n');
+    writeFileSync(join(dir, 'a.yaml'), 'version: 1\nentries: []\n');
+    writeFileSync(join(dir, 'b.json'), '{"version": 1, "entries": []}\n');
+    const r = await readSources([dir], { cwd: dir, cacheDir: join(dir, '.cache'), env: {} });
+    assert.deepEqual(r.files.map((f) => f.path), ['a.yaml']);
+    const named = await readSources([join(dir, 'ci', 'workflow.yml')], { cwd: dir, cacheDir: join(dir, '.cache'), env: {} });
+    assert.equal(named.files.length, 1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -9,7 +9,8 @@ import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, pipelineDeps } from '../target.js';
+import { connectTarget, pipelineDeps, UsageError } from '../target.js';
+import { lockPathFor, withLock } from '../../gitops/lock.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 
 interface ApplyCliOptions extends PlanCliOptions {
@@ -50,28 +51,35 @@ export function register(program: Command, ctx: CliContext): void {
         try {
           const deps = pipelineDeps(opts, ctx, target.registry, target.client);
           if (ctx.io.isTTY) deps.onProgress = (done, total, line) => ctx.io.stderr(`\r\x1b[K[${done}/${total}] ${line}`);
-          const saved = readSavedPlan(args, ctx.cwd);
-          let out: ReconcileOutcome;
-          if (saved) {
-            out = await applySavedPlan(saved, specFromOptions(saved.source.uri.split(' '), 'apply', opts), deps);
-          } else {
-            const spec = specFromOptions(args, 'apply', opts);
-            const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);
-            printPlan(planned, { ...opts, format: opts.format === 'json' ? 'json' : 'text' }, ctx);
-            if (!planned.ok || !planned.plan || changeCount(planned.plan) === 0) {
-              ctx.exitCode = planned.ok ? 0 : 1;
-              return;
-            }
-            if (!opts.yes && ctx.io.isTTY && ctx.io.prompt) {
-              const answer = (await ctx.io.prompt(`Apply ${changeCount(planned.plan)} change(s) to ${target.description}? Only 'yes' is accepted: `)).trim();
-              if (answer !== 'yes') {
-                ctx.io.stderr('Apply cancelled.\n');
-                ctx.exitCode = 1;
+          // One writer at a time per state file: daemons, watch --apply and manual applies exclude each other.
+          const locked = await withLock(lockPathFor(deps.statePath ?? '.akbp/state.json'), { onBusy: 'wait', timeoutMs: 10 * 60_000, purpose: 'apply' }, async () => {
+            const saved = readSavedPlan(args, ctx.cwd);
+            let out: ReconcileOutcome;
+            if (saved) {
+              out = await applySavedPlan(saved, specFromOptions(saved.source.uri.split(' '), 'apply', opts), deps);
+            } else {
+              const spec = specFromOptions(args, 'apply', opts);
+              const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);
+              printPlan(planned, { ...opts, format: opts.format === 'json' ? 'json' : 'text' }, ctx);
+              if (!planned.ok || !planned.plan || changeCount(planned.plan) === 0) {
+                ctx.exitCode = planned.ok ? 0 : 1;
                 return;
               }
+              if (!opts.yes && ctx.io.isTTY && ctx.io.prompt) {
+                const answer = (await ctx.io.prompt(`Apply ${changeCount(planned.plan)} change(s) to ${target.description}? Only 'yes' is accepted: `)).trim();
+                if (answer !== 'yes') {
+                  ctx.io.stderr('Apply cancelled.\n');
+                  ctx.exitCode = 1;
+                  return;
+                }
+              }
+              out = await applyOutcome(planned, spec, deps);
             }
-            out = await applyOutcome(planned, spec, deps);
-          }
+            return out;
+          });
+          if (!locked.ran) throw new UsageError(`another akbp run holds the lock on ${deps.statePath} (${locked.reason}${locked.holder ? `: pid ${locked.holder.pid} on ${locked.holder.host}` : ''})`);
+          const out = locked.value;
+          if (!out) return;
           if (ctx.io.isTTY) ctx.io.stderr('\r\x1b[K');
           printApply(out, opts, ctx);
           ctx.exitCode = out.ok ? 0 : 1;

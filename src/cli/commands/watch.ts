@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { hasErrors } from '../../diag/index.js';
-import { cachedReadSources, startWatchLoop, jsonLogger, lockPathFor, type RunRecord } from '../../gitops/index.js';
+import { cachedReadSources, parseCache, startWatchLoop, jsonLogger, lockPathFor, type RunRecord } from '../../gitops/index.js';
+import { loadBlueprint } from '../../load/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { Logger } from '../../model/index.js';
@@ -57,6 +58,8 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
     const deps = pipelineDeps(opts, ctx, registry, target?.client);
     const reader = cachedReadSources(deps.readSources, { cwd: ctx.cwd, cacheLocal: true });
     deps.readSources = reader.readSources;
+    // Only files whose bytes changed are parsed again.
+    deps.loadBlueprint = parseCache(loadBlueprint).load;
     const { sources: _sources, mode: _mode, ...spec } = specFromOptions([dir], mode === 'apply' ? 'apply' : 'plan', opts);
     const logger: Logger = opts.log === 'json' ? jsonLogger(ctx.io.stderr) : { log: () => undefined };
     const loop = await startWatchLoop({
