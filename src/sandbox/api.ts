@@ -8,7 +8,7 @@ import type { Json, JsonObject } from '../model/types.js';
 import { applyDelete, planDelete, usedBy } from './cascade.js';
 import { applyFilters, applyOrdering, applySearch, paginate } from './query.js';
 import { applyUpdate, buildRecord, syncMirrors } from './records.js';
-import { lookupValue, render, type World } from './render.js';
+import { isSuperuser, lookupValue, render, type World } from './render.js';
 import { RouteTable, type Action, type Route } from './routes.js';
 import type { FamilyView, ModelView } from './schema.js';
 import { isJsonObject, type Rec } from './store.js';
@@ -74,6 +74,14 @@ export class Api {
       return ok(json(403, { detail: 'You do not have permission to perform this action.' }));
     }
 
+    // Django serves HEAD as GET without a body; DRF answers OPTIONS with view metadata.
+    if (method === 'HEAD' && match.methods.includes('GET')) {
+      const out = await this.route(match.route, 'GET', match.param, params, undefined, auth.user, headers.accept ?? '');
+      return ok({ ...out.res, body: '' });
+    }
+    if (method === 'OPTIONS') {
+      return ok(json(200, { name: 'authentik', description: '', renders: ['application/json'], parses: ['application/json'] }, { allow: [...match.methods, 'OPTIONS'].join(', ') }));
+    }
     if (!match.methods.includes(method)) {
       return ok(json(405, { detail: `Method "${method}" not allowed.` }, { allow: [...match.methods, 'OPTIONS'].join(', ') }));
     }
@@ -89,7 +97,7 @@ export class Api {
       }
     }
 
-    return this.route(match.route, method, match.param, params, body, auth.user);
+    return this.route(match.route, method, match.param, params, body, auth.user, headers.accept ?? '');
   }
 
   private authenticate(header: string | undefined): { user?: Rec; error?: string } {
@@ -117,24 +125,35 @@ export class Api {
   }
 
   private isSuperuser(user: Rec): boolean {
-    const groups = Array.isArray(user.data.groups) ? user.data.groups : [];
-    return groups.some((g) => this.w.store.get('authentik_core.group', g as string)?.data.is_superuser === true);
+    return isSuperuser(this.w, user);
   }
 
   private notFound(mv?: ModelView): HttpResponse {
     if (this.w.schema.legacy || !mv) return json(404, { detail: 'Not found.' });
-    return json(404, { detail: `No ${mv.info.verboseName.replace(/[^A-Za-z0-9]/g, '')} matches the given query.` });
+    // Django names the model class; the verbose name squeezed together is it when the letters agree.
+    const squeezed = mv.info.verboseName.replace(/[^A-Za-z0-9]/g, '');
+    const model = mv.info.modelName;
+    const className = squeezed.toLowerCase() === model ? squeezed : model.charAt(0).toUpperCase() + model.slice(1);
+    return json(404, { detail: `No ${className} matches the given query.` });
   }
 
-  private async route(route: Route, method: string, param: string | undefined, params: URLSearchParams, body: Json | undefined, user: Rec | undefined): Promise<Outcome> {
+  private async route(
+    route: Route,
+    method: string,
+    param: string | undefined,
+    params: URLSearchParams,
+    body: Json | undefined,
+    user: Rec | undefined,
+    accept: string,
+  ): Promise<Outcome> {
     const { schema } = this.w;
     switch (route.kind) {
       case 'system':
-        return ok(this.system(route.name, params));
+        return ok(this.system(route.name, params, accept));
       case 'collection': {
         const mv = schema.model(route.model)!;
         if (method === 'GET') return ok(this.list(mv, params));
-        return this.create(mv, body ?? {}, user);
+        return this.create(mv, body === undefined ? {} : body, user);
       }
       case 'detail': {
         const mv = schema.model(route.model)!;
@@ -142,7 +161,7 @@ export class Api {
         if (!rec) return ok(this.notFound(mv));
         if (method === 'GET') return ok(json(200, render(this.w, rec)));
         if (method === 'DELETE') return this.destroy(rec);
-        return this.update(mv, rec, body ?? {}, method === 'PUT' ? 'update' : 'partial');
+        return this.update(mv, rec, body === undefined ? {} : body, method === 'PUT' ? 'update' : 'partial');
       }
       case 'action': {
         const mv = schema.model(route.model)!;
@@ -218,10 +237,7 @@ export class Api {
   }
 
   private familyRender(f: FamilyView, rec: Rec): JsonObject {
-    const full = render(this.w, rec);
-    const out: JsonObject = {};
-    for (const k of f.baseFields) if (k in full) out[k] = full[k]!;
-    return out;
+    return render(this.w, rec, 0, f.baseProps);
   }
 
   private familyList(f: FamilyView, params: URLSearchParams): HttpResponse {
@@ -266,7 +282,7 @@ export class Api {
     const v = validateBody(this.w, mv, body, mode, rec);
     if (!v.ok) return ok(v.status === 500 ? html(500, v.body) : json(400, v.body));
     const before = Object.keys(mv.mirror).map((f) => JSON.stringify(rec.data[f]));
-    applyUpdate(this.w, mv, rec, v.values, mode === 'update');
+    applyUpdate(mv, rec, v.values, mode === 'update');
     const changed = Object.keys(mv.mirror).filter((f, i) => JSON.stringify(rec.data[f]) !== before[i]);
     syncMirrors(this.w, mv, rec, changed);
     return ok(json(200, render(this.w, rec)), true);
@@ -334,7 +350,7 @@ export class Api {
     }
   }
 
-  private system(name: string, params: URLSearchParams): HttpResponse {
+  private system(name: string, params: URLSearchParams, accept: string): HttpResponse {
     const reg = this.w.schema.registry;
     switch (name) {
       case 'version': {
@@ -368,7 +384,9 @@ export class Api {
         return json(200, []);
       case 'schema': {
         const doc = { openapi: '3.0.3', info: { title: 'authentik', version: this.version, description: 'akbp sandbox (emulated)' }, paths: {} };
-        if (params.get('format') === 'json') return json(200, doc);
+        if (params.get('format') === 'json' || accept.includes('openapi+json')) {
+          return { status: 200, headers: { 'content-type': 'application/vnd.oai.openapi+json' }, body: JSON.stringify(doc) };
+        }
         return { status: 200, headers: { 'content-type': 'application/vnd.oai.openapi' }, body: yamlStringify(doc) };
       }
     }

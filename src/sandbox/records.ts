@@ -81,7 +81,7 @@ export function buildRecord(w: World, mv: ModelView, values: JsonObject, callerP
   return rec;
 }
 
-export function applyUpdate(w: World, mv: ModelView, rec: Rec, values: JsonObject, put: boolean): void {
+export function applyUpdate(mv: ModelView, rec: Rec, values: JsonObject, put: boolean): void {
   for (const [f, v] of Object.entries(values)) rec.data[f] = v;
   if (put) {
     for (const [f, make] of Object.entries(PUT_RESETS[mv.name] ?? {})) if (!(f in values) && mv.writable.includes(f)) rec.data[f] = make();

@@ -102,7 +102,7 @@ function computed(w: World, mv: ModelView, rec: Rec, name: string, fi: FieldInfo
   }
   switch (name) {
     case 'is_superuser':
-      if (model === 'user') return memberGroups(w, rec).some((g) => g.data.is_superuser === true);
+      if (model === 'user') return isSuperuser(w, rec);
       break;
     case 'uid':
       if (model === 'user') return createHash('sha256').update(`akbp-sandbox-${rec.pk}`).digest('hex');
@@ -204,9 +204,22 @@ export function findTarget(w: World, models: string[], pk: string | number): Rec
   return undefined;
 }
 
-function memberGroups(w: World, user: Rec): Rec[] {
-  const groups = Array.isArray(user.data.groups) ? user.data.groups : [];
-  return groups.map((g) => w.store.get('authentik_core.group', g as string)).filter((g): g is Rec => Boolean(g));
+/** A user's groups and all their ancestors (`parent` in 2023.6, `parents` later), as authentik's all_groups(). */
+export function memberGroups(w: World, user: Rec): Rec[] {
+  const seen = new Set<Rec>();
+  const queue = [...((Array.isArray(user.data.groups) ? user.data.groups : []) as Json[])];
+  while (queue.length) {
+    const g = w.store.get('authentik_core.group', queue.shift() as string);
+    if (!g || seen.has(g)) continue;
+    seen.add(g);
+    if (typeof g.data.parent === 'string') queue.push(g.data.parent);
+    if (Array.isArray(g.data.parents)) queue.push(...g.data.parents);
+  }
+  return [...seen];
+}
+
+export function isSuperuser(w: World, user: Rec): boolean {
+  return memberGroups(w, user).some((g) => g.data.is_superuser === true);
 }
 
 function bindingsOf(w: World, target: Rec): Rec[] {

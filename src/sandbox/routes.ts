@@ -110,6 +110,7 @@ export class RouteTable {
 
   /** The most specific route for a path (with its trailing slash), or undefined. */
   match(path: string): Match | undefined {
+    if (path.includes('//')) return undefined;
     const parts = path.split('/').filter(Boolean);
     let best: { e: Entry; score: number[]; param?: string } | undefined;
     for (const e of this.entries) {
@@ -120,7 +121,7 @@ export class RouteTable {
       for (let i = 0; i < parts.length; i++) {
         const s = e.segs[i];
         if (s === null) {
-          param = decodeURIComponent(parts[i]!);
+          param = safeDecode(parts[i]!);
           score.push(0);
         } else if (s === parts[i]) score.push(1);
         else {
@@ -139,4 +140,12 @@ export class RouteTable {
 function compareScore(a: number[], b: number[]): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

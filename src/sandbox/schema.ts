@@ -33,8 +33,9 @@ export interface FamilyView {
   name: string;
   info: FamilyInfo;
   members: string[];
-  /** Fields every member returns: what the base serializer of the `/all/` endpoint shows. */
+  /** Fields of the base serializer the `/all/` endpoint uses. */
   baseFields: string[];
+  baseProps: { [name: string]: FieldInfo };
   /** Response field whose value is the detail lookup (`pk`, or `slug` for sources). */
   lookupField: string;
   /** Verbose name of the base model, for uniqueness messages on base-table fields. */
@@ -82,7 +83,6 @@ export class Schema {
   readonly families = new Map<string, FamilyView>();
   readonly pbmModels: string[] = [];
   private readonly referrers = new Map<string, Referrer[]>();
-  private readonly pbtReferrers: Referrer[] = [];
   /** authentik before 2024: the 2023.6 quirks (auth scheme error, set_password without body, 404 text). */
   readonly legacy: boolean;
   readonly year: number;
@@ -98,14 +98,15 @@ export class Schema {
 
     for (const f of Object.values(registry.families)) {
       const members = f.members.filter((m) => registry.models[m]?.apiPath);
-      const sets = members.map((m) => Object.keys(registry.models[m]!.fields).filter((k) => !registry.models[m]!.fields[k]!.writeOnly));
-      const base = sets.length ? sets[0]!.filter((k) => sets.every((s) => s.includes(k))) : [];
+      const baseProps = baseSerializerFields(registry, f, members);
+      const base = Object.keys(baseProps);
       const lookupField = base.includes(f.lookupParam) ? f.lookupParam : 'pk';
       this.families.set(f.name, {
         name: f.name,
         info: f,
         members,
         baseFields: base,
+        baseProps,
         lookupField,
         baseVerbose: FAMILY_BASE_VERBOSE[f.name] ?? f.name,
       });
@@ -140,7 +141,6 @@ export class Schema {
     for (const mv of this.models.values()) {
       for (const [field, ref] of Object.entries(mv.refs)) {
         const r: Referrer = { model: mv.name, field, ref };
-        if (ref.policyBindingTarget) this.pbtReferrers.push(r);
         for (const t of ref.targetModels) {
           let list = this.referrers.get(t);
           if (!list) this.referrers.set(t, (list = []));
@@ -186,4 +186,37 @@ function componentFor(m: ModelInfo, family: FamilyView | null): string {
     return `${FAMILY_COMPONENT_PREFIX[family.name] ?? `ak-${family.name}-`}${slug}-form`;
   }
   return `ak-${m.modelName}-form`;
+}
+
+/**
+ * The base serializer of a family: the nested schema of some `<fk>_obj` field pointing at the
+ * family when the registry has one (e.g. `provider_obj` → Provider), else the response fields
+ * most members share (members may drop a base field, the base serializer still shows it).
+ */
+/** Base-serializer fields no member schema lists (the registry has no family schemas). */
+const FAMILY_EXTRA_BASE: { [family: string]: { [name: string]: FieldInfo } } = {
+  user_source_connections: { created: { type: 'string', format: 'date-time', readOnly: true } },
+};
+
+function baseSerializerFields(registry: Registry, f: FamilyInfo, members: string[]): { [name: string]: FieldInfo } {
+  for (const m of Object.values(registry.models)) {
+    for (const [field, ref] of Object.entries(m.references ?? {})) {
+      if (ref.family !== f.name || ref.many) continue;
+      const nested = m.fields[`${field}_obj`];
+      if (nested?.properties && Object.keys(nested.properties).length) return nested.properties;
+    }
+  }
+  const counts = new Map<string, { n: number; fi: FieldInfo }>();
+  for (const mem of members) {
+    for (const [k, fi] of Object.entries(registry.models[mem]!.fields)) {
+      if (fi.writeOnly) continue;
+      const c = counts.get(k);
+      if (c) c.n++;
+      else counts.set(k, { n: 1, fi });
+    }
+  }
+  const out: { [name: string]: FieldInfo } = {};
+  for (const [k, c] of counts) if (c.n * 2 > members.length) out[k] = c.fi;
+  for (const [k, fi] of Object.entries(FAMILY_EXTRA_BASE[f.name] ?? {})) out[k] ??= fi;
+  return out;
 }

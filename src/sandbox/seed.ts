@@ -1,6 +1,7 @@
-// A fresh state: what authentik's migrations leave behind before any blueprint runs — the
-// superuser `akadmin` (pk 1) in the superuser group `authentik Admins`, the hidden anonymous user,
-// and an API token for akadmin whose key is the sandbox token. No flows, stages, tenants/brands.
+// A fresh state: what authentik's migrations and startup reconcilers leave behind before any
+// blueprint runs — the superuser `akadmin` (pk 1) in the superuser group `authentik Admins`, the
+// hidden anonymous user, an API token for akadmin whose key is the sandbox token, the self-signed
+// and internal JWT certificates, and the embedded outpost. No flows, stages, tenants/brands.
 import type { JsonObject } from '../model/types.js';
 import type { World } from './render.js';
 import { buildRecord, syncMirrors } from './records.js';
@@ -36,4 +37,43 @@ export function seed(w: World, token: string): void {
   if (tokens.info.fields.expires && !tokens.info.fields.expires.nullable) tok.data.expires = '9999-12-31T23:59:59Z';
   tok.secret.key = token;
   w.store.insert(tok);
+
+  // Created by authentik's app reconcilers at startup, not by blueprints (default blueprints !Find them).
+  const certs = w.schema.model('authentik_crypto.certificatekeypair');
+  if (certs) {
+    for (const [name, managed] of [
+      ['authentik Self-signed Certificate', null],
+      ['authentik Internal JWT Certificate', 'goauthentik.io/crypto/jwt-managed'],
+    ] as const) {
+      const c = buildRecord(w, certs, { name }, undefined);
+      if (certs.info.fields.managed) c.data.managed = managed;
+      c.data.private_key_available = true;
+      w.store.insert(c);
+    }
+  }
+  const outposts = w.schema.model('authentik_outposts.outpost');
+  if (outposts) {
+    const o = buildRecord(w, outposts, { name: 'authentik Embedded Outpost', type: 'proxy', providers: [], config: EMBEDDED_OUTPOST_CONFIG }, undefined);
+    o.data.managed = 'goauthentik.io/outposts/embedded';
+    w.store.insert(o);
+  }
 }
+
+const EMBEDDED_OUTPOST_CONFIG: JsonObject = {
+  log_level: 'info',
+  authentik_host: '',
+  authentik_host_insecure: false,
+  authentik_host_browser: '',
+  object_naming_template: 'ak-outpost-%(name)s',
+  docker_network: null,
+  docker_map_ports: true,
+  docker_labels: null,
+  container_image: null,
+  kubernetes_replicas: 1,
+  kubernetes_namespace: 'default',
+  kubernetes_ingress_annotations: {},
+  kubernetes_ingress_secret_name: 'authentik-outpost-tls',
+  kubernetes_service_type: 'ClusterIP',
+  kubernetes_disabled_components: [],
+  kubernetes_image_pull_secrets: [],
+};

@@ -1,6 +1,7 @@
 // Request bodies → stored values or a DRF-shaped 400 body, from the registry's field descriptions:
 // required fields, types, choices, null/blank, lengths, slug patterns, FK existence, uniqueness,
 // and the object-level checks authentik's serializers add (policy-binding subject, blueprint path).
+import { parseDocument } from 'yaml';
 import type { FieldInfo } from '../authentik/registry.js';
 import type { Json, JsonObject } from '../model/types.js';
 import { findTarget, type World } from './render.js';
@@ -42,13 +43,15 @@ export function notUuid(v: unknown): string {
 }
 
 export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode, existing?: Rec): Validated {
+  if (body === null) return { ok: false, status: 400, body: { non_field_errors: ['No data provided'] } };
   if (!isJsonObject(body)) {
     return { ok: false, status: 400, body: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pyType(body)}.`] } };
   }
   // DRF refuses writable nested data for the nested read serializers the schema lists as request fields.
+  // Any list or object reaches DRF's nested-write assertion, an empty list included.
   for (const f of mv.info.neverSend) {
     const v = body[f];
-    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) {
+    if (v !== undefined && v !== null && typeof v === 'object') {
       return { ok: false, status: 500, body: '<h1>Server Error (500)</h1>' };
     }
   }
@@ -82,7 +85,8 @@ type Checked = { value: Json } | { error: FieldError };
 export function checkValue(fi: FieldInfo, v: Json): Checked {
   if (v === null) return fi.nullable ? { value: null } : { error: ['This field may not be null.'] };
   if (fi.enum) {
-    const hit = fi.enum.find((e) => e === v || (typeof e === 'string' && typeof v === 'number' && e === String(v)));
+    // DRF's ChoiceField looks choices up by str(value) and answers with the choice key: 6 → "6" when the choices are strings.
+    const hit = typeof v === 'object' ? undefined : fi.enum.find((e) => e !== null && String(e) === String(v));
     if (hit === undefined || hit === null) {
       // DRF renders the rejected choice with str(); "" is the blank-choice message.
       if (v === '' && !fi.enum.includes('')) return { error: ['"" is not a valid choice.'] };
@@ -270,12 +274,27 @@ function fieldRules(mv: ModelView, values: JsonObject): { [f: string]: string } 
   if (mv.info.model === 'authentik_core.token' && values.intent !== undefined && !['api', 'app_password'].includes(String(values.intent))) {
     out.intent = `Invalid intent ${String(values.intent)}`;
   }
+  if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.content === 'string' && values.content !== '') {
+    // authentik dry-runs the importer; the sandbox checks what it can without one: YAML and its shape.
+    const doc = parseDocument(values.content, { prettyErrors: false });
+    const err = doc.errors[0];
+    const root = err ? undefined : (doc.toJS() as unknown);
+    if (err) out.content = `Failed to validate blueprint: ${err.message.split('\n')[0]}`;
+    else if (!isJsonObject(root as Json) || !Array.isArray((root as JsonObject).entries ?? [])) {
+      out.content = 'Failed to validate blueprint: blueprint must be a mapping with a list of entries';
+    }
+  }
   if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.path === 'string') {
     // The sandbox has no blueprint files on disk, so only "" and oci:// references exist.
     if (values.path !== '' && !values.path.startsWith('oci://')) out.path = 'Blueprint file does not exist';
   }
   return out;
 }
+
+/** Model fields that declare their own `unique` error message (Django's AbstractUser.username). */
+const UNIQUE_MESSAGES: { [field: string]: string } = {
+  'authentik_core.user.username': 'A user with that username already exists.',
+};
 
 function uniqueErrors(w: World, mv: ModelView, values: JsonObject, existing?: Rec): { [f: string]: string } {
   const out: { [f: string]: string } = {};
@@ -287,7 +306,7 @@ function uniqueErrors(w: World, mv: ModelView, values: JsonObject, existing?: Re
     const clash = pool.some((m) => w.store.all(m).some((r) => r !== existing && !r.hidden && sameValue(r.data[f], v)));
     if (clash) {
       const verbose = onBase && mv.family && mv.family.members.length > 1 ? mv.family.baseVerbose : mv.info.verboseName;
-      out[f] = `${verbose} with this ${f.replace(/_/g, ' ')} already exists.`;
+      out[f] = UNIQUE_MESSAGES[`${mv.name}.${f}`] ?? `${verbose} with this ${f.replace(/_/g, ' ')} already exists.`;
     }
   }
   return out;

@@ -47,7 +47,19 @@ for (const version of ['2023.6', '2026.5']) {
       if (mi.operations.create) {
         const payload = await validPayload(sb, reg, doc, mi.model);
         const r = payload ? await call(sb, 'POST', mi.apiPath, payload) : undefined;
-        if (r?.status === 201) withObject++;
+        if (r?.status === 201) {
+          withObject++;
+          const post = doc.paths[mi.apiPath]?.post as Schema | undefined;
+          const created = ((post?.responses as Schema)?.['201'] as Schema)?.content as { [ct: string]: { schema: Schema } } | undefined;
+          const cref = refName(created?.['application/json']?.schema);
+          if (cref) {
+            const cv = validators.forRef(cref);
+            if (!cv(r.json)) {
+              const errs = (cv.errors ?? []).filter((e) => !knownGap(e, r.json)).map((e) => `${e.instancePath} ${e.message}`);
+              if (errs.length) listFailures.push(`POST ${mi.apiPath} 201 (${cref}): ${[...new Set(errs)].slice(0, 6).join('; ')}`);
+            }
+          }
+        }
         else notCreated.push(`${mi.model} (${r ? `${r.status} ${r.text.slice(0, 160)}` : 'no payload'})`);
       }
       const res = await call(sb, 'GET', mi.apiPath);
@@ -59,6 +71,22 @@ for (const version of ['2023.6', '2026.5']) {
       if (!v(res.json)) {
         const errs = (v.errors ?? []).filter((e) => !knownGap(e, res.json)).map((e) => `${e.instancePath} ${e.message}`);
         if (errs.length) listFailures.push(`${mi.apiPath} (${ref}): ${[...new Set(errs)].slice(0, 6).join('; ')}`);
+      }
+    }
+
+    // The polymorphic /all/ endpoints, now that each family has members.
+    for (const fam of Object.values(reg.families)) {
+      const get = doc.paths[fam.path]?.get as Schema | undefined;
+      const schema = ((get?.responses as Schema)?.['200'] as Schema)?.content as { [ct: string]: { schema: Schema } } | undefined;
+      const ref = refName(schema?.['application/json']?.schema);
+      if (!ref) continue;
+      lists++;
+      const res = await call(sb, 'GET', fam.path);
+      const v = validators.forRef(ref);
+      if (res.status !== 200) listFailures.push(`${fam.path}: status ${res.status}`);
+      else if (!v(res.json)) {
+        const errs = (v.errors ?? []).filter((e) => !knownGap(e, res.json)).map((e) => `${e.instancePath} ${e.message}`);
+        if (errs.length) listFailures.push(`${fam.path} (${ref}): ${[...new Set(errs)].slice(0, 6).join('; ')}`);
       }
     }
 
