@@ -33,14 +33,7 @@ export interface RegistryFacts {
 }
 
 /** Behaviour of the blueprint importer that depends on the version, not on the API. */
-export interface ImporterFeatures {
-  tags: string[];
-  states: string[];
-  entryPermissions: boolean;
-  dottedContext: boolean;
-  sectionedEntries: boolean;
-  maxPageSize: number | null;
-}
+export type ImporterFeatures = Pick<Registry, 'tags' | 'states' | 'entryPermissions' | 'dottedContext' | 'sectionedEntries' | 'maxPageSize'>;
 
 const BASE_TAGS = ['KeyOf', 'Find', 'Context', 'Env', 'Format', 'If', 'Condition', 'Enumerate', 'Index', 'Value'];
 
