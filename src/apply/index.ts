@@ -2,17 +2,19 @@
 // object before patching it, stopping at the first failure; optionally undoing what it did.
 // Never prints: progress goes to the optional callback, everything else into the result.
 import type {
-  ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, Json, JsonObject, LiveObject, Plan, ServerClient,
+  ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveObject, Plan, ServerClient,
 } from '../model/index.js';
-import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { mapLimit, ObjectIndex, sameField, type PasswordPolicy } from '../plan/index.js';
+import { mapLimit, ObjectIndex, sameField } from '../plan/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';
+import { rollback, type Undo } from './rollback.js';
+import { jsonIdentifiers, noteUnchanged } from './record.js';
+import { at, errorDiag, unresolvedDiag } from './diagnostics.js';
 
 export { checkPlanFresh } from './fresh.js';
 export { APPLY_CODES } from './codes.js';
@@ -28,15 +30,7 @@ export interface ApplyOptions {
   secretDigest: (entryKey: string, field: string, value: string) => string;
   now: () => Date;
   onProgress?: (r: ChangeResult, done: number, total: number) => void;
-  /** Unused by apply itself; accepted so callers can pass plan options through unchanged. */
-  passwordPolicy?: PasswordPolicy;
 }
-
-/** Undo information of one applied change. */
-type Undo =
-  | { kind: 'delete-created'; change: Change; pk: string | number }
-  | { kind: 'patch-back'; change: Change; pk: string | number; body: JsonObject }
-  | { kind: 'none'; change: Change; why: string };
 
 export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions): Promise<{ result: ApplyResult; state: OwnershipState }> {
   const reg = opts.registry;
@@ -201,6 +195,15 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     await mapLimit(g, Math.max(1, opts.concurrency ?? 4), run);
   }
 
+  // Adopted objects no entry declares any more are never pruned: nothing left to remember them for.
+  const declared = new Set(opts.entries.map((e) => e.key));
+  for (const [k, rec] of Object.entries(state.objects)) {
+    if (rec.adopted && !declared.has(k)) {
+      delete state.objects[k];
+      delete state.secrets[k];
+    }
+  }
+
   let phase: ApplyResult['phase'] = 'succeeded';
   if (failed) {
     const applied = undo.length > 0;
@@ -211,43 +214,6 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     }
   }
   return { result: finish(plan, results, diagnostics, writes, phase), state };
-}
-
-/** Undo in reverse; every step reported, none silently skipped. */
-async function rollback(
-  undo: Undo[], client: ServerClient, results: Map<string, ChangeResult>, diagnostics: Diagnostic[], state: OwnershipState, count: () => void,
-): Promise<boolean> {
-  let ok = true;
-  const outcome = new Map<string, boolean>();
-  for (const u of [...undo].reverse()) {
-    const key = u.change.key;
-    try {
-      if (u.kind === 'delete-created') {
-        count();
-        await client.delete(u.change.model, u.pk);
-        delete state.objects[key];
-        delete state.secrets[key];
-      } else if (u.kind === 'patch-back') {
-        count();
-        await client.patch(u.change.model, u.pk, u.body);
-      } else {
-        ok = false;
-        outcome.set(key, false);
-        diagnostics.push(diag(APPLY_CODES.notUndoable, `${key}: ${u.why}`, { entry: key }));
-        continue;
-      }
-      if (!outcome.has(key)) outcome.set(key, true);
-    } catch (e) {
-      ok = false;
-      outcome.set(key, false);
-      diagnostics.push(diag(APPLY_CODES.rollbackFailed, `${key}: undoing the ${u.change.action} failed: ${e instanceof Error ? e.message : String(e)}`, { entry: key }));
-    }
-  }
-  for (const [key, good] of outcome) {
-    const r = results.get(key);
-    if (r && r.status === 'applied') results.set(key, { ...r, status: good ? 'rolled-back' : 'rollback-failed' });
-  }
-  return ok;
 }
 
 function groupWaves(changes: Change[]): Change[][] {
@@ -275,40 +241,6 @@ function resendBindingSubject(info: ModelInfo, live: JsonObject, body: JsonObjec
   }
 }
 
-function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledEntry | undefined): void {
-  if (!entry || entry.state === 'absent') {
-    // An absent entry with no object, or a recorded object that is gone: forget it.
-    if (c.pk === undefined || !entry) {
-      delete state.objects[c.key];
-      delete state.secrets[c.key];
-    }
-    return;
-  }
-  if (c.pk === undefined) return; // skipped by a condition: keep what we knew
-  const prev = state.objects[c.key];
-  const adopted = prev && String(prev.pk) === String(c.pk) ? prev.adopted : true;
-  state.objects[c.key] = { model: c.model, pk: c.pk, identifiers: jsonIdentifiers(c), adopted };
-}
-
-function jsonIdentifiers(c: Change, world?: ApplyWorld): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, v] of Object.entries(c.identifiers)) {
-    if (world) {
-      const r = world.resolve(v, c.key);
-      if (r.ok) out[k] = r.value;
-    } else if (!hasDeferredShape(v)) {
-      out[k] = v as Json;
-    }
-  }
-  return out;
-}
-
-function hasDeferredShape(v: unknown): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  if (Array.isArray(v)) return v.some(hasDeferredShape);
-  return Object.keys(v).some((k) => k.startsWith('$')) || Object.values(v).some(hasDeferredShape);
-}
-
 function result(c: Change, status: ChangeResult['status']): ChangeResult {
   const r: ChangeResult = { key: c.key, model: c.model, action: c.action, status, diagnostics: [] };
   if (c.pk !== undefined) r.pk = c.pk;
@@ -318,32 +250,6 @@ function result(c: Change, status: ChangeResult['status']): ChangeResult {
 function finish(plan: Plan, results: Map<string, ChangeResult>, diagnostics: Diagnostic[], writes: number, phase: ApplyResult['phase']): ApplyResult {
   const list = plan.changes.map((c) => results.get(c.key) ?? result(c, 'not-attempted'));
   return { phase, results: list, diagnostics, writes };
-}
-
-function at(c: Change, entry: CompiledEntry | undefined, field?: string): { entry: string; subject?: Diagnostic['subject'] } {
-  const subject = (field && entry?.origin.fields[field]) || entry?.origin.range || c.origin?.range;
-  return subject ? { entry: c.key, subject } : { entry: c.key };
-}
-
-function unresolvedDiag(c: Change, entry: CompiledEntry | undefined, field: string, why: string): Diagnostic {
-  return diag(APPLY_CODES.unresolved, `${c.key}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
-}
-
-/** The server's field message, on the YAML line of that field when the entry maps it. */
-function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefined): Diagnostic {
-  if (e instanceof ApiError) {
-    const fields = e.fieldErrors();
-    const names = Object.keys(fields).filter((f) => f !== 'detail');
-    const first = names.find((f) => entry?.origin.fields[f]) ?? names[0];
-    const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
-    const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
-    const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
-    if (e.uncertain) {
-      return diag(APPLY_CODES.uncertain, summary, { ...at(c, entry, first), severity: 'error', detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.' });
-    }
-    return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
-  }
-  return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
 }
 
 function cloneState(s: OwnershipState): OwnershipState {

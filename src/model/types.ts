@@ -251,6 +251,8 @@ export interface FieldChange {
   after?: DesiredValue;
   /** Value must never be printed: shown as "(sensitive)". */
   sensitive?: boolean;
+  /** For sensitive fields: keyed digest of the value (HMAC), so a saved plan can be checked without the secret. */
+  digest?: string;
 }
 
 export interface Change {

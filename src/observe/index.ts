@@ -5,12 +5,12 @@ import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject
 import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { allFinds, evalQuery, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
+import { evalQuery, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { OBSERVE_CODES } from './codes.js';
-import { chooseReads, type ModelRead } from './strategy.js';
+import { chooseReads } from './strategy.js';
 
 export { chooseReads, type ModelRead } from './strategy.js';
 
@@ -63,25 +63,29 @@ export async function observe(
   const fallback = new ServerFallback(client, registry, diagnostics);
   const resolver = new ObserveResolver(registry, index, table, byKey, finds, fallback);
 
-  for (const e of ordered) {
-    const info = findModel(registry, e.model);
-    if (!info || !info.apiPath || !index.has(info.model)) continue;
-    const ids = resolveDeferred(e.identifiers, resolver, e.key);
-    if (!ids.ok) {
-      // An identifier waits for an object this run creates: the entry's own object cannot exist yet.
-      byKey.set(e.key, null);
-      continue;
-    }
-    byKey.set(e.key, await matchEntry(info, ids.value as JsonObject, index, registry, fallback, e));
-    // Answers for finds nested anywhere in the entry, from the indexes already read.
-    for (const v of [e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) resolveDeferred(v, resolver, e.key);
-  }
-  // Finds whose queries needed the server: asked once each, then the entries resolve again.
-  if (fallback.pending.size) {
-    await fallback.flush(finds);
+  // Pass over the entries in order (later identifiers may !KeyOf earlier matches). Finds only the
+  // server can answer are asked after a pass, once each, then the pass runs again with them.
+  for (let pass = 0; pass < 4; pass++) {
+    byKey.clear();
     for (const e of ordered) {
-      for (const v of [e.identifiers, e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) resolveDeferred(v, resolver, e.key);
+      const info = findModel(registry, e.model);
+      if (!info || !info.apiPath || !index.has(info.model)) continue;
+      const unknownBefore = resolver.unknowns;
+      const ids = resolveDeferred(e.identifiers, resolver, e.key);
+      if (!ids.ok) {
+        // Waiting for the server's answer to a find: unknown for now. Otherwise an identifier
+        // waits for an object this run creates, so the entry's own object cannot exist yet.
+        if (resolver.unknowns === unknownBefore) byKey.set(e.key, null);
+        continue;
+      }
+      const match = await matchEntry(info, ids.value as JsonObject, index, registry, fallback, e);
+      // Unanswerable stays unknown: plan refuses the entry rather than guess "create".
+      if (match !== undefined) byKey.set(e.key, match);
+      // Answers for finds nested anywhere in the entry, from the indexes already read.
+      for (const v of [e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) resolveDeferred(v, resolver, e.key);
     }
+    if (fallback.pending.size === 0) break;
+    await fallback.flush(finds);
   }
 
   const objects = new Map<string, LiveObject[]>();
@@ -94,23 +98,25 @@ export async function observe(
       objects,
       requests: client.requestCount() - start,
     },
-    diagnostics,
+    diagnostics: sortDiagnostics(diagnostics),
   };
 }
 
 async function matchEntry(
   info: ModelInfo, ids: JsonObject, index: ObjectIndex, reg: Registry, fallback: ServerFallback, e: CompiledEntry,
-): Promise<LiveObject | null> {
+): Promise<LiveObject | null | undefined> {
   const r = matchIdentifiers(reg, index, info.model, ids);
   if (r !== 'unknown') return r.match;
   // A lookup the objects read cannot answer (`stage__name` over a polymorphic family): let the
   // server filter, then trust only results that still agree on everything decidable.
   const query = Object.entries(ids).filter(([k]) => k !== 'pk') as [string, Json][];
-  const hit = await fallback.ask(info.model, query, e.key);
-  return hit ?? null;
+  return fallback.ask(info.model, query, e.key);
 }
 
 class ObserveResolver implements DeferredResolver {
+  /** Finds answered "cannot tell (yet)": an entry depending on one is not known to be absent. */
+  unknowns = 0;
+
   constructor(
     private readonly reg: Registry,
     private readonly index: ObjectIndex,
@@ -153,6 +159,7 @@ class ObserveResolver implements DeferredResolver {
     }
     const r = evalQuery(this.reg, this.index, q.model, q.query);
     if (r === 'unknown') {
+      this.unknowns++;
       this.fallback.queue(q, key);
       return undefined;
     }
@@ -164,7 +171,8 @@ class ObserveResolver implements DeferredResolver {
 /** Server-side filtering for lookups the indexes cannot decide; each distinct query asked once. */
 class ServerFallback {
   readonly pending = new Map<string, { model: string; query: [string, Json][] }>();
-  private readonly asked = new Map<string, LiveObject | null>();
+  /** undefined = could not be answered. */
+  private readonly asked = new Map<string, LiveObject | null | undefined>();
 
   constructor(private readonly client: ServerClient, private readonly reg: Registry, private readonly diagnostics: Diagnostic[]) {}
 
@@ -174,15 +182,15 @@ class ServerFallback {
 
   async ask(model: string, query: [string, Json][], entryKey?: string): Promise<LiveObject | null | undefined> {
     const key = findQueryKey({ model, query });
-    if (this.asked.has(key)) return this.asked.get(key)!;
+    if (this.asked.has(key)) return this.asked.get(key);
     const info = findModel(this.reg, model);
     const filters: ListQuery['filters'] = {};
     const names = new Set((info?.listFilters ?? []).filter((f) => !f.generic).map((f) => f.name));
     for (const [k, v] of query) {
       if (!names.has(k) || v === null || typeof v === 'object') {
-        this.diagnostics.push(diag(OBSERVE_CODES.lookupUnanswerable, `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter; treated as no match`, entryKey ? { entry: entryKey } : {}));
-        this.asked.set(key, null);
-        return null;
+        this.diagnostics.push(diag(OBSERVE_CODES.lookupUnanswerable, `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter`, entryKey ? { entry: entryKey } : {}));
+        this.asked.set(key, undefined);
+        return undefined;
       }
       filters[k] = v as string | number | boolean;
     }
@@ -193,7 +201,7 @@ class ServerFallback {
       return hit;
     } catch (e) {
       this.diagnostics.push(diag(OBSERVE_CODES.listFailed, `filtering ${model} failed: ${errorText(e)}`, entryKey ? { entry: entryKey } : {}));
-      this.asked.set(key, null);
+      this.asked.set(key, undefined);
       return undefined;
     }
   }

@@ -115,7 +115,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
 
   const state = loadState(deps);
   const secretDigest = makeSecretDigest(stateKey(state, deps.env));
-  const observed = await observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8 });
+  const observed = await observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state });
   const plan = makePlan({
     entries: compiled.entries,
     dropped: compiled.dropped,

@@ -5,7 +5,7 @@ const def = (code: string, severity: CodeDef['severity'], title: string): CodeDe
 
 export const PLAN_CODES = {
   findNoMatch: def('AKB4001', 'error', '!Find matched nothing where a value is required'),
-  keyOfNoObject: def('AKB4002', 'error', '!KeyOf names an entry that has no object'),
+  keyOfNoObject: def('AKB4002', 'error', 'a reference (!KeyOf, !Find) can never be resolved'),
   mustCreatedExists: def('AKB4003', 'error', 'state must_created but the object already exists'),
   tooManyDeletes: def('AKB4004', 'error', 'prune would delete more objects than --max-deletes allows'),
   conditionUndecided: def('AKB4005', 'error', 'entry condition cannot be decided before apply'),
@@ -17,4 +17,7 @@ export const PLAN_CODES = {
   unknownModel: def('AKB4011', 'error', 'model unknown to this authentik version'),
   unresolved: def('AKB4012', 'error', 'value cannot be computed'),
   nullSecret: def('AKB4013', 'info', 'secret value is null: left untouched'),
+  sameObjectTwice: def('AKB4014', 'error', 'two entries create the same object'),
+  pruneUnobserved: def('AKB4016', 'warning', 'an object to prune was not observed'),
+  pkOnlyCreate: def('AKB4015', 'error', 'entry identified only by pk cannot be created through the REST API'),
 } as const;

@@ -118,8 +118,10 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
 }
 
 function secretReason(x: ExtrasInput, spec: ExtraSpec, field: string, digest: string | undefined): string | undefined {
-  if (x.policy === 'always') return `${field} set on every apply (--password-policy always)`;
-  if (x.policy === 'on-create') return undefined;
+  // --password-policy is about passwords; other secrets (token keys, client secrets) follow on-change.
+  const policy = field === 'password' ? x.policy : 'on-change';
+  if (policy === 'always') return `${field} set on every apply (--password-policy always)`;
+  if (policy === 'on-create') return undefined;
   if (digest === undefined) return `${field} depends on a value known after apply`;
   if (spec.visibleAs && x.live && typeof x.live.body[spec.visibleAs] === 'string') {
     const liveDigest = x.digest(x.entry.key, field, x.live.body[spec.visibleAs] as string);

@@ -1,19 +1,21 @@
 // (entries, live snapshot, ownership state, now) → Plan. Pure and synchronous: every fact about
 // the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
 import type {
-  Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, FieldChange, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange,
+  Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange,
 } from '../model/types.js';
-import type { ModelInfo, Registry } from '../authentik/registry.js';
+import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { resolveDeferred } from '../compile/index.js';
+import { containsDeferred, describeDeferred, resolveDeferred } from '../compile/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
-import { sameField, redactBody } from './normalize.js';
+import { containsJson, looseEqual, redactBody } from './normalize.js';
+import { identifierLookup } from './match.js';
 import { ObjectIndex } from './objects.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
+import { createChange, updateChange } from './changes.js';
 import { blindAttrs, sendableFields } from './fields.js';
 import { EntryTable, PlanResolver, requiredFindKeys, type Outcome } from './resolver.js';
 
@@ -130,7 +132,7 @@ export function plan(input: PlanInput): Plan {
         for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
           if (!nulls.has(k)) continue;
           hardError = true;
-          err(PLAN_CODES.findNoMatch, `${field}: !Find [${q.model}, …] matched nothing`, field,
+          err(PLAN_CODES.findNoMatch, `${field}: ${describeDeferred({ $find: q })} matched nothing`, field,
             'authentik would write null here (issue #19715); fix the query or create the object first');
         }
       }
@@ -162,11 +164,23 @@ export function plan(input: PlanInput): Plan {
     waves.set(e.key, wave);
 
     const creating = live === null && e.state !== 'absent';
-    const extras = planExtras({
+    const extras = e.state === 'absent' ? { changes: [], reasons: [], diagnostics: [] } : planExtras({
       entry: { ...e, extras: { ...e.extras, ...blindAttrs(info, e) } }, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
       subject: (f) => at(f),
     });
     diagnostics.push(...extras.diagnostics);
+
+    if (creating && Object.keys(e.identifiers).length === 1 && 'pk' in e.identifiers && info.readOnlyFields.includes(info.pkField ?? 'pk')) {
+      err(PLAN_CODES.pkOnlyCreate, `${e.key} is identified only by pk, which the REST API cannot assign: every apply would create another object`, 'pk',
+        'Add a natural identifier (name, slug, username, …) next to pk.');
+    }
+    if (creating) {
+      const twin = earlierCreateOfSameObject(outcomes, info.model, identifiers);
+      if (twin) {
+        err(PLAN_CODES.sameObjectTwice, `${e.key} declares the object ${twin} creates; merge the two entries`, firstIdentifier(e),
+          'authentik would create it with the first entry and update it with the second; akbp plans each object once');
+      }
+    }
 
     let change: Change;
     switch (e.state) {
@@ -218,7 +232,12 @@ export function plan(input: PlanInput): Plan {
 
   const summary = { create: 0, update: 0, delete: 0, noop: 0, conflict: 0 };
   for (const c of changes) summary[c.action]++;
-  const sorted = sortDiagnostics(diagnostics);
+  // Identifiers are merged into attrs, so one bad value would otherwise be reported twice.
+  const seen = new Set<string>();
+  const sorted = sortDiagnostics(diagnostics).filter((d) => {
+    const k = JSON.stringify([d.code, d.summary, d.entry, d.subject?.start]);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
   return {
     formatVersion: 1,
     createdAt: input.now.toISOString(),
@@ -231,39 +250,20 @@ export function plan(input: PlanInput): Plan {
   };
 }
 
-function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
-  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${pointerEscape(f)}`, op: 'add' as const, after: after[f]! }));
-  patch.push(...extras);
-  return { ...base, action: 'create', reason: 'no matching object on the server', patch, after };
-}
-
-function updateChange(
-  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, live: LiveObject, after: { [k: string]: DesiredValue },
-  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[], extraReasons: string[],
-): Change {
-  const patch: FieldChange[] = [];
-  const changedAfter: { [k: string]: DesiredValue } = {};
-  for (const f of Object.keys(after).sort()) {
-    const before = live.body[f];
-    if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
-    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
-    if (before !== undefined) fc.before = before;
-    patch.push(fc);
-    changedAfter[f] = after[f]!;
+/** An earlier entry of this run creates an object these (literal) identifiers would match. */
+function earlierCreateOfSameObject(outcomes: Map<string, Outcome>, model: string, ids: { [k: string]: DesiredValue }): string | undefined {
+  const { pk, rest } = identifierLookup(ids as JsonObject);
+  if (pk !== undefined || rest.length === 0 || rest.some(([, v]) => containsDeferred(v))) return undefined;
+  for (const o of outcomes.values()) {
+    if (!o.creates || o.entry.model !== model) continue;
+    const hit = rest.every(([k, v, how]) => (how === 'contains' ? o.body[k] !== undefined && containsJson(o.body[k]!, v) : o.body[k] !== undefined && looseEqual(o.body[k], v)));
+    if (hit) return o.entry.key;
   }
-  patch.push(...extras);
-  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
-  const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1));
-  const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
-  return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+  return undefined;
 }
 
 function firstIdentifier(e: CompiledEntry): string | undefined {
   return Object.keys(e.identifiers).sort()[0];
-}
-
-function pointerEscape(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function pyTruthy(v: Json): boolean {

@@ -11,6 +11,21 @@ export interface ObjectSource {
   byPk(model: string, pk: Json): LiveObject | undefined;
   /** Own pk of a policy-binding model whose pbm uuid is given (flows, flow-stage bindings). */
   pkOfPbm(pbm: Json): Json | undefined;
+  /** A superset of the objects whose scalar field may equal value, in list order; undefined = scan all. */
+  candidates?(model: string, field: string, value: Json): readonly LiveObject[] | undefined;
+}
+
+/** Narrows the scan with a hash lookup on one plain, exactly-compared field of the query. */
+function narrow(reg: Registry, src: ObjectSource, model: string, all: readonly LiveObject[], pairs: [string, Json][]): readonly LiveObject[] {
+  if (!src.candidates) return all;
+  const info = findModel(reg, model);
+  for (const [k, v] of pairs) {
+    if (k === 'pk' || k.includes('__') || v === null || typeof v === 'object') continue;
+    if (info?.references?.[k]?.policyBindingTarget) continue;
+    const c = src.candidates(model, k, v);
+    if (c) return c;
+  }
+  return all;
 }
 
 /** Answer of one lookup: decided, or not decidable from the objects read (fall back to the server). */
@@ -148,8 +163,9 @@ function truthy(v: Json): boolean {
 
 /** `!Find`: every pair ANDed; the first object of the model (default ordering) that satisfies all. */
 export function evalQuery(reg: Registry, src: ObjectSource, model: string, query: [string, Json][]): { match: LiveObject | null } | 'unknown' {
-  const objs = src.objects(model);
-  if (!objs) return 'unknown';
+  const all0 = src.objects(model);
+  if (!all0) return 'unknown';
+  const objs = narrow(reg, src, model, all0, query);
   let unknown = false;
   for (const o of objs) {
     let all: Verdict = true;
@@ -184,10 +200,17 @@ export function identifierLookup(ids: JsonObject): { pk?: Json; rest: [string, J
 }
 
 export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string, ids: JsonObject): { match: LiveObject | null } | 'unknown' {
-  const objs = src.objects(model);
-  if (!objs) return 'unknown';
+  const all0 = src.objects(model);
+  if (!all0) return 'unknown';
   const { pk, rest } = identifierLookup(ids);
   if (pk === undefined && rest.length === 0) return { match: null };
+  let objs = narrow(reg, src, model, all0, rest.filter(([, , how]) => how === 'lookup').map(([k, v]) => [k, v]));
+  if (pk !== undefined && objs !== all0) {
+    // pk ORs with the rest: its object joins the candidates, still in list order.
+    const byPk = all0.find((o) => looseEqual(o.pk, pk));
+    if (byPk && !objs.includes(byPk)) objs = [...objs, byPk].sort((a, b) => all0.indexOf(a) - all0.indexOf(b));
+  }
+  if (rest.length === 0) objs = all0;
   let unknown = false;
   for (const o of objs) {
     if (pk !== undefined && looseEqual(o.pk, pk)) return { match: o };

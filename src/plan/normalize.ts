@@ -61,9 +61,14 @@ function scalarByType(fi: FieldInfo | undefined, v: Json): Json {
       return v;
     case 'string':
     case 'enum':
+      // An enum of strings ('6', '8') takes the blueprint's 6 and returns "6"; and the reverse.
+      if (fi.type === 'enum' && typeof v === 'number' && fi.enum?.some((x) => x === String(v))) return String(v);
+      if (fi.type === 'enum' && typeof v === 'string' && fi.enum?.some((x) => typeof x === 'number' && String(x) === v)) return Number(v);
       if (typeof v === 'number' && fi.type === 'string') return String(v);
       if (typeof v !== 'string') return v;
       if (fi.format === 'uuid' || UUID_RE.test(v)) return v.toLowerCase();
+      // `2030-01-01T00:00:00Z` and `…+00:00` are the same instant.
+      if (fi.format === 'date-time' && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
       return fi.type === 'string' ? v.trim() : v;
     default:
       return v;

@@ -11,10 +11,21 @@ export function pkKey(v: Json | undefined): string {
   return String(v).toLowerCase();
 }
 
+/** Equal under looseEqual ⇒ equal keys (numbers and numeric strings alike, case folded). */
+function coarseKey(v: Json): string {
+  if (typeof v === 'string') {
+    const t = v.trim();
+    return t !== '' && Number.isFinite(Number(t)) ? String(Number(t)) : v.toLowerCase();
+  }
+  return String(v);
+}
+
 export class ObjectIndex implements ObjectSource {
   private readonly lists = new Map<string, LiveObject[]>();
   private readonly pks = new Map<string, Map<string, LiveObject>>();
   private readonly pbm = new Map<string, Json>();
+  /** model → field → coarse value key → objects, built on first use; null when not indexable. */
+  private readonly fieldIndexes = new Map<string, Map<string, Map<string, LiveObject[]> | null>>();
 
   constructor(private readonly reg: Registry, from?: Map<string, LiveObject[]>) {
     if (from) for (const [m, objs] of from) this.set(m, objs);
@@ -37,6 +48,42 @@ export class ObjectIndex implements ObjectSource {
       this.notePbm(m, o);
     }
     this.pks.set(m, byPk);
+    this.fieldIndexes.delete(m);
+  }
+
+  /**
+   * Objects whose scalar `field` may equal `value` (a superset of the exact matches, in list
+   * order), or undefined when the field holds non-scalars somewhere and cannot be indexed.
+   */
+  candidates(model: string, field: string, value: Json): readonly LiveObject[] | undefined {
+    const m = this.norm(model);
+    const list = this.lists.get(m);
+    if (!list || (value !== null && typeof value === 'object')) return undefined;
+    let perModel = this.fieldIndexes.get(m);
+    if (!perModel) this.fieldIndexes.set(m, (perModel = new Map()));
+    let ix = perModel.get(field);
+    if (ix === undefined) {
+      ix = new Map();
+      for (const o of list) {
+        const v = o.body[field];
+        if (v === undefined || (v !== null && typeof v === 'object')) {
+          ix = null;
+          break;
+        }
+        const k = coarseKey(v);
+        const bucket = ix.get(k);
+        if (bucket) bucket.push(o);
+        else ix.set(k, [o]);
+      }
+      perModel.set(field, ix);
+    }
+    return ix === null ? undefined : (ix.get(coarseKey(value)) ?? []);
+  }
+
+  /** Position in the server's list order (for "first match" across several candidate sets). */
+  position(model: string, obj: LiveObject): number {
+    const list = this.lists.get(this.norm(model)) ?? [];
+    return list.indexOf(obj);
   }
 
   /** Adds or replaces one object (after a create or patch), keeping list order for existing ones. */
@@ -50,6 +97,7 @@ export class ObjectIndex implements ObjectSource {
     else list.push(obj);
     byPk.set(k, obj);
     this.lists.set(m, list);
+    this.fieldIndexes.delete(m);
     this.pks.set(m, byPk);
     this.notePbm(m, obj);
   }
@@ -60,6 +108,7 @@ export class ObjectIndex implements ObjectSource {
     const list = this.lists.get(m);
     if (list) this.lists.set(m, list.filter((o) => pkKey(o.pk) !== k));
     this.pks.get(m)?.delete(k);
+    this.fieldIndexes.delete(m);
   }
 
   private notePbm(model: string, o: LiveObject): void {

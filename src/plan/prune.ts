@@ -45,7 +45,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     const info = findModel(x.registry, rec.model);
     const obj = x.index.byPk(rec.model, rec.pk);
     const base = { key, model: info?.model ?? rec.model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
-    if (!x.index.has(rec.model)) continue; // not read: say nothing rather than guess
+    if (!x.index.has(rec.model)) {
+      // Never guess: an object whose model was not read is neither deleted nor forgotten.
+      diagnostics.push(diag(PLAN_CODES.pruneUnobserved, `${key}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, { entry: key }));
+      continue;
+    }
     if (!obj) {
       // Lets apply forget the record.
       changes.push({ ...base, action: 'noop', reason: 'recorded in state but already gone from the server', patch: [] });

@@ -97,3 +97,14 @@ test('a failed list becomes a diagnostic, not an exception', async () => {
   assert.equal(diagnostics[0]?.code, 'AKB4101');
   assert.equal(snapshot.byKey.size, 0, 'unobserved entries stay unknown so plan refuses them');
 });
+
+test('a lookup neither the indexes nor a list filter can answer leaves the entry unobserved, never guessed absent', async () => {
+  const s = new FakeServer(reg23);
+  const pol = s.seed('authentik_policies_dummy.dummypolicy', { name: 'p' });
+  s.seed('authentik_policies.policybinding', { policy: pol.pk as string, order: 0, target: '00000000-0000-4000-8000-000000000001' });
+  // `policy` points into a family of models: observe does not read them all for one lookup.
+  const e = entry({ model: 'authentik_policies.policybinding', identifiers: { policy__name: 'p', order: 0 } });
+  const { snapshot, diagnostics } = await observe([e], s, reg23);
+  assert.equal(snapshot.byKey.has(e.key), false, 'plan then refuses it (AKB4006) instead of creating a duplicate');
+  assert.deepEqual(diagnostics.map((d) => d.code), ['AKB4102']);
+});

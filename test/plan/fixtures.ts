@@ -1,6 +1,9 @@
 // Shared by test/{plan,observe,apply}: an in-memory ServerClient with authentik's semantics that
 // matter here (pks, PATCH, set_password, DRF trimming), and a small CompiledEntry builder.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import type { CompiledEntry, DesiredValue, Json, JsonObject, ListQuery, LiveObject, ServerAction, ServerClient } from '../../src/model/index.js';
 import { ApiError } from '../../src/model/index.js';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
@@ -165,17 +168,24 @@ import type { Plan } from '../../src/model/index.js';
 
 export const NOW = new Date('2026-11-27T12:00:00Z');
 
+const ajv = new Ajv.default({ allErrors: true, strict: false });
+addFormats.default(ajv);
+/** Every plan a test makes must match the published schema. */
+export const validatePlan = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object);
+
 export async function planAgainst(
   entries: CompiledEntry[], server: ServerClient, reg: Registry,
   opts: { state?: OwnershipState; options?: Partial<PlanInput['options']>; dropped?: PlanInput['dropped'] } = {},
 ): Promise<Plan> {
   const state = opts.state ?? emptyState();
   const { snapshot } = await observe(entries, server, reg, { state });
-  return plan({
+  const p = plan({
     entries, dropped: opts.dropped ?? [], snapshot, registry: reg, state, now: NOW,
     source: { uri: 'bp.yaml', digest: 'sha256:0' }, server: { url: server.baseUrl, version: reg.authentikVersion },
     options: { secretDigest: digest, ...(opts.options ?? {}) },
   });
+  if (!validatePlan(JSON.parse(JSON.stringify(p)))) throw new Error(`plan does not match schemas/plan.schema.json: ${JSON.stringify(validatePlan.errors)}`);
+  return p;
 }
 
 /** observe → plan → apply, returning everything a test may assert on. */

@@ -66,6 +66,7 @@ test('JSON fields and M2M lists are replaced whole; the patch shows what goes', 
     { path: '/groups', op: 'replace', before: [g1.pk], after: [] },
   ]);
   assert.deepEqual(c.after, { attributes: { keep: 1 }, groups: [] });
+  assert.equal(c.reason, 'attributes (removes key drop), groups (removes 1 member) differ');
 });
 
 test('a reference to an object this run creates is known after apply and orders the change after it', async () => {
@@ -237,4 +238,70 @@ test('plans validate against schemas/plan.schema.json', async () => {
   ], s, reg23);
   assert.deepEqual(p.summary, { create: 1, update: 1, delete: 1, noop: 0, conflict: 1 });
   assert.ok(validate(JSON.parse(JSON.stringify(p))), JSON.stringify(validate.errors));
+});
+
+test('token expiry in another UTC notation is the same instant: no change', async () => {
+  const s = new FakeServer(reg23);
+  s.seed('authentik_core.token', { identifier: 't', intent: 'api', expires: '2030-01-01T00:00:00Z', expiring: true });
+  const p = await planAgainst([entry({ model: 'authentik_core.token', identifiers: { identifier: 't' }, attrs: { identifier: 't', expires: '2030-01-01T00:00:00.000+00:00' } })], s, reg23);
+  assert.equal(p.changes[0]!.action, 'noop');
+});
+
+test('two entries creating the same object are refused rather than failing half-way through apply', async () => {
+  const s = new FakeServer(reg23);
+  const p = await planAgainst([
+    entry({ model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: false } }),
+    entry({ model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: true } }),
+  ], s, reg23);
+  assert.ok(p.diagnostics.some((d) => d.code === 'AKB4014'));
+  assert.equal(p.applyable, false);
+});
+
+test('each change names its origin line when the blueprint text is given', async () => {
+  const s = new FakeServer(reg23);
+  const text = 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: x}\n';
+  const start = text.indexOf('- model');
+  const e = entry({ model: GROUP, identifiers: { name: 'x' }, origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start, end: start + 5 }, fields: {} } });
+  const { snapshot } = await (await import('../../src/observe/index.js')).observe([e], s, reg23);
+  const p = (await import('../../src/plan/index.js')).plan({
+    entries: [e], dropped: [], snapshot, registry: reg23, state: emptyState(), now: new Date(0),
+    source: { uri: 'bp.yaml', digest: 'x' }, server: { url: s.baseUrl, version: '2023.6.1' },
+    options: { secretDigest: digest }, texts: (u) => (u === 'bp.yaml' ? text : undefined),
+  });
+  assert.deepEqual(p.changes[0]!.origin, { uri: 'bp.yaml', line: 3, range: { uri: 'bp.yaml', start, end: start + 5 } });
+});
+
+test('!KeyOf to an entry that has no object (absent) is an error, reported once', async () => {
+  const s = new FakeServer(reg23);
+  const p = await planAgainst([
+    entry({ model: GROUP, id: 'gone', state: 'absent', identifiers: { name: 'gone' } }),
+    entry({ model: 'authentik_core.user', identifiers: { username: 'u', groups_ref: { $keyOf: 'gone' } }, attrs: { username: 'u', name: 'u', groups_ref: { $keyOf: 'gone' } } }),
+  ], s, reg23);
+  assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4002']);
+  assert.equal(p.applyable, false);
+});
+
+test('an entry identified only by pk cannot be created over REST (the server assigns pks): error', async () => {
+  const s = new FakeServer(reg23);
+  const p = await planAgainst([entry({ model: GROUP, identifiers: { pk: '0c3b2a4e-0000-4000-8000-000000000000' }, attrs: { name: 'exported' } })], s, reg23);
+  assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4015']);
+});
+
+test('a number given for an enum of strings compares as the string the server returns (TOTP digits)', async () => {
+  const s = new FakeServer(reg26);
+  s.seed('authentik_stages_authenticator_totp.authenticatortotpstage', { name: 'totp', digits: '6' });
+  const p = await planAgainst([entry({ model: 'authentik_stages_authenticator_totp.authenticatortotpstage', identifiers: { name: 'totp' }, attrs: { name: 'totp', digits: 6 } })], s, reg26);
+  assert.equal(p.changes[0]!.action, 'noop');
+});
+
+test('prune says so when an object it should delete was never observed, instead of skipping it silently', async () => {
+  const s = new FakeServer(reg23);
+  const state = emptyState();
+  state.objects['old.yaml#1'] = { model: GROUP, pk: 'x', identifiers: {}, adopted: false };
+  const { snapshot } = await (await import('../../src/observe/index.js')).observe([], s, reg23); // no state passed
+  const p = (await import('../../src/plan/index.js')).plan({
+    entries: [], dropped: [], snapshot, registry: reg23, state, now: new Date(0), source: { uri: 'x', digest: 'x' },
+    server: { url: s.baseUrl, version: '2023.6.1' }, options: { secretDigest: digest, prune: true },
+  });
+  assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4016']);
 });

@@ -1,0 +1,32 @@
+// Apply's diagnostics: a server's field message lands on the YAML line of that field.
+import type { Change, CompiledEntry, Diagnostic } from '../model/index.js';
+import { ApiError } from '../model/index.js';
+import { diag } from '../diag/index.js';
+import { APPLY_CODES } from './codes.js';
+
+export function at(c: Change, entry: CompiledEntry | undefined, field?: string): { entry: string; subject?: Diagnostic['subject'] } {
+  const subject = (field && entry?.origin.fields[field]) || entry?.origin.range || c.origin?.range;
+  return subject ? { entry: c.key, subject } : { entry: c.key };
+}
+
+export function unresolvedDiag(c: Change, entry: CompiledEntry | undefined, field: string, why: string): Diagnostic {
+  return diag(APPLY_CODES.unresolved, `${c.key}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
+}
+
+/** The server's field message, on the YAML line of that field when the entry maps it. */
+export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefined): Diagnostic {
+  if (e instanceof ApiError) {
+    const fields = e.fieldErrors();
+    const names = Object.keys(fields).filter((f) => f !== 'detail');
+    const first = names.find((f) => entry?.origin.fields[f]) ?? names[0];
+    const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
+    const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
+    const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
+    if (e.uncertain) {
+      return diag(APPLY_CODES.uncertain, summary, { ...at(c, entry, first), severity: 'error', detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.' });
+    }
+    return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
+  }
+  return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
+}
+

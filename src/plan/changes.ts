@@ -1,0 +1,57 @@
+// The two Change shapes that carry a patch: a create (every sendable field added) and an update
+// (only the fields whose normalised values differ, JSON and M2M replaced whole).
+import type { Change, DesiredValue, FieldChange, Json, JsonObject, LiveObject } from '../model/types.js';
+import type { ModelInfo } from '../authentik/registry.js';
+import { containsDeferred } from '../compile/index.js';
+import { canonicalString, normalizeField, redactBody, sameField } from './normalize.js';
+import type { ObjectIndex } from './objects.js';
+
+export function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
+  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${pointerEscape(f)}`, op: 'add' as const, after: after[f]! }));
+  patch.push(...extras);
+  return { ...base, action: 'create', reason: 'no matching object on the server', patch, after };
+}
+
+export function updateChange(
+  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, live: LiveObject, after: { [k: string]: DesiredValue },
+  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[], extraReasons: string[],
+): Change {
+  const patch: FieldChange[] = [];
+  const changedAfter: { [k: string]: DesiredValue } = {};
+  for (const f of Object.keys(after).sort()) {
+    const before = live.body[f];
+    if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
+    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
+    if (before !== undefined) fc.before = before;
+    patch.push(fc);
+    changedAfter[f] = after[f]!;
+  }
+  patch.push(...extras);
+  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
+  const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1) + removals(info, p, index));
+  const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
+  return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+}
+
+/** " (removes 2 members)" / " (removes keys a, b)": what a whole-value replace drops. */
+function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string {
+  const f = fc.path.slice(1);
+  const before = fc.before;
+  const after = fc.after;
+  if (Array.isArray(before) && Array.isArray(after) && !after.some((x) => containsDeferred(x))) {
+    const norm = (v: Json): string[] => (normalizeField(info, f, v, index) as Json[]).map((x) => canonicalString(x));
+    const keep = new Set(norm(after as Json[]));
+    const gone = norm(before).filter((x) => !keep.has(x)).length;
+    return gone ? ` (removes ${gone} member${gone === 1 ? '' : 's'})` : '';
+  }
+  if (before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after) && !containsDeferred(after)) {
+    const gone = Object.keys(before).filter((k) => !(k in after)).sort();
+    return gone.length ? ` (removes key${gone.length === 1 ? '' : 's'} ${gone.join(', ')})` : '';
+  }
+  return '';
+}
+
+function pointerEscape(s: string): string {
+  return s.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
