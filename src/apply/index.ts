@@ -13,7 +13,7 @@ import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';
 import { rollback, type Undo } from './rollback.js';
-import { jsonIdentifiers, noteUnchanged } from './record.js';
+import { jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
 import { at, errorDiag, unresolvedDiag } from './diagnostics.js';
 
 export { checkPlanFresh } from './fresh.js';
@@ -165,8 +165,8 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     }
     if (ex.writes.some((w) => w.action)) undo.push({ kind: 'none', change: c, why: 'a secret or blueprint-only value set through its action cannot be restored' });
     world.record(c.key, obj);
-    const prev = state.objects[c.key];
-    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev && String(prev.pk) === String(obj.pk) ? prev.adopted : true };
+    const prev = previousRecord(state, c.key, c.model, obj.pk);
+    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : true };
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };
   };

@@ -13,9 +13,27 @@ export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledE
     return;
   }
   if (c.pk === undefined) return; // skipped by a condition: keep what we knew
-  const prev = state.objects[c.key];
-  const adopted = prev && String(prev.pk) === String(c.pk) ? prev.adopted : true;
+  const prev = previousRecord(state, c.key, c.model, c.pk);
+  const adopted = prev ? prev.adopted : true;
   state.objects[c.key] = { model: c.model, pk: c.pk, identifiers: jsonIdentifiers(c), adopted };
+}
+
+/**
+ * What akbp knew of this object before: the record under this entry key, or — when the entry
+ * moved (a renamed file, another id) — the record of the same object under its old key, which
+ * is moved here with its secret digests so ownership survives the move.
+ */
+export function previousRecord(state: OwnershipState, key: string, model: string, pk: string | number): OwnershipState['objects'][string] | undefined {
+  const here = state.objects[key];
+  if (here && here.model === model && String(here.pk) === String(pk)) return here;
+  for (const [k, rec] of Object.entries(state.objects)) {
+    if (k === key || rec.model !== model || String(rec.pk) !== String(pk)) continue;
+    delete state.objects[k];
+    if (state.secrets[k] && !state.secrets[key]) state.secrets[key] = state.secrets[k]!;
+    delete state.secrets[k];
+    return rec;
+  }
+  return undefined;
 }
 
 export function jsonIdentifiers(c: Change, world?: ApplyWorld): JsonObject {

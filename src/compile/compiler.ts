@@ -66,6 +66,18 @@ function escapePointer(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
+/**
+ * Entry keys name akbp's ownership records and password digests, so they must not change when
+ * the same blueprints are read another way (`examples` vs `./examples`, an OCI tag vs its digest,
+ * another git ref). A blueprint is named by its path inside its source, as authentik names
+ * instances; only when two sources hold the same path is the full uri used for those files.
+ */
+function keyBases(bps: readonly ParsedBlueprint[]): Map<ParsedBlueprint, string> {
+  const count = new Map<string, number>();
+  for (const bp of bps) count.set(bp.path, (count.get(bp.path) ?? 0) + 1);
+  return new Map(bps.map((bp) => [bp, bp.path && count.get(bp.path) === 1 ? bp.path : bp.uri]));
+}
+
 export class Compilation {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly run: EvalRun;
@@ -73,6 +85,8 @@ export class Compilation {
   private readonly active: Unit[] = [];
   private readonly dropped: DroppedEntry[] = [];
   private readonly usedKeys = new Set<string>();
+  /** How each blueprint is named in entry keys (see keyBase). */
+  private readonly keyBases: Map<ParsedBlueprint, string>;
   private readonly registry: Registry;
   private readonly states: string[];
   private readonly builtins: { [key: string]: Value };
@@ -84,6 +98,7 @@ export class Compilation {
     this.registry = opts.registry;
     this.states = opts.registry.states && opts.registry.states.length > 0 ? opts.registry.states : ALL_STATES;
     this.builtins = builtinContext(opts.registry);
+    this.keyBases = keyBases([...bps, ...(opts.library ?? [])]);
     this.run = {
       registry: opts.registry,
       env: opts.env,
@@ -145,12 +160,13 @@ export class Compilation {
   }
 
   private assignKey(bp: ParsedBlueprint, e: ParsedEntry, firstOfId: boolean): string {
+    const base = this.keyBases.get(bp) ?? bp.uri;
     const candidates = [
-      ...(e.id !== undefined && firstOfId ? [`${bp.uri}#${e.id}`] : []),
-      `${bp.uri}#${e.index}`,
-      `${bp.uri}#entry-${e.index}`,
+      ...(e.id !== undefined && firstOfId ? [`${base}#${e.id}`] : []),
+      `${base}#${e.index}`,
+      `${base}#entry-${e.index}`,
     ];
-    const key = candidates.find((k) => !this.usedKeys.has(k)) ?? `${bp.uri}#entry-${e.index}-${this.usedKeys.size}`;
+    const key = candidates.find((k) => !this.usedKeys.has(k)) ?? `${base}#entry-${e.index}-${this.usedKeys.size}`;
     this.usedKeys.add(key);
     return key;
   }

@@ -221,6 +221,7 @@ export function plan(input: PlanInput): Plan {
   const pruned = planPrune({
     state: input.state, entries: input.entries, dropped: input.dropped, index, registry: reg,
     prune: input.options.prune === true, maxDeletes: input.options.maxDeletes ?? 10,
+    claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
   });
   changes.push(...pruned.changes);
   diagnostics.push(...pruned.diagnostics);

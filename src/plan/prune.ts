@@ -18,6 +18,8 @@ export interface PruneInput {
   registry: Registry;
   prune: boolean;
   maxDeletes: number;
+  /** `model|pk` of every live object a current entry matched: declared, whatever its old key. */
+  claimed: Set<string>;
 }
 
 export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
@@ -26,7 +28,14 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const live = new Map<string, LiveObject>();
-  const orphans = Object.keys(x.state.objects).filter((k) => !declared.has(k) && !x.state.objects[k]!.adopted).sort();
+  // A record whose object a current entry matches moved to another key (a renamed file): apply
+  // re-keys it; it is never an orphan.
+  const orphans = Object.keys(x.state.objects)
+    .filter((k) => {
+      const rec = x.state.objects[k]!;
+      return !declared.has(k) && !rec.adopted && !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`);
+    })
+    .sort();
   if (!x.prune) {
     const existing = orphans.filter((k) => {
       const rec = x.state.objects[k]!;

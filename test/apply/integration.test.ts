@@ -200,7 +200,7 @@ entries:
   assert.equal(kept.plan.summary.delete, 0, 'without --prune nothing is deleted');
   assert.ok(kept.plan.diagnostics.some((d) => d.code === 'AKB4010'));
   const pruned = await run(w, one, kept.state, { prune: true });
-  assert.deepEqual(pruned.plan.changes.filter((c) => c.action === 'delete').map((c) => c.key), ['blueprints/test.yaml#b']);
+  assert.deepEqual(pruned.plan.changes.filter((c) => c.action === 'delete').map((c) => c.key), ['test.yaml#b']);
   assert.equal((await w.client.list('authentik_core.group', { filters: { name: 'pr-b' } })).length, 0);
-  assert.deepEqual(Object.keys(pruned.state.objects), ['blueprints/test.yaml#a']);
+  assert.deepEqual(Object.keys(pruned.state.objects), ['test.yaml#a']);
 });

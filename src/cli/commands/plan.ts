@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Plan } from '../../model/index.js';
 import { reconcileOnce, type ReconcileOutcome } from '../../pipeline/index.js';
-import { planToJson, renderDiagnosticsText, renderPlan, type PlanFormat } from '../../report/index.js';
+import { diagnosticsToJson, planToJson, renderDiagnosticsText, renderPlan, type PlanFormat } from '../../report/index.js';
 import { renderGraph } from '../../gitops/graph.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions } from '../options.js';
@@ -57,7 +57,7 @@ export function printPlan(out: ReconcileOutcome, opts: PlanCliOptions, ctx: CliC
   const texts = textsOf(out.texts);
   const color = useColor(ctx.io.isTTY, ctx.env);
   if (!out.plan) {
-    if (opts.format === 'json') ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, applyable: false, diagnostics: out.diagnostics }, null, 2)}\n`);
+    if (opts.format === 'json') ctx.io.stdout(diagnosticsToJson(out.diagnostics, texts, { applyable: false }));
     else ctx.io.stdout(`${renderDiagnosticsText(out.diagnostics, texts, color)}\n`);
     return;
   }
