@@ -96,12 +96,31 @@ export interface GitRead extends LocalRead {
   checkout: string;
 }
 
+/**
+ * One checkout per repository, whatever the ref: the daemon reads a new commit sha on every push,
+ * and a checkout per ref would clone again each time and grow the cache without bound. Reads of
+ * one repository are serialised in this process (different refs share the work tree); files are
+ * read into memory before the next read may check out something else.
+ */
+const checkoutLocks = new Map<string, Promise<unknown>>();
+
 export async function readGitSource(spec: { url: string; subdir?: string; ref?: string }, opts: GitOptions): Promise<GitRead> {
   const p = prepare(spec.url, opts.env);
+  const key = createHash('sha256').update(p.url).digest('hex').slice(0, 24);
+  const dir = join(opts.cacheDir, 'git', key);
+  const previous = checkoutLocks.get(dir) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(() => readCheckout(spec, p, dir, opts));
+  checkoutLocks.set(dir, run);
+  try {
+    return await run;
+  } finally {
+    if (checkoutLocks.get(dir) === run) checkoutLocks.delete(dir);
+  }
+}
+
+async function readCheckout(spec: { url: string; subdir?: string; ref?: string }, p: Prepared, dir: string, opts: GitOptions): Promise<GitRead> {
   const shown = formatGitSpec(spec);
   const timeout = opts.timeoutMs ?? 120_000;
-  const key = createHash('sha256').update(`${p.url}\0${spec.ref ?? 'HEAD'}`).digest('hex').slice(0, 24);
-  const dir = join(opts.cacheDir, 'git', key);
   await mkdir(dir, { recursive: true });
   const g = git(dir, p, timeout);
   let sha: string;

@@ -184,3 +184,26 @@ describe('git sources', () => {
     }
   });
 });
+
+test('one checkout per repository: reading new commits (as the daemon does per push) reuses it; concurrent reads of two refs each get their own files', async () => {
+  const repo = makeRepo('shared-checkout');
+  const dir = tempDir('git-one-checkout');
+  try {
+    const first = repo.commit({ 'a.yaml': bp('A') });
+    const second = repo.commit({ 'a.yaml': bp('A2'), 'b.yaml': bp('B') });
+    const opts = { cwd: dir, cacheDir: join(dir, 'cache'), env: { PATH: process.env.PATH, HOME: dir } };
+    const url = `file://${repo.bare}`;
+    const [r1, r2] = await Promise.all([
+      readSources([`git::${url}?ref=${first}`], opts),
+      readSources([`git::${url}?ref=${second}`], opts),
+    ]);
+    assert.deepEqual(r1.files.map((f) => f.path), ['a.yaml']);
+    assert.match(Buffer.from(r1.files[0]!.bytes).toString(), /name: A\n/);
+    assert.deepEqual(r2.files.map((f) => f.path), ['a.yaml', 'b.yaml']);
+    assert.equal(r2.origins[0]!.revision, second);
+    assert.equal(readdirSync(join(dir, 'cache', 'git')).length, 1, 'one checkout for the repository');
+  } finally {
+    repo.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
