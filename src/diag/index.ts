@@ -134,13 +134,59 @@ export function locate(range: SourceRange, texts: TextLookup): (LineCol & { uri:
  * `key`, `client_secret`, `bind_password`, `private_key`, keytabs…). A code frame shows source
  * lines verbatim, so their plain values are masked there: diagnostics must never leak a secret.
  */
-const SECRET_KEY = /^(\s*(?:-\s+)?["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?\s*:\s*)(?![!&*|>\s{\[])(\S.*?)(\s+#.*)?$/i;
-const SECRET_INLINE = /((?:^|[{,]\s*)["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?\s*:\s*)(?![!&*\s{\[])([^,}\n]+)/gi;
+const SECRET_KEY = /(^|[\s{,\[-])(["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?[ \t]*:)(?=\s|$)/gi;
 
+/** Where a value starting at `from` ends: the end of the line, or inside a flow collection the next `,`/`}`/`]`. */
+function valueEnd(line: string, from: number, inFlow: boolean): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (let i = from; i < line.length; i++) {
+    const c = line[i]!;
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') {
+      if (depth === 0) return i;
+      depth--;
+    } else if (c === ',' && depth === 0 && inFlow) return i;
+    else if (c === '#' && depth === 0 && /\s/.test(line[i - 1] ?? ' ')) return i;
+  }
+  return line.length;
+}
+
+function flowDepth(prefix: string): number {
+  let depth = 0;
+  let quote: string | null = null;
+  for (const c of prefix) {
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return depth;
+}
+
+/** Masks the value of every secret-looking key on one line (block or flow style, tags included). */
 export function redactSecrets(line: string): string {
-  const m = SECRET_KEY.exec(line);
-  if (m) return `${m[1]}(sensitive)${m[3] ?? ''}`;
-  return line.replace(SECRET_INLINE, (_all, key: string) => `${key}(sensitive)`);
+  let out = '';
+  let last = 0;
+  for (const m of line.matchAll(SECRET_KEY)) {
+    const keyEnd = m.index! + m[0].length;
+    if (keyEnd < last) continue;
+    let start = keyEnd;
+    while (start < line.length && (line[start] === ' ' || line[start] === '\t')) start++;
+    if (start >= line.length || line[start] === '|' || line[start] === '>' || line[start] === '#') continue;
+    let end = valueEnd(line, start, flowDepth(line.slice(0, m.index! + m[1]!.length)) > 0);
+    while (end > start && /\s/.test(line[end - 1]!)) end--;
+    if (end <= start) continue;
+    out += `${line.slice(last, start)}(sensitive)`;
+    last = end;
+  }
+  return out + line.slice(last);
 }
 
 /** A code frame: the line before, the line, a caret under the range start; secret values masked. */

@@ -157,7 +157,7 @@ function fromResolved(ctx: LoadContext, r: Resolved, s: number, e: number): Valu
     report(ctx, C.badTypedScalar, `Plain ${t} is not a value in YAML 1.1`, `Expected a quoted string ('${t}'); unquoted, PyYAML reads it as the ${r.kind} indicator and fails.`, s, e);
     return null;
   }
-  if (r.inexact) report(ctx, C.bigInteger, `Integer ${ctx.text.slice(s, e)} is larger than 2^53 and loses precision`, 'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.', s, e);
+  if (r.inexact) report(ctx, C.bigInteger, `This integer is larger than 2^53 and loses precision`, 'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.', s, e);
   return r.value;
 }
 

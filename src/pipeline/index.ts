@@ -12,6 +12,7 @@ import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
 import { emptyState, generateStateKey, makeSecretDigest, readState, writeStateAtomic, type OwnershipState } from '../state/index.js';
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { PIPELINE_CODES } from './codes.js';
+import { maskSecretValues } from './secrets.js';
 
 export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
 
@@ -45,7 +46,7 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
       const r = load(f);
       diagnostics.push(...r.diagnostics);
       if (r.blueprint) {
-        texts.set(f.uri, r.blueprint.text);
+        texts.set(f.uri, maskSecretValues(r.blueprint, deps.registry));
         out.push(r.blueprint);
       } else {
         texts.set(f.uri, new TextDecoder('utf-8', { fatal: false }).decode(f.bytes));

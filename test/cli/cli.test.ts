@@ -124,3 +124,41 @@ test('demo: applies the examples to the embedded sandbox and the second plan is 
   assert.match(r.stdout, /Apply succeeded/);
   assert.match(r.stdout, /second plan has 0 change\(s\)/);
 });
+
+test('secrets written in any form never reach validate, compile or plan output, even in code frames', async () => {
+  const w = workdir();
+  try {
+    const f = join(w.dir, 'secrets.yaml');
+    writeFileSync(f, [
+      'version: 1',
+      'entries:',
+      '  - model: authentik_core.user',
+      '    identifiers: {username: u1}',
+      '    attrs: {name: U, password: [leak-one], bogus_field: 1}',
+      '  - model: authentik_core.user',
+      '    identifiers: {username: u2}',
+      '    attrs:',
+      '      password: !Env [UNSET_VAR_FOR_TEST, "leak-two"]',
+      '      is_active: notabool',
+      '  - model: authentik_sources_ldap.ldapsource',
+      '    identifiers: {slug: l1}',
+      '    attrs: {name: L, server_uri: "ldap://x", base_dn: "dc=x", bind_password: {leak-three: 1}}',
+      '  - model: authentik_core.token',
+      '    identifiers: {identifier: t1}',
+      '    attrs: {key: 12345678901234567890123, intent: api}',
+      '',
+    ].join('\n'));
+    const runs = [
+      await runCli(['validate', f], { cwd: w.dir }),
+      await runCli(['validate', f, '--format', 'json'], { cwd: w.dir }),
+      await runCli(['compile', f, '--format', 'json'], { cwd: w.dir }),
+      await runCli(['plan', f, '--sandbox', '--format', 'json'], { cwd: w.dir }),
+      await runCli(['plan', f, '--sandbox', '--format', 'markdown'], { cwd: w.dir }),
+    ];
+    assert.equal(runs[0]!.code, 1, 'the file has errors, so frames are printed');
+    assert.match(runs[0]!.stdout, /\d+ \|/, 'code frames are shown');
+    for (const r of runs) assert.doesNotMatch(r.stdout + r.stderr, /leak-one|leak-two|leak-three|12345678901234567890123/);
+  } finally {
+    w.done();
+  }
+});

@@ -27,7 +27,11 @@ test('secret masking: block, inline and sequence forms; tags and names are kept'
     ['  client_secret: "abc" # why', '  client_secret: (sensitive) # why'],
     ['  attrs: {username: a, password: hunter2}', '  attrs: {username: a, password: (sensitive)}'],
     ['  - key: s3cr3t', '  - key: (sensitive)'],
-    ['  password: !Env [BOT_PASSWORD, x]', '  password: !Env [BOT_PASSWORD, x]'],
+    ['  password: !Env [BOT_PASSWORD, "correct-horse"]', '  password: (sensitive)'],
+    ['  attrs: {name: U, password: [canary, x], email: e}', '  attrs: {name: U, password: (sensitive), email: e}'],
+    ['  attrs: {key: {a: 1}, intent: api}', '  attrs: {key: (sensitive), intent: api}'],
+    ['  bind_password:', '  bind_password:'],
+    ['  password: |', '  password: |'],
     ['  name: password-policy', '  name: password-policy'],
   ];
   for (const [input, want] of rows) assert.equal(redactSecrets(input), want, input);
