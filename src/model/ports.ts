@@ -37,6 +37,8 @@ export interface ServerClient {
   patch(model: string, pk: string | number, body: JsonObject): Promise<LiveObject>;
   delete(model: string, pk: string | number): Promise<void>;
   action(model: string, pk: string | number, action: ServerAction, body?: JsonObject): Promise<Json>;
+  /** The token's own user (GET /core/users/me/), or null when the server does not say. */
+  whoami?(): Promise<{ pk: string | number; username: string; groups: string[] } | null>;
   /** Requests made so far (all methods), for plans and benches. */
   requestCount(): number;
   close(): Promise<void>;

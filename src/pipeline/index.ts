@@ -116,7 +116,10 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
 
   const state = loadState(deps);
   const secretDigest = makeSecretDigest(stateKey(state, deps.env));
-  const observed = await observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state });
+  const [observed, actor] = await Promise.all([
+    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state }),
+    deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
+  ]);
   const plan = makePlan({
     entries: compiled.entries,
     dropped: compiled.dropped,
@@ -126,6 +129,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     now: deps.now(),
     source: { uri: spec.sources.join(' '), ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
     texts: (uri) => loaded.texts.get(uri),
+    ...(actor ? { actor } : {}),
     server: { url: deps.client.baseUrl, version: await deps.client.version() },
     options: {
       prune: spec.prune ?? false,

@@ -20,4 +20,5 @@ export const PLAN_CODES = {
   sameObjectTwice: def('AKB4014', 'error', 'two entries create the same object'),
   pruneUnobserved: def('AKB4016', 'warning', 'an object to prune was not observed'),
   pkOnlyCreate: def('AKB4015', 'error', 'entry identified only by pk cannot be created through the REST API'),
+  selfLockout: def('AKB4017', 'error', 'the plan takes the API token\'s own user out of every superuser group'),
 } as const;

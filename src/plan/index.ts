@@ -15,6 +15,7 @@ import { identifierLookup } from './match.js';
 import { ObjectIndex } from './objects.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
+import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, updateChange } from './changes.js';
 import { blindAttrs, sendableFields } from './fields.js';
 import { EntryTable, PlanResolver, requiredFindKeys, type Outcome } from './resolver.js';
@@ -46,6 +47,8 @@ export interface PlanInput {
   };
   /** Blueprint texts by uri, so each change can name its origin line. */
   texts?: TextLookup;
+  /** The API token's own user, so the plan can refuse to lock it out. */
+  actor?: Actor;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -225,6 +228,7 @@ export function plan(input: PlanInput): Plan {
   });
   changes.push(...pruned.changes);
   diagnostics.push(...pruned.diagnostics);
+  diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get('authentik_core.group') ?? []));
   for (const [k, o] of pruned.live) liveOfChange.set(k, o);
 
   const deletes = changes.filter((c) => c.action === 'delete');

@@ -70,7 +70,9 @@ export class Api {
     const auth = this.authenticate(headers.authorization);
     if (auth.error) return ok(json(403, { detail: auth.error }));
     if (!auth.user && !isPublic) return ok(json(403, { detail: 'Authentication credentials were not provided.' }));
-    if (auth.user && !isPublic && !this.isSuperuser(auth.user)) {
+    // Any authenticated user may read itself (/core/users/me/); everything else needs a superuser.
+    const selfOnly = match.route.kind === 'system' && match.route.name === 'me';
+    if (auth.user && !isPublic && !selfOnly && !this.isSuperuser(auth.user)) {
       return ok(json(403, { detail: 'You do not have permission to perform this action.' }));
     }
 
@@ -149,7 +151,7 @@ export class Api {
     const { schema } = this.w;
     switch (route.kind) {
       case 'system':
-        return ok(this.system(route.name, params, accept));
+        return ok(this.system(route.name, params, accept, user));
       case 'collection': {
         const mv = schema.model(route.model)!;
         if (method === 'GET') return ok(this.list(mv, params));
@@ -350,7 +352,7 @@ export class Api {
     }
   }
 
-  private system(name: string, params: URLSearchParams, accept: string): HttpResponse {
+  private system(name: string, params: URLSearchParams, accept: string, user?: Rec): HttpResponse {
     const reg = this.w.schema.registry;
     switch (name) {
       case 'version': {
@@ -382,6 +384,19 @@ export class Api {
       }
       case 'blueprints-available':
         return json(200, []);
+      case 'me': {
+        // SessionUser: the token's own user as UserSelf (groups as {name, pk}).
+        if (!user) return json(403, { detail: 'Authentication credentials were not provided.' });
+        const groups = ((user.data.groups as string[] | undefined) ?? []).map((g) => {
+          const rec = this.w.store.get('authentik_core.group', g);
+          return { name: String(rec?.data.name ?? ''), pk: g };
+        });
+        const self: JsonObject = {
+          pk: user.pk, username: user.data.username ?? '', name: user.data.name ?? '', is_active: user.data.is_active !== false,
+          is_superuser: this.isSuperuser(user), groups, email: user.data.email ?? '', avatar: '', uid: String(user.data.uid ?? user.pk), settings: {},
+        };
+        return json(200, { user: self });
+      }
       case 'schema': {
         const doc = { openapi: '3.0.3', info: { title: 'authentik', version: this.version, description: 'akbp sandbox (emulated)' }, paths: {} };
         if (params.get('format') === 'json' || accept.includes('openapi+json')) {

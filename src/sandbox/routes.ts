@@ -22,7 +22,7 @@ export type Route =
   | { kind: 'family-detail'; family: string }
   | { kind: 'family-types'; family: string }
   | { kind: 'family-action'; family: string; action: Action }
-  | { kind: 'system'; name: 'version' | 'config' | 'models' | 'apps' | 'schema' | 'blueprints-available' };
+  | { kind: 'system'; name: 'version' | 'config' | 'models' | 'apps' | 'schema' | 'blueprints-available' | 'me' };
 
 interface Entry {
   segs: (string | null)[];
@@ -66,6 +66,7 @@ export class RouteTable {
     add('/admin/models/', { kind: 'system', name: 'models' }, ['GET']);
     add('/admin/apps/', { kind: 'system', name: 'apps' }, ['GET']);
     add('/schema/', { kind: 'system', name: 'schema' }, ['GET']);
+    add('/core/users/me/', { kind: 'system', name: 'me' }, ['GET']);
 
     for (const mv of schema.models.values()) {
       const { apiPath, detailPath, operations: ops } = mv.info;

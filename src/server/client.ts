@@ -70,6 +70,19 @@ class RestClient implements ServerClient {
     return this.http.count;
   }
 
+  async whoami(): Promise<{ pk: string | number; username: string; groups: string[] } | null> {
+    try {
+      const r = await this.http.json('GET', '/core/users/me/');
+      const user = (r.body as { user?: { pk?: unknown; username?: unknown; groups?: unknown } } | null)?.user;
+      if (!user || (typeof user.pk !== 'number' && typeof user.pk !== 'string')) return null;
+      // UserSelf lists groups as {name, pk}.
+      const groups = Array.isArray(user.groups) ? user.groups.map((g) => String((g as { pk?: unknown })?.pk ?? g)) : [];
+      return { pk: user.pk, username: String(user.username ?? ''), groups };
+    } catch {
+      return null;
+    }
+  }
+
   /** Closes the transport too, given or not: the CLI hands over the transport it probed with. */
   async close(): Promise<void> {
     await this.transport.close();
