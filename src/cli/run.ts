@@ -3,7 +3,8 @@
 import type { TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
-import { SourceError } from '../model/errors.js';
+import { ApiError, SourceError } from '../model/errors.js';
+import { apiErrorDiagnostics } from '../server/index.js';
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);
@@ -20,8 +21,14 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
         ctx.exitCode = 1;
         return;
       }
+      if (err instanceof ApiError) {
+        // The server's answer as a diagnostic: what failed, and what to check.
+        for (const d of apiErrorDiagnostics(err, {})) ctx.io.stderr(`akbp: ${d.summary}${d.detail ? `\n  ${d.detail}` : ''}\n`);
+        ctx.exitCode = 1;
+        return;
+      }
       const e = err as NodeJS.ErrnoException;
-      if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.name === 'ApiError')) {
+      if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT')) {
         ctx.io.stderr(`akbp: ${e.message}\n`);
         ctx.exitCode = 1;
         return;
