@@ -18,7 +18,7 @@ for (const version of ['2023.6', '2026.5']) {
     const anon = await sandbox.handle({ method: 'GET', path: '/core/users/me/', headers: {} });
     assert.equal(anon.status, 403);
     const client = createClient({ baseUrl: 'http://sandbox.invalid', token: 'me-token-0123456789', registry, transport: sandbox.transport() });
-    const me = await client.whoami();
+    const me = await client.whoami?.();
     assert.equal(me?.username, 'akadmin');
     assert.deepEqual(me?.groups, body.user.groups.map((g) => g.pk));
     await client.close();
