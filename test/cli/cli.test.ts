@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/blueprints/', import.meta.url));
 const CANARY = 'canary-Pa55w0rd-7f3e';
 
 function workdir(): { dir: string; done: () => void } {
@@ -161,4 +161,12 @@ test('secrets written in any form never reach validate, compile or plan output, 
   } finally {
     w.done();
   }
+});
+
+test('demo on authentik 2023.6 (the reference server) uses the 2023.6 example set and converges too', async () => {
+  const r = await runCli(['demo', '--authentik-version', '2023.6']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /blueprints-2023\.6/);
+  assert.match(r.stdout, /authentik 2023\.6\.1/);
+  assert.match(r.stdout, /second plan has 0 change\(s\)/);
 });

@@ -60,11 +60,11 @@ after(async () => {
 
 test('akbp graph prints the examples\' dependency graph as Mermaid and DOT', async () => {
   const ctx = context();
-  assert.equal(await runCli(ctx, ['graph', 'examples/']), 0, ctx.err.join(''));
+  assert.equal(await runCli(ctx, ['graph', 'examples/blueprints/']), 0, ctx.err.join(''));
   assert.match(ctx.text(), /^flowchart LR\n/);
   assert.match(ctx.text(), /n\d+ --> n\d+/);
   const dot = context();
-  assert.equal(await runCli(dot, ['graph', '--format', 'dot', 'examples/']), 0);
+  assert.equal(await runCli(dot, ['graph', '--format', 'dot', 'examples/blueprints/']), 0);
   assert.match(dot.text(), /^digraph akbp \{/);
   const help = context();
   await runCli(help, ['graph', '--help']);

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../helpers/cli.js';
 
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/blueprints/', import.meta.url));
 
 test('renaming a blueprint file or spelling its directory differently prunes nothing and keeps ownership', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-own-'));
   try {
-    cpSync(examples, join(dir, 'bp'), { recursive: true, filter: (p) => !p.startsWith(join(examples, 'ci')) });
+    cpSync(examples, join(dir, 'bp'), { recursive: true });
     const common = ['--sandbox', join(dir, 'sandbox.json'), '--state', join(dir, 'state.json')];
     const first = await runCli(['apply', 'bp', ...common, '--yes'], { cwd: dir });
     assert.equal(first.code, 0, first.stdout + first.stderr);

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { startRegistry, tempDir } from '../helpers/registry.js';
 import { makeRepo, startGitDaemon } from '../helpers/git.js';
 
-const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/blueprints/', import.meta.url));
 const env = (cache: string) => ({ PATH: process.env.PATH, HOME: process.env.HOME, AKBP_CACHE_DIR: cache });
 
 test('akbp oci push → akbp plan/apply oci://127.0.0.1:PORT/…:tag on the sandbox; the plan records the manifest digest', async () => {

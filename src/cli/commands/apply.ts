@@ -44,7 +44,7 @@ export function register(program: Command, ctx: CliContext): void {
   addPlanOptions(cmd)
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--rollback-on-failure', 'undo already applied changes when one fails')
-    .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
+    .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
         const target = await connectTarget(opts, ctx);

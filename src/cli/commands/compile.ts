@@ -45,7 +45,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
   addCompileOptions(cmd)
-    .addHelpText('after', '\nExamples:\n  akbp compile examples/\n  akbp compile --context team=payments --format json examples/10-groups-and-users.yaml\n')
+    .addHelpText('after', '\nExamples:\n  akbp compile examples/blueprints/\n  akbp compile --context team=payments --format json examples/blueprints/10-groups-and-users.yaml\n')
     .action(
       action(ctx, async (sources: string[], opts: CompileOptions) => {
         const { registry, note } = offlineRegistry(opts);

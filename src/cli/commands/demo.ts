@@ -1,5 +1,6 @@
-// `akbp demo` (npm run demo): applies examples/ to the embedded sandbox, then plans again to show
-// that a second run changes nothing — the main job of akbp, with no server to set up.
+// `akbp demo` (npm run demo): applies examples/blueprints/ (or blueprints-2023.6/) to the embedded
+// sandbox, then plans again to show that a second run changes nothing: the main job of akbp,
+// with no server to set up.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,14 +14,16 @@ import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
 import { connectTarget, pipelineDeps } from '../target.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../examples/', import.meta.url));
+/** The example set written for each bundled version (their REST shapes differ, e.g. redirect_uris). */
+const examplesFor = (version: string) =>
+  fileURLToPath(new URL(version === '2023.6' ? '../../../examples/blueprints-2023.6/' : '../../../examples/blueprints/', import.meta.url));
 
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('demo')
     .description('Apply the bundled examples to the embedded sandbox, then plan again (expect no changes)')
     .option('--authentik-version <version>', 'sandbox version: 2023.6 or 2026.5', defaultVersion())
-    .addHelpText('after', '\nExample:\n  npm run demo\n')
+    .addHelpText('after', '\nExamples:\n  npm run demo\n  npm run demo -- --authentik-version 2023.6\n')
     .action(
       action(ctx, async (opts: { authentikVersion: string }) => {
         const color = useColor(ctx.io.isTTY, ctx.env);
@@ -31,8 +34,8 @@ export function register(program: Command, ctx: CliContext): void {
           const stateDir = mkdtempSync(join(tmpdir(), 'akbp-demo-'));
           cleanup = () => rmSync(stateDir, { recursive: true, force: true });
           const deps = pipelineDeps({ state: join(stateDir, 'state.json') }, ctx, bundledRegistry(opts.authentikVersion), target.client);
-          const spec = { sources: [EXAMPLES], mode: 'plan' as const };
-          ctx.io.stdout(`== 1. plan examples/ against the ${target.description}\n\n`);
+          const spec = { sources: [examplesFor(opts.authentikVersion)], mode: 'plan' as const };
+          ctx.io.stdout(`== 1. plan ${spec.sources[0]} against the ${target.description}\n\n`);
           const planned = await reconcileOnce(spec, deps);
           const texts = textsOf(planned.texts);
           if (planned.plan) ctx.io.stdout(renderPlan(planned.plan, { format: 'text', color, texts }));

@@ -17,7 +17,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'graph language').choices(['mermaid', 'dot']).default('mermaid'));
   addCompileOptions(cmd)
-    .addHelpText('after', '\nExamples:\n  akbp graph examples/\n  akbp graph --format dot blueprints/ | dot -Tsvg > graph.svg\n')
+    .addHelpText('after', '\nExamples:\n  akbp graph examples/blueprints/\n  akbp graph --format dot blueprints/ | dot -Tsvg > graph.svg\n')
     .action(
       action(ctx, async (sources: string[], opts: CompileCliOptions & { format: GraphFormat }) => {
         const { registry } = offlineRegistry(opts);

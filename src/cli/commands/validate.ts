@@ -26,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--resolve-oci', 'check that oci:// paths of blueprint instances exist in their registry');
   addCompileOptions(cmd)
-    .addHelpText('after', '\nExamples:\n  akbp validate examples/\n  akbp validate --authentik-version 2023.6 --strict blueprints/ --format json\n')
+    .addHelpText('after', '\nExamples:\n  akbp validate examples/blueprints/\n  akbp validate --authentik-version 2023.6 --strict blueprints/ --format json\n')
     .action(
       action(ctx, async (sources: string[], opts: ValidateOptions) => {
         const { registry, note } = offlineRegistry(opts);
