@@ -17,6 +17,22 @@ export function buildProgram(ctx: CliContext): Command {
 
 export const VERSION = '0.1.0';
 
+/**
+ * `--sandbox [STATE_FILE]` takes an optional value, and commander would take the next word even
+ * when it is the blueprint source (`akbp plan --sandbox examples/`). A sandbox state file is
+ * JSON, so a following word that does not end in `.json` stays a source.
+ */
+export function normaliseArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = argv[i + 1];
+    if (a === '--sandbox' && next !== undefined && !next.startsWith('-') && !next.endsWith('.json')) out.push('--sandbox=');
+    else out.push(a);
+  }
+  return out;
+}
+
 export async function main(argv: string[], ctx?: CliContext): Promise<number> {
   const c: CliContext = ctx ?? {
     io: {
@@ -30,7 +46,7 @@ export async function main(argv: string[], ctx?: CliContext): Promise<number> {
   };
   const program = buildProgram(c);
   try {
-    await program.parseAsync(argv);
+    await program.parseAsync(normaliseArgv(argv));
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end here with code 0; usage errors with 1 (already printed).

@@ -51,7 +51,7 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--token <token>', 'API token (or AUTHENTIK_TOKEN); never printed')
     .option('--insecure', 'skip TLS verification (or AUTHENTIK_INSECURE=true)')
     .option('--ca <file>', 'PEM file of a private CA for the server')
-    .addOption(new Option('--sandbox [state-file]', 'use the embedded authentik sandbox (in-process), persisted to state-file when given'))
+    .addOption(new Option('--sandbox [state-file]', 'use the embedded authentik sandbox (in-process), persisted to state-file (a .json file) when given'))
     .option('--schema-from-server', "build the model registry from the server's own OpenAPI schema (cached by version)")
     .option('--state <file>', "akbp's ownership state file", '.akbp/state.json');
 }

@@ -72,7 +72,7 @@ export interface Target {
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
     const { registry } = offlineRegistry(opts);
-    const statePath = typeof opts.sandbox === 'string' ? resolve(ctx.cwd, opts.sandbox) : undefined;
+    const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;
     const sandbox = await createSandbox({ registry, token: EMBEDDED_TOKEN, ...(statePath ? { statePath } : {}) });
     const client = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token: EMBEDDED_TOKEN, registry, transport: sandbox.transport() });
     const where = statePath ? `embedded sandbox, state ${statePath}` : 'embedded sandbox, in memory';

@@ -2,7 +2,7 @@
 // included. The sandbox state file makes consecutive commands talk to the same "server".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, cpSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, cpSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -169,4 +169,18 @@ test('demo on authentik 2023.6 (the reference server) uses the 2023.6 example se
   assert.match(r.stdout, /blueprints-2023\.6/);
   assert.match(r.stdout, /authentik 2023\.6\.1/);
   assert.match(r.stdout, /second plan has 0 change\(s\)/);
+});
+
+test('--sandbox before the source: the source is not taken for a state file (state files end in .json)', async () => {
+  const r = await runCli(['plan', '--sandbox', examples, '--detailed-exitcode']);
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stdout, /17 to create/);
+  const w = workdir();
+  try {
+    const s = await runCli(['plan', '--sandbox', 'sb.json', 'examples', '--detailed-exitcode'], { cwd: w.dir });
+    assert.equal(s.code, 2, s.stdout + s.stderr);
+    assert.ok(existsSync(join(w.dir, 'sb.json')), 'the .json word is the sandbox state file');
+  } finally {
+    w.done();
+  }
 });
