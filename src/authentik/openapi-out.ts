@@ -16,14 +16,21 @@ function pascal(s: string): string {
 function schemaNames(reg: Registry): { models: Map<string, string>; families: Map<string, string> } {
   const models = new Map<string, string>();
   const families = new Map<string, string>();
+  const candidates = new Map<string, string[]>();
   for (const m of Object.values(reg.models)) {
     for (const [field, ref] of Object.entries(m.references)) {
       const obj = m.fields[`${field}_obj`];
       const name = obj?.ref ?? obj?.items?.ref;
       if (!name) continue;
       if (ref.family) families.set(ref.family, name);
-      else if (ref.targets.length === 1) models.set(ref.targets[0]!, name);
+      else if (ref.targets.length === 1) candidates.set(ref.targets[0]!, [...(candidates.get(ref.targets[0]!) ?? []), name]);
     }
+  }
+  // Several expansions may point at one model (`Group`, and `UserGroup` for a user's groups):
+  // the model's own name wins, the others stay nested serializers.
+  for (const [model, names] of candidates) {
+    const own = pascal(reg.models[model]?.modelName ?? '');
+    models.set(model, names.find((n) => n.toLowerCase() === own.toLowerCase()) ?? names[0]!);
   }
   const taken = new Set([...models.values(), ...families.values()]);
   for (const m of Object.values(reg.models)) {
