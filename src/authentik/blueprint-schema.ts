@@ -58,10 +58,13 @@ function typedSchema(f: FieldInfo, defs: Hoister, pkRef = false): Record<string,
     out.pattern = '^[0-9]+$';
     return out;
   }
-  if (f.type === 'string' && !f.format && !f.pattern && !f.enum) {
+  // Slug and regex fields are CharFields too (`slug: 2024` is the slug "2024"); a pattern only
+  // constrains strings, so a number is left for the server to check against it.
+  if (f.type === 'string' && !f.format && !f.enum) {
     out.type = nullable ? ['string', 'number', 'null'] : ['string', 'number'];
     if (f.maxLength !== undefined) out.maxLength = f.maxLength;
     if (f.minLength !== undefined) out.minLength = f.minLength;
+    if (f.pattern !== undefined && validPattern(f.pattern)) out.pattern = f.pattern;
     return out;
   }
   switch (f.type) {

@@ -20,7 +20,7 @@ export const C = {
   keyOfUndefined: def('AKB3014', 'error', '!KeyOf names an id no entry defines'),
   keyOfLater: def('AKB3015', 'error', '!KeyOf names an entry that is processed later'),
   keyOfUnusable: def('AKB3016', 'error', '!KeyOf names an entry that records no object'),
-  keyOfCreated: def('AKB3017', 'warning', '!KeyOf to a `created` entry fails on authentik 2023.6 when the object exists'),
+  keyOfCreated: def('AKB3017', 'warning', '!KeyOf to a `created` entry fails on authentik before 2023.10 when the object exists'),
   dependencyCycle: def('AKB3018', 'error', 'entries depend on each other in a cycle'),
   metaCycle: def('AKB3019', 'error', 'metaapplyblueprint references form a cycle'),
   metaNotFound: def('AKB3020', 'warning', 'metaapplyblueprint target is not among the sources'),

@@ -8,7 +8,7 @@ import type {
   ParsedBlueprint, ParsedEntry, SourceRange, Value,
 } from '../model/types.js';
 import { C } from './codes.js';
-import { buildContext, builtinContext } from './context.js';
+import { buildContext, builtinContext, versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from './deferred.js';
 import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
 import { analyseGraph, type GraphNode } from './graph.js';
@@ -406,9 +406,10 @@ export class Compilation {
       const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.info?.kind !== 'meta');
       if (usable) {
         item.deps.add(usable.key);
-        if (usable.state === 'created' && this.registry.version.startsWith('2023.6')) {
+        // Fixed when `created` began recording the existing object (≈2023.10, §5).
+        if (usable.state === 'created' && versionBefore(this.registry.version, '2023.10')) {
           this.diagnostics.push(
-            diag(C.keyOfCreated, `!KeyOf ${ref.id} points at a \`created\` entry: authentik 2023.6 records no object for it when the object already exists`, {
+            diag(C.keyOfCreated, `!KeyOf ${ref.id} points at a \`created\` entry: authentik ${this.registry.version} records no object for it when the object already exists`, {
               subject: ref.range,
               entry: item.key,
               detail: 'the server would fail this blueprint on every apply after the first; use state: present or target a newer version',

@@ -13,7 +13,8 @@ type ContextMap = { [key: string]: Value };
  * lookup would prefer; elsewhere a dotted key stays literal because lookups are exact.
  */
 export function buildContext(own: ContextMap, overrides: { [key: string]: Json } | undefined, dotted: boolean, builtins: ContextMap = {}): ContextMap {
-  own = Object.keys(builtins).length > 0 ? { ...builtins, ...own } : own;
+  // authentik always-merges the blueprint's context over its defaults, like every later layer.
+  own = Object.keys(builtins).length > 0 ? (alwaysMerge(builtins as Json, own as Json) as ContextMap) : own;
   if (!overrides) return own;
   let layer: { [key: string]: Json } = {};
   for (const [k, v] of Object.entries(overrides)) {

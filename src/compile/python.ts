@@ -72,6 +72,9 @@ export function pyStr(v: Json): string {
   return pyRepr(v);
 }
 
+// What str.isprintable() rejects (besides the ASCII controls handled first): repr escapes these.
+const NON_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+
 function pyStrRepr(s: string, asciiOnly: boolean): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
@@ -83,7 +86,7 @@ function pyStrRepr(s: string, asciiOnly: boolean): string {
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
-    else if (asciiOnly && c > 0x7f) {
+    else if ((asciiOnly && c > 0x7f) || (c !== 0x20 && NON_PRINTABLE.test(ch))) {
       out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
     } else out += ch;
   }
@@ -152,7 +155,8 @@ export function pyPercentFormat(format: string, args: readonly Json[]): FormatRe
           i += m[0].length;
         }
       }
-      while (i < format.length && 'hlL'.includes(format[i]!)) i++;
+      // CPython skips one length modifier (`%ld`); a second one is the conversion character.
+      if (i < format.length && 'hlL'.includes(format[i]!)) i++;
       if (i >= format.length) throw new PyError('incomplete format');
       const conv = format[i]!;
       const spec: Spec = { flags, width, precision, conv };

@@ -66,7 +66,7 @@ export function constructTagged(kind: 'null' | 'bool' | 'int' | 'float' | 'str' 
       return { ok: true, kind, value: null };
     case 'bool': {
       const v = BOOL_VALUES[s.toLowerCase()];
-      return v === undefined ? bad(kind, `"${s}" is not a YAML 1.1 boolean (yes/no, true/false, on/off)`) : { ok: true, kind, value: v };
+      return v === undefined ? bad(kind, 'The value is not a YAML 1.1 boolean (yes/no, true/false, on/off)') : { ok: true, kind, value: v };
     }
     case 'int':
       return constructInt(s);
@@ -81,6 +81,8 @@ function str(s: string): Resolved {
   return { ok: true, kind: 'str', value: s };
 }
 
+// Messages never quote the scalar: load does not know which field it is in, and a password or
+// key written with a wrong type must not reach the output. The subject range points at it.
 function bad(kind: ScalarKind, message: string): Resolved {
   return { ok: false, kind, message };
 }
@@ -102,7 +104,7 @@ function constructInt(raw: string): Resolved {
       n = Number.isNaN(d) ? NaN : n * 60 + d;
     }
   } else n = parseDigits(s, 10);
-  if (Number.isNaN(n)) return bad('int', `"${raw}" is not an integer`);
+  if (Number.isNaN(n)) return bad('int', 'The value is not an integer');
   const value = n === 0 ? 0 : sign * n;
   return Number.isSafeInteger(value) ? { ok: true, kind: 'int', value } : { ok: true, kind: 'int', value, inexact: true };
 }
@@ -127,7 +129,7 @@ function constructFloat(raw: string): Resolved {
     n = 0;
     for (const part of s.split(':')) n = n * 60 + pyFloat(part);
   } else n = pyFloat(s);
-  if (Number.isNaN(n)) return bad('float', `"${raw}" is not a number`);
+  if (Number.isNaN(n)) return bad('float', 'The value is not a number');
   return { ok: true, kind: 'float', value: sign * n };
 }
 
@@ -140,25 +142,25 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function constructTimestamp(raw: string): Resolved {
   const m = TIMESTAMP_PARTS.exec(raw);
-  if (!m) return bad('timestamp', `"${raw}" is not a timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.f][±HH:MM])`);
+  if (!m) return bad('timestamp', 'The value is not a timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.f][±HH:MM])');
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const dim = month === 2 && leap ? 29 : DAYS[month - 1];
-  if (year < 1 || dim === undefined || day < 1 || day > dim) return bad('timestamp', `"${raw}" is not a valid calendar date`);
+  if (year < 1 || dim === undefined || day < 1 || day > dim) return bad('timestamp', 'The value is not a valid calendar date');
   const date = `${m[1]}-${pad(month)}-${pad(day)}`;
   if (m[4] === undefined) return { ok: true, kind: 'timestamp', value: date };
   const hour = Number(m[4]);
   const minute = Number(m[5]);
   const second = Number(m[6]);
-  if (hour > 23 || minute > 59 || second > 59) return bad('timestamp', `"${raw}" is not a valid time of day`);
+  if (hour > 23 || minute > 59 || second > 59) return bad('timestamp', 'The value is not a valid time of day');
   const fraction = (m[7] ?? '').slice(0, 6).padEnd(6, '0');
   let out = `${date}T${pad(hour)}:${pad(minute)}:${pad(second)}`;
   if (Number(fraction) !== 0) out += `.${fraction}`;
   if (m[9] !== undefined) {
     const offset = Number(m[10]) * 60 + Number(m[11] ?? 0);
-    if (offset >= 24 * 60) return bad('timestamp', `"${raw}" has a time zone offset of a day or more`);
+    if (offset >= 24 * 60) return bad('timestamp', 'The value has a time zone offset of a day or more');
     out += offset === 0 ? 'Z' : `${m[9]}${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
   } else if (m[8] === 'Z') out += 'Z';
   return { ok: true, kind: 'timestamp', value: out };

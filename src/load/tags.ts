@@ -220,13 +220,21 @@ export function buildTag(
       try {
         JSON.parse(text);
       } catch (err) {
-        const why = err instanceof Error ? err.message : String(err);
-        report(ctx, C.parseJson, `!ParseJSON text is not valid JSON: ${why}`, 'Expected JSON text such as \'{"key": "value"}\' (quote the YAML scalar so YAML leaves it alone).', s, e);
+        report(ctx, C.parseJson, `!ParseJSON text is not valid JSON: ${jsonErrorReason(err)}`, 'Expected JSON text such as \'{"key": "value"}\' (quote the YAML scalar so YAML leaves it alone).', s, e);
         return null;
       }
       return tag({ $tag: 'ParseJSON', ...base, text });
     }
   }
+}
+
+/**
+ * V8 quotes the text it could not parse ("Unexpected token 'h', "hunter2" is not valid JSON"), and
+ * that text may be a secret; such messages are reduced to what went wrong, the range shows where.
+ */
+function jsonErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.includes('"') || message.startsWith('Unexpected token') ? 'unexpected character' : message;
 }
 
 function tag(t: TagNode): TagNode {

@@ -109,6 +109,18 @@ export class RuleContext {
   }
 
   private lines?: LineIndex;
+  private byId?: Map<string, EntryInfo>;
+
+  /** The first entry with each id (later duplicates are reported by duplicate-id). */
+  firstById(): Map<string, EntryInfo> {
+    if (this.byId) return this.byId;
+    this.byId = new Map();
+    for (const info of this.entries) {
+      const id = info.entry.id;
+      if (typeof id === 'string' && !this.byId.has(id)) this.byId.set(id, info);
+    }
+    return this.byId;
+  }
 
   /** 1-based line of an offset in this blueprint, for messages that point at a second place. */
   line(offset: number): number {

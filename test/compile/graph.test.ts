@@ -2,6 +2,8 @@
 // metaapplyblueprint; cycles; waves and one deterministic order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { bundledRegistry } from '../../src/authentik/bundled.js';
+import { compileBlueprints } from '../../src/compile/index.js';
 import { codes, compile, load } from './helpers.js';
 
 const flows = `version: 1
@@ -83,7 +85,7 @@ entries:
   assert.equal(ok.wave, 1);
 });
 
-test('!KeyOf to a created entry warns on 2023.6 only', () => {
+test('!KeyOf to a created entry warns before 2023.10 only', () => {
   const text = `version: 1
 entries:
   - model: authentik_core.group
@@ -95,6 +97,10 @@ entries:
 `;
   assert.deepEqual(codes(compile([load('a.yaml', text)], {}, '2023.6')), ['AKB3017 a.yaml:8:40']);
   assert.deepEqual(codes(compile([load('a.yaml', text)], {}, '2026.5')), []);
+  // 2023.8 (e.g. a registry read from such a server) still skips existing `created` objects.
+  const res = compileBlueprints([load('a.yaml', text)], { registry: { ...bundledRegistry('2023.6'), version: '2023.8.3' }, env: {} });
+  assert.deepEqual(res.diagnostics.map((d) => d.code), ['AKB3017']);
+  assert.match(res.diagnostics[0]!.summary, /authentik 2023\.8\.3 records no object/);
 });
 
 test('entries that find each other across files form a cycle, reported once with lines', () => {

@@ -51,6 +51,9 @@ const ok: [string, Json[], string][] = [
   ['%010.3f', [-3.14159], '-00003.142'],
   ['%+.1e', [0], '+0.0e+00'],
   ['%5.1f%%', [99.44], ' 99.4%'],
+  ['%ld|%hs', [5, 'x'], '5|x'],
+  ['%r', ['a\u00a0b\u200b'], "'a\\xa0b\\u200b'"],
+  ['%s', [['\u2028 x']], "['\\u2028 x']"],
 ];
 
 test('pyPercentFormat matches CPython output', () => {
@@ -71,6 +74,7 @@ const errors: [string, Json[], string][] = [
   ['%d', [null], '%d format: a real number is required, not NoneType'],
   ['%c', ['ab'], '%c requires int or char'],
   ['%d', [[1]], '%d format: a real number is required, not list'],
+  ['%lld', [5], "unsupported format character 'l' (0x6c) at index 2"],
 ];
 
 test('pyPercentFormat fails with the messages CPython raises', () => {

@@ -100,3 +100,21 @@ test('remote-origin refusal says how to allow the variable', () => {
   const res = compile([bp], { env: { AK_NAME: 'x' } });
   assert.match(res.diagnostics[0]!.detail ?? '', /--env-allow 'AK_NAME'/);
 });
+
+test('!ParseJSON failing at compile never quotes the text', () => {
+  const bp = load('a.yaml', groupWith(`!ParseJSON '{"a": 1}'`));
+  const attrs = bp.entries[0]!.attrs.attributes as { [k: string]: { $tag: string; text: string } };
+  attrs.v!.text = '{"key": hunter2}';
+  const res = compile([bp]);
+  assert.deepEqual(codes(res), ['AKB3008 a.yaml:8:12']);
+  assert.ok(!JSON.stringify(res.diagnostics).includes('hunter2'), res.diagnostics[0]!.summary);
+});
+
+test("a blueprint's context merges into the built-in keys, not over them", () => {
+  const text = groupWith(`!Context goauthentik.io/rbac/models`, 'context:\n  goauthentik.io/rbac/models: {mymodel: my_app}\n');
+  const res = compile([load('a.yaml', text)]);
+  assert.deepEqual(codes(res), []);
+  const models = (res.entries[0]!.attrs.attributes as { [k: string]: { [m: string]: string } }).v!;
+  assert.equal(models.mymodel, 'my_app');
+  assert.equal(models.flow, 'authentik_flows');
+});

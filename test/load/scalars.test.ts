@@ -200,3 +200,13 @@ test('mapping keys become the JSON key PyYAML + json.dumps would give', () => {
   assert.deepEqual(w.map((d) => [d.code, d.line, d.col]), [['AKB1013', 4, 3], ['AKB1013', 5, 3]]);
   assert.match(w[0]!.summary, /boolean true/);
 });
+
+test('typed-scalar errors never quote the value (it may be a password)', () => {
+  for (const src of ['!!int hunter2', '!!bool hunter2', '!!float hunter2', '!!timestamp hunter2', '2001-02-30', '2001-12-14 25:00:00']) {
+    const text = `version: 1\nentries:\n  - model: authentik_core.user\n    identifiers: {username: u}\n    attrs:\n      password: ${src}\n`;
+    const w = where(text, load(text).diagnostics);
+    assert.deepEqual(w.map((d) => [d.code, d.line, d.col]), [['AKB1014', 6, 17]], src);
+    const secret = src.replace(/^!!\w+ /, '');
+    assert.ok(!`${w[0]!.summary}\n${w[0]!.detail}`.includes(secret), `${src}: ${w[0]!.summary}`);
+  }
+});

@@ -214,3 +214,15 @@ test('JSON form of tags (goauthentik.io/yaml-key + args)', () => {
   assert.equal((attrs.flow as { pointer: string }).pointer, '/entries/0/attrs/flow');
   assert.ok(r.blueprint!.pointers.has('/entries/0/attrs/flow/1/1'));
 });
+
+test('!ParseJSON errors never quote the JSON text (it may hold a secret)', () => {
+  for (const snippet of ["!ParseJSON 'hunter2'", `!ParseJSON '{"key": hunter2}'`]) {
+    const { text, r } = loadV(snippet);
+    const w = where(text, r.diagnostics);
+    assert.deepEqual(w.map((d) => [d.code, d.line, d.col]), [['AKB1025', 6, 10]], snippet);
+    assert.ok(!`${w[0]!.summary}\n${w[0]!.detail}`.includes('hunter2'), w[0]!.summary);
+  }
+  // Reasons that only locate the fault are kept.
+  const { text, r } = loadV("!ParseJSON '[1,'");
+  assert.match(where(text, r.diagnostics)[0]!.summary, /not valid JSON: Unexpected end of JSON input/);
+});

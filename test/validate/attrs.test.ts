@@ -37,6 +37,12 @@ ruleTester(attrTypes, {
         - model: authentik_stages_email.emailstage
           identifiers: {name: email}
           attrs: {token_expiry: 30}` },
+    { name: 'a slug given as a number, which DRF turns into the slug "2024"', yaml: yaml`
+      version: 1
+      entries:
+        - model: authentik_flows.flow
+          identifiers: {slug: 2024}
+          attrs: {name: Flow, title: Flow, designation: authentication}` },
     { name: 'a pk reference as a numeric string', yaml: yaml`
       version: 1
       entries:

@@ -203,6 +203,11 @@ ruleTester(sections, {
           - model: authentik_core.group
             identifiers: {name: a}`,
       errors: [{ code: 'AKB2020', line: 2, column: 1, severity: 'error', says: ['authentik 2023.6 expects `entries` to be a list'] }] },
+    { name: 'an empty section on 2023.6 is still a mapping the importer refuses', version: '2023.6', yaml: yaml`
+      version: 1
+      entries:
+        later: []`,
+      errors: [{ code: 'AKB2020', line: 2, column: 1, severity: 'error' }] },
   ],
 });
 

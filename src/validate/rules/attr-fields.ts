@@ -31,7 +31,7 @@ export const attrFields: Rule = {
         if (accepted.has(key)) continue;
         const p = ptr(info.entry.pointer, 'attrs', key);
         const subject = ctx.range(`${p}#key`) ?? ctx.range(p, info.entry.range);
-        const where = subject ? { subject, entry: info } : { entry: info };
+        const where = { subject, entry: info };
         if (m.fields[key]?.readOnly) {
           ctx.report(this, 'readOnly', { key, model: m.model, version }, where);
           continue;

@@ -20,7 +20,7 @@ function checkMapping(rule: Rule, ctx: RuleContext, info: EntryInfo, part: 'attr
     if (at && ctx.bp.text[at.start] === '!') continue;
     const subject = at ?? info.entry.range;
     const field = err.path.slice(1).replace(/~1/g, '/').replace(/~0/g, '~').split('/').join('.');
-    ctx.report(rule, 'type', { field, model: m.model, message: err.message }, subject ? { subject, entry: info } : { entry: info });
+    ctx.report(rule, 'type', { field, model: m.model, message: err.message }, { subject, entry: info });
   }
 }
 

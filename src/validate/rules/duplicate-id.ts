@@ -25,7 +25,7 @@ export const duplicateId: Rule = {
         continue;
       }
       const subject = ctx.range(`${info.entry.pointer}/id`, info.entry.range);
-      ctx.report(this, 'duplicate', { id, line: ctx.line(prev.entry.range.start) }, subject ? { subject, entry: info } : { entry: info });
+      ctx.report(this, 'duplicate', { id, line: ctx.line(prev.entry.range.start) }, { subject, entry: info });
     }
   },
 };

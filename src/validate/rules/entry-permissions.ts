@@ -19,7 +19,7 @@ export const entryPermissions: Rule = {
     for (const info of ctx.entries) {
       if (info.entry.permissions.length === 0) continue;
       const subject = ctx.range(`${info.entry.pointer}/permissions#key`) ?? ctx.range(`${info.entry.pointer}/permissions`, info.entry.range);
-      ctx.report(this, 'unsupported', { version: ctx.registry.version }, subject ? { subject, entry: info } : { entry: info });
+      ctx.report(this, 'unsupported', { version: ctx.registry.version }, { subject, entry: info });
     }
   },
 };

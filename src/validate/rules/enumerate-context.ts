@@ -30,7 +30,7 @@ export const enumerateContext: Rule = {
     for (const use of ctx.tags()) {
       if (use.tag.$tag !== 'Index' && use.tag.$tag !== 'Value') continue;
       const tag = use.tag as IndexTag;
-      const where = use.entry ? { subject: tag.range, entry: use.entry } : { subject: tag.range };
+      const where = { subject: tag.range, entry: use.entry };
       const stack = use.enumerateStack;
       const data = { tag: tag.$tag, depth: tag.depth, available: stack.length, max: stack.length - 1 };
       if (stack.length === 0) ctx.report(this, 'outside', data, where);

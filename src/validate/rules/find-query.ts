@@ -29,7 +29,7 @@ export const findQuery: Rule = {
       if (use.tag.$tag !== 'Find' && use.tag.$tag !== 'FindObject') continue;
       const tag = use.tag as FindTag;
       if (typeof tag.model !== 'string') continue;
-      const where = use.entry ? { subject: tag.range, entry: use.entry } : { subject: tag.range };
+      const where = { subject: tag.range, entry: use.entry };
       const m = findModel(ctx.registry, tag.model);
       if (!m) {
         ctx.report(this, 'model', { tag: tag.$tag, model: tag.model, version: ctx.registry.version }, where);

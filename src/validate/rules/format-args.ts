@@ -58,7 +58,7 @@ export const formatArgs: Rule = {
       if (use.tag.$tag !== 'Format') continue;
       const tag = use.tag as FormatTag;
       if (typeof tag.format !== 'string') continue;
-      const where = use.entry ? { subject: tag.range, entry: use.entry } : { subject: tag.range };
+      const where = { subject: tag.range, entry: use.entry };
       const parsed = parsePercentFormat(tag.format);
       if ('error' in parsed) {
         ctx.report(this, 'bad', { format: tag.format, reason: parsed.error }, where);

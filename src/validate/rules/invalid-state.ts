@@ -22,7 +22,7 @@ export const invalidState: Rule = {
       const subject = ctx.range(`${info.entry.pointer}/state`, info.entry.range);
       const hint = s === 'must_created' ? ' `must_created` was added in 2023.10; use `created` for this version.' : '';
       const data = { state: s, version: ctx.registry.version, states: states.join(', '), hint };
-      ctx.report(this, 'unknown', data, subject ? { subject, entry: info } : { entry: info });
+      ctx.report(this, 'unknown', data, { subject, entry: info });
     }
   },
 };

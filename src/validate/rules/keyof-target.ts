@@ -3,7 +3,7 @@
 // `absent` entry or to a meta-model entry all fail the run when the tag is resolved.
 import type { KeyOfTag } from '../../model/types.js';
 import { V } from '../codes.js';
-import type { EntryInfo, Rule } from '../context.js';
+import type { Rule } from '../context.js';
 import { closest } from '../fields.js';
 
 export const keyofTarget: Rule = {
@@ -33,15 +33,11 @@ export const keyofTarget: Rule = {
     },
   },
   check(ctx) {
-    const byId = new Map<string, EntryInfo>();
-    for (const info of ctx.entries) {
-      const id = info.entry.id;
-      if (typeof id === 'string' && !byId.has(id)) byId.set(id, info);
-    }
+    const byId = ctx.firstById();
     for (const use of ctx.tags()) {
       if (use.tag.$tag !== 'KeyOf') continue;
       const tag = use.tag as KeyOfTag;
-      const where = use.entry ? { subject: tag.range, entry: use.entry } : { subject: tag.range };
+      const where = { subject: tag.range, entry: use.entry };
       const target = byId.get(tag.id);
       if (!target) {
         const near = closest(tag.id, byId.keys());

@@ -51,11 +51,11 @@ export const metaAttrs: Rule = {
       for (const [key, desc] of Object.entries(spec)) {
         const p = parseMetaAttr(desc);
         if (!(key in attrs)) {
-          if (p.required) ctx.report(this, 'missing', { model: m.model, key, desc }, modelRange ? { subject: modelRange, entry: info } : { entry: info });
+          if (p.required) ctx.report(this, 'missing', { model: m.model, key, desc }, { subject: modelRange, entry: info });
           continue;
         }
         const subject = ctx.range(ptr(info.entry.pointer, 'attrs', key), info.entry.range);
-        const where = subject ? { subject, entry: info } : { entry: info };
+        const where = { subject, entry: info };
         if (!typeOk(p.type, attrs[key]!)) ctx.report(this, 'type', { model: m.model, key, type: p.type === 'object' ? 'a mapping' : `a ${p.type}`, desc }, where);
         if (key === 'model_name' && typeof attrs[key] === 'string' && !findModel(ctx.registry, attrs[key] as string)) {
           const near = closest(attrs[key] as string, Object.keys(ctx.registry.models));
@@ -67,7 +67,7 @@ export const metaAttrs: Rule = {
         const near = closest(key, Object.keys(spec));
         const subject = ctx.range(`${ptr(info.entry.pointer, 'attrs', key)}#key`) ?? ctx.range(ptr(info.entry.pointer, 'attrs', key), info.entry.range);
         const data = { model: m.model, key, known: Object.keys(spec).join(', '), hint: near ? ` Did you mean \`${near}\`?` : '' };
-        ctx.report(this, 'unknown', data, subject ? { subject, entry: info } : { entry: info });
+        ctx.report(this, 'unknown', data, { subject, entry: info });
       }
     }
   },

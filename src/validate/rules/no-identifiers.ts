@@ -21,7 +21,7 @@ export const noIdentifiers: Rule = {
       if (Object.keys(info.entry.identifiers).length > 0) continue;
       const natural = m.uniqueFields.find((f) => f !== 'pk' && f in m.fields) ?? m.lookupField ?? 'pk';
       const subject = ctx.range(`${info.entry.pointer}/model`, info.entry.range);
-      ctx.report(this, 'missing', { model: m.model, example: `\`${natural}\`` }, subject ? { subject, entry: info } : { entry: info });
+      ctx.report(this, 'missing', { model: m.model, example: `\`${natural}\`` }, { subject, entry: info });
     }
   },
 };

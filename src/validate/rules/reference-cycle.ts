@@ -16,11 +16,7 @@ export const referenceCycle: Rule = {
     },
   },
   check(ctx) {
-    const byId = new Map<string, EntryInfo>();
-    for (const info of ctx.entries) {
-      const id = info.entry.id;
-      if (typeof id === 'string' && !byId.has(id)) byId.set(id, info);
-    }
+    const byId = ctx.firstById();
     // Edges in document order of the referencing tag, so the reported cycle is deterministic.
     const edges = new Map<EntryInfo, { to: EntryInfo; tag: KeyOfTag }[]>();
     for (const use of ctx.tags()) {

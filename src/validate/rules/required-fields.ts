@@ -28,7 +28,7 @@ export const requiredFields: Rule = {
       const subject = ctx.range(`${info.entry.pointer}/model`, info.entry.range);
       // A create-only entry exists to create the object, so the serializer's refusal is certain.
       const severity = state === 'present' ? 'warning' : 'error';
-      const where = subject ? { subject, entry: info, severity } as const : { entry: info, severity } as const;
+      const where = { subject, entry: info, severity } as const;
       const data = {
         model: m.model,
         fields: missing.map((f) => `\`${f}\``).join(', '),

@@ -16,9 +16,9 @@ export const sections: Rule = {
   },
   check(ctx) {
     if (ctx.registry.sectionedEntries) return;
-    // A sectioned entry's pointer is /entries/<section>/<n>; a listed one's is /entries/<n>.
-    if (!ctx.bp.entries.some((e) => e.pointer.split('/').length > 3)) return;
+    // Only a mapping has keys, so a `/entries/<section>#key` pointer means sections, even empty ones.
+    if (![...ctx.bp.pointers.keys()].some((p) => /^\/entries\/[^/]*#key$/.test(p))) return;
     const subject = ctx.range('/entries#key') ?? ctx.range('/entries');
-    ctx.report(this, 'unsupported', { version: ctx.registry.version }, subject ? { subject } : {});
+    ctx.report(this, 'unsupported', { version: ctx.registry.version }, { subject });
   },
 };

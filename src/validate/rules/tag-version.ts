@@ -31,7 +31,7 @@ export const tagVersion: Rule = {
     const version = reg.version;
     for (const use of ctx.tags()) {
       const t = use.tag;
-      const where = use.entry ? { subject: t.range, entry: use.entry } : { subject: t.range };
+      const where = { subject: t.range, entry: use.entry };
       if (!reg.tags.includes(t.$tag)) {
         ctx.report(this, 'tag', { version, tag: t.$tag, tags: reg.tags.map((x) => `!${x}`).join(', ') }, where);
       } else if (t.$tag === 'If' && (t as IfTag).then === undefined && versionNumber(version) < 202308) {

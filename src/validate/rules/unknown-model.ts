@@ -44,7 +44,7 @@ export const unknownModel: Rule = {
       if (info.modelName === undefined || info.model) continue;
       const name = info.modelName;
       const subject = ctx.range(`${info.entry.pointer}/model`);
-      const where = subject ? { subject, entry: info } : { entry: info };
+      const where = { subject, entry: info };
       if (name.split('.').length !== 2) {
         ctx.report(this, 'malformed', { model: name }, where);
         continue;
