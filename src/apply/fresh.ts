@@ -1,14 +1,14 @@
 // A saved plan is applied only while the server still looks as the plan saw it: same server, the
 // objects it updates unchanged in the fields it patches, the objects it creates still absent.
 // One list per model involved, like observe, instead of one GET per change.
-import type { Change, Diagnostic, Json, JsonObject, Plan, ServerClient } from '../model/index.js';
-import type { Registry } from '../authentik/registry.js';
+import type { Change, Diagnostic, FieldChange, Json, JsonObject, Plan, ServerClient } from '../model/index.js';
+import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { containsDeferred } from '../compile/index.js';
-import { mapLimit, matchIdentifiers, ObjectIndex, sameField } from '../plan/index.js';
+import { extraSpec, mapLimit, matchIdentifiers, ObjectIndex, sameField } from '../plan/index.js';
 import { APPLY_CODES } from './codes.js';
-import { isExtraChange, unescapePointer } from './extras.js';
+import { unescapePointer } from './extras.js';
 
 export async function checkPlanFresh(plan: Plan, client: ServerClient, registry: Registry): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
@@ -38,14 +38,7 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
         out.push(diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(c.pk)} was deleted since the plan`, where));
         continue;
       }
-      const changed = c.patch
-        .filter((fc) => !fc.sensitive && !isExtraChange(fc, undefined))
-        .map((fc) => ({ fc, f: unescapePointer(fc.path.slice(1)) }))
-        .filter(({ fc, f }) => {
-          const v = now.body[f];
-          return fc.op === 'add' ? v !== undefined : v === undefined || !sameField(info, f, fc.before ?? null, v, index);
-        })
-        .map(({ f }) => f);
+      const changed = changedSincePlan(info, c.patch, now.body);
       if (changed.length) out.push(diag(APPLY_CODES.stale, `${c.key}: ${changed.join(', ')} changed on the server since the plan`, where));
     } else if (c.action === 'create') {
       const ids = literalIdentifiers(c);
@@ -59,6 +52,31 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
   }
   return out;
 }
+
+/**
+ * Fields of the patch whose server value moved since the plan read it. A blueprint-only field is
+ * compared where the server shows it (`meta_icon` for an application's `icon`), and not at all
+ * when it cannot be read back (secrets, token keys).
+ */
+export function changedSincePlan(info: ModelInfo | undefined, patch: readonly FieldChange[], body: JsonObject): string[] {
+  const out: string[] = [];
+  for (const fc of patch) {
+    const f = unescapePointer(fc.path.slice(1));
+    let shown = f;
+    if (fc.sensitive || info?.blueprintOnlyFields?.[f]) {
+      const spec = fc.sensitive ? 'unsupported' : extraSpec(info, f, false);
+      if (spec === 'unsupported' || !spec.visibleAs || fc.before === undefined) continue;
+      shown = spec.visibleAs;
+    }
+    const now = body[shown];
+    const unchanged = fc.op === 'add' ? now === undefined : now !== undefined && sameField(info, shown, fc.before ?? null, now, SERVER_SIDE);
+    if (!unchanged) out.push(f);
+  }
+  return out;
+}
+
+/** Both sides of a stale check come from the server, so references need no translation. */
+const SERVER_SIDE = { pkOfPbm: () => undefined };
 
 function literalIdentifiers(c: Change): JsonObject | null {
   const out: JsonObject = {};

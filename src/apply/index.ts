@@ -7,7 +7,7 @@ import type {
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { mapLimit, ObjectIndex, sameField } from '../plan/index.js';
+import { mapLimit } from '../plan/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
@@ -15,6 +15,7 @@ import { ApplyWorld } from './world.js';
 import { rollback, type Undo } from './rollback.js';
 import { jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
 import { at, errorDiag, unresolvedDiag } from './diagnostics.js';
+import { changedSincePlan } from './fresh.js';
 
 export { checkPlanFresh } from './fresh.js';
 export { APPLY_CODES } from './codes.js';
@@ -126,24 +127,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     const pk = c.pk!;
     const current = await client.get(c.model, pk);
     if (!current) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)) };
-    const index = new ObjectIndex(reg);
-    const body: JsonObject = {};
-    const undoBody: JsonObject = {};
-    const stale: string[] = [];
-    for (const fc of c.patch) {
-      if (isExtraChange(fc, entry)) continue;
-      const f = unescapePointer(fc.path.slice(1));
-      const now = current.body[f];
-      const unchanged = fc.op === 'add' ? now === undefined : now !== undefined && sameField(info, f, fc.before ?? null, now, index);
-      if (!unchanged) stale.push(f);
-      const v = c.after?.[f] ?? fc.after;
-      if (v === undefined) continue;
-      await world.prepare(v);
-      const r = world.resolve(v, c.key);
-      if (!r.ok) return { status: 'failed' as const, diag: unresolvedDiag(c, entry, f, r.why) };
-      body[f] = r.value;
-      if (now !== undefined) undoBody[f] = now;
-    }
+    const stale = changedSincePlan(info, c.patch, current.body);
     if (stale.length) {
       return {
         status: 'failed' as const,
@@ -153,9 +137,31 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
         }),
       };
     }
+    const body: JsonObject = {};
+    const undoBody: JsonObject = {};
+    for (const fc of c.patch) {
+      if (isExtraChange(fc, entry)) continue;
+      const f = unescapePointer(fc.path.slice(1));
+      const now = current.body[f];
+      const v = c.after?.[f] ?? fc.after;
+      if (v === undefined) continue;
+      await world.prepare(v);
+      const r = world.resolve(v, c.key);
+      if (!r.ok) return { status: 'failed' as const, diag: unresolvedDiag(c, entry, f, r.why) };
+      body[f] = r.value;
+      if (now !== undefined) undoBody[f] = now;
+    }
     const ex = await extraWrites(c, entry, info, world, opts.secretDigest);
     if ('error' in ex) return { status: 'failed' as const, diag: ex.error };
-    for (const w of ex.writes) if (w.bodyField) body[w.bodyField] = w.value;
+    // A value the server never shows (a write-only secret) has no before-image to patch back.
+    let unrestorable = ex.writes.some((w) => w.action);
+    for (const w of ex.writes) {
+      if (!w.bodyField) continue;
+      body[w.bodyField] = w.value;
+      const was = current.body[w.bodyField];
+      if (was === undefined) unrestorable = true;
+      else undoBody[w.bodyField] = was;
+    }
     let obj: LiveObject = current;
     if (Object.keys(body).length) {
       resendBindingSubject(info, current.body, body);
@@ -163,7 +169,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
       obj = await counted(() => client.patch(c.model, pk, body));
       undo.push({ kind: 'patch-back', change: c, pk, body: undoBody });
     }
-    if (ex.writes.some((w) => w.action)) undo.push({ kind: 'none', change: c, why: 'a secret or blueprint-only value set through its action cannot be restored' });
+    if (unrestorable) undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored' });
     world.record(c.key, obj);
     const prev = previousRecord(state, c.key, c.model, obj.pk);
     state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : true };

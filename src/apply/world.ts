@@ -5,7 +5,7 @@ import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClien
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { allFinds, EntryTable, evalQuery, ObjectIndex } from '../plan/index.js';
+import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../plan/index.js';
 
 export class ApplyWorld implements DeferredResolver {
   private readonly table: EntryTable;
@@ -71,12 +71,7 @@ export class ApplyWorld implements DeferredResolver {
   keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
     for (const e of this.table.withId(id, fromKey)) {
       const o = this.objs.get(e.key);
-      if (!o) continue;
-      if (pbm) {
-        const f = findModel(this.reg, o.model)?.pbmField;
-        return (f ? o.body[f] : undefined) ?? o.pk;
-      }
-      return o.pk;
+      if (o) return keyOfValue(this.reg, o, pbm);
     }
     return undefined;
   }

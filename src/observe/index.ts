@@ -7,7 +7,7 @@ import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { evalQuery, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
+import { answeredObject, evalLookup, evalQuery, keyOfValue, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads } from './strategy.js';
@@ -60,7 +60,7 @@ export async function observe(
   const finds = new Map<string, Json>();
   const byKey = new Map<string, LiveObject | null>();
   const table = new EntryTable(ordered);
-  const fallback = new ServerFallback(client, registry, diagnostics);
+  const fallback = new ServerFallback(client, registry, index, diagnostics);
   const resolver = new ObserveResolver(registry, index, table, byKey, finds, fallback);
 
   // Pass over the entries in order (later identifiers may !KeyOf earlier matches). Finds only the
@@ -129,12 +129,7 @@ class ObserveResolver implements DeferredResolver {
   keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
     for (const e of this.table.withId(id, fromKey)) {
       const o = this.byKey.get(e.key);
-      if (!o) continue;
-      if (pbm) {
-        const f = findModel(this.reg, o.model)?.pbmField;
-        return (f ? o.body[f] : undefined) ?? o.pk;
-      }
-      return o.pk;
+      if (o) return keyOfValue(this.reg, o, pbm);
     }
     return undefined;
   }
@@ -151,12 +146,7 @@ class ObserveResolver implements DeferredResolver {
 
   private lookup(q: { model: string; query: [string, Json][] }): LiveObject | null | undefined {
     const key = findQueryKey(q);
-    if (this.finds.has(key)) {
-      const v = this.finds.get(key)!;
-      if (v === null) return null;
-      if (typeof v === 'object' && !Array.isArray(v)) return { model: q.model, pk: (v.pk ?? '') as string | number, body: v };
-      return this.index.byPk(q.model, v) ?? { model: q.model, pk: v as string | number, body: {} };
-    }
+    if (this.finds.has(key)) return answeredObject(this.reg, this.index, q.model, this.finds.get(key)!);
     const r = evalQuery(this.reg, this.index, q.model, q.query);
     if (r === 'unknown') {
       this.unknowns++;
@@ -174,7 +164,9 @@ class ServerFallback {
   /** undefined = could not be answered. */
   private readonly asked = new Map<string, LiveObject | null | undefined>();
 
-  constructor(private readonly client: ServerClient, private readonly reg: Registry, private readonly diagnostics: Diagnostic[]) {}
+  constructor(
+    private readonly client: ServerClient, private readonly reg: Registry, private readonly index: ObjectIndex, private readonly diagnostics: Diagnostic[],
+  ) {}
 
   queue(q: { model: string; query: [string, Json][] }, key: string): void {
     if (!this.asked.has(key)) this.pending.set(key, q);
@@ -195,8 +187,10 @@ class ServerFallback {
       filters[k] = v as string | number | boolean;
     }
     try {
+      // The server may ignore a filter or compare differently: keep the first result that does
+      // not contradict anything the objects read can decide.
       const res = await this.client.list(model, { filters });
-      const hit = res[0] ?? null;
+      const hit = res.find((o) => query.every(([k, v]) => evalLookup(this.reg, this.index, o, k, v) !== false)) ?? null;
       this.asked.set(key, hit);
       return hit;
     } catch (e) {

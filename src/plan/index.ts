@@ -12,7 +12,7 @@ import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
 import { containsJson, looseEqual, redactBody } from './normalize.js';
 import { identifierLookup } from './match.js';
-import { ObjectIndex } from './objects.js';
+import { ObjectIndex, pkKey } from './objects.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
@@ -21,9 +21,9 @@ import { blindAttrs, sendableFields } from './fields.js';
 import { EntryTable, PlanResolver, requiredFindKeys, type Outcome } from './resolver.js';
 
 export { compareChanges } from './order.js';
-export { ObjectIndex, pkKey } from './objects.js';
+export { ObjectIndex, pkKey, keyOfValue } from './objects.js';
 export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, type ObjectSource } from './match.js';
-export { allFinds, EntryTable } from './resolver.js';
+export { allFinds, answeredObject, EntryTable } from './resolver.js';
 export { normalizeField, sameField, redactBody, looseEqual, canonicalString } from './normalize.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
@@ -65,6 +65,9 @@ export function plan(input: PlanInput): Plan {
   const liveOfChange = new Map<string, LiveObject>();
   const lines = lineFinder(input.texts);
   const policy = input.options.passwordPolicy ?? 'on-change';
+  // Live objects an earlier entry of this run updates: a later entry of the same object is diffed
+  // against what that write leaves and runs after it, as the importer applies entries in turn.
+  const updatedBy = new Map<string, { key: string; body: JsonObject; fields: Set<string> }>();
 
   for (const e of entries) {
     currentOrder = e.order;
@@ -157,6 +160,10 @@ export function plan(input: PlanInput): Plan {
       else unresolved.add(f);
     }
 
+    const objectId = live && e.state === 'present' ? `${info.model}|${pkKey(live.pk)}` : undefined;
+    const earlier = objectId ? updatedBy.get(objectId) : undefined;
+    if (earlier) pendingOn.add(earlier.key);
+
     let wave = e.wave;
     for (const d of [...e.dependsOn, ...pendingOn]) {
       const w = waves.get(d);
@@ -208,8 +215,22 @@ export function plan(input: PlanInput): Plan {
         break;
       default:
         change = live
-          ? updateChange(base, info, live, after, resolvedBody, unresolved, index, extras.changes, extras.reasons)
+          ? updateChange(base, info, earlier ? { ...live, body: earlier.body } : live, after, resolvedBody, unresolved, index, extras.changes, extras.reasons)
           : createChange(base, after, extras.changes);
+    }
+    if (objectId && live) {
+      for (const fc of change.patch) {
+        const f = fc.path.slice(1);
+        if (!earlier?.fields.has(f) || fc.sensitive || unresolved.has(f)) continue;
+        diagnostics.push(diag(PLAN_CODES.fieldSetTwice, `${f} of ${info.model} ${String(live.pk)} is set by ${earlier.key} and, differently, by ${e.key}`, {
+          entry: e.key, subject: at(f), detail: 'authentik applies both in turn, so every apply writes the field twice; keep one value.',
+        }));
+      }
+      updatedBy.set(objectId, {
+        key: e.key,
+        body: { ...(earlier?.body ?? live.body), ...resolvedBody },
+        fields: new Set([...(earlier?.fields ?? []), ...Object.keys(resolvedBody)]),
+      });
     }
     if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
     changes.push(change);
@@ -225,6 +246,7 @@ export function plan(input: PlanInput): Plan {
     state: input.state, entries: input.entries, dropped: input.dropped, index, registry: reg,
     prune: input.options.prune === true, maxDeletes: input.options.maxDeletes ?? 10,
     claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
+    found: resolver.found,
   });
   changes.push(...pruned.changes);
   diagnostics.push(...pruned.diagnostics);

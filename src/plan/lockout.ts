@@ -2,7 +2,7 @@
 // refuse the rest of the apply with 403, half done (authentik's 2022-era 40-events-default
 // blueprint empties `authentik Admins` exactly like that). authentik's own importer runs as
 // the system and never notices; a reconciler using a user's token must. Pure.
-import type { Change, Diagnostic, Json, LiveObject } from '../model/types.js';
+import type { Change, Diagnostic, LiveObject } from '../model/types.js';
 import { diag } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 
@@ -26,13 +26,16 @@ const same = (a: unknown, b: unknown) => String(a) === String(b);
 /**
  * `groups` are all live groups read (for is_superuser of groups the plan does not touch).
  * Returns an error when every superuser group the actor belongs to loses it, or the actor is
- * deleted or deactivated.
+ * deleted or deactivated. A group whose status after the plan is not certain (never read, created
+ * with a value known only after apply) counts as still granting it: only certainty is an error.
  */
 export function checkSelfLockout(changes: readonly Change[], actor: Actor | undefined, groups: readonly LiveObject[]): Diagnostic[] {
   if (!actor) return [];
-  const superuser = new Map<string, boolean>();
-  for (const g of groups) superuser.set(String(g.pk), g.body.is_superuser === true);
-  let memberOf = new Set(actor.groups.map(String));
+  const wasSuperuser = new Map<string, boolean>();
+  for (const g of groups) wasSuperuser.set(String(g.pk), g.body.is_superuser === true);
+  const wasMember = new Set(actor.groups.map(String));
+  let memberOf = new Set(wasMember);
+  let userSetsGroups = false;
   const touched: Change[] = [];
 
   for (const c of changes) {
@@ -42,39 +45,48 @@ export function checkSelfLockout(changes: readonly Change[], actor: Actor | unde
       if (active.set && active.value === false) return [lockout(c, actor, `deactivates ${actor.username}`)];
       const g = fieldAfter(c, 'groups');
       if (g.set && Array.isArray(g.value)) {
-        memberOf = new Set((g.value as Json[]).filter((x) => typeof x === 'string').map(String));
+        // A reference to a group this run creates is not a pk yet: an unknown group.
+        memberOf = new Set((g.value as unknown[]).map((x) => (typeof x === 'string' || typeof x === 'number' ? String(x) : `?${c.key}`)));
+        userSetsGroups = true;
         touched.push(c);
       }
     }
   }
+  const superuser = new Map<string, boolean | undefined>(wasSuperuser);
   for (const c of changes) {
-    if (c.model !== GROUP || c.pk === undefined) continue;
-    const pk = String(c.pk);
+    if (c.model !== GROUP) continue;
+    const id = c.pk !== undefined ? String(c.pk) : `new:${c.key}`;
     const before = (c.before ?? {}) as { is_superuser?: unknown; users?: unknown };
-    if (before.is_superuser === true) superuser.set(pk, true);
-    const wasMember = memberOf.has(pk) || (Array.isArray(before.users) && before.users.some((u) => same(u, actor.pk)));
-    if (!wasMember) continue;
-    memberOf.add(pk);
+    if (before.is_superuser === true) {
+      wasSuperuser.set(id, true);
+      if (!superuser.has(id)) superuser.set(id, true);
+    }
+    if (Array.isArray(before.users) && before.users.some((u) => same(u, actor.pk))) {
+      wasMember.add(id);
+      // The user's own `groups` replace the whole membership; the group side does not undo that.
+      if (!userSetsGroups) memberOf.add(id);
+    }
     if (c.action === 'delete') {
-      memberOf.delete(pk);
-      touched.push(c);
+      if (memberOf.delete(id)) touched.push(c);
       continue;
     }
-    const users = fieldAfter(c, 'users');
-    if (users.set && Array.isArray(users.value) && !(users.value as unknown[]).some((u) => same(u, actor.pk))) {
-      memberOf.delete(pk);
-      touched.push(c);
-    }
+    if (c.action !== 'create' && c.action !== 'update') continue;
     const su = fieldAfter(c, 'is_superuser');
-    if (su.set && su.value === false) {
-      superuser.set(pk, false);
-      touched.push(c);
+    if (su.set) {
+      superuser.set(id, su.value === true ? true : su.value === false ? false : undefined);
+      if (su.value === false && memberOf.has(id)) touched.push(c);
+    } else if (c.action === 'create') {
+      superuser.set(id, false);
+    }
+    const users = fieldAfter(c, 'users');
+    if (users.set && Array.isArray(users.value)) {
+      if ((users.value as unknown[]).some((u) => same(u, actor.pk))) memberOf.add(id);
+      else if (memberOf.delete(id)) touched.push(c);
     }
   }
   if (touched.length === 0) return [];
-  // A group the plan never read may make the actor a superuser: only certainty raises the error.
   const stillSuper = [...memberOf].some((g) => superuser.get(g) !== false);
-  const wasSuper = actor.groups.some((g) => superuser.get(String(g)) === true) || touched.some((c) => c.model === GROUP);
+  const wasSuper = [...wasMember].some((g) => wasSuperuser.get(g) === true);
   return !stillSuper && wasSuper ? [lockout(touched[0]!, actor, `removes ${actor.username} from every superuser group`)] : [];
 }
 

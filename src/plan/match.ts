@@ -166,21 +166,33 @@ export function evalQuery(reg: Registry, src: ObjectSource, model: string, query
   const all0 = src.objects(model);
   if (!all0) return 'unknown';
   const objs = narrow(reg, src, model, all0, query);
+  return firstMatch(objs, (o) => allOf(query, ([k, v]) => evalLookup(reg, src, o, k, v)));
+}
+
+/**
+ * The first object in list order the test accepts, as the database's "first row" would be; an
+ * undecidable object before it makes the answer unknown. `certain` short-cuts that (a pk hit).
+ */
+function firstMatch(objs: readonly LiveObject[], test: (o: LiveObject) => Verdict, certain?: (o: LiveObject) => boolean): { match: LiveObject | null } | 'unknown' {
   let unknown = false;
   for (const o of objs) {
-    let all: Verdict = true;
-    for (const [k, v] of query) {
-      const r = evalLookup(reg, src, o, k, v);
-      if (r === false) {
-        all = false;
-        break;
-      }
-      if (r === 'unknown') all = 'unknown';
-    }
-    if (all === true) return unknown ? 'unknown' : { match: o };
-    if (all === 'unknown') unknown = true;
+    if (certain?.(o)) return { match: o };
+    const r = test(o);
+    if (r === true) return unknown ? 'unknown' : { match: o };
+    if (r === 'unknown') unknown = true;
   }
   return unknown ? 'unknown' : { match: null };
+}
+
+/** AND over lookups: false as soon as one fails, unknown when one cannot be decided. */
+function allOf<T>(items: readonly T[], check: (item: T) => Verdict): Verdict {
+  let all: Verdict = true;
+  for (const x of items) {
+    const r = check(x);
+    if (r === false) return false;
+    if (r === 'unknown') all = 'unknown';
+  }
+  return all;
 }
 
 /**
@@ -211,25 +223,13 @@ export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string
     if (byPk && !objs.includes(byPk)) objs = [...objs, byPk].sort((a, b) => all0.indexOf(a) - all0.indexOf(b));
   }
   if (rest.length === 0) objs = all0;
-  let unknown = false;
-  for (const o of objs) {
-    if (pk !== undefined && looseEqual(o.pk, pk)) return { match: o };
-    if (rest.length === 0) continue;
-    let all: Verdict = true;
-    for (const [k, v, how] of rest) {
-      const r: Verdict = how === 'contains'
-        ? (o.body[k] === undefined ? 'unknown' : containsJson(o.body[k]!, v))
-        : evalLookup(reg, src, o, k, v);
-      if (r === false) {
-        all = false;
-        break;
-      }
-      if (r === 'unknown') all = 'unknown';
-    }
-    if (all === true) return unknown ? 'unknown' : { match: o };
-    if (all === 'unknown') unknown = true;
-  }
-  return unknown ? 'unknown' : { match: null };
+  return firstMatch(
+    objs,
+    (o) => rest.length > 0 && allOf(rest, ([k, v, how]) => (how === 'contains'
+      ? (o.body[k] === undefined ? 'unknown' : containsJson(o.body[k]!, v))
+      : evalLookup(reg, src, o, k, v))),
+    (o) => pk !== undefined && looseEqual(o.pk, pk),
+  );
 }
 
 /** Whether a desired (not yet existing) body would satisfy a `!Find` query: used to mark "known after apply". */

@@ -11,6 +11,12 @@ export function pkKey(v: Json | undefined): string {
   return String(v).toLowerCase();
 }
 
+/** What `!KeyOf` yields for an object: its pk, or for a policy-binding target its pbm uuid. */
+export function keyOfValue(reg: Registry, o: LiveObject, pbm: boolean): Json {
+  const f = pbm ? findModel(reg, o.model)?.pbmField : undefined;
+  return (f ? o.body[f] : undefined) ?? o.pk;
+}
+
 /** Equal under looseEqual ⇒ equal keys (numbers and numeric strings alike, case folded). */
 function coarseKey(v: Json): string {
   if (typeof v === 'string') {

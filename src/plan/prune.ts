@@ -1,14 +1,14 @@
 // Prune: delete what akbp's own record says it created and no entry declares any more (DESIGN
-// habit 6). Adopted objects and objects authentik manages are never pruned; a cap protects
-// against a blueprint directory that vanished by mistake.
+// habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
+// never pruned; a cap protects against a blueprint directory that vanished by mistake.
 import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import type { OwnershipState } from '../state/index.js';
+import type { OwnedObject, OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from './normalize.js';
-import type { ObjectIndex } from './objects.js';
+import { pkKey, type ObjectIndex } from './objects.js';
 
 export interface PruneInput {
   state: OwnershipState;
@@ -20,6 +20,8 @@ export interface PruneInput {
   maxDeletes: number;
   /** `model|pk` of every live object a current entry matched: declared, whatever its old key. */
   claimed: Set<string>;
+  /** `model|pkKey` of every live object a current `!Find` answered: deleting it would break (or cascade into) that entry. */
+  found: Set<string>;
 }
 
 export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
@@ -36,10 +38,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       return !declared.has(k) && !rec.adopted && !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`);
     })
     .sort();
+  const foundByEntry = (rec: OwnedObject): boolean => x.found.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${pkKey(rec.pk)}`);
   if (!x.prune) {
     const existing = orphans.filter((k) => {
       const rec = x.state.objects[k]!;
-      return x.index.byPk(rec.model, rec.pk) !== undefined;
+      return x.index.byPk(rec.model, rec.pk) !== undefined && !foundByEntry(rec);
     });
     if (existing.length) {
       diagnostics.push(diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
@@ -62,6 +65,10 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     if (!obj) {
       // Lets apply forget the record.
       changes.push({ ...base, action: 'noop', reason: 'recorded in state but already gone from the server', patch: [] });
+      continue;
+    }
+    if (foundByEntry(rec)) {
+      diagnostics.push(diag(PLAN_CODES.foundNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is what a current entry's !Find finds; not pruned`, { entry: key }));
       continue;
     }
     const managed = obj.body.managed;

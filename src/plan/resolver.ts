@@ -5,7 +5,7 @@ import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../compile/index.js';
 import { bodyMatchesQuery, evalQuery } from './match.js';
-import type { ObjectIndex } from './objects.js';
+import { keyOfValue, pkKey, type ObjectIndex } from './objects.js';
 
 /** What the plan decided for an earlier entry, as later entries' references see it. */
 export interface Outcome {
@@ -53,6 +53,8 @@ export class PlanResolver implements DeferredResolver {
   hard: string[] = [];
   /** Canonical keys of finds that answered "nothing". */
   nullFinds = new Set<string>();
+  /** `model|pk` of every live object a `!Find` of this plan answered, across all entries. */
+  readonly found = new Set<string>();
 
   constructor(
     private readonly reg: Registry,
@@ -75,14 +77,7 @@ export class PlanResolver implements DeferredResolver {
     for (const e of candidates) {
       const o = this.outcomes.get(e.key);
       if (!o) continue;
-      if (o.live) {
-        if (pbm) {
-          const f = findModel(this.reg, o.live.model)?.pbmField;
-          const v = f ? o.live.body[f] : undefined;
-          return v ?? o.live.pk;
-        }
-        return o.live.pk;
-      }
+      if (o.live) return keyOfValue(this.reg, o.live, pbm);
       if (o.creates && !pending) pending = o;
     }
     if (pending) {
@@ -110,20 +105,13 @@ export class PlanResolver implements DeferredResolver {
   private lookup(q: { model: string; query: [string, Json][] }): LiveObject | null | undefined {
     const key = findQueryKey(q);
     const known = this.finds.get(key);
-    if (known !== undefined && known !== null) {
-      const info = findModel(this.reg, q.model);
-      if (typeof known === 'object' && !Array.isArray(known)) {
-        const pk = known[info?.pkField ?? 'pk'] ?? known.pk;
-        return { model: q.model, pk: pk as string | number, body: known };
-      }
-      return this.index.byPk(q.model, known) ?? { model: q.model, pk: known as string | number, body: {} };
-    }
+    if (known !== undefined && known !== null) return this.saw(answeredObject(this.reg, this.index, q.model, known));
     let hit: LiveObject | null | 'unknown' = null;
     if (known === undefined) {
       const r = evalQuery(this.reg, this.index, q.model, q.query);
       hit = r === 'unknown' ? 'unknown' : r.match;
     }
-    if (hit !== null && hit !== 'unknown') return hit;
+    if (hit !== null && hit !== 'unknown') return this.saw(hit);
     // Like the importer's !Find, a query sees objects earlier entries of this run create.
     const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
     const order = this.fromOrder();
@@ -141,6 +129,21 @@ export class PlanResolver implements DeferredResolver {
     this.nullFinds.add(key);
     return null;
   }
+
+  private saw(o: LiveObject | null): LiveObject | null {
+    if (o) this.found.add(`${findModel(this.reg, o.model)?.model ?? o.model}|${pkKey(o.pk)}`);
+    return o;
+  }
+}
+
+/** A recorded `!Find` answer (a pk, or an object body) as the object it names; null = nothing matched. */
+export function answeredObject(reg: Registry, index: ObjectIndex, model: string, known: Json): LiveObject | null {
+  if (known === null) return null;
+  if (typeof known === 'object' && !Array.isArray(known)) {
+    const pk = known[findModel(reg, model)?.pkField ?? 'pk'] ?? known.pk;
+    return { model, pk: pk as string | number, body: known };
+  }
+  return index.byPk(model, known) ?? { model, pk: known as string | number, body: {} };
 }
 
 function describeQuery(q: { model: string; query: [string, Json][] }): string {

@@ -177,3 +177,66 @@ test('a plan with errors writes nothing', async () => {
   assert.equal(result.diagnostics[0]!.code, 'AKB5001');
   assert.equal(s.writes().length, 0);
 });
+
+test('a saved plan that changes an application icon is fresh until the icon the server shows moves (2023.6 meta_icon)', async () => {
+  const s = new FakeServer(reg23);
+  const app = s.seed('authentik_core.application', { slug: 'a', name: 'A', meta_icon: 'https://x/old.png' });
+  const es = [entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, extras: { icon: { value: 'https://x/new.png', secret: false } } })];
+  const p = await planAgainst(es, s, reg23);
+  assert.deepEqual(p.changes[0]!.patch.map((fc) => fc.path), ['/icon']);
+  assert.deepEqual(await checkPlanFresh(p, s, reg23), [], 'an untouched icon is not a change on the server');
+  app.body.meta_icon = 'https://x/edited.png';
+  const fresh = await checkPlanFresh(p, s, reg23);
+  assert.equal(fresh[0]?.code, 'AKB5002');
+  assert.match(fresh[0]!.summary, /icon changed on the server/);
+  const { result } = await apply(p, s, { registry: reg23, entries: es, state: emptyState(), secretDigest: digest, now: () => NOW });
+  assert.equal(result.results[0]!.diagnostics[0]?.code, 'AKB5002');
+  assert.equal(s.writes().length, 0);
+});
+
+test('rollback restores a secret the server echoes; one it never shows is reported as not undone', async () => {
+  const PROVIDER = 'authentik_providers_oauth2.oauth2provider';
+  const LDAP = 'authentik_sources_ldap.ldapsource';
+  const s = new FakeServer(reg23);
+  const prov = s.seed(PROVIDER, { name: 'p', client_secret: 'CANARY-old' });
+  s.seed(LDAP, { slug: 'l', name: 'l' });
+  const es = [
+    entry({ model: PROVIDER, identifiers: { name: 'p' }, attrs: { name: 'p', client_secret: 'CANARY-new' } }),
+    entry({ model: 'authentik_core.user', identifiers: { username: 'x' }, attrs: { username: 'x', name: 'x' }, wave: 1 }),
+  ];
+  s.failNext.set('authentik_core.user', { name: ['nope'] });
+  const echoed = await reconcile(es, s, reg23, { rollback: true });
+  assert.equal(echoed.result.phase, 'rolled-back');
+  assert.equal(prov.body.client_secret, 'CANARY-old');
+
+  const ldap = [
+    entry({ model: LDAP, identifiers: { slug: 'l' }, attrs: { slug: 'l', name: 'l', bind_password: 'CANARY-bind' } }),
+    entry({ model: 'authentik_core.user', identifiers: { username: 'y' }, attrs: { username: 'y', name: 'y' }, wave: 1 }),
+  ];
+  s.failNext.set('authentik_core.user', { name: ['nope'] });
+  const blind = await reconcile(ldap, s, reg23, { rollback: true });
+  assert.equal(blind.result.phase, 'partial', 'a write-only secret cannot be put back: not reported as rolled back');
+  assert.equal(blind.result.diagnostics[0]?.code, 'AKB5008');
+  assert.doesNotMatch(JSON.stringify([echoed, blind]), /CANARY/);
+});
+
+test('two entries of one existing object: the later is diffed against what the earlier writes and runs after it', async () => {
+  const s = new FakeServer(reg23);
+  const g = s.seed(GROUP, { name: 'staff', attributes: { v: 0 }, is_superuser: false, parent: null });
+  const twice = (v: number) => [
+    entry({ key: 'bp.yaml#a', model: GROUP, identifiers: { name: 'staff' }, attrs: { name: 'staff', attributes: { v: 1 } } }),
+    entry({ key: 'bp.yaml#b', model: GROUP, identifiers: { name: 'staff' }, attrs: { name: 'staff', attributes: { v }, is_superuser: true } }),
+  ];
+  const first = await reconcile(twice(1), s, reg23);
+  const [a, b] = first.plan.changes;
+  assert.deepEqual(b!.patch.map((fc) => fc.path), ['/is_superuser'], 'attributes already equal after the earlier entry');
+  assert.ok(b!.wave > a!.wave && b!.dependsOn.includes('bp.yaml#a'));
+  assert.deepEqual(first.plan.diagnostics, []);
+  assert.equal(first.result.phase, 'succeeded');
+  assert.equal((await reconcile(twice(1), s, reg23, { state: first.state })).result.writes, 0);
+
+  const clash = await reconcile(twice(2), s, reg23);
+  assert.deepEqual(clash.plan.diagnostics.map((d) => [d.code, d.severity]), [['AKB4018', 'warning']]);
+  assert.equal(clash.result.phase, 'succeeded', 'the later write is not mistaken for a change made on the server');
+  assert.deepEqual(g.body.attributes, { v: 2 }, 'the later entry wins, as in authentik');
+});

@@ -108,3 +108,15 @@ test('a lookup neither the indexes nor a list filter can answer leaves the entry
   assert.equal(snapshot.byKey.has(e.key), false, 'plan then refuses it (AKB4006) instead of creating a duplicate');
   assert.deepEqual(diagnostics.map((d) => d.code), ['AKB4102']);
 });
+
+test('an answer from a server-side filter is re-checked: a filter the server ignored never matches the wrong object', async () => {
+  const s = new FakeServer(reg23);
+  s.seed(GROUP, { name: 'other' });
+  const staff = s.seed(GROUP, { name: 'staff' });
+  // Neither group shows is_superuser, so only the server can answer it; this server ignores filters.
+  const list = s.list.bind(s);
+  s.list = (model) => list(model);
+  const es = [entry({ model: GROUP, identifiers: { name: 'staff', is_superuser: false } }), entry({ model: GROUP, identifiers: { name: 'third' } })];
+  const { snapshot } = await observe(es, s, reg23);
+  assert.equal(snapshot.byKey.get(es[0]!.key)?.pk, staff.pk);
+});

@@ -305,3 +305,17 @@ test('prune says so when an object it should delete was never observed, instead 
   });
   assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4016']);
 });
+
+test('prune never deletes an object a current entry finds with !Find (the delete would cascade into that entry)', async () => {
+  const s = new FakeServer(reg23);
+  const flow = s.seed('authentik_flows.flow', { slug: 'f', name: 'f', title: 'f', designation: 'authorization' });
+  const state = emptyState();
+  state.objects['old.yaml#flow'] = { model: 'authentik_flows.flow', pk: flow.pk, identifiers: { slug: 'f' }, adopted: false };
+  const provider = entry({ model: 'authentik_providers_oauth2.oauth2provider', identifiers: { name: 'p' },
+    attrs: { name: 'p', authorization_flow: { $find: { model: 'authentik_flows.flow', query: [['slug', 'f']] } } } });
+  const p = await planAgainst([provider], s, reg23, { state, options: { prune: true } });
+  assert.equal(p.summary.delete, 0);
+  assert.ok(p.diagnostics.some((d) => d.code === 'AKB4019' && d.entry === 'old.yaml#flow'));
+  const kept = await planAgainst([provider], s, reg23, { state });
+  assert.ok(!kept.diagnostics.some((d) => d.code === 'AKB4010'), 'not listed as something --prune would delete');
+});
