@@ -7,6 +7,8 @@ export type { CompileOptions } from './compiler.js';
 export { describeDeferred, findQueryKey, isDeferred, resolveDeferred, containsDeferred } from './deferred.js';
 export type { DeferredResolver, ResolveResult } from './deferred.js';
 export { C as compileCodes } from './codes.js';
+/** Python truthiness, as authentik evaluates conditions. */
+export { pyTruthy } from './python.js';
 
 export function compileBlueprints(bps: ParsedBlueprint[], opts: CompileOptions): CompileResult {
   return new Compilation(bps, opts).compile();

@@ -229,7 +229,7 @@ export interface LiveSnapshot {
   observedAt: string;
   /** Entry key → the live object it matches, or null when none. */
   byKey: Map<string, LiveObject | null>;
-  /** Canonical query string → matched pk/object (null when nothing matched). */
+  /** Canonical query string → matched pk (null when nothing matched). */
   finds: Map<string, Json>;
   /** model → every live object read for it (the indexes plan uses for prune). */
   objects: Map<string, LiveObject[]>;

@@ -6,7 +6,7 @@ import type {
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { containsDeferred, describeDeferred, resolveDeferred } from '../compile/index.js';
+import { containsDeferred, describeDeferred, pyTruthy, resolveDeferred } from '../compile/index.js';
 import type { OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
@@ -291,13 +291,6 @@ function earlierCreateOfSameObject(outcomes: Map<string, Outcome>, model: string
 
 function firstIdentifier(e: CompiledEntry): string | undefined {
   return Object.keys(e.identifiers).sort()[0];
-}
-
-function pyTruthy(v: Json): boolean {
-  if (v === null || v === false || v === 0 || v === '') return false;
-  if (Array.isArray(v)) return v.length > 0;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
 }
 
 function lineFinder(texts: TextLookup | undefined): (r: SourceRange) => number {
