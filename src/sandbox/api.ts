@@ -2,17 +2,19 @@
 // to the slashed path), authentication (403), method (405), content type (415), then the view.
 import { randomBytes, scrypt } from 'node:crypto';
 import { stringify as yamlStringify } from 'yaml';
+import { registryToOpenApi } from '../authentik/openapi-out.js';
+import type { OpenApiDoc } from '../authentik/openapi.js';
 import type { FamilyInfo, ListFilter } from '../authentik/registry.js';
 import type { HttpRequest, HttpResponse } from '../model/ports.js';
 import type { Json, JsonObject } from '../model/types.js';
 import { applyDelete, planDelete, usedBy } from './cascade.js';
 import { applyFilters, applyOrdering, applySearch, paginate } from './query.js';
 import { applyUpdate, buildRecord, syncMirrors } from './records.js';
-import { isSuperuser, lookupValue, render, type World } from './render.js';
+import { isSuperuser, lookupValue, memberGroups, readOnlyWorld, render, type World } from './render.js';
 import { RouteTable, type Action, type Route } from './routes.js';
 import type { FamilyView, ModelView } from './schema.js';
 import { isJsonObject, type Rec } from './store.js';
-import { normalizeUuid, validateBody, type Mode } from './validate.js';
+import { normalizeUuid, toInteger, validateBody, type Mode } from './validate.js';
 
 export interface Outcome {
   res: HttpResponse;
@@ -39,6 +41,7 @@ const ok = (res: HttpResponse, mutated = false): Outcome => ({ res, mutated });
 export class Api {
   readonly routes: RouteTable;
   private readonly version: string;
+  private schemaDoc: OpenApiDoc | undefined;
 
   constructor(
     private readonly w: World,
@@ -72,7 +75,7 @@ export class Api {
     if (!auth.user && !isPublic) return ok(json(403, { detail: 'Authentication credentials were not provided.' }));
     // Any authenticated user may read itself (/core/users/me/); everything else needs a superuser.
     const selfOnly = match.route.kind === 'system' && match.route.name === 'me';
-    if (auth.user && !isPublic && !selfOnly && !this.isSuperuser(auth.user)) {
+    if (auth.user && !isPublic && !selfOnly && !isSuperuser(this.w, auth.user)) {
       return ok(json(403, { detail: 'You do not have permission to perform this action.' }));
     }
 
@@ -124,10 +127,6 @@ export class Api {
     const user = this.w.store.get('authentik_core.user', token.data.user as number);
     if (!user || user.data.is_active === false) return { error: 'Token invalid/expired' };
     return { user };
-  }
-
-  private isSuperuser(user: Rec): boolean {
-    return isSuperuser(this.w, user);
   }
 
   private notFound(mv?: ModelView): HttpResponse {
@@ -196,18 +195,16 @@ export class Api {
 
   private find(mv: ModelView, param: string): Rec | undefined {
     const lf = mv.info.lookupField;
-    if (!lf || lf === 'pk' || lf === mv.info.pkField) {
-      if (mv.info.pkType === 'integer') {
-        if (!/^\d+$/.test(param)) return undefined;
-        const r = this.w.store.get(mv.name, Number(param));
-        return r && !r.hidden ? r : undefined;
-      }
-      const u = mv.info.pkType === 'uuid' ? normalizeUuid(param) : param;
-      if (!u) return undefined;
-      const r = this.w.store.get(mv.name, u);
-      return r && !r.hidden ? r : undefined;
-    }
+    if (!lf || lf === 'pk' || lf === mv.info.pkField) return this.findByPk(mv, param);
     return this.w.store.all(mv.name).find((r) => !r.hidden && lookupValue(mv, r) === param);
+  }
+
+  private findByPk(mv: ModelView, param: string): Rec | undefined {
+    let pk: string | number | undefined = param;
+    if (mv.info.pkType === 'integer') pk = /^\d+$/.test(param) ? Number(param) : undefined;
+    else if (mv.info.pkType === 'uuid') pk = normalizeUuid(param);
+    const r = pk === undefined ? undefined : this.w.store.get(mv.name, pk);
+    return r && !r.hidden ? r : undefined;
   }
 
   private findInFamily(f: FamilyView, param: string): Rec | undefined {
@@ -216,7 +213,7 @@ export class Api {
       if (!mv) continue;
       const rec =
         f.lookupField === 'pk'
-          ? this.find({ ...mv, info: { ...mv.info, lookupField: 'pk' } }, param)
+          ? this.findByPk(mv, param)
           : this.w.store.all(m).find((r) => !r.hidden && String(r.data[f.lookupField]) === param);
       if (rec) return rec;
     }
@@ -224,13 +221,14 @@ export class Api {
   }
 
   private list(mv: ModelView, params: URLSearchParams): HttpResponse {
-    const recs = this.w.store.all(mv.name).filter((r) => !r.hidden);
-    const filtered = applyFilters(this.w, mv, mv.info.listFilters, recs, params);
+    const w = readOnlyWorld(this.w);
+    const recs = w.store.all(mv.name).filter((r) => !r.hidden);
+    const filtered = applyFilters(w, mv, mv.info.listFilters, recs, params);
     if (!filtered.ok) return json(filtered.status, filtered.body);
-    const searched = applySearch(this.w, mv.info.searchFields, filtered.recs, params);
+    const searched = applySearch(w, mv.info.searchFields, filtered.recs, params);
     const orderable = mv.readable.filter((f) => !f.endsWith('_obj'));
-    const ordered = applyOrdering(this.w, orderable, mv.info.defaultOrdering, searched, params);
-    const page = paginate(ordered, params, this.pageOpts(), (r) => render(this.w, r));
+    const ordered = applyOrdering(w, orderable, mv.info.defaultOrdering, searched, params);
+    const page = paginate(ordered, params, this.pageOpts(), (r) => render(w, r));
     return json(page.status, page.body);
   }
 
@@ -238,27 +236,28 @@ export class Api {
     return { maxPageSize: this.maxPageSize, autocomplete: !this.w.schema.legacy };
   }
 
-  private familyRender(f: FamilyView, rec: Rec): JsonObject {
-    return render(this.w, rec, 0, f.baseProps);
+  private familyRender(f: FamilyView, rec: Rec, w: World = this.w): JsonObject {
+    return render(w, rec, 0, f.baseProps);
   }
 
   private familyList(f: FamilyView, params: URLSearchParams): HttpResponse {
-    const recs = f.members.flatMap((m) => this.w.store.all(m)).filter((r) => !r.hidden);
-    const filters = familyFilters(this.w, f);
+    const w = readOnlyWorld(this.w);
+    const recs = f.members.flatMap((m) => w.store.all(m)).filter((r) => !r.hidden);
+    const filters = familyFilters(w, f);
     // Family filters resolve against each member's own fields.
     let kept: Rec[] = [];
     for (const m of f.members) {
-      const mv = this.w.schema.model(m)!;
+      const mv = w.schema.model(m)!;
       const mine = recs.filter((r) => r.model === m);
-      const res = applyFilters(this.w, mv, filters, mine, params);
+      const res = applyFilters(w, mv, filters, mine, params);
       if (!res.ok) return json(res.status, res.body);
       kept = kept.concat(res.recs);
     }
-    const searchFields = commonSearchFields(this.w, f);
-    const searched = applySearch(this.w, searchFields, kept, params);
+    const searchFields = commonSearchFields(w, f);
+    const searched = applySearch(w, searchFields, kept, params);
     const defaults = f.baseFields.includes('name') ? ['name'] : [];
-    const ordered = applyOrdering(this.w, f.baseFields, defaults, searched, params);
-    const page = paginate(ordered, params, this.pageOpts(), (r) => this.familyRender(f, r));
+    const ordered = applyOrdering(w, f.baseFields, defaults, searched, params);
+    const page = paginate(ordered, params, this.pageOpts(), (r) => this.familyRender(f, r, w));
     return json(page.status, page.body);
   }
 
@@ -342,7 +341,9 @@ export class Api {
       case 'add_user':
       case 'remove_user': {
         const users = this.w.schema.model('authentik_core.user')!;
-        const u = typeof data.pk === 'number' ? this.w.store.get(users.name, data.pk) : undefined;
+        // Django's filter(pk=...) takes "3" as well as 3.
+        const pk = data.pk === undefined || data.pk === null || typeof data.pk === 'object' ? undefined : toInteger(data.pk);
+        const u = pk === undefined ? undefined : this.w.store.get(users.name, pk);
         if (!u || u.hidden) return ok(this.notFound(users));
         const cur = Array.isArray(rec.data.users) ? (rec.data.users as Json[]) : [];
         rec.data.users = action === 'add_user' ? (cur.includes(u.pk) ? cur : [...cur, u.pk]) : cur.filter((x) => x !== u.pk);
@@ -350,6 +351,31 @@ export class Api {
         return ok(empty(204), true);
       }
     }
+  }
+
+  /**
+   * UserSelf: the user's own fields as its detail shows them (uid, avatar), groups and roles as
+   * `{name, pk}`. 2023.6 lists the direct groups; later releases all groups (ancestors too) and all
+   * roles (direct and through groups), ordered by name.
+   */
+  private userSelf(user: Rec): JsonObject {
+    const full = render(this.w, user);
+    const named = (recs: Rec[]): Json[] => recs.map((r) => ({ name: String(r.data.name ?? ''), pk: r.pk }));
+    const byName = (a: Rec, b: Rec) => String(a.data.name ?? '').localeCompare(String(b.data.name ?? ''));
+    const direct = ((user.data.groups as string[] | undefined) ?? []).flatMap((g) => this.w.store.get('authentik_core.group', g) ?? []);
+    const groups = named(this.w.schema.legacy ? direct : memberGroups(this.w, user).sort(byName));
+    const roles = new Set<Rec>();
+    for (const holder of [user, ...memberGroups(this.w, user)]) {
+      for (const pk of (holder.data.roles as string[] | undefined) ?? []) {
+        const role = this.w.store.get('authentik_rbac.role', pk);
+        if (role) roles.add(role);
+      }
+    }
+    const is_superuser = isSuperuser(this.w, user);
+    const { username = '', name = '', is_active = true, email = '', avatar = '', uid = '' } = full;
+    if (this.w.schema.legacy) return { pk: user.pk, username, name, is_active, is_superuser, groups, email, avatar, uid, settings: {} };
+    const type = full.type ?? 'internal';
+    return { pk: user.pk, username, name, is_active, is_superuser, groups, roles: named([...roles].sort(byName)), email, avatar, uid, settings: {}, type, system_permissions: [] };
   }
 
   private system(name: string, params: URLSearchParams, accept: string, user?: Rec): HttpResponse {
@@ -385,20 +411,12 @@ export class Api {
       case 'blueprints-available':
         return json(200, []);
       case 'me': {
-        // SessionUser: the token's own user as UserSelf (groups as {name, pk}).
         if (!user) return json(403, { detail: 'Authentication credentials were not provided.' });
-        const groups = ((user.data.groups as string[] | undefined) ?? []).map((g) => {
-          const rec = this.w.store.get('authentik_core.group', g);
-          return { name: String(rec?.data.name ?? ''), pk: g };
-        });
-        const self: JsonObject = {
-          pk: user.pk, username: user.data.username ?? '', name: user.data.name ?? '', is_active: user.data.is_active !== false,
-          is_superuser: this.isSuperuser(user), groups, email: user.data.email ?? '', avatar: '', uid: String(user.data.uid ?? user.pk), settings: {},
-        };
-        return json(200, { user: self });
+        return json(200, { user: this.userSelf(user) });
       }
       case 'schema': {
-        const doc = { openapi: '3.0.3', info: { title: 'authentik', version: this.version, description: 'akbp sandbox (emulated)' }, paths: {} };
+        // authentik serves its live OpenAPI document; the sandbox writes one from its registry, once.
+        const doc = (this.schemaDoc ??= registryToOpenApi(reg));
         if (params.get('format') === 'json' || accept.includes('openapi+json')) {
           return { status: 200, headers: { 'content-type': 'application/vnd.oai.openapi+json' }, body: JSON.stringify(doc) };
         }

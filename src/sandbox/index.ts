@@ -3,15 +3,15 @@
 import type { Registry } from '../authentik/registry.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../model/ports.js';
 import { Api } from './api.js';
-import { FaultInjector, faultResponse, ResetError, type FaultKind, type FaultPhase } from './faults.js';
+import { ALL_FAULTS, FaultInjector, faultResponse, ResetError, type FaultKind, type FaultPhase } from './faults.js';
 import { listenHttp } from './http.js';
 import type { World } from './render.js';
 import { Schema } from './schema.js';
-import { seed } from './seed.js';
+import { SEED_TOKEN_IDENTIFIER, seed } from './seed.js';
 import { readStateFile, Store, writeStateFile } from './store.js';
 
 export { SEED_TOKEN_IDENTIFIER } from './seed.js';
-export type { FaultKind, FaultPhase } from './faults.js';
+export { ALL_FAULTS, type FaultKind, type FaultPhase } from './faults.js';
 
 export interface SandboxOptions {
   registry: Registry;
@@ -64,7 +64,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (opts.statePath) await writeStateFile(opts.statePath, store.toState());
   } else if (!store.all('authentik_core.token').some((t) => t.secret.key === opts.token)) {
     // A reopened state keeps its objects; the token asked for now must still work.
-    const seeded = store.all('authentik_core.token').find((t) => t.data.identifier === 'akbp-sandbox-token');
+    const seeded = store.all('authentik_core.token').find((t) => t.data.identifier === SEED_TOKEN_IDENTIFIER);
     if (seeded) seeded.secret.key = opts.token;
   }
 
@@ -72,7 +72,7 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const faults = new FaultInjector({
     seed: opts.seed ?? 1,
     faultRate: opts.faultRate ?? 0,
-    faults: opts.faults ?? ['500', '502', '503', '504', '429', 'reset'],
+    faults: opts.faults ?? ALL_FAULTS,
     phase: opts.faultPhase ?? 'before',
     latencyMs: opts.latencyMs ?? 0,
     jitterMs: opts.jitterMs ?? 0,

@@ -3,7 +3,7 @@
 // icontains with AND-ed terms, `ordering` with silent drops, and the page-number envelope.
 import type { ListFilter } from '../authentik/registry.js';
 import type { Json, JsonObject } from '../model/types.js';
-import { render, type World } from './render.js';
+import { referringRecords, render, type World } from './render.js';
 import type { ModelView } from './schema.js';
 import type { Rec } from './store.js';
 import { normalizeUuid, toBoolean } from './validate.js';
@@ -45,7 +45,8 @@ export function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefin
     return out;
   }
   if (info.fields[head] && !info.fields[head]!.writeOnly) {
-    const v = Object.prototype.hasOwnProperty.call(rec.data, head) ? rec.data[head] : render(w, rec)[head];
+    // A computed field: render only that one, not the whole object.
+    const v = Object.prototype.hasOwnProperty.call(rec.data, head) ? rec.data[head] : render(w, rec, 0, { [head]: info.fields[head]! })[head];
     if (v === undefined) return [];
     let vals: Json[] = [v];
     for (const key of rest) {
@@ -56,10 +57,7 @@ export function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefin
   // Reverse relations: `application` on a provider, `promptstage` on a policy, `bindings`.
   const rev = REVERSE_NAMES[head] ?? reverseByName(w, rec.model, head);
   if (rev) {
-    const owners = w.store.all(rev.model).filter((o) => {
-      const v = o.data[rev.field];
-      return Array.isArray(v) ? v.includes(rec.pk) : v === rec.pk;
-    });
+    const owners = referringRecords(w, rev.model, rev.field, rec.pk);
     if (!rest.length) return owners.map((o) => o.pk);
     return owners.flatMap((o) => pathValues(w, o, rest) ?? []);
   }

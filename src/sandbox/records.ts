@@ -83,11 +83,19 @@ export function buildRecord(w: World, mv: ModelView, values: JsonObject, callerP
 
 export function applyUpdate(mv: ModelView, rec: Rec, values: JsonObject, put: boolean): void {
   for (const [f, v] of Object.entries(values)) rec.data[f] = v;
-  if (put) {
-    for (const [f, make] of Object.entries(PUT_RESETS[mv.name] ?? {})) if (!(f in values) && mv.writable.includes(f)) rec.data[f] = make();
-    for (const f of mv.writable) {
-      const d = mv.info.fields[f]!.default;
-      if (!(f in values) && d !== undefined) rec.data[f] = structuredClone(d) as Json;
+  if (!put) return;
+  const omitted = (f: string) => !(f in values) && mv.writable.includes(f);
+  for (const [f, make] of Object.entries(PUT_RESETS[mv.name] ?? {})) if (omitted(f)) rec.data[f] = make();
+  for (const f of mv.writable) {
+    const d = mv.info.fields[f]!.default;
+    if (omitted(f) && d !== undefined) rec.data[f] = structuredClone(d) as Json;
+  }
+  // DRF gives a nullable unique-together member without a model default `default=None`, so a PUT
+  // that omits it clears it: a group's `parent` (2023.6), a policy binding's `policy`.
+  for (const set of mv.info.uniqueTogether) {
+    for (const f of set) {
+      const fi = mv.info.fields[f];
+      if (fi?.nullable && fi.default === undefined && omitted(f)) rec.data[f] = null;
     }
   }
 }

@@ -11,6 +11,38 @@ import type { Rec, Store } from './store.js';
 export interface World {
   schema: Schema;
   store: Store;
+  /**
+   * Reverse lookups (bindings of a policy, application of a provider, …) kept for a batch of
+   * reads with no write in between, so a list page builds each once instead of once per object.
+   */
+  memo?: Map<string, Map<Json, Rec[]>>;
+}
+
+/** A world whose reverse lookups are built once; only for reads (a write would make them stale). */
+export function readOnlyWorld(w: World): World {
+  return { schema: w.schema, store: w.store, memo: new Map() };
+}
+
+/**
+ * Records of `model` whose `field` holds `pk` (as its value or in its list), in creation order.
+ * The index behind it is built per call, or once per batch when the world has a memo.
+ */
+export function referringRecords(w: World, model: string, field: string, pk: Json): Rec[] {
+  const memoKey = `${model}|${field}`;
+  let index = w.memo?.get(memoKey);
+  if (!index) {
+    index = new Map();
+    for (const r of w.store.all(model)) {
+      const v = r.data[field];
+      for (const k of Array.isArray(v) ? v : v === undefined ? [] : [v]) {
+        const list = index.get(k);
+        if (!list) index.set(k, [r]);
+        else if (list[list.length - 1] !== r) list.push(r);
+      }
+    }
+    w.memo?.set(memoKey, index);
+  }
+  return index.get(pk) ?? [];
 }
 
 /** `_obj` expansions stop at this depth, as authentik's nested serializers do after one level. */
@@ -131,10 +163,9 @@ function computed(w: World, mv: ModelView, rec: Rec, name: string, fi: FieldInfo
     case 'assigned_application_name':
     case 'assigned_backchannel_application_slug':
     case 'assigned_backchannel_application_name': {
-      const back = name.includes('backchannel');
-      const app = store
-        .all('authentik_core.application')
-        .find((a) => (back ? Array.isArray(a.data.backchannel_providers) && a.data.backchannel_providers.includes(rec.pk) : a.data.provider === rec.pk));
+      const app = name.includes('backchannel')
+        ? referringRecords(w, 'authentik_core.application', 'backchannel_providers', rec.pk)[0]
+        : referringRecords(w, 'authentik_core.application', 'provider', rec.pk)[0];
       if (!app) return fi.nullable || !schema.legacy ? null : '';
       return (name.endsWith('slug') ? app.data.slug : app.data.name) as Json;
     }
@@ -152,11 +183,7 @@ function computed(w: World, mv: ModelView, rec: Rec, name: string, fi: FieldInfo
     case 'last_updated':
       return rec.created;
     case 'children':
-      if (model === 'group')
-        return store
-          .all(mv.name)
-          .filter((g) => Array.isArray(g.data.parents) && g.data.parents.includes(rec.pk))
-          .map((g) => g.pk);
+      if (model === 'group') return referringRecords(w, mv.name, 'parents', rec.pk).map((g) => g.pk);
       break;
   }
   return undefined;
@@ -223,20 +250,17 @@ export function isSuperuser(w: World, user: Rec): boolean {
 }
 
 function bindingsOf(w: World, target: Rec): Rec[] {
-  const pbm = target.pbm;
-  if (!pbm) return [];
-  return w.store.all('authentik_policies.policybinding').filter((b) => b.data.target === pbm);
+  return target.pbm ? referringRecords(w, 'authentik_policies.policybinding', 'target', target.pbm) : [];
 }
 
 function countBindings(w: World, policy: Rec): number {
-  return w.store.all('authentik_policies.policybinding').filter((b) => b.data.policy === policy.pk).length;
+  return referringRecords(w, 'authentik_policies.policybinding', 'policy', policy.pk).length;
 }
 
 function flowBindings(w: World, flow: Rec): Rec[] {
-  return w.store
-    .all('authentik_flows.flowstagebinding')
-    .filter((b) => b.data.target === flow.pk)
-    .sort((a, b) => Number(a.data.order) - Number(b.data.order) || a.seq - b.seq);
+  return [...referringRecords(w, 'authentik_flows.flowstagebinding', 'target', flow.pk)].sort(
+    (a, b) => Number(a.data.order) - Number(b.data.order) || a.seq - b.seq,
+  );
 }
 
 /** A uuid4-shaped id derived from a seed, so an unmodelled uuid field reads the same on every GET. */

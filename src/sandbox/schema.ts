@@ -85,11 +85,9 @@ export class Schema {
   private readonly referrers = new Map<string, Referrer[]>();
   /** authentik before 2024: the 2023.6 quirks (auth scheme error, set_password without body, 404 text). */
   readonly legacy: boolean;
-  readonly year: number;
 
   constructor(readonly registry: Registry) {
-    this.year = Number.parseInt(registry.authentikVersion.split('.')[0] ?? '0', 10);
-    this.legacy = this.year < 2024;
+    this.legacy = Number.parseInt(registry.authentikVersion.split('.')[0] ?? '0', 10) < 2024;
     const served = Object.values(registry.models).filter((m) => m.kind === 'model' && m.apiPath && m.detailPath);
     for (const m of served) if (m.isPolicyBindingModel) this.pbmModels.push(m.model);
 
@@ -171,10 +169,6 @@ export class Schema {
   referrersOf(model: string): Referrer[] {
     return this.referrers.get(model) ?? [];
   }
-
-  field(model: string, field: string): FieldInfo | undefined {
-    return this.models.get(model)?.info.fields[field];
-  }
 }
 
 function componentFor(m: ModelInfo, family: FamilyView | null): string {
@@ -188,16 +182,16 @@ function componentFor(m: ModelInfo, family: FamilyView | null): string {
   return `ak-${m.modelName}-form`;
 }
 
-/**
- * The base serializer of a family: the nested schema of some `<fk>_obj` field pointing at the
- * family when the registry has one (e.g. `provider_obj` → Provider), else the response fields
- * most members share (members may drop a base field, the base serializer still shows it).
- */
 /** Base-serializer fields no member schema lists (the registry has no family schemas). */
 const FAMILY_EXTRA_BASE: { [family: string]: { [name: string]: FieldInfo } } = {
   user_source_connections: { created: { type: 'string', format: 'date-time', readOnly: true } },
 };
 
+/**
+ * The base serializer of a family: the nested schema of some `<fk>_obj` field pointing at the
+ * family when the registry has one (e.g. `provider_obj` → Provider), else the response fields
+ * most members share (members may drop a base field, the base serializer still shows it).
+ */
 function baseSerializerFields(registry: Registry, f: FamilyInfo, members: string[]): { [name: string]: FieldInfo } {
   for (const m of Object.values(registry.models)) {
     for (const [field, ref] of Object.entries(m.references ?? {})) {

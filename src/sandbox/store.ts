@@ -3,7 +3,7 @@
 // what only the server knows (password hashes, token keys) lives in `secret` and is never rendered.
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import type { Json, JsonObject } from '../model/types.js';
+import type { JsonObject } from '../model/types.js';
 
 export type Pk = string | number;
 
@@ -89,10 +89,6 @@ export class Store {
   byPbmUuid(pbm: string): Rec | undefined {
     return this.byPbm.get(pbm);
   }
-
-  models(): string[] {
-    return [...this.byModel.keys()];
-  }
 }
 
 /** Reads a state file; undefined when it does not exist, an error naming the file when it is unusable. */
@@ -157,8 +153,4 @@ export async function writeStateFile(path: string, state: StateFile): Promise<vo
 
 export function isJsonObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-export function clone<T extends Json>(v: T): T {
-  return structuredClone(v);
 }

@@ -313,7 +313,11 @@ function uniqueErrors(w: World, mv: ModelView, values: JsonObject, existing?: Re
 }
 
 function sameValue(a: Json | undefined, b: Json): boolean {
-  return a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+  if (a === undefined) return false;
+  // Scalars compare directly; uniqueness checks run over every record of a model on each write.
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function objectRules(w: World, mv: ModelView, values: JsonObject, mode: Mode, existing?: Rec): JsonObject | undefined {

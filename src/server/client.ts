@@ -4,29 +4,20 @@ import { ApiError } from '../model/errors.js';
 import type { HttpTransport, ListQuery, ServerAction, ServerClient } from '../model/ports.js';
 import type { Json, JsonObject, LiveObject } from '../model/types.js';
 import { type QueryValue, type RestModel, actionCall, detailPath, queryString, restModel } from './endpoints.js';
-import { Http, type LogLine } from './http.js';
+import { Http, type HttpOptions } from './http.js';
 import { undiciTransport } from './transport.js';
 import { normaliseBaseUrl } from './url.js';
 import { probeVersion } from './version.js';
 
-export interface ClientOptions {
+export interface ClientOptions extends Omit<HttpOptions, 'transport'> {
   /** With or without `/api/v3`, trailing slash or not. */
   baseUrl: string;
-  token: string;
   registry: Registry;
   /** Default: undiciTransport(baseUrl, {insecure, ca}). close() closes it either way. */
   transport?: HttpTransport;
   insecure?: boolean;
   /** PEM text. */
   ca?: string;
-  /** Bounded in-flight requests (default 8). */
-  concurrency?: number;
-  /** Retries after the first attempt (default 4). */
-  retries?: number;
-  timeoutMs?: number;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
-  log?: (line: LogLine) => void;
 }
 
 /** 2023.6 has no cap on page_size; this keeps one answer to a size a server renders quickly. */

@@ -16,8 +16,11 @@ export interface LogLine {
 export interface HttpOptions {
   transport: HttpTransport;
   token: string;
+  /** Bounded in-flight requests (default 8). */
   concurrency?: number;
+  /** Retries after the first attempt (default 4). */
   retries?: number;
+  /** Per request (default 30 s). */
   timeoutMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -64,7 +67,7 @@ export class Http {
     const res = await this.send(method, path, body, mode);
     // Only error answers are scrubbed: data must come back byte for byte (a slug may contain
     // the token's characters, a token's own `view_key` answer is the secret the caller asked for).
-    if (res.status >= 300) throw new ApiError(res.status, method, pathOnly(path), this.parse(res), mode === 'create' && res.status >= 500);
+    if (res.status >= 300) throw new ApiError(res.status, method, this.errorPath(path), this.parse(res), mode === 'create' && res.status >= 500);
     return { status: res.status, body: this.parseData(res) };
   }
 
@@ -101,19 +104,20 @@ export class Http {
       const f = classifyFailure(err);
       const canRetry = f.kind === 'not-sent' || (f.kind === 'uncertain' && mode === 'safe');
       if (!canRetry || last) {
-        throw new ApiError(0, method, pathOnly(path), { detail: this.scrub(f.cause), code: f.code }, f.kind === 'uncertain' && mode === 'create');
+        throw new ApiError(0, method, this.errorPath(path), { detail: this.scrub(f.cause), code: f.code }, f.kind === 'uncertain' && mode === 'create');
       }
       await this.sleep(backoffMs(attempt, this.random));
     }
   }
 
+  /** A success body: JSON, or the text as it came (never clipped or scrubbed, unlike errors). */
   parseData(res: HttpResponse): Json {
     const text = res.body ?? '';
     if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as Json;
     } catch {
-      return this.parse(res);
+      return text;
     }
   }
 
@@ -147,12 +151,12 @@ export class Http {
       );
     });
   }
-}
 
-/** The path an ApiError carries: query strings can hold filter values we do not need to repeat. */
-function pathOnly(path: string): string {
-  const q = path.indexOf('?');
-  return q < 0 ? path : path.slice(0, q);
+  /** The path an ApiError carries: no query (filter values need not be repeated), no token (a slug may hold it). */
+  private errorPath(path: string): string {
+    const q = path.indexOf('?');
+    return this.scrub(q < 0 ? path : path.slice(0, q));
+  }
 }
 
 function scrubJson(v: Json, scrub: (s: string) => string): Json {

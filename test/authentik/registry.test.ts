@@ -85,3 +85,11 @@ test('a server version maps to the newest bundled registry not newer than it', (
   assert.equal(registryVersionFor('2026.11.3'), '2026.5');
   assert.equal(registryVersionFor('2022.12.0'), '2023.6');
 });
+
+test('committed blueprint JSON Schemas equal what the generator makes from the committed registries', async () => {
+  const { blueprintJsonSchema } = await import('../../src/authentik/blueprint-schema.js');
+  for (const v of ['2023.6', '2026.5']) {
+    const committed = JSON.parse(readFileSync(new URL(`../../schemas/authentik-${v}/blueprint.schema.json`, import.meta.url), 'utf8'));
+    assert.deepEqual(committed, JSON.parse(JSON.stringify(blueprintJsonSchema(bundledRegistry(v)))), `schemas/authentik-${v}/blueprint.schema.json is stale: run npm run schemas`);
+  }
+});

@@ -27,6 +27,17 @@ describe('actions, 2023.6', () => {
     assert.equal(unusable.status, 204);
   });
 
+  test('add_user / remove_user change both sides of the membership; the pk may be sent as a string', async () => {
+    const u = (await s.req('POST', '/core/users/', { username: 'gina', name: 'Gina' })).json;
+    const g = (await s.req('POST', '/core/groups/', { name: 'crew' })).json;
+    assert.equal((await s.req('POST', `/core/groups/${g.pk}/add_user/`, { pk: String(u.pk) })).status, 204);
+    assert.deepEqual((await s.req('GET', `/core/users/${u.pk}/`)).json.groups, [g.pk]);
+    assert.deepEqual((await s.req('GET', `/core/groups/${g.pk}/`)).json.users, [u.pk]);
+    assert.equal((await s.req('POST', `/core/groups/${g.pk}/add_user/`, { pk: 2 })).status, 404, 'the anonymous user is not visible');
+    assert.equal((await s.req('POST', `/core/groups/${g.pk}/remove_user/`, { pk: u.pk })).status, 204);
+    assert.deepEqual((await s.req('GET', `/core/users/${u.pk}/`)).json.groups, []);
+  });
+
   test('token keys: set_key (400 with empty body without key), view_key, and the new key authenticates', async () => {
     const t = await s.req('POST', '/core/tokens/', { identifier: 'ci', intent: 'api', expiring: false });
     assert.equal(t.json.user, 1, 'user defaults to the caller');

@@ -30,6 +30,9 @@ describe('sandbox over HTTP, 2023.6', () => {
     assert.equal(cfg.json.cache_timeout_reputation, 300);
     const schema = await s.req('GET', '/schema/?format=json', undefined, {});
     assert.equal(schema.json.info.version, '2023.6.1');
+    // Like authentik's, the document describes the API (what --schema-from-server builds a registry from).
+    assert.ok(schema.json.paths['/core/users/']?.get, 'the schema lists the endpoints');
+    assert.ok(schema.json.components.schemas.ModelEnum, 'and the blueprint model enum');
     assert.equal((await s.req('GET', '/admin/version/', undefined, {})).status, 403);
     const v = await s.req('GET', '/admin/version/');
     assert.deepEqual(Object.keys(v.json).sort(), ['build_hash', 'outdated', 'version_current', 'version_latest']);

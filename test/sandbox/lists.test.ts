@@ -146,3 +146,40 @@ describe('filters, search and ordering', () => {
     assert.equal(viaPbm.json.target, flow.pk, 'write also accepts the pbm uuid');
   });
 });
+
+test('a list page shows every object exactly as its detail GET does (reverse lookups included)', async () => {
+  const s = await serve('2026.5');
+  try {
+    const flow = (await s.req('POST', '/flows/instances/', flowBody('listed', { designation: 'authorization' }))).json;
+    const parent = (await s.req('POST', '/core/groups/', { name: 'parent' })).json;
+    await s.req('POST', '/core/groups/', { name: 'child', parents: [parent.pk] });
+    const provider = (url: string) => ({ name: url, authorization_flow: flow.pk, invalidation_flow: flow.pk, redirect_uris: [{ matching_mode: 'strict', url }] });
+    const main = (await s.req('POST', '/providers/oauth2/', provider('https://a/cb'))).json;
+    const back = (await s.req('POST', '/providers/oauth2/', provider('https://b/cb'))).json;
+    await s.req('POST', '/providers/oauth2/', provider('https://c/cb'));
+    assert.equal((await s.req('POST', '/core/applications/', { name: 'App', slug: 'app', provider: main.pk, backchannel_providers: [back.pk] })).status, 201);
+    const stage = (await s.req('POST', '/stages/dummy/', { name: 'st' })).json;
+    await s.req('POST', '/flows/bindings/', { target: flow.pk, stage: stage.pk, order: 2 });
+    const pol = (await s.req('POST', '/policies/dummy/', { name: 'pol' })).json;
+    await s.req('POST', '/policies/bindings/', { target: flow.pk, policy: pol.pk, order: 1 });
+    for (const [list, detail] of [
+      ['/core/groups/', (o: any) => `/core/groups/${o.pk}/`],
+      ['/providers/oauth2/', (o: any) => `/providers/oauth2/${o.pk}/`],
+      ['/core/applications/', (o: any) => `/core/applications/${o.slug}/`],
+      ['/flows/instances/', (o: any) => `/flows/instances/${o.slug}/`],
+      ['/policies/dummy/', (o: any) => `/policies/dummy/${o.pk}/`],
+    ] as const) {
+      const rows = (await s.req('GET', list)).json.results;
+      assert.ok(rows.length > 0, list);
+      for (const row of rows) assert.deepEqual(row, (await s.req('GET', detail(row))).json, `${list} ${row.pk}`);
+    }
+    const groups = (await s.req('GET', '/core/groups/?ordering=name')).json.results;
+    assert.deepEqual(groups.find((g: any) => g.name === 'parent').children.length, 1);
+    const providers = (await s.req('GET', '/providers/oauth2/?ordering=pk')).json.results;
+    assert.deepEqual(providers.map((p: any) => [p.assigned_application_slug, p.assigned_backchannel_application_slug]), [['app', null], [null, 'app'], [null, null]]);
+    assert.equal((await s.req('GET', '/policies/dummy/')).json.results[0].bound_to, 1);
+    assert.deepEqual((await s.req('GET', '/flows/instances/')).json.results[0].stages, [stage.pk]);
+  } finally {
+    await s.close();
+  }
+});

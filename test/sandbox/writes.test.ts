@@ -78,6 +78,17 @@ describe('validation and uniqueness, 2023.6', () => {
     assert.deepEqual((await s.req('GET', `/core/groups/${g.pk}/`)).json.users, []);
   });
 
+  test('PUT clears nullable unique-together members it omits (DRF default=None): group parent, binding policy', async () => {
+    const parent = (await s.req('POST', '/core/groups/', { name: 'put-parent' })).json;
+    const child = (await s.req('POST', '/core/groups/', { name: 'put-child', parent: parent.pk })).json;
+    const put = await s.req('PUT', `/core/groups/${child.pk}/`, { name: 'put-child' });
+    assert.equal(put.json.parent, null);
+    const pol = (await s.req('POST', '/policies/dummy/', { name: 'put-policy' })).json;
+    const b = (await s.req('POST', '/policies/bindings/', { target: flow.pk, order: 40, policy: pol.pk })).json;
+    const swapped = await s.req('PUT', `/policies/bindings/${b.pk}/`, { target: flow.pk, order: 40, group: parent.pk });
+    assert.deepEqual([swapped.status, swapped.json.policy, swapped.json.group], [200, null, parent.pk], 'never a binding with two subjects');
+  });
+
   test('policy binding: exactly one subject, checked on the submitted fields only', async () => {
     const g = (await s.req('POST', '/core/groups/', { name: 'binding-subject' })).json;
     const none = await s.req('POST', '/policies/bindings/', { target: flow.pk, order: 1 });

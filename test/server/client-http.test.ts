@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, test } from 'node:test';
 import { ApiError } from '../../src/model/errors.js';
 import { type LogLine, apiErrorDiagnostics, createClient, detectVersion, undiciTransport } from '../../src/server/index.js';
+import { Http } from '../../src/server/http.js';
 import { type FakeServer, TOKEN, miniRegistry, startFakeServer } from './fake-server.js';
 
 let srv: FakeServer;
@@ -334,4 +335,19 @@ test('an unreachable server is a clear AKB6008, after retrying a refused connect
   assert.equal(d.code, 'AKB6008');
   assert.match(d.summary, /ECONNREFUSED/);
   await c.close();
+});
+
+test('a failed call on a path that holds the token carries the path scrubbed into ApiError and diagnostics', async () => {
+  const c = client();
+  // A flow is addressed by slug; a value that cannot be a pk is used as the slug itself.
+  const e = await rejects(c.patch('authentik_flows.flow', `slug-${TOKEN}`, { name: 'x' }));
+  assert.equal(e.status, 404);
+  assert.equal(e.path, '/flows/instances/slug-***/');
+  await c.close();
+});
+
+test('a successful answer that is not JSON comes back whole, not clipped or scrubbed like an error text', async () => {
+  const text = `plain ${TOKEN} ${'x'.repeat(3000)}`;
+  const http = new Http({ token: TOKEN, transport: { request: async () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: text }), close: async () => undefined } });
+  assert.equal((await http.json('GET', '/anything/')).body, text);
 });

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { bundledRegistry, defaultVersion, isBundledVersion } from '../../authentik/bundled.js';
-import { createSandbox, type FaultKind, type FaultPhase, type SandboxOptions } from '../../sandbox/index.js';
+import { ALL_FAULTS as FAULTS, createSandbox, type FaultKind, type FaultPhase, type SandboxOptions } from '../../sandbox/index.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { UsageError } from '../target.js';
@@ -24,8 +24,6 @@ export interface SandboxCliOptions {
   seed?: string;
   maxPageSize?: string;
 }
-
-const FAULTS: FaultKind[] = ['500', '502', '503', '504', '429', 'reset'];
 
 function number(name: string, v: string | undefined, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
   if (v === undefined) return undefined;
@@ -90,7 +88,7 @@ export async function runSandbox(opts: SandboxCliOptions, ctx: CliContext, until
     ...(options.latencyMs ? [`  latency: ${options.latencyMs} ms${options.jitterMs ? ` + up to ${options.jitterMs} ms` : ''}`] : []),
     '',
     'Use it:',
-    `  AUTHENTIK_URL=${server.url} AUTHENTIK_TOKEN=${tok} akbp plan examples/`,
+    `  AUTHENTIK_URL=${server.url} AUTHENTIK_TOKEN=${tok} akbp plan examples/blueprints/`,
     `  curl -H "Authorization: Bearer ${tok}" ${server.url}/api/v3/core/users/`,
     'Press Ctrl-C to stop.',
     '',
@@ -141,7 +139,7 @@ export function register(program: Command, ctx: CliContext): void {
         '',
         'Examples:',
         '  akbp sandbox --listen 127.0.0.1:9000 --token dev-token --state .akbp/sandbox.json',
-        '  AUTHENTIK_URL=http://127.0.0.1:9000 AUTHENTIK_TOKEN=dev-token akbp apply examples/ --yes',
+        '  AUTHENTIK_URL=http://127.0.0.1:9000 AUTHENTIK_TOKEN=dev-token akbp apply examples/blueprints/ --yes',
         '  akbp sandbox --authentik-version 2023.6 --fault-rate 0.1 --faults 503,reset --seed 7',
         '',
       ].join('\n'),
