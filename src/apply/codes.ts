@@ -1,7 +1,7 @@
 // Diagnostic catalogue of apply (AKB5xxx) — stable codes, never renumbered or reused.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const APPLY_CODES = {
   notApplyable: def('AKB5001', 'error', 'the plan has errors or conflicts and cannot be applied'),

@@ -1,7 +1,7 @@
 // Diagnostic catalogue of the compile stage (AKB3xxx). Codes are stable: never reuse or renumber.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const C = {
   unknownModel: def('AKB3001', 'error', 'model does not exist in the target authentik version'),

@@ -15,6 +15,11 @@ export interface CodeDef {
   title: string;
 }
 
+/** One catalogue entry; each stage's `codes.ts` is a table of these. */
+export function codeDef(code: string, severity: Severity, title: string): CodeDef {
+  return { code, severity, title };
+}
+
 export function diag(
   def: CodeDef,
   summary: string,

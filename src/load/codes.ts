@@ -1,8 +1,8 @@
 // The load stage's diagnostic catalogue (AKB1xxx). Codes are stable: never renumber or reuse one;
 // retire a code by leaving it here unused.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef, type CodeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const C = {
   // bytes and characters

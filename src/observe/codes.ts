@@ -1,7 +1,7 @@
 // Diagnostic catalogue of observe (AKB41xx) — stable codes, never renumbered or reused.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const OBSERVE_CODES = {
   listFailed: def('AKB4101', 'error', 'reading a model from the server failed'),

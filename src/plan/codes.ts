@@ -1,7 +1,7 @@
 // Diagnostic catalogue of plan (AKB40xx) — stable codes, never renumbered or reused.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const PLAN_CODES = {
   findNoMatch: def('AKB4001', 'error', '!Find matched nothing where a value is required'),

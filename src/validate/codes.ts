@@ -1,7 +1,7 @@
 // Diagnostic codes of the validate stage (AKB2xxx). Stable: never renumber or reuse a code.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef, type CodeDef } from '../diag/index.js';
 
-const def = (code: string, severity: CodeDef['severity'], title: string): CodeDef => ({ code, severity, title });
+const def = codeDef;
 
 export const V = {
   unknownModel: def('AKB2001', 'error', 'Model unknown to the target authentik version'),
