@@ -1,14 +1,11 @@
 // Plan + ServerClient → ApplyResult: the only stage that writes. Wave by wave, re-reading every
 // object before patching it, stopping at the first failure; optionally undoing what it did.
 // Never prints: progress goes to the optional callback, everything else into the result.
-import type {
-  ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveObject, Plan, ServerClient,
-} from '../model/index.js';
+import type { ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveObject, Plan, ServerClient, OwnershipState } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { mapLimit } from '../plan/index.js';
-import type { OwnershipState } from '../state/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';

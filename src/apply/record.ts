@@ -1,6 +1,5 @@
 // The ownership state apply hands back: objects akbp created (prunable) or adopted, by entry key.
-import type { Change, CompiledEntry, Json, JsonObject } from '../model/index.js';
-import type { OwnershipState } from '../state/index.js';
+import type { Change, CompiledEntry, Json, JsonObject, OwnershipState } from '../model/index.js';
 import type { ApplyWorld } from './world.js';
 
 export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledEntry | undefined): void {

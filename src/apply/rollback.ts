@@ -1,8 +1,7 @@
 // Rollback: undo applied changes in reverse from their before-images; every step is reported and
 // what cannot be undone (deletes, secrets set through actions) says so.
-import type { Change, ChangeResult, Diagnostic, JsonObject, ServerClient } from '../model/index.js';
+import type { Change, ChangeResult, Diagnostic, JsonObject, ServerClient, OwnershipState } from '../model/index.js';
 import { diag } from '../diag/index.js';
-import type { OwnershipState } from '../state/index.js';
 import { APPLY_CODES } from './codes.js';
 
 /** Undo information of one applied change. */

@@ -304,3 +304,30 @@ export interface ApplyResult {
   /** Write requests made (POST/PATCH/PUT/DELETE). */
   writes: number;
 }
+
+// ---------------------------------------------------------------------------------------------
+// akbp's ownership record (src/state reads and writes it; observe, plan and apply use it)
+
+export interface OwnedObject {
+  model: string;
+  pk: string | number;
+  identifiers: JsonObject;
+  /** True when the object existed before akbp first applied its entry: never pruned. */
+  adopted: boolean;
+}
+
+export interface SecretRecord {
+  /** HMAC-SHA256 (hex) of the value akbp last set, keyed by the state key. */
+  digest: string;
+  setAt: string;
+  /** The server's own change date (`password_change_date`) right after akbp set it, when exposed. */
+  serverChangeDate?: string;
+}
+
+export interface OwnershipState {
+  formatVersion: 1;
+  /** Generated HMAC key unless AKBP_STATE_KEY is given; never a password. */
+  key?: string;
+  objects: { [entryKey: string]: OwnedObject };
+  secrets: { [entryKey: string]: { [field: string]: SecretRecord } };
+}

@@ -1,14 +1,13 @@
 // CompiledEntry[] + ServerClient → LiveSnapshot, reading as little as the API allows: one list
 // per model (all pages, fetched in parallel by the client), one in-memory index per model, and
 // every identifier match and `!Find` answered from those indexes. Reads only.
-import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject, LiveSnapshot, ServerClient } from '../model/index.js';
+import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject, LiveSnapshot, ServerClient, OwnershipState } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, resolveDeferred, type DeferredResolver } from '../compile/index.js';
 import { answeredObject, evalLookup, evalQuery, keyOfValue, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
-import type { OwnershipState } from '../state/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads } from './strategy.js';
 

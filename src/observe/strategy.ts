@@ -5,12 +5,11 @@
 // filters is read filtered instead: one request, and it stays one request however large the
 // collection is (users on a big instance). Results are re-checked client-side either way,
 // because authentik ignores unknown filter names (API-NOTES §4).
-import type { CompiledEntry, DesiredValue, ListQuery } from '../model/index.js';
+import type { CompiledEntry, DesiredValue, ListQuery, OwnershipState } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { isDeferred } from '../compile/index.js';
 import { allFinds } from '../plan/index.js';
-import type { OwnershipState } from '../state/index.js';
 
 export interface ModelRead {
   model: string;

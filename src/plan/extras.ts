@@ -2,11 +2,10 @@
 // secrets): the server cannot be diffed for most of them, so akbp remembers an HMAC digest of
 // what it set and sets again only when the blueprint's value (or the server's own change date)
 // moved. The plan carries the digest, never the value.
-import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject } from '../model/types.js';
+import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject, OwnershipState } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import type { OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { looseEqual } from './normalize.js';
 

@@ -1,13 +1,10 @@
 // (entries, live snapshot, ownership state, now) → Plan. Pure and synchronous: every fact about
 // the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
-import type {
-  Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange,
-} from '../model/types.js';
+import type { Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { containsDeferred, describeDeferred, pyTruthy, resolveDeferred } from '../compile/index.js';
-import type { OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
 import { containsJson, looseEqual, redactBody } from './normalize.js';

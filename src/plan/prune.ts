@@ -1,11 +1,10 @@
 // Prune: delete what akbp's own record says it created and no entry declares any more (DESIGN
 // habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
 // never pruned; a cap protects against a blueprint directory that vanished by mistake.
-import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject } from '../model/types.js';
+import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import type { OwnedObject, OwnershipState } from '../state/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from './normalize.js';
 import { pkKey, type ObjectIndex } from './objects.js';

@@ -4,31 +4,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { JsonObject } from '../model/types.js';
+import type { JsonObject, OwnershipState, SecretRecord } from '../model/types.js';
 
-export interface OwnedObject {
-  model: string;
-  pk: string | number;
-  identifiers: JsonObject;
-  /** True when the object existed before akbp first applied its entry: never pruned. */
-  adopted: boolean;
-}
-
-export interface SecretRecord {
-  /** HMAC-SHA256 (hex) of the value akbp last set, keyed by the state key. */
-  digest: string;
-  setAt: string;
-  /** The server's own change date (`password_change_date`) right after akbp set it, when exposed. */
-  serverChangeDate?: string;
-}
-
-export interface OwnershipState {
-  formatVersion: 1;
-  /** Generated HMAC key unless AKBP_STATE_KEY is given; never a password. */
-  key?: string;
-  objects: { [entryKey: string]: OwnedObject };
-  secrets: { [entryKey: string]: { [field: string]: SecretRecord } };
-}
+export type { OwnedObject, OwnershipState, SecretRecord } from '../model/types.js';
 
 export function emptyState(): OwnershipState {
   return { formatVersion: 1, objects: {}, secrets: {} };
