@@ -89,7 +89,7 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
   if (opts.authentikVersion) registry = offlineRegistry(opts).registry;
   else if (opts.schemaFromServer) registry = await fetchServerRegistry(transport, conn.token, resolve(cacheDir(opts, ctx), 'schemas'), bundledRegistry(registryVersionFor(serverVersion)));
   else registry = bundledRegistry(registryVersionFor(serverVersion));
-  const client = createClient({ baseUrl: conn.baseUrl, token: conn.token, registry, transport });
+  const client = createClient({ baseUrl: conn.baseUrl, token: conn.token, registry, transport, version: serverVersion });
   return { client, registry, description: `${conn.baseUrl} (authentik ${serverVersion}, registry ${registry.authentikVersion})`, close: () => client.close() };
 }
 

@@ -18,6 +18,8 @@ export interface ClientOptions extends Omit<HttpOptions, 'transport'> {
   insecure?: boolean;
   /** PEM text. */
   ca?: string;
+  /** The server's version when the caller already probed it (detectVersion): no second probe. */
+  version?: string;
 }
 
 /** 2023.6 has no cap on page_size; this keeps one answer to a size a server renders quickly. */
@@ -35,7 +37,9 @@ export function createClient(opts: ClientOptions): ServerClient {
       ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
     });
   const http = new Http({ ...opts, transport, concurrency });
-  return new RestClient(baseUrl, opts.registry, http, transport);
+  const client = new RestClient(baseUrl, opts.registry, http, transport);
+  if (opts.version) client.knownVersion(opts.version);
+  return client;
 }
 
 class RestClient implements ServerClient {
@@ -49,6 +53,10 @@ class RestClient implements ServerClient {
     private readonly http: Http,
     private readonly transport: HttpTransport,
   ) {}
+
+  knownVersion(v: string): void {
+    this.versionP = Promise.resolve(v);
+  }
 
   version(): Promise<string> {
     this.versionP ??= probeVersion(this.http).then((p) => p.version);
