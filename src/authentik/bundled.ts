@@ -11,10 +11,6 @@ export const BUNDLED_VERSIONS = ['2023.6', '2026.5'] as const;
 
 const cache = new Map<string, Registry>();
 
-export function bundledVersions(): string[] {
-  return [...BUNDLED_VERSIONS];
-}
-
 export function defaultVersion(): string {
   return BUNDLED_VERSIONS[BUNDLED_VERSIONS.length - 1]!;
 }

@@ -6,10 +6,6 @@ export function fail(code: SourceCode, message: string, detail?: string): never 
   throw new SourceError(codes[code].code, message, detail);
 }
 
-export function isSourceError(err: unknown): err is SourceError {
-  return err instanceof SourceError;
-}
-
 /** Node's errno code of a failed fs / socket call, if any. */
 export function errnoCode(err: unknown): string | undefined {
   const c = (err as { code?: unknown } | null)?.code;
