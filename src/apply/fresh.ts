@@ -5,8 +5,10 @@ import type { Change, Diagnostic, FieldChange, Json, JsonObject, Plan, ServerCli
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { containsDeferred } from '../compile/index.js';
-import { extraSpec, mapLimit, matchIdentifiers, ObjectIndex, sameField } from '../plan/index.js';
+import { containsDeferred } from '../values/index.js';
+import { extraSpec } from '../plan/index.js';
+import { mapLimit } from '../values/index.js';
+import { matchIdentifiers, ObjectIndex, sameField } from '../live/index.js';
 import { APPLY_CODES } from './codes.js';
 import { unescapePointer } from './extras.js';
 

@@ -5,7 +5,7 @@ import type { ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, Json
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { mapLimit } from '../plan/index.js';
+import { mapLimit } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';

@@ -4,8 +4,8 @@
 import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../plan/index.js';
+import { resolveDeferred, type DeferredResolver } from '../values/index.js';
+import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../live/index.js';
 
 export class ApplyWorld implements DeferredResolver {
   private readonly table: EntryTable;

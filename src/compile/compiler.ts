@@ -9,12 +9,12 @@ import type {
 } from '../model/types.js';
 import { C } from './codes.js';
 import { buildContext, builtinContext, versionBefore } from './context.js';
-import { containsDeferred, isDeferred } from './deferred.js';
+import { containsDeferred, isDeferred } from '../values/index.js';
 import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
 import { analyseGraph, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
-import { stableStringify } from './ops.js';
-import { pyTruthy } from './python.js';
+import { stableStringify } from '../values/index.js';
+import { pyTruthy } from '../values/index.js';
 
 export interface CompileOptions {
   registry: Registry;

@@ -3,7 +3,7 @@
 import type { Registry } from '../authentik/registry.js';
 import type { Json, Value } from '../model/types.js';
 import { alwaysMerge } from './merge.js';
-import { setOwn } from './ops.js';
+import { setOwn } from '../values/index.js';
 
 type ContextMap = { [key: string]: Value };
 

@@ -9,11 +9,11 @@ import type {
 } from '../model/types.js';
 import { C } from './codes.js';
 import { versionBefore } from './context.js';
-import { containsDeferred, isDeferred } from './deferred.js';
+import { containsDeferred, isDeferred } from '../values/index.js';
 import { alwaysMerge } from './merge.js';
-import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from './ops.js';
+import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from '../values/index.js';
 import { envAllowed, isCredentialVar, placeFile } from './policy.js';
-import { pyPercentFormat, pyTruthy } from './python.js';
+import { pyPercentFormat, pyTruthy } from '../values/index.js';
 
 /** Inputs shared by every blueprint of one compile run. */
 export interface EvalRun {

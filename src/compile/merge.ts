@@ -2,8 +2,8 @@
 // `!Enumerate … MAP`: mappings merge key by key, lists concatenate (existing + new), anything
 // else is replaced by the newer value. Deferred values and tag nodes are opaque: never merged into.
 import type { DesiredValue } from '../model/types.js';
-import { isDeferred } from './deferred.js';
-import { setOwn } from './ops.js';
+import { isDeferred } from '../values/index.js';
+import { setOwn } from '../values/index.js';
 
 type Mapping = { [key: string]: DesiredValue };
 

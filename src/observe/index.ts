@@ -6,8 +6,9 @@ import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
-import { findQueryKey, resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { answeredObject, evalLookup, evalQuery, keyOfValue, mapLimit, matchIdentifiers, ObjectIndex, EntryTable } from '../plan/index.js';
+import { findQueryKey, resolveDeferred, type DeferredResolver } from '../values/index.js';
+import { answeredObject, evalLookup, evalQuery, keyOfValue, matchIdentifiers, ObjectIndex, EntryTable } from '../live/index.js';
+import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads } from './strategy.js';
 

@@ -8,8 +8,8 @@
 import type { CompiledEntry, DesiredValue, ListQuery, OwnershipState } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { isDeferred } from '../compile/index.js';
-import { allFinds } from '../plan/index.js';
+import { isDeferred } from '../values/index.js';
+import { allFinds } from '../live/index.js';
 
 export interface ModelRead {
   model: string;

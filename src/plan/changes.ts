@@ -2,9 +2,9 @@
 // (only the fields whose normalised values differ, JSON and M2M replaced whole).
 import type { Change, DesiredValue, FieldChange, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { containsDeferred } from '../compile/index.js';
-import { canonicalString, normalizeField, redactBody, sameField } from './normalize.js';
-import type { ObjectIndex } from './objects.js';
+import { containsDeferred } from '../values/index.js';
+import { canonicalString, normalizeField, redactBody, sameField } from '../live/index.js';
+import type { ObjectIndex } from '../live/index.js';
 
 export function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
   const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${pointerEscape(f)}`, op: 'add' as const, after: after[f]! }));

@@ -5,9 +5,9 @@
 import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject, OwnershipState } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { resolveDeferred, type DeferredResolver } from '../compile/index.js';
+import { resolveDeferred, type DeferredResolver } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
-import { looseEqual } from './normalize.js';
+import { looseEqual } from '../live/index.js';
 
 export type PasswordPolicy = 'on-create' | 'on-change' | 'always';
 

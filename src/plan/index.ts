@@ -4,24 +4,18 @@ import type { Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Jso
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { containsDeferred, describeDeferred, pyTruthy, resolveDeferred } from '../compile/index.js';
+import { containsDeferred, describeDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
-import { containsJson, looseEqual, redactBody } from './normalize.js';
-import { identifierLookup } from './match.js';
-import { ObjectIndex, pkKey } from './objects.js';
+import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, updateChange } from './changes.js';
 import { blindAttrs, sendableFields } from './fields.js';
-import { EntryTable, PlanResolver, requiredFindKeys, type Outcome } from './resolver.js';
+import { PlanResolver, type Outcome } from './resolver.js';
 
 export { compareChanges } from './order.js';
-export { ObjectIndex, pkKey, keyOfValue } from './objects.js';
-export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, type ObjectSource } from './match.js';
-export { allFinds, answeredObject, EntryTable } from './resolver.js';
-export { normalizeField, sameField, redactBody, looseEqual, canonicalString } from './normalize.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
 export { sendableFields, blindAttrs } from './fields.js';
@@ -303,4 +297,4 @@ function lineFinder(texts: TextLookup | undefined): (r: SourceRange) => number {
     return ix ? ix.lineCol(r.start).line : 0;
   };
 }
-export { mapLimit } from './pool.js';
+export { mapLimit } from '../values/index.js';

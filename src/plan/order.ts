@@ -4,7 +4,7 @@
 import type { Change, Json, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { pkKey } from './objects.js';
+import { pkKey } from '../live/index.js';
 
 const phase = (c: Change): number => (c.action === 'delete' ? 1 : 0);
 

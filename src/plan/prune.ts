@@ -6,8 +6,8 @@ import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
-import { redactBody } from './normalize.js';
-import { pkKey, type ObjectIndex } from './objects.js';
+import { redactBody } from '../live/index.js';
+import { pkKey, type ObjectIndex } from '../live/index.js';
 
 export interface PruneInput {
   state: OwnershipState;

@@ -1,11 +1,10 @@
 // Finishes Deferred values at plan time from what observe read. A value that waits for an object
 // this run will create stays Deferred ("known after apply") and records which entry it waits for.
-import type { CompiledEntry, DesiredValue, FindQuery, Json, JsonObject, LiveObject } from '../model/types.js';
+import type { CompiledEntry, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../compile/index.js';
-import { bodyMatchesQuery, evalQuery } from './match.js';
-import { keyOfValue, pkKey, type ObjectIndex } from './objects.js';
+import { findQueryKey, type DeferredResolver } from '../values/index.js';
+import { answeredObject, bodyMatchesQuery, evalQuery, keyOfValue, pkKey, type EntryTable, type ObjectIndex } from '../live/index.js';
 
 /** What the plan decided for an earlier entry, as later entries' references see it. */
 export interface Outcome {
@@ -16,34 +15,6 @@ export interface Outcome {
   creates: boolean;
   /** Desired body so far (resolved fields only), to tell whether a later `!Find` will see it. */
   body: JsonObject;
-}
-
-export class EntryTable {
-  private readonly byKey = new Map<string, CompiledEntry>();
-  private readonly byId = new Map<string, CompiledEntry[]>();
-
-  constructor(entries: readonly CompiledEntry[]) {
-    for (const e of [...entries].sort((a, b) => a.order - b.order)) {
-      this.byKey.set(e.key, e);
-      if (e.id !== undefined) {
-        const k = `${e.origin.uri}\0${e.id}`;
-        const list = this.byId.get(k) ?? [];
-        list.push(e);
-        this.byId.set(k, list);
-      }
-    }
-  }
-
-  get(key: string): CompiledEntry | undefined {
-    return this.byKey.get(key);
-  }
-
-  /** Entries with that `id` in the blueprint of fromKey, in document order. */
-  withId(id: string, fromKey: string): CompiledEntry[] {
-    const from = this.byKey.get(fromKey);
-    const uri = from?.origin.uri ?? fromKey.slice(0, fromKey.lastIndexOf('#'));
-    return this.byId.get(`${uri}\0${id}`) ?? [];
-  }
 }
 
 export class PlanResolver implements DeferredResolver {
@@ -136,66 +107,7 @@ export class PlanResolver implements DeferredResolver {
   }
 }
 
-/** A recorded `!Find` answer (a pk, or an object body) as the object it names; null = nothing matched. */
-export function answeredObject(reg: Registry, index: ObjectIndex, model: string, known: Json): LiveObject | null {
-  if (known === null) return null;
-  if (typeof known === 'object' && !Array.isArray(known)) {
-    const pk = known[findModel(reg, model)?.pkField ?? 'pk'] ?? known.pk;
-    return { model, pk: pk as string | number, body: known };
-  }
-  return index.byPk(model, known) ?? { model, pk: known as string | number, body: {} };
-}
-
 function describeQuery(q: { model: string; query: [string, Json][] }): string {
   return `!Find [${q.model}, ${q.query.map(([k, v]) => `[${k}, ${JSON.stringify(v)}]`).join(', ')}]`;
 }
 
-/**
- * `!Find`s whose null answer would land in a field value (not in a condition, an `!If` test or an
- * `!AtIndex` default): those are errors, since authentik would silently write null (#19715).
- */
-export function requiredFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
-  if (v === null || typeof v !== 'object') return out;
-  if (Array.isArray(v)) {
-    for (const x of v) requiredFinds(x, out);
-    return out;
-  }
-  if (!isDeferred(v)) {
-    for (const x of Object.values(v)) requiredFinds(x, out);
-    return out;
-  }
-  if ('$find' in v) out.push(v.$find);
-  else if ('$findObject' in v) out.push(v.$findObject);
-  else if ('$format' in v) requiredFinds(v.$format.args, out);
-  else if ('$atIndex' in v) requiredFinds(v.$atIndex.obj, out);
-  else if ('$if' in v && !v.$if.short) {
-    requiredFinds(v.$if.then, out);
-    requiredFinds(v.$if.else, out);
-  }
-  return out;
-}
-
-/** Canonical keys of the required finds in v whose queries resolve now. */
-export function requiredFindKeys(v: DesiredValue, r: DeferredResolver, fromKey: string): Map<string, FindQuery> {
-  const out = new Map<string, FindQuery>();
-  for (const q of requiredFinds(v)) {
-    const res = resolveDeferred(q.query.map(([k, x]) => [k, x]) as DesiredValue, r, fromKey);
-    if (res.ok) out.set(findQueryKey({ model: q.model, query: res.value as [string, Json][] }), q);
-  }
-  return out;
-}
-
-/** Every `!Find`/`!FindObject` inside v, at any depth (observe reads their models up front). */
-export function allFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
-  if (v === null || typeof v !== 'object') return out;
-  if (Array.isArray(v)) {
-    for (const x of v) allFinds(x, out);
-    return out;
-  }
-  if (isDeferred(v)) {
-    if ('$find' in v) out.push(v.$find);
-    if ('$findObject' in v) out.push(v.$findObject);
-  }
-  for (const x of Object.values(v)) allFinds(x as DesiredValue, out);
-  return out;
-}

@@ -2,7 +2,7 @@
 // values that depend on objects still to be created, "(sensitive)" for secrets. Pure. Deferred
 // values are recognised and described by compile, which defines them.
 import type { DesiredValue } from '../model/types.js';
-import { containsDeferred, describeDeferred, isDeferred } from '../compile/index.js';
+import { containsDeferred, describeDeferred, isDeferred } from '../values/index.js';
 
 export const KNOWN_AFTER_APPLY = '(known after apply)';
 export const SENSITIVE = '(sensitive)';

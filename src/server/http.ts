@@ -3,7 +3,8 @@
 import { ApiError } from '../model/errors.js';
 import type { HttpResponse, HttpTransport } from '../model/ports.js';
 import type { Json } from '../model/types.js';
-import { Semaphore, backoffMs, classifyFailure, retryableStatus } from './retry.js';
+import { Semaphore } from '../values/index.js';
+import { backoffMs, classifyFailure, retryableStatus } from './retry.js';
 
 export interface LogLine {
   method: string;

@@ -2,7 +2,7 @@
 // apply know the referenced pks — with the same Python semantics compile uses.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeDeferred, findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../../src/compile/index.js';
+import { describeDeferred, findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../../src/values/index.js';
 import { alwaysMerge } from '../../src/compile/merge.js';
 import type { Deferred, DesiredValue, Json } from '../../src/model/types.js';
 

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { findQueryKey, resolveDeferred, type DeferredResolver } from '../../src/compile/index.js';
+import { findQueryKey, resolveDeferred, type DeferredResolver } from '../../src/values/index.js';
 import type { Json } from '../../src/model/types.js';
 import { codes, compile, load } from './helpers.js';
 

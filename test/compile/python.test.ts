@@ -2,7 +2,7 @@
 // were produced by CPython 3 (`fmt % tuple(args)`) and pasted here; Python is not needed to run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pyPercentFormat, pyTruthy } from '../../src/compile/python.js';
+import { pyPercentFormat, pyTruthy } from '../../src/values/index.js';
 import type { Json } from '../../src/model/types.js';
 
 const ok: [string, Json[], string][] = [

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { observe, chooseReads } from '../../src/observe/index.js';
-import { findQueryKey } from '../../src/compile/index.js';
+import { findQueryKey } from '../../src/values/index.js';
 import { emptyState } from '../../src/state/index.js';
 import { FakeServer, entry, reg23 } from '../plan/fixtures.js';
 

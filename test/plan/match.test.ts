@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Json, JsonObject, LiveObject } from '../../src/model/index.js';
-import { evalQuery, matchIdentifiers, ObjectIndex } from '../../src/plan/index.js';
+import { evalQuery, matchIdentifiers, ObjectIndex } from '../../src/live/index.js';
 import { reg23 } from './fixtures.js';
 
 const flow: LiveObject = { model: 'authentik_flows.flow', pk: 'f1', body: { pk: 'f1', slug: 'Default-Auth', name: 'Login', designation: 'authentication', policybindingmodel_ptr_id: 'pbm-1' } };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Semaphore, backoffMs, classifyFailure, parseRetryAfter } from '../../src/server/retry.js';
+import { Semaphore } from '../../src/values/index.js';
+import { backoffMs, classifyFailure, parseRetryAfter } from '../../src/server/retry.js';
 
 test('backoff doubles per retry with jitter in [half, full], capped at 8 s', () => {
   const lo = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => backoffMs(n, () => 0));
