@@ -10,8 +10,9 @@ import { plan } from '../../src/plan/index.js';
 import { apply } from '../../src/apply/index.js';
 import { emptyState } from '../../src/state/index.js';
 import { secretDigest, startWorld, writesIn } from './sandbox-helpers.js';
+import { reference } from '../helpers/reference.js';
 
-const CORPUS = new URL('../../../shared/authentik/blueprints/', import.meta.url).pathname;
+const CORPUS = `${reference('blueprints')}/`;
 
 for (const dir of ['default', 'example']) {
   const path = `${CORPUS}${dir}/`;

@@ -3,28 +3,30 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { bundledRegistry, registryVersionFor } from '../../src/authentik/bundled.js';
 import { generateRegistry, factsFromRegistry, modelEnumOf } from '../../src/authentik/generate.js';
 import { factsFromModelMap } from '../../src/authentik/model-map.js';
 import { findModel } from '../../src/authentik/registry.js';
+import { reference, referenceSkip } from '../helpers/reference.js';
 
-const shared = fileURLToPath(new URL('../../../shared/authentik/', import.meta.url));
-const haveShared = existsSync(shared);
+const shared = `${reference()}/`;
 const inputs = [
   { version: '2023.6', openapi: 'openapi/authentik-2023.6.1.yml', map: 'model-map-2023.6.json' },
   { version: '2026.5', openapi: 'openapi/authentik-2026.5.0-rc1.yml', map: 'model-map-2026.5.json' },
 ];
 
 for (const i of inputs) {
-  test(`committed registry ${i.version} equals a fresh generation from the OpenAPI document`, { skip: !haveShared && '../shared not present' }, () => {
+  // The model maps are research data beside the OpenAPI documents, not published upstream, so a
+  // reference fetched by scripts/fetch-reference.mjs lacks them: that test skips even in CI.
+  const noMap = existsSync(shared + i.map) ? false : `${shared + i.map} not present (the model maps are not published upstream)`;
+  test(`committed registry ${i.version} equals a fresh generation from the OpenAPI document`, { skip: referenceSkip(i.openapi) || noMap }, () => {
     const doc = parse(readFileSync(shared + i.openapi, 'utf8'), { maxAliasCount: -1 });
     const fresh = generateRegistry(doc, factsFromModelMap(JSON.parse(readFileSync(shared + i.map, 'utf8'))));
     assert.deepEqual(JSON.parse(JSON.stringify(fresh)), bundledRegistry(i.version), 'run `npm run schemas` and commit the result');
   });
 
-  test(`registry ${i.version} regenerated from its own facts is stable (the --schema-from-server path)`, { skip: !haveShared && '../shared not present' }, () => {
+  test(`registry ${i.version} regenerated from its own facts is stable (the --schema-from-server path)`, { skip: referenceSkip(i.openapi) }, () => {
     const doc = parse(readFileSync(shared + i.openapi, 'utf8'), { maxAliasCount: -1 });
     const reg = bundledRegistry(i.version);
     const again = generateRegistry(doc, factsFromRegistry(reg, modelEnumOf(doc)));

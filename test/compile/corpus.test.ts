@@ -3,14 +3,14 @@
 // version drift / historical bugs in older files are reported where they are.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ParsedBlueprint } from '../../src/model/types.js';
 import { codes, compile, load } from './helpers.js';
+import { reference, referenceSkip } from '../helpers/reference.js';
 
-const ROOT = fileURLToPath(new URL('../../../shared/authentik/blueprints/', import.meta.url));
-const skip = existsSync(ROOT) ? false : 'shared corpus ../shared not present';
+const ROOT = `${reference('blueprints')}/`;
+const skip = referenceSkip('blueprints');
 
 function folder(dir: string): ParsedBlueprint[] {
   const base = join(ROOT, dir);

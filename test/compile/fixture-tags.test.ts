@@ -8,19 +8,20 @@
 // env_null, file_*, json_parse, if_short, nested_context, at_index_*, find_object.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { findQueryKey, resolveDeferred, type DeferredResolver } from '../../src/values/index.js';
 import type { Json } from '../../src/model/types.js';
 import { codes, compile, load } from './helpers.js';
+import { REFERENCE_URL, referenceSkip } from '../helpers/reference.js';
 
-const FIXTURE = new URL('../../../shared/authentik/blueprints/test-fixtures/tags.yaml', import.meta.url);
+const FIXTURE = new URL('blueprints/test-fixtures/tags.yaml', REFERENCE_URL);
 
 /** authentik's load_fixture applies Python %-substitution with keyword arguments to the text. */
 function pyTemplate(text: string, vars: { [k: string]: string }): string {
   return text.replace(/%(%|\((\w+)\)s)/g, (_, m: string, name?: string) => (m === '%' ? '%' : vars[name!]!));
 }
 
-test('tags.yaml compiles to the values authentik stores', { skip: existsSync(FIXTURE) ? false : 'shared corpus ../shared not present' }, () => {
+test('tags.yaml compiles to the values authentik stores', { skip: referenceSkip('blueprints', 'test-fixtures', 'tags.yaml') }, () => {
   const text = pyTemplate(readFileSync(FIXTURE, 'utf8'), { file_name: '/srv/bp/file.txt', file_default_name: '/srv/bp/missing.txt' });
   const bp = load('tags.yaml', text);
   const files: { [p: string]: string } = { '/srv/bp/file.txt': '  file contents\n' };

@@ -3,17 +3,18 @@
 // is checked against and what must come out; the counts are printed for the issue note.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { loadBlueprint } from '../../src/load/index.js';
 import { validateBlueprints } from '../../src/validate/index.js';
 import { compileBlueprints } from '../../src/compile/index.js';
 import { LineIndex } from '../../src/diag/index.js';
 import type { Diagnostic, ParsedBlueprint } from '../../src/model/types.js';
+import { REFERENCE_URL, referenceSkip } from '../helpers/reference.js';
 
-const CORPUS = new URL('../../../shared/authentik/blueprints/', import.meta.url);
-const present = existsSync(CORPUS);
-const SKIP = 'reference corpus ../shared/authentik/blueprints not present';
+const CORPUS = new URL('blueprints/', REFERENCE_URL);
+const SKIP = referenceSkip('blueprints') || '';
+const present = SKIP === '';
 
 type Version = '2023.6' | '2026.5';
 

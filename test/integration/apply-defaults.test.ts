@@ -6,8 +6,7 @@
 //     metaapplyblueprint dependencies.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { createClient } from '../../src/server/index.js';
@@ -15,9 +14,11 @@ import { reconcileOnce, type ReconcileDeps } from '../../src/pipeline/index.js';
 import type { SourceFile } from '../../src/model/index.js';
 import { loadBlueprint } from '../../src/load/index.js';
 import type { Registry } from '../../src/authentik/registry.js';
+import { reference, referenceSkip } from '../helpers/reference.js';
 
-const dir = fileURLToPath(new URL('../../../shared/authentik/blueprints/default/', import.meta.url));
-const have = existsSync(dir);
+const dir = `${reference('blueprints', 'default')}/`;
+const notHere = referenceSkip('blueprints', 'default');
+const have = notHere === false;
 const TOKEN = 'akbp-conformance-token-5f0c9a1e7d2b4c68';
 const skip = !have && '../shared/authentik/blueprints not present';
 

@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDiagnostic } from '../../src/diag/index.js';
 import { load, SHARED } from './helpers.js';
+import { referenceSkip } from '../helpers/reference.js';
 
 const ROOT = fileURLToPath(new URL('authentik/blueprints/', SHARED));
 
@@ -34,8 +35,9 @@ function fillTemplate(text: string): string {
 }
 
 test('every blueprint in the shared corpus loads', (t) => {
-  if (!existsSync(ROOT)) {
-    t.skip(`${ROOT} not present (../shared checkout missing)`);
+  const missing = referenceSkip('blueprints');
+  if (missing) {
+    t.skip(missing);
     return;
   }
   const files = walk(ROOT);

@@ -2,6 +2,7 @@
 import { LineIndex } from '../../src/diag/index.js';
 import { loadBlueprint } from '../../src/load/index.js';
 import type { Diagnostic, LoadResult, SourceFile, TagNode, Value } from '../../src/model/types.js';
+import { REFERENCE_URL } from '../helpers/reference.js';
 
 export const URI = 'test.yaml';
 
@@ -51,4 +52,4 @@ export function isTagNode(v: unknown): v is TagNode {
 }
 
 /** Directory of the shared reference data, or undefined when it is not checked out beside the repo. */
-export const SHARED = new URL('../../../shared/', import.meta.url);
+export const SHARED = new URL('../', REFERENCE_URL);

@@ -1,17 +1,18 @@
 // Test support: authentik's OpenAPI documents (read-only, from ../shared) as ajv validators, and
 // valid create payloads built from the request schemas, creating referenced objects first.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import type { Registry } from '../../src/authentik/registry.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { reference, referenceSkip } from '../helpers/reference.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
-export const SHARED_OPENAPI = join(REPO_ROOT, '..', 'shared', 'authentik', 'openapi');
+export const SHARED_OPENAPI = reference('openapi');
 export const OPENAPI_FILES: { [v: string]: string } = {
   '2023.6': 'authentik-2023.6.1.yml',
   '2026.5': 'authentik-2026.5.0-rc1.yml',
@@ -28,7 +29,7 @@ export function openapiPath(version: string): string {
 }
 
 export function haveOpenapi(version: string): boolean {
-  return existsSync(openapiPath(version));
+  return referenceSkip('openapi', OPENAPI_FILES[version] ?? `authentik-${version}.yml`) === false;
 }
 
 export function loadOpenapi(version: string): OpenApi {

@@ -1,7 +1,7 @@
 // --schema-from-server: the registry is generated from the server's own OpenAPI document and
 // cached on disk by version, so the multi-megabyte schema is downloaded once per version.
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -9,9 +9,10 @@ import { parse } from 'yaml';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { fetchServerRegistry, undiciTransport } from '../../src/server/index.js';
 import { TOKEN, startFakeServer } from './fake-server.js';
+import { reference, referenceSkip } from '../helpers/reference.js';
 
-const openapi = join(process.cwd(), '..', 'shared', 'authentik', 'openapi', 'authentik-2023.6.1.yml');
-const skip = existsSync(openapi) ? false : `reference OpenAPI not found at ${openapi} (../shared absent)`;
+const openapi = reference('openapi', 'authentik-2023.6.1.yml');
+const skip = referenceSkip('openapi', 'authentik-2023.6.1.yml');
 
 test('fetchServerRegistry generates from /schema/ and reuses the cache for the same version', { skip }, async () => {
   const schemaJson = JSON.stringify(parse(readFileSync(openapi, 'utf8'), { maxAliasCount: -1 }));

@@ -7,8 +7,9 @@ import { Ajv } from 'ajv';
 import { parseDocument } from 'yaml';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { blueprintJsonSchema } from '../../src/authentik/blueprint-schema.js';
+import { REFERENCE_URL } from '../helpers/reference.js';
 
-const SHARED = new URL('../../../shared/authentik/blueprints/', import.meta.url);
+const SHARED = new URL('blueprints/', REFERENCE_URL);
 
 const editorValidators = new Map<string, ReturnType<Ajv['compile']>>();
 function editorValidator(version: string) {
