@@ -26,7 +26,7 @@ export function reference(...parts: string[]): string {
 export function referenceSkip(...parts: string[]): false | string {
   const p = reference(...parts);
   if (existsSync(p)) return false;
-  const why = `authentik reference data not found at ${p} (set AKBP_AUTHENTIK_REFERENCE or run scripts/fetch-reference.sh)`;
+  const why = `authentik reference data not found at ${p} (set AKBP_AUTHENTIK_REFERENCE or run scripts/fetch-reference.mjs)`;
   if (process.env.CI === 'true') throw new Error(`${why}; CI must run the conformance tests`);
   return why;
 }
