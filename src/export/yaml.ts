@@ -69,7 +69,9 @@ function node(doc: Document, v: OutValue, flow = false): YamlNode {
   }
   const s = doc.createNode(v) as Scalar;
   // Multi-line text (expressions, templates) reads best as a literal block.
-  if (typeof v === 'string' && v.includes('\n') && !flow) s.type = 'BLOCK_LITERAL';
+  // PyYAML refuses tabs in plain scalars (and around block text); quoted, a tab is just a character.
+  if (typeof v === 'string' && v.includes('\t')) s.type = 'QUOTE_DOUBLE';
+  else if (typeof v === 'string' && v.includes('\n') && !flow) s.type = 'BLOCK_LITERAL';
   return s;
 }
 
