@@ -338,7 +338,11 @@ class Builder {
       if (!this.opts.allFields && !info.requiredOnCreate.includes(field) && this.isDefault(info, field, v)) continue;
       attrs[field] = this.value(info, field, v, file);
     }
-    const e: ExportEntry = { model: info.model, id: n.id!, identifiers, attrs };
+    // Secrets only a detail action sets (a token's key): never readable, so always from the environment.
+    for (const [field, bo] of Object.entries(info.blueprintOnlyFields)) {
+      if (bo.secret && bo.via !== 'unsupported' && bo.via !== 'set_password' && !(field in attrs)) attrs[field] = new EnvRef(this.envName(n, field));
+    }
+    const e: ExportEntry = { model: info.model, id: n.id!, identifiers, attrs: sortKeys(attrs) };
     if (info.model === 'authentik_core.user') {
       e.comment = 'password: not exported (authentik never returns it). Add `password: !Env NAME` to set one, or let the user reset it.';
     }
@@ -452,6 +456,10 @@ class Builder {
     }
     return out;
   }
+}
+
+function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]!]));
 }
 
 function categoryRank(info: ModelInfo): number {
