@@ -5,7 +5,7 @@ import { isAbsolute, resolve, sep } from 'node:path';
 
 /** Environment variables no blueprint may read: akbp's own settings and authentik credentials. */
 export function isCredentialVar(name: string): boolean {
-  if (name.startsWith('AKBP_')) return true;
+  if (name.startsWith('AKBP_') && !name.startsWith('AKBP_EXPORT_')) return true; // AKBP_EXPORT_*: secrets `akbp export` hands back
   if (name === 'AUTHENTIK_TOKEN') return true;
   return name.startsWith('AUTHENTIK_') && /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/.test(name);
 }
