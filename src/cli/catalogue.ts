@@ -12,6 +12,7 @@ import * as sources from '../sources/codes.js';
 import * as gitops from '../gitops/codes.js';
 import * as cli from './codes.js';
 import * as pipeline from '../pipeline/codes.js';
+import * as exportStage from '../export/codes.js';
 import { EXPLANATIONS } from './explanations.js';
 
 export interface CatalogueEntry extends CodeDef {
@@ -20,7 +21,7 @@ export interface CatalogueEntry extends CodeDef {
 }
 
 /** Catalogue modules by the folder that owns them (`test/diag/catalogue.test.ts` checks every codes.ts is here). */
-export const CATALOGUES: Record<string, object> = { load, validate, compile, plan, observe, apply, server, sources, gitops, cli, pipeline };
+export const CATALOGUES: Record<string, object> = { load, validate, compile, plan, observe, apply, server, sources, gitops, cli, pipeline, export: exportStage };
 
 function isCodeDef(v: unknown): v is CodeDef {
   if (v === null || typeof v !== 'object') return false;
@@ -77,7 +78,7 @@ export function diagnosticsMarkdown(): string {
     '',
     'Generated from the catalogues in `src/*/codes.ts` by `npm run docs`; `akbp explain CODE` prints the same.',
     'Codes are stable: never renumbered or reused. Ranges: AKB1xxx load, 2xxx validate, 3xxx compile,',
-    '40xx plan, 41xx observe, 5xxx apply, 6001–6049 server, 7xxx sources, 8xxx gitops, 90xx cli, 91xx saved plans.',
+    '40xx plan, 41xx observe, 43xx export, 5xxx apply, 6001–6049 server, 7xxx sources, 8xxx gitops, 90xx cli, 91xx saved plans.',
     '',
     '| code | severity | stage | meaning |',
     '|---|---|---|---|',

@@ -3,7 +3,6 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { commandModules } from './commands/index.js';
-import * as exportCommand from './commands/export.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('akbp')
@@ -13,7 +12,6 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) });
   for (const mod of commandModules) mod.register(program, ctx);
-  exportCommand.register(program, ctx);
   return program;
 }
 

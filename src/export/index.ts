@@ -4,7 +4,7 @@ import type { Diagnostic, LiveObject, ServerClient } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
-import { mapLimit } from '../plan/index.js';
+import { mapLimit } from '../values/index.js';
 import { buildExport, type BuildOptions, type ExportFile } from './build.js';
 import { EXPORT_CODES } from './codes.js';
 import { renderFile } from './yaml.js';

@@ -17,6 +17,7 @@ const RANGES: Record<string, RegExp> = {
   compile: /^AKB3\d{3}$/,
   plan: /^AKB40\d{2}$/,
   observe: /^AKB41\d{2}$/,
+  export: /^AKB43\d{2}$/,
   apply: /^AKB5\d{3}$/,
   server: /^AKB60([0-3]\d|4\d)$/,
   sandbox: /^AKB6(0[5-9]\d|[1-9]\d\d)$/,

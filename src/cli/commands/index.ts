@@ -14,9 +14,10 @@ import * as graph from './graph.js';
 import * as schema from './schema.js';
 import * as demo from './demo.js';
 import * as explain from './explain.js';
+import * as exportCmd from './export.js';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, demo, explain];
+export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, exportCmd, demo, explain];
