@@ -10,7 +10,7 @@ import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';
 import { rollback, type Undo } from './rollback.js';
-import { jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
+import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
 import { at, errorDiag, unresolvedDiag } from './diagnostics.js';
 import { changedSincePlan } from './fresh.js';
 
@@ -28,6 +28,8 @@ export interface ApplyOptions {
   secretDigest: (entryKey: string, field: string, value: string) => string;
   now: () => Date;
   onProgress?: (r: ChangeResult, done: number, total: number) => void;
+  /** Makes the record durable (the state backend's journal); awaited before the next write. */
+  journal?: (state: OwnershipState) => Promise<void>;
 }
 
 export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions): Promise<{ result: ApplyResult; state: OwnershipState }> {
@@ -58,6 +60,17 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     return p();
   };
 
+  // A record that cannot be made durable stops the run: writing on would create objects nobody owns.
+  const durable = async (): Promise<void> => {
+    if (!opts.journal) return;
+    try {
+      await opts.journal(state);
+    } catch (e) {
+      if (!failed) diagnostics.push(diag(APPLY_CODES.notRecorded, `the ownership record could not be written: ${e instanceof Error ? e.message : String(e)}`));
+      failed = true;
+    }
+  };
+
   const run = async (c: Change): Promise<void> => {
     if (failed) {
       report(result(c, 'not-attempted'));
@@ -78,6 +91,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
       failed = true;
       report({ ...result(c, 'failed'), diagnostics: [errorDiag(e, c, entry)] });
     }
+    if (c.action !== 'noop' && c.action !== 'conflict') await durable();
   };
 
   const execute = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined): Promise<{ status: ChangeResult['status']; pk?: string | number; diag?: Diagnostic }> => {
@@ -116,6 +130,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     world.record(c.key, obj);
     undo.push({ kind: 'delete-created', change: c, pk: obj.pk });
     state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: false };
+    if (state.pending) delete state.pending[c.key];
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };
   };
@@ -169,7 +184,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     if (unrestorable) undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored' });
     world.record(c.key, obj);
     const prev = previousRecord(state, c.key, c.model, obj.pk);
-    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : true };
+    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : !claimPending(state, c.key, c.model) };
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };
   };
@@ -195,11 +210,23 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   // Writes wave by wave, then deletes wave by wave (the plan's order already says so).
   const groups = groupWaves(plan.changes);
   for (const g of groups) {
+    // Write-ahead: the creates of a wave are announced before any is sent, so an object whose
+    // answer a killed run never recorded is still known as akbp's when the next run finds it.
+    const creates = failed || !opts.journal ? [] : g.filter((c) => c.action === 'create');
+    if (creates.length) {
+      state.pending ??= {};
+      for (const c of creates) state.pending[c.key] = { model: c.model, at: opts.now().toISOString() };
+      await durable();
+    }
     await mapLimit(g, Math.max(1, opts.concurrency ?? 4), run);
   }
 
   // Adopted objects no entry declares any more are never pruned: nothing left to remember them for.
   const declared = new Set(opts.entries.map((e) => e.key));
+  // A create never sent leaves nothing to claim; one that failed uncertainly might have landed.
+  for (const c of plan.changes) if (results.get(c.key)?.status === 'not-attempted' && state.pending) delete state.pending[c.key];
+  for (const k of Object.keys(state.pending ?? {})) if (!declared.has(k)) delete state.pending![k];
+  if (state.pending && Object.keys(state.pending).length === 0) delete state.pending;
   for (const [k, rec] of Object.entries(state.objects)) {
     if (rec.adopted && !declared.has(k)) {
       delete state.objects[k];

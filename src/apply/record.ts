@@ -13,7 +13,7 @@ export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledE
   }
   if (c.pk === undefined) return; // skipped by a condition: keep what we knew
   const prev = previousRecord(state, c.key, c.model, c.pk);
-  const adopted = prev ? prev.adopted : true;
+  const adopted = prev ? prev.adopted : !claimPending(state, c.key, c.model);
   state.objects[c.key] = { model: c.model, pk: c.pk, identifiers: jsonIdentifiers(c), adopted };
 }
 
@@ -54,3 +54,14 @@ function hasDeferredShape(v: unknown): boolean {
   return Object.keys(v).some((k) => k.startsWith('$')) || Object.values(v).some(hasDeferredShape);
 }
 
+/**
+ * True when an earlier, interrupted apply announced creating this entry's object: the object now
+ * found is the one it created (its answer was lost with the run), so it is akbp's, not adopted.
+ */
+export function claimPending(state: OwnershipState, key: string, model: string): boolean {
+  const p = state.pending?.[key];
+  if (!p || p.model !== model) return false;
+  delete state.pending![key];
+  if (Object.keys(state.pending!).length === 0) delete state.pending;
+  return true;
+}

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { commandModules } from './commands/index.js';
+import * as stateCommand from './commands/state.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('akbp')
@@ -11,7 +12,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) });
-  for (const mod of commandModules) mod.register(program, ctx);
+  for (const mod of [...commandModules, stateCommand]) mod.register(program, ctx);
   return program;
 }
 

@@ -24,6 +24,8 @@ export interface TargetCliOptions extends CompileCliOptions {
   sandbox?: string | boolean;
   schemaFromServer?: boolean;
   state?: string;
+  workspace?: string;
+  lockTimeout?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,7 +55,9 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--ca <file>', 'PEM file of a private CA for the server')
     .addOption(new Option('--sandbox [state-file]', 'use the embedded authentik sandbox (in-process), persisted to state-file (a .json file) when given'))
     .option('--schema-from-server', "build the model registry from the server's own OpenAPI schema (cached by version)")
-    .option('--state <file>', "akbp's ownership state file", '.akbp/state.json');
+    .option('--state <url>', "where akbp keeps its ownership record: a file path (default .akbp/state.json), `authentik` (on the target server) or postgres://… (or AKBP_STATE)")
+    .option('--workspace <name>', 'name of the record in an authentik or postgres backend (or AKBP_WORKSPACE; default derived from the sources)')
+    .option('--lock-timeout <duration>', 'how long to wait for the apply lock (30s, 5m; default 10m)');
 }
 
 /** `--context a.b=1` → {a: {b: 1}}; values parse as YAML scalars would (numbers, booleans). */

@@ -3,7 +3,7 @@
 // embedded sandbox). This is where argv/env turn into ReconcileDeps; commands stay thin.
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
@@ -11,6 +11,8 @@ import { createClient, detectVersion, fetchServerRegistry, resolveConnection, un
 import { createSandbox } from '../sandbox/index.js';
 import { readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
+import { openStateStore } from '../state/open.js';
+import { StateError, type StateStore } from '../state/index.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
@@ -93,15 +95,19 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
   return { client, registry, description: `${conn.baseUrl} (authentik ${serverVersion}, registry ${registry.authentikVersion})`, close: () => client.close() };
 }
 
-/** Deps for the pipeline; `readFile` for !File is plain disk I/O (compile confines the paths). */
-export function pipelineDeps(opts: CompileCliOptions & { state?: string }, ctx: CliContext, registry: Registry, client?: ServerClient): ReconcileDeps {
+/**
+ * Deps for the pipeline; `readFile` for !File is plain disk I/O (compile confines the paths). With a
+ * server client the ownership state is opened too (`--state`, AKBP_STATE, else the default file);
+ * the caller closes `deps.state`.
+ */
+export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspace?: string }, ctx: CliContext, registry: Registry, client?: ServerClient, sources?: readonly string[]): ReconcileDeps {
   return {
     readSources: sourceReader(opts, ctx),
     registry,
     ...(client ? { client } : {}),
     env: ctx.env,
     now: () => new Date(),
-    ...(opts.state ? { statePath: isAbsolute(opts.state) ? opts.state : resolve(ctx.cwd, opts.state) } : {}),
+    ...(client ? { state: openState(opts, ctx, client, sources) } : {}),
     readFile: (p) => {
       try {
         return readFileSync(p, 'utf8');
@@ -114,3 +120,26 @@ export function pipelineDeps(opts: CompileCliOptions & { state?: string }, ctx: 
   };
 }
 
+export function openState(opts: { state?: string; workspace?: string }, ctx: CliContext, client: ServerClient | undefined, sources?: readonly string[]): StateStore {
+  try {
+    return openStateStore({
+      ...(opts.state ? { state: opts.state } : {}),
+      ...(opts.workspace ? { workspace: opts.workspace } : {}),
+      ...(sources ? { sources } : {}),
+      cwd: ctx.cwd,
+      env: ctx.env,
+      client: () => client,
+    });
+  } catch (e) {
+    if (e instanceof StateError) throw new UsageError(`${e.code}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** `--lock-timeout`, in ms (default 10 minutes). */
+export function lockTimeoutMs(opts: { lockTimeout?: string }): number {
+  if (!opts.lockTimeout) return 10 * 60_000;
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(opts.lockTimeout.trim());
+  if (!m) throw new UsageError(`--lock-timeout: not a duration: ${JSON.stringify(opts.lockTimeout)} (use e.g. 30s, 5m)`);
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!);
+}

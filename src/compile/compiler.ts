@@ -1,6 +1,7 @@
 // Turns loaded blueprints into CompiledEntry values: one pass per blueprint in document order
 // (as authentik's importer walks entries), metaapplyblueprint targets compiled in once, then one
 // dependency graph over everything given together.
+import { createHash } from 'node:crypto';
 import { findModel, type ModelInfo, type Registry } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
 import type {
@@ -159,14 +160,25 @@ export class Compilation {
     return unit.bp.pointers.get(pointer) ?? fallback;
   }
 
+  /**
+   * An entry's key must not depend on its position: inserting, removing or reordering other
+   * entries would otherwise re-key it, and the object akbp created would be recorded as adopted
+   * and never pruned. `<path>#<id>` when the entry has an id, else `<path>#<model><identifiers>`
+   * from the identifiers as written (tags included, their source positions left out). Only true
+   * duplicates get a counter, in document order among themselves.
+   */
   private assignKey(bp: ParsedBlueprint, e: ParsedEntry, firstOfId: boolean): string {
     const base = this.keyBases.get(bp) ?? bp.uri;
-    const candidates = [
-      ...(e.id !== undefined && firstOfId ? [`${base}#${e.id}`] : []),
-      `${base}#${e.index}`,
-      `${base}#entry-${e.index}`,
-    ];
-    const key = candidates.find((k) => !this.usedKeys.has(k)) ?? `${base}#entry-${e.index}-${this.usedKeys.size}`;
+    if (e.id !== undefined && firstOfId && !this.usedKeys.has(`${base}#${e.id}`)) {
+      this.usedKeys.add(`${base}#${e.id}`);
+      return `${base}#${e.id}`;
+    }
+    const model = typeof e.model === 'string' ? e.model.toLowerCase() : shortValue(e.model);
+    const ids = Object.keys(e.identifiers).sort().map((k) => `${k}=${shortValue(e.identifiers[k]!)}`);
+    // Entries without identifiers (metaapplyblueprint) are named by what they say instead.
+    const content = `${base}#${model}[${ids.length ? ids.join(',') : `attrs=${shortValue(e.attrs)}`}]`;
+    let key = content;
+    for (let n = 2; this.usedKeys.has(key); n++) key = `${content}~${n}`;
     this.usedKeys.add(key);
     return key;
   }
@@ -548,3 +560,21 @@ function looseEqual(a: DesiredValue, b: DesiredValue): boolean {
 }
 
 export type { Value };
+
+/** A scalar as written (quoted when it could be misread), anything else as a short digest of its canonical form. */
+function shortValue(v: Value): string {
+  if (typeof v === 'string') return /^[^\s,=\[\]"~]+$/.test(v) ? v : JSON.stringify(v);
+  if (v === null || typeof v !== 'object') return String(v);
+  if (!Array.isArray(v) && v.$tag === 'KeyOf' && typeof v.id === 'string') return `!KeyOf:${v.id}`;
+  return `~${createHash('sha256').update(canonicalValue(v)).digest('hex').slice(0, 10)}`;
+}
+
+/** JSON with sorted keys; tag nodes lose their source range and pointer, which move with edits. */
+function canonicalValue(v: Value): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(canonicalValue).join(',')}]`;
+  const skip = '$tag' in v ? new Set(['range', 'pointer']) : new Set<string>();
+  const rec = v as { [k: string]: Value };
+  const keys = Object.keys(rec).filter((k) => !skip.has(k) && rec[k] !== undefined).sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalValue(rec[k]!)}`).join(',')}}`;
+}

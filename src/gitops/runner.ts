@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../model/index.js';
 import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 import { codes } from './codes.js';
-import { acquireLock, type AcquireOptions } from './lock.js';
+import { acquireLock, type AcquireOptions, type AcquireResult } from './lock.js';
 import { pinRevision, redactSource } from './source-ref.js';
 import type { PlanSummary, Reconcile, RunRecord, Trigger } from './types.js';
 
@@ -17,7 +17,10 @@ export interface RunnerOptions {
   logger: Logger;
   now?: () => number;
   /** Apply lock; taken only when the run may write. */
-  lock?: { path: string } & Pick<AcquireOptions, 'onBusy' | 'timeoutMs' | 'pollMs' | 'isAlive' | 'host'>;
+  lock?: { path: string } & Pick<AcquireOptions, 'onBusy' | 'timeoutMs' | 'pollMs' | 'isAlive' | 'host'> & {
+    /** The state backend's own lock (authentik, postgres); the lock file at `path` when absent. */
+    acquire?: (opts: AcquireOptions) => Promise<AcquireResult>;
+  };
   onRecord?: (run: RunRecord) => void;
   runId?: () => string;
 }
@@ -61,8 +64,9 @@ export function createRunner(opts: RunnerOptions): Runner {
     let release: (() => Promise<void>) | undefined;
     try {
       if (opts.mode === 'apply' && opts.lock) {
-        const { path, ...lockOpts } = opts.lock;
-        const got = await acquireLock(path, { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` });
+        const { path, acquire, ...lockOpts } = opts.lock;
+        const lockWith = { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` };
+        const got = await (acquire ? acquire(lockWith) : acquireLock(path, lockWith));
         if (!got.ok) {
           record.result = 'skipped';
           record.code = got.reason === 'busy' ? codes.lockBusy.code : codes.lockTimeout.code;

@@ -317,17 +317,23 @@ export interface OwnedObject {
 }
 
 export interface SecretRecord {
-  /** HMAC-SHA256 (hex) of the value akbp last set, keyed by the state key. */
+  /** Salted, keyed scrypt digest (`s1$…`) of the value akbp last set; format 1 kept a bare HMAC. */
   digest: string;
   setAt: string;
   /** The server's own change date (`password_change_date`) right after akbp set it, when exposed. */
   serverChangeDate?: string;
 }
 
+/** A create apply announced before sending it: if the run dies before recording the answer, the object found later is still akbp's. */
+export interface PendingCreate {
+  model: string;
+  at: string;
+}
+
 export interface OwnershipState {
-  formatVersion: 1;
-  /** Generated HMAC key unless AKBP_STATE_KEY is given; never a password. */
-  key?: string;
+  formatVersion: 2;
   objects: { [entryKey: string]: OwnedObject };
   secrets: { [entryKey: string]: { [field: string]: SecretRecord } };
+  /** Creates announced by an apply that has not recorded their outcome yet (write-ahead). */
+  pending?: { [entryKey: string]: PendingCreate };
 }

@@ -9,7 +9,9 @@ import { compileBlueprints } from '../compile/index.js';
 import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
-import { emptyState, generateStateKey, makeSecretDigest, readState, writeStateAtomic, type OwnershipState } from '../state/index.js';
+import { randomBytes } from 'node:crypto';
+import { diag } from '../diag/index.js';
+import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, type OwnershipState } from '../state/index.js';
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { PIPELINE_CODES } from './codes.js';
 import { maskSecretValues } from './secrets.js';
@@ -84,21 +86,34 @@ export function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: Reconci
   return { ...result, diagnostics };
 }
 
-/**
- * The ownership state; a new state gets its HMAC key here and, when it lives in a file, is written
- * at once so that a plan saved now and applied later digests secrets with the same key.
- */
-function loadState(deps: ReconcileDeps): OwnershipState {
-  const s = deps.statePath ? readState(deps.statePath) : emptyState();
-  if (!s.key) {
-    s.key = generateStateKey();
-    if (deps.statePath) writeStateAtomic(deps.statePath, s);
-  }
-  return s;
+interface LoadedState {
+  state: OwnershipState;
+  /** The store's version of what was read: apply's writes compare-and-swap against it. */
+  version: number;
+  key: string;
+  notes: Diagnostic[];
 }
 
-function stateKey(state: OwnershipState, env: ReconcileDeps['env']): string {
-  return env.AKBP_STATE_KEY || state.key || '';
+/** Without a store (validate, tests) digests are never compared across runs: a key for this process. */
+const EPHEMERAL_KEY = randomBytes(32).toString('hex');
+
+/**
+ * The ownership state and the digest key. A record in an older format is written back at once in
+ * the current one, so the note about it is said once.
+ */
+async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
+  if (!deps.state) return { state: emptyState(), version: 0, key: deps.env.AKBP_STATE_KEY || EPHEMERAL_KEY, notes: [] };
+  const snap = await deps.state.read();
+  const key = await deps.state.digestKey();
+  const notes: Diagnostic[] = [];
+  let version = snap.version;
+  if (snap.migrated) {
+    version = await deps.state.write(snap.state, snap.version);
+    notes.push(diag(STATE_CODES.migrated, `${deps.state.description}: migrated (${snap.migrated.join('; ')})`, {
+      detail: 'written back in the current format. Passwords akbp set before are set once more on the next apply: their digests now use a salted, slow KDF.',
+    }));
+  }
+  return { state: snap.state, version, key, notes };
 }
 
 export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
@@ -114,8 +129,9 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   }
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
 
-  const state = loadState(deps);
-  const secretDigest = makeSecretDigest(stateKey(state, deps.env));
+  const loadedState = await loadState(deps);
+  const state = loadedState.state;
+  const secretDigest = makeSecretDigest(loadedState.key);
   const [observed, actor] = await Promise.all([
     observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
@@ -138,45 +154,66 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
       secretDigest,
     },
   });
-  plan.diagnostics.unshift(...diagnostics, ...observed.diagnostics);
+  plan.diagnostics.unshift(...diagnostics, ...loadedState.notes, ...observed.diagnostics);
+  if (spec.prune && Object.keys(state.objects).length === 0) {
+    plan.diagnostics.push(diag(STATE_CODES.nothingToPrune, `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`, {
+      detail: 'akbp prunes only objects it recorded creating. A fresh CI runner has no state file: keep the state where it lasts, with --state authentik or --state postgres://…',
+    }));
+  }
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
   if (hasErrors(plan.diagnostics)) plan.applyable = false;
   if (spec.mode === 'plan' || !plan.applyable) {
-    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, ok: plan.applyable };
+    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, stateVersion: loadedState.version, ok: plan.applyable };
   }
-  return runApply(plan, compiled.entries, state, spec, deps, base);
+  return runApply(plan, compiled.entries, loadedState, spec, deps, base);
 }
 
 async function runApply(
   plan: Plan,
   entries: CompiledEntry[],
-  state: OwnershipState,
+  loaded: LoadedState,
   spec: ReconcileSpec,
   deps: ReconcileDeps,
   base: { texts: Map<string, string>; revision?: string },
 ): Promise<ReconcileOutcome> {
   const client = deps.client!;
+  // Each write's record is durable before the next write: a run killed midway keeps ownership.
+  const journal = deps.state ? new StateJournal(deps.state, loaded.version) : undefined;
   const { result, state: next } = await applyPlan(plan, client, {
     registry: deps.registry,
     concurrency: deps.concurrency ?? 8,
     rollbackOnFailure: spec.rollbackOnFailure ?? false,
     entries,
-    state,
-    secretDigest: makeSecretDigest(stateKey(state, deps.env)),
+    state: loaded.state,
+    secretDigest: makeSecretDigest(loaded.key),
     now: deps.now,
+    ...(journal ? { journal: (s: OwnershipState) => journal.record(s) } : {}),
     ...(deps.onProgress
       ? { onProgress: (r, done, total) => deps.onProgress!(done, total, `${r.status} ${r.action} ${r.model} ${r.key}`) }
       : {}),
   });
-  if (deps.statePath) writeStateAtomic(deps.statePath, next);
-  return { ...base, diagnostics: [...plan.diagnostics, ...result.diagnostics], plan, apply: result, state: next, ok: result.phase === 'succeeded' };
+  const diagnostics = [...plan.diagnostics, ...result.diagnostics];
+  let ok = result.phase === 'succeeded';
+  if (journal) {
+    try {
+      await journal.record(next);
+    } catch (e) {
+      if (!(e instanceof StateError)) throw e;
+      ok = false;
+      diagnostics.push({ code: e.code, severity: 'error', summary: e.message, detail: 'the objects written are on the server; run akbp plan again to see what the state is missing' });
+    }
+  }
+  return { ...base, diagnostics, plan, apply: result, state: next, ...(journal ? { stateVersion: journal.version } : {}), ok };
 }
 
 /** Applies the plan of an earlier `reconcileOnce({mode: 'plan'})` (after the user confirmed it). */
 export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   if (!planned.plan || !planned.compiled || !planned.plan.applyable) return planned;
   const base = { texts: planned.texts, ...(planned.revision ? { revision: planned.revision } : {}) };
-  return runApply(planned.plan, planned.compiled.entries, planned.state ?? loadState(deps), spec, deps, base);
+  const loaded = planned.state && planned.stateVersion !== undefined
+    ? { state: planned.state, version: planned.stateVersion, key: deps.state ? await deps.state.digestKey() : deps.env.AKBP_STATE_KEY || EPHEMERAL_KEY, notes: [] }
+    : await loadState(deps);
+  return runApply(planned.plan, planned.compiled.entries, loaded, spec, deps, base);
 }
 
 /**
@@ -203,5 +240,5 @@ export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: Reco
   if (!client) throw new Error('applySavedPlan needs a server client');
   const stale = await checkPlanFresh(plan, client, deps.registry);
   if (hasErrors(stale)) return { ...base, plan, diagnostics: stale, ok: false };
-  return runApply(plan, compiled.entries, loadState(deps), spec, deps, base);
+  return runApply(plan, compiled.entries, await loadState(deps), spec, deps, base);
 }

@@ -2,7 +2,7 @@
 // sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
 import type { ApplyResult, CompileResult, Diagnostic, LoadResult, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
-import type { OwnershipState } from '../state/index.js';
+import type { OwnershipState, StateStore } from '../state/index.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
@@ -27,8 +27,8 @@ export interface ReconcileDeps {
   client?: ServerClient;
   env: { [name: string]: string | undefined };
   now(): Date;
-  /** Path of akbp's ownership state file. */
-  statePath?: string;
+  /** akbp's ownership record (file, authentik or postgres backend); none = empty, never written. */
+  state?: StateStore;
   /** Reads a file for `!File` (confined by compile to the blueprint root and fileRoots). */
   readFile?: (absPath: string) => string | undefined;
   fileRoots?: string[];
@@ -61,5 +61,7 @@ export interface ReconcileOutcome {
   compiled?: CompileResult;
   /** akbp's ownership state as this run left it (plan: as read; apply: as written). */
   state?: OwnershipState;
+  /** The store's version of `state`, for the compare-and-swap of the apply that follows a plan. */
+  stateVersion?: number;
   ok: boolean;
 }

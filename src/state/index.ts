@@ -1,58 +1,67 @@
-// akbp's ownership record (`.akbp/state.json`): which objects akbp created or adopted, and the
-// HMAC digests of secrets it set. The only module of the core that touches the file system, so
-// the reconciler stays testable with an in-memory state everywhere else.
-import { createHmac, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { JsonObject, OwnershipState, SecretRecord } from '../model/types.js';
+// akbp's ownership record: which objects akbp created or adopted, and the salted, keyed digests of
+// secrets it set. This file holds the format (parse, migrate, serialise) and the digest; the
+// backends (file, authentik, postgres) sit behind the StateStore port in store.ts.
+import { createHmac, scryptSync } from 'node:crypto';
+import type { JsonObject, OwnershipState, PendingCreate, SecretRecord } from '../model/types.js';
+import { STATE_CODES } from './codes.js';
 
-export type { OwnedObject, OwnershipState, SecretRecord } from '../model/types.js';
+export type { OwnedObject, OwnershipState, PendingCreate, SecretRecord } from '../model/types.js';
+export { STATE_CODES } from './codes.js';
+export type { StateStore, StateSnapshot, LeaderHandle } from './store.js';
+export { StateJournal } from './journal.js';
+
+export const STATE_FORMAT = 2;
 
 export function emptyState(): OwnershipState {
-  return { formatVersion: 1, objects: {}, secrets: {} };
+  return { formatVersion: 2, objects: {}, secrets: {} };
 }
 
-/** A fresh random HMAC key for a new state file. */
-export function generateStateKey(): string {
-  return randomBytes(32).toString('hex');
-}
-
+/** Every failure of a state backend: carries a stable AKB92xx code and never a secret. */
 export class StateError extends Error {
-  constructor(message: string) {
+  readonly code: string;
+  constructor(def: { code: string }, message: string) {
     super(message);
     this.name = 'StateError';
+    this.code = def.code;
   }
 }
 
-/** Reads the state file; a missing file is an empty state, a corrupt one is an error (never silently reset). */
-export function readState(path: string): OwnershipState {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw e;
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw new StateError(`${path}: not valid JSON; refusing to overwrite akbp's ownership record`);
-  }
-  return parseState(raw, path);
+export interface ParsedState {
+  state: OwnershipState;
+  /** What migration changed, for a one-time note; empty when the record was current. */
+  migrated: string[];
+  /** The HMAC key format 1 kept inside the record; the file backend moves it to its key file. */
+  legacyKey?: string;
 }
 
-export function parseState(raw: unknown, where = 'state'): OwnershipState {
-  if (!isObj(raw) || raw.formatVersion !== 1) {
-    throw new StateError(`${where}: unsupported state format (expected formatVersion 1)`);
+/**
+ * Reads a record of any supported format. Format 1 kept the digest key inside and named id-less
+ * entries by position (`file#3`); those keys stay as they are (apply re-keys a record when the
+ * entry that now matches its object has another key), the key is handed back for the caller to move.
+ */
+export function parseState(raw: unknown, where = 'state'): ParsedState {
+  if (!isObj(raw) || (raw.formatVersion !== 1 && raw.formatVersion !== 2)) {
+    const v = isObj(raw) ? raw.formatVersion : undefined;
+    if (typeof v === 'number' && v > STATE_FORMAT) {
+      throw new StateError(STATE_CODES.unsupported, `${where}: unsupported state format ${v} (this akbp reads formats 1 and 2); upgrade akbp`);
+    }
+    throw new StateError(STATE_CODES.corrupt, `${where}: unsupported state format (expected an object with formatVersion 1 or 2)`);
   }
+  const migrated: string[] = [];
   const objects = isObj(raw.objects) ? raw.objects : {};
   const secrets = isObj(raw.secrets) ? raw.secrets : {};
-  const out: OwnershipState = { formatVersion: 1, objects: {}, secrets: {} };
-  if (typeof raw.key === 'string' && raw.key) out.key = raw.key;
+  const out: OwnershipState = emptyState();
+  let legacyKey: string | undefined;
+  if (raw.formatVersion === 1) {
+    migrated.push('format 1 → 2');
+    if (typeof raw.key === 'string' && raw.key) {
+      legacyKey = raw.key;
+      migrated.push('the digest key is no longer kept inside the record');
+    }
+  }
   for (const [k, v] of Object.entries(objects)) {
     if (!isObj(v) || typeof v.model !== 'string' || (typeof v.pk !== 'string' && typeof v.pk !== 'number')) {
-      throw new StateError(`${where}: object record ${JSON.stringify(k)} is malformed`);
+      throw new StateError(STATE_CODES.corrupt, `${where}: object record ${JSON.stringify(k)} is malformed (expected model and pk)`);
     }
     out.objects[k] = {
       model: v.model,
@@ -66,36 +75,27 @@ export function parseState(raw: unknown, where = 'state'): OwnershipState {
     const rec: { [field: string]: SecretRecord } = {};
     for (const [f, s] of Object.entries(fields)) {
       if (!isObj(s) || typeof s.digest !== 'string' || typeof s.setAt !== 'string') {
-        throw new StateError(`${where}: secret record ${JSON.stringify(k)}/${f} is malformed`);
+        throw new StateError(STATE_CODES.corrupt, `${where}: secret record ${JSON.stringify(k)}/${f} is malformed (expected digest and setAt)`);
       }
       rec[f] = { digest: s.digest, setAt: s.setAt };
       if (typeof s.serverChangeDate === 'string') rec[f]!.serverChangeDate = s.serverChangeDate;
     }
     out.secrets[k] = rec;
   }
-  return out;
-}
-
-/**
- * Write-then-rename in the same directory, so a crash leaves either the old or the new file and
- * never a truncated one; mode 0600 because the HMAC key lives inside.
- */
-export function writeStateAtomic(path: string, s: OwnershipState): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const sorted = sortState(s);
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, `${JSON.stringify(sorted, null, 2)}\n`);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+  if (isObj(raw.pending)) {
+    const pending: { [k: string]: PendingCreate } = {};
+    for (const [k, v] of Object.entries(raw.pending)) {
+      if (isObj(v) && typeof v.model === 'string' && typeof v.at === 'string') pending[k] = { model: v.model, at: v.at };
+    }
+    if (Object.keys(pending).length) out.pending = pending;
   }
-  renameSync(tmp, path);
+  const r: ParsedState = { state: out, migrated };
+  if (legacyKey) r.legacyKey = legacyKey;
+  return r;
 }
 
-/** Stable key order so the file diffs cleanly between runs. */
-function sortState(s: OwnershipState): OwnershipState {
+/** Stable key order so a record diffs cleanly between runs. */
+export function sortState(s: OwnershipState): OwnershipState {
   const objects: OwnershipState['objects'] = {};
   for (const k of Object.keys(s.objects).sort()) objects[k] = s.objects[k]!;
   const secrets: OwnershipState['secrets'] = {};
@@ -104,29 +104,49 @@ function sortState(s: OwnershipState): OwnershipState {
     for (const f of Object.keys(s.secrets[k]!).sort()) inner[f] = s.secrets[k]![f]!;
     secrets[k] = inner;
   }
-  const out: OwnershipState = { formatVersion: 1, objects, secrets };
-  if (s.key !== undefined) out.key = s.key;
+  const out: OwnershipState = { formatVersion: 2, objects, secrets };
+  if (s.pending && Object.keys(s.pending).length) {
+    out.pending = {};
+    for (const k of Object.keys(s.pending).sort()) out.pending[k] = s.pending[k]!;
+  }
   return out;
 }
 
+export function cloneState(s: OwnershipState): OwnershipState {
+  return JSON.parse(JSON.stringify(s)) as OwnershipState;
+}
+
+/** The scrypt cost: ~40 ms a guess on one core, so a word list against a leaked record and key is slow. */
+const SCRYPT = { N: 1 << 14, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+/** Digests of this scheme start with this tag; format-1 digests (bare HMAC hex) never match one. */
+const SCHEME = 's1$';
+
 /**
- * HMAC-SHA256 over entry key, field and value, so equal passwords of two users give different
- * digests and a digest reveals nothing without the key.
+ * The digest of a secret akbp set: scrypt of the value with a salt per record (entry key and
+ * field) that is itself keyed, so equal passwords of two users differ, nothing can be
+ * precomputed without the key, and each guess against a leaked record costs a slow KDF run.
+ * Results are memoised per process (keyed by an HMAC, never the value) because plan and apply
+ * digest the same value several times.
  */
 export function makeSecretDigest(key: string): (entryKey: string, field: string, value: string) => string {
-  if (!key) throw new StateError('a secret digest needs a non-empty key');
-  return (entryKey, field, value) =>
-    createHmac('sha256', key).update(entryKey).update('\0').update(field).update('\0').update(value).digest('hex');
+  if (!key) throw new StateError(STATE_CODES.keyMissing, 'a secret digest needs a non-empty key');
+  const memo = new Map<string, string>();
+  return (entryKey, field, value) => {
+    const id = createHmac('sha256', key).update(entryKey).update('\0').update(field).update('\0').update(value).digest('base64');
+    const hit = memo.get(id);
+    if (hit) return hit;
+    const salt = createHmac('sha256', key).update('akbp-salt\0').update(entryKey).update('\0').update(field).digest();
+    const out = SCHEME + scryptSync(value, salt, 32, SCRYPT).toString('hex');
+    memo.set(id, out);
+    return out;
+  };
 }
 
-/** The key to digest with: AKBP_STATE_KEY when given, else the state's own (generated on first use). */
-export function ensureStateKey(s: OwnershipState, envKey?: string): { state: OwnershipState; key: string } {
-  if (envKey) return { state: s, key: envKey };
-  if (s.key) return { state: s, key: s.key };
-  const key = generateStateKey();
-  return { state: { ...s, key }, key };
+/** HMAC over a record's canonical text: a backend an administrator can edit (authentik) signs it. */
+export function stateMac(key: string, text: string): string {
+  return createHmac('sha256', key).update('akbp-state\0').update(text).digest('hex');
 }
 
-function isObj(v: unknown): v is { [k: string]: unknown } {
+export function isObj(v: unknown): v is { [k: string]: unknown } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -109,7 +109,7 @@ entries:
   await w.client.create('authentik_core.group', { name: 'st-absent' });
   w.sandbox.clearLog();
   const r2 = await run(w, base, r1.state);
-  assert.deepEqual(r2.plan.changes.map((c) => `${c.action}:${c.key.split('#')[1]}`), ['update:0', 'noop:1', 'delete:2']);
+  assert.deepEqual(r2.plan.changes.map((c) => `${c.action}:${c.key.split('#')[1]}`), ['update:authentik_core.group[name=st-present]', 'noop:authentik_core.group[name=st-created]', 'delete:authentik_core.group[name=st-absent]']);
   assert.deepEqual(w.sandbox.requestLog.filter((r) => r.method !== 'GET').map((r) => r.method), ['PATCH', 'DELETE']);
   const [created] = await w.client.list('authentik_core.group', { filters: { name: 'st-created' } });
   assert.equal(created!.body.is_superuser, true, 'state created never updates');

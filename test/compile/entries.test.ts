@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { LineIndex } from '../../src/diag/index.js';
 import { codes, compile, load } from './helpers.js';
 
-test('keys use the id when there is one, else the index; model names are canonical', () => {
+test('keys use the id when there is one, else the model and identifiers; model names are canonical', () => {
   const bp = load('a.yaml', `version: 1
 entries:
   - model: authentik_flows.Flow
@@ -19,7 +19,7 @@ entries:
   assert.deepEqual(codes(res), []);
   assert.deepEqual(res.entries.map((e) => [e.key, e.id, e.model, e.state]), [
     ['a.yaml#flow', 'flow', 'authentik_flows.flow', 'present'],
-    ['a.yaml#1', undefined, 'authentik_tenants.tenant', 'present'],
+    ['a.yaml#authentik_tenants.tenant[domain=example.com]', undefined, 'authentik_tenants.tenant', 'present'],
   ]);
   assert.equal(res.entries[1]!.source.kind, 'file');
 });
@@ -114,8 +114,8 @@ entries:
 `);
   const res = compile([bp]);
   assert.deepEqual(codes(res), []);
-  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#0', 'a.yaml#2']);
-  assert.deepEqual(res.dropped.map((d) => [d.key, d.model, d.reason]), [['a.yaml#1', 'authentik_core.group', 'condition 2 (line 12) is false']]);
+  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#authentik_core.group[name=kept]', 'a.yaml#authentik_core.group[name=later]']);
+  assert.deepEqual(res.dropped.map((d) => [d.key, d.model, d.reason]), [['a.yaml#authentik_core.group[name=skipped]', 'authentik_core.group', 'condition 2 (line 12) is false']]);
   assert.deepEqual(res.entries[1]!.conditions, [{ $find: { model: 'authentik_core.group', query: [['name', 'x']] } }]);
 });
 
@@ -153,10 +153,10 @@ entries:
   const res = compile([bp], {}, '2023.6');
   assert.deepEqual(codes(res), ['AKB3003 a.yaml:9:12', 'AKB3003 a.yaml:12:12']);
   assert.match(res.diagnostics[0]!.detail!, /expected one of present, created, absent/);
-  assert.deepEqual(res.entries.map((e) => [e.key, e.state]), [['a.yaml#0', 'absent']]);
+  assert.deepEqual(res.entries.map((e) => [e.key, e.state]), [['a.yaml#authentik_core.group[name=a]', 'absent']]);
 });
 
-test('a second entry with the same id warns and gets an index key', () => {
+test('a second entry with the same id warns and is keyed by its content', () => {
   const bp = load('a.yaml', `version: 1
 entries:
   - model: authentik_core.group
@@ -168,7 +168,7 @@ entries:
 `);
   const res = compile([bp]);
   assert.deepEqual(codes(res), ['AKB3024 a.yaml:7:9']);
-  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#g', 'a.yaml#1']);
+  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#g', 'a.yaml#authentik_core.group[name=b]']);
 });
 
 test('an identifier given as {pk: X} means X, in the lookup and in the written data', () => {

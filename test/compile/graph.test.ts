@@ -41,11 +41,11 @@ test('!Find of an object another file writes orders that file first; waves and o
   assert.deepEqual(
     res.entries.map((e) => [e.order, e.wave, e.key, e.dependsOn]),
     [
-      [0, 0, 'a-bindings.yaml#0', []],
+      [0, 0, 'a-bindings.yaml#authentik_core.group[name=independent]', []],
       [1, 0, 'b-flows.yaml#flow', []],
-      [2, 0, 'b-flows.yaml#1', []],
-      [3, 1, 'a-bindings.yaml#1', ['b-flows.yaml#flow', 'b-flows.yaml#1']],
-      [4, 2, 'a-bindings.yaml#2', ['a-bindings.yaml#0', 'a-bindings.yaml#1']],
+      [2, 0, 'b-flows.yaml#authentik_stages_dummy.dummystage[name=dummy]', []],
+      [3, 1, 'a-bindings.yaml#authentik_flows.flowstagebinding[order=10,stage=~5a6d2650e8,target=~942d6c92de]', ['b-flows.yaml#flow', 'b-flows.yaml#authentik_stages_dummy.dummystage[name=dummy]']],
+      [4, 2, 'a-bindings.yaml#authentik_policies.policybinding[group=~83b73dd8a2,order=0,target=~ce406bf396]', ['a-bindings.yaml#authentik_core.group[name=independent]', 'a-bindings.yaml#authentik_flows.flowstagebinding[order=10,stage=~5a6d2650e8,target=~942d6c92de]']],
     ],
   );
   const again = compile([load('b-flows.yaml', flows), load('a-bindings.yaml', bindings)]);
@@ -80,7 +80,7 @@ entries:
   assert.equal(res.diagnostics[0]!.summary, '!KeyOf later is defined later at line 17');
   assert.match(res.diagnostics[2]!.summary, /line 3 is skipped because its conditions are false/);
   assert.match(res.diagnostics[3]!.summary, /has state absent/);
-  const ok = res.entries.find((e) => e.key === 'a.yaml#4')!;
+  const ok = res.entries.find((e) => e.key === 'a.yaml#authentik_core.group[name=ok,parent=!KeyOf:later]')!;
   assert.deepEqual(ok.dependsOn, ['a.yaml#later']);
   assert.equal(ok.wave, 1);
 });
@@ -116,7 +116,7 @@ entries:
 `);
   const res = compile([a, b]);
   assert.deepEqual(codes(res), ['AKB3018 a.yaml:3:5']);
-  assert.equal(res.diagnostics[0]!.summary, 'entries depend on each other in a cycle: a.yaml#0 (line 3) → b.yaml#0 (line 3) → a.yaml#0 (line 3)');
+  assert.equal(res.diagnostics[0]!.summary, 'entries depend on each other in a cycle: a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b] (line 3) → b.yaml#authentik_core.group[name=b,parent=~d2f43e1887] (line 3) → a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b] (line 3)');
   assert.equal(res.entries.length, 2, 'entries are still listed, in a stable order');
 });
 
@@ -154,14 +154,14 @@ entries:
     res.entries.map((e) => [e.key, e.wave, e.dependsOn]),
     [
       ['lib/shared.yaml#base', 0, []],
-      ['main.yaml#0', 0, []],
-      ['lib/shared.yaml#1', 1, ['lib/shared.yaml#base']],
-      ['main.yaml#2', 2, ['lib/shared.yaml#1']],
+      ['main.yaml#authentik_core.group[name=first]', 0, []],
+      ['lib/shared.yaml#authentik_core.group[name=admins,parent=!KeyOf:base]', 1, ['lib/shared.yaml#base']],
+      ['main.yaml#authentik_core.group[name=after]', 2, ['lib/shared.yaml#authentik_core.group[name=admins,parent=!KeyOf:base]']],
     ],
   );
   assert.deepEqual(res.dropped.map((d) => [d.key, d.reason]), [
-    ['main.yaml#1', 'replaced by the entries of lib/shared.yaml, compiled in'],
-    ['main.yaml#3', 'replaced by the entries of lib/shared.yaml, compiled in'],
+    ['main.yaml#authentik_blueprints.metaapplyblueprint[attrs=~60c3129cc1]', 'replaced by the entries of lib/shared.yaml, compiled in'],
+    ['main.yaml#authentik_blueprints.metaapplyblueprint[attrs=~bd2b9503cf]', 'replaced by the entries of lib/shared.yaml, compiled in'],
   ]);
 });
 
@@ -184,7 +184,7 @@ entries:
   assert.deepEqual(codes(res), ['AKB3019 b.yaml:5:26', 'AKB3020 b.yaml:7:26']);
   assert.equal(res.diagnostics[0]!.summary, 'metaapplyblueprint cycle: a.yaml → b.yaml → a.yaml');
   assert.deepEqual(res.entries.map((e) => [e.key, e.model, e.attrs]), [
-    ['b.yaml#1', 'authentik_blueprints.metaapplyblueprint', { identifiers: { name: 'Elsewhere' } }],
+    ['b.yaml#authentik_blueprints.metaapplyblueprint[attrs=~de0c96c1fc]', 'authentik_blueprints.metaapplyblueprint', { identifiers: { name: 'Elsewhere' } }],
   ]);
 });
 
@@ -200,9 +200,9 @@ entries:
 `)]);
   assert.deepEqual(codes(res), [], 'required: false → no warning');
   assert.deepEqual(res.entries.map((e) => [e.key, e.wave, e.dependsOn]), [
-    ['a.yaml#0', 0, []],
-    ['a.yaml#1', 0, []],
-    ['a.yaml#2', 1, ['a.yaml#1']],
+    ['a.yaml#authentik_core.group[name=before]', 0, []],
+    ['a.yaml#authentik_blueprints.metaapplyblueprint[attrs=~4aef9b11ef]', 0, []],
+    ['a.yaml#authentik_core.group[name=after]', 1, ['a.yaml#authentik_blueprints.metaapplyblueprint[attrs=~4aef9b11ef]']],
   ]);
 });
 
@@ -222,6 +222,6 @@ entries:
 `)]);
   const byKey = new Map(res.entries.map((e) => [e.key, e]));
   const binding = res.entries.find((e) => e.model === 'authentik_policies.policybinding')!;
-  assert.equal(keyOfTarget(binding, 'flow', byKey), 'a.yaml#1');
+  assert.equal(keyOfTarget(binding, 'flow', byKey), 'a.yaml#authentik_flows.flow[slug=true]');
   assert.deepEqual(res.dropped.map((d) => d.key), ['a.yaml#flow']);
 });

@@ -9,8 +9,8 @@ import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, pipelineDeps, UsageError } from '../target.js';
-import { lockPathFor, withLock } from '../../gitops/lock.js';
+import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
+import { STATE_CODES } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 
 interface ApplyCliOptions extends PlanCliOptions {
@@ -49,11 +49,17 @@ export function register(program: Command, ctx: CliContext): void {
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
         const target = await connectTarget(opts, ctx);
         try {
-          const deps = pipelineDeps(opts, ctx, target.registry, target.client);
+          const saved = readSavedPlan(args, ctx.cwd);
+          const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uri.split(' ') : args);
+          const store = deps.state!;
           if (ctx.io.isTTY) deps.onProgress = (done, total, line) => ctx.io.stderr(`\r\x1b[K[${done}/${total}] ${line}`);
-          // One writer at a time per state file: daemons, watch --apply and manual applies exclude each other.
-          const locked = await withLock(lockPathFor(deps.statePath ?? '.akbp/state.json'), { onBusy: 'wait', timeoutMs: 10 * 60_000, purpose: 'apply' }, async () => {
-            const saved = readSavedPlan(args, ctx.cwd);
+          // One writer at a time per state: daemons, watch --apply and manual applies exclude each other.
+          const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'apply' });
+          if (!got.ok) {
+            await store.close();
+            throw new UsageError(`${STATE_CODES.locked.code}: another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`);
+          }
+          const locked = await (async () => {
             let out: ReconcileOutcome;
             if (saved) {
               out = await applySavedPlan(saved, specFromOptions(saved.source.uri.split(' '), 'apply', opts), deps);
@@ -76,9 +82,11 @@ export function register(program: Command, ctx: CliContext): void {
               out = await applyOutcome(planned, spec, deps);
             }
             return out;
+          })().finally(async () => {
+            await got.lock.release();
+            await store.close();
           });
-          if (!locked.ran) throw new UsageError(`another akbp run holds the lock on ${deps.statePath} (${locked.reason}${locked.holder ? `: pid ${locked.holder.pid} on ${locked.holder.host}` : ''})`);
-          const out = locked.value;
+          const out = locked;
           if (!out) return;
           if (ctx.io.isTTY) ctx.io.stderr('\r\x1b[K');
           printApply(out, opts, ctx);

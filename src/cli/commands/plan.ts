@@ -80,7 +80,8 @@ export function register(program: Command, ctx: CliContext): void {
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {
-          const out = await reconcileOnce(spec, pipelineDeps(opts, ctx, target.registry, target.client));
+          const deps = pipelineDeps(opts, ctx, target.registry, target.client, sources);
+          const out = await reconcileOnce(spec, deps).finally(() => deps.state?.close());
           printPlan(out, opts, ctx);
           if (opts.out && out.plan) {
             const file = resolve(ctx.cwd, opts.out);

@@ -3,14 +3,14 @@
 // through one queue, and applies take the lock beside the ownership state.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { cachedReadSources, jsonLogger, lockPathFor, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { cachedReadSources, jsonLogger, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { gitLsRemote, ociManifestDigest } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { action } from '../run.js';
-import { cacheDir, connectTarget, pipelineDeps, UsageError } from '../target.js';
+import { cacheDir, connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
 import { addPlanOptions, specFromOptions, type PlanCliOptions } from './plan.js';
 
 export interface ServeCliOptions extends PlanCliOptions {
@@ -44,7 +44,7 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   const logger = jsonLogger(ctx.io.stdout);
   if (!secret) logger.log('warn', 'no webhook secret (--webhook-secret or AKBP_WEBHOOK_SECRET): every webhook will be refused', {});
   const target = await connectTarget(opts, ctx);
-  const deps = pipelineDeps(opts, ctx, target.registry, target.client);
+  const deps = pipelineDeps(opts, ctx, target.registry, target.client, opts.source);
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
   const mode = opts.apply ? 'apply' : 'plan';
@@ -73,12 +73,13 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     reconcile: (s) => reconcileOnce(s, deps),
     logger,
     runOnStart: true,
-    ...(mode === 'apply' && deps.statePath ? { lock: { path: lockPathFor(deps.statePath), onBusy: opts.lockWait } } : {}),
+    ...(mode === 'apply' && deps.state ? { lock: { path: deps.state.description, onBusy: opts.lockWait, timeoutMs: lockTimeoutMs(opts), acquire: (o) => deps.state!.lock(o) } } : {}),
   });
   return {
     daemon,
     async close() {
       await daemon.close();
+      await deps.state?.close();
       await target.close();
     },
   };

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { hasErrors } from '../../diag/index.js';
-import { cachedReadSources, parseCache, startWatchLoop, jsonLogger, lockPathFor, type RunRecord } from '../../gitops/index.js';
+import { cachedReadSources, parseCache, startWatchLoop, jsonLogger, type AcquireOptions, type RunRecord } from '../../gitops/index.js';
 import { loadBlueprint } from '../../load/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
@@ -72,7 +72,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
       debounceMs: Number.parseInt(opts.debounce, 10),
       ...(opts.poll ? { usePolling: true } : {}),
       invalidate: (paths) => reader.invalidate(paths),
-      ...(mode === 'apply' && deps.statePath ? { lock: { path: lockPathFor(deps.statePath), onBusy: 'wait' as const } } : {}),
+      ...(mode === 'apply' && deps.state ? { lock: { path: deps.state.description, onBusy: 'wait' as const, acquire: (o: AcquireOptions) => deps.state!.lock(o) } } : {}),
       onRecord: (run) => {
         printRun(run, opts, ctx);
         ctx.exitCode = run.result === 'succeeded' ? 0 : 1;
@@ -85,6 +85,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
       });
     } finally {
       await loop.close();
+      await deps.state?.close();
     }
   } finally {
     await target?.close();

@@ -1,0 +1,134 @@
+// The file backend (the default): one JSON record on disk, written atomically (temp + fsync +
+// rename in the resolved directory, so a symlinked state file stays a symlink and both names see
+// the same record), with a `serial` for compare-and-swap and a lock file for apply.
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { OwnershipState } from '../model/types.js';
+import { STATE_CODES } from './codes.js';
+import { emptyState, isObj, parseState, sortState, StateError } from './index.js';
+import { acquireLock, resolveStatePath, type AcquireResult } from './lock.js';
+import type { StateLockOptions, StateSnapshot, StateStore } from './store.js';
+
+export interface FileStoreOptions {
+  env: { [name: string]: string | undefined };
+}
+
+export class FileStateStore implements StateStore {
+  readonly kind = 'file' as const;
+  readonly workspace: string;
+  readonly description: string;
+  /** The real file: every lock and write goes through this, whatever name the user gave. */
+  readonly path: string;
+  private legacyKey: string | undefined;
+
+  constructor(path: string, private readonly opts: FileStoreOptions) {
+    this.path = resolveStatePath(path);
+    this.workspace = 'default';
+    this.description = path === this.path ? path : `${path} (→ ${this.path})`;
+  }
+
+  async read(): Promise<StateSnapshot> {
+    return this.readSync();
+  }
+
+  private readSync(): StateSnapshot {
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), version: 0 };
+      throw new StateError(STATE_CODES.backend, `${this.path}: cannot read the state file: ${(e as Error).message}`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new StateError(STATE_CODES.corrupt, `${this.path}: not valid JSON (${(e as Error).message}); refusing to overwrite akbp's ownership record — restore it from a backup or \`akbp state push\` a good copy`);
+    }
+    const parsed = parseState(raw, this.path);
+    if (parsed.legacyKey) this.legacyKey = parsed.legacyKey;
+    const version = isObj(raw) && typeof raw.serial === 'number' ? raw.serial : 0;
+    const snap: StateSnapshot = { state: parsed.state, version };
+    if (parsed.migrated.length) snap.migrated = parsed.migrated;
+    return snap;
+  }
+
+  async write(state: OwnershipState, expectedVersion: number): Promise<number> {
+    // A short lock around read-compare-write makes the serial a real compare-and-swap between processes.
+    const got = await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
+    if (!got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
+    try {
+      const cur = this.readSync().version;
+      if (cur !== expectedVersion) {
+        throw new StateError(STATE_CODES.conflict, `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`);
+      }
+      const next = cur + 1;
+      writeAtomic(this.path, `${JSON.stringify({ ...sortState(state), serial: next }, null, 2)}\n`);
+      return next;
+    } finally {
+      await got.lock.release();
+    }
+  }
+
+  lock(opts: StateLockOptions = {}): Promise<AcquireResult> {
+    return acquireLock(`${this.path}.lock`, opts);
+  }
+
+  /**
+   * AKBP_STATE_KEY when set; else a key file beside the record (`<state>.key`, 0600), created
+   * once. The key is never inside the record, so a copied state file alone digests nothing.
+   */
+  async digestKey(): Promise<string> {
+    if (this.opts.env.AKBP_STATE_KEY) return this.opts.env.AKBP_STATE_KEY;
+    const file = `${this.path}.key`;
+    try {
+      const k = readFileSync(file, 'utf8').trim();
+      if (k) return k;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateError(STATE_CODES.backend, `${file}: cannot read the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+    if (this.legacyKey === undefined) this.readSync();
+    const key = this.legacyKey ?? randomBytes(32).toString('hex');
+    mkdirSync(dirname(file), { recursive: true });
+    try {
+      const fd = openSync(file, 'wx', 0o600);
+      try {
+        writeSync(fd, `${key}\n`);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      return key;
+    } catch (e) {
+      // Another process created it first: use theirs.
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
+      throw new StateError(STATE_CODES.backend, `${file}: cannot create the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+    }
+  }
+
+  async workspaces(): Promise<string[]> {
+    return [this.workspace];
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** Write-then-rename in the same directory, so a crash leaves either the old or the new file; 0600. */
+export function writeAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+    throw e;
+  }
+}
