@@ -13,6 +13,7 @@ import * as gitops from '../gitops/codes.js';
 import * as cli from './codes.js';
 import * as pipeline from '../pipeline/codes.js';
 import * as exportStage from '../export/codes.js';
+import * as state from '../state/codes.js';
 import { EXPLANATIONS } from './explanations.js';
 
 export interface CatalogueEntry extends CodeDef {
@@ -21,7 +22,7 @@ export interface CatalogueEntry extends CodeDef {
 }
 
 /** Catalogue modules by the folder that owns them (`test/diag/catalogue.test.ts` checks every codes.ts is here). */
-export const CATALOGUES: Record<string, object> = { load, validate, compile, plan, observe, apply, server, sources, gitops, cli, pipeline, export: exportStage };
+export const CATALOGUES: Record<string, object> = { load, validate, compile, plan, observe, apply, server, sources, gitops, cli, pipeline, export: exportStage, state };
 
 function isCodeDef(v: unknown): v is CodeDef {
   if (v === null || typeof v !== 'object') return false;
@@ -78,7 +79,7 @@ export function diagnosticsMarkdown(): string {
     '',
     'Generated from the catalogues in `src/*/codes.ts` by `npm run docs`; `akbp explain CODE` prints the same.',
     'Codes are stable: never renumbered or reused. Ranges: AKB1xxx load, 2xxx validate, 3xxx compile,',
-    '40xx plan, 41xx observe, 43xx export, 5xxx apply, 6001–6049 server, 7xxx sources, 8xxx gitops, 90xx cli, 91xx saved plans.',
+    '40xx plan, 41xx observe, 43xx export, 5xxx apply, 6001–6049 server, 7xxx sources, 8xxx gitops, 90xx cli, 91xx saved plans, 92xx state.',
     '',
     '| code | severity | stage | meaning |',
     '|---|---|---|---|',

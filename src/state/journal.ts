@@ -3,7 +3,6 @@
 // resolves once a write containing that snapshot (or a later one) is durable.
 import type { OwnershipState } from '../model/types.js';
 import type { StateStore } from './store.js';
-import { cloneState } from './index.js';
 
 export class StateJournal {
   private latest: OwnershipState | undefined;
@@ -20,7 +19,7 @@ export class StateJournal {
   /** Resolves when `state` (or something newer) is written; rejects when the store refused it. */
   record(state: OwnershipState): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    this.latest = cloneState(state);
+    this.latest = structuredClone(state);
     const next = this.chain.then(() => this.flushLatest());
     this.chain = next.catch((e: unknown) => {
       this.failure ??= e;

@@ -25,6 +25,7 @@ const RANGES: Record<string, RegExp> = {
   gitops: /^AKB8\d{3}$/,
   cli: /^AKB90\d{2}$/,
   pipeline: /^AKB91\d{2}$/,
+  state: /^AKB92\d{2}$/,
 };
 
 test('every src/*/codes.ts is gathered by the catalogue', () => {
