@@ -183,13 +183,18 @@ export interface CompiledEntry {
   model: string;
   state: EntryState;
   identifiers: { [key: string]: DesiredValue };
-  /** attrs with identifiers merged in as authentik merges them, minus secret and blueprint-only fields. */
+  /**
+   * attrs with identifiers merged in as authentik merges them, minus every field of `secrets`:
+   * secret-free by construction, so any stage or renderer may print it.
+   */
   attrs: { [key: string]: DesiredValue };
   /**
-   * Blueprint-only fields applied through their own calls (user `password`, token `key`,
-   * application/source `icon`, flow `background`). Secret ones are marked so no output prints them.
+   * Every secret, write-only and blueprint-only field, classified here once (from the registry):
+   * `bind_password`, `client_secret`, user `password`, token `key`, but also an application's
+   * `icon` or a flow's `background`, which go through their own calls. `secret` marks the values
+   * no output may print.
    */
-  extras: { [field: string]: { value: DesiredValue; secret: boolean } };
+  secrets: { [field: string]: { value: DesiredValue; secret: boolean } };
   /** Entry conditions that compile could not decide (they depend on `!Find`). All must be truthy. */
   conditions: DesiredValue[];
   /** Keys of entries this one needs first. */

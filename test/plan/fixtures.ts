@@ -24,7 +24,7 @@ export function entry(p: Partial<CompiledEntry> & { model: string; identifiers?:
     state: p.state ?? 'present',
     identifiers,
     attrs: p.attrs ?? { ...(identifiers as { [k: string]: DesiredValue }) },
-    extras: p.extras ?? {},
+    secrets: p.secrets ?? {},
     conditions: p.conditions ?? [],
     dependsOn: p.dependsOn ?? [],
     wave: p.wave ?? 0,
