@@ -63,8 +63,20 @@ export interface Diagnostic {
   /** What was expected / how to fix it. */
   detail?: string;
   subject?: SourceRange;
+  /**
+   * Other places that explain this one (terraform's Subject/Context): the first definition of a
+   * duplicate id, the entry a `!KeyOf` cannot use, the other side of a conflict. Rendered with
+   * their own file:line:col instead of "line N" in the summary.
+   */
+  related?: RelatedLocation[];
   /** Key of the compiled entry this is about, when there is one. */
   entry?: string;
+}
+
+export interface RelatedLocation {
+  range: SourceRange;
+  /** What this place is to the diagnostic, e.g. "first defined here". */
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -280,9 +292,13 @@ export interface Change {
 }
 
 export interface Plan {
-  formatVersion: 1;
+  /** 2 since sources became a list (`source.uris`); apply refuses other versions. */
+  formatVersion: 2;
   createdAt: string;
-  source: { uri: string; revision?: string; digest: string };
+  /** The sources exactly as the user named them (one item per argument, spaces and all). */
+  source: { uris: string[]; revision?: string; digest: string };
+  /** Plan options that change which changes exist; apply of a saved plan recomputes with them. */
+  options?: { prune: boolean; maxDeletes: number; passwordPolicy: 'on-create' | 'on-change' | 'always' };
   server: { url: string; version: string };
   changes: Change[];
   diagnostics: Diagnostic[];

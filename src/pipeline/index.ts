@@ -127,7 +127,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     registry: deps.registry,
     state,
     now: deps.now(),
-    source: { uri: spec.sources.join(' '), ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
+    source: { uris: [...spec.sources], ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
     texts: (uri) => loaded.texts.get(uri),
     ...(actor ? { actor } : {}),
     server: { url: deps.client.baseUrl, version: await deps.client.version() },
@@ -184,7 +184,7 @@ export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpe
  * they changed since the plan or when the server no longer matches what the plan saw.
  */
 export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const loaded = await loadAndValidate({ ...spec, sources: plan.source.uri.split(' ') }, deps);
+  const loaded = await loadAndValidate({ ...spec, sources: plan.source.uris }, deps);
   const base = { texts: loaded.texts, ...(loaded.revision ? { revision: loaded.revision } : {}) };
   const digest = sourceDigest(loaded.files);
   const refuse = (code: string, summary: string, detail: string): ReconcileOutcome => ({

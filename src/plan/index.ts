@@ -257,7 +257,7 @@ export function plan(input: PlanInput): Plan {
     return seen.has(k) ? false : (seen.add(k), true);
   });
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: input.now.toISOString(),
     source: input.source,
     server: input.server,

@@ -40,7 +40,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const status = plan.applyable ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
   out.push(`### ${status} akbp plan: ${summaryLine(plan).replace(/^Plan: /, '')}`);
   const rev = plan.source.revision ? ` at \`${plan.source.revision}\`` : '';
-  out.push('', `Source \`${plan.source.uri}\`${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
+  out.push('', `Source ${plan.source.uris.map((u) => `\`${u}\``).join(', ')}${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
 
   const diags = sortDiagnostics(plan.diagnostics);
   if (diags.length > 0) {

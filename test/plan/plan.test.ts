@@ -265,7 +265,7 @@ test('each change names its origin line when the blueprint text is given', async
   const { snapshot } = await (await import('../../src/observe/index.js')).observe([e], s, reg23);
   const p = (await import('../../src/plan/index.js')).plan({
     entries: [e], dropped: [], snapshot, registry: reg23, state: emptyState(), now: new Date(0),
-    source: { uri: 'bp.yaml', digest: 'x' }, server: { url: s.baseUrl, version: '2023.6.1' },
+    source: { uris: ['bp.yaml'], digest: 'x' }, server: { url: s.baseUrl, version: '2023.6.1' },
     options: { secretDigest: digest }, texts: (u) => (u === 'bp.yaml' ? text : undefined),
   });
   assert.deepEqual(p.changes[0]!.origin, { uri: 'bp.yaml', line: 3, range: { uri: 'bp.yaml', start, end: start + 5 } });
@@ -300,7 +300,7 @@ test('prune says so when an object it should delete was never observed, instead 
   state.objects['old.yaml#1'] = { model: GROUP, pk: 'x', identifiers: {}, adopted: false };
   const { snapshot } = await (await import('../../src/observe/index.js')).observe([], s, reg23); // no state passed
   const p = (await import('../../src/plan/index.js')).plan({
-    entries: [], dropped: [], snapshot, registry: reg23, state, now: new Date(0), source: { uri: 'x', digest: 'x' },
+    entries: [], dropped: [], snapshot, registry: reg23, state, now: new Date(0), source: { uris: ['x'], digest: 'x' },
     server: { url: s.baseUrl, version: '2023.6.1' }, options: { secretDigest: digest, prune: true },
   });
   assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4016']);

@@ -16,9 +16,9 @@ const texts = (uri: string) => (uri === 'examples/users.yaml' ? text : undefined
 
 export function samplePlan(): Plan {
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: '2026-11-27T12:00:00.000Z',
-    source: { uri: 'examples/', revision: 'abc123', digest: 'sha256:0000' },
+    source: { uris: ['examples/'], revision: 'abc123', digest: 'sha256:0000' },
     server: { url: 'https://auth.example.com/api/v3', version: '2023.6.1' },
     changes: [
       {
@@ -94,7 +94,7 @@ test('Markdown plan: sticky marker, summary table, folded details, escaped cells
 test('JSON plan round-trips and carries diagnostics with line:col', () => {
   const out = renderPlan(samplePlan(), { format: 'json', color: false, texts });
   const back = JSON.parse(out) as Plan & { diagnostics: { location: { line: number; column: number } }[] };
-  assert.equal(back.formatVersion, 1);
+  assert.equal(back.formatVersion, 2);
   assert.equal(back.changes.length, 5);
   assert.deepEqual(back.changes[1]!.identifiers.target, { $keyOf: 'flow' });
   assert.equal(back.diagnostics[0]!.location.line, 5);
