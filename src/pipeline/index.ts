@@ -13,6 +13,7 @@ import { emptyState, generateStateKey, makeSecretDigest, readState, writeStateAt
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { PIPELINE_CODES } from './codes.js';
 import { maskSecretValues } from './secrets.js';
+import { planDifferences } from './saved-plan.js';
 
 export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
 
@@ -115,7 +116,21 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
 
   const state = loadState(deps);
+  const plan = await planCompiled(loaded, compiled, diagnostics, state, spec, deps);
+  if (spec.mode === 'plan' || !plan.applyable) {
+    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, ok: plan.applyable };
+  }
+  return runApply(plan, compiled.entries, state, spec, deps, base);
+}
+
+/** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
+async function planCompiled(
+  loaded: Loaded, compiled: ReturnType<typeof compileLoaded>, diagnostics: Diagnostic[], state: OwnershipState,
+  spec: ReconcileSpec, deps: ReconcileDeps,
+): Promise<Plan> {
+  if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
   const secretDigest = makeSecretDigest(stateKey(state, deps.env));
+  const options = { prune: spec.prune ?? false, maxDeletes: spec.maxDeletes ?? 10, passwordPolicy: spec.passwordPolicy ?? 'on-change' } as const;
   const [observed, actor] = await Promise.all([
     observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
@@ -131,20 +146,13 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     texts: (uri) => loaded.texts.get(uri),
     ...(actor ? { actor } : {}),
     server: { url: deps.client.baseUrl, version: await deps.client.version() },
-    options: {
-      prune: spec.prune ?? false,
-      maxDeletes: spec.maxDeletes ?? 10,
-      passwordPolicy: spec.passwordPolicy ?? 'on-change',
-      secretDigest,
-    },
+    options: { ...options, secretDigest },
   });
+  plan.options = { ...options };
   plan.diagnostics.unshift(...diagnostics, ...observed.diagnostics);
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
   if (hasErrors(plan.diagnostics)) plan.applyable = false;
-  if (spec.mode === 'plan' || !plan.applyable) {
-    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, ok: plan.applyable };
-  }
-  return runApply(plan, compiled.entries, state, spec, deps, base);
+  return plan;
 }
 
 async function runApply(
@@ -181,10 +189,14 @@ export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpe
 
 /**
  * Applies a saved plan: re-reads its sources (secrets are never stored in a plan), refuses when
- * they changed since the plan or when the server no longer matches what the plan saw.
+ * they changed since the plan or when the server no longer matches what the plan saw, then
+ * recomputes the plan (every check included: lockout, delete caps) and applies only when the
+ * saved changes are exactly the recomputed ones. A plan file is only as trustworthy as whoever
+ * could write it; the sources and the server are the authority.
  */
-export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const loaded = await loadAndValidate({ ...spec, sources: plan.source.uris }, deps);
+export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const spec: ReconcileSpec = { ...given, sources: plan.source.uris, ...(plan.options ?? {}) };
+  const loaded = await loadAndValidate(spec, deps);
   const base = { texts: loaded.texts, ...(loaded.revision ? { revision: loaded.revision } : {}) };
   const digest = sourceDigest(loaded.files);
   const refuse = (code: string, summary: string, detail: string): ReconcileOutcome => ({
@@ -203,5 +215,16 @@ export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: Reco
   if (!client) throw new Error('applySavedPlan needs a server client');
   const stale = await checkPlanFresh(plan, client, deps.registry);
   if (hasErrors(stale)) return { ...base, plan, diagnostics: stale, ok: false };
-  return runApply(plan, compiled.entries, loadState(deps), spec, deps, base);
+  const state = loadState(deps);
+  const now = await planCompiled(loaded, compiled, [...loaded.diagnostics, ...compiled.diagnostics], state, spec, deps);
+  if (!now.applyable) {
+    return { ...base, plan: now, compiled, state, diagnostics: now.diagnostics, ok: false };
+  }
+  const differences = planDifferences(plan, now);
+  if (differences.length > 0) {
+    const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
+    return refuse(PIPELINE_CODES.planChanged.code, `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
+      `${shown}. The file was edited, or made with other options; run akbp plan again and apply the new plan.`);
+  }
+  return runApply(now, compiled.entries, state, spec, deps, base);
 }

@@ -83,3 +83,72 @@ test('apply of a plan written by an older akbp, or of a .json that is no plan, s
     w.done();
   }
 });
+
+interface SavedChange { key: string; model: string; action: string; reason: string; identifiers: object; pk?: string | number; patch: object[]; before?: object; after?: { [k: string]: unknown }; order: number; wave: number; dependsOn: string[] }
+interface SavedPlan { changes: SavedChange[]; summary: { [k: string]: number } }
+interface SandboxRecord { model: string; pk: string | number; data: { [k: string]: unknown } }
+
+const TEAM = `version: 1
+entries:
+  - model: authentik_core.group
+    id: staff
+    identifiers: {name: staff}
+  - model: authentik_core.user
+    identifiers: {username: alice}
+    attrs: {name: Alice, groups: [!KeyOf staff]}
+`;
+
+test('an edited saved plan is refused before any write: a user made superuser, a backdoor group with user 1, authentik Admins deleted', async () => {
+  const w = workdir();
+  try {
+    mkdirSync(join(w.dir, 'bp'));
+    writeFileSync(join(w.dir, 'bp', 'team.yaml'), TEAM);
+    const sandbox = join(w.dir, 'sb.json');
+    const common = ['--sandbox', sandbox, '--state', join(w.dir, 'state.json')];
+    const planned = await runCli(['plan', 'bp', ...common, '--out', 'plan.json'], { cwd: w.dir });
+    assert.equal(planned.code, 0, planned.stdout + planned.stderr);
+    const original = JSON.parse(readFileSync(join(w.dir, 'plan.json'), 'utf8')) as SavedPlan;
+    const server = (): SandboxRecord[] => (JSON.parse(readFileSync(sandbox, 'utf8')) as { records: SandboxRecord[] }).records;
+    const admins = server().find((r) => r.model === 'authentik_core.group' && r.data.name === 'authentik Admins')!;
+    assert.ok(admins, 'the sandbox has authentik Admins');
+    const before = JSON.stringify(server());
+
+    const edits: { [name: string]: (p: SavedPlan) => void } = {
+      'alice becomes superuser': (p) => {
+        const alice = p.changes.find((c) => c.model === 'authentik_core.user')!;
+        alice.after!.is_superuser = true;
+        alice.patch.push({ path: '/is_superuser', op: 'add', after: true });
+      },
+      'a backdoor-admins group with user 1': (p) => {
+        p.changes.push({
+          key: 'bp/team.yaml#backdoor', model: 'authentik_core.group', action: 'create', reason: 'no matching object on the server',
+          identifiers: { name: 'backdoor-admins' }, patch: [{ path: '/name', op: 'add', after: 'backdoor-admins' }, { path: '/is_superuser', op: 'add', after: true }, { path: '/users', op: 'add', after: [1] }],
+          after: { name: 'backdoor-admins', is_superuser: true, users: [1] }, order: 9, wave: 0, dependsOn: [],
+        });
+        p.summary.create! += 1;
+      },
+      'authentik Admins deleted': (p) => {
+        p.changes.push({
+          key: 'bp/team.yaml#admins', model: 'authentik_core.group', action: 'delete', reason: 'state absent: the object exists',
+          identifiers: { name: 'authentik Admins' }, pk: admins.pk, patch: [], before: { name: 'authentik Admins', is_superuser: true }, order: 10, wave: 0, dependsOn: [],
+        });
+        p.summary.delete! += 1;
+      },
+    };
+    for (const [name, edit] of Object.entries(edits)) {
+      const p = JSON.parse(JSON.stringify(original)) as SavedPlan;
+      edit(p);
+      writeFileSync(join(w.dir, 'edited.json'), JSON.stringify(p));
+      const r = await runCli(['apply', 'edited.json', ...common], { cwd: w.dir });
+      assert.equal(r.code, 1, `${name}: applied!\n${r.stdout}${r.stderr}`);
+      assert.match(r.stdout + r.stderr, /error AKB9103: the saved plan's changes are not the ones its sources produce/, name);
+      assert.equal(JSON.stringify(server()), before, `${name}: the server was written to`);
+    }
+
+    const applied = await runCli(['apply', 'plan.json', ...common], { cwd: w.dir });
+    assert.equal(applied.code, 0, `the unedited plan still applies:\n${applied.stdout}${applied.stderr}`);
+    assert.match(applied.stdout, /Apply succeeded: 2 applied/);
+  } finally {
+    w.done();
+  }
+});
