@@ -47,7 +47,8 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
     out.push('', '| severity | code | where | problem |', '|---|---|---|---|');
     for (const d of diags) {
       const where = d.subject ? formatLocation(d.subject, opts.texts) : '';
-      out.push(`| ${d.severity} | ${d.code} | ${cell(where)} | ${cell(d.summary)}${d.detail ? ` — ${cell(d.detail)}` : ''} |`);
+      const related = (d.related ?? []).map((r) => ` — ${cell(formatLocation(r.range, opts.texts))}: ${cell(r.message)}`).join('');
+      out.push(`| ${d.severity} | ${d.code} | ${cell(where)} | ${cell(d.summary)}${d.detail ? ` — ${cell(d.detail)}` : ''}${related} |`);
     }
   }
 
