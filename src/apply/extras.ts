@@ -25,7 +25,7 @@ export function actionPayload(w: ExtraWrite): JsonObject {
 
 export function isExtraChange(fc: SensitiveFieldChange, entry: CompiledEntry | undefined): boolean {
   const f = unescapePointer(fc.path.slice(1));
-  return fc.sensitive === true || (entry !== undefined && f in entry.extras);
+  return fc.sensitive === true || (entry !== undefined && f in entry.secrets);
 }
 
 export function unescapePointer(s: string): string {
@@ -42,7 +42,7 @@ export async function extraWrites(
     const field = unescapePointer(fc.path.slice(1));
     const subject = entry?.origin.fields[field] ?? entry?.origin.range;
     const at = { entry: change.key, ...(subject ? { subject } : {}) };
-    const source = entry?.extras[field]?.value ?? entry?.attrs[field];
+    const source = entry?.secrets[field]?.value ?? entry?.attrs[field];
     const raw = fc.sensitive ? source : (fc.after ?? source);
     if (raw === undefined) {
       return { error: diag(APPLY_CODES.secretMissing, `${change.key}: \`${field}\` is set by the plan but missing from the blueprints given to apply`, at) };

@@ -22,7 +22,7 @@ export interface ApplyOptions {
   /** Independent changes of one wave written at once (default 4). */
   concurrency?: number;
   rollbackOnFailure?: boolean;
-  /** The compiled entries of the plan's source: secrets, extras and deferred inputs come from here. */
+  /** The compiled entries of the plan's source: secrets and deferred inputs come from here. */
   entries: CompiledEntry[];
   state: OwnershipState;
   secretDigest: (entryKey: string, field: string, value: string) => string;

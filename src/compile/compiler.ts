@@ -301,7 +301,6 @@ export class Compilation {
 
     // Meta models read only attrs; authentik ignores their identifiers.
     const merged = info.kind === 'meta' ? attrs : mergeMappings(attrs, identifiers);
-    const extras: CompiledEntry['extras'] = {};
     const fields: EntryOrigin['fields'] = {};
     for (const name of Object.keys(e.attrs ?? {})) {
       const r = bp.pointers.get(`${e.pointer}/attrs/${escapePointer(name)}`);
@@ -311,31 +310,14 @@ export class Compilation {
       const r = bp.pointers.get(`${e.pointer}/identifiers/${escapePointer(name)}`);
       if (r) fields[name] = r;
     }
-    for (const [field, spec] of Object.entries(info.blueprintOnlyFields ?? {})) {
-      if (!Object.prototype.hasOwnProperty.call(merged, field)) continue;
-      if (spec.via === 'body') {
-        // Some versions accept the blueprint field as a plain body field under another name
-        // (2026.5 application `icon` → `meta_icon`); an explicit value of that name wins.
-        const target = (spec as { field?: string }).field;
-        if (target && target !== field) {
-          if (!Object.prototype.hasOwnProperty.call(merged, target)) {
-            merged[target] = merged[field]!;
-            if (fields[field]) fields[target] = fields[field]!;
-          }
-          delete merged[field];
-        }
-        continue;
-      }
-      extras[field] = { value: merged[field]!, secret: spec.secret };
-      delete merged[field];
-    }
+    const secrets = splitSecrets(info, merged, fields);
     const compiled: CompiledEntry = {
       key: item.key,
       model: info.model,
       state: item.state,
       identifiers,
       attrs: merged,
-      extras,
+      secrets,
       conditions: pending,
       dependsOn: [],
       wave: 0,
@@ -520,6 +502,37 @@ export class Compilation {
     };
     for (const item of items) for (const u of item.includes) for (const k of sinksOf(u)) item.deps.add(k);
   }
+}
+
+/**
+ * Moves every secret, write-only and blueprint-only field out of `attrs` into the entry's
+ * `secrets`: the one place akbp decides what is secret, so nothing later can print one by
+ * forgetting to ask. A blueprint-only field the API takes as a plain body field under another
+ * name (2026.5 application `icon` → `meta_icon`) is renamed in attrs instead; an explicit value of
+ * that name wins.
+ */
+function splitSecrets(info: ModelInfo, attrs: { [k: string]: DesiredValue }, fields: EntryOrigin['fields']): CompiledEntry['secrets'] {
+  const secrets: CompiledEntry['secrets'] = {};
+  const blind = new Set([...info.writeOnlyFields, ...info.secretFields]);
+  for (const field of Object.keys(attrs)) {
+    const spec = info.blueprintOnlyFields?.[field];
+    const secret = blind.has(field) || spec?.secret === true;
+    if (spec?.via === 'body' && !secret) {
+      const target = (spec as { field?: string }).field;
+      if (target && target !== field) {
+        if (!Object.prototype.hasOwnProperty.call(attrs, target)) {
+          attrs[target] = attrs[field]!;
+          if (fields[field]) fields[target] = fields[field]!;
+        }
+        delete attrs[field];
+      }
+      continue;
+    }
+    if (!spec && !secret) continue;
+    secrets[field] = { value: attrs[field]!, secret };
+    delete attrs[field];
+  }
+  return secrets;
 }
 
 /** A common slip: `id:` indented into identifiers/attrs, where it is just another field. */

@@ -1,6 +1,6 @@
 // Diagnostic helpers shared by every stage: a bag to collect into, stable sorting, and rendering
 // of offsets as file:line:col with a code frame (done only here, at print time).
-import type { Diagnostic, Severity, SourceRange } from '../model/types.js';
+import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '../model/types.js';
 
 /**
  * Code ranges, one per stage; each stage keeps its own catalogue file (`<stage>/codes.ts`)
@@ -23,11 +23,12 @@ export function codeDef(code: string, severity: Severity, title: string): CodeDe
 export function diag(
   def: CodeDef,
   summary: string,
-  extra: { detail?: string; subject?: SourceRange; entry?: string; severity?: Severity } = {},
+  extra: { detail?: string; subject?: SourceRange; related?: RelatedLocation[]; entry?: string; severity?: Severity } = {},
 ): Diagnostic {
   const d: Diagnostic = { code: def.code, severity: extra.severity ?? def.severity, summary };
   if (extra.detail !== undefined) d.detail = extra.detail;
   if (extra.subject !== undefined) d.subject = extra.subject;
+  if (extra.related !== undefined && extra.related.length > 0) d.related = extra.related;
   if (extra.entry !== undefined) d.entry = extra.entry;
   return d;
 }
@@ -210,7 +211,10 @@ export function codeFrame(range: SourceRange, texts: TextLookup): string {
   return rows.join('\n');
 }
 
-/** One diagnostic as people read it: `file:line:col: error AKB1001: summary` + detail + frame. */
+/**
+ * One diagnostic as people read it: `file:line:col: error AKB1001: summary` + detail + frame, then
+ * each related location as `  file:line:col: message` with its own frame.
+ */
 export function renderDiagnostic(d: Diagnostic, texts: TextLookup, opts: { frame?: boolean } = {}): string {
   const where = d.subject ? `${formatLocation(d.subject, texts)}: ` : '';
   let out = `${where}${d.severity} ${d.code}: ${d.summary}`;
@@ -218,6 +222,11 @@ export function renderDiagnostic(d: Diagnostic, texts: TextLookup, opts: { frame
   if (opts.frame !== false && d.subject) {
     const f = codeFrame(d.subject, texts);
     if (f) out += `\n${f}`;
+  }
+  for (const r of d.related ?? []) {
+    out += `\n  ${formatLocation(r.range, texts)}: ${r.message}`;
+    const f = opts.frame !== false ? codeFrame(r.range, texts) : '';
+    if (f) out += `\n${f.replace(/^/gm, '  ')}`;
   }
   return out;
 }
@@ -227,11 +236,14 @@ export function diagnosticToJson(d: Diagnostic, texts: TextLookup): Record<strin
   const out: Record<string, unknown> = { code: d.code, severity: d.severity, summary: d.summary };
   if (d.detail) out.detail = d.detail;
   if (d.entry) out.entry = d.entry;
-  if (d.subject) {
-    const loc = locate(d.subject, texts);
-    out.location = loc
-      ? { file: loc.uri, line: loc.line, column: loc.col, start: d.subject.start, end: d.subject.end }
-      : { file: d.subject.uri, start: d.subject.start, end: d.subject.end };
-  }
+  if (d.subject) out.location = locationJson(d.subject, texts);
+  if (d.related?.length) out.related = d.related.map((r) => ({ range: r.range, message: r.message, location: locationJson(r.range, texts) }));
   return out;
+}
+
+function locationJson(range: SourceRange, texts: TextLookup): Record<string, unknown> {
+  const loc = locate(range, texts);
+  return loc
+    ? { file: loc.uri, line: loc.line, column: loc.col, start: range.start, end: range.end }
+    : { file: range.uri, start: range.start, end: range.end };
 }

@@ -77,7 +77,7 @@ export function revisionCheck(probes: {
   return async (source) => {
     const s = parseSourceRef(source);
     if (s.kind === 'git' && probes.git) return probes.git(s.url, s.ref);
-    if (s.kind === 'oci' && probes.oci) return probes.oci(s.reference);
+    if (s.kind === 'oci' && probes.oci) return probes.oci(source.slice('oci://'.length));
     return undefined;
   };
 }

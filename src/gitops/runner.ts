@@ -102,8 +102,9 @@ export function createRunner(opts: RunnerOptions): Runner {
         ...(record.error ? { error: record.error } : {}),
         ...(record.code ? { code: record.code } : {}),
       };
-      const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
-      if (errors) Object.assign(fields, { errors });
+      const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+      // The first error says why the run failed; summaries never hold a secret.
+      if (errors.length) Object.assign(fields, { errors: errors.length, reason: `${errors[0]!.code}: ${errors[0]!.summary}` });
       log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
       if (record.drift) {
         log.log('warn', 'drift detected', { ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded' });

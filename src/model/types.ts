@@ -63,8 +63,20 @@ export interface Diagnostic {
   /** What was expected / how to fix it. */
   detail?: string;
   subject?: SourceRange;
+  /**
+   * Other places that explain this one (terraform's Subject/Context): the first definition of a
+   * duplicate id, the entry a `!KeyOf` cannot use, the other side of a conflict. Rendered with
+   * their own file:line:col instead of "line N" in the summary.
+   */
+  related?: RelatedLocation[];
   /** Key of the compiled entry this is about, when there is one. */
   entry?: string;
+}
+
+export interface RelatedLocation {
+  range: SourceRange;
+  /** What this place is to the diagnostic, e.g. "first defined here". */
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -183,13 +195,18 @@ export interface CompiledEntry {
   model: string;
   state: EntryState;
   identifiers: { [key: string]: DesiredValue };
-  /** attrs with identifiers merged in as authentik merges them, minus secret and blueprint-only fields. */
+  /**
+   * attrs with identifiers merged in as authentik merges them, minus every field of `secrets`:
+   * secret-free by construction, so any stage or renderer may print it.
+   */
   attrs: { [key: string]: DesiredValue };
   /**
-   * Blueprint-only fields applied through their own calls (user `password`, token `key`,
-   * application/source `icon`, flow `background`). Secret ones are marked so no output prints them.
+   * Every secret, write-only and blueprint-only field, classified here once (from the registry):
+   * `bind_password`, `client_secret`, user `password`, token `key`, but also an application's
+   * `icon` or a flow's `background`, which go through their own calls. `secret` marks the values
+   * no output may print.
    */
-  extras: { [field: string]: { value: DesiredValue; secret: boolean } };
+  secrets: { [field: string]: { value: DesiredValue; secret: boolean } };
   /** Entry conditions that compile could not decide (they depend on `!Find`). All must be truthy. */
   conditions: DesiredValue[];
   /** Keys of entries this one needs first. */
@@ -275,9 +292,13 @@ export interface Change {
 }
 
 export interface Plan {
-  formatVersion: 1;
+  /** 2 since sources became a list (`source.uris`); apply refuses other versions. */
+  formatVersion: 2;
   createdAt: string;
-  source: { uri: string; revision?: string; digest: string };
+  /** The sources exactly as the user named them (one item per argument, spaces and all). */
+  source: { uris: string[]; revision?: string; digest: string };
+  /** Plan options that change which changes exist; apply of a saved plan recomputes with them. */
+  options?: { prune: boolean; maxDeletes: number; passwordPolicy: 'on-create' | 'on-change' | 'always' };
   server: { url: string; version: string };
   changes: Change[];
   diagnostics: Diagnostic[];

@@ -82,7 +82,7 @@ export async function observe(
       // Unanswerable stays unknown: plan refuses the entry rather than guess "create".
       if (match !== undefined) byKey.set(e.key, match);
       // Answers for finds nested anywhere in the entry, from the indexes already read.
-      for (const v of [e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) resolveDeferred(v, resolver, e.key);
+      for (const v of [e.attrs, ...Object.values(e.secrets).map((x) => x.value), ...e.conditions]) resolveDeferred(v, resolver, e.key);
     }
     if (fallback.pending.size === 0) break;
     await fallback.flush(finds);

@@ -44,7 +44,7 @@ export function chooseReads(
     need(info.model, 'entries');
     byModel.set(info.model, [...(byModel.get(info.model) ?? []), e]);
     const lookups = Object.keys(e.identifiers);
-    for (const v of [e.identifiers, e.attrs, ...Object.values(e.extras).map((x) => x.value), ...e.conditions]) {
+    for (const v of [e.identifiers, e.attrs, ...Object.values(e.secrets).map((x) => x.value), ...e.conditions]) {
       for (const q of allFinds(v)) {
         need(q.model, 'finds');
         for (const [k] of q.query) relationTargets(reg, q.model, k).forEach((m) => need(m, 'relation lookups'));

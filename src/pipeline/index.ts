@@ -15,6 +15,7 @@ import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, ty
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { PIPELINE_CODES } from './codes.js';
 import { maskSecretValues } from './secrets.js';
+import { planDifferences } from './saved-plan.js';
 
 export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
 
@@ -130,8 +131,22 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
 
   const loadedState = await loadState(deps);
+  const plan = await planCompiled(loaded, compiled, diagnostics, loadedState, spec, deps);
+  if (spec.mode === 'plan' || !plan.applyable) {
+    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state: loadedState.state, stateVersion: loadedState.version, ok: plan.applyable };
+  }
+  return runApply(plan, compiled.entries, loadedState, spec, deps, base);
+}
+
+/** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
+async function planCompiled(
+  loaded: Loaded, compiled: ReturnType<typeof compileLoaded>, diagnostics: Diagnostic[], loadedState: LoadedState,
+  spec: ReconcileSpec, deps: ReconcileDeps,
+): Promise<Plan> {
+  if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
   const state = loadedState.state;
   const secretDigest = makeSecretDigest(loadedState.key);
+  const options = { prune: spec.prune ?? false, maxDeletes: spec.maxDeletes ?? 10, passwordPolicy: spec.passwordPolicy ?? 'on-change' } as const;
   const [observed, actor] = await Promise.all([
     observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
@@ -143,17 +158,13 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     registry: deps.registry,
     state,
     now: deps.now(),
-    source: { uri: spec.sources.join(' '), ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
+    source: { uris: [...spec.sources], ...(loaded.revision ? { revision: loaded.revision } : {}), digest: sourceDigest(loaded.files) },
     texts: (uri) => loaded.texts.get(uri),
     ...(actor ? { actor } : {}),
     server: { url: deps.client.baseUrl, version: await deps.client.version() },
-    options: {
-      prune: spec.prune ?? false,
-      maxDeletes: spec.maxDeletes ?? 10,
-      passwordPolicy: spec.passwordPolicy ?? 'on-change',
-      secretDigest,
-    },
+    options: { ...options, secretDigest },
   });
+  plan.options = { ...options };
   plan.diagnostics.unshift(...diagnostics, ...loadedState.notes, ...observed.diagnostics);
   if (spec.prune && Object.keys(state.objects).length === 0) {
     plan.diagnostics.push(diag(STATE_CODES.nothingToPrune, `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`, {
@@ -162,10 +173,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   }
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
   if (hasErrors(plan.diagnostics)) plan.applyable = false;
-  if (spec.mode === 'plan' || !plan.applyable) {
-    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state, stateVersion: loadedState.version, ok: plan.applyable };
-  }
-  return runApply(plan, compiled.entries, loadedState, spec, deps, base);
+  return plan;
 }
 
 async function runApply(
@@ -218,10 +226,14 @@ export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpe
 
 /**
  * Applies a saved plan: re-reads its sources (secrets are never stored in a plan), refuses when
- * they changed since the plan or when the server no longer matches what the plan saw.
+ * they changed since the plan or when the server no longer matches what the plan saw, then
+ * recomputes the plan (every check included: lockout, delete caps) and applies only when the
+ * saved changes are exactly the recomputed ones. A plan file is only as trustworthy as whoever
+ * could write it; the sources and the server are the authority.
  */
-export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
-  const loaded = await loadAndValidate({ ...spec, sources: plan.source.uri.split(' ') }, deps);
+export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
+  const spec: ReconcileSpec = { ...given, sources: plan.source.uris, ...(plan.options ?? {}) };
+  const loaded = await loadAndValidate(spec, deps);
   const base = { texts: loaded.texts, ...(loaded.revision ? { revision: loaded.revision } : {}) };
   const digest = sourceDigest(loaded.files);
   const refuse = (code: string, summary: string, detail: string): ReconcileOutcome => ({
@@ -240,5 +252,16 @@ export async function applySavedPlan(plan: Plan, spec: ReconcileSpec, deps: Reco
   if (!client) throw new Error('applySavedPlan needs a server client');
   const stale = await checkPlanFresh(plan, client, deps.registry);
   if (hasErrors(stale)) return { ...base, plan, diagnostics: stale, ok: false };
-  return runApply(plan, compiled.entries, await loadState(deps), spec, deps, base);
+  const loadedState = await loadState(deps);
+  const now = await planCompiled(loaded, compiled, [...loaded.diagnostics, ...compiled.diagnostics], loadedState, spec, deps);
+  if (!now.applyable) {
+    return { ...base, plan: now, compiled, state: loadedState.state, diagnostics: now.diagnostics, ok: false };
+  }
+  const differences = planDifferences(plan, now);
+  if (differences.length > 0) {
+    const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
+    return refuse(PIPELINE_CODES.planChanged.code, `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
+      `${shown}. The file was edited, or made with other options; run akbp plan again and apply the new plan.`);
+  }
+  return runApply(now, compiled.entries, loadedState, spec, deps, base);
 }

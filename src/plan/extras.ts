@@ -68,11 +68,11 @@ export interface ExtrasResult {
   diagnostics: Diagnostic[];
 }
 
-/** FieldChanges for the entry's extras that need a write this run. */
+/** FieldChanges for the entry's secrets (and other blueprint-only fields) that need a write this run. */
 export function planExtras(x: ExtrasInput): ExtrasResult {
   const out: ExtrasResult = { changes: [], reasons: [], diagnostics: [] };
-  for (const field of Object.keys(x.entry.extras).sort()) {
-    const extra = x.entry.extras[field]!;
+  for (const field of Object.keys(x.entry.secrets).sort()) {
+    const extra = x.entry.secrets[field]!;
     const spec = extraSpec(x.info, field, extra.secret);
     const subject = x.subject(field);
     if (spec === 'unsupported') {

@@ -12,13 +12,13 @@ import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, updateChange } from './changes.js';
-import { blindAttrs, sendableFields } from './fields.js';
+import { sendableFields } from './fields.js';
 import { PlanResolver, type Outcome } from './resolver.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
-export { sendableFields, blindAttrs } from './fields.js';
+export { sendableFields } from './fields.js';
 
 export interface PlanInput {
   entries: CompiledEntry[];
@@ -166,7 +166,7 @@ export function plan(input: PlanInput): Plan {
 
     const creating = live === null && e.state !== 'absent';
     const extras = e.state === 'absent' ? { changes: [], reasons: [], diagnostics: [] } : planExtras({
-      entry: { ...e, extras: { ...e.extras, ...blindAttrs(info, e) } }, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
+      entry: e, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
       subject: (f) => at(f),
     });
     diagnostics.push(...extras.diagnostics);
@@ -257,7 +257,7 @@ export function plan(input: PlanInput): Plan {
     return seen.has(k) ? false : (seen.add(k), true);
   });
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: input.now.toISOString(),
     source: input.source,
     server: input.server,

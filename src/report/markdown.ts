@@ -40,14 +40,15 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const status = plan.applyable ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
   out.push(`### ${status} akbp plan: ${summaryLine(plan).replace(/^Plan: /, '')}`);
   const rev = plan.source.revision ? ` at \`${plan.source.revision}\`` : '';
-  out.push('', `Source \`${plan.source.uri}\`${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
+  out.push('', `Source ${plan.source.uris.map((u) => `\`${u}\``).join(', ')}${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
 
   const diags = sortDiagnostics(plan.diagnostics);
   if (diags.length > 0) {
     out.push('', '| severity | code | where | problem |', '|---|---|---|---|');
     for (const d of diags) {
       const where = d.subject ? formatLocation(d.subject, opts.texts) : '';
-      out.push(`| ${d.severity} | ${d.code} | ${cell(where)} | ${cell(d.summary)}${d.detail ? ` — ${cell(d.detail)}` : ''} |`);
+      const related = (d.related ?? []).map((r) => ` — ${cell(formatLocation(r.range, opts.texts))}: ${cell(r.message)}`).join('');
+      out.push(`| ${d.severity} | ${d.code} | ${cell(where)} | ${cell(d.summary)}${d.detail ? ` — ${cell(d.detail)}` : ''}${related} |`);
     }
   }
 

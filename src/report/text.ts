@@ -57,7 +57,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   const paint = painter(opts.color);
   const out: string[] = [];
   const rev = plan.source.revision ? ` @ ${plan.source.revision}` : '';
-  out.push(`akbp plan for ${plan.source.uri}${rev} against ${plan.server.url} (authentik ${plan.server.version})`);
+  out.push(`akbp plan for ${plan.source.uris.join(', ')}${rev} against ${plan.server.url} (authentik ${plan.server.version})`);
   if (plan.diagnostics.length > 0) {
     out.push('');
     out.push(renderDiagnosticsText(plan.diagnostics, opts.texts, opts.color));

@@ -10,8 +10,8 @@ import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
 
-export type { SourceSpec } from './spec.js';
-export { parseSourceSpec, formatGitSpec } from './spec.js';
+export type { SourceSpec, SourceRef } from './spec.js';
+export { parseSourceSpec, parseSourceRef, pinRevision, isImmutable, formatGitSpec } from './spec.js';
 export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
 export { gitLsRemote } from './git.js';

@@ -2,9 +2,13 @@
 // this stage goes through here first.
 
 const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/\s?#]*@/gi;
-const SECRET_QUERY = /([?&](?:access_token|token|password|passwd|secret)=)[^&#\s]*/gi;
+// Query parameters that carry a credential in the URLs of git forges and registries.
+const SECRET_QUERY = /([?&](?:access_token|private_token|token|password|passwd|secret|sshkey)=)[^&#\s]*/gi;
 
-/** The URL with any `user:password@` part (and token-like query values) removed. */
+/**
+ * The URL with any `user:password@` part (up to the last `@` before the host) and token-like
+ * query values removed: the one redactor for sources, shared by the CLI and the daemon.
+ */
 export function redactUrl(url: string): string {
   return url.replace(USERINFO, '$1').replace(SECRET_QUERY, '$1***');
 }

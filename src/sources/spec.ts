@@ -1,5 +1,6 @@
 // What a user may name as a source: a path, `git::URL[//SUBDIR][?ref=REF]` (terraform's module
-// syntax) or `oci://host[:port]/repository[:tag|@sha256:…]`.
+// syntax) or `oci://host[:port]/repository[:tag|@sha256:…]`. The one parser of source strings:
+// the adapters read what it returns, and the daemon (gitops) matches, pins and prints with it.
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { SourceError } from '../model/errors.js';
@@ -29,7 +30,56 @@ function cleanSubdir(sub: string, shown: string): string | undefined {
   return parts.length ? parts.join('/') : undefined;
 }
 
-export function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'git' } {
+/** A source string's syntax alone: no file system, no cwd (what the daemon needs to match and pin). */
+export type SourceRef =
+  | { kind: 'git'; url: string; subdir?: string; ref?: string }
+  | { kind: 'oci'; ref: OciRef }
+  | { kind: 'file'; path: string };
+
+function parseRefOrThrow(spec: string): SourceRef {
+  if (spec.trim() === '') fail('specInvalid', 'empty source', 'Expected a path, a git::URL or an oci:// reference.');
+  if (spec.startsWith('oci://')) return { kind: 'oci', ref: parseOciRef(spec) };
+  if (spec.startsWith('git::')) return parseGitSyntax(spec);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
+    fail('specInvalid', `${redactUrl(spec)}: unsupported source scheme`, 'Expected a local path, git::URL (terraform module syntax) or oci://host/repository[:tag].');
+  }
+  return { kind: 'file', path: spec };
+}
+
+/** The syntax of a source string, or why it has none; never throws, never touches the disk. */
+export function parseSourceRef(spec: string): SourceRef | { kind: 'invalid'; error: string } {
+  try {
+    return parseRefOrThrow(spec);
+  } catch (err) {
+    if (err instanceof SourceError) return { kind: 'invalid', error: err.detail ? `${err.message}. ${err.detail}` : err.message };
+    throw err;
+  }
+}
+
+/**
+ * The same source, read at an exact revision: `?ref=<sha>` for git, `@<digest>` for OCI. The
+ * result is read, not shown, so it keeps the credentials of the original.
+ */
+export function pinRevision(spec: string, revision: string): string {
+  const s = parseSourceRef(spec);
+  if (s.kind === 'git') return `git::${s.url}${s.subdir ? `//${s.subdir}` : ''}?ref=${revision}`;
+  if (s.kind === 'oci' && /^sha256:[a-f0-9]{64}$/.test(revision)) {
+    const { username, password } = s.ref;
+    const userinfo = username !== undefined ? `${encodeURIComponent(username)}${password ? `:${encodeURIComponent(password)}` : ''}@` : '';
+    return `oci://${userinfo}${s.ref.registry}/${s.ref.repository}@${revision}`;
+  }
+  return spec;
+}
+
+/** True for specs whose content can never change: a full git sha or an OCI digest. */
+export function isImmutable(spec: string): boolean {
+  const s = parseSourceRef(spec);
+  if (s.kind === 'git') return /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(s.ref ?? '');
+  if (s.kind === 'oci') return s.ref.digest !== undefined;
+  return false;
+}
+
+function parseGitSyntax(spec: string): SourceRef & { kind: 'git' } {
   const shown = redactUrl(spec);
   let rest = spec.slice('git::'.length);
   let query = '';
@@ -40,10 +90,7 @@ export function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'g
   }
   const [rawUrl, rawSub] = splitSubdir(rest);
   if (!rawUrl) fail('gitSpecInvalid', `${shown}: no repository URL`, gitExpected);
-  let url = rawUrl;
-  // A plain path (`git::./repo`, `git::/srv/repo.git`) is resolved against cwd, not the process's.
-  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !/^[^/:]+@[^/:]+:/.test(url)) url = resolve(cwd, url);
-  const out: SourceSpec & { kind: 'git' } = { kind: 'git', url };
+  const out: SourceRef & { kind: 'git' } = { kind: 'git', url: rawUrl };
   const sub = rawSub === undefined ? undefined : cleanSubdir(rawSub, shown);
   if (sub) out.subdir = sub;
   for (const [k, v] of new URLSearchParams(query)) {
@@ -56,14 +103,18 @@ export function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'g
   return out;
 }
 
+export function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'git' } {
+  const out = parseGitSyntax(spec);
+  // A plain path (`git::./repo`, `git::/srv/repo.git`) is resolved against cwd, not the process's.
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(out.url) && !/^[^/:]+@[^/:]+:/.test(out.url)) out.url = resolve(cwd, out.url);
+  return out;
+}
+
 /** Throws SourceError with the matching AKB7xxx code; parseSourceSpec is the non-throwing form. */
 export function parseSpecOrThrow(spec: string, cwd: string): SourceSpec {
-  if (spec.trim() === '') fail('specInvalid', 'empty source', 'Expected a path, a git::URL or an oci:// reference.');
-  if (spec.startsWith('oci://')) return { kind: 'oci', ref: parseOciRef(spec) };
-  if (spec.startsWith('git::')) return parseGitSpec(spec, cwd);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    fail('specInvalid', `${redactUrl(spec)}: unsupported source scheme`, 'Expected a local path, git::URL (terraform module syntax) or oci://host/repository[:tag].');
-  }
+  const r = parseRefOrThrow(spec);
+  if (r.kind === 'oci') return r;
+  if (r.kind === 'git') return parseGitSpec(spec, cwd);
   const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
   let isDir = /[/\\]$/.test(spec);
   try {

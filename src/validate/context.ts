@@ -3,7 +3,7 @@
 // message id into a located diagnostic.
 import type { CodeDef } from '../diag/index.js';
 import { LineIndex, diag } from '../diag/index.js';
-import type { Diagnostic, EnumerateTag, Severity, ParsedBlueprint, ParsedEntry, SourceRange, TagNode, Value } from '../model/types.js';
+import type { Diagnostic, EnumerateTag, RelatedLocation, Severity, ParsedBlueprint, ParsedEntry, SourceRange, TagNode, Value } from '../model/types.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 
@@ -137,12 +137,13 @@ export class RuleContext {
     rule: Rule,
     messageId: string,
     data: Record<string, string | number>,
-    where: { subject?: SourceRange; entry?: EntryInfo; severity?: Severity },
+    where: { subject?: SourceRange; entry?: EntryInfo; severity?: Severity; related?: RelatedLocation[] },
   ): void {
     const msg = rule.meta.messages[messageId];
     if (!msg) throw new Error(`rule ${rule.id} has no message ${messageId}`);
-    const extra: { detail?: string; subject?: SourceRange; entry?: string; severity?: Severity } = {};
+    const extra: { detail?: string; subject?: SourceRange; entry?: string; severity?: Severity; related?: RelatedLocation[] } = {};
     if (where.severity) extra.severity = where.severity;
+    if (where.related) extra.related = where.related;
     if (msg.detail) extra.detail = fill(msg.detail, data);
     const subject = where.subject ?? where.entry?.entry.range;
     if (subject) extra.subject = subject;

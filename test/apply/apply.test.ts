@@ -10,10 +10,10 @@ const GROUP = 'authentik_core.group';
 function blueprint() {
   const g = entry({ key: 'bp.yaml#g', model: GROUP, id: 'g', identifiers: { name: 'staff' }, attrs: { name: 'staff', attributes: { v: 1 } } });
   const u = entry({ key: 'bp.yaml#u', model: 'authentik_core.user', id: 'u', identifiers: { username: 'alice' },
-    attrs: { username: 'alice', name: 'Alice', groups: [{ $keyOf: 'g' }] }, extras: { password: { value: 'CANARY-s3cret', secret: true } },
+    attrs: { username: 'alice', name: 'Alice', groups: [{ $keyOf: 'g' }] }, secrets: { password: { value: 'CANARY-s3cret', secret: true } },
     dependsOn: ['bp.yaml#g'], wave: 1 });
   const t = entry({ key: 'bp.yaml#t', model: 'authentik_core.token', identifiers: { identifier: 'alice-api' },
-    attrs: { identifier: 'alice-api', intent: 'api', user: { $keyOf: 'u' } }, extras: { key: { value: 'CANARY-tokenkey', secret: true } },
+    attrs: { identifier: 'alice-api', intent: 'api', user: { $keyOf: 'u' } }, secrets: { key: { value: 'CANARY-tokenkey', secret: true } },
     dependsOn: ['bp.yaml#u'], wave: 2 });
   return [g, u, t];
 }
@@ -53,7 +53,7 @@ test('the password is re-set only after the blueprint changes it', async () => {
   const r1 = await reconcile(bp, s, reg23);
   const r2 = await reconcile(bp, s, reg23, { state: r1.state });
   assert.equal(r2.result.writes, 0);
-  bp[1]!.extras.password!.value = 'CANARY-new';
+  bp[1]!.secrets.password!.value = 'CANARY-new';
   const r3 = await reconcile(bp, s, reg23, { state: r2.state });
   assert.deepEqual(s.writes().slice(-1), [{ method: 'POST', model: 'authentik_core.user', pk: r1.result.results[1]!.pk, action: 'set_password' }]);
   assert.equal(r3.result.writes, 1, 'set_password only: no PATCH of unchanged fields');
@@ -104,7 +104,7 @@ test('a secret different from the one the plan was made with is refused', async 
   const s = new FakeServer(reg23);
   const bp = blueprint();
   const p = await planAgainst(bp, s, reg23);
-  bp[1]!.extras.password!.value = 'CANARY-other';
+  bp[1]!.secrets.password!.value = 'CANARY-other';
   const { result } = await apply(p, s, { registry: reg23, entries: bp, state: emptyState(), secretDigest: digest, now: () => NOW });
   assert.equal(result.results[1]!.diagnostics[0]!.code, 'AKB5005');
   assert.equal(s.passwords.size, 0);
@@ -181,7 +181,7 @@ test('a plan with errors writes nothing', async () => {
 test('a saved plan that changes an application icon is fresh until the icon the server shows moves (2023.6 meta_icon)', async () => {
   const s = new FakeServer(reg23);
   const app = s.seed('authentik_core.application', { slug: 'a', name: 'A', meta_icon: 'https://x/old.png' });
-  const es = [entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, extras: { icon: { value: 'https://x/new.png', secret: false } } })];
+  const es = [entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, secrets: { icon: { value: 'https://x/new.png', secret: false } } })];
   const p = await planAgainst(es, s, reg23);
   assert.deepEqual(p.changes[0]!.patch.map((fc) => fc.path), ['/icon']);
   assert.deepEqual(await checkPlanFresh(p, s, reg23), [], 'an untouched icon is not a change on the server');
@@ -201,7 +201,7 @@ test('rollback restores a secret the server echoes; one it never shows is report
   const prov = s.seed(PROVIDER, { name: 'p', client_secret: 'CANARY-old' });
   s.seed(LDAP, { slug: 'l', name: 'l' });
   const es = [
-    entry({ model: PROVIDER, identifiers: { name: 'p' }, attrs: { name: 'p', client_secret: 'CANARY-new' } }),
+    entry({ model: PROVIDER, identifiers: { name: 'p' }, attrs: { name: 'p' }, secrets: { client_secret: { value: 'CANARY-new', secret: true } } }),
     entry({ model: 'authentik_core.user', identifiers: { username: 'x' }, attrs: { username: 'x', name: 'x' }, wave: 1 }),
   ];
   s.failNext.set('authentik_core.user', { name: ['nope'] });
@@ -210,7 +210,7 @@ test('rollback restores a secret the server echoes; one it never shows is report
   assert.equal(prov.body.client_secret, 'CANARY-old');
 
   const ldap = [
-    entry({ model: LDAP, identifiers: { slug: 'l' }, attrs: { slug: 'l', name: 'l', bind_password: 'CANARY-bind' } }),
+    entry({ model: LDAP, identifiers: { slug: 'l' }, attrs: { slug: 'l', name: 'l' }, secrets: { bind_password: { value: 'CANARY-bind', secret: true } } }),
     entry({ model: 'authentik_core.user', identifiers: { username: 'y' }, attrs: { username: 'y', name: 'y' }, wave: 1 }),
   ];
   s.failNext.set('authentik_core.user', { name: ['nope'] });

@@ -32,7 +32,7 @@ for (const dir of ['default', 'example']) {
           const { snapshot } = await observe(c.entries, w.client, w.registry, { state });
           const p = plan({
             entries: c.entries, dropped: c.dropped, snapshot, registry: w.registry, state, now: new Date(0),
-            source: { uri: f, digest: 'x' }, server: { url: w.client.baseUrl, version: '2023.6.1' }, options: { secretDigest },
+            source: { uris: [f], digest: 'x' }, server: { url: w.client.baseUrl, version: '2023.6.1' }, options: { secretDigest },
           });
           const r = await apply(p, w.client, { registry: w.registry, entries: c.entries, state, secretDigest, now: () => new Date(0) });
           state = r.state;

@@ -57,7 +57,7 @@ export async function makePlan(w: World, c: CompileResult, state: OwnershipState
   if (diagnostics.some((d) => d.severity === 'error')) throw new Error(`observe failed: ${JSON.stringify(diagnostics)}`);
   const p = plan({
     entries: c.entries, dropped: c.dropped, snapshot, registry: w.registry, state, now: new Date('2026-11-27T12:00:00Z'),
-    source: { uri: 'blueprints/', digest: 'sha256:test' }, server: { url: w.client.baseUrl, version: w.registry.authentikVersion },
+    source: { uris: ['blueprints/'], digest: 'sha256:test' }, server: { url: w.client.baseUrl, version: w.registry.authentikVersion },
     options: { secretDigest, ...options }, ...(yaml ? { texts: (u: string) => (u === 'blueprints/test.yaml' ? yaml : undefined) } : {}),
   });
   if (!validatePlan(JSON.parse(JSON.stringify(p)))) throw new Error(`plan does not match schemas/plan.schema.json: ${JSON.stringify(validatePlan.errors)}`);

@@ -83,7 +83,7 @@ async function benchServer(): Promise<void> {
   const server = await sandbox.listen('127.0.0.1', 0);
   const client = createClient({ baseUrl: server.url, token, registry, transport: undiciTransport(server.url, {}), concurrency: 10 });
   const digest = makeSecretDigest('bench');
-  const src = { uri: 'bench/', digest: 'sha256:bench' };
+  const src = { uris: ['bench/'], digest: 'sha256:bench' };
   const srv = { url: server.url, version: registry.authentikVersion };
   try {
     // Apply 1,000 creates.

@@ -55,11 +55,11 @@ test('validate: a broken file gives file:line:col, a stable code and exit 1; JSO
 test('compile: context override and deferred references; the password is (sensitive)', async () => {
   const r = await runCli(['compile', '--format', 'json', '--context', 'team=payments', examples], { env: { EXAMPLE_BOT_PASSWORD: CANARY } });
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { entries: { model: string; identifiers: Record<string, unknown>; attrs: Record<string, unknown>; extras?: Record<string, unknown> }[] };
+  const doc = JSON.parse(r.stdout) as { entries: { model: string; identifiers: Record<string, unknown>; attrs: Record<string, unknown>; secrets?: Record<string, unknown> }[] };
   const team = doc.entries.find((e) => e.model === 'authentik_core.group' && e.identifiers.name === 'team-payments');
   assert.ok(team, 'context override applied');
   const user = doc.entries.find((e) => e.model === 'authentik_core.user')!;
-  assert.equal(user.extras?.password, '(sensitive)');
+  assert.equal(user.secrets?.password, '(sensitive)');
   assert.doesNotMatch(r.stdout + r.stderr, new RegExp(CANARY));
   const binding = doc.entries.find((e) => e.model === 'authentik_flows.flowstagebinding')!;
   assert.equal((binding.identifiers.target as { $keyOf: string }).$keyOf, 'flow');

@@ -43,6 +43,6 @@ test('default/ reports only the model renames and the misplaced id of its older 
   assert.match(res.diagnostics[1]!.detail!, /line 81 has id: prompt-binding inside identifiers/);
   // The read-only role enumerates the built-in model map: one view permission per model.
   const role = res.entries.find((e) => e.key === 'rbac-role-read-only.yaml#role')!;
-  const perms = role.extras.permissions!.value as string[];
+  const perms = role.secrets.permissions!.value as string[];
   assert.ok(perms.includes('authentik_core.view_user') && perms.includes('authentik_flows.view_flow'));
 });

@@ -54,7 +54,7 @@ entries:
   assert.deepEqual(e!.attrs, { name: 'from-identifiers', attributes: { key: ['updated_value'], other_key: ['other_value'] }, roles: [] });
 });
 
-test('blueprint-only fields move to extras, secret ones marked; origins point at each field', () => {
+test('blueprint-only fields move to secrets, secret ones marked; origins point at each field', () => {
   const text = `version: 1
 entries:
   - model: authentik_core.user
@@ -71,8 +71,8 @@ entries:
   const res = compile([bp], { env: { AK_PW: 'hunter2' } }, '2023.6');
   const [user, flow] = res.entries;
   assert.deepEqual(user!.attrs, { name: 'Admin', username: 'akadmin' });
-  assert.deepEqual(user!.extras, { password: { value: 'hunter2', secret: true } });
-  assert.deepEqual(flow!.extras, { background: { value: '/static/bg.png', secret: false } });
+  assert.deepEqual(user!.secrets, { password: { value: 'hunter2', secret: true } });
+  assert.deepEqual(flow!.secrets, { background: { value: '/static/bg.png', secret: false } });
   const ix = new LineIndex(text);
   const at = (r: { start: number } | undefined) => (r ? ix.lineCol(r.start) : undefined);
   assert.deepEqual(at(user!.origin.fields.username), { line: 5, col: 17 });
@@ -89,7 +89,7 @@ entries:
 `);
   const [app] = compile([bp]).entries;
   assert.deepEqual(app!.attrs, { name: 'App', slug: 'app', meta_icon: 'https://x/icon.png' });
-  assert.deepEqual(app!.extras, {});
+  assert.deepEqual(app!.secrets, {});
   assert.ok(app!.origin.fields.meta_icon);
 });
 

@@ -39,7 +39,8 @@ test('tags.yaml compiles to the values authentik stores', { skip: referenceSkip(
   assert.equal(source!.model, 'authentik_sources_oauth.oauthsource');
   assert.equal(source!.state, 'present');
   assert.equal(source!.attrs.consumer_key, 'env-foo-value');
-  assert.equal(source!.attrs.consumer_secret, 'baz');
+  assert.deepEqual(source!.secrets.consumer_secret, { value: 'baz', secret: true });
+  assert.equal(source!.attrs.consumer_secret, undefined, 'a secret never stays in attrs');
   assert.equal(policy!.model, 'authentik_policies_expression.expressionpolicy');
   assert.equal(policy!.attrs.name, 'foo-bar-baz-qux');
   assert.equal(group!.model, 'authentik_core.group');

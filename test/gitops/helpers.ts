@@ -138,8 +138,8 @@ export function fakeCompile(files: { path: string; text: string }[]): { entries:
 
 export function fakePlan(entries: Entry[], revision?: string): Plan {
   return {
-    formatVersion: 1, createdAt: new Date(0).toISOString(),
-    source: { uri: 'test', ...(revision ? { revision } : {}), digest: 'sha256:0' },
+    formatVersion: 2, createdAt: new Date(0).toISOString(),
+    source: { uris: ['test'], ...(revision ? { revision } : {}), digest: 'sha256:0' },
     server: { url: 'http://sandbox', version: '2024.2' },
     changes: entries.map((e, i) => ({
       key: `${e.file}#${i}`, model: e.model, action: 'create', reason: 'missing', identifiers: { name: e.name },

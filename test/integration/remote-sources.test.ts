@@ -28,7 +28,7 @@ test('akbp oci push → akbp plan/apply oci://127.0.0.1:PORT/…:tag on the sand
     const common = ['--sandbox', join(work, 'sandbox.json'), '--state', join(work, 'state.json'), '--env-allow', 'EXAMPLE_*'];
     const plan = await runCli(['plan', ref, ...common, '--format', 'json', '--out', 'plan.json'], { cwd: work, env: env(join(work, 'cache')) });
     assert.equal(plan.code, 0, plan.stdout + plan.stderr);
-    const saved = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { source: { uri: string; revision: string }; summary: { create: number } };
+    const saved = JSON.parse(readFileSync(join(work, 'plan.json'), 'utf8')) as { source: { uris: string[]; revision: string }; summary: { create: number } };
     assert.equal(saved.source.revision, digest);
     assert.ok(saved.summary.create >= 10, `${saved.summary.create} creates`);
 

@@ -24,7 +24,7 @@ export function entry(p: Partial<CompiledEntry> & { model: string; identifiers?:
     state: p.state ?? 'present',
     identifiers,
     attrs: p.attrs ?? { ...(identifiers as { [k: string]: DesiredValue }) },
-    extras: p.extras ?? {},
+    secrets: p.secrets ?? {},
     conditions: p.conditions ?? [],
     dependsOn: p.dependsOn ?? [],
     wave: p.wave ?? 0,
@@ -181,7 +181,7 @@ export async function planAgainst(
   const { snapshot } = await observe(entries, server, reg, { state });
   const p = plan({
     entries, dropped: opts.dropped ?? [], snapshot, registry: reg, state, now: NOW,
-    source: { uri: 'bp.yaml', digest: 'sha256:0' }, server: { url: server.baseUrl, version: reg.authentikVersion },
+    source: { uris: ['bp.yaml'], digest: 'sha256:0' }, server: { url: server.baseUrl, version: reg.authentikVersion },
     options: { secretDigest: digest, ...(opts.options ?? {}) },
   });
   if (!validatePlan(JSON.parse(JSON.stringify(p)))) throw new Error(`plan does not match schemas/plan.schema.json: ${JSON.stringify(validatePlan.errors)}`);

@@ -134,7 +134,7 @@ test('!Find answered from the objects read, including relation and case-insensit
 test('password: set on create, not re-set while unchanged, re-set when the blueprint changes it; never in the plan', async () => {
   const s = new FakeServer(reg23);
   s.seed('authentik_core.user', { username: 'u', name: 'U' });
-  const mk = (pw: string) => entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, extras: { password: { value: pw, secret: true } } });
+  const mk = (pw: string) => entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, secrets: { password: { value: pw, secret: true } } });
   const state = emptyState();
   let p = await planAgainst([mk('CANARY-one')], s, reg23, { state });
   assert.equal(p.changes[0]!.action, 'update', 'akbp never set it: set it once');
@@ -155,7 +155,7 @@ test('password: set on create, not re-set while unchanged, re-set when the bluep
 test('password is re-set when the server says it changed since akbp set it (2026.5 password_change_date)', async () => {
   const s = new FakeServer(reg26);
   s.seed('authentik_core.user', { username: 'u', name: 'U', password_change_date: '2026-02-01T00:00:00Z' });
-  const e = entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, extras: { password: { value: 'pw', secret: true } } });
+  const e = entry({ key: 'bp.yaml#u', model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u' }, secrets: { password: { value: 'pw', secret: true } } });
   const state = emptyState();
   state.secrets[e.key] = { password: { digest: digest(e.key, 'password', 'pw'), setAt: 'x', serverChangeDate: '2026-01-01T00:00:00Z' } };
   const p = await planAgainst([e], s, reg26, { state });
@@ -166,7 +166,7 @@ test('password is re-set when the server says it changed since akbp set it (2026
 test('icon compares with the read-only meta_icon the server shows', async () => {
   const s = new FakeServer(reg23);
   s.seed('authentik_core.application', { slug: 'a', name: 'A', meta_icon: 'https://x/icon.png' });
-  const mk = (url: string) => entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, extras: { icon: { value: url, secret: false } } });
+  const mk = (url: string) => entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, secrets: { icon: { value: url, secret: false } } });
   assert.equal((await planAgainst([mk('https://x/icon.png')], s, reg23)).changes[0]!.action, 'noop');
   const c = (await planAgainst([mk('https://x/new.png')], s, reg23)).changes[0]!;
   assert.deepEqual(c.patch, [{ path: '/icon', op: 'replace', before: 'https://x/icon.png', after: 'https://x/new.png' }]);
@@ -233,7 +233,7 @@ test('plans validate against schemas/plan.schema.json', async () => {
   const p = await planAgainst([
     entry({ model: GROUP, id: 'g', identifiers: { name: 'g' } }),
     entry({ model: GROUP, state: 'absent', identifiers: { name: 'old' } }),
-    entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', name: 'y', groups: [{ $keyOf: 'g' }] }, extras: { password: { value: 's', secret: true } } }),
+    entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', name: 'y', groups: [{ $keyOf: 'g' }] }, secrets: { password: { value: 's', secret: true } } }),
     entry({ model: GROUP, state: 'must_created', identifiers: { name: 'old' } }),
   ], s, reg23);
   assert.deepEqual(p.summary, { create: 1, update: 1, delete: 1, noop: 0, conflict: 1 });
@@ -265,7 +265,7 @@ test('each change names its origin line when the blueprint text is given', async
   const { snapshot } = await (await import('../../src/observe/index.js')).observe([e], s, reg23);
   const p = (await import('../../src/plan/index.js')).plan({
     entries: [e], dropped: [], snapshot, registry: reg23, state: emptyState(), now: new Date(0),
-    source: { uri: 'bp.yaml', digest: 'x' }, server: { url: s.baseUrl, version: '2023.6.1' },
+    source: { uris: ['bp.yaml'], digest: 'x' }, server: { url: s.baseUrl, version: '2023.6.1' },
     options: { secretDigest: digest }, texts: (u) => (u === 'bp.yaml' ? text : undefined),
   });
   assert.deepEqual(p.changes[0]!.origin, { uri: 'bp.yaml', line: 3, range: { uri: 'bp.yaml', start, end: start + 5 } });
@@ -300,7 +300,7 @@ test('prune says so when an object it should delete was never observed, instead 
   state.objects['old.yaml#1'] = { model: GROUP, pk: 'x', identifiers: {}, adopted: false };
   const { snapshot } = await (await import('../../src/observe/index.js')).observe([], s, reg23); // no state passed
   const p = (await import('../../src/plan/index.js')).plan({
-    entries: [], dropped: [], snapshot, registry: reg23, state, now: new Date(0), source: { uri: 'x', digest: 'x' },
+    entries: [], dropped: [], snapshot, registry: reg23, state, now: new Date(0), source: { uris: ['x'], digest: 'x' },
     server: { url: s.baseUrl, version: '2023.6.1' }, options: { secretDigest: digest, prune: true },
   });
   assert.deepEqual(p.diagnostics.map((d) => d.code), ['AKB4016']);

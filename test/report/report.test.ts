@@ -16,9 +16,9 @@ const texts = (uri: string) => (uri === 'examples/users.yaml' ? text : undefined
 
 export function samplePlan(): Plan {
   return {
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: '2026-11-27T12:00:00.000Z',
-    source: { uri: 'examples/', revision: 'abc123', digest: 'sha256:0000' },
+    source: { uris: ['examples/'], revision: 'abc123', digest: 'sha256:0000' },
     server: { url: 'https://auth.example.com/api/v3', version: '2023.6.1' },
     changes: [
       {
@@ -94,7 +94,7 @@ test('Markdown plan: sticky marker, summary table, folded details, escaped cells
 test('JSON plan round-trips and carries diagnostics with line:col', () => {
   const out = renderPlan(samplePlan(), { format: 'json', color: false, texts });
   const back = JSON.parse(out) as Plan & { diagnostics: { location: { line: number; column: number } }[] };
-  assert.equal(back.formatVersion, 1);
+  assert.equal(back.formatVersion, 2);
   assert.equal(back.changes.length, 5);
   assert.deepEqual(back.changes[1]!.identifiers.target, { $keyOf: 'flow' });
   assert.equal(back.diagnostics[0]!.location.line, 5);
@@ -128,4 +128,21 @@ test('apply result lists each change with its status and the write count', () =>
   assert.match(out, /failed\s+create\s+authentik_flows\.flowstagebinding/);
   assert.match(out, /not-attempted\s+update/);
   assert.match(out, /Apply partial: 1 applied, 1 failed, 1 not-attempted; 2 write request\(s\)\./);
+});
+
+test('a diagnostic names its related locations with their own file:line:col in text, JSON and Markdown, never as "line N" in the summary', () => {
+  const plan = samplePlan();
+  const at = (s: string) => ({ uri: 'examples/users.yaml', start: text.indexOf(s), end: text.indexOf(s) + s.length });
+  plan.diagnostics = [{
+    code: 'AKB2006', severity: 'error', summary: 'Duplicate entry id `ci-bot`', subject: at('password'),
+    related: [{ range: at('username'), message: '`ci-bot` is first defined here' }],
+  }];
+  const shown = renderPlan(plan, { format: 'text', color: false, texts });
+  assert.match(shown, /examples\/users\.yaml:5:13: error AKB2006: Duplicate entry id `ci-bot`/);
+  assert.match(shown, /\n {2}examples\/users\.yaml:4:19: `ci-bot` is first defined here\n(.*\n)?.*> 4 \|.*identifiers: \{username: ci-bot\}/);
+  const json = JSON.parse(renderPlan(plan, { format: 'json', color: false, texts })) as { diagnostics: { related: { message: string; range: object; location: { line: number; column: number } }[] }[] };
+  assert.deepEqual(json.diagnostics[0]!.related, [{ range: at('username'), message: '`ci-bot` is first defined here', location: { file: 'examples/users.yaml', line: 4, column: 19, start: at('username').start, end: at('username').end } }]);
+  const md = renderPlan(plan, { format: 'markdown', color: false, texts });
+  assert.match(md, /\| Duplicate entry id `ci-bot` — examples\/users\.yaml:4:19: `ci-bot` is first defined here \|/);
+  assert.doesNotMatch(shown + md, /hunter2-canary/, 'the code frame of a related location masks secrets too');
 });

@@ -27,7 +27,7 @@ ruleTester(duplicateId, {
         - model: authentik_core.group
           id: admins
           identifiers: {name: b}`,
-      errors: [{ code: 'AKB2006', line: 7, column: 9, severity: 'error', says: ['Duplicate entry id `admins`', 'first defined at line 3'] }] },
+      errors: [{ code: 'AKB2006', line: 7, column: 9, severity: 'error', says: ['Duplicate entry id `admins`'], related: ['4:9 `admins` is first defined here'] }] },
   ],
 });
 
@@ -61,7 +61,7 @@ ruleTester(keyofTarget, {
         - model: authentik_flows.flow
           id: flow
           identifiers: {slug: f}`,
-      errors: [{ code: 'AKB2008', line: 4, column: 27, severity: 'error', says: ['defined later at line 5'] }] },
+      errors: [{ code: 'AKB2008', line: 4, column: 27, severity: 'error', says: ['defined later'], related: ['6:9 `flow` is defined here, after the reference'] }] },
     { name: 'an id given inside identifiers is no entry id (20-flow-default-source-enrollment.yaml)', yaml: yaml`
       version: 1
       entries:
@@ -69,7 +69,7 @@ ruleTester(keyofTarget, {
           identifiers: {order: 0, id: prompt-binding}
         - model: authentik_policies.policybinding
           identifiers: {order: 0, target: !KeyOf prompt-binding}`,
-      errors: [{ code: 'AKB2007', line: 6, column: 37, says: ['`prompt-binding`', 'entry at line 3 has `id: prompt-binding` inside identifiers'] }] },
+      errors: [{ code: 'AKB2007', line: 6, column: 37, says: ['`prompt-binding`', 'has `id: prompt-binding` inside identifiers'], related: ['4:33 `id: prompt-binding` is a field of identifiers here, not the entry id'] }] },
     { name: 'reference to an absent entry', yaml: yaml`
       version: 1
       entries:

@@ -25,6 +25,8 @@ export interface Expected {
   severity?: Severity;
   /** Substrings the summary (and detail) must contain. */
   says?: string[];
+  /** The other places the diagnostic points at, each `line:column message`, in order. */
+  related?: string[];
 }
 
 export interface InvalidRow extends Row {
@@ -53,10 +55,15 @@ export function runRule(rule: Rule, text: string, version: Version = '2026.5'): 
   return sortDiagnostics(out);
 }
 
-export function located(d: Diagnostic, text: string): { code: string; severity: Severity; line: number; column: number; text: string } {
+export function located(d: Diagnostic, text: string): { code: string; severity: Severity; line: number; column: number; text: string; related: string[] } {
   assert.ok(d.subject, `diagnostic ${d.code} "${d.summary}" has no subject`);
-  const { line, col } = new LineIndex(text).lineCol(d.subject.start);
-  return { code: d.code, severity: d.severity, line, column: col, text: `${d.summary}\n${d.detail ?? ''}` };
+  const lines = new LineIndex(text);
+  const { line, col } = lines.lineCol(d.subject.start);
+  const related = (d.related ?? []).map((r) => {
+    const at = lines.lineCol(r.range.start);
+    return `${at.line}:${at.col} ${r.message}`;
+  });
+  return { code: d.code, severity: d.severity, line, column: col, text: `${d.summary}\n${d.detail ?? ''}`, related };
 }
 
 export function ruleTester(rule: Rule, rows: { valid: Row[]; invalid: InvalidRow[] }): void {
@@ -78,6 +85,7 @@ export function ruleTester(rule: Rule, rows: { valid: Row[]; invalid: InvalidRow
         const got = ds[i]!;
         if (e.severity) assert.equal(got.severity, e.severity, got.text);
         for (const s of e.says ?? []) assert.ok(got.text.includes(s), `expected "${s}" in:\n${got.text}`);
+        if (e.related) assert.deepEqual(got.related, e.related, got.text);
       });
     });
   }

@@ -1,9 +1,7 @@
 // `akbp apply (SOURCE... | PLAN.json)`: plans, asks on a terminal (unless --yes), then applies in
 // dependency order. A saved plan is refused when its sources or the server changed since.
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { Plan } from '../../model/index.js';
 import { applyOutcome, applySavedPlan, reconcileOnce, type ReconcileOutcome } from '../../pipeline/index.js';
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
@@ -12,21 +10,17 @@ import { action, textsOf } from '../run.js';
 import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
 import { STATE_CODES } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
+import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
 
 interface ApplyCliOptions extends PlanCliOptions {
   yes?: boolean;
   rollbackOnFailure?: boolean;
 }
 
-/** A single argument that is a JSON file with a plan's shape is a saved plan. */
-function readSavedPlan(args: string[], cwd: string): Plan | undefined {
+/** A single `.json` argument is a saved plan (blueprints are YAML): checked, never read as a source. */
+function savedPlanArg(args: string[], cwd: string): SavedPlanRead | undefined {
   if (args.length !== 1 || !args[0]!.endsWith('.json')) return undefined;
-  try {
-    const v = JSON.parse(readFileSync(resolve(cwd, args[0]!), 'utf8')) as Plan;
-    return v && v.formatVersion === 1 && Array.isArray(v.changes) ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  return readSavedPlan(resolve(cwd, args[0]!), args[0]!);
 }
 
 function printApply(out: ReconcileOutcome, opts: ApplyCliOptions, ctx: CliContext): void {
@@ -47,10 +41,16 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
+        const read = savedPlanArg(args, ctx.cwd);
+        if (read && 'diagnostics' in read) {
+          ctx.io.stderr(`${renderDiagnosticsText(read.diagnostics, textsOf(new Map([[args[0]!, read.text]])), useColor(ctx.io.isTTY, ctx.env))}\n`);
+          ctx.exitCode = 1;
+          return;
+        }
+        const saved = read?.plan;
         const target = await connectTarget(opts, ctx);
         try {
-          const saved = readSavedPlan(args, ctx.cwd);
-          const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uri.split(' ') : args);
+          const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uris : args);
           const store = deps.state!;
           if (ctx.io.isTTY) deps.onProgress = (done, total, line) => ctx.io.stderr(`\r\x1b[K[${done}/${total}] ${line}`);
           // One writer at a time per state: daemons, watch --apply and manual applies exclude each other.
@@ -62,7 +62,7 @@ export function register(program: Command, ctx: CliContext): void {
           const locked = await (async () => {
             let out: ReconcileOutcome;
             if (saved) {
-              out = await applySavedPlan(saved, specFromOptions(saved.source.uri.split(' '), 'apply', opts), deps);
+              out = await applySavedPlan(saved, specFromOptions(saved.source.uris, 'apply', opts), deps);
             } else {
               const spec = specFromOptions(args, 'apply', opts);
               const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);

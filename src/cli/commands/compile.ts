@@ -19,8 +19,8 @@ interface CompileOptions extends CompileCliOptions {
 export function compiledView(entries: CompiledEntry[], texts: (uri: string) => string | undefined): object[] {
   return entries.map((e) => {
     const loc = locate(e.origin.range, texts);
-    const extras: { [k: string]: DesiredValue } = {};
-    for (const [k, x] of Object.entries(e.extras)) extras[k] = x.secret ? SENSITIVE : x.value;
+    const secrets: { [k: string]: DesiredValue } = {};
+    for (const [k, x] of Object.entries(e.secrets)) secrets[k] = x.secret ? SENSITIVE : x.value;
     return {
       key: e.key,
       ...(e.id ? { id: e.id } : {}),
@@ -28,7 +28,7 @@ export function compiledView(entries: CompiledEntry[], texts: (uri: string) => s
       state: e.state,
       identifiers: e.identifiers,
       attrs: e.attrs,
-      ...(Object.keys(extras).length ? { extras } : {}),
+      ...(Object.keys(secrets).length ? { secrets } : {}),
       ...(e.conditions.length ? { conditions: e.conditions } : {}),
       dependsOn: e.dependsOn,
       wave: e.wave,

@@ -9,7 +9,7 @@ export const duplicateId: Rule = {
     messages: {
       duplicate: {
         code: V.duplicateId,
-        summary: 'Duplicate entry id `{{id}}` (first defined at line {{line}})',
+        summary: 'Duplicate entry id `{{id}}`',
         detail: 'Entry ids must be unique within a blueprint; `!KeyOf {{id}}` can only reach one of them.',
       },
     },
@@ -25,7 +25,8 @@ export const duplicateId: Rule = {
         continue;
       }
       const subject = ctx.range(`${info.entry.pointer}/id`, info.entry.range);
-      ctx.report(this, 'duplicate', { id, line: ctx.line(prev.entry.range.start) }, { subject, entry: info });
+      const firstAt = ctx.range(`${prev.entry.pointer}/id`, prev.entry.range)!;
+      ctx.report(this, 'duplicate', { id }, { subject, entry: info, related: [{ range: firstAt, message: `\`${id}\` is first defined here` }] });
     }
   },
 };

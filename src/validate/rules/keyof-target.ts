@@ -17,7 +17,7 @@ export const keyofTarget: Rule = {
       },
       later: {
         code: V.keyOfLater,
-        summary: '!KeyOf `{{id}}`: the entry is defined later at line {{line}}',
+        summary: '!KeyOf `{{id}}`: the entry is defined later',
         detail: 'authentik applies entries in document order; move the entry with id `{{id}}` above this one.',
       },
       absent: {
@@ -43,17 +43,22 @@ export const keyofTarget: Rule = {
         const near = closest(tag.id, byId.keys());
         const misplaced = ctx.entries.find((e) => e.entry.identifiers.id === tag.id || e.entry.attrs.id === tag.id);
         const hint = misplaced
-          ? `The entry at line ${ctx.line(misplaced.entry.range.start)} has \`id: ${tag.id}\` inside identifiers or attrs, where it is a field; move it up to the entry.`
+          ? `An entry has \`id: ${tag.id}\` inside identifiers or attrs, where it is a field; move it up to the entry.`
           : near
             ? `Did you mean \`${near}\`?`
             : `Give the entry that creates the object \`id: ${tag.id}\`.`;
-        ctx.report(this, 'unknown', { id: tag.id, hint }, where);
+        const part = misplaced && misplaced.entry.identifiers.id === tag.id ? 'identifiers' : 'attrs';
+        const related = misplaced
+          ? [{ range: ctx.range(`${misplaced.entry.pointer}/${part}/id`, misplaced.entry.range)!, message: `\`id: ${tag.id}\` is a field of ${part} here, not the entry id` }]
+          : [];
+        ctx.report(this, 'unknown', { id: tag.id, hint }, { ...where, related });
         continue;
       }
       // Self references are cycles; the reference-cycle rule reports them with the path.
       if (use.entry === target) continue;
       if (use.entry && target.entry.index > use.entry.entry.index) {
-        ctx.report(this, 'later', { id: tag.id, line: ctx.line(target.entry.range.start) }, where);
+        const definedAt = ctx.range(`${target.entry.pointer}/id`, target.entry.range)!;
+        ctx.report(this, 'later', { id: tag.id }, { ...where, related: [{ range: definedAt, message: `\`${tag.id}\` is defined here, after the reference` }] });
         continue;
       }
       if (target.state === 'absent') ctx.report(this, 'absent', { id: tag.id }, where);
