@@ -24,6 +24,7 @@ export interface TargetCliOptions extends CompileCliOptions {
   sandbox?: string | boolean;
   schemaFromServer?: boolean;
   state?: string;
+  concurrency?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,7 +54,8 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--ca <file>', 'PEM file of a private CA for the server')
     .addOption(new Option('--sandbox [state-file]', 'use the embedded authentik sandbox (in-process), persisted to state-file (a .json file) when given'))
     .option('--schema-from-server', "build the model registry from the server's own OpenAPI schema (cached by version)")
-    .option('--state <file>', "akbp's ownership state file", '.akbp/state.json');
+    .option('--state <file>', "akbp's ownership state file", '.akbp/state.json')
+    .option('--concurrency <n>', 'requests in flight at once, for reads and for the writes of one wave', '8');
 }
 
 /** `--context a.b=1` → {a: {b: 1}}; values parse as YAML scalars would (numbers, booleans). */
