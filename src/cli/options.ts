@@ -26,6 +26,7 @@ export interface TargetCliOptions extends CompileCliOptions {
   state?: string;
   workspace?: string;
   lockTimeout?: string;
+  concurrency?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -57,7 +58,8 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--schema-from-server', "build the model registry from the server's own OpenAPI schema (cached by version)")
     .option('--state <url>', "where akbp keeps its ownership record: a file path (default .akbp/state.json), `authentik` (on the target server) or postgres://… (or AKBP_STATE)")
     .option('--workspace <name>', 'name of the record in an authentik or postgres backend (or AKBP_WORKSPACE; default derived from the sources)')
-    .option('--lock-timeout <duration>', 'how long to wait for the apply lock (30s, 5m; default 10m)');
+    .option('--lock-timeout <duration>', 'how long to wait for the apply lock (30s, 5m; default 10m)')
+    .option('--concurrency <n>', 'requests in flight at once, for reads and for the writes of one wave', '8');
 }
 
 /** `--context a.b=1` → {a: {b: 1}}; values parse as YAML scalars would (numbers, booleans). */

@@ -71,12 +71,21 @@ export interface Target {
   close(): Promise<void>;
 }
 
+/** `--concurrency N`: a positive integer (default 8). */
+export function concurrencyOf(opts: { concurrency?: string }): number {
+  if (opts.concurrency === undefined) return 8;
+  const n = Number(opts.concurrency);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency ${opts.concurrency}: expected a whole number from 1 to 256`);
+  return n;
+}
+
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
+  const concurrency = concurrencyOf(opts);
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
     const { registry } = offlineRegistry(opts);
     const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;
     const sandbox = await createSandbox({ registry, token: EMBEDDED_TOKEN, ...(statePath ? { statePath } : {}) });
-    const client = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token: EMBEDDED_TOKEN, registry, transport: sandbox.transport() });
+    const client = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token: EMBEDDED_TOKEN, registry, transport: sandbox.transport(), concurrency });
     const where = statePath ? `embedded sandbox, state ${statePath}` : 'embedded sandbox, in memory';
     return { client, registry, description: `${where} (authentik ${registry.authentikVersion})`, close: () => client.close() };
   }
@@ -85,13 +94,13 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
     ctx.env,
   );
   if ('error' in conn) throw new UsageError(`${conn.error} (or use --sandbox to try akbp on the embedded sandbox)`);
-  const transport = undiciTransport(conn.baseUrl, { ...(conn.insecure ? { insecure: true } : {}), ...(conn.ca ? { ca: conn.ca } : {}) });
+  const transport = undiciTransport(conn.baseUrl, { connections: concurrency, ...(conn.insecure ? { insecure: true } : {}), ...(conn.ca ? { ca: conn.ca } : {}) });
   const serverVersion = await detectVersion(transport, conn.token);
   let registry: Registry;
   if (opts.authentikVersion) registry = offlineRegistry(opts).registry;
   else if (opts.schemaFromServer) registry = await fetchServerRegistry(transport, conn.token, resolve(cacheDir(opts, ctx), 'schemas'), bundledRegistry(registryVersionFor(serverVersion)));
   else registry = bundledRegistry(registryVersionFor(serverVersion));
-  const client = createClient({ baseUrl: conn.baseUrl, token: conn.token, registry, transport, version: serverVersion });
+  const client = createClient({ baseUrl: conn.baseUrl, token: conn.token, registry, transport, version: serverVersion, concurrency });
   return { client, registry, description: `${conn.baseUrl} (authentik ${serverVersion}, registry ${registry.authentikVersion})`, close: () => client.close() };
 }
 
@@ -100,11 +109,11 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
  * server client the ownership state is opened too (`--state`, AKBP_STATE, else the default file);
  * the caller closes `deps.state`.
  */
-export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspace?: string }, ctx: CliContext, registry: Registry, client?: ServerClient, sources?: readonly string[]): ReconcileDeps {
+export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspace?: string; concurrency?: string }, ctx: CliContext, registry: Registry, client?: ServerClient, sources?: readonly string[]): ReconcileDeps {
   return {
     readSources: sourceReader(opts, ctx),
     registry,
-    ...(client ? { client } : {}),
+    ...(client ? { client, concurrency: concurrencyOf(opts) } : {}),
     env: ctx.env,
     now: () => new Date(),
     ...(client ? { state: openState(opts, ctx, client, sources) } : {}),

@@ -61,6 +61,8 @@ interface Unit {
   included: Unit[];
   state: 'pending' | 'active' | 'done';
   lines?: LineIndex;
+  /** Items by entry id, in document order (built on the first `!KeyOf`). */
+  byId?: Map<string, Item[]>;
 }
 
 function escapePointer(s: string): string {
@@ -395,7 +397,7 @@ export class Compilation {
   private checkKeyOfs(unit: Unit, item: Item): void {
     for (const ref of item.refs) {
       if (ref.kind !== 'keyOf') continue;
-      const same = unit.items.filter((o) => o.parsed.id === ref.id);
+      const same = itemsWithId(unit, ref.id);
       const earlier = same.filter((o) => o.parsed.index < item.parsed.index);
       const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.info?.kind !== 'meta');
       if (usable) {
@@ -439,7 +441,7 @@ export class Compilation {
           }),
         );
       } else {
-        const known = [...new Set(unit.items.map((o) => o.parsed.id).filter((x): x is string => x !== undefined))];
+        const known = [...itemsById(unit).keys()];
         this.diagnostics.push(
           diag(C.keyOfUndefined, `!KeyOf ${ref.id}: no entry in ${unit.bp.uri} has id ${ref.id}`, {
             subject,
@@ -464,11 +466,32 @@ export class Compilation {
       if (!l) byModel.set(i.model!, (l = []));
       l.push(i);
     }
+    // model → field → equality key → candidates in item order, so each query reads one bucket.
+    const byField = new Map<string, Map<string, Map<string, Item[]>>>();
+    const bucket = (model: string, field: string, value: DesiredValue): Item[] => {
+      let perModel = byField.get(model);
+      if (!perModel) byField.set(model, (perModel = new Map()));
+      let ix = perModel.get(field);
+      if (!ix) {
+        perModel.set(field, (ix = new Map()));
+        for (const cand of byModel.get(model) ?? []) {
+          const attrs = cand.compiled!.attrs;
+          if (!Object.prototype.hasOwnProperty.call(attrs, field)) continue;
+          const k = looseKey(attrs[field]!);
+          if (k === undefined) continue;
+          const l = ix.get(k);
+          if (l) l.push(cand);
+          else ix.set(k, [cand]);
+        }
+      }
+      const k = looseKey(value);
+      return k === undefined ? [] : (ix.get(k) ?? []);
+    };
     for (const item of items) {
       for (const ref of item.refs) {
         if (ref.kind !== 'find') continue;
         if (ref.query.length === 0 || ref.query.some(([f, v]) => f === 'pk' || f.includes('__') || containsDeferred(v))) continue;
-        for (const cand of byModel.get(ref.model) ?? []) {
+        for (const cand of bucket(ref.model, ref.query[0]![0], ref.query[0]![1])) {
           if (cand === item) continue;
           if (cand.unit === item.unit && cand.parsed.index > item.parsed.index) continue;
           const attrs = cand.compiled!.attrs;
@@ -535,6 +558,23 @@ function splitSecrets(info: ModelInfo, attrs: { [k: string]: DesiredValue }, fie
   return secrets;
 }
 
+function itemsById(unit: Unit): Map<string, Item[]> {
+  if (!unit.byId) {
+    unit.byId = new Map();
+    for (const o of unit.items) {
+      if (o.parsed.id === undefined) continue;
+      const l = unit.byId.get(o.parsed.id);
+      if (l) l.push(o);
+      else unit.byId.set(o.parsed.id, [o]);
+    }
+  }
+  return unit.byId;
+}
+
+function itemsWithId(unit: Unit, id: string): Item[] {
+  return itemsById(unit).get(id) ?? [];
+}
+
 /** A common slip: `id:` indented into identifiers/attrs, where it is just another field. */
 function misplacedId(unit: Unit, id: string): string | undefined {
   for (const item of unit.items) {
@@ -559,6 +599,15 @@ function matchesInstance(bp: ParsedBlueprint, ids: { [k: string]: Json }): boole
     if (k === 'path') return bp.path === v;
     return false;
   });
+}
+
+/** Equal under looseEqual ⇔ equal keys; undefined for values looseEqual never matches. */
+function looseKey(v: DesiredValue): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'string' || typeof v === 'number') return `s:${String(v)}`;
+  if (typeof v === 'boolean') return `b:${String(v)}`;
+  if (isDeferred(v)) return undefined;
+  return `o:${stableStringify(v)}`;
 }
 
 /** The ORM compares a query value after converting it to the field's type: 5 matches "5". */

@@ -15,17 +15,22 @@ export interface ObjectSource {
   candidates?(model: string, field: string, value: Json): readonly LiveObject[] | undefined;
 }
 
-/** Narrows the scan with a hash lookup on one plain, exactly-compared field of the query. */
+/**
+ * Narrows the scan with a hash lookup on the most selective plain, exactly-compared field of the
+ * query: the first one alphabetically is often shared by many objects (`order` of bindings).
+ */
 function narrow(reg: Registry, src: ObjectSource, model: string, all: readonly LiveObject[], pairs: [string, Json][]): readonly LiveObject[] {
   if (!src.candidates) return all;
   const info = findModel(reg, model);
+  let best = all;
   for (const [k, v] of pairs) {
     if (k === 'pk' || k.includes('__') || v === null || typeof v === 'object') continue;
     if (info?.references?.[k]?.policyBindingTarget) continue;
     const c = src.candidates(model, k, v);
-    if (c) return c;
+    if (c && c.length < best.length) best = c;
+    if (best.length <= 1) break;
   }
-  return all;
+  return best;
 }
 
 /** Answer of one lookup: decided, or not decidable from the objects read (fall back to the server). */

@@ -18,7 +18,7 @@ export function keyOfValue(reg: Registry, o: LiveObject, pbm: boolean): Json {
 }
 
 /** Equal under looseEqual ⇒ equal keys (numbers and numeric strings alike, case folded). */
-function coarseKey(v: Json): string {
+export function coarseKey(v: Json): string {
   if (typeof v === 'string') {
     const t = v.trim();
     return t !== '' && Number.isFinite(Number(t)) ? String(Number(t)) : v.toLowerCase();

@@ -10,13 +10,22 @@ import { newContext } from './context.js';
 import { decodeSource } from './decode.js';
 import { buildStructure, isMapping } from './structure.js';
 import { syntaxDiagnostics, tabDiagnostic } from './syntax.js';
+import { KNOWN_TAGS } from './tags.js';
 
 export { LOAD_CODES } from './codes.js';
 export { isTag } from './structure.js';
 
 // failsafe: every scalar stays a string so scalars.ts can resolve them as PyYAML does; merge
 // keys, duplicates and tags are handled in construct.ts.
-const PARSE_OPTIONS = { schema: 'failsafe', version: '1.1', uniqueKeys: false, prettyErrors: false } as const;
+// authentik's tags are declared to the parser, which otherwise builds a warning (an Error with a
+// stack trace) for every tagged node it does not know; they resolve exactly as unknown tags do
+// (the text or the plain collection, tag name kept), so construct.ts sees the same nodes.
+const AUTHENTIK_TAGS = KNOWN_TAGS.flatMap((name) => [
+  { tag: `!${name}`, resolve: (text: string) => text },
+  { tag: `!${name}`, collection: 'seq' as const },
+  { tag: `!${name}`, collection: 'map' as const },
+]);
+const PARSE_OPTIONS = { schema: 'failsafe', version: '1.1', uniqueKeys: false, prettyErrors: false, customTags: AUTHENTIK_TAGS } as const;
 
 export function loadBlueprint(file: SourceFile): LoadResult {
   const sha256 = createHash('sha256').update(file.bytes).digest('hex');

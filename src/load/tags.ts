@@ -10,12 +10,12 @@ import { range, report, tagStart, type LoadContext } from './context.js';
 
 export type Construct = (ctx: LoadContext, node: Node | null | undefined, ptr: string, at: number) => Value;
 
-const KNOWN: readonly TagName[] = [
+export const KNOWN_TAGS: readonly TagName[] = [
   'KeyOf', 'Env', 'File', 'Context', 'Format', 'Find', 'FindObject', 'Condition', 'If',
   'Enumerate', 'Index', 'Value', 'AtIndex', 'ParseJSON',
 ];
-const KNOWN_SET = new Set<string>(KNOWN);
-export const KNOWN_TAGS_TEXT = KNOWN.map((t) => `!${t}`).join(', ');
+const KNOWN_SET = new Set<string>(KNOWN_TAGS);
+export const KNOWN_TAGS_TEXT = KNOWN_TAGS.map((t) => `!${t}`).join(', ');
 
 const CONDITION_MODES = ['AND', 'NAND', 'OR', 'NOR', 'XOR', 'XNOR'];
 const NEVER_MERGED: { [tag: string]: string } = {

@@ -13,7 +13,8 @@ import { planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, updateChange } from './changes.js';
 import { sendableFields } from './fields.js';
-import { PlanResolver, type Outcome } from './resolver.js';
+import { PlanResolver } from './resolver.js';
+import { Outcomes } from './outcomes.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
@@ -47,7 +48,7 @@ export function plan(input: PlanInput): Plan {
   const index = new ObjectIndex(reg, input.snapshot.objects);
   const entries = [...input.entries].sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : 1));
   const table = new EntryTable(entries);
-  const outcomes = new Map<string, Outcome>();
+  const outcomes = new Outcomes();
   let currentOrder = 0;
   const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
   const diagnostics: Diagnostic[] = [];
@@ -269,11 +270,11 @@ export function plan(input: PlanInput): Plan {
 }
 
 /** An earlier entry of this run creates an object these (literal) identifiers would match. */
-function earlierCreateOfSameObject(outcomes: Map<string, Outcome>, model: string, ids: { [k: string]: DesiredValue }): string | undefined {
+function earlierCreateOfSameObject(outcomes: Outcomes, model: string, ids: { [k: string]: DesiredValue }): string | undefined {
   const { pk, rest } = identifierLookup(ids as JsonObject);
   if (pk !== undefined || rest.length === 0 || rest.some(([, v]) => containsDeferred(v))) return undefined;
-  for (const o of outcomes.values()) {
-    if (!o.creates || o.entry.model !== model) continue;
+  const lookups = rest.filter(([, , how]) => how === 'lookup').map(([k, v]): [string, Json] => [k, v]);
+  for (const o of outcomes.createsMatching(model, lookups, () => true)) {
     const hit = rest.every(([k, v, how]) => (how === 'contains' ? o.body[k] !== undefined && containsJson(o.body[k]!, v) : o.body[k] !== undefined && looseEqual(o.body[k], v)));
     if (hit) return o.entry.key;
   }

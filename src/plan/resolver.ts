@@ -5,6 +5,7 @@ import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { findQueryKey, type DeferredResolver } from '../values/index.js';
 import { answeredObject, bodyMatchesQuery, evalQuery, keyOfValue, pkKey, type EntryTable, type ObjectIndex } from '../live/index.js';
+import type { Outcomes } from './outcomes.js';
 
 /** What the plan decided for an earlier entry, as later entries' references see it. */
 export interface Outcome {
@@ -32,7 +33,7 @@ export class PlanResolver implements DeferredResolver {
     private readonly index: ObjectIndex,
     private readonly finds: Map<string, Json>,
     private readonly table: EntryTable,
-    private readonly outcomes: Map<string, Outcome>,
+    private readonly outcomes: Outcomes,
     private readonly fromOrder: () => number,
   ) {}
 
@@ -86,8 +87,11 @@ export class PlanResolver implements DeferredResolver {
     // Like the importer's !Find, a query sees objects earlier entries of this run create.
     const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
     const order = this.fromOrder();
-    for (const o of this.outcomes.values()) {
-      if (!o.creates || o.entry.order >= order || o.entry.model !== model) continue;
+    const info = findModel(this.reg, model);
+    // Plain equality on a field that is not a policy-binding target (those also match a pbm uuid).
+    const indexable = (f: string): boolean => f !== 'pk' && !f.includes('__') && !info?.references?.[f]?.policyBindingTarget;
+    for (const o of this.outcomes.createsMatching(model, q.query, indexable)) {
+      if (o.entry.order >= order) continue;
       if (bodyMatchesQuery(this.reg, this.index, model, o.body, q.query)) {
         this.pendingOn.add(o.entry.key);
         return undefined;

@@ -1,6 +1,9 @@
-// The real-network HttpTransport: one undici Pool per authentik origin, so requests share
-// keep-alive connections instead of paying a TCP+TLS handshake each.
-import { Pool } from 'undici';
+// The real-network HttpTransport: keep-alive connections per authentik origin (one undici Client
+// each), so requests do not pay a TCP+TLS handshake each. A connection idle for longer than the
+// server keeps it is replaced before use: undici's own idle timer cannot fire while a long
+// synchronous plan blocks the event loop, and a create written on a connection the server closed
+// meanwhile fails in a way that cannot be retried safely.
+import { Client } from 'undici';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../model/ports.js';
 import { normaliseBaseUrl } from './url.js';
 
@@ -22,36 +25,90 @@ export function undiciTransport(baseUrl: string, opts: UndiciTransportOptions = 
   const tls: { rejectUnauthorized?: boolean; ca?: string } = {};
   if (opts.insecure) tls.rejectUnauthorized = false;
   if (opts.ca !== undefined) tls.ca = opts.ca;
-  const pool = new Pool(base.origin, {
-    connections: opts.connections ?? 8,
-    keepAliveTimeout: 10_000,
+  const clientOptions = {
+    keepAliveTimeout: DEFAULT_IDLE_MS,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     connectTimeout: Math.min(timeout, 10_000),
     connect: tls,
-  });
+  };
+  const max = Math.max(1, opts.connections ?? 8);
+  const conns: Conn[] = [];
+  // The server's own idle limit when it announces one (`Keep-Alive: timeout=N`), less a margin.
+  let idleLimitMs = DEFAULT_IDLE_MS;
+  let closed = false;
+
+  const fresh = (): Conn => ({ client: new Client(base.origin, clientOptions), inFlight: 0, lastSettled: 0, used: false });
+  /** An idle connection (the most recently used, least likely to be stale), a new one, or the least busy. */
+  const pick = (): Conn => {
+    const now = Date.now();
+    let best: Conn | undefined;
+    for (let i = 0; i < conns.length; i++) {
+      const c = conns[i]!;
+      if (c.inFlight > 0) continue;
+      if (c.used && now - c.lastSettled >= idleLimitMs) {
+        void c.client.destroy().catch(() => undefined);
+        conns[i] = fresh();
+      }
+      if (!best || conns[i]!.lastSettled > best.lastSettled) best = conns[i]!;
+    }
+    if (best) return best;
+    if (conns.length < max) {
+      const c = fresh();
+      conns.push(c);
+      return c;
+    }
+    return conns.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
+  };
 
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
-      const res = await pool.request({
-        origin: base.origin,
-        path: prefix + req.path,
-        method: req.method as 'GET',
-        headers: req.headers,
-        body: req.body ?? null,
-      });
-      const body = await res.body.text();
-      const headers: { [name: string]: string } = {};
-      for (const [k, v] of Object.entries(res.headers)) {
-        if (v === undefined) continue;
-        headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+      if (closed) throw Object.assign(new Error('transport closed'), { code: 'UND_ERR_CLOSED' });
+      const conn = pick();
+      conn.inFlight++;
+      conn.used = true;
+      try {
+        const res = await conn.client.request({
+          path: prefix + req.path,
+          method: req.method as 'GET',
+          headers: req.headers,
+          body: req.body ?? null,
+        });
+        const body = await res.body.text();
+        const headers: { [name: string]: string } = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v === undefined) continue;
+          headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+        }
+        const hint = /timeout=(\d+)/i.exec(headers['keep-alive'] ?? '');
+        if (hint) idleLimitMs = Math.max(0, Number(hint[1]) * 1000 - IDLE_MARGIN_MS);
+        return { status: res.statusCode, headers, body };
+      } finally {
+        conn.inFlight--;
+        conn.lastSettled = Date.now();
       }
-      return { status: res.statusCode, headers, body };
     },
     // Idempotent: a client and the code that built its transport may both close it.
     async close(): Promise<void> {
-      if (pool.closed || pool.destroyed) return;
-      await pool.close();
+      if (closed) return;
+      closed = true;
+      await Promise.all(conns.map((c) => (c.client.closed || c.client.destroyed ? undefined : c.client.close())));
     },
   };
 }
+
+interface Conn {
+  client: Client;
+  inFlight: number;
+  /** When its last exchange ended (Date.now()). */
+  lastSettled: number;
+  used: boolean;
+}
+
+/**
+ * Idle limit when the server announces none: servers and proxies without a hint commonly close
+ * after 2–5 s (gunicorn 2 s, uvicorn and node 5 s); a fresh connection costs one handshake.
+ */
+const DEFAULT_IDLE_MS = 2_000;
+/** Taken off an announced limit, for clock granularity and the time a request spends in flight. */
+const IDLE_MARGIN_MS = 1_000;

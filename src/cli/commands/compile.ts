@@ -60,7 +60,9 @@ export function register(program: Command, ctx: CliContext): void {
             entries: compiledView(out.compiled.entries, texts),
             dropped: out.compiled.dropped.map((d) => ({ key: d.key, model: d.model, reason: d.reason })),
           };
-          ctx.io.stdout(opts.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0 }));
+          // Identifiers are shared with attrs: plain data, not YAML aliases (naming each anchor
+          // is a linear search in the yaml package, quadratic over a large compile).
+          ctx.io.stdout(opts.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }));
           ctx.io.stderr(`Compiled ${out.compiled.entries.length} entries (${out.compiled.dropped.length} dropped by conditions) for ${note}.\n`);
         }
         ctx.exitCode = hasErrors(out.diagnostics) ? 1 : 0;
