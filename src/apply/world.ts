@@ -27,6 +27,11 @@ export class ApplyWorld implements DeferredResolver {
     return this.table.get(key);
   }
 
+  /** The object the entry's change created or re-read so far in this run. */
+  objectOf(key: string): LiveObject | undefined {
+    return this.objs.get(key);
+  }
+
   /** The entry's object now exists (created or re-read); later references see it. */
   record(key: string, obj: LiveObject): void {
     this.objs.set(key, obj);

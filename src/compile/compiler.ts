@@ -11,7 +11,7 @@ import { C } from './codes.js';
 import { buildContext, builtinContext, versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
 import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
-import { analyseGraph, type GraphNode } from './graph.js';
+import { analyseGraph, instanceOrder, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
 import { pyTruthy } from '../values/index.js';
@@ -112,9 +112,11 @@ export class Compilation {
   compile(): CompileResult {
     for (const bp of this.bps) this.compileUnit(this.unitOf(bp));
     const items = [...this.units.values()].flatMap((u) => u.items).filter((i) => i.status === 'kept');
-    this.findEdges(items);
+    const rank = this.rankInstances(items);
+    this.findEdges(items, rank);
     this.includeEdges(items);
-    const nodes: GraphNode[] = items.map((i) => ({ key: i.key, uri: i.unit.bp.uri, index: i.parsed.index, deps: i.deps }));
+    this.sameObjectEdges(items, rank);
+    const nodes: GraphNode[] = items.map((i) => ({ key: i.key, uri: i.unit.bp.uri, rank: rank.get(i.unit) ?? 0, index: i.parsed.index, deps: i.deps }));
     const graph = analyseGraph(nodes);
     const byKey = new Map(items.map((i) => [i.key, i]));
     for (const cycle of graph.cycles) {
@@ -462,7 +464,14 @@ export class Compilation {
    * whose identifiers/attrs match a literal query is written first. Within one file only earlier
    * entries qualify (document order); across files any entry does.
    */
-  private findEdges(items: Item[]): void {
+  private findEdges(items: Item[], rank: Map<Unit, number>): void {
+    for (const [item, cand] of this.findMatches(items)) {
+      if (cand.unit === item.unit ? cand.parsed.index < item.parsed.index : rank.get(cand.unit)! < rank.get(item.unit)!) item.deps.add(cand.key);
+    }
+  }
+
+  /** Pairs [entry, earlier-or-other entry whose object a literal `!Find` of the first one matches]. */
+  private findMatches(items: Item[]): [Item, Item][] {
     const byModel = new Map<string, Item[]>();
     for (const i of items) {
       if (i.state === 'absent') continue;
@@ -470,6 +479,7 @@ export class Compilation {
       if (!l) byModel.set(i.model!, (l = []));
       l.push(i);
     }
+    const out: [Item, Item][] = [];
     for (const item of items) {
       for (const ref of item.refs) {
         if (ref.kind !== 'find') continue;
@@ -478,9 +488,44 @@ export class Compilation {
           if (cand === item) continue;
           if (cand.unit === item.unit && cand.parsed.index > item.parsed.index) continue;
           const attrs = cand.compiled!.attrs;
-          if (ref.query.every(([f, v]) => Object.prototype.hasOwnProperty.call(attrs, f) && looseEqual(attrs[f]!, v))) item.deps.add(cand.key);
+          if (ref.query.every(([f, v]) => Object.prototype.hasOwnProperty.call(attrs, f) && looseEqual(attrs[f]!, v))) out.push([item, cand]);
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * Each file is a blueprint instance, applied as a whole in turn (see README "Instances"): an
+   * instance runs after the instances it compiles in with metaapplyblueprint, then after those
+   * holding objects its literal `!Find`s look for, then by path. A cycle falls back to path order.
+   */
+  private rankInstances(items: Item[]): Map<Unit, number> {
+    const units = [...this.units.values()];
+    const after = new Map<Unit, Set<Unit>>(units.map((u) => [u, new Set(u.included)]));
+    for (const [item, cand] of this.findMatches(items)) if (cand.unit !== item.unit) after.get(item.unit)!.add(cand.unit);
+    return instanceOrder(units.map((u) => ({ id: u, name: u.bp.path || u.bp.uri, after: after.get(u)! })));
+  }
+
+  /**
+   * Entries of several instances (or of one file) that declare one object by the same literal
+   * identifiers run in instance order, so the last declaration's values are the ones that stay,
+   * as when authentik applies the files one after another. Plan merges them into one object.
+   */
+  private sameObjectEdges(items: Item[], rank: Map<Unit, number>): void {
+    const groups = new Map<string, Item[]>();
+    for (const i of items) {
+      const ids = i.compiled!.identifiers;
+      if (i.info?.kind === 'meta' || Object.keys(ids).length === 0 || 'pk' in ids || containsDeferred(ids)) continue;
+      const k = `${i.model}|${stableStringify(ids)}`;
+      let l = groups.get(k);
+      if (!l) groups.set(k, (l = []));
+      l.push(i);
+    }
+    for (const l of groups.values()) {
+      if (l.length < 2) continue;
+      l.sort((a, b) => rank.get(a.unit)! - rank.get(b.unit)! || a.parsed.index - b.parsed.index);
+      for (let n = 1; n < l.length; n++) l[n]!.deps.add(l[n - 1]!.key);
     }
   }
 
