@@ -117,7 +117,7 @@ export function plan(input: PlanInput): Plan {
 
     const pendingOn = new Set<string>();
     let hardError = false;
-    const resolveField = (v: DesiredValue, field: string, required: boolean): { ok: boolean; value: DesiredValue } => {
+    const resolveField = (v: DesiredValue, field: string, required: boolean, nullable = false): { ok: boolean; value: DesiredValue } => {
       resolver.reset();
       const r = resolveDeferred(v, resolver, e.key);
       const pending = [...resolver.pendingOn];
@@ -135,6 +135,13 @@ export function plan(input: PlanInput): Plan {
       if (required && nulls.size) {
         for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
           if (!nulls.has(k)) continue;
+          // authentik writes null; where the field takes null that is what it ends with.
+          if (nullable && isDeferred(v) && '$find' in v) {
+            diagnostics.push(diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
+              entry: e.key, subject: at(field), detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
+            }));
+            continue;
+          }
           hardError = true;
           err(PLAN_CODES.findNoMatch, `${field}: ${describeDeferred({ $find: q })} matched nothing`, field,
             'authentik would write null here (issue #19715); fix the query or create the object first');
@@ -152,7 +159,7 @@ export function plan(input: PlanInput): Plan {
     const resolvedBody: JsonObject = {};
     const unresolved = new Set<string>();
     for (const f of sendable) {
-      const r = resolveField(e.attrs[f]!, f, true);
+      const r = resolveField(e.attrs[f]!, f, true, info.fields[f]?.nullable === true && !(f in e.identifiers));
       after[f] = r.value;
       if (r.ok) resolvedBody[f] = r.value as Json;
       else unresolved.add(f);

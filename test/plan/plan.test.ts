@@ -95,6 +95,21 @@ test('!Find that matches nothing where a value is required is an error, never a 
   assert.equal(p.applyable, false);
 });
 
+test('!Find that matches nothing on a nullable field writes null, as authentik does, with a warning on the field', async () => {
+  const s = new FakeServer(reg26);
+  const find = { $find: { model: 'authentik_flows.flow', query: [['slug', 'default-authentication-flow']] as [string, string][] } };
+  const e = entry({ model: 'authentik_brands.brand', identifiers: { domain: 'd', default: true }, attrs: { domain: 'd', default: true, flow_authentication: find },
+    origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start: 0, end: 9 }, fields: { flow_authentication: { uri: 'bp.yaml', start: 30, end: 50 } } } });
+  const p = await planAgainst([e], s, reg26);
+  assert.equal(p.applyable, true);
+  assert.deepEqual(p.diagnostics.map((d) => [d.code, d.severity, d.subject?.start]), [['AKB4020', 'warning', 30]]);
+  assert.match(p.diagnostics[0]!.summary, /^flow_authentication: null — !Find \[authentik_flows\.flow, \[slug, "?default-authentication-flow"?\]\] matched nothing/);
+  assert.equal(p.changes[0]!.after!.flow_authentication, null);
+  const many = entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', name: 'u', groups: [find] } });
+  const q = await planAgainst([many], s, reg26);
+  assert.ok(q.diagnostics.some((d) => d.code === 'AKB4001'), 'a null inside a list of pks is still an error');
+});
+
 test('!Find in a condition may match nothing: the entry is skipped', async () => {
   const s = new FakeServer(reg23);
   const e = entry({ model: GROUP, identifiers: { name: 'g' }, conditions: [{ $find: { model: GROUP, query: [['name', 'missing']] } }] });
