@@ -1,7 +1,7 @@
 // Turns loaded blueprints into CompiledEntry values: one pass per blueprint in document order
 // (as authentik's importer walks entries), metaapplyblueprint targets compiled in once, then one
 // dependency graph over everything given together.
-import { findModel, type ModelInfo, type Registry } from '../authentik/registry.js';
+import { findCovers, findModel, isBlueprintModel, type ModelInfo, type Registry } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
 import type {
   CompiledEntry, CompileResult, DesiredValue, Diagnostic, DroppedEntry, EntryOrigin, EntryState, Json,
@@ -229,7 +229,9 @@ export class Compilation {
       );
       return;
     }
-    const info = findModel(this.registry, modelValue);
+    const found = findModel(this.registry, modelValue);
+    // A polymorphic base model is only for !Find; authentik refuses it as an entry model.
+    const info = found && isBlueprintModel(found) ? found : undefined;
     if (!info) {
       this.diagnostics.push(
         diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
@@ -479,12 +481,15 @@ export class Compilation {
       if (!l) byModel.set(i.model!, (l = []));
       l.push(i);
     }
+    // A !Find on a base model (authentik_policies.policy) sees every subclass's objects.
+    const covered = (model: string): Item[] =>
+      byModel.get(model) ?? [...byModel].filter(([m]) => findCovers(this.registry, model, m)).flatMap(([, l]) => l);
     const out: [Item, Item][] = [];
     for (const item of items) {
       for (const ref of item.refs) {
         if (ref.kind !== 'find') continue;
         if (ref.query.length === 0 || ref.query.some(([f, v]) => f === 'pk' || f.includes('__') || containsDeferred(v))) continue;
-        for (const cand of byModel.get(ref.model) ?? []) {
+        for (const cand of covered(ref.model)) {
           if (cand === item) continue;
           if (cand.unit === item.unit && cand.parsed.index > item.parsed.index) continue;
           const attrs = cand.compiled!.attrs;

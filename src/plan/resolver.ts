@@ -2,7 +2,7 @@
 // this run will create stays Deferred ("known after apply") and records which entry it waits for.
 import type { CompiledEntry, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
+import { findCovers, findModel } from '../authentik/registry.js';
 import { findQueryKey, type DeferredResolver } from '../values/index.js';
 import { answeredObject, bodyMatchesQuery, evalQuery, keyOfValue, pkKey, type EntryTable, type ObjectIndex } from '../live/index.js';
 
@@ -87,7 +87,7 @@ export class PlanResolver implements DeferredResolver {
     const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
     const order = this.fromOrder();
     for (const o of this.outcomes.values()) {
-      if (!o.creates || o.entry.order >= order || o.entry.model !== model) continue;
+      if (!o.creates || o.entry.order >= order || (o.entry.model !== model && !findCovers(this.reg, model, o.entry.model))) continue;
       if (bodyMatchesQuery(this.reg, this.index, model, o.body, q.query)) {
         this.pendingOn.add(o.entry.key);
         return undefined;
