@@ -249,6 +249,15 @@ export function plan(input: PlanInput): Plan {
         fields: new Set([...(earlier?.fields ?? []), ...Object.keys(resolvedBody)]),
       });
     }
+    if (change.action === 'create') {
+      // authentik runs the serializer in full mode on a new object: the blueprint fails there.
+      const missing = info.requiredOnCreate.filter((f) => !(f in e.attrs) && !(f in e.extras));
+      if (missing.length) {
+        hardError = true;
+        err(PLAN_CODES.requiredMissing, `${info.model} ${describeObject(identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`, firstIdentifier(e),
+          `authentik ${reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`);
+      }
+    }
     if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
     changes.push(change);
     outcomes.set(e.key, {

@@ -365,3 +365,19 @@ test('prune never deletes an object a current entry finds with !Find (the delete
   const kept = await planAgainst([provider], s, reg23, { state });
   assert.ok(!kept.diagnostics.some((d) => d.code === 'AKB4010'), 'not listed as something --prune would delete');
 });
+
+test('a field the server requires on create, missing from an entry whose object does not exist, is a plan error before any write', async () => {
+  const s = new FakeServer(reg23);
+  const p = await planAgainst([
+    entry({ model: 'authentik_stages_prompt.prompt', identifiers: { field_key: 'password' }, attrs: { field_key: 'password', label: 'Password', type: 'password' },
+      origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start: 0, end: 9 }, fields: { field_key: { uri: 'bp.yaml', start: 20, end: 28 } } } }),
+  ], s, reg23);
+  const d = p.diagnostics.filter((x) => x.code === 'AKB4021');
+  assert.equal(d.length, 1);
+  assert.match(d[0]!.summary, /authentik_stages_prompt\.prompt field_key="password" does not exist and `name` is required to create it/);
+  assert.equal(d[0]!.subject?.start, 20, 'on the identifier line');
+  assert.equal(p.applyable, false);
+  s.seed('authentik_stages_prompt.prompt', { name: 'pw', field_key: 'password', label: 'Password', type: 'password' });
+  const q = await planAgainst([entry({ model: 'authentik_stages_prompt.prompt', identifiers: { field_key: 'password' }, attrs: { field_key: 'password', label: 'Password', type: 'password' } })], s, reg23);
+  assert.deepEqual(q.diagnostics.filter((x) => x.code === 'AKB4021'), [], 'an existing object is patched: nothing else is required');
+});
