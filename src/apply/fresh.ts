@@ -35,6 +35,8 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
     const info = findModel(registry, c.model);
     const where = c.origin?.range ? { entry: c.key, subject: c.origin.range } : { entry: c.key };
     if (c.action === 'update') {
+      // Its object is created by an earlier change of the same plan.
+      if (c.sameObjectAs) continue;
       const now = index.byPk(c.model, c.pk ?? null);
       if (!now) {
         out.push(diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(c.pk)} was deleted since the plan`, where));

@@ -53,6 +53,8 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   }
 
   const world = new ApplyWorld(reg, client, opts.entries, plan);
+  const planned = new Set(plan.changes.map((c) => c.key));
+  const inPlan = (k: string): boolean => planned.has(k);
   const undo: Undo[] = [];
   let failed = false;
   const counted = async <T>(p: () => Promise<T>): Promise<T> => {
@@ -97,9 +99,17 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   const execute = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined): Promise<{ status: ChangeResult['status']; pk?: string | number; diag?: Diagnostic }> => {
     switch (c.action) {
       case 'noop':
-      case 'conflict':
-        noteUnchanged(state, c, entry);
+      case 'conflict': {
+        const same = c.sameObjectAs ? world.objectOf(c.sameObjectAs) : undefined;
+        if (same) {
+          // Declared again by another instance: this entry's !KeyOf users see the object too.
+          world.record(c.key, same);
+          state.objects[c.key] = { model: c.model, pk: same.pk, identifiers: jsonIdentifiers(c, world), adopted: state.objects[c.key]?.adopted ?? true };
+          return { status: 'unchanged', pk: same.pk };
+        }
+        noteUnchanged(state, c, entry, inPlan);
         return { status: 'unchanged', ...(c.pk !== undefined ? { pk: c.pk } : {}) };
+      }
       case 'create':
         return create(c, info, entry);
       case 'update':
@@ -136,10 +146,12 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   };
 
   const update = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined) => {
-    const pk = c.pk!;
+    const pk = c.pk ?? (c.sameObjectAs ? world.objectOf(c.sameObjectAs)?.pk : undefined);
+    if (pk === undefined) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)) };
     const current = await client.get(c.model, pk);
     if (!current) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)) };
-    const stale = changedSincePlan(info, c.patch, current.body);
+    // An object this run created has no plan-time body to be stale against.
+    const stale = c.sameObjectAs ? [] : changedSincePlan(info, c.patch, current.body);
     if (stale.length) {
       return {
         status: 'failed' as const,
@@ -183,7 +195,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     }
     if (unrestorable) undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored' });
     world.record(c.key, obj);
-    const prev = previousRecord(state, c.key, c.model, obj.pk);
+    const prev = previousRecord(state, c.key, c.model, obj.pk, inPlan);
     state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : !claimPending(state, c.key, c.model) };
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };

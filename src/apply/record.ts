@@ -2,7 +2,7 @@
 import type { Change, CompiledEntry, Json, JsonObject, OwnershipState } from '../model/index.js';
 import type { ApplyWorld } from './world.js';
 
-export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledEntry | undefined): void {
+export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledEntry | undefined, declared?: (key: string) => boolean): void {
   if (!entry || entry.state === 'absent') {
     // An absent entry with no object, or a recorded object that is gone: forget it.
     if (c.pk === undefined || !entry) {
@@ -12,7 +12,7 @@ export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledE
     return;
   }
   if (c.pk === undefined) return; // skipped by a condition: keep what we knew
-  const prev = previousRecord(state, c.key, c.model, c.pk);
+  const prev = previousRecord(state, c.key, c.model, c.pk, declared);
   const adopted = prev ? prev.adopted : !claimPending(state, c.key, c.model);
   state.objects[c.key] = { model: c.model, pk: c.pk, identifiers: jsonIdentifiers(c), adopted };
 }
@@ -22,11 +22,15 @@ export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledE
  * moved (a renamed file, another id) — the record of the same object under its old key, which
  * is moved here with its secret digests so ownership survives the move.
  */
-export function previousRecord(state: OwnershipState, key: string, model: string, pk: string | number): OwnershipState['objects'][string] | undefined {
+export function previousRecord(
+  state: OwnershipState, key: string, model: string, pk: string | number, declared?: (key: string) => boolean,
+): OwnershipState['objects'][string] | undefined {
   const here = state.objects[key];
   if (here && here.model === model && String(here.pk) === String(pk)) return here;
   for (const [k, rec] of Object.entries(state.objects)) {
     if (k === key || rec.model !== model || String(rec.pk) !== String(pk)) continue;
+    // Another entry of this run declares the same object (another instance): not a move.
+    if (declared?.(k)) continue;
     delete state.objects[k];
     if (state.secrets[k] && !state.secrets[key]) state.secrets[key] = state.secrets[k]!;
     delete state.secrets[k];

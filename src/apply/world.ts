@@ -3,7 +3,7 @@
 // Values the plan left as "known after apply" are finished here.
 import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
+import { findCovers, findModel } from '../authentik/registry.js';
 import { resolveDeferred, type DeferredResolver } from '../values/index.js';
 import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../live/index.js';
 
@@ -27,6 +27,11 @@ export class ApplyWorld implements DeferredResolver {
     return this.table.get(key);
   }
 
+  /** The object the entry's change created or re-read so far in this run. */
+  objectOf(key: string): LiveObject | undefined {
+    return this.objs.get(key);
+  }
+
   /** The entry's object now exists (created or re-read); later references see it. */
   record(key: string, obj: LiveObject): void {
     this.objs.set(key, obj);
@@ -39,7 +44,10 @@ export class ApplyWorld implements DeferredResolver {
   }
 
   written(model: string): void {
-    this.fresh.delete(findModel(this.reg, model)?.model ?? model);
+    const info = findModel(this.reg, model);
+    this.fresh.delete(info?.model ?? model);
+    // A !Find on the family's base model lists the subclass objects too.
+    for (const m of this.fresh) if (findCovers(this.reg, m, info?.model ?? model)) this.fresh.delete(m);
   }
 
   /** Reads the models the value's finds query, unless read since the last write to them. */

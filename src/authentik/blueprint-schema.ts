@@ -208,7 +208,8 @@ function permissionsSchema(): Record<string, unknown> {
 
 export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions = {}): object {
   const defs = new Hoister();
-  const modelNames = Object.keys(reg.models).sort();
+  // Base models exist only for `!Find`; entries cannot declare them.
+  const modelNames = Object.keys(reg.models).filter((n) => reg.models[n]!.kind !== 'base').sort();
   const modelDefs: Record<string, unknown> = {};
   const branches: unknown[] = [];
   for (const name of modelNames) {

@@ -304,6 +304,12 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
     base.secretFields = [...secrets].sort();
   }
 
+  for (const [model, famName] of Object.entries(BASE_MODELS)) {
+    const fam = families[famName];
+    if (!fam || models[model]) continue;
+    models[model] = baseModel(doc, model, fam);
+  }
+
   return {
     formatVersion: 1,
     authentikVersion,
@@ -319,10 +325,46 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
   };
 }
 
+/**
+ * authentik's polymorphic base models and the family endpoint that lists all their subclasses.
+ * Entries cannot declare them, but `!Find` runs `apps.get_model(...).objects.filter(...)` on any
+ * model, and shipped blueprints query these (`[authentik_core.source, [slug, …]]`).
+ */
+export const BASE_MODELS: { [model: string]: string } = {
+  'authentik_policies.policy': 'policies',
+  'authentik_core.provider': 'providers',
+  'authentik_core.source': 'sources',
+  'authentik_flows.stage': 'stages',
+  'authentik_outposts.outpostserviceconnection': 'outpost_service_connections',
+  'authentik_core.propertymapping': 'propertymappings',
+  'authentik_core.usersourceconnection': 'user_source_connections',
+  'authentik_core.groupsourceconnection': 'group_source_connections',
+};
+
+/** A base model as its family's list endpoint shows it: read-only fields of the base serializer. */
+function baseModel(doc: OpenApiDoc, model: string, fam: FamilyInfo): ModelInfo {
+  const [appLabel = '', modelName = ''] = model.split('.');
+  const listOp = op(doc, fam.path, 'get');
+  const item = itemSchemaOfList(doc, listOp);
+  const fields: { [name: string]: FieldInfo } = {};
+  for (const [name, raw] of Object.entries((item?.properties ?? {}) as { [k: string]: OpenApiSchema })) fields[name] = { ...toField(doc, raw), readOnly: true };
+  const pkField = 'pk' in fields ? 'pk' : null;
+  return {
+    model, appLabel, modelName, kind: 'base', verboseName: modelName,
+    apiPath: fam.path, detailPath: fam.detailPath, lookupParam: fam.lookupParam,
+    lookupField: fam.lookupParam === 'slug' ? 'slug' : pkField, pkField, pkType: pkTypeOf(pkField ? fields[pkField] : undefined),
+    operations: { list: Boolean(listOp), create: false, retrieve: fam.operations.includes('get'), update: false, partialUpdate: false, destroy: false },
+    requiredOnCreate: [], fields, readOnlyFields: Object.keys(fields).sort(), writeOnlyFields: [], manyToManyFields: [], neverSend: [],
+    uniqueFields: [], uniqueTogether: [], defaultOrdering: [], searchFields: [], listFilters: listFilters(listOp), references: {},
+    polymorphicFamily: fam.name, isPolicyBindingModel: false, pbmField: null, blueprintOnlyFields: {}, secretFields: [],
+  };
+}
+
 /** Facts carried over from an existing registry (used for a live server's own schema). */
 export function factsFromRegistry(reg: Registry, modelEnum?: string[]): RegistryFacts {
   const models: { [m: string]: ModelFacts } = {};
   for (const m of Object.values(reg.models)) {
+    if (m.kind === 'base') continue;
     models[m.model] = {
       model: m.model, kind: m.kind, verboseName: m.verboseName, apiPath: m.apiPath, pkField: m.pkField,
       lookupField: m.lookupField, uniqueFields: m.uniqueFields, uniqueTogether: m.uniqueTogether,

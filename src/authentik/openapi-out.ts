@@ -93,7 +93,8 @@ const json = (schema: OpenApiSchema) => ({ content: { 'application/json': { sche
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 function modelPaths(m: ModelInfo, name: string, paths: OpenApiDoc['paths'], schemas: { [k: string]: OpenApiSchema }): void {
-  if (!m.apiPath) return;
+  // Base models are served by their family's `/all/` endpoint, written below.
+  if (!m.apiPath || m.kind === 'base') return;
   const response: OpenApiSchema = { type: 'object', properties: {}, required: [] as string[] };
   const request: OpenApiSchema = { type: 'object', properties: {}, required: m.requiredOnCreate };
   for (const [field, f] of Object.entries(m.fields)) {
@@ -141,9 +142,13 @@ export function registryToOpenApi(reg: Registry): OpenApiDoc {
   for (const m of Object.values(reg.models)) for (const f of Object.values(m.fields)) nested(f);
   for (const fam of Object.values(reg.families)) {
     const name = names.families.get(fam.name)!;
+    // The family's base model (for `!Find`) carries the base serializer's fields and filter types.
+    const base = Object.values(reg.models).find((m) => m.kind === 'base' && m.polymorphicFamily === fam.name);
+    if (base) schemas[name] = { type: 'object', properties: Object.fromEntries(Object.entries(base.fields).map(([k, f]) => [k, fieldSchema(f, 'response')])) };
     if (!schemas[name]) schemas[name] = { type: 'object', properties: { pk: { type: 'string', readOnly: true }, meta_model_name: { type: 'string', readOnly: true } } };
     schemas[`Paginated${name}List`] = paginated(name);
-    paths[fam.path] = { get: { operationId: `${fam.name}_all_list`, parameters: fam.listFilters.map((n) => ({ in: 'query', name: n, schema: { type: 'string' } })), responses: { '200': json(ref(`Paginated${name}List`)) } } };
+    const params = base ? base.listFilters.map(filterParam) : fam.listFilters.map((n) => ({ in: 'query', name: n, schema: { type: 'string' } }));
+    paths[fam.path] = { get: { operationId: `${fam.name}_all_list`, parameters: params, responses: { '200': json(ref(`Paginated${name}List`)) } } };
     const param = { in: 'path', name: fam.lookupParam, required: true, schema: { type: 'string' } };
     const detail: { [method: string]: unknown } = {};
     for (const op of fam.operations) if (op !== 'list') detail[op] = { parameters: [param], responses: { '200': json(ref(name)) } };

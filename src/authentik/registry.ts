@@ -59,7 +59,12 @@ export interface ModelInfo {
   model: string;
   appLabel: string;
   modelName: string;
-  kind: 'model' | 'meta';
+  /**
+   * `base`: a polymorphic base model (`authentik_policies.policy`, …). Not a blueprint model, but
+   * `!Find` may query it (authentik filters the base model, spanning its subclasses); served by
+   * its family's `/…/all/` endpoint, read-only.
+   */
+  kind: 'model' | 'meta' | 'base';
   verboseName: string;
   /** Collection path below /api/v3, with trailing slash, e.g. `/core/users/`. Null for meta models. */
   apiPath: string | null;
@@ -153,4 +158,18 @@ export function findModel(reg: Registry, name: string): ModelInfo | undefined {
   if (dot < 0 || name.indexOf('.', dot + 1) >= 0) return undefined;
   const key = `${name.slice(0, dot)}.${name.slice(dot + 1).toLowerCase()}`;
   return reg.models[key];
+}
+
+/** A model an entry may declare (not a meta model's action, not a `!Find`-only base model). */
+export function isBlueprintModel(info: ModelInfo): boolean {
+  return info.kind !== 'base';
+}
+
+/** The query of a `!Find` on `query` sees objects of `model` (itself, or a member of its base's family). */
+export function findCovers(reg: Registry, query: string, model: string): boolean {
+  const q = findModel(reg, query);
+  const m = findModel(reg, model);
+  if (!q || !m) return false;
+  if (q.model === m.model) return true;
+  return q.kind === 'base' && q.polymorphicFamily !== null && q.polymorphicFamily === m.polymorphicFamily;
 }

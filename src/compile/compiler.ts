@@ -2,7 +2,7 @@
 // (as authentik's importer walks entries), metaapplyblueprint targets compiled in once, then one
 // dependency graph over everything given together.
 import { createHash } from 'node:crypto';
-import { findModel, type ModelInfo, type Registry } from '../authentik/registry.js';
+import { findCovers, findModel, isBlueprintModel, type ModelInfo, type Registry } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
 import type {
   CompiledEntry, CompileResult, DesiredValue, Diagnostic, DroppedEntry, EntryOrigin, EntryState, Json,
@@ -12,7 +12,7 @@ import { C } from './codes.js';
 import { buildContext, builtinContext, versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
 import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
-import { analyseGraph, type GraphNode } from './graph.js';
+import { analyseGraph, instanceOrder, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
 import { pyTruthy } from '../values/index.js';
@@ -115,9 +115,11 @@ export class Compilation {
   compile(): CompileResult {
     for (const bp of this.bps) this.compileUnit(this.unitOf(bp));
     const items = [...this.units.values()].flatMap((u) => u.items).filter((i) => i.status === 'kept');
-    this.findEdges(items);
+    const rank = this.rankInstances(items);
+    this.findEdges(items, rank);
     this.includeEdges(items);
-    const nodes: GraphNode[] = items.map((i) => ({ key: i.key, uri: i.unit.bp.uri, index: i.parsed.index, deps: i.deps }));
+    this.sameObjectEdges(items, rank);
+    const nodes: GraphNode[] = items.map((i) => ({ key: i.key, uri: i.unit.bp.uri, rank: rank.get(i.unit) ?? 0, index: i.parsed.index, deps: i.deps }));
     const graph = analyseGraph(nodes);
     const byKey = new Map(items.map((i) => [i.key, i]));
     for (const cycle of graph.cycles) {
@@ -241,7 +243,9 @@ export class Compilation {
       );
       return;
     }
-    const info = findModel(this.registry, modelValue);
+    const found = findModel(this.registry, modelValue);
+    // A polymorphic base model is only for !Find; authentik refuses it as an entry model.
+    const info = found && isBlueprintModel(found) ? found : undefined;
     if (!info) {
       this.diagnostics.push(
         diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
@@ -458,7 +462,14 @@ export class Compilation {
    * whose identifiers/attrs match a literal query is written first. Within one file only earlier
    * entries qualify (document order); across files any entry does.
    */
-  private findEdges(items: Item[]): void {
+  private findEdges(items: Item[], rank: Map<Unit, number>): void {
+    for (const [item, cand] of this.findMatches(items)) {
+      if (cand.unit === item.unit ? cand.parsed.index < item.parsed.index : rank.get(cand.unit)! < rank.get(item.unit)!) item.deps.add(cand.key);
+    }
+  }
+
+  /** Pairs [entry, earlier-or-other entry whose object a literal `!Find` of the first one matches]. */
+  private findMatches(items: Item[]): [Item, Item][] {
     const byModel = new Map<string, Item[]>();
     for (const i of items) {
       if (i.state === 'absent') continue;
@@ -487,17 +498,55 @@ export class Compilation {
       const k = looseKey(value);
       return k === undefined ? [] : (ix.get(k) ?? []);
     };
+    // A !Find on a base model (authentik_policies.policy) sees every subclass's objects.
+    const coveredModels = (model: string): string[] => (byModel.has(model) ? [model] : [...byModel.keys()].filter((m) => findCovers(this.registry, model, m)));
+    const out: [Item, Item][] = [];
     for (const item of items) {
       for (const ref of item.refs) {
         if (ref.kind !== 'find') continue;
         if (ref.query.length === 0 || ref.query.some(([f, v]) => f === 'pk' || f.includes('__') || containsDeferred(v))) continue;
-        for (const cand of bucket(ref.model, ref.query[0]![0], ref.query[0]![1])) {
+        for (const cand of coveredModels(ref.model).flatMap((m) => bucket(m, ref.query[0]![0], ref.query[0]![1]))) {
           if (cand === item) continue;
           if (cand.unit === item.unit && cand.parsed.index > item.parsed.index) continue;
           const attrs = cand.compiled!.attrs;
-          if (ref.query.every(([f, v]) => Object.prototype.hasOwnProperty.call(attrs, f) && looseEqual(attrs[f]!, v))) item.deps.add(cand.key);
+          if (ref.query.every(([f, v]) => Object.prototype.hasOwnProperty.call(attrs, f) && looseEqual(attrs[f]!, v))) out.push([item, cand]);
         }
       }
+    }
+    return out;
+  }
+
+  /**
+   * Each file is a blueprint instance, applied as a whole in turn (see README "Instances"): an
+   * instance runs after the instances it compiles in with metaapplyblueprint, then after those
+   * holding objects its literal `!Find`s look for, then by path. A cycle falls back to path order.
+   */
+  private rankInstances(items: Item[]): Map<Unit, number> {
+    const units = [...this.units.values()];
+    const after = new Map<Unit, Set<Unit>>(units.map((u) => [u, new Set(u.included)]));
+    for (const [item, cand] of this.findMatches(items)) if (cand.unit !== item.unit) after.get(item.unit)!.add(cand.unit);
+    return instanceOrder(units.map((u) => ({ id: u, name: u.bp.path || u.bp.uri, after: after.get(u)! })));
+  }
+
+  /**
+   * Entries of several instances (or of one file) that declare one object by the same literal
+   * identifiers run in instance order, so the last declaration's values are the ones that stay,
+   * as when authentik applies the files one after another. Plan merges them into one object.
+   */
+  private sameObjectEdges(items: Item[], rank: Map<Unit, number>): void {
+    const groups = new Map<string, Item[]>();
+    for (const i of items) {
+      const ids = i.compiled!.identifiers;
+      if (i.info?.kind === 'meta' || Object.keys(ids).length === 0 || 'pk' in ids || containsDeferred(ids)) continue;
+      const k = `${i.model}|${stableStringify(ids)}`;
+      let l = groups.get(k);
+      if (!l) groups.set(k, (l = []));
+      l.push(i);
+    }
+    for (const l of groups.values()) {
+      if (l.length < 2) continue;
+      l.sort((a, b) => rank.get(a.unit)! - rank.get(b.unit)! || a.parsed.index - b.parsed.index);
+      for (let n = 1; n < l.length; n++) l[n]!.deps.add(l[n - 1]!.key);
     }
   }
 

@@ -5,6 +5,8 @@
 export interface GraphNode {
   key: string;
   uri: string;
+  /** Position of the entry's blueprint instance (see instanceOrder); ties between waves by it. */
+  rank?: number;
   index: number;
   deps: Set<string>;
 }
@@ -59,6 +61,7 @@ export function analyseGraph(nodes: readonly GraphNode[]): GraphResult {
       const wa = waves.get(a.key) ?? 0;
       const wb = waves.get(b.key) ?? 0;
       if (wa !== wb) return wa - wb;
+      if ((a.rank ?? 0) !== (b.rank ?? 0)) return (a.rank ?? 0) - (b.rank ?? 0);
       if (a.uri !== b.uri) return a.uri < b.uri ? -1 : 1;
       if (a.index !== b.index) return a.index - b.index;
       return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -130,4 +133,28 @@ function orderCycle(comp: string[], byKey: Map<string, GraphNode>): string[] {
     cur = step;
   }
   return path;
+}
+
+export interface InstanceNode<T> {
+  id: T;
+  /** Path inside the source: the last tie-break. */
+  name: string;
+  /** Instances that must be applied before this one. */
+  after: ReadonlySet<T>;
+}
+
+/**
+ * Order of blueprint instances: each after those it needs, otherwise by name. When what is left
+ * forms a cycle, the smallest name goes next, so the order is total and stable.
+ */
+export function instanceOrder<T>(nodes: readonly InstanceNode<T>[]): Map<T, number> {
+  const left = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const placed = new Map<T, number>();
+  while (left.length > 0) {
+    let i = left.findIndex((n) => [...n.after].every((d) => d === n.id || placed.has(d) || !left.some((m) => m.id === d)));
+    if (i < 0) i = 0;
+    placed.set(left[i]!.id, placed.size);
+    left.splice(i, 1);
+  }
+  return placed;
 }

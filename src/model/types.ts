@@ -289,6 +289,8 @@ export interface Change {
   wave: number;
   origin?: { uri: string; line: number; range?: SourceRange };
   dependsOn: string[];
+  /** Key of the earlier change of this run that creates this entry's object (another instance declares it too). */
+  sameObjectAs?: string;
 }
 
 export interface Plan {

@@ -51,6 +51,34 @@ function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string 
   return '';
 }
 
+/**
+ * A later declaration of an object an earlier change of this run creates (another instance
+ * declares it too): only the fields it sets differently are patched, after the create.
+ */
+export function sameObjectChange(
+  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, creator: string, created: JsonObject, after: { [k: string]: DesiredValue },
+  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[],
+): Change {
+  const patch: FieldChange[] = [];
+  const changedAfter: { [k: string]: DesiredValue } = {};
+  for (const f of Object.keys(after).sort()) {
+    const before = created[f];
+    if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
+    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
+    if (before !== undefined) fc.before = before;
+    patch.push(fc);
+    changedAfter[f] = after[f]!;
+  }
+  patch.push(...extras);
+  const also = { ...base, sameObjectAs: creator };
+  if (patch.length === 0) return { ...also, action: 'noop', reason: `declared again: ${creator} creates it with these values`, patch: [] };
+  const fields = Object.keys(changedAfter);
+  return {
+    ...also, action: 'update', before: {}, after: changedAfter, patch,
+    reason: `${creator} creates it; this later declaration sets ${fields.length ? fields.join(', ') : 'blueprint-only fields'}`,
+  };
+}
+
 function pointerEscape(s: string): string {
   return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -4,14 +4,14 @@ import type { Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Jso
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { containsDeferred, describeDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
+import { containsDeferred, describeDeferred, isDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
 import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
-import { createChange, updateChange } from './changes.js';
+import { createChange, sameObjectChange, updateChange } from './changes.js';
 import { sendableFields } from './fields.js';
 import { PlanResolver } from './resolver.js';
 import { Outcomes } from './outcomes.js';
@@ -60,6 +60,13 @@ export function plan(input: PlanInput): Plan {
   // Live objects an earlier entry of this run updates: a later entry of the same object is diffed
   // against what that write leaves and runs after it, as the importer applies entries in turn.
   const updatedBy = new Map<string, { key: string; body: JsonObject; fields: Set<string> }>();
+  // Instances declaring one object: the last declaration of a field is its final value, so
+  // earlier ones leave it out, and a different earlier value is reported.
+  const overridden = overriddenLater(entries, input.snapshot, reg);
+  const declared = new Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>();
+  const objectOf = new Map<string, string>();
+  // Creates whose identifiers hold !KeyOf references, by what those references point at.
+  const createdBy = new Map<string, string>();
 
   for (const e of entries) {
     currentOrder = e.order;
@@ -111,7 +118,7 @@ export function plan(input: PlanInput): Plan {
 
     const pendingOn = new Set<string>();
     let hardError = false;
-    const resolveField = (v: DesiredValue, field: string, required: boolean): { ok: boolean; value: DesiredValue } => {
+    const resolveField = (v: DesiredValue, field: string, required: boolean, nullable = false): { ok: boolean; value: DesiredValue } => {
       resolver.reset();
       const r = resolveDeferred(v, resolver, e.key);
       const pending = [...resolver.pendingOn];
@@ -129,6 +136,13 @@ export function plan(input: PlanInput): Plan {
       if (required && nulls.size) {
         for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
           if (!nulls.has(k)) continue;
+          // authentik writes null; where the field takes null that is what it ends with.
+          if (nullable && isDeferred(v) && '$find' in v) {
+            diagnostics.push(diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
+              entry: e.key, subject: at(field), detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
+            }));
+            continue;
+          }
           hardError = true;
           err(PLAN_CODES.findNoMatch, `${field}: ${describeDeferred({ $find: q })} matched nothing`, field,
             'authentik would write null here (issue #19715); fix the query or create the object first');
@@ -141,12 +155,12 @@ export function plan(input: PlanInput): Plan {
     for (const k of Object.keys(e.identifiers).sort()) identifiers[k] = resolveField(e.identifiers[k]!, k, true).value;
     base.identifiers = identifiers;
 
-    const sendable = sendableFields(info, e);
+    const sendable = sendableFields(info, e).filter((f) => !overridden.get(e.key)?.has(f));
     const after: { [k: string]: DesiredValue } = {};
     const resolvedBody: JsonObject = {};
     const unresolved = new Set<string>();
     for (const f of sendable) {
-      const r = resolveField(e.attrs[f]!, f, true);
+      const r = resolveField(e.attrs[f]!, f, true, info.fields[f]?.nullable === true && !(f in e.identifiers));
       after[f] = r.value;
       if (r.ok) resolvedBody[f] = r.value as Json;
       else unresolved.add(f);
@@ -155,6 +169,21 @@ export function plan(input: PlanInput): Plan {
     const objectId = live && e.state === 'present' ? `${info.model}|${pkKey(live.pk)}` : undefined;
     const earlier = objectId ? updatedBy.get(objectId) : undefined;
     if (earlier) pendingOn.add(earlier.key);
+    const creating = live === null && e.state !== 'absent';
+    const identity = creating ? refIdentity(e, identifiers, table, outcomes, objectOf) : undefined;
+    const twin = creating ? earlierCreateOfSameObject(outcomes, info.model, identifiers) ?? (identity ? createdBy.get(`${info.model}|${identity}`) : undefined) : undefined;
+    if (creating && !twin && identity) createdBy.set(`${info.model}|${identity}`, e.key);
+    if (twin) pendingOn.add(twin);
+    const object = live ? `${info.model}|${pkKey(live.pk)}` : twin ? objectOf.get(twin)! : `new|${e.key}`;
+    objectOf.set(e.key, object);
+    if (e.state === 'present' || (creating && e.state !== 'created')) {
+      for (const c of conflicts(declared, object, e, sendableFields(info, e), lines)) {
+        diagnostics.push(diag(PLAN_CODES.fieldSetTwice, `${c.field} of ${info.model} ${describeObject(identifiers)}: ${c.winner} wins over ${c.loser}`, {
+          entry: e.key, subject: at(c.field),
+          detail: `${c.loser} sets another value; authentik applies the declarations in instance order (${c.loser} first), so the object keeps this one. Keep one value, or --strict refuses the plan.`,
+        }));
+      }
+    }
 
     let wave = e.wave;
     for (const d of [...e.dependsOn, ...pendingOn]) {
@@ -165,7 +194,6 @@ export function plan(input: PlanInput): Plan {
     base.dependsOn = [...new Set([...e.dependsOn, ...pendingOn])].sort();
     waves.set(e.key, wave);
 
-    const creating = live === null && e.state !== 'absent';
     const extras = e.state === 'absent' ? { changes: [], reasons: [], diagnostics: [] } : planExtras({
       entry: e, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
       subject: (f) => at(f),
@@ -176,16 +204,21 @@ export function plan(input: PlanInput): Plan {
       err(PLAN_CODES.pkOnlyCreate, `${e.key} is identified only by pk, which the REST API cannot assign: every apply would create another object`, 'pk',
         'Add a natural identifier (name, slug, username, …) next to pk.');
     }
-    if (creating) {
-      const twin = earlierCreateOfSameObject(outcomes, info.model, identifiers);
-      if (twin) {
-        err(PLAN_CODES.sameObjectTwice, `${e.key} declares the object ${twin} creates; merge the two entries`, firstIdentifier(e),
-          'authentik would create it with the first entry and update it with the second; akbp plans each object once');
-      }
+    if (twin && e.state === 'must_created') {
+      err(PLAN_CODES.sameObjectTwice, `state is must_created but ${twin} creates this object earlier in the run`, firstIdentifier(e),
+        'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails');
     }
 
     let change: Change;
-    switch (e.state) {
+    switch (twin && e.state !== 'must_created' ? 'twin' : e.state) {
+      case 'twin': {
+        const creator = outcomes.get(twin!)!;
+        change = e.state === 'created'
+          ? { ...base, sameObjectAs: twin!, action: 'noop', reason: `state created: ${twin} creates the object earlier in this run`, patch: [] }
+          : sameObjectChange(base, info, twin!, creator.body, after, resolvedBody, unresolved, index, extras.changes);
+        creator.body = { ...creator.body, ...(e.state === 'created' ? {} : resolvedBody) };
+        break;
+      }
       case 'absent':
         change = live
           ? { ...base, action: 'delete', reason: 'state absent: the object exists', patch: [], before: redactBody(info, live.body) }
@@ -211,26 +244,28 @@ export function plan(input: PlanInput): Plan {
           : createChange(base, after, extras.changes);
     }
     if (objectId && live) {
-      for (const fc of change.patch) {
-        const f = fc.path.slice(1);
-        if (!earlier?.fields.has(f) || fc.sensitive || unresolved.has(f)) continue;
-        diagnostics.push(diag(PLAN_CODES.fieldSetTwice, `${f} of ${info.model} ${String(live.pk)} is set by ${earlier.key} and, differently, by ${e.key}`, {
-          entry: e.key, subject: at(f), detail: 'authentik applies both in turn, so every apply writes the field twice; keep one value.',
-        }));
-      }
       updatedBy.set(objectId, {
         key: e.key,
         body: { ...(earlier?.body ?? live.body), ...resolvedBody },
         fields: new Set([...(earlier?.fields ?? []), ...Object.keys(resolvedBody)]),
       });
     }
+    if (change.action === 'create') {
+      // authentik runs the serializer in full mode on a new object: the blueprint fails there.
+      const missing = info.requiredOnCreate.filter((f) => !(f in e.attrs) && !(f in e.secrets));
+      if (missing.length) {
+        hardError = true;
+        err(PLAN_CODES.requiredMissing, `${info.model} ${describeObject(identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`, firstIdentifier(e),
+          `authentik ${reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`);
+      }
+    }
     if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
     changes.push(change);
     outcomes.set(e.key, {
       entry: e,
       live: change.action === 'delete' ? null : live,
-      creates: change.action === 'create',
-      body: resolvedBody,
+      creates: change.action === 'create' || twin !== undefined,
+      body: twin ? outcomes.get(twin)!.body : resolvedBody,
     });
   }
 
@@ -279,6 +314,87 @@ function earlierCreateOfSameObject(outcomes: Outcomes, model: string, ids: { [k:
     if (hit) return o.entry.key;
   }
   return undefined;
+}
+
+/**
+ * For each entry of a live object other `present` entries also declare: the fields a later one
+ * sets, which this one therefore leaves alone (the object ends with the later value).
+ */
+function overriddenLater(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, reg: Registry): Map<string, Set<string>> {
+  const groups = new Map<string, CompiledEntry[]>();
+  for (const e of entries) {
+    const live = snapshot.byKey.get(e.key);
+    const info = findModel(reg, e.model);
+    if (!live || !info || e.state !== 'present') continue;
+    const id = `${info.model}|${pkKey(live.pk)}`;
+    groups.set(id, [...(groups.get(id) ?? []), e]);
+  }
+  const out = new Map<string, Set<string>>();
+  for (const g of groups.values()) {
+    if (g.length < 2) continue;
+    const later = new Set<string>();
+    for (let i = g.length - 1; i >= 0; i--) {
+      out.set(g[i]!.key, new Set(later));
+      for (const f of sendableFields(findModel(reg, g[i]!.model)!, g[i]!)) later.add(f);
+    }
+  }
+  return out;
+}
+
+/**
+ * Identifiers holding `!KeyOf`s of objects this run creates, named by those objects, so that two
+ * instances binding "their" flow (the same object, declared in both) to one stage match.
+ */
+function refIdentity(
+  e: CompiledEntry, ids: { [k: string]: DesiredValue }, table: EntryTable, outcomes: Outcomes, objectOf: Map<string, string>,
+): string | undefined {
+  if (!containsDeferred(ids) || 'pk' in ids) return undefined;
+  const parts: string[] = [];
+  for (const k of Object.keys(ids).sort()) {
+    const v = ids[k]!;
+    if (!containsDeferred(v)) {
+      parts.push(`${k}=${stableJson(v as Json)}`);
+      continue;
+    }
+    if (!isDeferred(v) || !('$keyOf' in v)) return undefined;
+    const target = table.withId(v.$keyOf, e.key).find((t) => outcomes.get(t.key)?.creates);
+    const object = target && objectOf.get(target.key);
+    if (!object) return undefined;
+    parts.push(`${k}=@${object}`);
+  }
+  return parts.join('&');
+}
+
+/** Fields this entry sets to a value other than an earlier declaration of the same object did. */
+function conflicts(
+  declared: Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>, object: string, e: CompiledEntry,
+  fields: string[], lines: (r: SourceRange) => number,
+): { field: string; winner: string; loser: string }[] {
+  let d = declared.get(object);
+  if (!d) declared.set(object, (d = new Map()));
+  const out: { field: string; winner: string; loser: string }[] = [];
+  for (const f of fields) {
+    const v = e.attrs[f]!;
+    const r = e.origin.fields[f] ?? e.origin.range;
+    const here = { key: e.key, value: v, uri: e.origin.uri, line: lines(r) };
+    const prev = d.get(f);
+    // Values that wait for the server (!KeyOf, !Find) cannot be compared before apply.
+    if (prev && prev.key !== e.key && !containsDeferred(prev.value) && !containsDeferred(v) && stableJson(prev.value as Json) !== stableJson(v as Json)) {
+      out.push({ field: f, winner: `${here.uri}:${here.line}`, loser: `${prev.uri}:${prev.line}` });
+    }
+    d.set(f, here);
+  }
+  return out;
+}
+
+function stableJson(v: Json): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k]!)}`).join(',')}}`;
+}
+
+function describeObject(ids: { [k: string]: DesiredValue }): string {
+  return Object.entries(ids).map(([k, v]) => `${k}=${isDeferred(v) ? describeDeferred(v) : containsDeferred(v) ? '(known after apply)' : JSON.stringify(v)}`).join(' ');
 }
 
 function firstIdentifier(e: CompiledEntry): string | undefined {

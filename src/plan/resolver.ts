@@ -2,7 +2,7 @@
 // this run will create stays Deferred ("known after apply") and records which entry it waits for.
 import type { CompiledEntry, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
+import { findCovers, findModel } from '../authentik/registry.js';
 import { findQueryKey, type DeferredResolver } from '../values/index.js';
 import { answeredObject, bodyMatchesQuery, evalQuery, keyOfValue, pkKey, type EntryTable, type ObjectIndex } from '../live/index.js';
 import type { Outcomes } from './outcomes.js';
@@ -88,9 +88,12 @@ export class PlanResolver implements DeferredResolver {
     const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
     const order = this.fromOrder();
     const info = findModel(this.reg, model);
-    // Plain equality on a field that is not a policy-binding target (those also match a pbm uuid).
-    const indexable = (f: string): boolean => f !== 'pk' && !f.includes('__') && !info?.references?.[f]?.policyBindingTarget;
-    for (const o of this.outcomes.createsMatching(model, q.query, indexable)) {
+    // A base model's query (authentik_policies.policy) sees creates of every model of its family:
+    // those scan; a concrete model's query narrows through the index of creates by field.
+    const candidates = info?.kind === 'base'
+      ? [...this.outcomes.values()].filter((o) => o.creates && findCovers(this.reg, model, o.entry.model))
+      : this.outcomes.createsMatching(model, q.query, (f: string): boolean => f !== 'pk' && !f.includes('__') && !info?.references?.[f]?.policyBindingTarget);
+    for (const o of candidates) {
       if (o.entry.order >= order) continue;
       if (bodyMatchesQuery(this.reg, this.index, model, o.body, q.query)) {
         this.pendingOn.add(o.entry.key);

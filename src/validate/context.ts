@@ -100,7 +100,7 @@ export class RuleContext {
       if (typeof entry.model === 'string') {
         info.modelName = entry.model;
         const m = findModel(registry, entry.model);
-        if (m) info.model = m;
+        if (m && m.kind !== 'base') info.model = m;
       }
       if (typeof entry.state === 'string') info.state = entry.state;
       else if (entry.state === null || entry.state === undefined) info.state = 'present';

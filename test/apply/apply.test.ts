@@ -220,7 +220,7 @@ test('rollback restores a secret the server echoes; one it never shows is report
   assert.doesNotMatch(JSON.stringify([echoed, blind]), /CANARY/);
 });
 
-test('two entries of one existing object: the later is diffed against what the earlier writes and runs after it', async () => {
+test('two entries of one existing object: the later one\'s fields are final, the earlier leaves them, one write', async () => {
   const s = new FakeServer(reg23);
   const g = s.seed(GROUP, { name: 'staff', attributes: { v: 0 }, is_superuser: false, parent: null });
   const twice = (v: number) => [
@@ -229,10 +229,12 @@ test('two entries of one existing object: the later is diffed against what the e
   ];
   const first = await reconcile(twice(1), s, reg23);
   const [a, b] = first.plan.changes;
-  assert.deepEqual(b!.patch.map((fc) => fc.path), ['/is_superuser'], 'attributes already equal after the earlier entry');
+  assert.equal(a!.action, 'noop', 'the later declaration sets attributes: the earlier leaves them to it');
+  assert.deepEqual(b!.patch.map((fc) => fc.path), ['/attributes', '/is_superuser']);
   assert.ok(b!.wave > a!.wave && b!.dependsOn.includes('bp.yaml#a'));
   assert.deepEqual(first.plan.diagnostics, []);
   assert.equal(first.result.phase, 'succeeded');
+  assert.equal(first.result.writes, 1);
   assert.equal((await reconcile(twice(1), s, reg23, { state: first.state })).result.writes, 0);
 
   const clash = await reconcile(twice(2), s, reg23);

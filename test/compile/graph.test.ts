@@ -33,7 +33,7 @@ entries:
       order: 0
 `;
 
-test('!Find of an object another file writes orders that file first; waves and order are deterministic', () => {
+test('!Find of an object another file writes orders that file (instance) first; waves and order are deterministic', () => {
   const a = load('a-bindings.yaml', bindings);
   const b = load('b-flows.yaml', flows);
   const res = compile([a, b]);
@@ -41,9 +41,9 @@ test('!Find of an object another file writes orders that file first; waves and o
   assert.deepEqual(
     res.entries.map((e) => [e.order, e.wave, e.key, e.dependsOn]),
     [
-      [0, 0, 'a-bindings.yaml#authentik_core.group[name=independent]', []],
-      [1, 0, 'b-flows.yaml#flow', []],
-      [2, 0, 'b-flows.yaml#authentik_stages_dummy.dummystage[name=dummy]', []],
+      [0, 0, 'b-flows.yaml#flow', []],
+      [1, 0, 'b-flows.yaml#authentik_stages_dummy.dummystage[name=dummy]', []],
+      [2, 0, 'a-bindings.yaml#authentik_core.group[name=independent]', []],
       [3, 1, 'a-bindings.yaml#authentik_flows.flowstagebinding[order=10,stage=~5a6d2650e8,target=~942d6c92de]', ['b-flows.yaml#flow', 'b-flows.yaml#authentik_stages_dummy.dummystage[name=dummy]']],
       [4, 2, 'a-bindings.yaml#authentik_policies.policybinding[group=~83b73dd8a2,order=0,target=~ce406bf396]', ['a-bindings.yaml#authentik_core.group[name=independent]', 'a-bindings.yaml#authentik_flows.flowstagebinding[order=10,stage=~5a6d2650e8,target=~942d6c92de]']],
     ],
@@ -103,7 +103,7 @@ entries:
   assert.match(res.diagnostics[0]!.summary, /authentik 2023\.8\.3 records no object/);
 });
 
-test('entries that find each other across files form a cycle, reported once with lines', () => {
+test('two files whose entries find each other: the first by path runs first and its !Find sees nothing of the other', () => {
   const a = load('a.yaml', `version: 1
 entries:
   - model: authentik_core.group
@@ -114,10 +114,77 @@ entries:
   - model: authentik_core.group
     identifiers: {name: b, parent: !Find [authentik_core.group, [name, a]]}
 `);
-  const res = compile([a, b]);
-  assert.deepEqual(codes(res), ['AKB3018 a.yaml:3:5']);
-  assert.equal(res.diagnostics[0]!.summary, 'entries depend on each other in a cycle: a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b] (line 3) → b.yaml#authentik_core.group[name=b,parent=~d2f43e1887] (line 3) → a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b] (line 3)');
-  assert.equal(res.entries.length, 2, 'entries are still listed, in a stable order');
+  const res = compile([b, a]);
+  assert.deepEqual(codes(res), [], 'authentik applies one file, then the other: no cycle');
+  assert.deepEqual(res.entries.map((e) => [e.key, e.dependsOn]), [['a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b]', []], ['b.yaml#authentik_core.group[name=b,parent=~d2f43e1887]', ['a.yaml#authentik_core.group[name=a,parent=~e0c0c1687b]']]]);
+});
+
+test('entries of one file that find each other still form a cycle, reported once with lines', () => {
+  const a = load('a.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: a}
+    attrs: {parent: !Find [authentik_core.group, [name, b]]}
+  - model: authentik_core.group
+    identifiers: {name: b}
+    attrs: {parent: !Find [authentik_core.group, [name, a]]}
+`);
+  const res = compile([a]);
+  assert.deepEqual(codes(res), [], 'within a file only earlier entries are seen: document order, no cycle');
+  assert.deepEqual(res.entries.map((e) => [e.key, e.dependsOn]), [['a.yaml#authentik_core.group[name=a]', []], ['a.yaml#authentik_core.group[name=b]', ['a.yaml#authentik_core.group[name=a]']]]);
+});
+
+test('instances: metaapplyblueprint first, then !Find on objects another file creates, then path', () => {
+  const z = load('z-base.yaml', `version: 1
+metadata: {name: Base}
+entries:
+  - model: authentik_core.group
+    identifiers: {name: base}
+`);
+  const m = load('m-user.yaml', `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: child, parent: !Find [authentik_core.group, [name, base]]}
+`);
+  const a = load('a-main.yaml', `version: 1
+entries:
+  - model: authentik_blueprints.metaapplyblueprint
+    attrs: {identifiers: {name: Base}}
+  - model: authentik_core.group
+    identifiers: {name: after-base}
+`);
+  const res = compile([a, m, z]);
+  assert.deepEqual(codes(res), []);
+  const order = res.entries.map((e) => e.key);
+  const at = (prefix: string): number => order.findIndex((k) => k.startsWith(prefix));
+  assert.ok(at('z-base.yaml#authentik_core.group[name=base]') >= 0 && at('m-user.yaml#authentik_core.group[name=child') >= 0);
+  assert.ok(at('z-base.yaml#authentik_core.group[name=base]') < at('m-user.yaml#authentik_core.group[name=child'), '!Find dependency first');
+  assert.ok(at('z-base.yaml#authentik_core.group[name=base]') < at('a-main.yaml#authentik_core.group[name=after-base]'), 'metaapplyblueprint target first');
+  const again = compile([z, m, a]);
+  assert.deepEqual(again.entries.map((e) => e.key), order, 'input order does not matter');
+});
+
+test('two instances declaring one object: the later one runs after the earlier, keys unchanged', () => {
+  const one = load('default/flow-a.yaml', `version: 1
+entries:
+  - model: authentik_stages_user_login.userloginstage
+    id: login
+    identifiers: {name: shared-login}
+    attrs: {session_duration: seconds=0}
+`);
+  const two = load('default/flow-b.yaml', `version: 1
+entries:
+  - model: authentik_stages_user_login.userloginstage
+    id: login
+    identifiers: {name: shared-login}
+    attrs: {session_duration: hours=1}
+`);
+  const res = compile([two, one]);
+  assert.deepEqual(codes(res), []);
+  assert.deepEqual(res.entries.map((e) => [e.key, e.dependsOn]), [
+    ['default/flow-a.yaml#login', []],
+    ['default/flow-b.yaml#login', ['default/flow-a.yaml#login']],
+  ]);
 });
 
 const lib = `version: 1

@@ -51,16 +51,17 @@ async function target(version: string): Promise<{ sandbox: Sandbox; deps: (files
 
 /**
  * The numbered files predate authentik 2023.2, which made a prompt's `name` and a password
- * stage's `backends` required: a real 2023.6 server rejects these entries, and so must the
- * sandbox. Each such file is expected to fail with a located error naming the field (or the
- * missing object that an earlier failed file should have created); every other file applies.
+ * stage's `backends` required: a real 2023.6 server rejects these entries, and so does the plan,
+ * before any write (AKB4021). Each such file is expected to fail with a located error naming the
+ * field (or the missing object that an earlier failed file should have created); every other
+ * file applies.
  */
 const EXPECTED_2023_FAILURES: { [file: string]: RegExp } = {
-  '0-flow-password-change.yaml': /name: This field is required/,
-  '10-flow-default-authentication-flow.yaml': /backends|!Find/,
+  '0-flow-password-change.yaml': /prompt .* does not exist and `name` is required to create it/,
+  '10-flow-default-authentication-flow.yaml': /`backends` is required to create it|!Find/,
   '20-flow-default-source-enrollment.yaml': /name/,
-  '30-flow-default-user-settings-flow.yaml': /name: This field is required/,
-  '91-flow-oobe.yaml': /name: This field is required/,
+  '30-flow-default-user-settings-flow.yaml': /prompt .* does not exist and `name` is required to create it/,
+  '91-flow-oobe.yaml': /prompt .* does not exist and `name` is required to create it/,
 };
 
 /**

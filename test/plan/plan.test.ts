@@ -95,6 +95,21 @@ test('!Find that matches nothing where a value is required is an error, never a 
   assert.equal(p.applyable, false);
 });
 
+test('!Find that matches nothing on a nullable field writes null, as authentik does, with a warning on the field', async () => {
+  const s = new FakeServer(reg26);
+  const find = { $find: { model: 'authentik_flows.flow', query: [['slug', 'default-authentication-flow']] as [string, string][] } };
+  const e = entry({ model: 'authentik_brands.brand', identifiers: { domain: 'd', default: true }, attrs: { domain: 'd', default: true, flow_authentication: find },
+    origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start: 0, end: 9 }, fields: { flow_authentication: { uri: 'bp.yaml', start: 30, end: 50 } } } });
+  const p = await planAgainst([e], s, reg26);
+  assert.equal(p.applyable, true);
+  assert.deepEqual(p.diagnostics.map((d) => [d.code, d.severity, d.subject?.start]), [['AKB4020', 'warning', 30]]);
+  assert.match(p.diagnostics[0]!.summary, /^flow_authentication: null — !Find \[authentik_flows\.flow, \[slug, "?default-authentication-flow"?\]\] matched nothing/);
+  assert.equal(p.changes[0]!.after!.flow_authentication, null);
+  const many = entry({ model: 'authentik_core.user', identifiers: { username: 'u' }, attrs: { username: 'u', name: 'u', groups: [find] } });
+  const q = await planAgainst([many], s, reg26);
+  assert.ok(q.diagnostics.some((d) => d.code === 'AKB4001'), 'a null inside a list of pks is still an error');
+});
+
 test('!Find in a condition may match nothing: the entry is skipped', async () => {
   const s = new FakeServer(reg23);
   const e = entry({ model: GROUP, identifiers: { name: 'g' }, conditions: [{ $find: { model: GROUP, query: [['name', 'missing']] } }] });
@@ -247,14 +262,45 @@ test('token expiry in another UTC notation is the same instant: no change', asyn
   assert.equal(p.changes[0]!.action, 'noop');
 });
 
-test('two entries creating the same object are refused rather than failing half-way through apply', async () => {
+test('two instances creating the same object: one create, then the later declaration patches what it sets differently', async () => {
   const s = new FakeServer(reg23);
+  const at = (uri: string) => ({ uri, range: { uri, start: 0, end: 1 }, fields: {} });
   const p = await planAgainst([
-    entry({ model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: false } }),
-    entry({ model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: true } }),
+    entry({ key: 'a.yaml#g', model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: false }, order: 0, origin: at('a.yaml') }),
+    entry({ key: 'b.yaml#g', model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice', is_superuser: true }, order: 1, origin: at('b.yaml') }),
+    entry({ key: 'c.yaml#g', model: GROUP, identifiers: { name: 'twice' }, attrs: { name: 'twice' }, order: 2, origin: at('c.yaml') }),
   ], s, reg23);
-  assert.ok(p.diagnostics.some((d) => d.code === 'AKB4014'));
-  assert.equal(p.applyable, false);
+  assert.equal(p.applyable, true);
+  assert.deepEqual(p.changes.map((c) => [c.key, c.action, c.sameObjectAs ?? null, c.patch.map((f) => f.path)]), [
+    ['a.yaml#g', 'create', null, ['/is_superuser', '/name']],
+    ['b.yaml#g', 'update', 'a.yaml#g', ['/is_superuser']],
+    ['c.yaml#g', 'noop', 'a.yaml#g', []],
+  ]);
+  assert.ok(p.changes[1]!.dependsOn.includes('a.yaml#g') && p.changes[1]!.wave > p.changes[0]!.wave);
+  const conflict = p.diagnostics.filter((d) => d.code === 'AKB4018');
+  assert.equal(conflict.length, 1);
+  assert.equal(conflict[0]!.severity, 'warning');
+  assert.equal(conflict[0]!.subject?.uri, 'b.yaml', 'the winning declaration is the subject');
+  assert.match(conflict[0]!.summary, /is_superuser .*b\.yaml:0 wins over a\.yaml:0/);
+  const ajv = new Ajv.default({ allErrors: true, strict: false });
+  addFormats.default(ajv);
+  const validate = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as JsonObject);
+  assert.ok(validate(JSON.parse(JSON.stringify(p))), JSON.stringify(validate.errors));
+});
+
+test('two instances binding their own !KeyOf of one shared object match one binding', async () => {
+  const s = new FakeServer(reg23);
+  const flow = (uri: string, order: number) => entry({ key: `${uri}#flow`, id: 'flow', model: 'authentik_flows.flow', identifiers: { slug: 'f' },
+    attrs: { slug: 'f', name: 'F', title: 'F', designation: 'authentication' }, order, origin: { uri, range: { uri, start: 0, end: 1 }, fields: {} } });
+  const stage = (uri: string, order: number) => entry({ key: `${uri}#stage`, id: 'stage', model: 'authentik_stages_dummy.dummystage', identifiers: { name: 'd' },
+    attrs: { name: 'd' }, order, origin: { uri, range: { uri, start: 0, end: 1 }, fields: {} } });
+  const binding = (uri: string, order: number) => entry({ key: `${uri}#b`, model: 'authentik_flows.flowstagebinding',
+    identifiers: { target: { $keyOf: 'flow' }, stage: { $keyOf: 'stage' }, order: 10 }, attrs: { target: { $keyOf: 'flow' }, stage: { $keyOf: 'stage' }, order: 10 },
+    order, origin: { uri, range: { uri, start: 0, end: 1 }, fields: {} } });
+  const p = await planAgainst([flow('a.yaml', 0), stage('a.yaml', 1), binding('a.yaml', 2), flow('b.yaml', 3), stage('b.yaml', 4), binding('b.yaml', 5)], s, reg23);
+  assert.deepEqual(p.summary.create, 3, 'flow, stage and binding are created once');
+  assert.equal(p.changes.find((c) => c.key === 'b.yaml#b')!.sameObjectAs, 'a.yaml#b');
+  assert.equal(p.applyable, true);
 });
 
 test('each change names its origin line when the blueprint text is given', async () => {
@@ -318,4 +364,20 @@ test('prune never deletes an object a current entry finds with !Find (the delete
   assert.ok(p.diagnostics.some((d) => d.code === 'AKB4019' && d.entry === 'old.yaml#flow'));
   const kept = await planAgainst([provider], s, reg23, { state });
   assert.ok(!kept.diagnostics.some((d) => d.code === 'AKB4010'), 'not listed as something --prune would delete');
+});
+
+test('a field the server requires on create, missing from an entry whose object does not exist, is a plan error before any write', async () => {
+  const s = new FakeServer(reg23);
+  const p = await planAgainst([
+    entry({ model: 'authentik_stages_prompt.prompt', identifiers: { field_key: 'password' }, attrs: { field_key: 'password', label: 'Password', type: 'password' },
+      origin: { uri: 'bp.yaml', range: { uri: 'bp.yaml', start: 0, end: 9 }, fields: { field_key: { uri: 'bp.yaml', start: 20, end: 28 } } } }),
+  ], s, reg23);
+  const d = p.diagnostics.filter((x) => x.code === 'AKB4021');
+  assert.equal(d.length, 1);
+  assert.match(d[0]!.summary, /authentik_stages_prompt\.prompt field_key="password" does not exist and `name` is required to create it/);
+  assert.equal(d[0]!.subject?.start, 20, 'on the identifier line');
+  assert.equal(p.applyable, false);
+  s.seed('authentik_stages_prompt.prompt', { name: 'pw', field_key: 'password', label: 'Password', type: 'password' });
+  const q = await planAgainst([entry({ model: 'authentik_stages_prompt.prompt', identifiers: { field_key: 'password' }, attrs: { field_key: 'password', label: 'Password', type: 'password' } })], s, reg23);
+  assert.deepEqual(q.diagnostics.filter((x) => x.code === 'AKB4021'), [], 'an existing object is patched: nothing else is required');
 });

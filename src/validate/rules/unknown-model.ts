@@ -1,7 +1,7 @@
 // authentik resolves every entry's model before anything else and aborts the whole run when it
 // does not exist — even for an entry whose conditions are false (BLUEPRINT-SEMANTICS.md §4.1).
 import { V } from '../codes.js';
-import type { Registry } from '../../authentik/registry.js';
+import { findModel, type Registry } from '../../authentik/registry.js';
 import type { Rule } from '../context.js';
 import { closest } from '../fields.js';
 
@@ -50,8 +50,11 @@ export const unknownModel: Rule = {
         continue;
       }
       const renamed = renamedTo(ctx.registry, name);
-      const near = closest(name.toLowerCase(), Object.keys(ctx.registry.models));
-      const hint = renamed
+      const base = findModel(ctx.registry, name);
+      const near = closest(name.toLowerCase(), Object.keys(ctx.registry.models).filter((m) => ctx.registry.models[m]!.kind !== 'base'));
+      const hint = base?.kind === 'base'
+        ? `\`${base.model}\` is a polymorphic base model: !Find may query it, but an entry must name a concrete model, e.g. ${ctx.registry.families[base.polymorphicFamily ?? '']?.members.slice(0, 3).map((m) => `\`${m}\``).join(', ') ?? 'one of its subclasses'}.`
+        : renamed
         ? `authentik ${ctx.registry.version} knows this model as \`${renamed}\` (it was renamed between releases).`
         : near
           ? `Did you mean \`${near}\`?`
