@@ -9,7 +9,7 @@ import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
 import { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } from '../server/index.js';
 import { createSandbox } from '../sandbox/index.js';
-import { readSources } from '../sources/index.js';
+import { readConfinedFile, readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
@@ -93,7 +93,7 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
   return { client, registry, description: `${conn.baseUrl} (authentik ${serverVersion}, registry ${registry.authentikVersion})`, close: () => client.close() };
 }
 
-/** Deps for the pipeline; `readFile` for !File is plain disk I/O (compile confines the paths). */
+/** Deps for the pipeline; `readFile` for !File resolves real paths against compile's roots. */
 export function pipelineDeps(opts: CompileCliOptions & { state?: string }, ctx: CliContext, registry: Registry, client?: ServerClient): ReconcileDeps {
   return {
     readSources: sourceReader(opts, ctx),
@@ -102,13 +102,7 @@ export function pipelineDeps(opts: CompileCliOptions & { state?: string }, ctx: 
     env: ctx.env,
     now: () => new Date(),
     ...(opts.state ? { statePath: isAbsolute(opts.state) ? opts.state : resolve(ctx.cwd, opts.state) } : {}),
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
+    readFile: (p, roots) => readConfinedFile(p, roots),
     ...(opts.fileRoot ? { fileRoots: opts.fileRoot.map((d) => resolve(ctx.cwd, d)) } : {}),
     ...(opts.envAllow ? { envAllow: opts.envAllow } : {}),
   };

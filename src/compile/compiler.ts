@@ -15,6 +15,7 @@ import { analyseGraph, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from './ops.js';
 import { pyTruthy } from './python.js';
+import type { FileReader } from './policy.js';
 
 export interface CompileOptions {
   registry: Registry;
@@ -25,7 +26,7 @@ export interface CompileOptions {
   /** Patterns (glob-ish, e.g. `AK_*`) of env vars a blueprint NOT from local disk (origin.local=false) may read. */
   envAllow?: string[];
   /** Reads a file for !File (injected I/O); returns undefined when unreadable. */
-  readFile?: (absPath: string) => string | undefined;
+  readFile?: FileReader;
   /** Extra directories !File may read besides each blueprint's origin.root (--file-root). */
   fileRoots?: string[];
   /** Blueprints available only as targets of metaapplyblueprint (e.g. instantiate=false files of a directory). */

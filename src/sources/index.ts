@@ -17,6 +17,7 @@ export type { OciRef, OciOptions } from './oci.js';
 export { gitLsRemote } from './git.js';
 export { redactUrl } from './redact.js';
 export { isBlueprintName } from './local.js';
+export { readConfinedFile, FILE_TAG_MAX_BYTES } from './file-reader.js';
 export { codes as sourceCodes } from './codes.js';
 
 export interface SourceOptions extends OciOptions {
