@@ -12,7 +12,7 @@ import { parseSpecOrThrow, type SourceSpec } from './spec.js';
 
 export type { SourceSpec } from './spec.js';
 export { parseSourceSpec, formatGitSpec } from './spec.js';
-export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE } from './oci.js';
+export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
 export { gitLsRemote } from './git.js';
 export { redactUrl } from './redact.js';
