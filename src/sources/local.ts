@@ -128,5 +128,7 @@ export async function readDirSource(
 export async function readLocalDir(abs: string, cwd: string): Promise<LocalRead> {
   const shown = displayPath(abs, cwd);
   const uriOf = (p: string): string => (shown === '.' ? p : `${shown.replace(/\/$/, '')}/${p}`);
-  return readDirSource(abs, { kind: 'file', uri: shown.endsWith('/') ? shown : `${shown}/`, root: resolve(abs), local: true }, uriOf);
+  // Links out of the directory are skipped, as for git: `loop -> ..` or `-> /usr/share` would
+  // otherwise pull in whatever lies there (and take as long as walking it).
+  return readDirSource(abs, { kind: 'file', uri: shown.endsWith('/') ? shown : `${shown}/`, root: resolve(abs), local: true }, uriOf, abs);
 }
