@@ -9,7 +9,7 @@ import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
 import { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } from '../server/index.js';
 import { createSandbox } from '../sandbox/index.js';
-import { readConfinedFile, readSources } from '../sources/index.js';
+import { parseByteSize, readConfinedFile, readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
@@ -43,6 +43,8 @@ function readPem(file: string | undefined, ctx: CliContext): string | undefined 
 
 export function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['readSources'] {
   const registryCa = readPem(opts.registryCa, ctx);
+  const maxFileBytes = opts.maxFileSize === undefined ? undefined : parseByteSize(opts.maxFileSize);
+  if (opts.maxFileSize !== undefined && maxFileBytes === undefined) throw new UsageError(`--max-file-size ${opts.maxFileSize} is not a size; expected e.g. 4194304, 512k or 8MiB`);
   return (specs) =>
     readSources(specs, {
       cwd: ctx.cwd,
@@ -51,6 +53,7 @@ export function sourceReader(opts: SourceCliOptions, ctx: CliContext): Reconcile
       ...(opts.registryAuth ? { registryAuth: opts.registryAuth } : {}),
       ...(registryCa ? { registryCa } : {}),
       ...(opts.insecureRegistry ? { insecureRegistries: opts.insecureRegistry } : {}),
+      ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
     });
 }
 
