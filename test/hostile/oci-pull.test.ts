@@ -94,13 +94,13 @@ describe('oci pull writes only blueprint files inside --out', () => {
 });
 
 describe('oci pull caps what a registry can make it fetch', () => {
-  test('oci pull refuses more than 64 layers before fetching any blob', async () => {
-    const layers = Array.from({ length: 65 }, (_, i) => ({ title: `f${i}.yaml`, bytes: Buffer.from(bp(`f${i}`)) }));
+  test('oci pull refuses more than 256 layers before fetching any blob', async () => {
+    const layers = Array.from({ length: 257 }, (_, i) => ({ title: `f${i}.yaml`, bytes: Buffer.from(bp(`f${i}`)) }));
     reg.artifact('evil/many', 'v1', layers);
     const before = reg.requests.length;
     const r = await pull('evil/many:v1', outDir());
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /error AKB7014: .*65 blueprint layers.*64/);
+    assert.match(r.stderr, /error AKB7014: .*257 blueprint layers.*256/);
     assert.ok(!reg.requests.slice(before).some((q) => q.includes('/blobs/')), 'no blob was requested');
   });
 

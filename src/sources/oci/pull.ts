@@ -15,10 +15,12 @@ import { formatOciRef, manifestReference, parseOciRef, type OciRef } from './ref
 export interface OciOptions extends ClientOptions {
   cacheDir?: string;
   maxBlobBytes?: number;
-  /** Most blueprint layers one artifact may have (default 64). */
+  /** Most blueprint layers one artifact may have (default 256). */
   maxLayers?: number;
   /** Most bytes all blueprint layers together may have (default 64 MiB). */
   maxTotalBytes?: number;
+  /** Blob transfers in flight at once (default 8). */
+  concurrency?: number;
 }
 
 export interface OciPullResult {
@@ -30,7 +32,8 @@ export interface OciPullResult {
   cachedBlobs: number;
 }
 
-export const MAX_LAYERS_DEFAULT = 64;
+/** Room for a directory of a few hundred blueprints; the byte cap bounds the rest. */
+export const MAX_LAYERS_DEFAULT = 256;
 export const MAX_TOTAL_BYTES_DEFAULT = 64 * 1024 * 1024;
 const MAX_TITLE_BYTES = 1024;
 const MAX_COMPONENT_BYTES = 255;
@@ -133,7 +136,7 @@ export async function pull(input: string | OciRef, opts: OciOptions): Promise<Oc
     const uri = formatOciRef(ref);
     const base: SourceOrigin = { kind: 'oci', uri, ref: ref.tag ?? ref.digest!, revision: top.digest, local: false };
     // Everything is fetched and verified before any file is returned: one bad layer, no files.
-    const fetched = await mapLimit(checked, TRANSFER_CONCURRENCY, async ({ layer, title }) => ({ title, layer, ...(await fetchBlob(client, layer, opts)) }));
+    const fetched = await mapLimit(checked, opts.concurrency ?? TRANSFER_CONCURRENCY, async ({ layer, title }) => ({ title, layer, ...(await fetchBlob(client, layer, opts)) }));
     const cachedBlobs = fetched.filter((f) => f.cached).length;
     const files = fetched
       .map((f) => ({ path: f.title, digest: f.layer.digest, bytes: f.bytes }))

@@ -99,7 +99,7 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
   try {
     const unique = new Map<string, Uint8Array>([[OCI_EMPTY_DIGEST, new TextEncoder().encode('{}')]]);
     for (const b of blobs) unique.set(b.digest, b.bytes);
-    const uploaded = await mapLimit([...unique], TRANSFER_CONCURRENCY, ([digest, bytes]) => uploadBlob(client, digest, bytes));
+    const uploaded = await mapLimit([...unique], opts.concurrency ?? TRANSFER_CONCURRENCY, ([digest, bytes]) => uploadBlob(client, digest, bytes));
     const skipped = uploaded.filter((u) => !u).length;
     const manifest = buildManifest(layers);
     const digest = sha256(manifest);
