@@ -6,6 +6,7 @@ export interface SourceCliOptions {
   registryCa?: string;
   insecureRegistry?: string[];
   cacheDir?: string;
+  maxFileSize?: string;
 }
 
 export interface CompileCliOptions extends SourceCliOptions {
@@ -36,7 +37,8 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--registry-auth <user:pass>', 'OCI registry credentials (or AKBP_REGISTRY_AUTH, or ~/.docker/config.json)')
     .option('--registry-ca <file>', 'PEM file of a private CA for OCI registries')
     .option('--insecure-registry <host>', 'allow plain HTTP to this registry host (loopback hosts always may)', collect)
-    .option('--cache-dir <dir>', 'cache for git checkouts and OCI blobs (default ~/.cache/akbp)');
+    .option('--cache-dir <dir>', 'cache for git checkouts and OCI blobs (default ~/.cache/akbp)')
+    .option('--max-file-size <size>', 'largest blueprint file read, e.g. 8MiB (default 4MiB)');
 }
 
 export function addCompileOptions(cmd: Command): Command {

@@ -9,7 +9,7 @@ import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
 import { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } from '../server/index.js';
 import { createSandbox } from '../sandbox/index.js';
-import { readSources } from '../sources/index.js';
+import { parseByteSize, readConfinedFile, readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
 import { openStateStore } from '../state/open.js';
 import { StateError, type StateStore } from '../state/index.js';
@@ -45,6 +45,8 @@ function readPem(file: string | undefined, ctx: CliContext): string | undefined 
 
 export function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['readSources'] {
   const registryCa = readPem(opts.registryCa, ctx);
+  const maxFileBytes = opts.maxFileSize === undefined ? undefined : parseByteSize(opts.maxFileSize);
+  if (opts.maxFileSize !== undefined && maxFileBytes === undefined) throw new UsageError(`--max-file-size ${opts.maxFileSize} is not a size; expected e.g. 4194304, 512k or 8MiB`);
   return (specs) =>
     readSources(specs, {
       cwd: ctx.cwd,
@@ -53,6 +55,7 @@ export function sourceReader(opts: SourceCliOptions, ctx: CliContext): Reconcile
       ...(opts.registryAuth ? { registryAuth: opts.registryAuth } : {}),
       ...(registryCa ? { registryCa } : {}),
       ...(opts.insecureRegistry ? { insecureRegistries: opts.insecureRegistry } : {}),
+      ...(maxFileBytes !== undefined ? { maxFileBytes } : {}),
     });
 }
 
@@ -105,7 +108,7 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
 }
 
 /**
- * Deps for the pipeline; `readFile` for !File is plain disk I/O (compile confines the paths). With a
+ * Deps for the pipeline; `readFile` for !File is plain disk I/O (resolving real paths against compile's roots). With a
  * server client the ownership state is opened too (`--state`, AKBP_STATE, else the default file);
  * the caller closes `deps.state`.
  */
@@ -117,13 +120,7 @@ export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspa
     env: ctx.env,
     now: () => new Date(),
     ...(client ? { state: openState(opts, ctx, client, sources) } : {}),
-    readFile: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
+    readFile: (p, roots) => readConfinedFile(p, roots),
     ...(opts.fileRoot ? { fileRoots: opts.fileRoot.map((d) => resolve(ctx.cwd, d)) } : {}),
     ...(opts.envAllow ? { envAllow: opts.envAllow } : {}),
   };

@@ -34,4 +34,5 @@ export const C = {
   metaAttrs: def('AKB3028', 'error', 'metaapplyblueprint attrs are invalid'),
   fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
   dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
+  fileRefused: def('AKB3031', 'error', '!File names something other than a regular file within the size limit'),
 } as const;

@@ -16,6 +16,7 @@ import { analyseGraph, instanceOrder, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
 import { pyTruthy } from '../values/index.js';
+import type { FileReader } from './policy.js';
 
 export interface CompileOptions {
   registry: Registry;
@@ -26,7 +27,7 @@ export interface CompileOptions {
   /** Patterns (glob-ish, e.g. `AK_*`) of env vars a blueprint NOT from local disk (origin.local=false) may read. */
   envAllow?: string[];
   /** Reads a file for !File (injected I/O); returns undefined when unreadable. */
-  readFile?: (absPath: string) => string | undefined;
+  readFile?: FileReader;
   /** Extra directories !File may read besides each blueprint's origin.root (--file-root). */
   fileRoots?: string[];
   /** Blueprints available only as targets of metaapplyblueprint (e.g. instantiate=false files of a directory). */

@@ -12,7 +12,7 @@ import { versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
 import { alwaysMerge } from './merge.js';
 import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from '../values/index.js';
-import { envAllowed, isCredentialVar, placeFile } from './policy.js';
+import { envAllowed, isCredentialVar, placeFile, type FileReader } from './policy.js';
 import { pyPercentFormat, pyTruthy } from '../values/index.js';
 
 /** Inputs shared by every blueprint of one compile run. */
@@ -20,7 +20,7 @@ export interface EvalRun {
   registry: Registry;
   env: { [name: string]: string | undefined };
   envAllow: readonly string[];
-  readFile: ((absPath: string) => string | undefined) | undefined;
+  readFile: FileReader | undefined;
   fileRoots: readonly string[];
   diagnostics: Diagnostic[];
 }
@@ -191,7 +191,18 @@ export class BlueprintEvaluator {
       );
       return null;
     }
-    const text = this.run.readFile?.(placed.abs);
+    const text = this.run.readFile?.(placed.abs, placed.roots);
+    if (typeof text === 'object') {
+      this.report(
+        text.refused === 'outside' ? C.fileOutsideRoot : C.fileRefused,
+        `!File ${path} ${text.reason}`,
+        t.range,
+        text.refused === 'outside'
+          ? `permitted: ${placed.roots.join(', ')}; symbolic links may point only inside them`
+          : 'expected a regular file of at most 1 MiB (a certificate, key or template)',
+      );
+      return null;
+    }
     if (text === undefined) {
       this.report(C.fileUnreadable, `!File ${path} could not be read; using the default`, t.range);
       return this.eval(t.default);

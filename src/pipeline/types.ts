@@ -3,6 +3,7 @@
 import type { ApplyResult, CompileResult, Diagnostic, LoadResult, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import type { OwnershipState, StateStore } from '../state/index.js';
+import type { FileReader } from '../compile/policy.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
@@ -30,7 +31,7 @@ export interface ReconcileDeps {
   /** akbp's ownership record (file, authentik or postgres backend); none = empty, never written. */
   state?: StateStore;
   /** Reads a file for `!File` (confined by compile to the blueprint root and fileRoots). */
-  readFile?: (absPath: string) => string | undefined;
+  readFile?: FileReader;
   fileRoots?: string[];
   /** Env var patterns remote blueprints may read with `!Env`. */
   envAllow?: string[];

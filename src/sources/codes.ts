@@ -8,6 +8,7 @@ export const codes = {
   specInvalid: def('AKB7002', 'source reference is not a path, git:: URL or oci:// reference'),
   readFailed: def('AKB7003', 'source could not be read'),
   emptySource: def('AKB7004', 'source holds no *.yaml / *.yml blueprint', 'warning'),
+  fileTooLarge: def('AKB7005', 'source file exceeds the size limit (--max-file-size)'),
 
   ociRefInvalid: def('AKB7010', 'OCI reference is not oci://host[:port]/repository[:tag|@sha256:digest]'),
   ociNotFound: def('AKB7011', 'OCI repository, tag or blob not found'),
@@ -21,6 +22,9 @@ export const codes = {
   ociUnsafeName: def('AKB7019', 'OCI layer title is not a safe relative file name'),
   ociCredentials: def('AKB7020', 'OCI credentials are malformed'),
   ociManyLayers: def('AKB7021', 'OCI artifact has several blueprint layers; authentik applies only the last', 'info'),
+  ociExists: def('AKB7022', 'oci pull destination already exists (never overwritten without --force)'),
+  ociTimeout: def('AKB7023', 'OCI request or transfer exceeded its deadline'),
+  ociWrite: def('AKB7024', 'oci pull could not write a file below --out'),
 
   gitSpecInvalid: def('AKB7030', 'git source is not git::URL[//SUBDIR][?ref=REF]'),
   gitFetch: def('AKB7031', 'git repository could not be fetched'),

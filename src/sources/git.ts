@@ -20,6 +20,8 @@ export interface GitOptions {
   env: NodeJS.ProcessEnv;
   /** Kill git when it produces no output for this long (default 120 s). */
   timeoutMs?: number;
+  /** Largest blueprint file read (default 4 MiB). */
+  maxFileBytes?: number;
 }
 
 interface Prepared {
@@ -164,11 +166,11 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
   if (spec.ref) base.ref = spec.ref;
   const prefix = `${redactUrl(p.url)}//${spec.subdir ? `${spec.subdir}/` : ''}`;
   if (st.isFile()) {
-    const r = await readFileSource(root, dir, { ...base, root: join(root, '..') });
+    const r = await readFileSource(root, dir, { ...base, root: join(root, '..') }, opts.maxFileBytes);
     r.files[0]!.uri = `${redactUrl(p.url)}//${spec.subdir}`;
     return { ...r, checkout: dir };
   }
-  const r = await readDirSource(root, base, (path) => `${prefix}${path}`, dir);
+  const r = await readDirSource(root, base, (path) => `${prefix}${path}`, dir, opts.maxFileBytes);
   return { ...r, checkout: dir };
 }
 

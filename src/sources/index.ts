@@ -5,18 +5,19 @@ import { SourceError } from '../model/errors.js';
 import type { Diagnostic, SourceFile, SourceOrigin } from '../model/types.js';
 import { codes } from './codes.js';
 import { treeDigest } from './digest.js';
-import { readGitSource } from './git.js';
+import { readGitSource, type GitOptions } from './git.js';
 import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
 
 export type { SourceSpec, SourceRef } from './spec.js';
 export { parseSourceSpec, parseSourceRef, pinRevision, isImmutable, formatGitSpec } from './spec.js';
-export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE } from './oci.js';
+export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
 export { gitLsRemote } from './git.js';
 export { redactUrl } from './redact.js';
-export { isBlueprintName } from './local.js';
+export { isBlueprintName, parseByteSize, MAX_FILE_BYTES_DEFAULT } from './local.js';
+export { readConfinedFile, FILE_TAG_MAX_BYTES } from './file-reader.js';
 export { codes as sourceCodes } from './codes.js';
 
 export interface SourceOptions extends OciOptions {
@@ -32,6 +33,8 @@ export interface SourceOptions extends OciOptions {
   maxBlobBytes?: number;
   /** Git inactivity timeout (ms). */
   gitTimeoutMs?: number;
+  /** Largest blueprint file read from disk or git (default 4 MiB, see MAX_FILE_BYTES_DEFAULT). */
+  maxFileBytes?: number;
 }
 
 export interface SourcesResult {
@@ -47,12 +50,13 @@ export interface SourcesResult {
 async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead & { notes?: Diagnostic[] }> {
   switch (spec.kind) {
     case 'file':
-      return readFileSource(spec.path, opts.cwd);
+      return readFileSource(spec.path, opts.cwd, undefined, opts.maxFileBytes);
     case 'dir':
-      return readLocalDir(spec.path, opts.cwd);
+      return readLocalDir(spec.path, opts.cwd, opts.maxFileBytes);
     case 'git': {
-      const g: { cacheDir: string; env: NodeJS.ProcessEnv; timeoutMs?: number } = { cacheDir: opts.cacheDir, env: opts.env };
+      const g: GitOptions = { cacheDir: opts.cacheDir, env: opts.env };
       if (opts.gitTimeoutMs !== undefined) g.timeoutMs = opts.gitTimeoutMs;
+      if (opts.maxFileBytes !== undefined) g.maxFileBytes = opts.maxFileBytes;
       return readGitSource(spec, g);
     }
     case 'oci': {

@@ -1,7 +1,9 @@
 // Files and directories on the local disk, discovered as authentik discovers its blueprints
 // directory: recursive, any path component starting with '.' skipped, stable order.
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { SourceError } from '../model/errors.js';
 import type { SourceFile, SourceOrigin } from '../model/types.js';
 import { sha256, treeDigest } from './digest.js';
 import { errnoCode, fail } from './errors.js';
@@ -70,20 +72,57 @@ export interface LocalRead {
   origin: SourceOrigin;
 }
 
-async function readBytes(abs: string, shown: string): Promise<Uint8Array> {
+/** A blueprint larger than this is refused before it is read (validating 50 MB took 2 GB). */
+export const MAX_FILE_BYTES_DEFAULT = 4 * 1024 * 1024;
+
+/** `4194304`, `512k`, `4M`, `4MiB` → bytes; undefined when not a positive size. */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d+)\s*([kmg]?)(?:i?b)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const n = Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase());
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+async function readBytes(abs: string, shown: string, maxBytes = MAX_FILE_BYTES_DEFAULT): Promise<Uint8Array> {
+  let fh;
   try {
-    return new Uint8Array(await readFile(abs));
+    // O_NONBLOCK: a FIFO named as a source must not wait for a writer.
+    fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = errnoCode(err);
     if (code === 'ENOENT') fail('notFound', `${shown}: no such file or directory`, 'Expected an existing blueprint file or directory.');
     fail('readFailed', `${shown}: cannot be read (${code ?? 'I/O error'})`);
   }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) fail('readFailed', `${shown}: is not a regular file`, 'Expected a blueprint file (not a device, FIFO or socket).');
+    const tooLarge = (size: string): never =>
+      fail('fileTooLarge', `${shown}: ${size} bytes, more than the limit of ${maxBytes} bytes`, `Expected blueprint files of at most ${maxBytes} bytes; raise the limit with --max-file-size if this file is meant to be this large.`);
+    if (st.size > maxBytes) tooLarge(String(st.size));
+    // The size may grow while reading: stop one byte past the limit.
+    const chunk = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(chunk, 0, chunk.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) tooLarge(`more than ${maxBytes}`);
+      chunks.push(Buffer.from(chunk.subarray(0, bytesRead)));
+    }
+    return new Uint8Array(Buffer.concat(chunks, total));
+  } catch (err) {
+    if (err instanceof SourceError) throw err;
+    fail('readFailed', `${shown}: cannot be read (${errnoCode(err) ?? 'I/O error'})`);
+  } finally {
+    await fh.close();
+  }
 }
 
 /** A single file named explicitly: always applied, whatever its labels. */
-export async function readFileSource(abs: string, cwd: string, base: Omit<SourceOrigin, 'digest'> | undefined = undefined): Promise<LocalRead> {
+export async function readFileSource(abs: string, cwd: string, base: Omit<SourceOrigin, 'digest'> | undefined = undefined, maxBytes?: number): Promise<LocalRead> {
   const shown = displayPath(abs, cwd);
-  const bytes = await readBytes(abs, shown);
+  const bytes = await readBytes(abs, shown, maxBytes);
   const digest = sha256(bytes);
   const origin: SourceOrigin = base
     ? { ...base, digest }
@@ -101,6 +140,7 @@ export async function readDirSource(
   base: Omit<SourceOrigin, 'digest'>,
   uriOf: (path: string) => string,
   confine?: string,
+  maxBytes?: number,
 ): Promise<LocalRead> {
   let paths: string[];
   try {
@@ -114,7 +154,7 @@ export async function readDirSource(
   const library: SourceFile[] = [];
   const digests: { path: string; digest: string }[] = [];
   for (const path of paths) {
-    const bytes = await readBytes(join(root, ...path.split('/')), uriOf(path));
+    const bytes = await readBytes(join(root, ...path.split('/')), uriOf(path), maxBytes);
     if (!looksLikeBlueprint(bytes)) continue;
     const digest = sha256(bytes);
     digests.push({ path, digest });
@@ -125,8 +165,10 @@ export async function readDirSource(
 }
 
 /** A local directory source: origin `file`, root = the directory itself. */
-export async function readLocalDir(abs: string, cwd: string): Promise<LocalRead> {
+export async function readLocalDir(abs: string, cwd: string, maxBytes?: number): Promise<LocalRead> {
   const shown = displayPath(abs, cwd);
   const uriOf = (p: string): string => (shown === '.' ? p : `${shown.replace(/\/$/, '')}/${p}`);
-  return readDirSource(abs, { kind: 'file', uri: shown.endsWith('/') ? shown : `${shown}/`, root: resolve(abs), local: true }, uriOf);
+  // Links out of the directory are skipped, as for git: `loop -> ..` or `-> /usr/share` would
+  // otherwise pull in whatever lies there (and take as long as walking it).
+  return readDirSource(abs, { kind: 'file', uri: shown.endsWith('/') ? shown : `${shown}/`, root: resolve(abs), local: true }, uriOf, abs, maxBytes);
 }

@@ -11,6 +11,7 @@ export type { OciOptions } from './oci/pull.js';
 export type { OciRef } from './oci/ref.js';
 export { formatOciRef, parseOciRef } from './oci/ref.js';
 export { BLUEPRINT_MEDIA_TYPE } from './oci/media.js';
+export { writePulledFiles } from './oci/write.js';
 
 /** `$XDG_CACHE_HOME/akbp`, else `~/.cache/akbp`. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
@@ -22,7 +23,7 @@ export async function ociPull(ref: string | OciRef, opts: OciOptions): Promise<{
   return { files: r.files, digest: r.digest, cachedBlobs: r.cachedBlobs };
 }
 
-export async function ociPush(files: string[], ref: string, opts: OciOptions): Promise<{ digest: string; uri: string; skippedBlobs: number }> {
+export async function ociPush(files: string[], ref: string, opts: OciOptions): Promise<{ digest: string; uri: string; skippedBlobs: number; titles: string[] }> {
   return push(files, ref, opts);
 }
 

@@ -15,8 +15,16 @@ export interface ClientOptions extends CredentialOptions {
   registryCa?: string;
   /** Hosts (`host` or `host:port`) that may be reached over plain http. */
   insecureRegistries?: string[];
+  /** Longest silence (connect, headers, between body chunks); default 30 s. */
   timeoutMs?: number;
+  /** Longest one request may take from start to last body byte; default 60 s. */
+  requestDeadlineMs?: number;
+  /** Longest a whole pull or push may take; default 10 min. */
+  deadlineMs?: number;
 }
+
+export const REQUEST_DEADLINE_DEFAULT_MS = 60_000;
+export const DEADLINE_DEFAULT_MS = 10 * 60_000;
 
 export interface HttpResult {
   status: number;
@@ -72,6 +80,10 @@ export class RegistryClient {
   private auth: string | undefined;
   /** Credentials never appear in messages, even inside a server's echo. */
   private readonly secrets: string[];
+  /** Aborts every request once the whole pull or push has run out of time. */
+  private readonly overall: AbortSignal;
+  private readonly requestDeadlineMs: number;
+  private readonly deadlineMs: number;
 
   constructor(
     readonly ref: OciRef,
@@ -80,7 +92,16 @@ export class RegistryClient {
   ) {
     this.display = formatOciRef(ref);
     this.creds = resolveCredentials(ref, opts);
-    this.secrets = this.creds ? [this.creds.password] : [];
+    this.secrets = [];
+    if (this.creds) {
+      const { username, password } = this.creds;
+      const pair = `${username}:${password}`;
+      // Every form a server could echo: the pair, the password, their base64 and URL encodings.
+      this.secrets.push(pair, Buffer.from(pair).toString('base64'), password, encodeURIComponent(password), Buffer.from(password).toString('base64'));
+    }
+    this.deadlineMs = opts.deadlineMs ?? DEADLINE_DEFAULT_MS;
+    this.requestDeadlineMs = Math.min(opts.requestDeadlineMs ?? REQUEST_DEADLINE_DEFAULT_MS, this.deadlineMs);
+    this.overall = AbortSignal.timeout(this.deadlineMs);
     const timeout = opts.timeoutMs ?? 30_000;
     this.agent = new Agent({
       connect: { timeout, ...(opts.registryCa ? { ca: [...rootCertificates, opts.registryCa] } : {}) },
@@ -89,8 +110,19 @@ export class RegistryClient {
     });
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  /** `abort` drops requests still running (after a failure) instead of waiting for them. */
+  async close(abort = false): Promise<void> {
+    if (abort) await this.agent.destroy().catch(() => undefined);
+    else await this.agent.close();
+  }
+
+  /** The error with every credential this client holds removed from its texts. */
+  redact(err: unknown): unknown {
+    if (!(err instanceof SourceError)) return err;
+    const message = redactText(err.message, this.secrets);
+    const detail = err.detail === undefined ? undefined : redactText(err.detail, this.secrets);
+    if (message === err.message && detail === err.detail) return err;
+    return new SourceError(err.code, message, detail);
   }
 
   private mayUseHttp(): boolean {
@@ -99,11 +131,27 @@ export class RegistryClient {
   }
 
   private async rawSend(url: string, init: SendInit): Promise<HttpResult> {
+    const own = AbortSignal.timeout(this.requestDeadlineMs);
+    const signal = AbortSignal.any([own, this.overall]);
+    try {
+      return await this.exchange(url, init, signal);
+    } catch (err) {
+      if (!signal.aborted || err instanceof SourceError) throw err;
+      const path = new URL(url).pathname;
+      if (this.overall.aborted) {
+        fail('ociTimeout', `${this.display}: gave up after ${this.deadlineMs / 1000} s in total (at ${init.method} ${path})`, 'Expected the registry to deliver the artifact in time; raise --timeout for very slow links.');
+      }
+      fail('ociTimeout', `${this.display}: ${init.method} ${path} took longer than ${this.requestDeadlineMs / 1000} s`, 'Expected each registry request to complete in time (a registry that sends a trickle of bytes never hits the idle timeout).');
+    }
+  }
+
+  private async exchange(url: string, init: SendInit, signal: AbortSignal): Promise<HttpResult> {
     const res = await request(url, {
       method: init.method as 'GET',
       headers: init.headers ?? {},
       body: init.body ?? null,
       dispatcher: this.agent,
+      signal,
     });
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {

@@ -1,6 +1,6 @@
 // Fetching and verifying manifests: every manifest is checked against the digest that named it
 // (the pinned digest, the index descriptor) and against the registry's Docker-Content-Digest.
-import { sha256 } from '../digest.js';
+import { digestLike, isOciDigest } from '../digest.js';
 import { fail } from '../errors.js';
 import type { RegistryClient } from './client.js';
 import {
@@ -34,7 +34,8 @@ export async function fetchManifest(client: RegistryClient, reference: string, e
     maxBytes: MANIFEST_MAX_BYTES,
   });
   if (res.status !== 200) client.failFor(res, `manifest ${reference}`);
-  const digest = sha256(res.body);
+  // A manifest named by a sha512 digest is verified with sha512; otherwise sha256, as registries key them.
+  const digest = digestLike(expected ?? 'sha256:', res.body);
   const claimed = res.headers['docker-content-digest'];
   if (expected && digest !== expected) {
     fail('ociDigest', `${client.display}: manifest ${reference} has digest ${digest}, expected ${expected}`, 'Expected the registry to serve exactly the manifest the digest names; nothing was read.');
@@ -61,7 +62,7 @@ export function carriesBlueprint(m: Manifest): boolean {
   return (
     m.artifactType === BLUEPRINT_MEDIA_TYPE ||
     m.config?.mediaType === BLUEPRINT_MEDIA_TYPE ||
-    (m.layers ?? []).some((l) => l?.mediaType === BLUEPRINT_MEDIA_TYPE)
+    (Array.isArray(m.layers) && m.layers.some((l) => l?.mediaType === BLUEPRINT_MEDIA_TYPE))
   );
 }
 
@@ -69,9 +70,14 @@ const MAX_INDEX_CHILDREN = 32;
 
 /** The first manifest of an index that carries a blueprint (index descriptors are tried in order). */
 export async function followIndex(client: RegistryClient, index: FetchedManifest): Promise<FetchedManifest> {
-  const children = (index.manifest.manifests ?? []).slice(0, MAX_INDEX_CHILDREN);
+  const list = index.manifest.manifests;
+  if (!Array.isArray(list)) fail('ociProtocol', `${client.display}: index ${index.digest} has "manifests" that is not a list`, 'Expected an OCI image index whose "manifests" is an array of descriptors.');
+  const children = list.slice(0, MAX_INDEX_CHILDREN);
   for (const d of children) {
-    if (!d || typeof d.digest !== 'string') continue;
+    if (!d || typeof d !== 'object') continue;
+    if (!isOciDigest(d.digest)) {
+      fail('ociProtocol', `${client.display}: index ${index.digest} names a child by the invalid digest ${JSON.stringify(String(d.digest).slice(0, 80))}`, 'Expected sha256:<64 hex> or sha512:<128 hex> digests in the index; nothing was requested for it.');
+    }
     const child = await fetchManifest(client, d.digest, d.digest);
     if (!isIndex(child) && carriesBlueprint(child.manifest)) return child;
   }

@@ -1,11 +1,16 @@
 // Push: an ORAS-compatible artifact authentik can pull: the empty config, one layer per file
 // with authentik's media type and a title, an OCI image manifest with artifactType, put by tag.
-import { readFile } from 'node:fs/promises';
+// A directory is walked as a directory source is (titles keep the relative path). Blobs go up
+// concurrently (bounded): HEAD, then POST + PUT for the ones the registry lacks.
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sha256 } from '../digest.js';
 import { errnoCode, fail } from '../errors.js';
+import { looksLikeBlueprint } from '../library.js';
+import { walkBlueprints } from '../local.js';
 import { RegistryClient } from './client.js';
 import { BLUEPRINT_MEDIA_TYPE, OCI_EMPTY, OCI_EMPTY_DIGEST, OCI_MANIFEST, TITLE_ANNOTATION, type Descriptor } from './media.js';
+import { mapLimit, TRANSFER_CONCURRENCY } from './pool.js';
 import type { OciOptions } from './pull.js';
 import { formatOciRef, parseOciRef } from './ref.js';
 
@@ -15,6 +20,8 @@ export interface OciPushResult {
   uri: string;
   /** Blobs the registry already had (HEAD answered 200), so were not uploaded. */
   skippedBlobs: number;
+  /** Layer titles in manifest order; authentik applies only the last one. */
+  titles: string[];
 }
 
 async function uploadBlob(client: RegistryClient, digest: string, bytes: Uint8Array): Promise<boolean> {
@@ -44,6 +51,34 @@ export function buildManifest(layers: Descriptor[]): string {
   });
 }
 
+async function readPushed(p: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(p));
+  } catch (err) {
+    fail(errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed', `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`, 'Expected existing blueprint files or directories to push.');
+  }
+}
+
+/** Files to push with their layer titles: a file by its base name, a directory walked. */
+async function collect(paths: string[]): Promise<{ title: string; bytes: Uint8Array }[]> {
+  const out: { title: string; bytes: Uint8Array }[] = [];
+  for (const p of paths) {
+    const st = await stat(p).catch((err: unknown) => {
+      fail(errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed', `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`, 'Expected existing blueprint files or directories to push.');
+    });
+    if (!st.isDirectory()) {
+      out.push({ title: basename(p), bytes: await readPushed(p) });
+      continue;
+    }
+    // As a directory source reads it: *.yaml / *.yml, dot-paths skipped, links kept inside.
+    for (const rel of await walkBlueprints(p, p)) {
+      const bytes = await readPushed(`${p}/${rel}`);
+      if (looksLikeBlueprint(bytes)) out.push({ title: rel, bytes });
+    }
+  }
+  return out;
+}
+
 export async function push(paths: string[], input: string, opts: OciOptions): Promise<OciPushResult> {
   const ref = parseOciRef(input);
   if (ref.digest) fail('ociRefInvalid', `${formatOciRef(ref)}: push needs a tag, not a digest`, 'Expected oci://host[:port]/repository:tag; the digest is computed and printed by the push.');
@@ -51,29 +86,21 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
   const layers: Descriptor[] = [];
   const blobs: { digest: string; bytes: Uint8Array }[] = [];
   const titles = new Set<string>();
-  for (const p of paths) {
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await readFile(p));
-    } catch (err) {
-      fail(errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed', `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`, 'Expected existing blueprint files to push.');
-    }
-    const title = basename(p);
-    if (titles.has(title)) fail('ociPush', `two files are named ${title}`, 'Expected distinct file names: the layer title is the base name and pull recreates files by it.');
+  for (const { title, bytes } of await collect(paths)) {
+    if (titles.has(title)) fail('ociPush', `two files are named ${title}`, 'Expected distinct file names: the layer title is the base name (the path below a pushed directory) and pull recreates files by it.');
     titles.add(title);
     const digest = sha256(bytes);
     blobs.push({ digest, bytes });
     layers.push({ mediaType: BLUEPRINT_MEDIA_TYPE, digest, size: bytes.length, annotations: { [TITLE_ANNOTATION]: title } });
   }
+  if (layers.length === 0) fail('ociPush', `${formatOciRef(ref)}: no blueprint found in ${paths.join(', ')}`, 'Expected *.yaml / *.yml blueprints (paths with a component starting with "." are skipped).');
   const client = new RegistryClient(ref, opts, 'pull,push');
+  let ok = false;
   try {
-    let skipped = 0;
-    const done = new Set<string>();
-    for (const b of [{ digest: OCI_EMPTY_DIGEST, bytes: new TextEncoder().encode('{}') }, ...blobs]) {
-      if (done.has(b.digest)) continue;
-      done.add(b.digest);
-      if (!(await uploadBlob(client, b.digest, b.bytes))) skipped++;
-    }
+    const unique = new Map<string, Uint8Array>([[OCI_EMPTY_DIGEST, new TextEncoder().encode('{}')]]);
+    for (const b of blobs) unique.set(b.digest, b.bytes);
+    const uploaded = await mapLimit([...unique], opts.concurrency ?? TRANSFER_CONCURRENCY, ([digest, bytes]) => uploadBlob(client, digest, bytes));
+    const skipped = uploaded.filter((u) => !u).length;
     const manifest = buildManifest(layers);
     const digest = sha256(manifest);
     const res = await client.call('PUT', `${client.repoPath}/manifests/${ref.tag}`, {
@@ -86,8 +113,11 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
     if (claimed && claimed !== digest) {
       fail('ociDigest', `${client.display}: registry stored digest ${claimed}, expected ${digest}`, 'Expected the registry to store the manifest bytes unchanged.');
     }
-    return { digest, uri: client.display, skippedBlobs: skipped };
+    ok = true;
+    return { digest, uri: client.display, skippedBlobs: skipped, titles: layers.map((l) => l.annotations![TITLE_ANNOTATION]!) };
+  } catch (err) {
+    throw client.redact(err);
   } finally {
-    await client.close();
+    await client.close(!ok);
   }
 }
