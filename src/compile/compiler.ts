@@ -14,7 +14,7 @@ import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js
 import { analyseGraph, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
-import { pyTruthy } from '../values/index.js';
+import { escapePointer, pyTruthy } from '../values/index.js';
 
 export interface CompileOptions {
   registry: Registry;
@@ -60,10 +60,6 @@ interface Unit {
   included: Unit[];
   state: 'pending' | 'active' | 'done';
   lines?: LineIndex;
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**

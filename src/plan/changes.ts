@@ -2,7 +2,7 @@
 // (only the fields whose normalised values differ, JSON and M2M replaced whole).
 import type { Change, DesiredValue, FieldChange, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { containsDeferred } from '../values/index.js';
+import { containsDeferred, escapePointer as pointerEscape } from '../values/index.js';
 import { canonicalString, normalizeField, redactBody, sameField } from '../live/index.js';
 import type { ObjectIndex } from '../live/index.js';
 
@@ -51,7 +51,4 @@ function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string 
   return '';
 }
 
-function pointerEscape(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
