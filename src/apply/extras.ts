@@ -4,6 +4,7 @@ import type { Change, CompiledEntry, Diagnostic, Json, JsonObject, ServerAction 
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { extraSpec, secretText, type SensitiveFieldChange } from '../plan/index.js';
+import { unescapePointer } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import type { ApplyWorld } from './world.js';
 
@@ -28,9 +29,7 @@ export function isExtraChange(fc: SensitiveFieldChange, entry: CompiledEntry | u
   return fc.sensitive === true || (entry !== undefined && f in entry.secrets);
 }
 
-export function unescapePointer(s: string): string {
-  return s.replace(/~1/g, '/').replace(/~0/g, '~');
-}
+export { unescapePointer };
 
 export async function extraWrites(
   change: Change, entry: CompiledEntry | undefined, info: ModelInfo, world: ApplyWorld,

@@ -15,7 +15,7 @@ import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js
 import { analyseGraph, instanceOrder, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
-import { pyTruthy } from '../values/index.js';
+import { escapePointer, pyTruthy } from '../values/index.js';
 import type { FileReader } from './policy.js';
 
 export interface CompileOptions {
@@ -64,10 +64,6 @@ interface Unit {
   lines?: LineIndex;
   /** Items by entry id, in document order (built on the first `!KeyOf`). */
   byId?: Map<string, Item[]>;
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Diagnostic, SourceRange } from '../model/types.js';
 import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
+import { escapePointer } from '../values/index.js';
 
 /** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
 export const ALIAS_NODE_BUDGET = 100_000;
@@ -60,7 +61,7 @@ export function report(
 
 /** JSON pointer segment (RFC 6901). */
 export function seg(key: string): string {
-  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
+  return escapePointer(key);
 }
 
 /** Where the tag token of a node starts: `yaml` node ranges begin at the value, after tag and anchor. */

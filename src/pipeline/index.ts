@@ -261,7 +261,7 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   if (differences.length > 0) {
     const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
     return refuse(PIPELINE_CODES.planChanged.code, `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
-      `${shown}. The file was edited, or made with other options; run akbp plan again and apply the new plan.`);
+      `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`);
   }
   return runApply(now, compiled.entries, loadedState, spec, deps, base);
 }

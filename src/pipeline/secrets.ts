@@ -4,6 +4,7 @@
 // secret, however it is written (flow collection, tag default, block scalar). Pure.
 import type { ParsedBlueprint, Value } from '../model/index.js';
 import { findModel, type Registry } from '../authentik/registry.js';
+import { escapePointer } from '../values/index.js';
 
 function secretFieldsOf(registry: Registry, model: Value): Set<string> {
   if (typeof model !== 'string') return new Set();
@@ -22,7 +23,7 @@ export function maskSecretValues(bp: ParsedBlueprint, registry: Registry): strin
     for (const part of ['attrs', 'identifiers'] as const) {
       for (const field of Object.keys(e[part])) {
         if (!secret.has(field)) continue;
-        const r = bp.pointers.get(`${e.pointer}/${part}/${field.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        const r = bp.pointers.get(`${e.pointer}/${part}/${escapePointer(field)}`);
         if (r && r.end > r.start) spans.push([r.start, r.end]);
       }
     }

@@ -2,12 +2,12 @@
 // (only the fields whose normalised values differ, JSON and M2M replaced whole).
 import type { Change, DesiredValue, FieldChange, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { containsDeferred } from '../values/index.js';
+import { containsDeferred, escapePointer } from '../values/index.js';
 import { canonicalString, normalizeField, redactBody, sameField } from '../live/index.js';
 import type { ObjectIndex } from '../live/index.js';
 
 export function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
-  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${pointerEscape(f)}`, op: 'add' as const, after: after[f]! }));
+  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${escapePointer(f)}`, op: 'add' as const, after: after[f]! }));
   patch.push(...extras);
   return { ...base, action: 'create', reason: 'no matching object on the server', patch, after };
 }
@@ -21,7 +21,7 @@ export function updateChange(
   for (const f of Object.keys(after).sort()) {
     const before = live.body[f];
     if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
-    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
+    const fc: FieldChange = { path: `/${escapePointer(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
     if (before !== undefined) fc.before = before;
     patch.push(fc);
     changedAfter[f] = after[f]!;
@@ -64,7 +64,7 @@ export function sameObjectChange(
   for (const f of Object.keys(after).sort()) {
     const before = created[f];
     if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
-    const fc: FieldChange = { path: `/${pointerEscape(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
+    const fc: FieldChange = { path: `/${escapePointer(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
     if (before !== undefined) fc.before = before;
     patch.push(fc);
     changedAfter[f] = after[f]!;
@@ -77,9 +77,5 @@ export function sameObjectChange(
     ...also, action: 'update', before: {}, after: changedAfter, patch,
     reason: `${creator} creates it; this later declaration sets ${fields.length ? fields.join(', ') : 'blueprint-only fields'}`,
   };
-}
-
-function pointerEscape(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 

@@ -3,6 +3,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Registry } from '../authentik/registry.js';
 import { TAG_NODE_SCHEMA, blueprintJsonSchema, modelDefinitionName } from '../authentik/blueprint-schema.js';
+import { pointerTokens } from '../values/index.js';
 
 interface Compiled {
   ajv: Ajv;
@@ -94,8 +95,7 @@ function message(e: ErrorObject, value: unknown): string {
 
 function valueAt(root: unknown, path: string): unknown {
   let v = root;
-  for (const raw of path.split('/').slice(1)) {
-    const k = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+  for (const k of pointerTokens(path)) {
     v = v === null || typeof v !== 'object' ? undefined : (v as Record<string, unknown>)[k];
   }
   return v;

@@ -6,6 +6,7 @@ import { LineIndex, diag } from '../diag/index.js';
 import type { Diagnostic, EnumerateTag, RelatedLocation, Severity, ParsedBlueprint, ParsedEntry, SourceRange, TagNode, Value } from '../model/types.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
+import { pointerOf } from '../values/index.js';
 
 export interface RuleMessage {
   code: CodeDef;
@@ -53,9 +54,7 @@ export function isMapping(v: Value | undefined): v is { [key: string]: Value } {
 
 /** JSON pointer of `base` extended by raw keys (escaped as RFC 6901 says). */
 export function ptr(base: string, ...keys: (string | number)[]): string {
-  let out = base;
-  for (const k of keys) out += `/${String(k).replace(/~/g, '~0').replace(/\//g, '~1')}`;
-  return out;
+  return pointerOf(base, ...keys);
 }
 
 function fill(template: string, data: Record<string, string | number>): string {

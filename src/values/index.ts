@@ -5,3 +5,4 @@ export type { DeferredResolver, ResolveResult } from './deferred.js';
 export { pyTruthy, pyTypeName, pyRepr, pyStr, pyFloatRepr, pyPercentFormat, type FormatResult } from './python.js';
 export { atIndexOp, conditionOp, setOwn, stableStringify, CONDITION_MODES, type OpResult } from './ops.js';
 export { mapLimit, Semaphore } from './pool.js';
+export { escapePointer, unescapePointer, pointerOf, pointerTokens } from './pointer.js';

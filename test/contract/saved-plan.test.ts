@@ -152,3 +152,24 @@ test('an edited saved plan is refused before any write: a user made superuser, a
     w.done();
   }
 });
+
+test('a saved plan made with --prune applies its deletes without --prune repeated: the plan records the options it was made with', async () => {
+  const w = workdir();
+  try {
+    mkdirSync(join(w.dir, 'bp'));
+    const file = join(w.dir, 'bp', 'groups.yaml');
+    writeFileSync(file, 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: keep}\n  - model: authentik_core.group\n    identifiers: {name: drop}\n');
+    const common = ['--sandbox', join(w.dir, 'sb.json'), '--state', join(w.dir, 'state.json')];
+    assert.equal((await runCli(['apply', 'bp', ...common, '--yes'], { cwd: w.dir })).code, 0);
+    writeFileSync(file, 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: keep}\n');
+    const planned = await runCli(['plan', 'bp', ...common, '--prune', '--out', 'plan.json'], { cwd: w.dir });
+    assert.match(planned.stdout, /0 to create, 0 to update, 1 to delete/);
+    const saved = JSON.parse(readFileSync(join(w.dir, 'plan.json'), 'utf8')) as { options: object };
+    assert.deepEqual(saved.options, { prune: true, maxDeletes: 10, passwordPolicy: 'on-change' });
+    const applied = await runCli(['apply', 'plan.json', ...common], { cwd: w.dir });
+    assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+    assert.match(applied.stdout, /applied +delete +authentik_core\.group name=drop/);
+  } finally {
+    w.done();
+  }
+});

@@ -4,6 +4,7 @@ import { fieldErrors } from '../ajv.js';
 import { V } from '../codes.js';
 import { type EntryInfo, type Rule, type RuleContext, isMapping, ptr } from '../context.js';
 import { fieldsUnknown } from '../fields.js';
+import { pointerTokens } from '../../values/index.js';
 
 function checkMapping(rule: Rule, ctx: RuleContext, info: EntryInfo, part: 'attrs' | 'identifiers'): void {
   const data = info.entry[part];
@@ -11,7 +12,7 @@ function checkMapping(rule: Rule, ctx: RuleContext, info: EntryInfo, part: 'attr
   if (keys.length === 0) return;
   const m = info.model!;
   for (const err of fieldErrors(ctx.registry, m.model, data)) {
-    const top = err.path.split('/')[1]?.replace(/~1/g, '/').replace(/~0/g, '~') ?? '';
+    const top = pointerTokens(err.path)[0] ?? '';
     // Identifier mappings are containment filters or `{pk: …}` references, not field values.
     if (part === 'identifiers' && (top.includes('__') || isMapping(data[top]))) continue;
     const pointer = `${ptr(info.entry.pointer, part)}${err.path}`;
@@ -19,7 +20,7 @@ function checkMapping(rule: Rule, ctx: RuleContext, info: EntryInfo, part: 'attr
     // A tag load rejected (and reported) stands here as null; its "wrong type" is not news.
     if (at && ctx.bp.text[at.start] === '!') continue;
     const subject = at ?? info.entry.range;
-    const field = err.path.slice(1).replace(/~1/g, '/').replace(/~0/g, '~').split('/').join('.');
+    const field = pointerTokens(err.path).join('.');
     ctx.report(rule, 'type', { field, model: m.model, message: err.message }, { subject, entry: info });
   }
 }
