@@ -20,6 +20,7 @@ import { emptyState, makeSecretDigest } from '../../src/state/index.js';
 import type { CompiledEntry, LiveSnapshot, ParsedBlueprint, SourceFile } from '../../src/model/index.js';
 import { Agent, request } from 'undici';
 import { watchBench } from './watch.js';
+import { exportBench } from './export.js';
 
 const registry = bundledRegistry('2026.5');
 const results: { name: string; value: string; target: string; ok: boolean }[] = [];
@@ -165,5 +166,6 @@ async function perEntry(entries: CompiledEntry[], snapshot: LiveSnapshot, baseUr
 await benchCompile();
 await benchServer();
 await watchBench(report);
+await exportBench(report);
 const missed = results.filter((r) => !r.ok).length;
 console.log(`\n${results.length - missed} of ${results.length} targets met.`);
