@@ -229,6 +229,22 @@ class Builder {
     // A stage bound in one flow lives with that flow; one shared by several flows is shared configuration.
     for (const [stage, files] of stageFiles) if (files.size === 1) place(stage, [...files][0]!, this.nodes.find((n) => n.file === [...files][0] && n.owner === n)?.owner);
 
+    // Stages only reachable through a bound stage (an identification stage's password_stage)
+    // belong to that stage's flow as well.
+    const reached = new Map<Node, Set<string>>();
+    for (const st of family('stages')) {
+      if (!st.file) continue;
+      for (const [field, ref] of Object.entries(st.info.references)) {
+        if (ref.family !== 'stages') continue;
+        const v = st.obj.body[field];
+        for (const x of Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]) {
+          const t = fileOf(ref, x);
+          if (t && !t.file) reached.set(t, new Set([...(reached.get(t) ?? []), st.file]));
+        }
+      }
+    }
+    for (const [stage, files] of reached) if (files.size === 1 && !stageFiles.has(stage)) place(stage, [...files][0]!, this.nodes.find((n) => n.file === [...files][0] && n.owner === n)?.owner);
+
     const appInfo = findModel(this.reg, 'authentik_core.application');
     const providerApps = new Map<Node, Set<Node>>();
     for (const a of of('authentik_core.application')) {

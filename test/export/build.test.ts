@@ -32,7 +32,7 @@ function texts(opts: Parameters<typeof buildExport>[2] = {}, from = objects): Ma
   return new Map(built.files.map((f) => [f.name, renderFile(f, { authentikVersion: '2026.5' })]));
 }
 
-test('each flow, application and the groups and users get a file of their own; no object is declared twice', () => {
+test('each flow (with the stages only it uses), application and the groups and users get a file of their own; no object is declared twice', () => {
   const built = buildExport(objects, s.registry);
   const names = built.files.map((f) => f.name);
   for (const n of ['flow-corp-login', 'application-grafana', 'application-wiki', 'groups-and-users', 'sources_ldap']) assert.ok(names.includes(n), names.join(', '));
@@ -41,6 +41,8 @@ test('each flow, application and the groups and users get a file of their own; n
     [...new Set(login.entries.map((e) => e.model))].sort(),
     ['authentik_flows.flow', 'authentik_flows.flowstagebinding', 'authentik_policies.policybinding', 'authentik_policies_expression.expressionpolicy', 'authentik_stages_identification.identificationstage', 'authentik_stages_password.passwordstage', 'authentik_stages_user_login.userloginstage'],
   );
+  // Not bound to the flow, only named by its identification stage: still the flow's.
+  assert.ok(login.entries.some((e) => e.id === 'passwordstage-corp-login-password'), login.entries.map((e) => e.id).join(', '));
   const declared = built.files.flatMap((f) => f.entries.map((e) => `${e.model} ${JSON.stringify(e.identifiers)}`));
   assert.equal(new Set(declared).size, declared.length, 'an object declared in two files');
 });
