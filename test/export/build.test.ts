@@ -3,9 +3,9 @@
 // reads back (through akbp's own loader) as exactly the values the server holds.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildExport, readAll, renderFile } from '../../src/export/index.js';
+import { buildExport, exportServer, readAll, renderFile } from '../../src/export/index.js';
 import { loadBlueprint } from '../../src/load/index.js';
-import type { Json, LiveObject } from '../../src/model/index.js';
+import { ApiError, type Json, type LiveObject, type ServerClient } from '../../src/model/index.js';
 import { applySystem, handMadeSetup, haveBlueprints, rest, startServer, type Server } from './helpers.js';
 
 let s: Server;
@@ -122,4 +122,29 @@ test('values read back through akbp\'s loader as the server holds them: YAML 1.1
   const loaded = loadBlueprint({ uri: 'x.yaml', path: 'x.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'x.yaml', local: true } });
   assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
   assert.deepEqual(loaded.blueprint!.entries[0]!.attrs.attributes, tricky);
+});
+
+test('a model the token may not list is reported, and references into it are written as read, with a warning', async () => {
+  const refusing: ServerClient = Object.create(s.client) as ServerClient;
+  refusing.list = async (model, query) => {
+    if (model === 'authentik_core.group') throw new ApiError(403, 'GET', '/core/groups/', { detail: 'You do not have permission to perform this action.' });
+    return s.client.list(model, query);
+  };
+  const out = await exportServer(refusing, s.registry, { models: ['authentik_core.user'] });
+  assert.deepEqual([...new Set(out.diagnostics.map((d) => d.code))].sort(), ['AKB4301', 'AKB4303']);
+  assert.match(out.diagnostics.find((d) => d.code === 'AKB4301')!.summary, /authentik_core\.group/);
+  assert.ok(out.diagnostics.every((d) => d.severity !== 'error'), 'the rest is still exported');
+  assert.ok(out.files.some((f) => /username: alice/.test(f.text)));
+});
+
+test('blueprint instances authentik discovered in its own directory are left out; OCI and inline ones are exported', async () => {
+  await rest(s, 'POST', '/managed/blueprints/', { name: 'from-oci', path: 'oci://registry.example.com/iam/blueprints:prod', context: {}, enabled: true });
+  const fresh = (await readAll(s.client, s.registry)).objects;
+  // The sandbox has no blueprint directory to discover, so the discovered instance is made up as
+  // authentik's discovery writes it.
+  const model = 'authentik_blueprints.blueprintinstance';
+  const discovered: LiveObject = { model, pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e', body: { pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e', name: 'Default - Out-of-box-experience flow', path: 'default/flow-oobe.yaml', content: '', context: {}, enabled: true, managed_models: [], metadata: {} } };
+  fresh.set(model, [...(fresh.get(model) ?? []), discovered]);
+  const names = buildExport(fresh, s.registry, { models: ['authentik_blueprints.blueprintinstance'] }).files.flatMap((f) => f.entries.map((e) => e.identifiers.name));
+  assert.deepEqual(names, ['from-oci']);
 });
