@@ -212,7 +212,7 @@ class Builder {
       n.file = file;
       if (owner) n.owner = owner;
     };
-    const fileOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
+    const targetOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
 
     for (const f of of('authentik_flows.flow')) place(f, `flow-${slug(String(f.obj.body.slug))}`, f);
     for (const a of of('authentik_core.application')) place(a, `application-${slug(String(a.obj.body.slug))}`, a);
@@ -221,9 +221,9 @@ class Builder {
     const fsbInfo = findModel(this.reg, 'authentik_flows.flowstagebinding');
     const stageFiles = new Map<Node, Set<string>>();
     for (const b of of('authentik_flows.flowstagebinding')) {
-      const flow = fileOf(fsbInfo?.references.target, b.obj.body.target);
+      const flow = targetOf(fsbInfo?.references.target, b.obj.body.target);
       if (flow?.file) place(b, flow.file, flow.owner);
-      const stage = fileOf(fsbInfo?.references.stage, b.obj.body.stage);
+      const stage = targetOf(fsbInfo?.references.stage, b.obj.body.stage);
       if (stage && b.file) stageFiles.set(stage, new Set([...(stageFiles.get(stage) ?? []), b.file]));
     }
     // A stage bound in one flow lives with that flow; one shared by several flows is shared configuration.
@@ -238,7 +238,7 @@ class Builder {
         if (ref.family !== 'stages') continue;
         const v = st.obj.body[field];
         for (const x of Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]) {
-          const t = fileOf(ref, x);
+          const t = targetOf(ref, x);
           if (t && !t.file) reached.set(t, new Set([...(reached.get(t) ?? []), st.file]));
         }
       }
@@ -249,7 +249,7 @@ class Builder {
     const providerApps = new Map<Node, Set<Node>>();
     for (const a of of('authentik_core.application')) {
       const refs = appInfo?.references ?? {};
-      const ps = [fileOf(refs.provider, a.obj.body.provider), ...((a.obj.body.backchannel_providers as Json[] | undefined) ?? []).map((v) => fileOf(refs.backchannel_providers, v))];
+      const ps = [targetOf(refs.provider, a.obj.body.provider), ...((a.obj.body.backchannel_providers as Json[] | undefined) ?? []).map((v) => targetOf(refs.backchannel_providers, v))];
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
     for (const [p, apps] of providerApps) if (apps.size === 1) { const a = [...apps][0]!; place(p, a.file!, a); }
@@ -259,7 +259,7 @@ class Builder {
     for (const s of of('authentik_stages_prompt.promptstage')) {
       if (!s.file) continue;
       for (const v of (s.obj.body.fields as Json[] | undefined) ?? []) {
-        const p = fileOf(s.info.references.fields, v);
+        const p = targetOf(s.info.references.fields, v);
         if (p) promptFiles.set(p, new Set([...(promptFiles.get(p) ?? []), s]));
       }
     }
@@ -277,10 +277,10 @@ class Builder {
     const bindingInfo = findModel(this.reg, 'authentik_policies.policybinding');
     const policyFiles = new Map<Node, Set<Node>>();
     for (const b of bindings) {
-      const t = fileOf(bindingInfo?.references.target, b.obj.body.target);
+      const t = targetOf(bindingInfo?.references.target, b.obj.body.target);
       if (t?.file) place(b, t.file, t.owner);
       else place(b, rest(b));
-      const p = fileOf(bindingInfo?.references.policy, b.obj.body.policy);
+      const p = targetOf(bindingInfo?.references.policy, b.obj.body.policy);
       if (p) policyFiles.set(p, new Set([...(policyFiles.get(p) ?? []), b]));
     }
     for (const p of policies) {
