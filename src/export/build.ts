@@ -207,10 +207,13 @@ class Builder {
     }
     const of = (model: string) => live.filter((n) => n.info.model === model);
     const family = (name: string) => live.filter((n) => n.info.polymorphicFamily === name);
-    const place = (n: Node, file: string, owner?: Node) => {
+    /** The flow or application a file is named after. */
+    const owners = new Map<string, Node>();
+    const place = (n: Node, file: string, owner: Node | undefined = owners.get(file)) => {
       if (n.file) return;
       n.file = file;
       if (owner) n.owner = owner;
+      if (owner === n) owners.set(file, n);
     };
     const targetOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
 
@@ -222,12 +225,12 @@ class Builder {
     const stageFiles = new Map<Node, Set<string>>();
     for (const b of of('authentik_flows.flowstagebinding')) {
       const flow = targetOf(fsbInfo?.references.target, b.obj.body.target);
-      if (flow?.file) place(b, flow.file, flow.owner);
+      if (flow?.file) place(b, flow.file);
       const stage = targetOf(fsbInfo?.references.stage, b.obj.body.stage);
       if (stage && b.file) stageFiles.set(stage, new Set([...(stageFiles.get(stage) ?? []), b.file]));
     }
     // A stage bound in one flow lives with that flow; one shared by several flows is shared configuration.
-    for (const [stage, files] of stageFiles) if (files.size === 1) place(stage, [...files][0]!, this.nodes.find((n) => n.file === [...files][0] && n.owner === n)?.owner);
+    for (const [stage, files] of stageFiles) if (files.size === 1) place(stage, [...files][0]!);
 
     // Stages only reachable through a bound stage (an identification stage's password_stage)
     // belong to that stage's flow as well.
@@ -243,7 +246,7 @@ class Builder {
         }
       }
     }
-    for (const [stage, files] of reached) if (files.size === 1 && !stageFiles.has(stage)) place(stage, [...files][0]!, this.nodes.find((n) => n.file === [...files][0] && n.owner === n)?.owner);
+    for (const [stage, files] of reached) if (files.size === 1 && !stageFiles.has(stage)) place(stage, [...files][0]!);
 
     const appInfo = findModel(this.reg, 'authentik_core.application');
     const providerApps = new Map<Node, Set<Node>>();
@@ -252,7 +255,7 @@ class Builder {
       const ps = [targetOf(refs.provider, a.obj.body.provider), ...((a.obj.body.backchannel_providers as Json[] | undefined) ?? []).map((v) => targetOf(refs.backchannel_providers, v))];
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
-    for (const [p, apps] of providerApps) if (apps.size === 1) { const a = [...apps][0]!; place(p, a.file!, a); }
+    for (const [p, apps] of providerApps) if (apps.size === 1) place(p, [...apps][0]!.file!);
 
     // Prompts go with the prompt stage using them when only one file does.
     const promptFiles = new Map<Node, Set<Node>>();
@@ -266,28 +269,27 @@ class Builder {
     const rest = (n: Node) => n.info.appLabel.replace(/^authentik_/, '');
     const bindings = of('authentik_policies.policybinding');
     const policies = family('policies');
+    const later = new Set([...bindings, ...policies, ...promptFiles.keys()]);
     for (const n of live) {
-      if (n.file || bindings.includes(n) || policies.includes(n) || promptFiles.has(n)) continue;
+      if (n.file || later.has(n)) continue;
       place(n, rest(n));
     }
     for (const [p, stages] of promptFiles) {
       const files = new Set([...stages].map((s) => s.file));
-      if (files.size === 1) { const s = [...stages][0]!; place(p, s.file!, s.owner); } else place(p, rest(p));
+      place(p, files.size === 1 ? [...stages][0]!.file! : rest(p));
     }
     const bindingInfo = findModel(this.reg, 'authentik_policies.policybinding');
     const policyFiles = new Map<Node, Set<Node>>();
     for (const b of bindings) {
       const t = targetOf(bindingInfo?.references.target, b.obj.body.target);
-      if (t?.file) place(b, t.file, t.owner);
-      else place(b, rest(b));
+      place(b, t?.file ?? rest(b));
       const p = targetOf(bindingInfo?.references.policy, b.obj.body.policy);
       if (p) policyFiles.set(p, new Set([...(policyFiles.get(p) ?? []), b]));
     }
     for (const p of policies) {
       const bs = [...(policyFiles.get(p) ?? [])];
       const files = new Set(bs.map((b) => b.file));
-      if (bs.length > 0 && files.size === 1) place(p, bs[0]!.file!, bs[0]!.owner);
-      else place(p, rest(p));
+      place(p, bs.length > 0 && files.size === 1 ? bs[0]!.file! : rest(p));
     }
   }
 
