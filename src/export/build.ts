@@ -159,7 +159,7 @@ class Builder {
     if (cached !== undefined) return cached;
     const parts = n.key.map((f) => {
       const v = f === 'pk' ? n.obj.pk : n.obj.body[f];
-      const ref = n.info.references[f];
+      const ref = v === undefined ? undefined : this.refOf(n.info, f, v);
       if (ref && v !== null && v !== undefined && !Array.isArray(v) && depth < 4) {
         const t = this.target(ref, v);
         if (t) return this.keyText(t, depth + 1);
@@ -256,6 +256,12 @@ class Builder {
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
     for (const [p, apps] of providerApps) if (apps.size === 1) place(p, [...apps][0]!.file!);
+
+    // An application's entitlements are part of it.
+    for (const e of of('authentik_core.applicationentitlement')) {
+      const app = e.obj.body.app === undefined ? undefined : targetOf(this.refOf(e.info, 'app', e.obj.body.app), e.obj.body.app);
+      if (app?.file) place(e, app.file);
+    }
 
     // Prompts go with the prompt stage using them when only one file does.
     const promptFiles = new Map<Node, Set<Node>>();
@@ -386,13 +392,17 @@ class Builder {
   }
 
   private value(info: ModelInfo, field: string, v: Json, file: string): OutValue {
-    const ref = info.references[field] ?? this.inferredRef(info, field, v);
+    const ref = this.refOf(info, field, v);
     if (!ref || v === null) return v;
     if (Array.isArray(v)) {
       const items = v.map((x) => this.reference(info, field, ref, x, file));
       return items.map((x) => [sortText(x), x] as const).sort((a, b) => cmp(a[0], b[0])).map(([, x]) => x);
     }
     return this.reference(info, field, ref, v, file);
+  }
+
+  private refOf(info: ModelInfo, field: string, v: Json): ReferenceInfo | undefined {
+    return info.references[field] ?? this.inferredRef(info, field, v);
   }
 
   /**
@@ -427,7 +437,7 @@ class Builder {
   private find(t: Node, file: string, depth: number): FindRef {
     const query: [string, OutValue][] = t.key.map((f) => {
       const v = f === 'pk' ? t.obj.pk : t.obj.body[f] ?? null;
-      const ref = t.info.references[f];
+      const ref = this.refOf(t.info, f, v);
       if (ref && v !== null && !Array.isArray(v) && depth < 4) return [f, this.reference(t.info, f, ref, v, file, depth + 1)];
       return [f, v];
     });

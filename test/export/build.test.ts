@@ -53,6 +53,8 @@ test('references are !KeyOf inside a file and !Find on the natural key elsewhere
   assert.match(grafana, /provider: !KeyOf oauth2provider-grafana/);
   assert.match(grafana, /authorization_flow: !Find \[authentik_flows\.flow, \[slug, default-provider-authorization-implicit-consent\]\]/);
   assert.match(grafana, /group: !Find \[authentik_core\.group, \[name, contractors\]\]/);
+  // The registry does not list an entitlement's `app` as a reference; its uuid is recognised.
+  assert.match(grafana, /id: applicationentitlement-grafana-grafana-editors\n {4}identifiers:\n {6}app: !KeyOf application-grafana\n {6}name: grafana-editors/);
   assert.match(t.get('groups-and-users')!, /parents:\n {8}- !KeyOf group-engineering/);
   const all = [...t.values()].join('\n');
   for (const list of objects.values()) for (const o of list) if (typeof o.pk === 'string') assert.ok(!all.includes(o.pk), `pk ${o.pk} of ${o.model} written`);
@@ -100,7 +102,7 @@ test('--model and --match narrow the export; an application match brings its pro
   assert.deepEqual([...new Set(onlyGroups.files.flatMap((f) => f.entries.map((e) => e.model)))], ['authentik_core.group']);
   const grafana = buildExport(objects, s.registry, { match: ['grafana'] });
   assert.deepEqual(grafana.files.map((f) => f.name), ['application-grafana']);
-  assert.deepEqual(grafana.files[0]!.entries.map((e) => e.model).sort(), ['authentik_core.application', 'authentik_policies.policybinding', 'authentik_policies.policybinding', 'authentik_policies_expression.expressionpolicy', 'authentik_providers_oauth2.oauth2provider']);
+  assert.deepEqual(grafana.files[0]!.entries.map((e) => e.model).sort(), ['authentik_core.application', 'authentik_core.applicationentitlement', 'authentik_policies.policybinding', 'authentik_policies.policybinding', 'authentik_policies_expression.expressionpolicy', 'authentik_providers_oauth2.oauth2provider']);
   const users = buildExport(objects, s.registry, { match: ['a*'], models: ['authentik_core.user'] });
   assert.deepEqual(users.files.flatMap((f) => f.entries.map((e) => e.id)), ['user-akadmin', 'user-alice']);
 });
