@@ -252,7 +252,7 @@ class Builder {
     const providerApps = new Map<Node, Set<Node>>();
     for (const a of of('authentik_core.application')) {
       const refs = appInfo?.references ?? {};
-      const ps = [targetOf(refs.provider, a.obj.body.provider), ...((a.obj.body.backchannel_providers as Json[] | undefined) ?? []).map((v) => targetOf(refs.backchannel_providers, v))];
+      const ps = [targetOf(refs.provider, a.obj.body.provider), ...asArray(a.obj.body.backchannel_providers).map((v) => targetOf(refs.backchannel_providers, v))];
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
     for (const [p, apps] of providerApps) if (apps.size === 1) place(p, [...apps][0]!.file!);
@@ -267,7 +267,7 @@ class Builder {
     const promptFiles = new Map<Node, Set<Node>>();
     for (const s of of('authentik_stages_prompt.promptstage')) {
       if (!s.file) continue;
-      for (const v of (s.obj.body.fields as Json[] | undefined) ?? []) {
+      for (const v of asArray(s.obj.body.fields)) {
         const p = targetOf(s.info.references.fields, v);
         if (p) promptFiles.set(p, new Set([...(promptFiles.get(p) ?? []), s]));
       }
@@ -484,6 +484,10 @@ class Builder {
     }
     return out;
   }
+}
+
+function asArray(v: Json | undefined): Json[] {
+  return Array.isArray(v) ? v : [];
 }
 
 function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {

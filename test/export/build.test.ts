@@ -150,3 +150,12 @@ test('blueprint instances authentik discovered in its own directory are left out
   const names = buildExport(fresh, s.registry, { models: ['authentik_blueprints.blueprintinstance'] }).files.flatMap((f) => f.entries.map((e) => e.identifiers.name));
   assert.deepEqual(names, ['from-oci']);
 });
+
+test('a list answer with something other than a list where a many-to-many list is expected is exported, not a crash', () => {
+  const odd = new Map(objects);
+  odd.set('authentik_core.application', (objects.get('authentik_core.application') ?? []).map((o) => ({ ...o, body: { ...o.body, backchannel_providers: {} } })));
+  odd.set('authentik_stages_prompt.promptstage', [{ model: 'authentik_stages_prompt.promptstage', pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', body: { pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', name: 'odd-prompts', fields: {}, validation_policies: [] } }]);
+  const built = buildExport(odd, s.registry);
+  assert.ok(built.files.some((f) => f.name === 'application-grafana'));
+  assert.ok(built.files.some((f) => f.entries.some((e) => e.id === 'promptstage-odd-prompts')));
+});
