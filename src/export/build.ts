@@ -159,7 +159,7 @@ class Builder {
     if (cached !== undefined) return cached;
     const parts = n.key.map((f) => {
       const v = f === 'pk' ? n.obj.pk : n.obj.body[f];
-      const ref = n.info.references[f];
+      const ref = v === undefined ? undefined : this.refOf(n.info, f, v);
       if (ref && v !== null && v !== undefined && !Array.isArray(v) && depth < 4) {
         const t = this.target(ref, v);
         if (t) return this.keyText(t, depth + 1);
@@ -207,12 +207,15 @@ class Builder {
     }
     const of = (model: string) => live.filter((n) => n.info.model === model);
     const family = (name: string) => live.filter((n) => n.info.polymorphicFamily === name);
-    const place = (n: Node, file: string, owner?: Node) => {
+    /** The flow or application a file is named after. */
+    const owners = new Map<string, Node>();
+    const place = (n: Node, file: string, owner: Node | undefined = owners.get(file)) => {
       if (n.file) return;
       n.file = file;
       if (owner) n.owner = owner;
+      if (owner === n) owners.set(file, n);
     };
-    const fileOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
+    const targetOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
 
     for (const f of of('authentik_flows.flow')) place(f, `flow-${slug(String(f.obj.body.slug))}`, f);
     for (const a of of('authentik_core.application')) place(a, `application-${slug(String(a.obj.body.slug))}`, a);
@@ -221,57 +224,78 @@ class Builder {
     const fsbInfo = findModel(this.reg, 'authentik_flows.flowstagebinding');
     const stageFiles = new Map<Node, Set<string>>();
     for (const b of of('authentik_flows.flowstagebinding')) {
-      const flow = fileOf(fsbInfo?.references.target, b.obj.body.target);
-      if (flow?.file) place(b, flow.file, flow.owner);
-      const stage = fileOf(fsbInfo?.references.stage, b.obj.body.stage);
+      const flow = targetOf(fsbInfo?.references.target, b.obj.body.target);
+      if (flow?.file) place(b, flow.file);
+      const stage = targetOf(fsbInfo?.references.stage, b.obj.body.stage);
       if (stage && b.file) stageFiles.set(stage, new Set([...(stageFiles.get(stage) ?? []), b.file]));
     }
     // A stage bound in one flow lives with that flow; one shared by several flows is shared configuration.
-    for (const [stage, files] of stageFiles) if (files.size === 1) place(stage, [...files][0]!, this.nodes.find((n) => n.file === [...files][0] && n.owner === n)?.owner);
+    for (const [stage, files] of stageFiles) if (files.size === 1) place(stage, [...files][0]!);
+
+    // Stages only reachable through a bound stage (an identification stage's password_stage)
+    // belong to that stage's flow as well.
+    const reached = new Map<Node, Set<string>>();
+    for (const st of family('stages')) {
+      if (!st.file) continue;
+      for (const [field, ref] of Object.entries(st.info.references)) {
+        if (ref.family !== 'stages') continue;
+        const v = st.obj.body[field];
+        for (const x of Array.isArray(v) ? v : v === null || v === undefined ? [] : [v]) {
+          const t = targetOf(ref, x);
+          if (t && !t.file) reached.set(t, new Set([...(reached.get(t) ?? []), st.file]));
+        }
+      }
+    }
+    for (const [stage, files] of reached) if (files.size === 1 && !stageFiles.has(stage)) place(stage, [...files][0]!);
 
     const appInfo = findModel(this.reg, 'authentik_core.application');
     const providerApps = new Map<Node, Set<Node>>();
     for (const a of of('authentik_core.application')) {
       const refs = appInfo?.references ?? {};
-      const ps = [fileOf(refs.provider, a.obj.body.provider), ...((a.obj.body.backchannel_providers as Json[] | undefined) ?? []).map((v) => fileOf(refs.backchannel_providers, v))];
+      const ps = [targetOf(refs.provider, a.obj.body.provider), ...asArray(a.obj.body.backchannel_providers).map((v) => targetOf(refs.backchannel_providers, v))];
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
-    for (const [p, apps] of providerApps) if (apps.size === 1) { const a = [...apps][0]!; place(p, a.file!, a); }
+    for (const [p, apps] of providerApps) if (apps.size === 1) place(p, [...apps][0]!.file!);
+
+    // An application's entitlements are part of it.
+    for (const e of of('authentik_core.applicationentitlement')) {
+      const app = e.obj.body.app === undefined ? undefined : targetOf(this.refOf(e.info, 'app', e.obj.body.app), e.obj.body.app);
+      if (app?.file) place(e, app.file);
+    }
 
     // Prompts go with the prompt stage using them when only one file does.
     const promptFiles = new Map<Node, Set<Node>>();
     for (const s of of('authentik_stages_prompt.promptstage')) {
       if (!s.file) continue;
-      for (const v of (s.obj.body.fields as Json[] | undefined) ?? []) {
-        const p = fileOf(s.info.references.fields, v);
+      for (const v of asArray(s.obj.body.fields)) {
+        const p = targetOf(s.info.references.fields, v);
         if (p) promptFiles.set(p, new Set([...(promptFiles.get(p) ?? []), s]));
       }
     }
     const rest = (n: Node) => n.info.appLabel.replace(/^authentik_/, '');
     const bindings = of('authentik_policies.policybinding');
     const policies = family('policies');
+    const later = new Set([...bindings, ...policies, ...promptFiles.keys()]);
     for (const n of live) {
-      if (n.file || bindings.includes(n) || policies.includes(n) || promptFiles.has(n)) continue;
+      if (n.file || later.has(n)) continue;
       place(n, rest(n));
     }
     for (const [p, stages] of promptFiles) {
       const files = new Set([...stages].map((s) => s.file));
-      if (files.size === 1) { const s = [...stages][0]!; place(p, s.file!, s.owner); } else place(p, rest(p));
+      place(p, files.size === 1 ? [...stages][0]!.file! : rest(p));
     }
     const bindingInfo = findModel(this.reg, 'authentik_policies.policybinding');
     const policyFiles = new Map<Node, Set<Node>>();
     for (const b of bindings) {
-      const t = fileOf(bindingInfo?.references.target, b.obj.body.target);
-      if (t?.file) place(b, t.file, t.owner);
-      else place(b, rest(b));
-      const p = fileOf(bindingInfo?.references.policy, b.obj.body.policy);
+      const t = targetOf(bindingInfo?.references.target, b.obj.body.target);
+      place(b, t?.file ?? rest(b));
+      const p = targetOf(bindingInfo?.references.policy, b.obj.body.policy);
       if (p) policyFiles.set(p, new Set([...(policyFiles.get(p) ?? []), b]));
     }
     for (const p of policies) {
       const bs = [...(policyFiles.get(p) ?? [])];
       const files = new Set(bs.map((b) => b.file));
-      if (bs.length > 0 && files.size === 1) place(p, bs[0]!.file!, bs[0]!.owner);
-      else place(p, rest(p));
+      place(p, bs.length > 0 && files.size === 1 ? bs[0]!.file! : rest(p));
     }
   }
 
@@ -368,13 +392,17 @@ class Builder {
   }
 
   private value(info: ModelInfo, field: string, v: Json, file: string): OutValue {
-    const ref = info.references[field] ?? this.inferredRef(info, field, v);
+    const ref = this.refOf(info, field, v);
     if (!ref || v === null) return v;
     if (Array.isArray(v)) {
       const items = v.map((x) => this.reference(info, field, ref, x, file));
       return items.map((x) => [sortText(x), x] as const).sort((a, b) => cmp(a[0], b[0])).map(([, x]) => x);
     }
     return this.reference(info, field, ref, v, file);
+  }
+
+  private refOf(info: ModelInfo, field: string, v: Json): ReferenceInfo | undefined {
+    return info.references[field] ?? this.inferredRef(info, field, v);
   }
 
   /**
@@ -409,7 +437,7 @@ class Builder {
   private find(t: Node, file: string, depth: number): FindRef {
     const query: [string, OutValue][] = t.key.map((f) => {
       const v = f === 'pk' ? t.obj.pk : t.obj.body[f] ?? null;
-      const ref = t.info.references[f];
+      const ref = this.refOf(t.info, f, v);
       if (ref && v !== null && !Array.isArray(v) && depth < 4) return [f, this.reference(t.info, f, ref, v, file, depth + 1)];
       return [f, v];
     });
@@ -456,6 +484,10 @@ class Builder {
     }
     return out;
   }
+}
+
+function asArray(v: Json | undefined): Json[] {
+  return Array.isArray(v) ? v : [];
 }
 
 function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {

@@ -50,6 +50,12 @@ export function selfManaged(info: ModelInfo, body: { [k: string]: Json }): boole
     if (body.type === 'internal_service_account') return true;
     if (typeof body.path === 'string' && body.path.startsWith('goauthentik.io/')) return true;
   }
+  // authentik's discovery creates an instance for every file in its blueprints directory; an
+  // instance an administrator adds points at an OCI artifact or carries its content inline.
+  if (info.model === 'authentik_blueprints.blueprintinstance') {
+    const path = typeof body.path === 'string' ? body.path : '';
+    return path !== '' && !path.startsWith('oci://') && !body.content;
+  }
   const s = SELF_CREATED[info.model];
   return Boolean(s && s.values.includes(body[s.field] as string));
 }

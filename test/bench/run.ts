@@ -22,6 +22,7 @@ import type { CompiledEntry, LiveSnapshot, ParsedBlueprint, SourceFile } from '.
 import { Agent, request } from 'undici';
 import { watchBench } from './watch.js';
 import { ociBench } from './oci.js';
+import { exportBench } from './export.js';
 
 const registry = bundledRegistry('2026.5');
 const results: { name: string; value: string; target: string; ok: boolean }[] = [];
@@ -168,5 +169,6 @@ await benchCompile();
 await benchServer();
 await watchBench(report);
 await ociBench(report);
+await exportBench(report);
 const missed = results.filter((r) => !r.ok).length;
 console.log(`\n${results.length - missed} of ${results.length} targets met.`);

@@ -195,6 +195,7 @@ export async function handMadeSetup(s: Server): Promise<void> {
   const engineersOnly = await rest(s, 'POST', '/policies/expression/', { name: 'engineers-only', expression: 'return ak_is_group_member(request.user, name="engineering")\n' });
   await rest(s, 'POST', '/policies/bindings/', { target: grafana.pk!, policy: engineersOnly.pk!, order: 0 });
   await rest(s, 'POST', '/policies/bindings/', { target: grafana.pk!, group: contractors.pk!, order: 10, negate: true });
+  if (!v2023) await rest(s, 'POST', '/core/application_entitlements/', { app: grafana.pk!, name: 'grafana-editors', attributes: { grafana_role: 'Editor' } });
 
   // SAML provider + application, bound to a group.
   const saml = await rest(s, 'POST', '/providers/saml/', {

@@ -33,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Write the live server as portable blueprints (no pks, secrets as !Env) that plan to zero changes');
   addTargetOptions(cmd)
     .option('--out <dir>', 'directory to write the blueprints and .env.example into', 'exported')
-    .option('--model <glob>', 'export only these models (repeatable, e.g. authentik_flows.* ); naming a runtime model such as authentik_core.token exports it', collect)
+    .option('--model <glob>', 'export only these models (repeatable, e.g. "authentik_flows.*"); naming a runtime model such as authentik_core.token exports it', collect)
     .option('--match <glob>', 'export only objects whose natural key matches, with the contents of matching flows and applications (repeatable)', collect)
     .option('--single-file', 'one file, every reference a !KeyOf')
     .option('--all-fields', 'write fields equal to their defaults too')
