@@ -82,6 +82,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const deliveries = new DeliveryLog(opts.deliveryCapacity ?? 1000);
   const cap = opts.maxBodyBytes ?? MiB;
   const runner = createRunner({
+    ...(opts.check ? { resolveRevision: opts.check } : {}),
     ...opts,
     now,
     onRecord: (r) => {
@@ -108,12 +109,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return { status: 202, body: { status: 'ignored', reason } };
     }
     for (const source of lanes) {
-      const t: Trigger = { kind: 'webhook', source, revision: event.after, at: now(), reason: `${event.provider} push ${event.ref}` };
+      // The payload's sha only triggers: the runner reads the followed ref's tip itself, so a
+      // replayed (validly signed) old body cannot pick an old commit to apply.
+      const t: Trigger = { kind: 'webhook', source, at: now(), reason: `${event.provider} push ${event.ref} (payload names ${event.after.slice(0, 12)})` };
       if (delivery) t.deliveryId = delivery;
       enqueue(t);
     }
-    log.log('info', 'webhook queued', { provider: event.provider, delivery: delivery ?? null, revision: event.after, sources: lanes.map(redactSource) });
-    return { status: 202, body: { status: 'queued', revision: event.after, sources: lanes.map(redactSource) } };
+    log.log('info', 'webhook queued', { provider: event.provider, delivery: delivery ?? null, payloadRevision: event.after, sources: lanes.map(redactSource) });
+    return { status: 202, body: { status: 'queued', sources: lanes.map(redactSource) } };
   };
 
   const onHook = async (provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> => {

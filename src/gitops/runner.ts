@@ -20,6 +20,17 @@ export interface RunnerOptions {
   lock?: { path: string } & Pick<AcquireOptions, 'onBusy' | 'timeoutMs' | 'pollMs' | 'isAlive' | 'host'>;
   onRecord?: (run: RunRecord) => void;
   runId?: () => string;
+  /**
+   * The revision the source points at now (git ls-remote, OCI digest). Used for triggers that
+   * carry none, webhooks included: a push payload is signed but its age is not, so a replayed
+   * body must not choose what gets applied.
+   */
+  resolveRevision?: (source: string) => Promise<string | undefined>;
+  /**
+   * Is `older` an ancestor of `newer` in the source's history (git merge-base --is-ancestor)?
+   * Called with older === newer before a source's first apply, so it can record that commit.
+   */
+  isAncestor?: (source: string, older: string, newer: string) => Promise<boolean>;
 }
 
 export type Runner = (trigger: Trigger, folded: number) => Promise<RunRecord>;
@@ -39,12 +50,12 @@ export function createRunner(opts: RunnerOptions): Runner {
   const newId = opts.runId ?? (() => randomUUID().slice(0, 8));
   /** Revision of the last completed run per source: a plan with changes at the same revision is drift. */
   const lastRevision = new Map<string, string>();
+  /** Revision the last apply wrote per source; nothing older may be applied after it. */
+  const lastApplied = new Map<string, string>();
 
   return async (trigger, folded) => {
     const runId = newId();
     const startedAt = now();
-    const source = trigger.revision ? pinRevision(trigger.source, trigger.revision) : trigger.source;
-    const spec: ReconcileSpec = { ...opts.spec, sources: [source], mode: opts.mode };
     const log = opts.logger;
     const base = { run: runId, source: redactSource(trigger.source), trigger: trigger.kind };
     log.log('info', 'run started', {
@@ -60,6 +71,18 @@ export function createRunner(opts: RunnerOptions): Runner {
 
     let release: (() => Promise<void>) | undefined;
     try {
+      const revision = trigger.revision ?? (opts.resolveRevision ? await opts.resolveRevision(trigger.source) : undefined);
+      if (revision) record.revision = revision;
+      const last = lastApplied.get(trigger.source);
+      // Asked also before the first apply (older === newer), so the history knows that commit.
+      if (opts.mode === 'apply' && revision && opts.isAncestor && (await opts.isAncestor(trigger.source, revision, last ?? revision)) && last) {
+        record.result = 'skipped';
+        record.code = codes.olderRevision.code;
+        record.error = `revision ${revision.slice(0, 12)} is an ancestor of ${last.slice(0, 12)}, the last applied revision: refusing to roll the server back (push a new commit to change it)`;
+        return record;
+      }
+      const source = revision ? pinRevision(trigger.source, revision) : trigger.source;
+      const spec: ReconcileSpec = { ...opts.spec, sources: [source], mode: opts.mode };
       if (opts.mode === 'apply' && opts.lock) {
         const { path, ...lockOpts } = opts.lock;
         const got = await acquireLock(path, { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` });
@@ -84,6 +107,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       const prev = lastRevision.get(trigger.source);
       record.drift = record.pending > 0 && prev !== undefined && prev === seen;
       if (seen && record.result !== 'invalid') lastRevision.set(trigger.source, seen);
+      if (opts.mode === 'apply' && record.revision && (record.result === 'succeeded' || record.applied > 0)) lastApplied.set(trigger.source, record.revision);
     } catch (err) {
       record.result = 'failed';
       record.code = codes.reconcileThrew.code;

@@ -14,7 +14,7 @@ export type { SourceSpec } from './spec.js';
 export { parseSourceSpec, formatGitSpec } from './spec.js';
 export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
-export { gitLsRemote } from './git.js';
+export { gitLsRemote, gitIsAncestor } from './git.js';
 export { redactUrl } from './redact.js';
 export { isBlueprintName } from './local.js';
 export { codes as sourceCodes } from './codes.js';

@@ -3,9 +3,9 @@
 // through one queue, and applies take the lock beside the ownership state.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { cachedReadSources, jsonLogger, lockPathFor, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { cachedReadSources, jsonLogger, lockPathFor, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
-import { gitLsRemote, ociManifestDigest } from '../../sources/index.js';
+import { gitIsAncestor, gitLsRemote, ociManifestDigest } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -68,6 +68,9 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     ...(secret ? { secret } : {}),
     ...(intervalMs ? { intervalMs } : {}),
     check,
+    // OCI digests have no history to compare; only git sources are guarded against rollback.
+    isAncestor: async (source, older, newer) =>
+      parseSourceRef(source).kind === 'git' ? gitIsAncestor(source, older, newer, { cacheDir: cacheDir(opts, ctx), env: ctx.env, timeoutMs: 120_000 }) : false,
     mode,
     spec,
     reconcile: (s) => reconcileOnce(s, deps),
