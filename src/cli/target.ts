@@ -14,7 +14,7 @@ import type { ReconcileDeps } from '../pipeline/types.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
-/** A usage problem the user must fix; the command prints it and exits 1. */
+/** A usage problem the user must fix; the command prints it and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -70,6 +70,9 @@ export interface Target {
 }
 
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
+  if (opts.sandbox !== undefined && opts.sandbox !== false && (opts.server || opts.token)) {
+    throw new UsageError(`--sandbox cannot be combined with ${opts.server ? '--server' : '--token'}: choose the embedded sandbox or a real server`);
+  }
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
     const { registry } = offlineRegistry(opts);
     const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;

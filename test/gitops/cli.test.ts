@@ -189,7 +189,7 @@ test('akbp hook install refuses a daemon URL without a secret and keeps apply ar
   const bare = join(dir, 'r.git');
   await git(dir, 'init', '-q', '--bare', bare);
   const ctx = context(dir);
-  assert.equal(await runCli(ctx, ['hook', 'install', 'r.git', '--daemon-url', 'http://127.0.0.1:1']), 1);
+  assert.equal(await runCli(ctx, ['hook', 'install', 'r.git', '--daemon-url', 'http://127.0.0.1:1']), 2, 'a usage error');
   assert.match(ctx.err.join(''), /needs a secret/);
   const ok = context(dir);
   assert.equal(await runCli(ok, ['hook', 'install', 'r.git', '--', '--sandbox', 'state.json', '--yes']), 0, ok.err.join(''));

@@ -8,7 +8,7 @@ import { applyOutcome, applySavedPlan, reconcileOnce, type ReconcileOutcome } fr
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
-import { action, textsOf } from '../run.js';
+import { action, ApprovalError, textsOf } from '../run.js';
 import { connectTarget, pipelineDeps, UsageError } from '../target.js';
 import { lockPathFor, withLock } from '../../gitops/lock.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
@@ -47,6 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
+        if (opts.format === 'markdown') throw new UsageError('apply prints text or json; --format markdown is for `akbp plan` (a review comment)');
         const target = await connectTarget(opts, ctx);
         try {
           const deps = pipelineDeps(opts, ctx, target.registry, target.client);
@@ -60,15 +61,24 @@ export function register(program: Command, ctx: CliContext): void {
             } else {
               const spec = specFromOptions(args, 'apply', opts);
               const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);
-              printPlan(planned, { ...opts, format: opts.format === 'json' ? 'json' : 'text' }, ctx);
-              if (!planned.ok || !planned.plan || changeCount(planned.plan) === 0) {
+              const json = opts.format === 'json';
+              const nothingToDo = !planned.ok || !planned.plan || changeCount(planned.plan) === 0;
+              // JSON is one document: the plan alone when nothing will be applied, else the result.
+              if (!json || nothingToDo) printPlan(planned, { ...opts, format: json ? 'json' : 'text' }, ctx);
+              if (nothingToDo) {
                 ctx.exitCode = planned.ok ? 0 : 1;
                 return;
               }
-              if (!opts.yes && ctx.io.isTTY && ctx.io.prompt) {
-                const answer = (await ctx.io.prompt(`Apply ${changeCount(planned.plan)} change(s) to ${target.description}? Only 'yes' is accepted: `)).trim();
+              const n = changeCount(planned.plan!);
+              if (!opts.yes && ctx.env.CI !== 'true') {
+                // As terraform: no terminal to ask on is an error, never a silent yes.
+                if (!ctx.io.prompt) {
+                  throw new ApprovalError(`error asking for approval: no terminal to ask on, so the ${n} change(s) were not applied. Review the plan above, then run again with --yes (or CI=true).`);
+                }
+                ctx.io.stdout(`\nakbp will make these ${n} change(s) to ${target.description}. Only 'yes' will be accepted.\n`);
+                const answer = (await ctx.io.prompt(`Apply these ${n} changes? (yes/no) `)).trim();
                 if (answer !== 'yes') {
-                  ctx.io.stderr('Apply cancelled.\n');
+                  ctx.io.stderr('Apply cancelled: nothing was written.\n');
                   ctx.exitCode = 1;
                   return;
                 }

@@ -77,6 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  akbp plan --sandbox examples/blueprints/\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp plan blueprints/ --out plan.json\n  akbp plan --format markdown --detailed-exitcode git::https://git.example.com/iam.git//blueprints?ref=main\n')
     .action(
       action(ctx, async (sources: string[], opts: PlanCliOptions) => {
+        if (opts.graph && opts.format !== 'markdown') throw new UsageError(`--graph needs --format markdown (the graph is a Mermaid block in the Markdown plan); got --format ${opts.format}`);
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {
