@@ -17,6 +17,8 @@ export interface ReconcileSpec {
   passwordPolicy?: 'on-create' | 'on-change' | 'always';
   rollbackOnFailure?: boolean;
   strict?: boolean;
+  /** Fields unknown to the model are warnings, not errors (`--lenient`). */
+  lenient?: boolean;
 }
 
 export interface ReconcileDeps {

@@ -51,7 +51,7 @@ export function register(program: Command, ctx: CliContext): void {
         const { registry, note } = offlineRegistry(opts);
         const context = parseContextOptions(opts.context);
         if (context.errors.length) throw new UsageError(context.errors.join('; '));
-        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false }, pipelineDeps(opts, ctx, registry));
+        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false }, pipelineDeps(opts, ctx, registry));
         const texts = textsOf(out.texts);
         if (out.diagnostics.length > 0) ctx.io.stderr(`${renderDiagnosticsText(out.diagnostics, texts, useColor(ctx.io.isTTY, ctx.env))}\n`);
         if (out.compiled) {

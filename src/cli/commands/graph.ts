@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
         const { registry } = offlineRegistry(opts);
         const context = parseContextOptions(opts.context);
         if (context.errors.length) throw new UsageError(context.errors.join('; '));
-        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false }, pipelineDeps(opts, ctx, registry));
+        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false }, pipelineDeps(opts, ctx, registry));
         if (out.diagnostics.length) ctx.io.stderr(`${renderDiagnosticsText(out.diagnostics, textsOf(out.texts), useColor(ctx.io.isTTY, ctx.env))}\n`);
         if (out.compiled && !hasErrors(out.diagnostics)) ctx.io.stdout(renderGraph(out.compiled.entries, opts.format));
         ctx.exitCode = hasErrors(out.diagnostics) ? 1 : 0;

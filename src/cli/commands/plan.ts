@@ -49,6 +49,7 @@ export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts:
     passwordPolicy: opts.passwordPolicy,
     rollbackOnFailure: opts.rollbackOnFailure ?? false,
     strict: opts.strict ?? false,
+    lenient: opts.lenient ?? false,
   };
 }
 

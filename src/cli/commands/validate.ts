@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
       action(ctx, async (sources: string[], opts: ValidateOptions) => {
         const { registry, note } = offlineRegistry(opts);
         const deps = pipelineDeps(opts, ctx, registry);
-        const loaded = await loadAndValidate({ sources, mode: 'validate', strict: opts.strict ?? false }, deps);
+        const loaded = await loadAndValidate({ sources, mode: 'validate', strict: opts.strict ?? false, lenient: opts.lenient ?? false }, deps);
         const diagnostics: Diagnostic[] = [...loaded.diagnostics];
         if (opts.resolveOci) diagnostics.push(...(await resolveOciPaths(loaded.blueprints, opts, ctx)));
         const texts = textsOf(loaded.texts);
