@@ -26,6 +26,8 @@ export interface DaemonOptions extends Omit<RunnerOptions, 'onRecord' | 'now'> {
   runOnStart?: boolean;
   now?: () => number;
   onRecord?: (run: RunRecord) => void;
+  /** True while this replica stands by for another (leader election): /readyz says ready. */
+  standby?: () => boolean;
 }
 
 export interface Daemon {
@@ -172,8 +174,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { status: 'refused', reason: 'GET only' });
+    // Liveness: the process answers. Readiness: every source's last run succeeded, or this
+    // replica is a standby that is not meant to run.
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
-    if (path === '/metrics') return send(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+    if (path === '/readyz') {
+      if (opts.standby?.()) return send(res, 200, { status: 'ready', standby: true });
+      const failing = metrics.notReady();
+      return send(res, failing.length ? 503 : 200, failing.length ? { status: 'not ready', sources: failing } : { status: 'ready' });
+    }
+    if (path === '/metrics') {
+      metrics.render().then((text) => send(res, 200, text, metrics.contentType), (err: Error) => send(res, 500, { status: 'error', error: err.message }));
+      return;
+    }
     if (path === '/status') return send(res, 200, { mode: opts.mode, sources: metrics.status(busyByLabel) });
     send(res, 404, { status: 'not found' });
   });

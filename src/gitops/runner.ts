@@ -2,7 +2,9 @@
 // apply lock when it will write, calls the injected reconcile, and condenses the outcome into a
 // RunRecord for logs, metrics and /status. The queue guarantees one runner call per source at once.
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../model/index.js';
+import type { Change, Logger } from '../model/index.js';
+import { objectLabel } from '../report/index.js';
+import { runDiagnostics } from './metrics.js';
 import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 import { codes } from './codes.js';
 import { acquireLock, type AcquireOptions } from './lock.js';
@@ -39,6 +41,10 @@ function pendingOf(s: PlanSummary | undefined): number {
   return s ? s.create + s.update + s.delete : 0;
 }
 
+function changeSignature(c: Change): string {
+  return `${c.key}|${c.action}|${c.patch.map((f) => f.path).join(',')}`;
+}
+
 export function classify(outcome: ReconcileOutcome): RunRecord['result'] {
   if (outcome.apply) return outcome.apply.phase === 'succeeded' && outcome.ok ? 'succeeded' : 'failed';
   if (outcome.ok) return 'succeeded';
@@ -50,6 +56,8 @@ export function createRunner(opts: RunnerOptions): Runner {
   const newId = opts.runId ?? (() => randomUUID().slice(0, 8));
   /** Revision of the last completed run per source: a plan with changes at the same revision is drift. */
   const lastRevision = new Map<string, string>();
+  /** Changes the last run left pending per source (none after a successful apply). */
+  const leftPending = new Map<string, Set<string>>();
   /** Revision the last apply wrote per source; nothing older may be applied after it. */
   const lastApplied = new Map<string, string>();
 
@@ -105,8 +113,19 @@ export function createRunner(opts: RunnerOptions): Runner {
       // Local files have no revision; their content digest tells "unchanged" just as well.
       const seen = record.revision ?? outcome.plan?.source.digest;
       const prev = lastRevision.get(trigger.source);
-      record.drift = record.pending > 0 && prev !== undefined && prev === seen;
-      if (seen && record.result !== 'invalid') lastRevision.set(trigger.source, seen);
+      const pendingChanges = (outcome.plan?.changes ?? []).filter((c) => c.action !== 'noop');
+      // Drift is a change the server grew while the source stood still: at the same revision,
+      // a change the previous run did not already leave pending. A plan-only daemon leaves its
+      // first creates pending run after run; they are not drift.
+      const before = leftPending.get(trigger.source);
+      const drifted = prev !== undefined && prev === seen ? pendingChanges.filter((c) => !before?.has(changeSignature(c))) : [];
+      record.drift = drifted.length > 0;
+      if (drifted.length) record.drifted = drifted.map((c) => ({ model: c.model, identity: objectLabel(c.identifiers), action: c.action, fields: c.patch.map((f) => f.path.replace(/^\//, '')) }));
+      if (seen && record.result !== 'invalid') {
+        lastRevision.set(trigger.source, seen);
+        const applied = opts.mode === 'apply' && record.result === 'succeeded';
+        leftPending.set(trigger.source, new Set(applied ? [] : pendingChanges.map(changeSignature)));
+      }
       if (opts.mode === 'apply' && record.revision && (record.result === 'succeeded' || record.applied > 0)) lastApplied.set(trigger.source, record.revision);
     } catch (err) {
       record.result = 'failed';
@@ -124,9 +143,15 @@ export function createRunner(opts: RunnerOptions): Runner {
       };
       const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
       if (errors) Object.assign(fields, { errors });
+      // What went wrong, where: code, file:line:col and message of each diagnostic.
+      const diagnostics = runDiagnostics(record, 20);
+      if (diagnostics.length) Object.assign(fields, { diagnostics });
       log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
       if (record.drift) {
-        log.log('warn', 'drift detected', { ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded' });
+        log.log('warn', 'drift detected', {
+          ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded',
+          objects: (record.drifted ?? []).map((d) => ({ model: d.model, identity: d.identity, action: d.action, fields: [...d.fields] })),
+        });
       }
       opts.onRecord?.(record);
     }
