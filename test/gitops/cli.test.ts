@@ -144,6 +144,7 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   // Through a real post-receive hook installed by the CLI.
   const hookCtx = context(scratch.dir);
   hookCtx.env.AKBP_WEBHOOK_SECRET = secret;
+  hookCtx.env.XDG_CONFIG_HOME = join(scratch.dir, 'config');
   assert.equal(await runCli(hookCtx, ['hook', 'install', world.bare, '--daemon-url', s.daemon.url, '--repo-url', world.url]), 0, hookCtx.err.join(''));
   assert.match(hookCtx.text(), /notifies http:\/\/127\.0\.0\.1:\d+ on pushes to refs\/heads\/main/);
   const sha3 = await world.commit({ 'groups.yaml': group('pushed-one', 'pushed-two', 'pushed-three') }, 'three');

@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { installHook } from '../../gitops/index.js';
+import { defaultSecretFile, installHook } from '../../gitops/hook.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { UsageError } from '../target.js';
@@ -16,6 +16,7 @@ interface HookCliOptions {
   source?: string;
   akbp?: string;
   force?: boolean;
+  secretFile?: string;
 }
 
 /** `node /abs/bin/akbp.js`: the hook runs in git's environment, where `akbp` may not be on PATH. */
@@ -33,7 +34,8 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--daemon-url <url>', 'POST a signed push event to this `akbp serve` instead of applying here')
     .option('--ref <ref>', 'only pushes to this ref trigger', 'refs/heads/main')
     .option('--repo-url <url>', "repository URL as the daemon's --source names it (default file://BARE_REPO)")
-    .option('--webhook-secret <secret>', 'secret shared with the daemon (or AKBP_WEBHOOK_SECRET); stored 0600 beside the repo, not in the hook')
+    .option('--webhook-secret <secret>', 'secret shared with the daemon (or AKBP_WEBHOOK_SECRET); stored 0600 outside the repository, never in the hook')
+    .option('--secret-file <file>', 'where to store the secret (default ~/.config/akbp/hook-secrets/REPO-ID.secret); must be outside the repository')
     .option('--source <template>', 'without a daemon: source to apply, {rev} = pushed sha (default git::file://BARE_REPO?ref={rev})')
     .option('--akbp <command>', 'without a daemon: command that runs akbp (default: this installation)')
     .option('--force', 'replace a post-receive hook akbp did not write')
@@ -53,6 +55,7 @@ export function register(program: Command, ctx: CliContext): void {
           akbpCommand: opts.akbp ? opts.akbp.split(' ').filter(Boolean) : defaultAkbpCommand(),
           applyArgs,
           ...(opts.force ? { force: true } : {}),
+          secretFile: opts.secretFile ? resolve(ctx.cwd, opts.secretFile) : defaultSecretFile(resolve(ctx.cwd, bareRepo), ctx.env),
         }).catch((e: Error) => {
           throw new UsageError(e.message);
         });
