@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { commandModules } from './commands/index.js';
 import { PACKAGE_VERSION, terminalPrompt } from './tty.js';
 import { usageExit } from './run.js';
+import { applyProjectConfig } from './config.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('akbp')
@@ -14,6 +15,7 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) });
   for (const mod of commandModules) mod.register(program, ctx);
+  program.hook('preAction', (_program, actionCommand) => applyProjectConfig(actionCommand, ctx));
   return program;
 }
 

@@ -8,6 +8,7 @@ import { applyOutcome, applySavedPlan, reconcileOnce, type ReconcileOutcome } fr
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
+import { registryVersionFor } from '../../authentik/bundled.js';
 import { action, ApprovalError, textsOf } from '../run.js';
 import { connectTarget, pipelineDeps, UsageError } from '../target.js';
 import { lockPathFor, withLock } from '../../gitops/lock.js';
@@ -40,7 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('apply')
     .description('Apply blueprints (or a saved plan) to the server: ordered, idempotent writes')
-    .argument('<source-or-plan...>', 'blueprint sources, or one PLAN.json written by `akbp plan --out`');
+    .argument('[source-or-plan...]', 'blueprint sources, or one PLAN.json written by `akbp plan --out`');
   addPlanOptions(cmd)
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--rollback-on-failure', 'undo already applied changes when one fails')
@@ -48,6 +49,9 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
         if (opts.format === 'markdown') throw new UsageError('apply prints text or json; --format markdown is for `akbp plan` (a review comment)');
+        // A saved plan records the server's version; against the sandbox it picks the registry.
+        const savedFirst = readSavedPlan(args, ctx.cwd);
+        if (savedFirst && !opts.authentikVersion && opts.sandbox !== undefined && opts.sandbox !== false) opts.authentikVersion = registryVersionFor(savedFirst.server.version);
         const target = await connectTarget(opts, ctx);
         try {
           const deps = pipelineDeps(opts, ctx, target.registry, target.client);

@@ -14,7 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('graph')
     .description('Print the dependency graph of the compiled entries (Mermaid or Graphviz DOT)')
-    .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
+    .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'graph language').choices(['mermaid', 'dot']).default('mermaid'));
   addCompileOptions(cmd)
     .addHelpText('after', '\nExamples:\n  akbp graph examples/blueprints/\n  akbp graph --format dot blueprints/ | dot -Tsvg > graph.svg\n')

@@ -70,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('plan')
     .description('Show exactly what apply would change on the server (reads only)')
-    .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag');
+    .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag');
   addPlanOptions(cmd)
     .option('--out <file>', 'also write the plan as JSON for `akbp apply FILE` (contains no secrets)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')

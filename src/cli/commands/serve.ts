@@ -91,7 +91,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('serve')
     .description('GitOps daemon: reconcile on webhooks and on an interval; /healthz, /metrics, /status')
-    .requiredOption('--source <source...>', 'sources to follow (git::URL?ref=BRANCH, oci://…, paths); one queue lane each');
+    .option('--source <source...>', 'sources to follow (git::URL?ref=BRANCH, oci://…, paths); one queue lane each');
   addPlanOptions(cmd)
     .option('--listen <host:port>', 'address for webhooks, health and metrics', '127.0.0.1:8080')
     .option('--interval <duration>', 'also check and plan every duration (30s, 5m, 1h): cheap revision check, drift detection')

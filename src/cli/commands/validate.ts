@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('validate')
     .description('Check blueprints against the JSON schema and semantic rules of an authentik version')
-    .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
+    .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--resolve-oci', 'check that oci:// paths of blueprint instances exist in their registry');
   addCompileOptions(cmd)
