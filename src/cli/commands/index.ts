@@ -13,9 +13,10 @@ import * as hook from './hook.js';
 import * as graph from './graph.js';
 import * as schema from './schema.js';
 import * as demo from './demo.js';
+import * as completion from './completion.js';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, demo];
+export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, demo, completion];
