@@ -2,7 +2,7 @@
 // event) or, without --daemon-url, runs `akbp apply` on the pushed revision itself.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { defaultSecretFile, installHook } from '../../gitops/hook.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
@@ -17,6 +17,7 @@ interface HookCliOptions {
   akbp?: string;
   force?: boolean;
   secretFile?: string;
+  format: 'text' | 'json';
 }
 
 /** `node /abs/bin/akbp.js`: the hook runs in git's environment, where `akbp` may not be on PATH. */
@@ -39,6 +40,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--source <template>', 'without a daemon: source to apply, {rev} = pushed sha (default git::file://BARE_REPO?ref={rev})')
     .option('--akbp <command>', 'without a daemon: command that runs akbp (default: this installation)')
     .option('--force', 'replace a post-receive hook akbp did not write')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText('after', '\nExamples:\n  akbp hook install /srv/git/iam.git --daemon-url http://127.0.0.1:8080 --repo-url https://git.example.com/iam.git\n  akbp hook install /srv/git/iam.git -- --server https://auth.example.com --yes\n')
     .action(
       action(ctx, async (bareRepo: string, applyArgs: string[], opts: HookCliOptions) => {
@@ -59,6 +61,10 @@ export function register(program: Command, ctx: CliContext): void {
         }).catch((e: Error) => {
           throw new UsageError(e.message);
         });
+        if (opts.format === 'json') {
+          ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: true, hookPath: res.hookPath, mode: res.mode, ref: opts.ref, ...(opts.daemonUrl ? { daemonUrl: opts.daemonUrl } : {}), ...(res.secretPath ? { secretPath: res.secretPath } : {}) }, null, 2)}\n`);
+          return;
+        }
         ctx.io.stdout(`Installed ${res.hookPath} (${res.mode === 'daemon' ? `notifies ${opts.daemonUrl}` : 'runs akbp apply'} on pushes to ${opts.ref})\n`);
         if (res.secretPath) ctx.io.stdout(`Secret stored in ${res.secretPath} (mode 0600)\n`);
       }),
