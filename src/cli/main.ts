@@ -3,7 +3,9 @@
 import { Command, CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { commandModules } from './commands/index.js';
-import * as stateCommand from './commands/state.js';
+import { PACKAGE_VERSION, terminalPrompt } from './tty.js';
+import { usageExit } from './run.js';
+import { applyProjectConfig } from './config.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('akbp')
@@ -12,11 +14,12 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.io.stdout(s), writeErr: (s) => ctx.io.stderr(s) });
-  for (const mod of [...commandModules, stateCommand]) mod.register(program, ctx);
+  for (const mod of commandModules) mod.register(program, ctx);
+  program.hook('preAction', (_program, actionCommand) => applyProjectConfig(actionCommand, ctx));
   return program;
 }
 
-export const VERSION = '0.1.0';
+export const VERSION = PACKAGE_VERSION;
 
 /**
  * `--sandbox [STATE_FILE]` takes an optional value, and commander would take the next word even
@@ -40,6 +43,7 @@ export async function main(argv: string[], ctx?: CliContext): Promise<number> {
       stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       isTTY: Boolean(process.stdout.isTTY) && process.env.CI !== 'true',
+      ...(process.env.CI !== 'true' && terminalPrompt() ? { prompt: terminalPrompt()! } : {}),
     },
     env: process.env,
     cwd: process.cwd(),
@@ -50,8 +54,9 @@ export async function main(argv: string[], ctx?: CliContext): Promise<number> {
     await program.parseAsync(normaliseArgv(argv));
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here with code 0; usage errors with 1 (already printed).
-      return err.exitCode === 0 ? 0 : 1;
+      // --help and --version end here with code 0; usage errors with 2 (already printed), or 1
+      // under --detailed-exitcode, where 2 means "changes" to CI scripts.
+      return err.exitCode === 0 ? 0 : usageExit(argv.includes('--detailed-exitcode'));
     }
     throw err;
   }

@@ -15,6 +15,7 @@ export interface CompileCliOptions extends SourceCliOptions {
   envAllow?: string[];
   fileRoot?: string[];
   strict?: boolean;
+  lenient?: boolean;
 }
 
 export interface TargetCliOptions extends CompileCliOptions {
@@ -47,7 +48,8 @@ export function addCompileOptions(cmd: Command): Command {
     .option('--context <key=value>', 'override a blueprint context value (repeatable; dotted keys nest)', collect)
     .option('--env-allow <pattern>', 'environment variables (glob, e.g. AK_*) that blueprints not read from local disk may use with !Env', collect)
     .option('--file-root <dir>', 'extra directory !File may read (besides the blueprint\'s own directory)', collect)
-    .option('--strict', 'treat warnings as errors');
+    .option('--strict', 'treat warnings as errors')
+    .option('--lenient', 'fields the model does not know are warnings (authentik drops them) instead of errors');
 }
 
 export function addTargetOptions(cmd: Command): Command {

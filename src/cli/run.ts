@@ -1,37 +1,67 @@
-// Shared command plumbing: turning thrown usage errors into a message and exit code 1, and a
-// text lookup for rendering diagnostics from an outcome.
+// Shared command plumbing: turning thrown usage and runtime errors into a message and a documented
+// exit code (on stdout as one JSON object under --format json), and a text lookup for rendering
+// diagnostics from an outcome.
+import { Command } from 'commander';
 import type { TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
 import { ApiError, SourceError } from '../model/errors.js';
 import { apiErrorDiagnostics } from '../server/index.js';
+import { CLI_CODES } from './codes.js';
+
+/** Exit codes every command shares (README "Exit codes"). */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** `apply` could not ask for approval (no terminal, no --yes): nothing was written. */
+export class ApprovalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ApprovalError';
+  }
+}
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);
 }
 
-/** Runs a command body; a UsageError or SourceError prints as `akbp: …` and exits 1, never a stack trace. */
+function optsOf(args: unknown[]): { format?: string; detailedExitcode?: boolean } {
+  const cmd = args[args.length - 1];
+  return cmd instanceof Command ? (cmd.opts() as { format?: string; detailedExitcode?: boolean }) : {};
+}
+
+/** 2 for usage errors, except where `--detailed-exitcode` already gives 2 the meaning "changes". */
+export function usageExit(detailedExitcode: boolean | undefined): number {
+  return detailedExitcode ? EXIT.failure : EXIT.usage;
+}
+
+/**
+ * Runs a command body; expected failures print as `akbp: …` (or, with --format json, one JSON
+ * object on stdout) and set the exit code, never a stack trace.
+ */
 export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
+    const fail = (code: string, message: string, exitCode: number, detail?: string) => {
+      if (optsOf(args).format === 'json') ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: false, error: { code, message, ...(detail ? { detail } : {}) } }, null, 2)}\n`);
+      else ctx.io.stderr(`akbp: ${message}${detail ? `\n  ${detail}` : ''}\n`);
+      ctx.exitCode = exitCode;
+    };
     try {
       await body(...args);
     } catch (err) {
-      if (err instanceof UsageError || err instanceof SourceError) {
-        ctx.io.stderr(`akbp: ${err.message}\n`);
-        ctx.exitCode = 1;
-        return;
-      }
+      const usage = usageExit(optsOf(args).detailedExitcode);
+      if (err instanceof UsageError) return fail(CLI_CODES.usage.code, err.message, usage);
+      if (err instanceof ApprovalError) return fail(CLI_CODES.approval.code, err.message, EXIT.failure);
+      if (err instanceof SourceError) return fail(CLI_CODES.source.code, err.message, EXIT.failure);
       if (err instanceof ApiError) {
         // The server's answer as a diagnostic: what failed, and what to check.
-        for (const d of apiErrorDiagnostics(err, {})) ctx.io.stderr(`akbp: ${d.summary}${d.detail ? `\n  ${d.detail}` : ''}\n`);
-        ctx.exitCode = 1;
-        return;
+        const d = apiErrorDiagnostics(err, {})[0];
+        return fail(d?.code ?? CLI_CODES.unreachable.code, d?.summary ?? err.message, EXIT.failure, d?.detail);
       }
       const e = err as NodeJS.ErrnoException;
-      if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT')) {
-        ctx.io.stderr(`akbp: ${e.message}\n`);
-        ctx.exitCode = 1;
-        return;
+      if (e && e.code === 'EADDRINUSE') return fail(CLI_CODES.usage.code, `cannot listen: ${e.message} (another process uses that port; choose another with --listen)`, usage);
+      if (e && (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') && /listen/.test(e.message)) return fail(CLI_CODES.usage.code, `cannot listen: ${e.message}`, usage);
+      if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'UND_ERR_CONNECT_TIMEOUT')) {
+        return fail(CLI_CODES.unreachable.code, `server unreachable: ${e.message}`, EXIT.failure, 'expected an authentik server at --server / AUTHENTIK_URL');
       }
       throw err;
     }

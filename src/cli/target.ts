@@ -1,7 +1,7 @@
 // Builds the adapters a command needs from its options and the environment: the source reader,
 // the registry of the target authentik version, and the server client (a real server or the
 // embedded sandbox). This is where argv/env turn into ReconcileDeps; commands stay thin.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import type { ServerClient } from '../model/index.js';
@@ -16,7 +16,7 @@ import { StateError, type StateStore } from '../state/index.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
-/** A usage problem the user must fix; the command prints it and exits 1. */
+/** A usage problem the user must fix; the command prints it and exits 2. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -66,6 +66,17 @@ export function offlineRegistry(opts: CompileCliOptions): { registry: Registry; 
   return { registry: bundledRegistry(v), note };
 }
 
+/** The bundled version a sandbox state file was written for, if the file exists and says. */
+export function sandboxStateVersion(statePath: string | undefined): string | undefined {
+  if (!statePath || !existsSync(statePath)) return undefined;
+  try {
+    const v = (JSON.parse(readFileSync(statePath, 'utf8')) as { authentikVersion?: unknown }).authentikVersion;
+    return typeof v === 'string' ? registryVersionFor(v) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Target {
   client: ServerClient;
   registry: Registry;
@@ -83,10 +94,15 @@ export function concurrencyOf(opts: { concurrency?: string }): number {
 }
 
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
+  if (opts.sandbox !== undefined && opts.sandbox !== false && (opts.server || opts.token)) {
+    throw new UsageError(`--sandbox cannot be combined with ${opts.server ? '--server' : '--token'}: choose the embedded sandbox or a real server`);
+  }
   const concurrency = concurrencyOf(opts);
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
-    const { registry } = offlineRegistry(opts);
     const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;
+    // A persisted sandbox knows which authentik it emulates; asking for the flag again is noise.
+    const recorded = opts.authentikVersion ? undefined : sandboxStateVersion(statePath);
+    const { registry } = offlineRegistry(recorded ? { ...opts, authentikVersion: recorded } : opts);
     const sandbox = await createSandbox({ registry, token: EMBEDDED_TOKEN, ...(statePath ? { statePath } : {}) });
     const client = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token: EMBEDDED_TOKEN, registry, transport: sandbox.transport(), concurrency });
     const where = statePath ? `embedded sandbox, state ${statePath}` : 'embedded sandbox, in memory';

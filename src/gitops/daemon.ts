@@ -26,6 +26,8 @@ export interface DaemonOptions extends Omit<RunnerOptions, 'onRecord' | 'now'> {
   runOnStart?: boolean;
   now?: () => number;
   onRecord?: (run: RunRecord) => void;
+  /** True while this replica stands by for another (leader election): /readyz says ready. */
+  standby?: () => boolean;
 }
 
 export interface Daemon {
@@ -82,6 +84,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const deliveries = new DeliveryLog(opts.deliveryCapacity ?? 1000);
   const cap = opts.maxBodyBytes ?? MiB;
   const runner = createRunner({
+    ...(opts.check ? { resolveRevision: opts.check } : {}),
     ...opts,
     now,
     onRecord: (r) => {
@@ -108,12 +111,14 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return { status: 202, body: { status: 'ignored', reason } };
     }
     for (const source of lanes) {
-      const t: Trigger = { kind: 'webhook', source, revision: event.after, at: now(), reason: `${event.provider} push ${event.ref}` };
+      // The payload's sha only triggers: the runner reads the followed ref's tip itself, so a
+      // replayed (validly signed) old body cannot pick an old commit to apply.
+      const t: Trigger = { kind: 'webhook', source, at: now(), reason: `${event.provider} push ${event.ref} (payload names ${event.after.slice(0, 12)})` };
       if (delivery) t.deliveryId = delivery;
       enqueue(t);
     }
-    log.log('info', 'webhook queued', { provider: event.provider, delivery: delivery ?? null, revision: event.after, sources: lanes.map(redactSource) });
-    return { status: 202, body: { status: 'queued', revision: event.after, sources: lanes.map(redactSource) } };
+    log.log('info', 'webhook queued', { provider: event.provider, delivery: delivery ?? null, payloadRevision: event.after, sources: lanes.map(redactSource) });
+    return { status: 202, body: { status: 'queued', sources: lanes.map(redactSource) } };
   };
 
   const onHook = async (provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -169,8 +174,18 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { status: 'refused', reason: 'GET only' });
+    // Liveness: the process answers. Readiness: every source's last run succeeded, or this
+    // replica is a standby that is not meant to run.
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
-    if (path === '/metrics') return send(res, 200, metrics.render(), 'text/plain; version=0.0.4');
+    if (path === '/readyz') {
+      if (opts.standby?.()) return send(res, 200, { status: 'ready', standby: true });
+      const failing = metrics.notReady();
+      return send(res, failing.length ? 503 : 200, failing.length ? { status: 'not ready', sources: failing } : { status: 'ready' });
+    }
+    if (path === '/metrics') {
+      metrics.render().then((text) => send(res, 200, text, metrics.contentType), (err: Error) => send(res, 500, { status: 'error', error: err.message }));
+      return;
+    }
     if (path === '/status') return send(res, 200, { mode: opts.mode, sources: metrics.status(busyByLabel) });
     send(res, 404, { status: 'not found' });
   });

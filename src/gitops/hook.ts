@@ -1,9 +1,12 @@
 // `akbp hook install`: a post-receive hook for a bare repository. For pushes to the followed ref
 // it either POSTs a signed generic push event to a running `akbp serve`, or — with no daemon —
-// runs `akbp apply` itself on the pushed revision. The secret never goes into the hook script:
-// it is read from AKBP_WEBHOOK_SECRET or from a 0600 file beside the repository's config.
+// runs `akbp apply` itself on the pushed revision. The secret never goes into the hook script nor
+// into the repository (whose files backups, mirrors and repository browsers may expose): it is
+// read from AKBP_WEBHOOK_SECRET or from a 0600 file in a 0700 directory outside the repository.
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 
 export const HOOK_MARKER = '# akbp-post-receive-hook';
 export const SECRET_FILE = 'akbp-webhook.secret';
@@ -24,6 +27,20 @@ export interface HookInstallOptions {
   /** Node binary the daemon notifier runs with; default the one running now. */
   node?: string;
   force?: boolean;
+  /** Where the secret is stored; default {@link defaultSecretFile}. Must be outside the repository. */
+  secretFile?: string;
+}
+
+/** `~/.config/akbp/hook-secrets/<repo>-<hash of its path>.secret`: per repository, outside it. */
+export function defaultSecretFile(bareRepo: string, env: NodeJS.ProcessEnv = process.env): string {
+  const config = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
+  const id = createHash('sha256').update(resolve(bareRepo)).digest('hex').slice(0, 12);
+  return join(config, 'akbp', 'hook-secrets', `${basename(resolve(bareRepo)).replace(/[^\w.-]/g, '_')}-${id}.secret`);
+}
+
+function inside(dir: string, file: string): boolean {
+  const r = relative(dir, file);
+  return r === '' || (!r.startsWith('..') && !r.startsWith('/'));
 }
 
 export interface HookInstallResult {
@@ -70,7 +87,7 @@ export function renderHook(o: HookInstallOptions & { bareRepo: string }): string
   if (o.daemonUrl) {
     lines.push(
       `  AKBP_DAEMON_URL=${shq(o.daemonUrl)} AKBP_REPO_URL=${shq(o.repoUrl ?? `file://${o.bareRepo}`)} \\`,
-      `  AKBP_SECRET_FILE=${shq(join(o.bareRepo, SECRET_FILE))} \\`,
+      `  AKBP_SECRET_FILE=${shq(o.secretFile ?? defaultSecretFile(o.bareRepo))} \\`,
       '  AKBP_PUSH_REF="$ref" AKBP_PUSH_OLD="$old" AKBP_PUSH_NEW="$new" \\',
       `  ${shq(o.node ?? process.execPath)} -e ${shq(notifier.trim())}`,
     );
@@ -103,6 +120,8 @@ async function isBareRepo(dir: string): Promise<boolean> {
 export async function installHook(opts: HookInstallOptions): Promise<HookInstallResult> {
   const bareRepo = resolve(opts.bareRepo);
   if (!(await isBareRepo(bareRepo))) throw new Error(`${opts.bareRepo} is not a bare git repository (no HEAD/objects)`);
+  const secretPath = resolve(opts.secretFile ?? defaultSecretFile(bareRepo));
+  if (inside(bareRepo, secretPath)) throw new Error(`the webhook secret must be stored outside the repository, not in ${secretPath}`);
   const hooks = join(bareRepo, 'hooks');
   await mkdir(hooks, { recursive: true });
   const hookPath = join(hooks, 'post-receive');
@@ -110,11 +129,11 @@ export async function installHook(opts: HookInstallOptions): Promise<HookInstall
   if (existing !== undefined && !existing.includes(HOOK_MARKER) && !opts.force) {
     throw new Error(`${hookPath} exists and was not written by akbp; use --force to replace it`);
   }
-  await writeFile(hookPath, renderHook({ ...opts, bareRepo }), { mode: 0o755 });
+  await writeFile(hookPath, renderHook({ ...opts, bareRepo, secretFile: secretPath }), { mode: 0o755 });
   await chmod(hookPath, 0o755);
   const result: HookInstallResult = { hookPath, mode: opts.daemonUrl ? 'daemon' : 'apply' };
   if (opts.daemonUrl && opts.secret) {
-    const secretPath = join(bareRepo, SECRET_FILE);
+    await mkdir(dirname(secretPath), { recursive: true, mode: 0o700 });
     await writeFile(secretPath, opts.secret + '\n', { mode: 0o600 });
     await chmod(secretPath, 0o600);
     result.secretPath = secretPath;

@@ -2,7 +2,9 @@
 // apply lock when it will write, calls the injected reconcile, and condenses the outcome into a
 // RunRecord for logs, metrics and /status. The queue guarantees one runner call per source at once.
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../model/index.js';
+import type { Change, Logger } from '../model/index.js';
+import { objectLabel } from '../report/index.js';
+import { runDiagnostics } from './metrics.js';
 import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 import { codes } from './codes.js';
 import { acquireLock, type AcquireOptions, type AcquireResult } from './lock.js';
@@ -23,12 +25,27 @@ export interface RunnerOptions {
   };
   onRecord?: (run: RunRecord) => void;
   runId?: () => string;
+  /**
+   * The revision the source points at now (git ls-remote, OCI digest). Used for triggers that
+   * carry none, webhooks included: a push payload is signed but its age is not, so a replayed
+   * body must not choose what gets applied.
+   */
+  resolveRevision?: (source: string) => Promise<string | undefined>;
+  /**
+   * Is `older` an ancestor of `newer` in the source's history (git merge-base --is-ancestor)?
+   * Called with older === newer before a source's first apply, so it can record that commit.
+   */
+  isAncestor?: (source: string, older: string, newer: string) => Promise<boolean>;
 }
 
 export type Runner = (trigger: Trigger, folded: number) => Promise<RunRecord>;
 
 function pendingOf(s: PlanSummary | undefined): number {
   return s ? s.create + s.update + s.delete : 0;
+}
+
+function changeSignature(c: Change): string {
+  return `${c.key}|${c.action}|${c.patch.map((f) => f.path).join(',')}`;
 }
 
 export function classify(outcome: ReconcileOutcome): RunRecord['result'] {
@@ -42,12 +59,14 @@ export function createRunner(opts: RunnerOptions): Runner {
   const newId = opts.runId ?? (() => randomUUID().slice(0, 8));
   /** Revision of the last completed run per source: a plan with changes at the same revision is drift. */
   const lastRevision = new Map<string, string>();
+  /** Changes the last run left pending per source (none after a successful apply). */
+  const leftPending = new Map<string, Set<string>>();
+  /** Revision the last apply wrote per source; nothing older may be applied after it. */
+  const lastApplied = new Map<string, string>();
 
   return async (trigger, folded) => {
     const runId = newId();
     const startedAt = now();
-    const source = trigger.revision ? pinRevision(trigger.source, trigger.revision) : trigger.source;
-    const spec: ReconcileSpec = { ...opts.spec, sources: [source], mode: opts.mode };
     const log = opts.logger;
     const base = { run: runId, source: redactSource(trigger.source), trigger: trigger.kind };
     log.log('info', 'run started', {
@@ -63,6 +82,18 @@ export function createRunner(opts: RunnerOptions): Runner {
 
     let release: (() => Promise<void>) | undefined;
     try {
+      const revision = trigger.revision ?? (opts.resolveRevision ? await opts.resolveRevision(trigger.source) : undefined);
+      if (revision) record.revision = revision;
+      const last = lastApplied.get(trigger.source);
+      // Asked also before the first apply (older === newer), so the history knows that commit.
+      if (opts.mode === 'apply' && revision && opts.isAncestor && (await opts.isAncestor(trigger.source, revision, last ?? revision)) && last) {
+        record.result = 'skipped';
+        record.code = codes.olderRevision.code;
+        record.error = `revision ${revision.slice(0, 12)} is an ancestor of ${last.slice(0, 12)}, the last applied revision: refusing to roll the server back (push a new commit to change it)`;
+        return record;
+      }
+      const source = revision ? pinRevision(trigger.source, revision) : trigger.source;
+      const spec: ReconcileSpec = { ...opts.spec, sources: [source], mode: opts.mode };
       if (opts.mode === 'apply' && opts.lock) {
         const { path, acquire, ...lockOpts } = opts.lock;
         const lockWith = { ...lockOpts, purpose: `${opts.mode} ${redactSource(trigger.source)}` };
@@ -86,8 +117,20 @@ export function createRunner(opts: RunnerOptions): Runner {
       // Local files have no revision; their content digest tells "unchanged" just as well.
       const seen = record.revision ?? outcome.plan?.source.digest;
       const prev = lastRevision.get(trigger.source);
-      record.drift = record.pending > 0 && prev !== undefined && prev === seen;
-      if (seen && record.result !== 'invalid') lastRevision.set(trigger.source, seen);
+      const pendingChanges = (outcome.plan?.changes ?? []).filter((c) => c.action !== 'noop');
+      // Drift is a change the server grew while the source stood still: at the same revision,
+      // a change the previous run did not already leave pending. A plan-only daemon leaves its
+      // first creates pending run after run; they are not drift.
+      const before = leftPending.get(trigger.source);
+      const drifted = prev !== undefined && prev === seen ? pendingChanges.filter((c) => !before?.has(changeSignature(c))) : [];
+      record.drift = drifted.length > 0;
+      if (drifted.length) record.drifted = drifted.map((c) => ({ model: c.model, identity: objectLabel(c.identifiers), action: c.action, fields: c.patch.map((f) => f.path.replace(/^\//, '')) }));
+      if (seen && record.result !== 'invalid') {
+        lastRevision.set(trigger.source, seen);
+        const applied = opts.mode === 'apply' && record.result === 'succeeded';
+        leftPending.set(trigger.source, new Set(applied ? [] : pendingChanges.map(changeSignature)));
+      }
+      if (opts.mode === 'apply' && record.revision && (record.result === 'succeeded' || record.applied > 0)) lastApplied.set(trigger.source, record.revision);
     } catch (err) {
       record.result = 'failed';
       record.code = codes.reconcileThrew.code;
@@ -105,9 +148,15 @@ export function createRunner(opts: RunnerOptions): Runner {
       const errors = record.outcome?.diagnostics.filter((d) => d.severity === 'error') ?? [];
       // The first error says why the run failed; summaries never hold a secret.
       if (errors.length) Object.assign(fields, { errors: errors.length, reason: `${errors[0]!.code}: ${errors[0]!.summary}` });
+      // What went wrong, where: code, file:line:col and message of each diagnostic.
+      const diagnostics = runDiagnostics(record, 20);
+      if (diagnostics.length) Object.assign(fields, { diagnostics });
       log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
       if (record.drift) {
-        log.log('warn', 'drift detected', { ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded' });
+        log.log('warn', 'drift detected', {
+          ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded',
+          objects: (record.drifted ?? []).map((d) => ({ model: d.model, identity: d.identity, action: d.action, fields: [...d.fields] })),
+        });
       }
       opts.onRecord?.(record);
     }

@@ -32,6 +32,14 @@ export interface PlanSummary {
   conflict: number;
 }
 
+export interface DriftedObject {
+  model: string;
+  /** `slug=x`, as the plan's header shows it. */
+  identity: string;
+  action: string;
+  fields: string[];
+}
+
 export interface RunRecord {
   runId: string;
   source: string;
@@ -48,6 +56,8 @@ export interface RunRecord {
   applied: number;
   /** Live state differs from an unchanged source revision. */
   drift: boolean;
+  /** The objects that drifted and their fields, named as plan headers name them. */
+  drifted?: DriftedObject[];
   startedAt: number;
   finishedAt: number;
   error?: string;

@@ -59,7 +59,7 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   };
   const blueprints = parse(read.files);
   const library = parse(read.library ?? []);
-  diagnostics.push(...validateBlueprints(blueprints, { registry: deps.registry, strict: spec.strict ?? false }));
+  diagnostics.push(...validateBlueprints(blueprints, { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }));
   const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
   const out: Loaded = { blueprints, library, files: [...read.files, ...(read.library ?? [])], texts, diagnostics: spec.strict ? strictify(diagnostics) : diagnostics };
   if (revisions.length > 0) out.revision = revisions.join(',');

@@ -18,6 +18,8 @@ export interface ReconcileSpec {
   passwordPolicy?: 'on-create' | 'on-change' | 'always';
   rollbackOnFailure?: boolean;
   strict?: boolean;
+  /** Fields unknown to the model are warnings, not errors (`--lenient`). */
+  lenient?: boolean;
 }
 
 export interface ReconcileDeps {

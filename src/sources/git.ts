@@ -201,3 +201,43 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
   }
   fail('gitRefNotFound', `${redactUrl(p.url)}: ref "${want}" not found`, 'Expected an existing branch or tag.');
 }
+
+/**
+ * Is `older` an ancestor of `newer` in the repository behind a `git::` source? The daemon asks
+ * before it applies, so a replayed webhook or a branch rewound by force-push never rolls the
+ * server back. Shallow source checkouts lack history, so this keeps its own bare repository per
+ * URL and fetches the followed ref's full commit history into it (commits only are needed, but
+ * `--filter` needs server support git daemon lacks by default). Both commits were fetched by
+ * earlier calls or this one; a commit the repository never had is "not an ancestor". Called with
+ * `older === newer` it only records the commit (the answer is false), so a later force-push
+ * cannot make the applied commit unknown.
+ */
+export async function gitIsAncestor(source: string, older: string, newer: string, opts: GitOptions): Promise<boolean> {
+  const raw = source.startsWith('git::') ? source.slice(5) : source;
+  const q = raw.indexOf('?');
+  const ref = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1)).get('ref') ?? 'HEAD';
+  const base = q < 0 ? raw : raw.slice(0, q);
+  const scheme = base.indexOf('://');
+  const sub = base.indexOf('//', scheme >= 0 ? scheme + 3 : 0);
+  const p = prepare(sub >= 0 ? base.slice(0, sub) : base, opts.env);
+  const dir = join(opts.cacheDir, 'git-history', createHash('sha256').update(p.url).digest('hex').slice(0, 24));
+  await mkdir(dir, { recursive: true });
+  const g = git(dir, p, opts.timeoutMs ?? 120_000);
+  try {
+    if (!existsSync(join(dir, 'HEAD'))) await g.init(true);
+    await g.raw(['fetch', '--quiet', '--no-tags', p.url, `+${ref}:refs/akbp/followed`]);
+    // Keep every commit ever asked about reachable, so gc never drops what was applied.
+    for (const sha of [older, newer]) {
+      const present = await g.raw(['cat-file', '-t', sha]).then((t) => t.trim() === 'commit', () => false);
+      if (!present) return false;
+      await g.raw(['update-ref', `refs/akbp/seen/${sha}`, sha]);
+    }
+    // simple-git resolves on a non-zero exit without stderr, so `--is-ancestor`'s exit code is
+    // lost; the merge base equals `older` exactly when it is an ancestor.
+    if (older === newer) return false;
+    const baseSha = await g.raw(['merge-base', older, newer]).then((t) => t.trim(), () => '');
+    return baseSha === older;
+  } catch (err) {
+    fail('gitFetch', `${redactUrl(p.url)}: cannot read history: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
+  }
+}

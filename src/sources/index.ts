@@ -14,7 +14,7 @@ export type { SourceSpec, SourceRef } from './spec.js';
 export { parseSourceSpec, parseSourceRef, pinRevision, isImmutable, formatGitSpec } from './spec.js';
 export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
-export { gitLsRemote } from './git.js';
+export { gitLsRemote, gitIsAncestor } from './git.js';
 export { redactUrl } from './redact.js';
 export { isBlueprintName, parseByteSize, MAX_FILE_BYTES_DEFAULT } from './local.js';
 export { readConfinedFile, FILE_TAG_MAX_BYTES } from './file-reader.js';

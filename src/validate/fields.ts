@@ -2,6 +2,25 @@
 // which names its ORM lookups accept, and the closest known name for a hint.
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { writableFields } from '../authentik/blueprint-schema.js';
+import type { Diagnostic, Severity } from '../model/types.js';
+
+/**
+ * `--lenient`: a field the model does not know is a warning, as authentik (which drops it) would
+ * have it, instead of the error a review tool reports by default — a typo silently does nothing.
+ */
+export function lenientUnknownFields(ds: Diagnostic[]): Diagnostic[] {
+  return ds.map((d) => (d.code === 'AKB2004' && d.severity === 'error' ? { ...d, severity: 'warning' } : d));
+}
+
+/**
+ * An unknown field within two edits of a known one (`nmae`, `slgu`) is a typo: an error, since
+ * authentik would drop it silently and the blueprint would quietly do less than it says. Other
+ * unknown fields are most often fields of another authentik release (authentik's own shipped
+ * blueprints carry several, e.g. `consumer_secret_ref`, `prompt_type`): a warning, as before.
+ */
+export function unknownFieldSeverity(key: string, nearMatch: string | undefined): Severity {
+  return nearMatch !== undefined && editDistance(key.toLowerCase(), nearMatch.toLowerCase()) <= 2 ? 'error' : 'warning';
+}
 
 /** `2023.6` → 202306, for "since" comparisons. */
 export function versionNumber(v: string): number {

@@ -6,6 +6,7 @@ import { sortDiagnostics, strictify } from '../diag/index.js';
 import type { Diagnostic, ParsedBlueprint } from '../model/types.js';
 import { RuleContext } from './context.js';
 import { RULES } from './rules/index.js';
+import { lenientUnknownFields } from './fields.js';
 
 export { VALIDATE_CODES } from './codes.js';
 export type { Rule, RuleContext } from './context.js';
@@ -15,6 +16,8 @@ export interface ValidateOptions {
   registry: Registry;
   /** Turn every warning into an error (`--strict`). */
   strict?: boolean;
+  /** Unknown fields are warnings, not errors (`--lenient`). */
+  lenient?: boolean;
 }
 
 export function validateBlueprints(bps: ParsedBlueprint[], opts: ValidateOptions): Diagnostic[] {
@@ -23,6 +26,6 @@ export function validateBlueprints(bps: ParsedBlueprint[], opts: ValidateOptions
     const ctx = new RuleContext(bp, opts.registry, out);
     for (const rule of RULES) rule.check(ctx);
   }
-  const sorted = sortDiagnostics(out);
+  const sorted = sortDiagnostics(opts.lenient ? lenientUnknownFields(out) : out);
   return opts.strict ? strictify(sorted) : sorted;
 }

@@ -113,7 +113,7 @@ test('apply on a terminal asks first; anything but "yes" cancels without writing
 
 test('plan without a server says how to give one; never a stack trace', async () => {
   const r = await runCli(['plan', examples], { env: {} });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, 'a missing target is a usage error');
   assert.match(r.stderr, /AUTHENTIK_URL|--server/);
   assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
 });

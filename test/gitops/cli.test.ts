@@ -144,6 +144,7 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   // Through a real post-receive hook installed by the CLI.
   const hookCtx = context(scratch.dir);
   hookCtx.env.AKBP_WEBHOOK_SECRET = secret;
+  hookCtx.env.XDG_CONFIG_HOME = join(scratch.dir, 'config');
   assert.equal(await runCli(hookCtx, ['hook', 'install', world.bare, '--daemon-url', s.daemon.url, '--repo-url', world.url]), 0, hookCtx.err.join(''));
   assert.match(hookCtx.text(), /notifies http:\/\/127\.0\.0\.1:\d+ on pushes to refs\/heads\/main/);
   const sha3 = await world.commit({ 'groups.yaml': group('pushed-one', 'pushed-two', 'pushed-three') }, 'three');
@@ -162,7 +163,7 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   assert.ok(!ctx.text().includes(secret));
 });
 
-test('akbp serve without --apply: interval runs at an unchanged revision report drift and write nothing', async (t) => {
+test('akbp serve without --apply: pending first creates are not drift; interval runs write nothing', async (t) => {
   const sha = await world.commit({ 'groups.yaml': group('drifting') }, 'drift');
   await world.push();
   const ctx = context(scratch.dir);
@@ -172,15 +173,53 @@ test('akbp serve without --apply: interval runs at an unchanged revision report 
   }, ctx);
   t.after(() => s.close());
   const lines = () => ctx.text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  await waitFor('drift to be reported', () => lines().some((l) => l.msg === 'drift detected'));
-  const drift = lines().find((l) => l.msg === 'drift detected');
-  assert.equal(drift.revision, sha);
-  assert.equal(drift.corrected, false);
-  const metrics = await (await fetch(s.daemon.url + '/metrics')).text();
-  assert.match(metrics, /akbp_drift\{source="[^"]+"\} 1/);
-  assert.match(metrics, /akbp_changes_total\{source="[^"]+"\} 0/);
+  await waitFor('three interval runs', () => lines().filter((l) => l.msg === 'run finished').length >= 3);
   const finished = lines().filter((l) => l.msg === 'run finished');
-  assert.ok(finished.length >= 2 && finished.every((l) => l.applied === 0));
+  assert.ok(finished.every((l) => l.applied === 0 && l.revision === sha && l.pending === 1), JSON.stringify(finished));
+  assert.ok(!lines().some((l) => l.msg === 'drift detected'), 'a create nobody applied yet is pending, not drift');
+  const metrics = await (await fetch(s.daemon.url + '/metrics')).text();
+  assert.match(metrics, /akbp_drift\{source="[^"]+"\} 0/);
+  assert.match(metrics, /akbp_objects\{source="[^"]+",action="create"\} 1/);
+  assert.match(metrics, /akbp_changes_total\{source="[^"]+"\} 0/);
+  assert.match(metrics, /akbp_run_duration_seconds_bucket\{le="[^"]+",source="[^"]+",result="succeeded"\}/);
+  assert.match(metrics, /akbp_build_info\{version="\d+\.\d+\.\d+",node="v20\./);
+  assert.match(metrics, /process_resident_memory_bytes|nodejs_heap_size_total_bytes/, 'process and Node metrics');
+});
+
+test('akbp serve: a pushed broken blueprint shows its diagnostic with file:line in /status and the log; /readyz turns 503', async (t) => {
+  const secret = randomUUID();
+  await world.commit({ 'groups.yaml': group('fine') }, 'fine');
+  await world.push();
+  const ctx = context(scratch.dir);
+  const s = await startServe({
+    ...planDefaults, source: [`git::${world.url}?ref=main`], listen: '127.0.0.1:0', webhookSecret: secret,
+    sandbox: true, cacheDir: join(scratch.dir, 'cache-broken'), lockWait: 'wait', authentikVersion: '2026.5',
+  }, ctx);
+  t.after(() => s.close());
+  const status = async () => ((await (await fetch(s.daemon.url + '/status')).json()) as any).sources[`git::${world.url}?ref=main`];
+  await waitFor('the start-up run', async () => (await status()).lastRun?.result === 'succeeded');
+  assert.equal((await fetch(s.daemon.url + '/readyz')).status, 200);
+  assert.equal((await fetch(s.daemon.url + '/healthz')).status, 200);
+
+  // Line 5 names a field the group model does not have.
+  const broken = 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: broken}\n    attrs: {nmae: typo}\n';
+  const sha = await world.commit({ 'groups.yaml': broken }, 'broken');
+  await world.push();
+  const body = JSON.stringify({ ref: 'refs/heads/main', after: sha, repository: { url: world.url } });
+  assert.equal((await fetch(s.daemon.url + '/hooks/generic', { method: 'POST', body, headers: { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(body, secret) } })).status, 202);
+  const last = (await waitFor('the broken run', async () => { const st = await status(); return st.lastRun?.revision === sha && st; })).lastRun;
+  assert.notEqual(last.result, 'succeeded');
+  const d = last.diagnostics.find((x: any) => /nmae/.test(x.message));
+  assert.ok(d, JSON.stringify(last.diagnostics));
+  assert.match(d.code, /^AKB2\d{3}$/);
+  assert.equal(d.line, 5);
+  assert.match(d.at, /groups\.yaml:5:\d+$/);
+  const ready = await fetch(s.daemon.url + '/readyz');
+  assert.equal(ready.status, 503);
+  assert.match(JSON.stringify(await ready.json()), /last run (invalid|failed)/);
+  assert.equal((await fetch(s.daemon.url + '/healthz')).status, 200, 'alive all the same');
+  const logged = ctx.text().trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.msg === 'run finished' && l.revision === sha);
+  assert.ok(logged.diagnostics.some((x: any) => /groups\.yaml:5:/.test(x.at) && x.code === d.code), 'the log line carries the diagnostic too');
 });
 
 test('akbp hook install refuses a daemon URL without a secret and keeps apply args after --', async (t) => {
@@ -189,7 +228,7 @@ test('akbp hook install refuses a daemon URL without a secret and keeps apply ar
   const bare = join(dir, 'r.git');
   await git(dir, 'init', '-q', '--bare', bare);
   const ctx = context(dir);
-  assert.equal(await runCli(ctx, ['hook', 'install', 'r.git', '--daemon-url', 'http://127.0.0.1:1']), 1);
+  assert.equal(await runCli(ctx, ['hook', 'install', 'r.git', '--daemon-url', 'http://127.0.0.1:1']), 2, 'a usage error');
   assert.match(ctx.err.join(''), /needs a secret/);
   const ok = context(dir);
   assert.equal(await runCli(ok, ['hook', 'install', 'r.git', '--', '--sandbox', 'state.json', '--yes']), 0, ok.err.join(''));

@@ -11,14 +11,29 @@ function outcome(digest: string, pending: number): ReconcileOutcome {
   return { diagnostics: [], texts: new Map(), ok: true, plan };
 }
 
-test('drift: pending changes at an unchanged revision or content digest; logged, never for a new revision', async () => {
-  const answers = [outcome('sha256:a', 1), outcome('sha256:a', 1), outcome('sha256:b', 1), outcome('sha256:b', 0)];
+test('drift: in plan mode, only a change that appears at an unchanged revision; named with its fields', async () => {
+  const withUpdate = outcome('sha256:a', 1);
+  withUpdate.plan!.changes.push({ key: 'b.yaml#0', model: 'authentik_core.group', action: 'update', reason: 'differs', identifiers: { name: 'admins' }, patch: [{ path: '/is_superuser', op: 'replace', before: false, after: true }], order: 1, wave: 0, dependsOn: [] });
+  const answers = [outcome('sha256:a', 1), outcome('sha256:a', 1), withUpdate, outcome('sha256:b', 1), outcome('sha256:b', 0)];
   const logger = memoryLogger();
   const run = createRunner({ mode: 'plan', logger, reconcile: async () => answers.shift()! });
-  const drift: boolean[] = [];
-  for (let i = 0; i < 4; i++) drift.push((await run({ kind: 'timer', source: './bp', at: Date.now() }, 1)).drift);
-  assert.deepEqual(drift, [false, true, false, false]);
-  assert.equal(logger.lines.filter((l) => l.msg === 'drift detected').length, 1);
+  const records = [];
+  for (let i = 0; i < 5; i++) records.push(await run({ kind: 'timer', source: './bp', at: Date.now() }, 1));
+  assert.deepEqual(records.map((r) => r.drift), [false, false, true, false, false], 'the pending first create is not drift');
+  assert.deepEqual(records[2]!.drifted, [{ model: 'authentik_core.group', identity: 'name=admins', action: 'update', fields: ['is_superuser'] }]);
+  const logged = logger.lines.filter((l) => l.msg === 'drift detected');
+  assert.equal(logged.length, 1);
+  assert.deepEqual(logged[0]!.objects, [{ model: 'authentik_core.group', identity: 'name=admins', action: 'update', fields: ['is_superuser'] }]);
+});
+
+test('drift: in apply mode, anything pending after a successful apply at the same revision', async () => {
+  const applied = (digest: string, pending: number): ReconcileOutcome => ({ ...outcome(digest, pending), apply: { phase: 'succeeded', results: [], diagnostics: [], writes: 0 } as never });
+  const answers = [applied('sha256:a', 1), applied('sha256:a', 1)];
+  const run = createRunner({ mode: 'apply', logger: memoryLogger(), reconcile: async () => answers.shift()! });
+  const r1 = await run({ kind: 'timer', source: './bp', at: 0 }, 1);
+  const r2 = await run({ kind: 'timer', source: './bp', at: 0 }, 1);
+  assert.deepEqual([r1.drift, r2.drift], [false, true]);
+  assert.equal(r2.drifted![0]!.identity, 'name=g0');
 });
 
 test('a reconcile that throws becomes a failed run with code AKB8001, and a thrown spec is pinned to the revision', async () => {

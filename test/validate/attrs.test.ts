@@ -158,7 +158,7 @@ ruleTester(attrFields, {
           identifiers: {slug: f}
           attrs:
             titel: Flow`,
-      errors: [{ code: 'AKB2004', line: 6, column: 7, severity: 'warning', says: ['no field `titel`', 'authentik ignores it', 'Did you mean `title`?'] }] },
+      errors: [{ code: 'AKB2004', line: 6, column: 7, severity: 'error', says: ['no field `titel`', 'authentik ignores it', 'Did you mean `title`?'] }] },
     { name: 'field renamed in a later version (group parent → parents)', yaml: yaml`
       version: 1
       entries:

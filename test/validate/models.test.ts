@@ -268,7 +268,7 @@ ruleTester(metaAttrs, {
           attrs:
             identifiers: {name: x}
             requird: true`,
-      errors: [{ code: 'AKB2004', line: 6, column: 7, severity: 'warning', says: ['Did you mean `required`?'] }] },
+      errors: [{ code: 'AKB2004', line: 6, column: 7, severity: 'error', says: ['Did you mean `required`?'] }] },
     { name: 'clean blueprint of an unknown model', yaml: yaml`
       version: 1
       entries:

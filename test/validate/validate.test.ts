@@ -37,11 +37,23 @@ test('every diagnostic is located, keyed to its entry and sorted by position', (
   assert.deepEqual(
     ds.map((d) => located(d, typo)).map(({ code, severity, line, column }) => ({ code, severity, line, column })),
     [
-      { code: 'AKB2004', severity: 'warning', line: 6, column: 61 },
+      { code: 'AKB2004', severity: 'error', line: 6, column: 61 },
       { code: 'AKB2007', severity: 'error', line: 8, column: 27 },
     ],
   );
   assert.deepEqual(ds.map((d) => d.entry), ['test.yaml#f', 'test.yaml#1']);
+});
+
+test('a typo in a field name is an error (authentik would drop it silently); --lenient keeps the warning', () => {
+  const lenient = validateBlueprints([load(typo)], { registry: reg, lenient: true });
+  assert.deepEqual(lenient.map((d) => `${d.code} ${d.severity}`), ['AKB2004 warning', 'AKB2007 error']);
+  const far = validateBlueprints([load(yaml`
+    version: 1
+    entries:
+      - model: authentik_stages_prompt.prompt
+        identifiers: {field_key: k}
+        attrs: {label: K, type: text, prompt_type: text}`)], { registry: reg });
+  assert.deepEqual(far.filter((d) => d.code === 'AKB2004').map((d) => d.severity), ['warning'], 'a field of another release, not a near miss, stays a warning');
 });
 
 test('--strict turns warnings into errors and keeps errors', () => {

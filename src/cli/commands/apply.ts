@@ -6,7 +6,8 @@ import { applyOutcome, applySavedPlan, reconcileOnce, type ReconcileOutcome } fr
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
-import { action, textsOf } from '../run.js';
+import { registryVersionFor } from '../../authentik/bundled.js';
+import { action, ApprovalError, textsOf } from '../run.js';
 import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
 import { STATE_CODES } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
@@ -34,7 +35,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('apply')
     .description('Apply blueprints (or a saved plan) to the server: ordered, idempotent writes')
-    .argument('<source-or-plan...>', 'blueprint sources, or one PLAN.json written by `akbp plan --out`');
+    .argument('[source-or-plan...]', 'blueprint sources, or one PLAN.json written by `akbp plan --out`');
   addPlanOptions(cmd)
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--rollback-on-failure', 'undo already applied changes when one fails')
@@ -48,6 +49,9 @@ export function register(program: Command, ctx: CliContext): void {
           return;
         }
         const saved = read?.plan;
+        if (opts.format === 'markdown') throw new UsageError('apply prints text or json; --format markdown is for `akbp plan` (a review comment)');
+        // A saved plan records the server's version; against the sandbox it picks the registry.
+        if (saved && !opts.authentikVersion && opts.sandbox !== undefined && opts.sandbox !== false) opts.authentikVersion = registryVersionFor(saved.server.version);
         const target = await connectTarget(opts, ctx);
         try {
           const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uris : args);
@@ -66,15 +70,24 @@ export function register(program: Command, ctx: CliContext): void {
             } else {
               const spec = specFromOptions(args, 'apply', opts);
               const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);
-              printPlan(planned, { ...opts, format: opts.format === 'json' ? 'json' : 'text' }, ctx);
-              if (!planned.ok || !planned.plan || changeCount(planned.plan) === 0) {
+              const json = opts.format === 'json';
+              const nothingToDo = !planned.ok || !planned.plan || changeCount(planned.plan) === 0;
+              // JSON is one document: the plan alone when nothing will be applied, else the result.
+              if (!json || nothingToDo) printPlan(planned, { ...opts, format: json ? 'json' : 'text' }, ctx);
+              if (nothingToDo) {
                 ctx.exitCode = planned.ok ? 0 : 1;
                 return;
               }
-              if (!opts.yes && ctx.io.isTTY && ctx.io.prompt) {
-                const answer = (await ctx.io.prompt(`Apply ${changeCount(planned.plan)} change(s) to ${target.description}? Only 'yes' is accepted: `)).trim();
+              const n = changeCount(planned.plan!);
+              if (!opts.yes && ctx.env.CI !== 'true') {
+                // As terraform: no terminal to ask on is an error, never a silent yes.
+                if (!ctx.io.prompt) {
+                  throw new ApprovalError(`error asking for approval: no terminal to ask on, so the ${n} change(s) were not applied. Review the plan above, then run again with --yes (or CI=true).`);
+                }
+                ctx.io.stdout(`\nakbp will make these ${n} change(s) to ${target.description}. Only 'yes' will be accepted.\n`);
+                const answer = (await ctx.io.prompt(`Apply these ${n} changes? (yes/no) `)).trim();
                 if (answer !== 'yes') {
-                  ctx.io.stderr('Apply cancelled.\n');
+                  ctx.io.stderr('Apply cancelled: nothing was written.\n');
                   ctx.exitCode = 1;
                   return;
                 }

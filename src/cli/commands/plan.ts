@@ -49,6 +49,7 @@ export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts:
     passwordPolicy: opts.passwordPolicy,
     rollbackOnFailure: opts.rollbackOnFailure ?? false,
     strict: opts.strict ?? false,
+    lenient: opts.lenient ?? false,
   };
 }
 
@@ -69,7 +70,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('plan')
     .description('Show exactly what apply would change on the server (reads only)')
-    .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag');
+    .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag');
   addPlanOptions(cmd)
     .option('--out <file>', 'also write the plan as JSON for `akbp apply FILE` (contains no secrets)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')
@@ -77,6 +78,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addHelpText('after', '\nExamples:\n  akbp plan --sandbox examples/blueprints/\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp plan blueprints/ --out plan.json\n  akbp plan --format markdown --detailed-exitcode git::https://git.example.com/iam.git//blueprints?ref=main\n')
     .action(
       action(ctx, async (sources: string[], opts: PlanCliOptions) => {
+        if (opts.graph && opts.format !== 'markdown') throw new UsageError(`--graph needs --format markdown (the graph is a Mermaid block in the Markdown plan); got --format ${opts.format}`);
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {

@@ -3,9 +3,9 @@
 // through one queue, and applies take the lock beside the ownership state.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { cachedReadSources, jsonLogger, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { cachedReadSources, jsonLogger, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
-import { gitLsRemote, ociManifestDigest } from '../../sources/index.js';
+import { gitIsAncestor, gitLsRemote, ociManifestDigest } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -68,6 +68,9 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     ...(secret ? { secret } : {}),
     ...(intervalMs ? { intervalMs } : {}),
     check,
+    // OCI digests have no history to compare; only git sources are guarded against rollback.
+    isAncestor: async (source, older, newer) =>
+      parseSourceRef(source).kind === 'git' ? gitIsAncestor(source, older, newer, { cacheDir: cacheDir(opts, ctx), env: ctx.env, timeoutMs: 120_000 }) : false,
     mode,
     spec,
     reconcile: (s) => reconcileOnce(s, deps),
@@ -89,7 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('serve')
     .description('GitOps daemon: reconcile on webhooks and on an interval; /healthz, /metrics, /status')
-    .requiredOption('--source <source...>', 'sources to follow (git::URL?ref=BRANCH, oci://…, paths); one queue lane each');
+    .option('--source <source...>', 'sources to follow (git::URL?ref=BRANCH, oci://…, paths); one queue lane each');
   addPlanOptions(cmd)
     .option('--listen <host:port>', 'address for webhooks, health and metrics', '127.0.0.1:8080')
     .option('--interval <duration>', 'also check and plan every duration (30s, 5m, 1h): cheap revision check, drift detection')

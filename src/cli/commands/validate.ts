@@ -22,7 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
   const cmd = program
     .command('validate')
     .description('Check blueprints against the JSON schema and semantic rules of an authentik version')
-    .argument('<source...>', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
+    .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--resolve-oci', 'check that oci:// paths of blueprint instances exist in their registry');
   addCompileOptions(cmd)
@@ -31,7 +31,7 @@ export function register(program: Command, ctx: CliContext): void {
       action(ctx, async (sources: string[], opts: ValidateOptions) => {
         const { registry, note } = offlineRegistry(opts);
         const deps = pipelineDeps(opts, ctx, registry);
-        const loaded = await loadAndValidate({ sources, mode: 'validate', strict: opts.strict ?? false }, deps);
+        const loaded = await loadAndValidate({ sources, mode: 'validate', strict: opts.strict ?? false, lenient: opts.lenient ?? false }, deps);
         const diagnostics: Diagnostic[] = [...loaded.diagnostics];
         if (opts.resolveOci) diagnostics.push(...(await resolveOciPaths(loaded.blueprints, opts, ctx)));
         const texts = textsOf(loaded.texts);

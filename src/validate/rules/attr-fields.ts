@@ -3,7 +3,7 @@
 // the field that was probably meant.
 import { V } from '../codes.js';
 import { type Rule, ptr } from '../context.js';
-import { acceptedAttrs, closest, fieldsUnknown } from '../fields.js';
+import { acceptedAttrs, closest, fieldsUnknown, unknownFieldSeverity } from '../fields.js';
 
 export const attrFields: Rule = {
   id: 'attr-fields',
@@ -41,7 +41,7 @@ export const attrFields: Rule = {
         const hint = near
           ? `Did you mean \`${near}\`?${renamed ? ` (\`${key}\` was renamed to \`${renamed}\`)` : ''}`
           : `Writable fields: ${[...accepted].join(', ')}.`;
-        ctx.report(this, 'unknown', { key, model: m.model, version, hint }, where);
+        ctx.report(this, 'unknown', { key, model: m.model, version, hint }, { ...where, severity: renamed ? 'warning' : unknownFieldSeverity(key, near) });
       }
     }
   },

@@ -5,7 +5,7 @@ import { findModel } from '../../authentik/registry.js';
 import type { Value } from '../../model/types.js';
 import { V } from '../codes.js';
 import { type Rule, isMapping, isTag, ptr } from '../context.js';
-import { closest } from '../fields.js';
+import { closest, unknownFieldSeverity } from '../fields.js';
 
 function typeOk(type: string, v: Value): boolean {
   if (isTag(v)) return true;
@@ -67,7 +67,7 @@ export const metaAttrs: Rule = {
         const near = closest(key, Object.keys(spec));
         const subject = ctx.range(`${ptr(info.entry.pointer, 'attrs', key)}#key`) ?? ctx.range(ptr(info.entry.pointer, 'attrs', key), info.entry.range);
         const data = { model: m.model, key, known: Object.keys(spec).join(', '), hint: near ? ` Did you mean \`${near}\`?` : '' };
-        ctx.report(this, 'unknown', data, { subject, entry: info });
+        ctx.report(this, 'unknown', data, { subject, entry: info, severity: unknownFieldSeverity(key, near) });
       }
     }
   },
