@@ -97,7 +97,7 @@ export class Http {
       const last = attempt > this.retries;
       if (res) {
         // A throttled create was refused, not processed, so it is as safe to repeat as a GET.
-        const retry = res.status === 429 || (mode === 'safe' && retryableStatus(res.status));
+        const retry = res.status === 429 || (mode === 'safe' && retryableStatus(res.status, method));
         if (!retry || last) return res;
         await this.sleep(backoffMs(attempt, this.random, res.headers['retry-after']));
         continue;

@@ -43,8 +43,13 @@ export function classifyFailure(err: unknown): TransportFailure {
   return { kind: 'uncertain', code, tls: false, cause: timeout ? `no answer in time (${code})` : `connection lost before an answer (${code})` };
 }
 
-/** Statuses worth another try: throttled, or a proxy/gateway that could not reach authentik. */
-export function retryableStatus(status: number): boolean {
+/**
+ * Statuses worth another try: throttled, or a proxy/gateway that could not reach authentik. A
+ * 500 on a read is often a passing hiccup (a worker restarting, a database failover) and a read
+ * changes nothing; on a write it may come after the change was made, so writes are not retried.
+ */
+export function retryableStatus(status: number, method = 'GET'): boolean {
+  if (status === 500) return method === 'GET' || method === 'HEAD';
   return status === 429 || status === 502 || status === 503 || status === 504;
 }
 

@@ -129,7 +129,8 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
   try {
     if (existsSync(join(dir, '.git'))) {
       try {
-        await g.remote(['set-url', 'origin', p.url]);
+        // `--`: a URL starting with '-' is a URL, never an option.
+        await g.remote(['set-url', '--', 'origin', p.url]);
       } catch {
         // A clone left broken by an interrupted run is cheaper to redo than to repair.
         await rm(dir, { recursive: true, force: true });
@@ -138,7 +139,7 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
     }
     if (!existsSync(join(dir, '.git'))) {
       await g.init();
-      await g.addRemote('origin', p.url);
+      await g.raw(['remote', 'add', '--', 'origin', p.url]);
     }
   } catch (err) {
     fail('gitFetch', `${shown}: cannot prepare the cache at ${dir}: ${gitMessage(err, p)}`, 'Expected a writable cache directory (--cache-dir).');
@@ -185,7 +186,7 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
   let out: string;
   try {
     // A pattern alone does not list the peeled `^{}` entry of an annotated tag; ask for it too.
-    out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote([p.url, want, `${want}^{}`]);
+    out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote(['--', p.url, want, `${want}^{}`]);
   } catch (err) {
     fail('gitFetch', `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
   }

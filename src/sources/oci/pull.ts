@@ -63,7 +63,7 @@ export function safeTitle(title: string): boolean {
 
 const shownTitle = (t: unknown): string => JSON.stringify(String(t).length > 80 ? `${String(t).slice(0, 80)}…` : String(t));
 
-async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions): Promise<{ bytes: Uint8Array; cached: boolean }> {
+async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions, cacheWrites: Promise<void>[]): Promise<{ bytes: Uint8Array; cached: boolean }> {
   const max = opts.maxBlobBytes ?? BLOB_MAX_BYTES_DEFAULT;
   if (opts.cacheDir) {
     const hit = await readCachedBlob(opts.cacheDir, d.digest);
@@ -76,7 +76,8 @@ async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions
     fail('ociDigest', `${client.display}: blob ${d.digest} does not match its digest (got ${actual}, ${res.body.length} bytes)`, 'Expected the registry to serve exactly the blob the manifest names; nothing was read. The registry content may be corrupted or tampered with.');
   }
   const bytes = new Uint8Array(res.body);
-  if (opts.cacheDir) await writeCachedBlob(opts.cacheDir, d.digest, bytes);
+  // Written while the next blobs download; pull waits for all writes before it returns.
+  if (opts.cacheDir) cacheWrites.push(writeCachedBlob(opts.cacheDir, d.digest, bytes));
   return { bytes, cached: false };
 }
 
@@ -136,7 +137,9 @@ export async function pull(input: string | OciRef, opts: OciOptions): Promise<Oc
     const uri = formatOciRef(ref);
     const base: SourceOrigin = { kind: 'oci', uri, ref: ref.tag ?? ref.digest!, revision: top.digest, local: false };
     // Everything is fetched and verified before any file is returned: one bad layer, no files.
-    const fetched = await mapLimit(checked, opts.concurrency ?? TRANSFER_CONCURRENCY, async ({ layer, title }) => ({ title, layer, ...(await fetchBlob(client, layer, opts)) }));
+    const cacheWrites: Promise<void>[] = [];
+    const fetched = await mapLimit(checked, opts.concurrency ?? TRANSFER_CONCURRENCY, async ({ layer, title }) => ({ title, layer, ...(await fetchBlob(client, layer, opts, cacheWrites)) }));
+    await Promise.all(cacheWrites);
     const cachedBlobs = fetched.filter((f) => f.cached).length;
     const files = fetched
       .map((f) => ({ path: f.title, digest: f.layer.digest, bytes: f.bytes }))
