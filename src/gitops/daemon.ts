@@ -26,6 +26,8 @@ export interface DaemonOptions extends Omit<RunnerOptions, 'onRecord' | 'now'> {
   runOnStart?: boolean;
   now?: () => number;
   onRecord?: (run: RunRecord) => void;
+  /** Replicas sharing one state backend: `leader` reconciles, `standby` waits (shown on /status). */
+  role?: () => 'leader' | 'standby';
 }
 
 export interface Daemon {
@@ -171,7 +173,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { status: 'refused', reason: 'GET only' });
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
     if (path === '/metrics') return send(res, 200, metrics.render(), 'text/plain; version=0.0.4');
-    if (path === '/status') return send(res, 200, { mode: opts.mode, sources: metrics.status(busyByLabel) });
+    if (path === '/status') return send(res, 200, { mode: opts.mode, ...(opts.role ? { role: opts.role() } : {}), sources: metrics.status(busyByLabel) });
     send(res, 404, { status: 'not found' });
   });
   // Slow-loris bodies must not hold a socket forever.
