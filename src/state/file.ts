@@ -2,7 +2,7 @@
 // rename in the resolved directory, so a symlinked state file stays a symlink and both names see
 // the same record), with a `serial` for compare-and-swap and a lock file for apply.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OwnershipState } from '../model/types.js';
 import { STATE_CODES } from './codes.js';
@@ -59,16 +59,36 @@ export class FileStateStore implements StateStore {
     const got = await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
     if (!got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
     try {
-      const cur = this.readSync().version;
+      const cur = this.currentSerial();
       if (cur !== expectedVersion) {
         throw new StateError(STATE_CODES.conflict, `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`);
       }
       const next = cur + 1;
-      writeAtomic(this.path, `${JSON.stringify({ ...sortState(state), serial: next }, null, 2)}\n`);
+      // `serial` first, so the next write's version check reads a few bytes, not the whole record.
+      const { formatVersion, ...body } = sortState(state);
+      writeAtomic(this.path, `${JSON.stringify({ formatVersion, serial: next, ...body }, null, 2)}\n`);
       return next;
     } finally {
       await got.lock.release();
     }
+  }
+
+  /** The version on disk; a record written by this backend names it in its first bytes. */
+  private currentSerial(): number {
+    let head = '';
+    try {
+      const fd = openSync(this.path, 'r');
+      try {
+        const buf = Buffer.alloc(128);
+        head = buf.subarray(0, readSync(fd, buf, 0, 128, 0)).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    }
+    const m = /^\{\s*"formatVersion":\s*2,\s*"serial":\s*(\d+),/.exec(head);
+    return m ? Number(m[1]) : this.readSync().version;
   }
 
   lock(opts: StateLockOptions = {}): Promise<AcquireResult> {

@@ -4,6 +4,7 @@
 //      vs the floor (Σ pages per model) and wall time vs one GET per entry at
 //      concurrency 10; writes of a no-op apply                                  targets ≤ 1.1×, ≥ 10×, 0
 //   3. watch: file write → plan printed for a 200-entry directory                 target ≤ 300 ms
+//   4. state backends: read + write of 1,000 objects; authentik and postgres as ratios to the file
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import { corpus } from './corpus.js';
@@ -20,6 +21,7 @@ import { emptyState, makeSecretDigest } from '../../src/state/index.js';
 import type { CompiledEntry, LiveSnapshot, ParsedBlueprint, SourceFile } from '../../src/model/index.js';
 import { Agent, request } from 'undici';
 import { watchBench } from './watch.js';
+import { stateBench } from './state.js';
 
 const registry = bundledRegistry('2026.5');
 const results: { name: string; value: string; target: string; ok: boolean }[] = [];
@@ -165,5 +167,6 @@ async function perEntry(entries: CompiledEntry[], snapshot: LiveSnapshot, baseUr
 await benchCompile();
 await benchServer();
 await watchBench(report);
+await stateBench(report);
 const missed = results.filter((r) => !r.ok).length;
 console.log(`\n${results.length - missed} of ${results.length} targets met.`);
