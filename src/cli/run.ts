@@ -5,6 +5,7 @@ import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
 import { ApiError, SourceError } from '../model/errors.js';
 import { apiErrorDiagnostics } from '../server/index.js';
+import { StateError } from '../state/index.js';
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);
@@ -18,6 +19,12 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
     } catch (err) {
       if (err instanceof UsageError || err instanceof SourceError) {
         ctx.io.stderr(`akbp: ${err.message}\n`);
+        ctx.exitCode = 1;
+        return;
+      }
+      if (err instanceof StateError) {
+        // A corrupt, foreign or locked ownership record: coded, with where it is and what to do.
+        ctx.io.stderr(`akbp: ${err.code}: ${err.message}\n`);
         ctx.exitCode = 1;
         return;
       }

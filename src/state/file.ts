@@ -21,6 +21,8 @@ export class FileStateStore implements StateStore {
   /** The real file: every lock and write goes through this, whatever name the user gave. */
   readonly path: string;
   private legacyKey: string | undefined;
+  /** Apply locks this store holds now: while one is held, no other process writes this record. */
+  private applyLocks = 0;
 
   constructor(path: string, private readonly opts: FileStoreOptions) {
     this.path = resolveStatePath(path);
@@ -55,9 +57,10 @@ export class FileStateStore implements StateStore {
   }
 
   async write(state: OwnershipState, expectedVersion: number): Promise<number> {
-    // A short lock around read-compare-write makes the serial a real compare-and-swap between processes.
-    const got = await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
-    if (!got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
+    // Every writer that holds the apply lock is alone; others (a plan writing back a migrated
+    // record) take a short lock around read-compare-write, so the serial is a real compare-and-swap.
+    const got = this.applyLocks > 0 ? undefined : await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
+    if (got && !got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
     try {
       const cur = this.currentSerial();
       if (cur !== expectedVersion) {
@@ -69,7 +72,7 @@ export class FileStateStore implements StateStore {
       writeAtomic(this.path, `${JSON.stringify({ formatVersion, serial: next, ...body }, null, 2)}\n`);
       return next;
     } finally {
-      await got.lock.release();
+      if (got?.ok) await got.lock.release();
     }
   }
 
@@ -91,8 +94,18 @@ export class FileStateStore implements StateStore {
     return m ? Number(m[1]) : this.readSync().version;
   }
 
-  lock(opts: StateLockOptions = {}): Promise<AcquireResult> {
-    return acquireLock(`${this.path}.lock`, opts);
+  async lock(opts: StateLockOptions = {}): Promise<AcquireResult> {
+    const got = await acquireLock(`${this.path}.lock`, opts);
+    if (!got.ok) return got;
+    this.applyLocks++;
+    const inner = got.lock;
+    let released = false;
+    const lock = { info: inner.info, path: inner.path, release: async () => {
+      if (!released) this.applyLocks--;
+      released = true;
+      await inner.release();
+    } };
+    return got.tookOverFrom ? { ok: true, lock, tookOverFrom: got.tookOverFrom } : { ok: true, lock };
   }
 
   /**

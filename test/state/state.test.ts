@@ -168,3 +168,17 @@ test('CLI: a format-1 state file is migrated by the first plan, which says so on
   assert.ok(Date.now() - t0 < 10_000);
   if (held.ok) await held.lock.release();
 });
+
+test('CLI: a corrupt state file is a coded error naming the file (exit 1), never an internal error', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const d = dir();
+  writeFileSync(join(d, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: c}\n');
+  writeFileSync(join(d, 'state.json'), '{"formatVersion": 2, "objects": {');
+  for (const cmd of ['plan', 'apply']) {
+    const out = await runCli([cmd, 'g.yaml', '--sandbox', '--state', 'state.json', ...(cmd === 'apply' ? ['--yes'] : [])], { cwd: d, env: { PATH: process.env.PATH, HOME: d } });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /akbp: AKB9201: .*state\.json: not valid JSON/);
+    assert.doesNotMatch(out.stderr, /internal error/);
+  }
+  assert.equal(readFileSync(join(d, 'state.json'), 'utf8'), '{"formatVersion": 2, "objects": {', 'left as it was');
+});
