@@ -28,6 +28,8 @@ export interface DaemonOptions extends Omit<RunnerOptions, 'onRecord' | 'now'> {
   onRecord?: (run: RunRecord) => void;
   /** True while this replica stands by for another (leader election): /readyz says ready. */
   standby?: () => boolean;
+  /** Replicas sharing one state backend: `leader` reconciles, `standby` waits (shown on /status). */
+  role?: () => 'leader' | 'standby';
 }
 
 export interface Daemon {
@@ -178,7 +180,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     // replica is a standby that is not meant to run.
     if (path === '/healthz') return send(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      if (opts.standby?.()) return send(res, 200, { status: 'ready', standby: true });
+      if (opts.standby?.() || opts.role?.() === 'standby') return send(res, 200, { status: 'ready', standby: true });
       const failing = metrics.notReady();
       return send(res, failing.length ? 503 : 200, failing.length ? { status: 'not ready', sources: failing } : { status: 'ready' });
     }
@@ -186,7 +188,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       metrics.render().then((text) => send(res, 200, text, metrics.contentType), (err: Error) => send(res, 500, { status: 'error', error: err.message }));
       return;
     }
-    if (path === '/status') return send(res, 200, { mode: opts.mode, sources: metrics.status(busyByLabel) });
+    if (path === '/status') return send(res, 200, { mode: opts.mode, ...(opts.role ? { role: opts.role() } : {}), sources: metrics.status(busyByLabel) });
     send(res, 404, { status: 'not found' });
   });
   // Slow-loris bodies must not hold a socket forever.

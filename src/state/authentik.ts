@@ -169,7 +169,9 @@ export class AuthentikStateStore implements StateStore {
 
   private handle(pk: string | number, info: LockInfo, name: string, body: () => JsonObject) {
     const renew = setInterval(() => {
-      void this.client.patch(MODEL, pk, { context: body().context! }).catch(() => undefined);
+      // content is sent along: a PATCH of context alone fails the "path or content" check on some versions.
+      const b = body();
+      void this.client.patch(MODEL, pk, { content: b.content!, context: b.context! }).catch(() => undefined);
     }, Math.max(1000, Math.floor(this.leaseMs / 3)));
     renew.unref();
     let released = false;

@@ -2,7 +2,7 @@
 // rename in the resolved directory, so a symlinked state file stays a symlink and both names see
 // the same record), with a `serial` for compare-and-swap and a lock file for apply.
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OwnershipState } from '../model/types.js';
 import { STATE_CODES } from './codes.js';
@@ -21,6 +21,8 @@ export class FileStateStore implements StateStore {
   /** The real file: every lock and write goes through this, whatever name the user gave. */
   readonly path: string;
   private legacyKey: string | undefined;
+  /** Apply locks this store holds now: while one is held, no other process writes this record. */
+  private applyLocks = 0;
 
   constructor(path: string, private readonly opts: FileStoreOptions) {
     this.path = resolveStatePath(path);
@@ -55,24 +57,55 @@ export class FileStateStore implements StateStore {
   }
 
   async write(state: OwnershipState, expectedVersion: number): Promise<number> {
-    // A short lock around read-compare-write makes the serial a real compare-and-swap between processes.
-    const got = await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
-    if (!got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
+    // Every writer that holds the apply lock is alone; others (a plan writing back a migrated
+    // record) take a short lock around read-compare-write, so the serial is a real compare-and-swap.
+    const got = this.applyLocks > 0 ? undefined : await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
+    if (got && !got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
     try {
-      const cur = this.readSync().version;
+      const cur = this.currentSerial();
       if (cur !== expectedVersion) {
         throw new StateError(STATE_CODES.conflict, `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`);
       }
       const next = cur + 1;
-      writeAtomic(this.path, `${JSON.stringify({ ...sortState(state), serial: next }, null, 2)}\n`);
+      // `serial` first, so the next write's version check reads a few bytes, not the whole record.
+      const { formatVersion, ...body } = sortState(state);
+      writeAtomic(this.path, `${JSON.stringify({ formatVersion, serial: next, ...body }, null, 2)}\n`);
       return next;
     } finally {
-      await got.lock.release();
+      if (got?.ok) await got.lock.release();
     }
   }
 
-  lock(opts: StateLockOptions = {}): Promise<AcquireResult> {
-    return acquireLock(`${this.path}.lock`, opts);
+  /** The version on disk; a record written by this backend names it in its first bytes. */
+  private currentSerial(): number {
+    let head = '';
+    try {
+      const fd = openSync(this.path, 'r');
+      try {
+        const buf = Buffer.alloc(128);
+        head = buf.subarray(0, readSync(fd, buf, 0, 128, 0)).toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    }
+    const m = /^\{\s*"formatVersion":\s*2,\s*"serial":\s*(\d+),/.exec(head);
+    return m ? Number(m[1]) : this.readSync().version;
+  }
+
+  async lock(opts: StateLockOptions = {}): Promise<AcquireResult> {
+    const got = await acquireLock(`${this.path}.lock`, opts);
+    if (!got.ok) return got;
+    this.applyLocks++;
+    const inner = got.lock;
+    let released = false;
+    const lock = { info: inner.info, path: inner.path, release: async () => {
+      if (!released) this.applyLocks--;
+      released = true;
+      await inner.release();
+    } };
+    return got.tookOverFrom ? { ok: true, lock, tookOverFrom: got.tookOverFrom } : { ok: true, lock };
   }
 
   /**

@@ -251,6 +251,10 @@ export class PostgresStateStore implements StateStore {
     return {
       lost,
       isLeader: () => leading,
+      confirm: async () => {
+        if (leading) await check();
+        return leading;
+      },
       release: async () => give('released'),
     };
   }

@@ -37,7 +37,9 @@ export interface StateStore {
 /** Leadership among `akbp serve` replicas; `lost` resolves when it is given up for any reason. */
 export interface LeaderHandle {
   readonly lost: Promise<string>;
-  /** True until leadership is lost; checked before every write. */
+  /** True until leadership is lost. */
   isLeader(): boolean;
+  /** Asks the backend now; false (and leadership given up) when the lock is no longer ours. Called before every write. */
+  confirm(): Promise<boolean>;
   release(): Promise<void>;
 }

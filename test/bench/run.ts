@@ -5,6 +5,7 @@
 //      concurrency 10; writes of a no-op apply                                  targets ≤ 1.1×, ≥ 10×, 0
 //   3. watch: file write → plan printed for a 200-entry directory                 target ≤ 300 ms
 //   4. OCI: cold pull of 200 files vs curl on one connection; push vs re-push   targets ≤ 1.3×, ≤ 1.5×
+//   5. state backends: read + write of 1,000 objects; authentik and postgres as ratios to the file
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import { corpus } from './corpus.js';
@@ -23,6 +24,7 @@ import { Agent, request } from 'undici';
 import { watchBench } from './watch.js';
 import { ociBench } from './oci.js';
 import { exportBench } from './export.js';
+import { stateBench } from './state.js';
 
 const registry = bundledRegistry('2026.5');
 const results: { name: string; value: string; target: string; ok: boolean }[] = [];
@@ -170,5 +172,6 @@ await benchServer();
 await watchBench(report);
 await ociBench(report);
 await exportBench(report);
+await stateBench(report);
 const missed = results.filter((r) => !r.ok).length;
 console.log(`\n${results.length - missed} of ${results.length} targets met.`);

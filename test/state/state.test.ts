@@ -147,3 +147,38 @@ test('the default workspace comes from the sources, whatever the checkout path o
   assert.equal(deriveWorkspace(['bp/people.yaml', 'bp/apps.yaml']), 'bp');
   assert.equal(deriveWorkspace([]), 'default');
 });
+
+test('CLI: a format-1 state file is migrated by the first plan, which says so once; --lock-timeout bounds the wait for a held lock', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const d = dir();
+  writeFileSync(join(d, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: migrated}\n');
+  writeFileSync(join(d, 'state.json'), JSON.stringify({ formatVersion: 1, key: 'legacy-key', objects: {}, secrets: {} }));
+  const env = { PATH: process.env.PATH, HOME: d };
+  const first = await runCli(['plan', 'g.yaml', '--sandbox', '--state', 'state.json'], { cwd: d, env });
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /AKB9208/);
+  const second = await runCli(['plan', 'g.yaml', '--sandbox', '--state', 'state.json'], { cwd: d, env });
+  assert.doesNotMatch(second.stdout, /AKB9208/, 'said once');
+  const held = await new FileStateStore(join(d, 'state.json'), { env: {} }).lock({ purpose: 'other run' });
+  assert.ok(held.ok);
+  const t0 = Date.now();
+  const blocked = await runCli(['apply', 'g.yaml', '--sandbox', '--state', 'state.json', '--yes', '--lock-timeout', '300ms'], { cwd: d, env });
+  assert.equal(blocked.code, 1);
+  assert.match(blocked.stderr, /AKB9205: another akbp run holds the apply lock .*timeout: pid \d+/);
+  assert.ok(Date.now() - t0 < 10_000);
+  if (held.ok) await held.lock.release();
+});
+
+test('CLI: a corrupt state file is a coded error naming the file (exit 1), never an internal error', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const d = dir();
+  writeFileSync(join(d, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: c}\n');
+  writeFileSync(join(d, 'state.json'), '{"formatVersion": 2, "objects": {');
+  for (const cmd of ['plan', 'apply']) {
+    const out = await runCli([cmd, 'g.yaml', '--sandbox', '--state', 'state.json', ...(cmd === 'apply' ? ['--yes'] : [])], { cwd: d, env: { PATH: process.env.PATH, HOME: d } });
+    assert.equal(out.code, 1);
+    assert.match(out.stderr, /akbp: AKB9201: .*state\.json: not valid JSON/);
+    assert.doesNotMatch(out.stderr, /internal error/);
+  }
+  assert.equal(readFileSync(join(d, 'state.json'), 'utf8'), '{"formatVersion": 2, "objects": {', 'left as it was');
+});

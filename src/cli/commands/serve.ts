@@ -5,6 +5,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { cachedReadSources, jsonLogger, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
+import { PostgresStateStore } from '../../state/postgres.js';
+import { leaderOnly, startElection, type Election, type Role } from '../../state/leader.js';
 import { gitIsAncestor, gitLsRemote, ociManifestDigest } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 import { readFileSync } from 'node:fs';
@@ -48,6 +50,13 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
   const mode = opts.apply ? 'apply' : 'plan';
+  // Replicas on one postgres backend elect a leader; only it applies (standbys skip, as if locked).
+  let election: Election | undefined;
+  let onRole: (role: Role, why: string) => void = () => undefined;
+  if (mode === 'apply' && deps.state instanceof PostgresStateStore) {
+    election = startElection(deps.state, { pollMs: Math.min(intervalMs ?? 5000, 5000), onChange: (role, why) => onRole(role, why) });
+    deps.client = leaderOnly(target.client, election);
+  }
   const { sources: _sources, mode: _mode, ...spec } = specFromOptions(opts.source, mode, opts);
   const registryCa = opts.registryCa ? readFileSync(resolve(ctx.cwd, opts.registryCa), 'utf8') : undefined;
   const check = revisionCheck({
@@ -76,12 +85,22 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     reconcile: (s) => reconcileOnce(s, deps),
     logger,
     runOnStart: true,
-    ...(mode === 'apply' && deps.state ? { lock: { path: deps.state.description, onBusy: opts.lockWait, timeoutMs: lockTimeoutMs(opts), acquire: (o) => deps.state!.lock(o) } } : {}),
+    ...(mode === 'apply' && deps.state
+      ? { lock: { path: deps.state.description, onBusy: opts.lockWait, timeoutMs: lockTimeoutMs(opts), acquire: (o) => (election && election.role() !== 'leader' ? Promise.resolve({ ok: false as const, reason: 'busy' as const }) : deps.state!.lock(o)) } }
+      : {}),
+    ...(election ? { role: () => election!.role() } : {}),
   });
+  onRole = (role, why) => {
+    logger.log(role === 'leader' ? 'info' : 'warn', role === 'leader' ? 'leader: reconciling' : 'standby: another replica leads', { why });
+    // A new leader catches up at once rather than at the next interval.
+    if (role === 'leader') for (const s of opts.source) void daemon.queue.enqueue({ kind: 'startup', source: s, at: Date.now() });
+  };
+  if (election?.role() === 'leader') onRole('leader', 'acquired the leader lock');
   return {
     daemon,
     async close() {
       await daemon.close();
+      await election?.stop();
       await deps.state?.close();
       await target.close();
     },
