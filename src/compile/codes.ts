@@ -34,4 +34,6 @@ export const C = {
   metaAttrs: def('AKB3028', 'error', 'metaapplyblueprint attrs are invalid'),
   fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
   dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
+  // Numbered apart from the sequence so concurrent additions to this catalogue cannot collide.
+  evalLimit: def('AKB3080', 'error', 'tag evaluation went over a limit (nodes, string length or total output)'),
 } as const;
