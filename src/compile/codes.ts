@@ -36,4 +36,5 @@ export const C = {
   dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
   // Numbered apart from the sequence so concurrent additions to this catalogue cannot collide.
   evalLimit: def('AKB3080', 'error', 'tag evaluation went over a limit (nodes, string length or total output)'),
+  workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)'),
 } as const;

@@ -119,7 +119,7 @@ test('three nested !Enumerate over 2,000-character strings stop at the node limi
   const t0 = Date.now();
   const res = compile([load('a.yaml', text)]);
   const d = limitError(res);
-  assert.ok(Date.now() - t0 < 10000, `took ${Date.now() - t0} ms`);
+  assert.ok(Date.now() - t0 < 30000, `took ${Date.now() - t0} ms`);
   assert.match(d.summary, /maxNodes|maxOutput/);
 });
 

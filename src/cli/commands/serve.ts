@@ -3,7 +3,7 @@
 // through one queue, and applies take the lock beside the ownership state.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { cachedReadSources, jsonLogger, lockPathFor, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { cachedReadSources, compileInWorker, jsonLogger, lockPathFor, parseDuration, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { gitLsRemote, ociManifestDigest } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
@@ -47,6 +47,8 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   const deps = pipelineDeps(opts, ctx, target.registry, target.client);
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
+  // One hostile blueprint must fail its source, not stall /healthz or kill the daemon.
+  deps.compile = compileInWorker();
   const mode = opts.apply ? 'apply' : 'plan';
   const { sources: _sources, mode: _mode, ...spec } = specFromOptions(opts.source, mode, opts);
   const registryCa = opts.registryCa ? readFileSync(resolve(ctx.cwd, opts.registryCa), 'utf8') : undefined;
