@@ -97,7 +97,7 @@ test('!Format "%s%s" doubling stops at the string limit instead of exhausting th
   const t0 = Date.now();
   const res = compile([load('a.yaml', text)]);
   const d = limitError(res);
-  assert.ok(Date.now() - t0 < 5000);
+  assert.ok(Date.now() - t0 < 20000);
   assert.match(d.summary, /maxStringLength|maxOutput/);
   assert.match(lineOf(text, d), /!Format/);
 });
@@ -162,5 +162,6 @@ test('!Enumerate MAP over 30,000 items is linear, not quadratic', () => {
   const ms = Date.now() - t0;
   assert.deepEqual(codes(res), []);
   assert.equal(Object.keys(res.entries[0]!.attrs.attributes as object).length, 30000);
-  assert.ok(ms < 3000, `took ${ms} ms`);
+  // Quadratic merging took minutes here; linear takes well under a second on an idle machine.
+  assert.ok(ms < 20000, `took ${ms} ms`);
 });
