@@ -165,3 +165,15 @@ test('!Enumerate MAP over 30,000 items is linear, not quadratic', () => {
   // Quadratic merging took minutes here; linear takes well under a second on an idle machine.
   assert.ok(ms < 20000, `took ${ms} ms`);
 });
+
+test('the default limits leave room for files of 50,000 entries (2,000 fit a 25th of them)', async () => {
+  const { DEFAULT_EVAL_LIMITS } = await import('../../src/compile/index.js');
+  const lines = ['version: 1', 'context: {p: team}', 'entries:'];
+  for (let i = 0; i < 2000; i++) {
+    lines.push('  - model: authentik_core.group', `    identifiers: {name: g${i}}`, `    attrs: {is_superuser: false, attributes: {team: !Format ["%s-%s", !Context p, ${i}], tags: [a, b, c], n: ${i}, note: "a longer description of what group ${i} is for"}}`);
+  }
+  const limits = { maxNodes: DEFAULT_EVAL_LIMITS.maxNodes / 25, maxOutput: DEFAULT_EVAL_LIMITS.maxOutput / 25 };
+  const res = compile([load('a.yaml', `${lines.join('\n')}\n`)], { limits });
+  assert.deepEqual(codes(res), []);
+  assert.equal(res.entries.length, 2000);
+});
