@@ -1,6 +1,6 @@
 // Shared command plumbing: turning thrown usage errors into a message and exit code 1, and a
 // text lookup for rendering diagnostics from an outcome.
-import type { TextLookup } from '../diag/index.js';
+import { escapeControls, type TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
 import { ApiError, SourceError } from '../model/errors.js';
@@ -17,19 +17,19 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
       await body(...args);
     } catch (err) {
       if (err instanceof UsageError || err instanceof SourceError) {
-        ctx.io.stderr(`akbp: ${err.message}\n`);
+        ctx.io.stderr(`akbp: ${escapeControls(err.message)}\n`);
         ctx.exitCode = 1;
         return;
       }
       if (err instanceof ApiError) {
         // The server's answer as a diagnostic: what failed, and what to check.
-        for (const d of apiErrorDiagnostics(err, {})) ctx.io.stderr(`akbp: ${d.summary}${d.detail ? `\n  ${d.detail}` : ''}\n`);
+        for (const d of apiErrorDiagnostics(err, {})) ctx.io.stderr(escapeControls(`akbp: ${d.summary}${d.detail ? `\n  ${d.detail}` : ''}\n`));
         ctx.exitCode = 1;
         return;
       }
       const e = err as NodeJS.ErrnoException;
       if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT')) {
-        ctx.io.stderr(`akbp: ${e.message}\n`);
+        ctx.io.stderr(`akbp: ${escapeControls(e.message)}\n`);
         ctx.exitCode = 1;
         return;
       }

@@ -96,3 +96,19 @@ test('the Markdown summary renders no links, images, HTML or mentions from bluep
   const sourceLine = md2.split('\n').find((l) => l.startsWith('Source '))!;
   assert.doesNotMatch(sourceLine.replace(/<code>.*?<\/code>/g, ''), /\[a\]\(/);
 });
+
+test('CLI errors about a source show its control characters visibly', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const r = await runCli(['validate', `missing${ESC}[2J${ESC}[H.yaml`], { cwd: '/nonexistent-akbp-dir' });
+  assert.notEqual(r.code, 0);
+  assert.deepEqual(rawControls(r.stdout + r.stderr, false), [], r.stderr);
+  assert.match(r.stdout + r.stderr, /missing\\x1b\[2J/);
+});
+
+test('CLI usage errors echo the offending argument with its control characters visible', async () => {
+  const { runCli } = await import('../helpers/cli.js');
+  const r = await runCli(['validate', 'x.yaml', '--authentik-version', `9${ESC}[2J${ESC}[H`]);
+  assert.equal(r.code, 1);
+  assert.deepEqual(rawControls(r.stdout + r.stderr, false), [], r.stderr);
+  assert.match(r.stderr, /9\\x1b\[2J/);
+});

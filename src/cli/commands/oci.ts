@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { SourceError } from '../../model/errors.js';
 import { defaultCacheDir, ociPull, ociPush, sourceCodes, type OciOptions } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
+import { escapeControls } from '../../diag/index.js';
 
 interface RegistryFlags {
   registryAuth?: string;
@@ -54,7 +55,7 @@ async function run(ctx: CliContext, body: () => Promise<void>): Promise<void> {
     await body();
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
-    ctx.io.stderr(`error ${err.code}: ${err.message}\n${err.detail ? `  ${err.detail}\n` : ''}`);
+    ctx.io.stderr(escapeControls(`error ${err.code}: ${err.message}\n${err.detail ? `  ${err.detail}\n` : ''}`));
     ctx.exitCode = 1;
   }
 }
@@ -101,7 +102,7 @@ export function register(program: Command, ctx: CliContext): void {
           const target = join(outDir, ...f.path.split('/'));
           await mkdir(dirname(target), { recursive: true });
           await writeFile(target, f.bytes);
-          ctx.io.stdout(`${f.origin.digest}  ${f.path}\n`);
+          ctx.io.stdout(`${f.origin.digest}  ${escapeControls(f.path, true)}\n`);
         }
         ctx.io.stdout(`digest: ${r.digest}\n`);
       }),
