@@ -27,12 +27,15 @@ export interface EvalLimits {
   /** Longest single string a tag may build (`!Format`, `!File`, `!Env`). */
   maxStringLength: number;
   maxOutput: number;
+  /** Tags evaluated inside one another (a context reading a context…), bounded before the stack is. */
+  maxDepth: number;
 }
 
 export const DEFAULT_EVAL_LIMITS: Readonly<EvalLimits> = {
   maxNodes: 5_000_000,
   maxStringLength: 8 * 1024 * 1024,
   maxOutput: 64 * 1024 * 1024,
+  maxDepth: 1000,
 };
 
 /** Thrown through the compiler when a limit is hit: the run stops, one diagnostic says where. */
@@ -149,6 +152,7 @@ export class BlueprintEvaluator {
     }
     if (isTag(v)) {
       this.tagRanges.push(v.range);
+      if (this.tagRanges.length > this.budget.limits.maxDepth) this.overLimit('maxDepth', this.budget.limits.maxDepth, 'tags inside one another');
       try {
         return this.tag(v);
       } finally {

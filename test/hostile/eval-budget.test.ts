@@ -177,3 +177,20 @@ test('the default limits leave room for files of 50,000 entries (2,000 fit a 25t
   assert.deepEqual(codes(res), []);
   assert.equal(res.entries.length, 2000);
 });
+
+// Found by the fuzz campaign's neighbourhood: evaluation recursed once per link and overflowed the stack.
+test('a chain of 5,000 context values each reading the previous one is a located limit error, not a stack overflow', () => {
+  const n = 5000;
+  const lines = ['version: 1', 'context:', '  c0: x', ...Array.from({ length: n }, (_, i) => `  c${i + 1}: !Context c${i}`)];
+  lines.push('entries:', '  - model: authentik_core.group', '    identifiers: {name: g}', `    attrs: {attributes: {v: !Context c${n}}}`);
+  const text = `${lines.join('\n')}\n`;
+  const res = compile([load('a.yaml', text)]);
+  const d = limitError(res);
+  assert.match(d.summary, /maxDepth/);
+  assert.match(lineOf(text, d), /^ {2}c\d+: !Context c\d+$/);
+  // A chain of 200 is fine.
+  const short = ['version: 1', 'context:', '  c0: x', ...Array.from({ length: 200 }, (_, i) => `  c${i + 1}: !Context c${i}`), 'entries:', '  - model: authentik_core.group', '    identifiers: {name: g}', '    attrs: {attributes: {v: !Context c200}}'];
+  const ok = compile([load('b.yaml', `${short.join('\n')}\n`)]);
+  assert.deepEqual(codes(ok), []);
+  assert.deepEqual(ok.entries[0]!.attrs.attributes, { v: 'x' });
+});
