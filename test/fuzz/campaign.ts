@@ -70,7 +70,8 @@ export type Mutation =
   | { kind: 'delete'; at: number; length: number }
   | { kind: 'replaceValue'; which: number; text: string }
   | { kind: 'line'; op: 'duplicate' | 'remove' | 'swap' | 'indent' | 'dedent' | 'insert'; at: number; other: number; text: string }
-  | { kind: 'control'; at: number; code: number };
+  | { kind: 'control'; at: number; code: number }
+  | { kind: 'expand'; shape: 'chain' | 'doubling' | 'format' | 'anchors' | 'enumerate'; n: number; which: number };
 
 export type Encoding = 'utf8' | 'bom' | 'utf16le' | 'utf16be' | 'invalid-utf8' | 'nul';
 
@@ -83,12 +84,13 @@ export interface Case {
 export function caseArbitrary(seedCount: number): fc.Arbitrary<Case> {
   // Weighted towards edits that keep the YAML well-formed, so most cases reach compile and plan.
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-    { arbitrary: fc.record({ kind: fc.constant('replaceValue' as const), which: fc.nat(), text: fc.constantFrom(...TAGS, ...VALUES) }), weight: 6 },
-    fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...TAGS, ...VALUES)) }),
-    fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-    fc.record({ kind: fc.constant('replaceValue' as const), which: fc.nat(), text: fc.constantFrom(...TAGS, ...VALUES) }),
-    fc.record({ kind: fc.constant('line' as const), op: fc.constantFrom('duplicate' as const, 'remove' as const, 'swap' as const, 'indent' as const, 'dedent' as const, 'insert' as const), at: fc.nat(), other: fc.nat(), text: fc.constantFrom(...LINES) }),
-    fc.record({ kind: fc.constant('control' as const), at: fc.nat(), code: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constant(0xfeff), fc.constant(0xd800)) }),
+    { arbitrary: fc.record({ kind: fc.constant('replaceValue' as const), which: fc.nat(), text: fc.constantFrom(...TAGS, ...VALUES) }), weight: 14 },
+    { arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...TAGS, ...VALUES)) }), weight: 3 },
+    { arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }), weight: 2 },
+    { arbitrary: fc.record({ kind: fc.constant('line' as const), op: fc.constantFrom('duplicate' as const, 'remove' as const, 'swap' as const, 'indent' as const, 'dedent' as const, 'insert' as const), at: fc.nat(), other: fc.nat(), text: fc.constantFrom(...LINES) }), weight: 3 },
+    // Rare: each such case takes up to seconds, until a limit stops it.
+    { arbitrary: fc.record({ kind: fc.constant('expand' as const), shape: fc.constantFrom('chain' as const, 'doubling' as const, 'format' as const, 'anchors' as const, 'enumerate' as const), n: fc.integer({ min: 1, max: 1100 }), which: fc.nat() }), weight: 1 },
+    { arbitrary: fc.record({ kind: fc.constant('control' as const), at: fc.nat(), code: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constant(0xfeff), fc.constant(0xd800)) }), weight: 2 },
   );
   return fc.record({
     seed: fc.nat({ max: seedCount - 1 }),
@@ -106,6 +108,8 @@ export function mutate(text: string, m: Mutation): string {
       return text.slice(0, at(m.at)) + text.slice(at(m.at) + m.length);
     case 'control':
       return text.slice(0, at(m.at)) + String.fromCharCode(m.code) + text.slice(at(m.at));
+    case 'expand':
+      return expand(text, m);
     case 'replaceValue': {
       // The value after a `key:` on some line: where tags and odd scalars are most meaningful.
       const spots = [...text.matchAll(/:[ ]+([^\n#]+)/g)];
@@ -127,6 +131,28 @@ export function mutate(text: string, m: Mutation): string {
       return lines.join('\n');
     }
   }
+}
+
+/**
+ * Context values that grow per line (chains, doubling lists and strings, alias trees, nested
+ * !Enumerate), added to the blueprint's context and read from one of its values. Doubling shapes
+ * stay small enough that a case runs in seconds: the limits, not the size, are under test.
+ */
+function expand(text: string, m: Extract<Mutation, { kind: 'expand' }>): string {
+  const doubling = m.shape === 'doubling' || m.shape === 'format' || m.shape === 'anchors';
+  const n = doubling ? 1 + (m.n % 20) : m.n;
+  const lines = [`  fz0: ${m.shape === 'anchors' ? '&fz0 [ab, ab]' : 'ab'}`];
+  for (let i = 1; i <= n; i++) {
+    const p = `fz${i - 1}`;
+    if (m.shape === 'chain') lines.push(`  fz${i}: !Context ${p}`);
+    else if (m.shape === 'doubling') lines.push(`  fz${i}: [!Context ${p}, !Context ${p}]`);
+    else if (m.shape === 'format') lines.push(`  fz${i}: !Format ["%s%s", !Context ${p}, !Context ${p}]`);
+    else if (m.shape === 'anchors') lines.push(`  fz${i}: &fz${i} [*${p}, *${p}]`);
+    else lines.push(`  fz${i}: !Enumerate [!Context ${p}, SEQ, !Enumerate [abc, SEQ, !Value 1]]`);
+  }
+  const block = lines.join('\n');
+  const withContext = /^context:[ \t]*$/m.test(text) ? text.replace(/^context:[ \t]*$/m, `context:\n${block}`) : text.replace(/^entries:/m, `context:\n${block}\nentries:`);
+  return mutate(withContext, { kind: 'replaceValue', which: m.which, text: `!Context fz${n}` });
 }
 
 export function encode(text: string, e: Encoding): Uint8Array {
