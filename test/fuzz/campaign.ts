@@ -140,7 +140,8 @@ export function mutate(text: string, m: Mutation): string {
  */
 function expand(text: string, m: Extract<Mutation, { kind: 'expand' }>): string {
   const doubling = m.shape === 'doubling' || m.shape === 'format' || m.shape === 'anchors';
-  const n = doubling ? 1 + (m.n % 20) : m.n;
+  // Chains must reach past where the stack would give out (about 2,000 links) to test the depth limit.
+  const n = doubling ? 1 + (m.n % 20) : m.shape === 'chain' ? m.n * 3 : m.n;
   const lines = [`  fz0: ${m.shape === 'anchors' ? '&fz0 [ab, ab]' : 'ab'}`];
   for (let i = 1; i <= n; i++) {
     const p = `fz${i - 1}`;
@@ -152,7 +153,10 @@ function expand(text: string, m: Extract<Mutation, { kind: 'expand' }>): string 
   }
   const block = lines.join('\n');
   const withContext = /^context:[ \t]*$/m.test(text) ? text.replace(/^context:[ \t]*$/m, `context:\n${block}`) : text.replace(/^entries:/m, `context:\n${block}\nentries:`);
-  return mutate(withContext, { kind: 'replaceValue', which: m.which, text: `!Context fz${n}` });
+  // Read from a value of an entry, where it is evaluated (metadata and context are not, alone).
+  const at = withContext.search(/^entries:/m);
+  if (at < 0) return withContext;
+  return withContext.slice(0, at) + mutate(withContext.slice(at), { kind: 'replaceValue', which: m.which, text: `!Context fz${n}` });
 }
 
 export function encode(text: string, e: Encoding): Uint8Array {
