@@ -2,7 +2,7 @@
 // exit code (on stdout as one JSON object under --format json), and a text lookup for rendering
 // diagnostics from an outcome.
 import { Command } from 'commander';
-import type { TextLookup } from '../diag/index.js';
+import { escapeControls, type TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
 import { ApiError, SourceError } from '../model/errors.js';
@@ -43,7 +43,7 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
   return async (...args: A) => {
     const fail = (code: string, message: string, exitCode: number, detail?: string) => {
       if (optsOf(args).format === 'json') ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: false, error: { code, message, ...(detail ? { detail } : {}) } }, null, 2)}\n`);
-      else ctx.io.stderr(`akbp: ${message}${detail ? `\n  ${detail}` : ''}\n`);
+      else ctx.io.stderr(escapeControls(`akbp: ${message}${detail ? `\n  ${detail}` : ''}\n`));
       ctx.exitCode = exitCode;
     };
     try {

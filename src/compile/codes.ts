@@ -35,4 +35,7 @@ export const C = {
   fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
   dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
   fileRefused: def('AKB3031', 'error', '!File names something other than a regular file within the size limit'),
+  // Numbered apart from the sequence so concurrent additions to this catalogue cannot collide.
+  evalLimit: def('AKB3080', 'error', 'tag evaluation went over a limit (nodes, string length or total output)'),
+  workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)'),
 } as const;

@@ -11,7 +11,7 @@ import type {
 import { C } from './codes.js';
 import { buildContext, builtinContext, versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
-import { BlueprintEvaluator, isTag, type EvalRun, type Ref } from './evaluate.js';
+import { BlueprintEvaluator, isTag, type EvalLimits, type EvalRun, type Ref } from './evaluate.js';
 import { analyseGraph, instanceOrder, type GraphNode } from './graph.js';
 import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
@@ -32,6 +32,8 @@ export interface CompileOptions {
   fileRoots?: string[];
   /** Blueprints available only as targets of metaapplyblueprint (e.g. instantiate=false files of a directory). */
   library?: ParsedBlueprint[];
+  /** Bounds on what tag evaluation may build (see DEFAULT_EVAL_LIMITS). */
+  limits?: Partial<EvalLimits>;
 }
 
 const POLICY_BINDING = 'authentik_policies.policybinding';
@@ -106,6 +108,7 @@ export class Compilation {
       readFile: opts.readFile,
       fileRoots: opts.fileRoots ?? [],
       diagnostics: this.diagnostics,
+      ...(opts.limits ? { limits: opts.limits } : {}),
     };
   }
 

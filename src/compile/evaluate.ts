@@ -15,6 +15,53 @@ import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from '../values/index
 import { envAllowed, isCredentialVar, placeFile, type FileReader } from './policy.js';
 import { pyPercentFormat, pyTruthy } from '../values/index.js';
 
+/**
+ * What one compile run may produce. Authentik's tags can describe values exponentially larger
+ * than their YAML (a context that references the previous one twice doubles per line), so
+ * evaluation is metered: nodes are values built (every scalar, list and mapping, each time a
+ * shared value is used again), output is the characters of strings and keys among them. The
+ * defaults leave room for authentik's whole corpus and files of 50,000 entries.
+ */
+export interface EvalLimits {
+  maxNodes: number;
+  /** Longest single string a tag may build (`!Format`, `!File`, `!Env`). */
+  maxStringLength: number;
+  maxOutput: number;
+  /** Tags evaluated inside one another (a context reading a context…), bounded before the stack is. */
+  maxDepth: number;
+}
+
+export const DEFAULT_EVAL_LIMITS: Readonly<EvalLimits> = {
+  maxNodes: 5_000_000,
+  maxStringLength: 8 * 1024 * 1024,
+  maxOutput: 64 * 1024 * 1024,
+  maxDepth: 1000,
+};
+
+/** Thrown through the compiler when a limit is hit: the run stops, one diagnostic says where. */
+export class EvalLimitExceeded extends Error {
+  constructor(readonly diagnostic: Diagnostic) {
+    super(diagnostic.summary);
+  }
+}
+
+interface Budget {
+  limits: EvalLimits;
+  nodes: number;
+  output: number;
+}
+
+interface Cost {
+  nodes: number;
+  output: number;
+}
+
+interface Memo {
+  value: DesiredValue;
+  refs: Ref[];
+  cost: Cost;
+}
+
 /** Inputs shared by every blueprint of one compile run. */
 export interface EvalRun {
   registry: Registry;
@@ -23,6 +70,9 @@ export interface EvalRun {
   readFile: FileReader | undefined;
   fileRoots: readonly string[];
   diagnostics: Diagnostic[];
+  limits?: Partial<EvalLimits>;
+  /** Shared by every blueprint of the run; created on first use. */
+  budget?: Budget;
 }
 
 /** A reference found while evaluating an entry: what the dependency graph is built from. */
@@ -56,12 +106,22 @@ export class BlueprintEvaluator {
   private readonly activeContext = new Set<string>();
   private readonly availableTags: ReadonlySet<string> | undefined;
   private readonly warnedTags = new Set<string>();
+  /** Ranges of the tags being evaluated, innermost last: a limit error points at the last. */
+  private readonly tagRanges: SourceRange[] = [];
+  private readonly budget: Budget;
+  /** Context values already evaluated, by key and policy-binding mode. */
+  private readonly memo = new Map<string, Memo>();
+  /** Counts `!Index`/`!Value` reads: a context value that reads one depends on where it is used. */
+  private indexReads = 0;
+  private readonly sizes = new WeakMap<object, Cost>();
 
   constructor(
     private readonly run: EvalRun,
     readonly bp: ParsedBlueprint,
     private readonly context: { [key: string]: Value },
   ) {
+    run.budget ??= { limits: { ...DEFAULT_EVAL_LIMITS, ...run.limits }, nodes: 0, output: 0 };
+    this.budget = run.budget;
     const tags = run.registry.tags;
     this.availableTags = tags && tags.length > 0 ? new Set(tags.map((t) => t.replace(/^!/, ''))) : undefined;
   }
@@ -82,19 +142,86 @@ export class BlueprintEvaluator {
   }
 
   eval(v: Value | DesiredValue): DesiredValue {
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map((x) => this.eval(x));
-    if (isTag(v)) return this.tag(v);
+    if (v === null || typeof v !== 'object') {
+      this.charge(1, typeof v === 'string' ? v.length : 0);
+      return v;
+    }
+    if (Array.isArray(v)) {
+      this.charge(1, 0);
+      return v.map((x) => this.eval(x));
+    }
+    if (isTag(v)) {
+      this.tagRanges.push(v.range);
+      if (this.tagRanges.length > this.budget.limits.maxDepth) this.overLimit('maxDepth', this.budget.limits.maxDepth, 'tags inside one another');
+      try {
+        return this.tag(v);
+      } finally {
+        this.tagRanges.pop();
+      }
+    }
     if (isDeferred(v)) return v;
+    this.charge(1, 0);
     const out: { [k: string]: DesiredValue } = {};
-    for (const [k, x] of Object.entries(v)) setOwn(out, k, this.eval(x as Value));
+    for (const [k, x] of Object.entries(v)) {
+      this.charge(0, k.length);
+      setOwn(out, k, this.eval(x as Value));
+    }
     return out;
+  }
+
+  private charge(nodes: number, output: number): void {
+    const b = this.budget;
+    b.nodes += nodes;
+    b.output += output;
+    if (b.nodes > b.limits.maxNodes) this.overLimit('maxNodes', b.limits.maxNodes, 'values built');
+    if (b.output > b.limits.maxOutput) this.overLimit('maxOutput', b.limits.maxOutput, 'characters of output');
+  }
+
+  private checkString(s: string): string {
+    const max = this.budget.limits.maxStringLength;
+    if (s.length > max) this.overLimit('maxStringLength', max, 'characters in one string');
+    this.charge(1, s.length);
+    return s;
+  }
+
+  private overLimit(name: keyof EvalLimits, value: number, unit: string): never {
+    const subject = this.tagRanges[this.tagRanges.length - 1] ?? { uri: this.bp.uri, start: 0, end: 0 };
+    const extra: { detail: string; subject: SourceRange; entry?: string } = {
+      subject,
+      detail: `blueprints whose tags expand past this (contexts or !Format referring to each other several times, nested !Enumerate) are refused whole; simplify the blueprint or raise ${name} (compile option limits.${name})`,
+    };
+    if (this.entryKey !== undefined) extra.entry = this.entryKey;
+    throw new EvalLimitExceeded(diag(C.evalLimit, `tag evaluation went over the ${name} limit of ${value} ${unit}`, extra));
+  }
+
+  /** What using a value once more costs: its nodes and characters, cached per object. */
+  private sizeOf(v: DesiredValue): Cost {
+    if (v === null || typeof v !== 'object') return { nodes: 1, output: typeof v === 'string' ? v.length : 0 };
+    const known = this.sizes.get(v);
+    if (known) return known;
+    const c: Cost = { nodes: 1, output: 0 };
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const s = this.sizeOf(x);
+        c.nodes += s.nodes;
+        c.output += s.output;
+      }
+    } else {
+      for (const [k, x] of Object.entries(v)) {
+        const s = this.sizeOf(x as DesiredValue);
+        c.nodes += s.nodes;
+        c.output += s.output + k.length;
+      }
+    }
+    this.sizes.set(v, c);
+    return c;
   }
 
   private tag(t: TagNode): DesiredValue {
     this.checkAvailable(t);
     switch (t.$tag) {
       case 'KeyOf':
+        this.charge(1, t.id.length);
         this.refs.push({ kind: 'keyOf', id: t.id, range: t.range });
         return { $keyOf: t.id, pbm: this.pbm };
       case 'Env':
@@ -121,8 +248,12 @@ export class BlueprintEvaluator {
         return this.atIndex(t);
       case 'ParseJSON':
         try {
-          return JSON.parse(t.text) as Json;
-        } catch {
+          const parsed = JSON.parse(t.text) as Json;
+          const size = this.sizeOf(parsed);
+          this.charge(size.nodes, size.output);
+          return parsed;
+        } catch (e) {
+          if (e instanceof EvalLimitExceeded) throw e;
           // No parser message: V8 quotes the text, which may be a secret.
           this.report(C.parseJson, '!ParseJSON text is not valid JSON', t.range, 'expected a JSON document in the scalar text');
           return null;
@@ -173,7 +304,7 @@ export class BlueprintEvaluator {
       return null;
     }
     const value = this.run.env[name];
-    if (value !== undefined && value !== '') return value;
+    if (value !== undefined && value !== '') return this.checkString(value);
     return this.eval(t.default);
   }
 
@@ -207,7 +338,7 @@ export class BlueprintEvaluator {
       this.report(C.fileUnreadable, `!File ${path} could not be read; using the default`, t.range);
       return this.eval(t.default);
     }
-    return text.trim();
+    return this.checkString(text.trim());
   }
 
   private contextTag(t: ContextTag): DesiredValue {
@@ -229,17 +360,36 @@ export class BlueprintEvaluator {
     return this.eval(t.default);
   }
 
+  /**
+   * A context value is evaluated once per key (and policy-binding mode, which changes what
+   * !KeyOf yields) and copied at each use, so referring to it N times costs N copies, never N
+   * evaluations; its !KeyOf/!Find references are recorded again for every entry using it.
+   */
   private contextValue(key: string, v: Value | DesiredValue, t: TagNode): DesiredValue {
     if (this.activeContext.has(key)) {
       this.report(C.contextCycle, `context value ${key} refers back to itself`, t.range, `break the chain of !Context references through ${[...this.activeContext].join(' → ')} → ${key}`);
       return null;
     }
+    const memoKey = `${this.pbm ? 'pbm' : 'obj'}\0${key}`;
+    const hit = this.memo.get(memoKey);
+    if (hit) {
+      this.charge(hit.cost.nodes, hit.cost.output);
+      this.refs.push(...hit.refs);
+      return cloneValue(hit.value);
+    }
+    const before = { nodes: this.budget.nodes, output: this.budget.output, refs: this.refs.length, index: this.indexReads };
     this.activeContext.add(key);
+    let value: DesiredValue;
     try {
-      return this.eval(v);
+      value = this.eval(v);
     } finally {
       this.activeContext.delete(key);
     }
+    if (this.indexReads === before.index) {
+      const cost = { nodes: this.budget.nodes - before.nodes, output: this.budget.output - before.output };
+      this.memo.set(memoKey, { value: cloneValue(value), refs: this.refs.slice(before.refs), cost });
+    }
+    return value;
   }
 
   /** authentik ≥2026.5: `a.b.0` walks mappings and list indices; tags met on the way are resolved. */
@@ -274,19 +424,22 @@ export class BlueprintEvaluator {
     const args = t.args.map((a) => this.eval(a));
     if (args.some(containsDeferred)) {
       // Check the arity now: it does not depend on the values still missing.
-      const probe = pyPercentFormat(fmt, args.map(() => ''));
+      const probe = pyPercentFormat(fmt, args.map(() => ''), { maxLength: this.budget.limits.maxStringLength });
+      if (!probe.ok && probe.tooLong) this.overLimit('maxStringLength', this.budget.limits.maxStringLength, `characters in one string (${probe.error})`);
       if (!probe.ok && /arguments/.test(probe.error)) {
         this.report(C.formatError, `!Format: ${probe.error}`, t.range, formatDetail(fmt, args.length));
         return null;
       }
       return { $format: { format: fmt, args } };
     }
-    const res = pyPercentFormat(fmt, args as Json[]);
+    const max = this.budget.limits.maxStringLength;
+    const res = pyPercentFormat(fmt, args as Json[], { maxLength: max });
     if (!res.ok) {
+      if (res.tooLong) this.overLimit('maxStringLength', max, `characters in one string (${res.error})`);
       this.report(C.formatError, `!Format: ${res.error}`, t.range, formatDetail(fmt, args.length));
       return null;
     }
-    return res.value;
+    return this.checkString(res.value);
   }
 
   private find(t: FindTag): DesiredValue {
@@ -369,6 +522,8 @@ export class BlueprintEvaluator {
       return null;
     }
     let items: [Json, DesiredValue][];
+    // Iterating builds one body per item: an item costs at least a node, counted up front.
+    this.charge(typeof iterable === 'string' ? iterable.length : Array.isArray(iterable) ? iterable.length : iterable !== null && typeof iterable === 'object' ? Object.keys(iterable).length : 0, 0);
     if (typeof iterable === 'string') items = [...iterable].map((c, i) => [i, c]);
     else if (Array.isArray(iterable)) items = iterable.map((x, i) => [i, x]);
     else if (iterable !== null && typeof iterable === 'object') items = Object.entries(iterable);
@@ -377,7 +532,7 @@ export class BlueprintEvaluator {
       return null;
     }
     const seq: DesiredValue[] = [];
-    let map: { [k: string]: DesiredValue } = {};
+    const map: { [k: string]: DesiredValue } = {};
     for (const [key, value] of items) {
       this.stack.push({ active: true, key, value });
       let body: DesiredValue;
@@ -396,11 +551,9 @@ export class BlueprintEvaluator {
           this.report(C.enumerateOutput, '!Enumerate MAP key must be a string, number, boolean or null', t.range, containsDeferred(k) ? 'the key depends on the server; keys must be known at compile time' : 'expected [key, value] with a scalar key');
           return null;
         }
-        const entry: { [k: string]: DesiredValue } = {};
-        setOwn(entry, typeof k === 'string' ? k : JSON.stringify(k), body[1]!);
-        map = alwaysMerge(map, entry) as { [k: string]: DesiredValue };
+        this.mergeInto(map, typeof k === 'string' ? k : JSON.stringify(k), body[1]!);
       } else if (body !== null && typeof body === 'object' && !Array.isArray(body) && !isDeferred(body)) {
-        map = alwaysMerge(map, body) as { [k: string]: DesiredValue };
+        for (const [k, v] of Object.entries(body)) this.mergeInto(map, k, v as DesiredValue);
       } else {
         this.report(C.enumerateOutput, '!Enumerate MAP body must give a [key, value] pair or a mapping', t.range, 'expected each item to produce [key, value] or a mapping to merge');
         return null;
@@ -409,14 +562,32 @@ export class BlueprintEvaluator {
     return out === 'SEQ' ? seq : map;
   }
 
+  /**
+   * One key of the always-merge into a mapping this evaluator owns: in place, so a MAP of n items
+   * is linear; a merge into an existing value copies it, and that copy is charged.
+   */
+  private mergeInto(map: { [k: string]: DesiredValue }, key: string, value: DesiredValue): void {
+    if (!Object.prototype.hasOwnProperty.call(map, key)) {
+      setOwn(map, key, value);
+      return;
+    }
+    const size = this.sizeOf(map[key]!);
+    this.charge(size.nodes, size.output);
+    setOwn(map, key, alwaysMerge(map[key]!, value));
+  }
+
   private index(t: IndexTag): DesiredValue {
+    this.indexReads++;
     const frame = this.stack[this.stack.length - 1 - t.depth];
     if (!frame || !frame.active) {
       const depthNote = this.stack.length === 0 ? 'it is not inside any !Enumerate body' : `only ${this.stack.filter((f) => f.active).length} enclosing !Enumerate item(s) are available here`;
       this.report(C.indexOutside, `!${t.$tag} ${t.depth} has no !Enumerate item at depth ${t.depth}`, t.range, `${depthNote}; depth 0 is the innermost !Enumerate`);
       return null;
     }
-    return t.$tag === 'Index' ? frame.key : frame.value;
+    const v = t.$tag === 'Index' ? frame.key : frame.value;
+    const size = this.sizeOf(v);
+    this.charge(size.nodes, size.output);
+    return v;
   }
 
   private atIndex(t: AtIndexTag): DesiredValue {
@@ -433,6 +604,15 @@ export class BlueprintEvaluator {
     }
     return res.value;
   }
+}
+
+/** A deep copy, so no two entries share (and could change) one evaluated value. */
+function cloneValue(v: DesiredValue): DesiredValue {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(cloneValue);
+  const out: { [k: string]: DesiredValue } = {};
+  for (const [k, x] of Object.entries(v)) setOwn(out, k, cloneValue(x as DesiredValue));
+  return out;
 }
 
 function formatDetail(fmt: string, n: number): string {

@@ -2,12 +2,21 @@
 // dependencies, waves and a total order. The Deferred helpers later stages use live in values/.
 import type { CompiledEntry, CompileResult, ParsedBlueprint } from '../model/types.js';
 import { Compilation, type CompileOptions } from './compiler.js';
+import { EvalLimitExceeded } from './evaluate.js';
 
 export type { CompileOptions } from './compiler.js';
 export { C as compileCodes } from './codes.js';
 
+export { DEFAULT_EVAL_LIMITS, type EvalLimits } from './evaluate.js';
+
 export function compileBlueprints(bps: ParsedBlueprint[], opts: CompileOptions): CompileResult {
-  return new Compilation(bps, opts).compile();
+  try {
+    return new Compilation(bps, opts).compile();
+  } catch (e) {
+    // A run over its evaluation limits is abandoned whole: what it built so far is partial.
+    if (e instanceof EvalLimitExceeded) return { entries: [], dropped: [], diagnostics: [e.diagnostic] };
+    throw e;
+  }
 }
 
 /**

@@ -195,6 +195,35 @@ export function redactSecrets(line: string): string {
   return out + line.slice(last);
 }
 
+// C0 controls but tab and newline, DEL, C1 controls, and the bidirectional overrides that can
+// make a line read differently from what it is ("Trojan source").
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from blueprints, servers and registries, made safe for a terminal: control characters
+ * are shown as `\x1b`-style escapes, so no input can move the cursor, clear the screen or
+ * recolour what follows. Newlines are kept unless `oneLine`.
+ */
+export function escapeControls(s: string, oneLine = false): string {
+  const out = s.replace(CONTROL, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+  });
+  return oneLine ? out.replace(/\n/g, '\\n') : out;
+}
+
+/** Characters of a source line a frame shows at most; longer lines get a window around the column. */
+const FRAME_WIDTH = 120;
+
+/** `text` cut to a window containing column `col` (1-based): [shown, column within shown]. */
+function windowAround(text: string, col: number): [string, number] {
+  if (text.length <= FRAME_WIDTH) return [text, col];
+  const from = Math.max(0, Math.min(col - 1 - FRAME_WIDTH / 2, text.length - FRAME_WIDTH));
+  const to = from + FRAME_WIDTH;
+  const head = from > 0 ? '…' : '';
+  return [`${head}${text.slice(from, to)}${to < text.length ? '…' : ''}`, col - from + head.length];
+}
+
 /** A code frame: the line before, the line, a caret under the range start; secret values masked. */
 export function codeFrame(range: SourceRange, texts: TextLookup): string {
   const ix = indexFor(texts, range.uri);
@@ -202,12 +231,24 @@ export function codeFrame(range: SourceRange, texts: TextLookup): string {
   const { line, col } = ix.lineCol(range.start);
   const width = String(line + 1).length;
   const rows: string[] = [];
+  let caretAt = 1;
+  let room = 1;
   for (let l = Math.max(1, line - 1); l <= line; l++) {
-    rows.push(`${l === line ? '>' : ' '} ${String(l).padStart(width)} | ${redactSecrets(ix.lineText(l))}`);
+    const [shown, at] = windowAround(ix.lineText(l), l === line ? col : 1);
+    // Redacted and escaped separately on each side of the caret so it stays under its character.
+    const before = escapeControls(redactSecrets(shown.slice(0, at - 1)), true);
+    const rest = escapeControls(redactSecrets(shown.slice(at - 1)), true);
+    const safe = l === line ? escapeControls(redactSecrets(shown), true) : before + rest;
+    if (l === line) {
+      const split = before + rest === safe;
+      caretAt = split ? before.length + 1 : Math.min(at, safe.length + 1);
+      room = Math.max(1, safe.length - caretAt + 1);
+    }
+    rows.push(`${l === line ? '>' : ' '} ${String(l).padStart(width)} | ${safe}`);
   }
   const endCol = range.end > range.start ? ix.lineCol(Math.min(range.end, range.start + 200)) : undefined;
-  const len = endCol && endCol.line === line ? Math.max(1, endCol.col - col) : 1;
-  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(col - 1)}${'^'.repeat(len)}`);
+  const len = endCol && endCol.line === line ? Math.min(Math.max(1, endCol.col - col), room) : 1;
+  rows.push(`  ${' '.repeat(width)} | ${' '.repeat(caretAt - 1)}${'^'.repeat(len)}`);
   return rows.join('\n');
 }
 
@@ -216,9 +257,9 @@ export function codeFrame(range: SourceRange, texts: TextLookup): string {
  * each related location as `  file:line:col: message` with its own frame.
  */
 export function renderDiagnostic(d: Diagnostic, texts: TextLookup, opts: { frame?: boolean } = {}): string {
-  const where = d.subject ? `${formatLocation(d.subject, texts)}: ` : '';
-  let out = `${where}${d.severity} ${d.code}: ${d.summary}`;
-  if (d.detail) out += `\n  ${d.detail.replace(/\n/g, '\n  ')}`;
+  const where = d.subject ? `${escapeControls(formatLocation(d.subject, texts), true)}: ` : '';
+  let out = `${where}${d.severity} ${d.code}: ${escapeControls(d.summary, true)}`;
+  if (d.detail) out += `\n  ${escapeControls(d.detail).replace(/\n/g, '\n  ')}`;
   if (opts.frame !== false && d.subject) {
     const f = codeFrame(d.subject, texts);
     if (f) out += `\n${f}`;

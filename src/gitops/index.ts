@@ -13,5 +13,6 @@ export { startPoller, parseDuration, revisionCheck, type Poller, type RevisionCh
 export { installHook, renderHook, HOOK_MARKER, type HookInstallOptions, type HookInstallResult } from './hook.js';
 export { renderGraph, type GraphEntry, type GraphFormat } from './graph.js';
 export { Metrics } from './metrics.js';
+export { compileInWorker, type CompileFn, type CompileWorkerOptions } from './compile-worker.js';
 export { jsonLogger, memoryLogger } from './log.js';
 export { parseSourceRef, pinRevision, isImmutable, redactSource, sameRepo, refMatches } from './source-ref.js';

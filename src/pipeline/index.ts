@@ -73,8 +73,8 @@ function withoutRepeats(seen: readonly Diagnostic[], more: readonly Diagnostic[]
 }
 
 /** load → validate → compile; the compiled entries carry secrets, so they stay in memory only. */
-export function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps) {
-  const result = compileBlueprints(loaded.blueprints, {
+export async function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps) {
+  const result = await (deps.compile ?? (async (b, o) => compileBlueprints(b, o)))(loaded.blueprints, {
     registry: deps.registry,
     contextOverrides: (spec.context ?? {}) as { [key: string]: Json },
     env: deps.env,
@@ -123,7 +123,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
   if (spec.mode === 'validate' || hasErrors(loaded.diagnostics)) {
     return { ...base, diagnostics: loaded.diagnostics, ok: !hasErrors(loaded.diagnostics) };
   }
-  const compiled = compileLoaded(loaded, spec, deps);
+  const compiled = await compileLoaded(loaded, spec, deps);
   const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics];
   if (spec.mode === 'compile' || hasErrors(diagnostics)) {
     return { ...base, diagnostics, compiled, ok: !hasErrors(diagnostics) };
@@ -140,7 +140,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
 
 /** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
 async function planCompiled(
-  loaded: Loaded, compiled: ReturnType<typeof compileLoaded>, diagnostics: Diagnostic[], loadedState: LoadedState,
+  loaded: Loaded, compiled: Awaited<ReturnType<typeof compileLoaded>>, diagnostics: Diagnostic[], loadedState: LoadedState,
   spec: ReconcileSpec, deps: ReconcileDeps,
 ): Promise<Plan> {
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
@@ -246,7 +246,7 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
     return refuse(PIPELINE_CODES.sourceChanged.code, 'the blueprints changed since this plan was made', `plan was made from ${plan.source.digest}, the sources are now ${digest}; run akbp plan again`);
   }
   if (!plan.applyable) return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
-  const compiled = compileLoaded(loaded, spec, deps);
+  const compiled = await compileLoaded(loaded, spec, deps);
   if (hasErrors(compiled.diagnostics)) return { ...base, plan, diagnostics: compiled.diagnostics, ok: false };
   const client = deps.client;
   if (!client) throw new Error('applySavedPlan needs a server client');

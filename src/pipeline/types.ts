@@ -1,9 +1,10 @@
 // The contract between drivers (cli, gitops) and the pipeline. reconcileOnce runs
 // sources → load → validate → compile → observe → plan → (apply) once for one set of sources.
-import type { ApplyResult, CompileResult, Diagnostic, LoadResult, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
+import type { ApplyResult, CompileResult, Diagnostic, LoadResult, ParsedBlueprint, Plan, ServerClient, SourceFile, SourceOrigin } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import type { OwnershipState, StateStore } from '../state/index.js';
 import type { FileReader } from '../compile/policy.js';
+import type { CompileOptions } from '../compile/index.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
@@ -41,6 +42,8 @@ export interface ReconcileDeps {
   concurrency?: number;
   /** The loader to use; watch passes a cache so only changed files are re-parsed. */
   loadBlueprint?: (file: SourceFile) => LoadResult;
+  /** Runs compile elsewhere (the daemon: a worker thread); in this thread when absent. */
+  compile?: (bps: ParsedBlueprint[], opts: CompileOptions) => Promise<CompileResult>;
   /** Progress callback for long applies. */
   onProgress?: (done: number, total: number, line: string) => void;
 }

@@ -1,7 +1,7 @@
 // Markdown for a pull-request comment: a hidden marker (so CI can update one sticky comment),
 // a summary table, then one folded section per object with its field changes. Pure.
 import type { Change, Plan } from '../model/types.js';
-import { formatLocation, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { escapeControls, formatLocation, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { formatValue, objectLabel } from './values.js';
 import { originOf, summaryLine } from './text.js';
 
@@ -15,12 +15,29 @@ export interface MarkdownOptions {
 
 const ICON: Record<Change['action'], string> = { create: '➕ create', update: '✏️ update', delete: '🗑️ delete', noop: 'no change', conflict: '⚠️ conflict' };
 
+/**
+ * Text from blueprints in a table cell or paragraph: rendered as the literal text, never as a
+ * link, image, HTML, code span or @-mention (a blueprint value must not ping people or
+ * show pictures in a pull request), on one line so it cannot end the table row.
+ */
 function cell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\n/g, ' ');
+  return escapeControls(s, true)
+    .replace(/\\/g, '\\\\')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@/g, '&#64;')
+    .replace(/[|`[\]]/g, (c) => `\\${c}`)
+    .replace(/\n/g, ' ');
 }
 
 function code(s: string): string {
-  return `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</code>`;
+  return `<code>${escapeControls(s, true).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/@/g, '&#64;')}</code>`;
+}
+
+/** A code span for our own headings: backticks when the text has none, else the HTML form. */
+function span(s: string): string {
+  return /^[^`<&@\n]*$/.test(s) && !/[\x00-\x1f\x7f-\x9f]/.test(s) ? `\`${s}\`` : code(s);
 }
 
 function diffLines(c: Change): string[] {
@@ -39,8 +56,8 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const out: string[] = [MARKDOWN_MARKER];
   const status = plan.applyable ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
   out.push(`### ${status} akbp plan: ${summaryLine(plan).replace(/^Plan: /, '')}`);
-  const rev = plan.source.revision ? ` at \`${plan.source.revision}\`` : '';
-  out.push('', `Source ${plan.source.uris.map((u) => `\`${u}\``).join(', ')}${rev} · server \`${plan.server.url}\` (authentik ${plan.server.version})`);
+  const rev = plan.source.revision ? ` at ${span(plan.source.revision)}` : '';
+  out.push('', `Source ${plan.source.uris.map((u) => span(u)).join(', ')}${rev} · server ${span(plan.server.url)} (authentik ${cell(plan.server.version)})`);
 
   const diags = sortDiagnostics(plan.diagnostics);
   if (diags.length > 0) {
@@ -66,7 +83,7 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
       out.push(`<details><summary>${ICON[c.action]} ${code(c.model)} ${code(objectLabel(c.identifiers))}</summary>`, '');
       if (c.reason) out.push(cell(c.reason), '');
       const lines = diffLines(c);
-      if (lines.length > 0) out.push('```diff', ...lines.map((l) => l.replace(/```/g, '`\u200b``')), '```', '');
+      if (lines.length > 0) out.push('```diff', ...lines.map((l) => escapeControls(l, true).replace(/```/g, '`\u200b``')), '```', '');
       out.push('</details>');
     }
   }

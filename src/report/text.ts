@@ -1,7 +1,7 @@
 // Terraform-like text for plans and apply results: +, ~, -, field-level before → after and a
 // summary line. Colour only when asked (the CLI decides from TTY and NO_COLOR). Pure.
 import type { ApplyResult, Change, Diagnostic, FieldChange, Plan } from '../model/types.js';
-import { locate, renderDiagnostic, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { escapeControls, locate, renderDiagnostic, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { formatValue, objectLabel } from './values.js';
 
 export interface TextOptions {
@@ -15,23 +15,26 @@ const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m'
 type Paint = (style: keyof typeof SGR, s: string) => string;
 const painter = (color: boolean): Paint => (style, s) => (color ? `${SGR[style]}${s}${SGR.reset}` : s);
 
+/** Everything printed that came from blueprints, servers or sources goes through here. */
+const safe = (s: string): string => escapeControls(s, true);
+
 const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', delete: '-', noop: ' ', conflict: '!' };
 const STYLE: Record<Change['action'], keyof typeof SGR> = { create: 'green', update: 'yellow', delete: 'red', noop: 'dim', conflict: 'red' };
 
 function fieldLine(f: FieldChange, paint: Paint): string {
-  const name = f.path.replace(/^\//, '').replace(/\//g, '.');
-  const before = formatValue(f.before ?? null, { sensitive: f.sensitive ?? false });
-  const after = formatValue(f.after ?? null, { sensitive: f.sensitive ?? false });
+  const name = safe(f.path.replace(/^\//, '').replace(/\//g, '.'));
+  const before = safe(formatValue(f.before ?? null, { sensitive: f.sensitive ?? false }));
+  const after = safe(formatValue(f.after ?? null, { sensitive: f.sensitive ?? false }));
   if (f.op === 'add') return `      ${paint('green', '+')} ${name}: ${after}`;
   if (f.op === 'remove') return `      ${paint('red', '-')} ${name}: ${before}`;
   return `      ${paint('yellow', '~')} ${name}: ${before} → ${after}`;
 }
 
 export function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[] {
-  const where = c.origin ? paint('dim', `  (${originOf(c, texts)})`) : '';
-  const head = `  ${paint(STYLE[c.action], SYMBOL[c.action])} ${paint('bold', c.model)} ${objectLabel(c.identifiers)}${where}`;
+  const where = c.origin ? paint('dim', `  (${safe(originOf(c, texts))})`) : '';
+  const head = `  ${paint(STYLE[c.action], SYMBOL[c.action])} ${paint('bold', safe(c.model))} ${safe(objectLabel(c.identifiers))}${where}`;
   const lines = [head];
-  if (c.action === 'conflict' || c.action === 'delete' || (c.action === 'noop' && c.reason)) lines.push(`      ${paint('dim', c.reason)}`);
+  if (c.action === 'conflict' || c.action === 'delete' || (c.action === 'noop' && c.reason)) lines.push(`      ${paint('dim', safe(c.reason))}`);
   for (const f of c.patch) lines.push(fieldLine(f, paint));
   return lines;
 }
@@ -57,7 +60,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   const paint = painter(opts.color);
   const out: string[] = [];
   const rev = plan.source.revision ? ` @ ${plan.source.revision}` : '';
-  out.push(`akbp plan for ${plan.source.uris.join(', ')}${rev} against ${plan.server.url} (authentik ${plan.server.version})`);
+  out.push(safe(`akbp plan for ${plan.source.uris.join(', ')}${rev} against ${plan.server.url} (authentik ${plan.server.version})`));
   if (plan.diagnostics.length > 0) {
     out.push('');
     out.push(renderDiagnosticsText(plan.diagnostics, opts.texts, opts.color));
@@ -97,9 +100,9 @@ export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptio
     counts[r.status] = (counts[r.status] ?? 0) + 1;
     if (r.status === 'unchanged' || (r.action === 'noop' && r.status === 'applied')) continue;
     const c = byKey.get(r.key);
-    const label = c ? objectLabel(c.identifiers) : r.key;
+    const label = safe(c ? objectLabel(c.identifiers) : r.key);
     const style: keyof typeof SGR = r.status === 'applied' || r.status === 'rolled-back' ? 'green' : r.status === 'not-attempted' ? 'dim' : 'red';
-    out.push(`  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${r.model} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${r.pk})`) : ''}`);
+    out.push(`  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${safe(r.model)} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${safe(String(r.pk))})`) : ''}`);
     if (r.diagnostics.length > 0) out.push(indent(renderDiagnosticsText(r.diagnostics, opts.texts, opts.color), '      '));
   }
   if (result.diagnostics.length > 0) out.push('', renderDiagnosticsText(result.diagnostics, opts.texts, opts.color));

@@ -96,7 +96,14 @@ function pyStrRepr(s: string, asciiOnly: boolean): string {
 // ---------------------------------------------------------------------------------------------
 // The `%` operator with a tuple of arguments, as `!Format` applies it.
 
-export type FormatResult = { ok: true; value: string } | { ok: false; error: string };
+/**
+ * `tooLong`: the result would exceed `maxLength` (a width, a precision or the text itself), which
+ * the caller reports as the limit it is rather than as a Python error.
+ */
+export type FormatResult = { ok: true; value: string } | { ok: false; error: string; tooLong?: true };
+
+/** Longest string `%` may build unless told otherwise: far below V8's maximum string length. */
+export const DEFAULT_MAX_FORMAT_LENGTH = 8 * 1024 * 1024;
 
 interface Spec {
   flags: string;
@@ -106,8 +113,14 @@ interface Spec {
 }
 
 class PyError extends Error {}
+class TooLong extends Error {}
 
-export function pyPercentFormat(format: string, args: readonly Json[]): FormatResult {
+export function pyPercentFormat(format: string, args: readonly Json[], opts: { maxLength?: number } = {}): FormatResult {
+  const max = opts.maxLength ?? DEFAULT_MAX_FORMAT_LENGTH;
+  // Checked before anything of that size is allocated: `%999999999s` must not reach ' '.repeat.
+  const fits = (n: number, what: string): void => {
+    if (n > max) throw new TooLong(`${what} ${n} is over the limit of ${max} characters`);
+  };
   let out = '';
   let argi = 0;
   const next = (): Json => {
@@ -159,14 +172,19 @@ export function pyPercentFormat(format: string, args: readonly Json[]): FormatRe
       if (i < format.length && 'hlL'.includes(format[i]!)) i++;
       if (i >= format.length) throw new PyError('incomplete format');
       const conv = format[i]!;
+      if (width !== undefined) fits(width, 'width');
+      if (precision !== undefined && !'sra'.includes(conv)) fits(precision, 'precision');
       const spec: Spec = { flags, width, precision, conv };
       if (conv === '%') out += '%';
       else out += convert(spec, next(), i);
+      fits(out.length, 'result length');
       i++;
     }
+    fits(out.length, 'result length');
     if (argi < args.length) throw new PyError('not all arguments converted during string formatting');
   } catch (e) {
     if (e instanceof PyError) return { ok: false, error: e.message };
+    if (e instanceof TooLong) return { ok: false, error: e.message, tooLong: true };
     throw e;
   }
   return { ok: true, value: out };
@@ -290,6 +308,7 @@ function floating(spec: Spec, n: number): string {
 function fixed(abs: number, p: number, alt: boolean): string {
   let s: string;
   if (abs >= 1e21) s = BigInt(abs).toString() + (p > 0 ? '.' + '0'.repeat(p) : '');
+  else if (p > 70) s = exactFixed(abs, p);
   else {
     s = abs.toFixed(p);
     if (p <= 70) {
@@ -306,6 +325,37 @@ function fixed(abs: number, p: number, alt: boolean): string {
   }
   if (alt && p === 0) s += '.';
   return s;
+}
+
+/**
+ * A double is m·2^e exactly, so its decimal expansion to p places is m·10^p/2^-e rounded half to
+ * even, which is what CPython prints for any precision (toFixed stops at 100 digits).
+ */
+function exactFixed(abs: number, p: number): string {
+  const [mant, exp] = decompose(abs);
+  let scaled: bigint;
+  if (exp >= 0) scaled = (mant << BigInt(exp)) * 10n ** BigInt(p);
+  else {
+    const den = 1n << BigInt(-exp);
+    const num = mant * 10n ** BigInt(p);
+    scaled = num / den;
+    const twice = (num % den) * 2n;
+    if (twice > den || (twice === den && scaled % 2n === 1n)) scaled += 1n;
+  }
+  const digits = scaled.toString().padStart(p + 1, '0');
+  return p === 0 ? digits : `${digits.slice(0, -p)}.${digits.slice(-p)}`;
+}
+
+/** [m, e] with abs = m·2^e, m an integer. */
+function decompose(abs: number): [bigint, number] {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, abs);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const frac = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (biased === 0) return [frac, -1074];
+  return [frac | (1n << 52n), biased - 1075];
 }
 
 function incrementDecimal(s: string): string {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { stringify } from 'yaml';
 import type { CompiledEntry, DesiredValue } from '../../model/index.js';
+import { findModel, type Registry } from '../../authentik/registry.js';
 import { hasErrors, locate } from '../../diag/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { renderDiagnosticsText, SENSITIVE } from '../../report/index.js';
@@ -16,9 +17,17 @@ interface CompileOptions extends CompileCliOptions {
   format: 'yaml' | 'json';
 }
 
-export function compiledView(entries: CompiledEntry[], texts: (uri: string) => string | undefined): object[] {
+/** Secret fields the server echoes (`client_secret`, `bind_password`) are still in attrs. */
+function masked(values: { [k: string]: DesiredValue }, secret: ReadonlySet<string>): { [k: string]: DesiredValue } {
+  const out: { [k: string]: DesiredValue } = {};
+  for (const [k, v] of Object.entries(values)) out[k] = secret.has(k) ? SENSITIVE : v;
+  return out;
+}
+
+export function compiledView(entries: CompiledEntry[], texts: (uri: string) => string | undefined, registry?: Registry): object[] {
   return entries.map((e) => {
     const loc = locate(e.origin.range, texts);
+    const secret = new Set(registry ? (findModel(registry, e.model)?.secretFields ?? []) : []);
     const secrets: { [k: string]: DesiredValue } = {};
     for (const [k, x] of Object.entries(e.secrets)) secrets[k] = x.secret ? SENSITIVE : x.value;
     return {
@@ -26,8 +35,8 @@ export function compiledView(entries: CompiledEntry[], texts: (uri: string) => s
       ...(e.id ? { id: e.id } : {}),
       model: e.model,
       state: e.state,
-      identifiers: e.identifiers,
-      attrs: e.attrs,
+      identifiers: masked(e.identifiers, secret),
+      attrs: masked(e.attrs, secret),
       ...(Object.keys(secrets).length ? { secrets } : {}),
       ...(e.conditions.length ? { conditions: e.conditions } : {}),
       dependsOn: e.dependsOn,
@@ -57,7 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (out.compiled) {
           const doc = {
             authentikVersion: registry.authentikVersion,
-            entries: compiledView(out.compiled.entries, texts),
+            entries: compiledView(out.compiled.entries, texts, registry),
             dropped: out.compiled.dropped.map((d) => ({ key: d.key, model: d.model, reason: d.reason })),
           };
           // Identifiers are shared with attrs: plain data, not YAML aliases (naming each anchor

@@ -7,6 +7,7 @@ import { SourceError } from '../../model/errors.js';
 import { ociPull, ociPush, sourceCodes, writePulledFiles, type OciOptions } from '../../sources/index.js';
 import type { CliContext } from '../context.js';
 import { cacheDir } from '../target.js';
+import { escapeControls } from '../../diag/index.js';
 
 interface RegistryFlags {
   registryAuth?: string;
@@ -65,7 +66,7 @@ async function run(ctx: CliContext, body: () => Promise<void>): Promise<void> {
     await body();
   } catch (err) {
     if (!(err instanceof SourceError)) throw err;
-    ctx.io.stderr(`error ${err.code}: ${err.message}\n${err.detail ? `  ${err.detail}\n` : ''}`);
+    ctx.io.stderr(escapeControls(`error ${err.code}: ${err.message}\n${err.detail ? `  ${err.detail}\n` : ''}`));
     ctx.exitCode = 1;
   }
 }
@@ -123,7 +124,7 @@ export function register(program: Command, ctx: CliContext): void {
         const r = await ociPull(ref, optionsFrom(flags, ctx));
         const outDir = resolve(ctx.cwd, flags.out);
         await writePulledFiles(outDir, r.files, { force: flags.force ?? false });
-        for (const f of r.files) ctx.io.stdout(`${f.origin.digest}  ${f.path}\n`);
+        for (const f of r.files) ctx.io.stdout(`${f.origin.digest}  ${escapeControls(f.path, true)}\n`);
         ctx.io.stdout(`digest: ${r.digest}\n`);
       }),
     );

@@ -3,7 +3,7 @@
 // through one queue, and applies take the lock beside the ownership state.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { cachedReadSources, jsonLogger, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
+import { cachedReadSources, compileInWorker, jsonLogger, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
 import { PostgresStateStore } from '../../state/postgres.js';
 import { leaderOnly, startElection, type Election, type Role } from '../../state/leader.js';
@@ -49,6 +49,8 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   const deps = pipelineDeps(opts, ctx, target.registry, target.client, opts.source);
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
+  // One hostile blueprint must fail its source, not stall /healthz or kill the daemon.
+  deps.compile = compileInWorker();
   const mode = opts.apply ? 'apply' : 'plan';
   // Replicas on one postgres backend elect a leader; only it applies (standbys skip, as if locked).
   let election: Election | undefined;

@@ -1,0 +1,98 @@
+// Compile off the daemon's event loop. Evaluation is metered (compile's limits), but a daemon
+// must also survive what the meter does not see, so each compile runs in a worker thread with
+// its own heap limit and a deadline: /healthz keeps answering meanwhile, and a worker that runs
+// out of memory or time fails its source with a diagnostic instead of taking the process down.
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { compileBlueprints, compileCodes, type CompileOptions, type EvalLimits } from '../compile/index.js';
+import { diag } from '../diag/index.js';
+import type { CompileResult, ParsedBlueprint } from '../model/index.js';
+import { readConfinedFile } from '../sources/index.js';
+
+export interface CompileWorkerOptions {
+  /** Heap of one compile worker (old generation), in MiB. */
+  maxMemoryMb?: number;
+  /** Longest a compile may take before the worker is stopped. */
+  timeoutMs?: number;
+  /** Evaluation limits handed to compile (its defaults otherwise). */
+  limits?: Partial<EvalLimits>;
+}
+
+export type CompileFn = (bps: ParsedBlueprint[], opts: CompileOptions) => Promise<CompileResult>;
+
+interface Request {
+  bps: ParsedBlueprint[];
+  opts: Omit<CompileOptions, 'readFile'>;
+  /** Functions do not cross threads: the worker reads !File itself, with the CLI's confined reader. */
+  readFiles: boolean;
+}
+
+const MARK = 'akbp-compile-worker';
+
+/** The same reader the CLI hands compile: real path inside the real roots, regular files only, capped. */
+const readFromDisk: CompileOptions['readFile'] = (path, roots) => readConfinedFile(path, roots);
+
+/**
+ * The worker's entry. Run from the TypeScript sources (tests, `tsx`), a worker does not inherit
+ * the parent's loader hooks on Node 20, so it registers tsx itself before importing this file.
+ */
+function bootstrap(): string {
+  const self = JSON.stringify(import.meta.url);
+  return import.meta.url.endsWith('.ts') ? `import('tsx/esm/api').then((m) => m.register()).then(() => import(${self}))` : `import(${self})`;
+}
+
+/** A compile function for `ReconcileDeps.compile` that runs each compile in a fresh worker. */
+export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
+  const maxMemoryMb = options.maxMemoryMb ?? 1024;
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  return (bps, opts) =>
+    new Promise<CompileResult>((resolve) => {
+      const { readFile, ...rest } = opts;
+      const request: Request = { bps, opts: { ...rest, ...(options.limits ? { limits: { ...rest.limits, ...options.limits } } : {}) }, readFiles: readFile !== undefined };
+      const worker = new Worker(bootstrap(), {
+        eval: true,
+        workerData: MARK,
+        resourceLimits: { maxOldGenerationSizeMb: maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, maxMemoryMb >> 4)) },
+        stdout: false,
+        stderr: false,
+      });
+      let settled = false;
+      const finish = (r: CompileResult): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        void worker.terminate();
+        resolve(r);
+      };
+      const failed = (why: string, detail: string): CompileResult => ({
+        entries: [],
+        dropped: [],
+        diagnostics: [
+          diag(compileCodes.workerFailed, `compile ${why}`, {
+            // Where it went wrong is unknown once the worker is gone; the run names its first file.
+            ...(bps[0] ? { subject: { uri: bps[0].uri, start: 0, end: 0 } } : {}),
+            detail,
+          }),
+        ],
+      });
+      const timer = setTimeout(
+        () => finish(failed(`took longer than ${timeoutMs} ms and was stopped`, 'simplify the blueprints (tags that expand a lot, very large files) or split the source')),
+        timeoutMs,
+      );
+      worker.once('message', (r: CompileResult) => finish(r));
+      worker.once('error', (err: Error & { code?: string }) => {
+        if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+          finish(failed(`ran out of memory (limit ${maxMemoryMb} MiB)`, 'the blueprints build more than the compile worker may hold; simplify them or split the source'));
+        } else finish(failed('failed in its worker', err.message));
+      });
+      worker.once('exit', (code) => finish(failed(`worker exited (code ${code}) without a result`, 'this is a bug in akbp; the other sources are not affected')));
+      worker.postMessage(request);
+    });
+}
+
+if (!isMainThread && workerData === MARK && parentPort) {
+  const port = parentPort;
+  port.once('message', (req: Request) => {
+    const result = compileBlueprints(req.bps, { ...req.opts, ...(req.readFiles ? { readFile: readFromDisk } : {}) });
+    port.postMessage(result);
+  });
+}
