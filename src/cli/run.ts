@@ -54,7 +54,7 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
       if (err instanceof ApprovalError) return fail(CLI_CODES.approval.code, err.message, EXIT.failure);
       if (err instanceof SourceError) return fail(CLI_CODES.source.code, err.message, EXIT.failure);
       // A corrupt, foreign or locked ownership record: coded, with where it is and what to do.
-      if (err instanceof StateError) return fail(err.code, err.message, EXIT.failure);
+      if (err instanceof StateError) return fail(err.code, `${err.code}: ${err.message}`, EXIT.failure);
       if (err instanceof ApiError) {
         // The server's answer as a diagnostic: what failed, and what to check.
         const d = apiErrorDiagnostics(err, {})[0];

@@ -57,7 +57,7 @@ test('--concurrency 0 is refused with what is expected', async () => {
   try {
     writeFileSync(join(dir, 'groups.yaml'), blueprint());
     const r = await runCli(['plan', 'groups.yaml', '--sandbox', '--concurrency', '0'], { cwd: dir });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2, 'a usage error exits 2');
     assert.match(r.stderr, /--concurrency 0: expected a whole number from 1 to 256/);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -108,7 +108,7 @@ test('CLI errors about a source show its control characters visibly', async () =
 test('CLI usage errors echo the offending argument with its control characters visible', async () => {
   const { runCli } = await import('../helpers/cli.js');
   const r = await runCli(['validate', 'x.yaml', '--authentik-version', `9${ESC}[2J${ESC}[H`]);
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 2, 'a usage error exits 2');
   assert.deepEqual(rawControls(r.stdout + r.stderr, false), [], r.stderr);
   assert.match(r.stderr, /9\\x1b\[2J/);
 });

@@ -9,7 +9,7 @@ import { useColor } from '../options.js';
 import { registryVersionFor } from '../../authentik/bundled.js';
 import { action, ApprovalError, textsOf } from '../run.js';
 import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
-import { STATE_CODES } from '../../state/index.js';
+import { STATE_CODES, StateError } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
 
@@ -61,7 +61,7 @@ export function register(program: Command, ctx: CliContext): void {
           const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'apply' });
           if (!got.ok) {
             await store.close();
-            throw new UsageError(`${STATE_CODES.locked.code}: another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`);
+            throw new StateError(STATE_CODES.locked, `another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`);
           }
           const locked = await (async () => {
             let out: ReconcileOutcome;
