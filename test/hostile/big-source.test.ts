@@ -33,7 +33,7 @@ test('--max-file-size raises the cap; a malformed value is a usage error', async
   const r = await runCli(['validate', 'bp', '--max-file-size', '8MiB'], { cwd: work, env: env() });
   assert.doesNotMatch(r.stdout + r.stderr, /AKB7005/);
   const bad = await runCli(['validate', 'bp', '--max-file-size', 'lots'], { cwd: work, env: env() });
-  assert.equal(bad.code, 1);
+  assert.equal(bad.code, 2, 'a usage error exits 2');
   assert.match(bad.stderr, /--max-file-size lots is not a size/);
 });
 

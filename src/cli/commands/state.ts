@@ -60,9 +60,6 @@ async function withStore<T>(opts: StateCliOptions, ctx: CliContext, fn: (store: 
     } finally {
       await store.close();
     }
-  } catch (e) {
-    if (e instanceof StateError) throw new UsageError(`${e.code}: ${e.message}`);
-    throw e;
   } finally {
     await target?.close();
   }
