@@ -16,4 +16,5 @@ export const APPLY_CODES = {
   serverMismatch: def('AKB5010', 'error', 'the plan was made against another server'),
   gone: def('AKB5011', 'error', 'the object the plan updates no longer exists'),
   appeared: def('AKB5012', 'error', 'an object the plan creates exists already'),
+  instanceRolledBack: def('AKB5013', 'info', 'the applied changes of unfinished blueprint instances were undone'),
 } as const;

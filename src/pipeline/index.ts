@@ -160,6 +160,7 @@ async function runApply(
     registry: deps.registry,
     concurrency: deps.concurrency ?? 8,
     rollbackOnFailure: spec.rollbackOnFailure ?? false,
+    keepPartial: spec.keepPartial ?? false,
     entries,
     state,
     secretDigest: makeSecretDigest(stateKey(state, deps.env)),
