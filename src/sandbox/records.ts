@@ -129,6 +129,16 @@ export function applyUpdate(mv: ModelView, rec: Rec, values: JsonObject, put: bo
 
 /** After `rec.data[field]` changed, make the other end of a two-sided membership agree. */
 export function syncMirrors(w: World, mv: ModelView, rec: Rec, fields: string[]): void {
+  // `backchannel_providers` is the reverse side of a provider's one `backchannel_application`:
+  // an application claiming a provider takes it from whichever application had it.
+  if (mv.name === 'authentik_core.application' && fields.includes('backchannel_providers')) {
+    const claimed = new Set((Array.isArray(rec.data.backchannel_providers) ? rec.data.backchannel_providers : []).map((x) => String(x)));
+    for (const o of w.store.all(mv.name)) {
+      if (o === rec || !Array.isArray(o.data.backchannel_providers)) continue;
+      const kept = o.data.backchannel_providers.filter((x) => !claimed.has(String(x)));
+      if (kept.length !== o.data.backchannel_providers.length) o.data.backchannel_providers = kept;
+    }
+  }
   for (const f of fields) {
     const m = mv.mirror[f];
     if (!m) continue;

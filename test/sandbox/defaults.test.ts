@@ -36,3 +36,14 @@ test('a new LDAP provider numbers uids from 2000 and gids from 4000, under authe
   assert.equal(r.json.mfa_support, true);
   assert.doesNotMatch(r.text, /"default"/, 'no placeholder strings');
 });
+
+test('backchannel_providers is the reverse of a provider\'s one application: claiming a provider moves it', async () => {
+  const p = (await s.req('POST', '/providers/ldap/', { name: 'bc', authorization_flow: flowPk, invalidation_flow: flowPk })).json.pk as number;
+  const a = await s.req('POST', '/core/applications/', { name: 'A', slug: 'bc-a', backchannel_providers: [p] });
+  assert.equal(a.status, 201, a.text);
+  const b = await s.req('POST', '/core/applications/', { name: 'B', slug: 'bc-b', backchannel_providers: [p] });
+  assert.equal(b.status, 201, b.text);
+  assert.deepEqual((await s.req('GET', '/core/applications/bc-a/')).json.backchannel_providers, [], 'A lost it');
+  assert.deepEqual((await s.req('GET', '/core/applications/bc-b/')).json.backchannel_providers, [p]);
+  assert.equal((await s.req('GET', `/providers/ldap/${p}/`)).json.assigned_backchannel_application_slug, 'bc-b');
+});
