@@ -17,4 +17,5 @@ export const APPLY_CODES = {
   gone: def('AKB5011', 'error', 'the object the plan updates no longer exists'),
   appeared: def('AKB5012', 'error', 'an object the plan creates exists already'),
   notRecorded: def('AKB5013', 'error', 'the ownership record could not be written; apply stopped'),
+  instanceRolledBack: def('AKB5014', 'info', 'the applied changes of unfinished blueprint instances were undone'),
 } as const;

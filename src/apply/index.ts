@@ -21,7 +21,14 @@ export interface ApplyOptions {
   registry: Registry;
   /** Independent changes of one wave written at once (default 4). */
   concurrency?: number;
+  /** On a failure, undo every applied change, of finished instances too (`--rollback-on-failure`). */
   rollbackOnFailure?: boolean;
+  /**
+   * On a failure, keep what was applied (`--no-rollback`). By default the changes of every
+   * blueprint instance (file) that did not finish are undone, as authentik's per-blueprint
+   * transaction would; instances that finished stay.
+   */
+  keepPartial?: boolean;
   /** The compiled entries of the plan's source: secrets and deferred inputs come from here. */
   entries: CompiledEntry[];
   state: OwnershipState;
@@ -250,12 +257,38 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   if (failed) {
     const applied = undo.length > 0;
     phase = applied ? 'partial' : 'failed';
-    if (opts.rollbackOnFailure && applied) {
-      const ok = await rollback(undo, client, results, diagnostics, state, () => writes++);
-      phase = ok ? 'rolled-back' : 'partial';
+    if (applied && !opts.keepPartial) {
+      const unfinished = unfinishedInstances(plan.changes, results);
+      const scope = opts.rollbackOnFailure ? undo : undo.filter((u) => unfinished.has(instanceOf(u.change)));
+      if (scope.length > 0) {
+        const ok = await rollback(scope, client, results, diagnostics, state, () => writes++);
+        phase = ok && scope.length === undo.length ? 'rolled-back' : 'partial';
+        const names = [...new Set(scope.map((u) => instanceOf(u.change)))].sort();
+        diagnostics.push(diag(APPLY_CODES.instanceRolledBack, `${ok ? 'rolled back' : 'tried to roll back'} ${scope.length} applied change(s) of ${names.join(', ')}`, {
+          detail: opts.rollbackOnFailure
+            ? 'every applied change was undone (--rollback-on-failure)'
+            : 'a blueprint is applied whole or not at all, as authentik applies it in one transaction; blueprints that finished stay applied (--no-rollback keeps everything)',
+        }));
+      }
     }
   }
   return { result: finish(plan, results, diagnostics, writes, phase), state };
+}
+
+/** A change's blueprint instance: the file its entry comes from (prune deletes have none). */
+function instanceOf(c: Change): string {
+  return c.origin?.uri ?? '(prune)';
+}
+
+/** Instances with a write that failed or was not attempted: their applied writes are undone. */
+function unfinishedInstances(changes: Change[], results: Map<string, ChangeResult>): Set<string> {
+  const out = new Set<string>();
+  for (const c of changes) {
+    if (c.action === 'noop' || c.action === 'conflict') continue;
+    const st = results.get(c.key)?.status ?? 'not-attempted';
+    if (st === 'failed' || st === 'not-attempted') out.add(instanceOf(c));
+  }
+  return out;
 }
 
 function groupWaves(changes: Change[]): Change[][] {

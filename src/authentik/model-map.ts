@@ -27,7 +27,8 @@ interface ModelMap {
   models: { [model: string]: MapModel };
 }
 
-const SOURCE_ICON_MODELS = ['authentik_sources_oauth.oauthsource', 'authentik_sources_saml.samlsource', 'authentik_sources_plex.plexsource'];
+// The base SourceSerializer takes `icon` in blueprint context, so every source type does (LDAP too).
+const SOURCE_ICON_MODELS = ['authentik_sources_oauth.oauthsource', 'authentik_sources_saml.samlsource', 'authentik_sources_plex.plexsource', 'authentik_sources_ldap.ldapsource'];
 
 /** Blueprint-only fields per version and how a REST client performs each (BLUEPRINT-SEMANTICS §8). */
 function blueprintOnly(model: string, version: string, fieldsInMap: string[]): { [f: string]: BlueprintOnlyField } {

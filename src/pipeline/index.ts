@@ -191,6 +191,7 @@ async function runApply(
     registry: deps.registry,
     concurrency: deps.concurrency ?? 8,
     rollbackOnFailure: spec.rollbackOnFailure ?? false,
+    keepPartial: spec.keepPartial ?? false,
     entries,
     state: loaded.state,
     secretDigest: makeSecretDigest(loaded.key),

@@ -18,6 +18,8 @@ export interface ReconcileSpec {
   maxDeletes?: number;
   passwordPolicy?: 'on-create' | 'on-change' | 'always';
   rollbackOnFailure?: boolean;
+  /** `--no-rollback`: keep the changes of a blueprint that failed half-way. */
+  keepPartial?: boolean;
   strict?: boolean;
   /** Fields unknown to the model are warnings, not errors (`--lenient`). */
   lenient?: boolean;

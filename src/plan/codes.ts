@@ -23,6 +23,7 @@ export const PLAN_CODES = {
   selfLockout: def('AKB4017', 'error', 'the plan takes the API token\'s own user out of every superuser group'),
   fieldSetTwice: def('AKB4018', 'warning', 'two entries set one field of the same object to different values'),
   foundNotPruned: def('AKB4019', 'info', 'an object a current !Find answers is never pruned'),
+  nullPassword: def('AKB4022', 'error', 'a null user password, which authentik before 2023.8 refuses'),
   requiredMissing: def('AKB4021', 'error', 'an object the plan creates lacks a field the server requires on create'),
   findNull: def('AKB4020', 'warning', '!Find matched nothing: null is written to a nullable field, as authentik does'),
 } as const;

@@ -60,6 +60,8 @@ export interface ExtrasInput {
   digest: (entryKey: string, field: string, value: string) => string;
   resolver: DeferredResolver;
   subject: (field: string) => Diagnostic['subject'];
+  /** The target authentik version (`2023.6`), for fields whose null handling changed. */
+  version?: string;
 }
 
 export interface ExtrasResult {
@@ -82,6 +84,13 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
     const res = resolveDeferred(extra.value, x.resolver, x.entry.key);
     const value = res.ok ? res.value : undefined;
     if (value === null) {
+      // Before 2023.8 the blueprint `password` field does not accept null: the entry is invalid.
+      if (field === 'password' && x.entry.model === 'authentik_core.user' && x.version !== undefined && olderThan(x.version, [2023, 8])) {
+        out.diagnostics.push(diag(PLAN_CODES.nullPassword, `\`password\` is null, which authentik ${x.version} refuses ("This field may not be null."), failing the blueprint`, {
+          entry: x.entry.key, ...(subject ? { subject } : {}), detail: 'set the variable, or leave `password` out; authentik 2023.8 and later treat null as "leave untouched"',
+        }));
+        continue;
+      }
       out.diagnostics.push(diag(PLAN_CODES.nullSecret, `\`${field}\` is null: akbp leaves it untouched`, { entry: x.entry.key, ...(subject ? { subject } : {}) }));
       continue;
     }
@@ -134,4 +143,9 @@ function secretReason(x: ExtrasInput, spec: ExtraSpec, field: string, digest: st
     return 'password was changed on the server since akbp set it';
   }
   return undefined;
+}
+
+function olderThan(version: string, than: [number, number]): boolean {
+  const [y = 0, m = 0] = version.split('.').map((p) => Number.parseInt(p, 10));
+  return y < than[0] || (y === than[0] && m < than[1]);
 }

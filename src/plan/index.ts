@@ -196,7 +196,7 @@ export function plan(input: PlanInput): Plan {
 
     const extras = e.state === 'absent' ? { changes: [], reasons: [], diagnostics: [] } : planExtras({
       entry: e, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
-      subject: (f) => at(f),
+      subject: (f) => at(f), version: reg.version,
     });
     diagnostics.push(...extras.diagnostics);
 

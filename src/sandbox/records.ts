@@ -3,11 +3,36 @@
 // serializer defaults, and both ends of two-sided memberships kept in step.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Json, JsonObject } from '../model/types.js';
+import type { ModelInfo } from '../authentik/registry.js';
 import { neutral, type World } from './render.js';
 import type { ModelView } from './schema.js';
 import type { Rec } from './store.js';
 
 /** Model defaults the OpenAPI document does not state (authentik's model field defaults). */
+/**
+ * Django model defaults the OpenAPI document does not state, shared by whole families: without
+ * them a new source would be disabled and a binding model's engine mode would be the first enum
+ * value ('all') instead of authentik's 'any'.
+ */
+function familyDefault(info: ModelInfo, field: string): Json | undefined {
+  if (field === 'policy_engine_mode' && info.isPolicyBindingModel) return 'any';
+  if (info.polymorphicFamily === 'sources') {
+    if (field === 'enabled') return true;
+    if (field === 'user_matching_mode') return 'identifier';
+  }
+  if (info.model === 'authentik_providers_saml.samlprovider') {
+    if (field === 'digest_algorithm') return 'http://www.w3.org/2001/04/xmlenc#sha256';
+    if (field === 'signature_algorithm') return 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
+  }
+  if (info.model === 'authentik_providers_ldap.ldapprovider') {
+    if (field === 'uid_start_number') return 2000;
+    if (field === 'gid_start_number') return 4000;
+    if (field === 'base_dn') return 'DC=ldap,DC=goauthentik,DC=io';
+    if (field === 'mfa_support') return true;
+  }
+  return undefined;
+}
+
 const MODEL_DEFAULTS: { [model: string]: { [field: string]: () => Json } } = {
   'authentik_core.token': { intent: () => 'api', expiring: () => true, expires: () => new Date(Date.now() + 30 * 60_000).toISOString(), description: () => '' },
   'authentik_core.user': { is_active: () => true, path: () => 'users', attributes: () => ({}), name: () => '', email: () => '' },
@@ -64,7 +89,9 @@ export function buildRecord(w: World, mv: ModelView, values: JsonObject, callerP
     }
     const fi = mv.info.fields[f]!;
     const ref = mv.refs[f];
+    const shared = defaults[f] ? undefined : familyDefault(mv.info, f);
     if (defaults[f]) rec.data[f] = defaults[f]!();
+    else if (shared !== undefined) rec.data[f] = shared;
     else if (fi.default !== undefined) rec.data[f] = structuredClone(fi.default) as Json;
     else if (ref) rec.data[f] = ref.many ? [] : null;
     else rec.data[f] = neutral(fi, undefined, f);
@@ -102,6 +129,16 @@ export function applyUpdate(mv: ModelView, rec: Rec, values: JsonObject, put: bo
 
 /** After `rec.data[field]` changed, make the other end of a two-sided membership agree. */
 export function syncMirrors(w: World, mv: ModelView, rec: Rec, fields: string[]): void {
+  // `backchannel_providers` is the reverse side of a provider's one `backchannel_application`:
+  // an application claiming a provider takes it from whichever application had it.
+  if (mv.name === 'authentik_core.application' && fields.includes('backchannel_providers')) {
+    const claimed = new Set((Array.isArray(rec.data.backchannel_providers) ? rec.data.backchannel_providers : []).map((x) => String(x)));
+    for (const o of w.store.all(mv.name)) {
+      if (o === rec || !Array.isArray(o.data.backchannel_providers)) continue;
+      const kept = o.data.backchannel_providers.filter((x) => !claimed.has(String(x)));
+      if (kept.length !== o.data.backchannel_providers.length) o.data.backchannel_providers = kept;
+    }
+  }
   for (const f of fields) {
     const m = mv.mirror[f];
     if (!m) continue;

@@ -118,7 +118,7 @@ test('a failure stops the run: applied / failed with the YAML line of the field 
   const progress: string[] = [];
   const p = await planAgainst(bp, s, reg23);
   const { result, state } = await apply(p, s, {
-    registry: reg23, entries: bp, state: emptyState(), secretDigest: digest, now: () => NOW,
+    registry: reg23, entries: bp, state: emptyState(), secretDigest: digest, now: () => NOW, keepPartial: true,
     onProgress: (r: ChangeResult, done, total) => progress.push(`${done}/${total} ${r.status}`),
   });
   assert.equal(result.phase, 'partial');

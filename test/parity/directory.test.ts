@@ -62,3 +62,27 @@ test('authentik 2026.5 default/ + system/: one `akbp apply DIR` on an empty sand
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** The 2023-era numbered files authentik 2023.6 accepts (test/parity/packaged.test.ts says why the others are refused). */
+export const SET_23 = [
+  'default/10-flow-default-invalidation-flow.yaml', 'default/20-flow-default-authenticator-static-setup.yaml',
+  'default/20-flow-default-authenticator-totp-setup.yaml', 'default/20-flow-default-authenticator-webauthn-setup.yaml',
+  'default/20-flow-default-provider-authorization-explicit-consent.yaml', 'default/20-flow-default-provider-authorization-implicit-consent.yaml',
+  'default/20-flow-default-source-authentication.yaml', 'default/20-flow-default-source-pre-authentication.yaml',
+  'default/90-default-tenant.yaml',
+];
+
+test('authentik 2023.6 numbered default/ files it accepts: one `akbp apply DIR` on an empty 2023.6 sandbox, then the plan is empty', async (t) => {
+  if (!present) return t.skip(SKIP);
+  const dir = stage(SET_23);
+  try {
+    const env = { PATH: process.env.PATH, HOME: dir, CI: 'true' };
+    const args = ['--sandbox', join(dir, 'sandbox.json'), '--authentik-version', '2023.6', 'blueprints'];
+    const apply = await runCli(['apply', ...args, '--yes'], { cwd: dir, env });
+    assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    const again = await runCli(['plan', ...args, '--detailed-exitcode'], { cwd: dir, env });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,6 +16,8 @@ import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
 interface ApplyCliOptions extends PlanCliOptions {
   yes?: boolean;
   rollbackOnFailure?: boolean;
+  /** commander's `--no-rollback`: false when given. */
+  rollback?: boolean;
 }
 
 /** A single `.json` argument is a saved plan (blueprints are YAML): checked, never read as a source. */
@@ -38,7 +40,8 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[source-or-plan...]', 'blueprint sources, or one PLAN.json written by `akbp plan --out`');
   addPlanOptions(cmd)
     .option('-y, --yes', 'do not ask for confirmation')
-    .option('--rollback-on-failure', 'undo already applied changes when one fails')
+    .option('--rollback-on-failure', 'undo every applied change when one fails, of finished blueprints too')
+    .option('--no-rollback', 'keep the changes of a blueprint that failed half-way (default: undo them)')
     .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {

@@ -35,7 +35,7 @@ export function changeCount(plan: Plan): number {
   return plan.summary.create + plan.summary.update + plan.summary.delete;
 }
 
-export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts: PlanCliOptions & { rollbackOnFailure?: boolean }) {
+export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts: PlanCliOptions & { rollbackOnFailure?: boolean; rollback?: boolean }) {
   const context = parseContextOptions(opts.context);
   if (context.errors.length) throw new UsageError(context.errors.join('; '));
   const maxDeletes = Number.parseInt(opts.maxDeletes, 10);
@@ -48,6 +48,7 @@ export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts:
     maxDeletes,
     passwordPolicy: opts.passwordPolicy,
     rollbackOnFailure: opts.rollbackOnFailure ?? false,
+    keepPartial: opts.rollback === false,
     strict: opts.strict ?? false,
     lenient: opts.lenient ?? false,
   };
