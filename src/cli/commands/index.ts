@@ -15,9 +15,10 @@ import * as schema from './schema.js';
 import * as demo from './demo.js';
 import * as explain from './explain.js';
 import * as exportCmd from './export.js';
+import * as importCmd from './import.js';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, exportCmd, demo, explain];
+export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, exportCmd, importCmd, demo, explain];
