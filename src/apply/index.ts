@@ -240,18 +240,13 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     await mapLimit(g, Math.max(1, opts.concurrency ?? 4), run);
   }
 
-  // Adopted objects no entry declares any more are never pruned: nothing left to remember them for.
+  // Adopted objects no entry declares any more stay recorded: --prune-adopted may delete them later
+  // (`akbp state rm` forgets one); a record whose object is gone is dropped by its prune noop.
   const declared = new Set(opts.entries.map((e) => e.key));
   // A create never sent leaves nothing to claim; one that failed uncertainly might have landed.
   for (const c of plan.changes) if (results.get(c.key)?.status === 'not-attempted' && state.pending) delete state.pending[c.key];
   for (const k of Object.keys(state.pending ?? {})) if (!declared.has(k)) delete state.pending![k];
   if (state.pending && Object.keys(state.pending).length === 0) delete state.pending;
-  for (const [k, rec] of Object.entries(state.objects)) {
-    if (rec.adopted && !declared.has(k)) {
-      delete state.objects[k];
-      delete state.secrets[k];
-    }
-  }
 
   let phase: ApplyResult['phase'] = 'succeeded';
   if (failed) {

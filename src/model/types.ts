@@ -300,13 +300,24 @@ export interface Plan {
   /** The sources exactly as the user named them (one item per argument, spaces and all). */
   source: { uris: string[]; revision?: string; digest: string };
   /** Plan options that change which changes exist; apply of a saved plan recomputes with them. */
-  options?: { prune: boolean; maxDeletes: number; passwordPolicy: 'on-create' | 'on-change' | 'always' };
+  options?: { prune: boolean; maxDeletes: number; passwordPolicy: 'on-create' | 'on-change' | 'always'; adopt?: boolean; pruneAdopted?: boolean };
   server: { url: string; version: string };
   changes: Change[];
+  /** With `--adopt`: live objects an entry matches that the ownership state does not record yet. */
+  adoptions?: Adoption[];
   diagnostics: Diagnostic[];
   /** False when any error diagnostic or conflict exists. */
   applyable: boolean;
   summary: { create: number; update: number; delete: number; noop: number; conflict: number };
+}
+
+/** A live object `apply --adopt` records as adopted by its entry. */
+export interface Adoption {
+  key: string;
+  model: string;
+  pk: string | number;
+  /** Readable identity, e.g. `flow slug="x"`. */
+  identity: string;
 }
 
 export type ChangeStatus = 'applied' | 'unchanged' | 'failed' | 'not-attempted' | 'rolled-back' | 'rollback-failed';
@@ -323,6 +334,8 @@ export interface ChangeResult {
 export interface ApplyResult {
   phase: 'succeeded' | 'partial' | 'failed' | 'rolled-back';
   results: ChangeResult[];
+  /** With `--adopt`: how many of the plan's adoptions the ownership state now records. */
+  adopted?: number;
   diagnostics: Diagnostic[];
   /** Write requests made (POST/PATCH/PUT/DELETE). */
   writes: number;

@@ -146,9 +146,16 @@ async function planCompiled(
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
   const state = loadedState.state;
   const secretDigest = makeSecretDigest(loadedState.key);
-  const options = { prune: spec.prune ?? false, maxDeletes: spec.maxDeletes ?? 10, passwordPolicy: spec.passwordPolicy ?? 'on-change' } as const;
+  const options = {
+    prune: spec.prune ?? false, maxDeletes: spec.maxDeletes ?? 10, passwordPolicy: spec.passwordPolicy ?? 'on-change',
+    ...(spec.adopt ? { adopt: true } : {}), ...(spec.prune && spec.pruneAdopted ? { pruneAdopted: true } : {}),
+  } as const;
+  // Observe reads the models of prunable records only; --prune-adopted makes adopted ones prunable.
+  const observedState = options.pruneAdopted
+    ? { ...state, objects: Object.fromEntries(Object.entries(state.objects).map(([k, r]) => [k, { ...r, adopted: false }])) }
+    : state;
   const [observed, actor] = await Promise.all([
-    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state }),
+    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state: observedState }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
   ]);
   const plan = makePlan({
@@ -201,6 +208,9 @@ async function runApply(
       ? { onProgress: (r, done, total) => deps.onProgress!(done, total, `${r.status} ${r.action} ${r.model} ${r.key}`) }
       : {}),
   });
+  if (plan.adoptions) {
+    result.adopted = plan.adoptions.filter((a) => next.objects[a.key]?.adopted === true && String(next.objects[a.key]!.pk) === String(a.pk)).length;
+  }
   const diagnostics = [...plan.diagnostics, ...result.diagnostics];
   let ok = result.phase === 'succeeded';
   if (journal) {

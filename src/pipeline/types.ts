@@ -15,6 +15,10 @@ export interface ReconcileSpec {
   /** `--context key=value` overrides, already parsed. */
   context?: { [key: string]: unknown };
   prune?: boolean;
+  /** With prune: adopted objects no entry declares are deleted too. */
+  pruneAdopted?: boolean;
+  /** List (plan) and record (apply) live objects entries match that the state does not own. */
+  adopt?: boolean;
   maxDeletes?: number;
   passwordPolicy?: 'on-create' | 'on-change' | 'always';
   rollbackOnFailure?: boolean;

@@ -9,7 +9,7 @@ import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
 import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
-import { planPrune } from './prune.js';
+import { planAdoptions, planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, sameObjectChange, updateChange } from './changes.js';
 import { sendableFields } from './fields.js';
@@ -32,6 +32,10 @@ export interface PlanInput {
   server: Plan['server'];
   options: {
     prune?: boolean;
+    /** `--prune-adopted`: with prune, adopted objects no entry declares are deleted too. */
+    pruneAdopted?: boolean;
+    /** `--adopt`: list the live objects entries match that the state does not own (`Plan.adoptions`). */
+    adopt?: boolean;
     /** Prune refuses to delete more than this many objects (default 10). */
     maxDeletes?: number;
     passwordPolicy?: PasswordPolicy;
@@ -67,6 +71,7 @@ export function plan(input: PlanInput): Plan {
   const objectOf = new Map<string, string>();
   // Creates whose identifiers hold !KeyOf references, by what those references point at.
   const createdBy = new Map<string, string>();
+  const skipped = new Set<string>();
 
   for (const e of entries) {
     currentOrder = e.order;
@@ -111,6 +116,7 @@ export function plan(input: PlanInput): Plan {
       if (!pyTruthy(r.value)) skip = true;
     }
     if (skip) {
+      skipped.add(e.key);
       changes.push({ ...base, action: 'noop', reason: 'skipped: a condition is false or undecidable', patch: [] });
       outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
       continue;
@@ -271,7 +277,7 @@ export function plan(input: PlanInput): Plan {
 
   const pruned = planPrune({
     state: input.state, entries: input.entries, dropped: input.dropped, index, registry: reg,
-    prune: input.options.prune === true, maxDeletes: input.options.maxDeletes ?? 10,
+    prune: input.options.prune === true, pruneAdopted: input.options.pruneAdopted === true, maxDeletes: input.options.maxDeletes ?? 10,
     claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
     found: resolver.found,
   });
@@ -292,12 +298,14 @@ export function plan(input: PlanInput): Plan {
     const k = JSON.stringify([d.code, d.summary, d.entry, d.subject?.start]);
     return seen.has(k) ? false : (seen.add(k), true);
   });
+  const adoptions = input.options.adopt ? planAdoptions({ state: input.state, changes, entries, skipped, registry: reg }) : undefined;
   return {
     formatVersion: 2,
     createdAt: input.now.toISOString(),
     source: input.source,
     server: input.server,
     changes,
+    ...(adoptions ? { adoptions } : {}),
     diagnostics: sorted,
     applyable: !sorted.some((d) => d.severity === 'error') && summary.conflict === 0,
     summary,

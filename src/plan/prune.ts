@@ -1,7 +1,8 @@
 // Prune: delete what akbp's own record says it created and no entry declares any more (DESIGN
 // habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
-// never pruned; a cap protects against a blueprint directory that vanished by mistake.
-import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
+// never pruned (adopted ones only with --prune-adopted); a cap protects against a blueprint
+// directory that vanished by mistake. `--adopt` lists what entries match but state does not own.
+import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, Json, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
@@ -16,6 +17,8 @@ export interface PruneInput {
   index: ObjectIndex;
   registry: Registry;
   prune: boolean;
+  /** `--prune-adopted`: adopted objects no entry declares are pruned like created ones. */
+  pruneAdopted?: boolean;
   maxDeletes: number;
   /** `model|pk` of every live object a current entry matched: declared, whatever its old key. */
   claimed: Set<string>;
@@ -34,7 +37,7 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   const orphans = Object.keys(x.state.objects)
     .filter((k) => {
       const rec = x.state.objects[k]!;
-      return !declared.has(k) && !rec.adopted && !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`);
+      return !declared.has(k) && (!rec.adopted || (x.prune && x.pruneAdopted === true)) && !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`);
     })
     .sort();
   const foundByEntry = (rec: OwnedObject): boolean => x.found.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${pkKey(rec.pk)}`);
@@ -75,7 +78,7 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       diagnostics.push(diag(PLAN_CODES.managedNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }));
       continue;
     }
-    changes.push({ ...base, action: 'delete', reason: 'pruned: no entry declares it any more', patch: [], before: redactBody(info, obj.body) });
+    changes.push({ ...base, action: 'delete', reason: rec.adopted ? 'pruned (--prune-adopted): adopted, and no entry declares it any more' : 'pruned: no entry declares it any more', patch: [], before: redactBody(info, obj.body) });
     live.set(key, obj);
   }
   const deletes = changes.filter((c) => c.action === 'delete').length;
@@ -85,4 +88,31 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     }));
   }
   return { changes, diagnostics, live };
+}
+
+/**
+ * `--adopt`: every live object a present entry matches (an update or a noop) that no state
+ * record owns, neither under this key nor under another (apply re-keys those). An entry skipped
+ * by its condition declares nothing, so it adopts nothing.
+ */
+export function planAdoptions(x: { state: OwnershipState; changes: readonly Change[]; entries: readonly CompiledEntry[]; skipped: ReadonlySet<string>; registry: Registry }): Adoption[] {
+  const present = new Set(x.entries.filter((e) => e.state !== 'absent').map((e) => e.key));
+  const owned = new Set(Object.values(x.state.objects).map((r) => `${findModel(x.registry, r.model)?.model ?? r.model}|${pkKey(r.pk)}`));
+  const out: Adoption[] = [];
+  const seen = new Set<string>();
+  for (const c of x.changes) {
+    if ((c.action !== 'noop' && c.action !== 'update') || c.pk === undefined || c.sameObjectAs || !present.has(c.key) || x.skipped.has(c.key)) continue;
+    const id = `${c.model}|${pkKey(c.pk)}`;
+    if (owned.has(id) || seen.has(id)) continue;
+    seen.add(id);
+    const info = findModel(x.registry, c.model);
+    const ids = Object.keys(c.identifiers).sort().map((k) => `${k}=${describeId(c.identifiers[k])}`).join(' ');
+    out.push({ key: c.key, model: c.model, pk: c.pk, identity: `${info?.verboseName || c.model}${ids ? ` ${ids}` : ''}` });
+  }
+  return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+function describeId(v: unknown): string {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).some((k) => k.startsWith('$'))) return '(a reference)';
+  return JSON.stringify(v as Json);
 }

@@ -42,7 +42,8 @@ export function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   const extra = s.conflict ? `, ${s.conflict} in conflict` : '';
-  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${extra}.`;
+  const adopt = plan.adoptions ? `, ${plan.adoptions.length} to adopt` : '';
+  return `Plan: ${s.create} to create, ${s.update} to update, ${s.delete} to delete${adopt}${extra}.`;
 }
 
 export function renderDiagnosticsText(ds: readonly Diagnostic[], texts: TextLookup, color: boolean): string {
@@ -72,9 +73,18 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   } else if (plan.changes.length > 0 || plan.diagnostics.length === 0) {
     out.push('', 'No changes. The server matches the blueprints.');
   }
+  if (plan.adoptions) out.push(...adoptionLines(plan, paint));
   out.push('', paint('bold', summaryLine(plan)));
   if (!plan.applyable) out.push(paint('red', 'This plan cannot be applied: fix the errors above.'));
   return `${out.join('\n')}\n`;
+}
+
+/** `--adopt`: what apply --adopt records; nothing on the server changes for these. */
+function adoptionLines(plan: Plan, paint: Paint): string[] {
+  const list = plan.adoptions ?? [];
+  if (list.length === 0) return ['', 'Nothing to adopt: the state records every object the entries match.'];
+  return ['', paint('bold', `Adopt (${list.length}): objects the entries match that the state does not own; apply --adopt records them (never pruned unless --prune-adopted)`),
+    ...list.map((a) => `  ${paint('cyan', '&')} ${a.key}  ${a.identity} ${paint('dim', `(pk ${String(a.pk)})`)}`)];
 }
 
 function indent(text: string, pad: string): string {
@@ -108,5 +118,6 @@ export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptio
   if (result.diagnostics.length > 0) out.push('', renderDiagnosticsText(result.diagnostics, opts.texts, opts.color));
   const parts = Object.entries(counts).sort().map(([k, n]) => `${n} ${k}`);
   out.push('', paint('bold', `Apply ${result.phase}: ${parts.join(', ') || 'nothing to do'}; ${result.writes} write request(s).`));
+  if (result.adopted !== undefined) out.push(`Adopted ${result.adopted} object(s) into the ownership state.`);
   return `${out.join('\n')}\n`;
 }

@@ -17,9 +17,10 @@ import * as explain from './explain.js';
 import * as exportCmd from './export.js';
 import * as completion from './completion.js';
 import * as state from './state.js';
+import * as importCmd from './import.js';
 
 export interface CommandModule {
   register(program: Command, ctx: CliContext): void;
 }
 
-export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, exportCmd, state, demo, explain, completion];
+export const commandModules: CommandModule[] = [validate, compile, plan, apply, sandbox, oci, watch, serve, hook, graph, schema, exportCmd, importCmd, state, demo, explain, completion];

@@ -18,6 +18,8 @@ export interface PlanCliOptions extends TargetCliOptions {
   out?: string;
   detailedExitcode?: boolean;
   prune?: boolean;
+  pruneAdopted?: boolean;
+  adopt?: boolean;
   maxDeletes: string;
   passwordPolicy: 'on-create' | 'on-change' | 'always';
   graph?: boolean;
@@ -27,12 +29,15 @@ export function addPlanOptions(cmd: Command): Command {
   return addTargetOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'))
     .option('--prune', 'delete objects akbp created that no blueprint declares any more')
+    .option('--prune-adopted', 'with prune (implied): also delete adopted objects no blueprint declares any more')
+    .option('--adopt', 'list (plan) and record as adopted (apply) live objects an entry matches that the state does not own')
     .option('--max-deletes <n>', 'refuse a prune that deletes more than n objects', '10')
     .addOption(new Option('--password-policy <when>', 'when to (re)set user passwords').choices(['on-create', 'on-change', 'always']).default('on-change'));
 }
 
+/** Writes to the server, plus (with --adopt) records apply adds to the state. */
 export function changeCount(plan: Plan): number {
-  return plan.summary.create + plan.summary.update + plan.summary.delete;
+  return plan.summary.create + plan.summary.update + plan.summary.delete + (plan.adoptions?.length ?? 0);
 }
 
 export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts: PlanCliOptions & { rollbackOnFailure?: boolean; rollback?: boolean }) {
@@ -44,7 +49,9 @@ export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts:
     sources,
     mode,
     context: context.value,
-    prune: opts.prune ?? false,
+    prune: (opts.prune ?? false) || (opts.pruneAdopted ?? false),
+    pruneAdopted: opts.pruneAdopted ?? false,
+    adopt: opts.adopt ?? false,
     maxDeletes,
     passwordPolicy: opts.passwordPolicy,
     rollbackOnFailure: opts.rollbackOnFailure ?? false,
