@@ -4,7 +4,7 @@ import type { TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './target.js';
 import { ApiError, SourceError } from '../model/errors.js';
-import { apiErrorDiagnostics } from '../server/index.js';
+import { apiErrorDiagnostics } from '../server/diagnostics.js';
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);

@@ -7,8 +7,6 @@ import { isAbsolute, resolve } from 'node:path';
 import type { ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
-import { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } from '../server/index.js';
-import { createSandbox } from '../sandbox/index.js';
 import { readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
 import type { CliContext } from './context.js';
@@ -79,7 +77,10 @@ export function concurrencyOf(opts: { concurrency?: string }): number {
 
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
   const concurrency = concurrencyOf(opts);
+  // Loaded here, not at start-up: validate and compile need neither undici nor the sandbox.
+  const { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } = await import('../server/index.js');
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
+    const { createSandbox } = await import('../sandbox/index.js');
     const { registry } = offlineRegistry(opts);
     const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;
     const sandbox = await createSandbox({ registry, token: EMBEDDED_TOKEN, ...(statePath ? { statePath } : {}) });
