@@ -11,7 +11,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { scaleCorpus } from './scale-corpus.js';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { loadBlueprint } from '../../src/load/index.js';
@@ -24,6 +24,7 @@ import { plan } from '../../src/plan/index.js';
 import { apply } from '../../src/apply/index.js';
 import { emptyState, makeSecretDigest } from '../../src/state/index.js';
 import { compiledView } from '../../src/cli/commands/compile.js';
+import { plainYaml } from '../../src/cli/plain-yaml.js';
 import type { CompileResult, OwnershipState, ParsedBlueprint, ServerClient, SourceFile } from '../../src/model/index.js';
 
 const registry = bundledRegistry('2026.5');
@@ -80,7 +81,7 @@ function compileAll(files: SourceFile[]): CompileResult {
 
 function render(out: CompileResult, texts: Map<string, string>, format: 'json' | 'yaml'): string {
   const doc = { authentikVersion: registry.authentikVersion, entries: compiledView(out.entries, (u) => texts.get(u)), dropped: out.dropped };
-  return format === 'json' ? JSON.stringify(doc, null, 2) : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false });
+  return format === 'json' ? JSON.stringify(doc, null, 2) : plainYaml(doc);
 }
 
 // Bare `yaml` must accept the custom tags to parse the files at all; it keeps them as plain values.
