@@ -2,11 +2,19 @@
 // npm run bench: compiles src/ and test/bench/ with tsc (as users run akbp: compiled JavaScript,
 // not through a TypeScript loader) and runs the benchmark from .bench/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, symlinkSync } from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.bench.json`], { stdio: 'inherit' });
 // The compiled registry loader looks for schemas/ two levels above itself, as it does in dist/.
 if (!existsSync(`${root}.bench/schemas`)) symlinkSync('../schemas', `${root}.bench/schemas`);
-await import(`${root}.bench/test/bench/run.js`);
+// `akbp` as users start it, for the start-up figures: compiled JavaScript from the bench build.
+writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/cli/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; });\n");
+if (process.argv.includes('--scale')) {
+  // The large sizes (minutes): npm run bench -- --scale [--sizes 5000,50000] [--apply-runs 5]
+  await import(`${root}.bench/test/bench/scale.js`);
+} else {
+  await import(`${root}.bench/test/bench/run.js`);
+  await import(`${root}.bench/test/bench/perf.js`);
+}

@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { isMap, parseDocument } from 'yaml';
 import type { CliContext } from './context.js';
-import { UsageError } from './target.js';
+import { UsageError } from './errors.js';
 
 export const CONFIG_NAMES = ['akbp.config.yaml', 'akbp.config.yml'];
 

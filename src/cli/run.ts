@@ -4,22 +4,15 @@
 import { Command } from 'commander';
 import { escapeControls, type TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
-import { UsageError } from './target.js';
+import { UsageError } from './errors.js';
 import { ApiError, SourceError } from '../model/errors.js';
-import { apiErrorDiagnostics } from '../server/index.js';
+import { apiErrorDiagnostics } from '../server/diagnostics.js';
 import { CLI_CODES } from './codes.js';
 
-/** Exit codes every command shares (README "Exit codes"). */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
-
-/** `apply` could not ask for approval (no terminal, no --yes): nothing was written. */
-export class ApprovalError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ApprovalError';
-  }
-}
 import { StateError } from '../state/index.js';
+import { ApprovalError, EXIT, usageExit } from './errors.js';
+
+export { ApprovalError, EXIT, usageExit } from './errors.js';
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);
@@ -30,10 +23,6 @@ function optsOf(args: unknown[]): { format?: string; detailedExitcode?: boolean 
   return cmd instanceof Command ? (cmd.opts() as { format?: string; detailedExitcode?: boolean }) : {};
 }
 
-/** 2 for usage errors, except where `--detailed-exitcode` already gives 2 the meaning "changes". */
-export function usageExit(detailedExitcode: boolean | undefined): number {
-  return detailedExitcode ? EXIT.failure : EXIT.usage;
-}
 
 /**
  * Runs a command body; expected failures print as `akbp: …` (or, with --format json, one JSON

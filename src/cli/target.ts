@@ -7,8 +7,6 @@ import { resolve } from 'node:path';
 import type { ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
-import { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } from '../server/index.js';
-import { createSandbox } from '../sandbox/index.js';
 import { parseByteSize, readConfinedFile, readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
 import { openStateStore } from '../state/open.js';
@@ -16,13 +14,9 @@ import { StateError, type StateStore } from '../state/index.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
-/** A usage problem the user must fix; the command prints it and exits 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './errors.js';
+
+export { UsageError } from './errors.js';
 
 /** The token the embedded sandbox accepts; it never leaves the process. */
 const EMBEDDED_TOKEN = 'akbp-embedded-sandbox';
@@ -98,7 +92,10 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
     throw new UsageError(`--sandbox cannot be combined with ${opts.server ? '--server' : '--token'}: choose the embedded sandbox or a real server`);
   }
   const concurrency = concurrencyOf(opts);
+  // Loaded here, not at start-up: validate and compile need neither undici nor the sandbox.
+  const { createClient, detectVersion, fetchServerRegistry, resolveConnection, undiciTransport } = await import('../server/index.js');
   if (opts.sandbox !== undefined && opts.sandbox !== false) {
+    const { createSandbox } = await import('../sandbox/index.js');
     const statePath = typeof opts.sandbox === 'string' && opts.sandbox !== '' ? resolve(ctx.cwd, opts.sandbox) : undefined;
     // A persisted sandbox knows which authentik it emulates; asking for the flag again is noise.
     const recorded = opts.authentikVersion ? undefined : sandboxStateVersion(statePath);

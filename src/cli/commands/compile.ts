@@ -2,7 +2,6 @@
 // server objects (!KeyOf, !Find) shown as deferred values. Secrets print as "(sensitive)".
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { stringify } from 'yaml';
 import type { CompiledEntry, DesiredValue } from '../../model/index.js';
 import { findModel, type Registry } from '../../authentik/registry.js';
 import { hasErrors, locate } from '../../diag/index.js';
@@ -11,6 +10,7 @@ import { renderDiagnosticsText, SENSITIVE } from '../../report/index.js';
 import type { CliContext } from '../context.js';
 import { addCompileOptions, parseContextOptions, useColor, type CompileCliOptions } from '../options.js';
 import { action, textsOf } from '../run.js';
+import { plainYaml } from '../plain-yaml.js';
 import { offlineRegistry, pipelineDeps, UsageError } from '../target.js';
 
 interface CompileOptions extends CompileCliOptions {
@@ -69,9 +69,9 @@ export function register(program: Command, ctx: CliContext): void {
             entries: compiledView(out.compiled.entries, texts, registry),
             dropped: out.compiled.dropped.map((d) => ({ key: d.key, model: d.model, reason: d.reason })),
           };
-          // Identifiers are shared with attrs: plain data, not YAML aliases (naming each anchor
-          // is a linear search in the yaml package, quadratic over a large compile).
-          ctx.io.stdout(opts.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }));
+          // Plain data written directly: identifiers shared with attrs are not YAML aliases (naming
+          // each anchor is a linear search in the yaml package, quadratic over a large compile).
+          ctx.io.stdout(opts.format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : plainYaml(doc));
           ctx.io.stderr(`Compiled ${out.compiled.entries.length} entries (${out.compiled.dropped.length} dropped by conditions) for ${note}.\n`);
         }
         ctx.exitCode = hasErrors(out.diagnostics) ? 1 : 0;

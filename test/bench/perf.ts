@@ -1,0 +1,104 @@
+// npm run bench (after run.ts): start-up and apply's use of --concurrency.
+//   1. `akbp --help` and `akbp validate` of a one-entry file vs `node -e 0` (median wall time)  target ≤ 2.5×
+//   2. apply of 1,000 creates at 30 ms per request and concurrency 16 vs the round-trip floor
+//      Σ over waves ⌈writes in the wave / concurrency⌉ × 30 ms                                    target ≤ 1.2×
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { corpus } from './corpus.js';
+import { bundledRegistry } from '../../src/authentik/bundled.js';
+import { loadBlueprint } from '../../src/load/index.js';
+import { compileBlueprints } from '../../src/compile/index.js';
+import { createSandbox } from '../../src/sandbox/index.js';
+import { createClient, undiciTransport } from '../../src/server/index.js';
+import { observe } from '../../src/observe/index.js';
+import { plan } from '../../src/plan/index.js';
+import { apply } from '../../src/apply/index.js';
+import { emptyState, makeSecretDigest } from '../../src/state/index.js';
+import type { ParsedBlueprint } from '../../src/model/index.js';
+
+export type Report = (name: string, value: string, target: string, ok: boolean) => void;
+
+const registry = bundledRegistry('2026.5');
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function wall(args: string[], rounds: number): number {
+  const ts: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    ts.push(performance.now() - t);
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
+  }
+  return median(ts);
+}
+
+/** `akbp` as users run it: compiled JavaScript, bin → main (the bench build, `.bench/akbp.mjs`). */
+export function startupBench(report: Report): void {
+  const launcher = fileURLToPath(new URL('../../akbp.mjs', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'akbp-startup-bench-'));
+  try {
+    const one = join(dir, 'one.yaml');
+    writeFileSync(one, 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: one}\n');
+    wall([launcher, '--help'], 2); // warm the file cache
+    const node = wall(['-e', '0'], 9);
+    const help = wall([launcher, '--help'], 9);
+    const validate = wall([launcher, 'validate', one], 9);
+    console.log(`  node -e 0 ${node.toFixed(0)} ms, akbp --help ${help.toFixed(0)} ms, akbp validate (1 entry) ${validate.toFixed(0)} ms (medians of 9)`);
+    report('akbp --help / node -e 0', `${(help / node).toFixed(2)}×`, '≤ 2.5×', help / node <= 2.5);
+    report('akbp validate of one entry / node -e 0', `${(validate / node).toFixed(2)}×`, '≤ 2.5×', validate / node <= 2.5);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Apply's wall time is about ⌈writes in a wave / concurrency⌉ round trips per wave. */
+export async function concurrencyBench(report: Report, latencyMs = 30, concurrency = 16): Promise<void> {
+  const bps: ParsedBlueprint[] = [];
+  for (const f of corpus(50)) {
+    const r = loadBlueprint(f);
+    if (r.blueprint) bps.push(r.blueprint);
+  }
+  const entries = compileBlueprints(bps, { registry, env: {} }).entries;
+  const token = 'bench-token';
+  const sandbox = await createSandbox({ registry, token, latencyMs });
+  const server = await sandbox.listen('127.0.0.1', 0);
+  const client = createClient({ baseUrl: server.url, token, registry, transport: undiciTransport(server.url, { connections: concurrency }), concurrency });
+  const digest = makeSecretDigest('bench');
+  try {
+    const obs = await observe(entries, client, registry, { concurrency });
+    const p = plan({ entries, dropped: [], snapshot: obs.snapshot, registry, state: emptyState(), now: new Date(), source: { uris: ['bench/'], digest: 'sha256:bench' }, server: { url: server.url, version: registry.authentikVersion }, options: { secretDigest: digest } });
+    const perWave = new Map<number, number>();
+    for (const c of p.changes) if (c.action !== 'noop') perWave.set(c.wave, (perWave.get(c.wave) ?? 0) + 1);
+    const floor = [...perWave.values()].reduce((s, w) => s + Math.ceil(w / concurrency), 0) * latencyMs;
+    sandbox.clearLog();
+    const t = performance.now();
+    const applied = await apply(p, client, { registry, entries, state: emptyState(), secretDigest: digest, now: () => new Date(), concurrency });
+    const ms = performance.now() - t;
+    const writes = sandbox.requestLog.filter((r) => r.method !== 'GET').length;
+    console.log(`  ${writes} writes in ${perWave.size} waves (${[...perWave.values()].join(', ')}); floor ${floor} ms at ${latencyMs} ms per request, concurrency ${concurrency}`);
+    report(`apply of ${p.summary.create} creates at ${latencyMs} ms, --concurrency ${concurrency} / round-trip floor`,
+      `${applied.result.phase}, ${(ms / 1000).toFixed(2)} s = ${(ms / floor).toFixed(2)}×`, '≤ 1.2×', applied.result.phase === 'succeeded' && ms / floor <= 1.2);
+  } finally {
+    await client.close();
+    await server.close();
+  }
+}
+
+const results: boolean[] = [];
+const collect: Report = (name, value, target, ok) => {
+  results.push(ok);
+  console.log(`${ok ? 'ok  ' : 'MISS'} ${name}: ${value} (target ${target})`);
+};
+
+startupBench(collect);
+await concurrencyBench(collect);
+const missed = results.filter((r) => !r).length;
+console.log(`\n${results.length - missed} of ${results.length} start-up and concurrency targets met.`);
