@@ -374,7 +374,8 @@ export class BlueprintEvaluator {
     const hit = this.memo.get(memoKey);
     if (hit) {
       this.charge(hit.cost.nodes, hit.cost.output);
-      this.refs.push(...hit.refs);
+      // Each reference once per entry: a value used 2^n times must not record 2^n references.
+      for (const r of hit.refs) if (!this.refs.includes(r)) this.refs.push(r);
       return cloneValue(hit.value);
     }
     const before = { nodes: this.budget.nodes, output: this.budget.output, refs: this.refs.length, index: this.indexReads };
@@ -387,7 +388,7 @@ export class BlueprintEvaluator {
     }
     if (this.indexReads === before.index) {
       const cost = { nodes: this.budget.nodes - before.nodes, output: this.budget.output - before.output };
-      this.memo.set(memoKey, { value: cloneValue(value), refs: this.refs.slice(before.refs), cost });
+      this.memo.set(memoKey, { value: cloneValue(value), refs: [...new Set(this.refs.slice(before.refs))], cost });
     }
     return value;
   }

@@ -194,3 +194,13 @@ test('a chain of 5,000 context values each reading the previous one is a located
   assert.deepEqual(codes(ok), []);
   assert.deepEqual(ok.entries[0]!.attrs.attributes, { v: 'x' });
 });
+
+// Found by the long fuzz campaign (case 22255 of seed 4242): every use of a memoised context value
+// re-recorded its references with push(...refs), which overflowed the stack past ~100k of them.
+test('a context doubling a !FindObject reference per line records the reference once, without a stack overflow', () => {
+  const lines = ['version: 1', 'context:', '  f0: !FindObject [authentik_flows.flow, [slug, x]]'];
+  for (let i = 1; i <= 19; i++) lines.push(`  f${i}: !Format ["%s%s", !Context f${i - 1}, !Context f${i - 1}]`);
+  lines.push('entries:', '  - model: authentik_core.group', '    identifiers: {name: g}', '    attrs: {attributes: {v: !Context f19}}');
+  const res = compile([load('a.yaml', `${lines.join('\n')}\n`)]);
+  assert.deepEqual(codes(res).filter((c) => !c.startsWith('AKB3080')), []);
+});
