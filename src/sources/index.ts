@@ -5,7 +5,7 @@ import { SourceError } from '../model/errors.js';
 import type { Diagnostic, SourceFile, SourceOrigin } from '../model/types.js';
 import { codes } from './codes.js';
 import { treeDigest } from './digest.js';
-import { readGitSource, type GitOptions } from './git.js';
+import type { GitOptions } from './git.js';
 import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
@@ -14,7 +14,15 @@ export type { SourceSpec, SourceRef } from './spec.js';
 export { parseSourceSpec, parseSourceRef, pinRevision, isImmutable, formatGitSpec } from './spec.js';
 export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
 export type { OciRef, OciOptions } from './oci.js';
-export { gitLsRemote, gitIsAncestor } from './git.js';
+
+// git.ts loads simple-git: it is imported when a git source is read, not when the module loads.
+type Git = typeof import('./git.js');
+export async function gitLsRemote(...args: Parameters<Git['gitLsRemote']>): ReturnType<Git['gitLsRemote']> {
+  return (await import('./git.js')).gitLsRemote(...args);
+}
+export async function gitIsAncestor(...args: Parameters<Git['gitIsAncestor']>): ReturnType<Git['gitIsAncestor']> {
+  return (await import('./git.js')).gitIsAncestor(...args);
+}
 export { redactUrl } from './redact.js';
 export { isBlueprintName, parseByteSize, MAX_FILE_BYTES_DEFAULT } from './local.js';
 export { readConfinedFile, FILE_TAG_MAX_BYTES } from './file-reader.js';
@@ -57,7 +65,7 @@ async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead
       const g: GitOptions = { cacheDir: opts.cacheDir, env: opts.env };
       if (opts.gitTimeoutMs !== undefined) g.timeoutMs = opts.gitTimeoutMs;
       if (opts.maxFileBytes !== undefined) g.maxFileBytes = opts.maxFileBytes;
-      return readGitSource(spec, g);
+      return (await import('./git.js')).readGitSource(spec, g);
     }
     case 'oci': {
       const r = await ociPullWithOrigin(spec.ref, { ...opts, env: opts.env });

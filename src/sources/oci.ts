@@ -3,8 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceFile } from '../model/types.js';
-import { manifestDigest, pull, type OciOptions } from './oci/pull.js';
-import { push } from './oci/push.js';
+import type { OciOptions } from './oci/pull.js';
 import type { OciRef } from './oci/ref.js';
 
 export type { OciOptions } from './oci/pull.js';
@@ -19,18 +18,21 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
 }
 
 export async function ociPull(ref: string | OciRef, opts: OciOptions): Promise<{ files: SourceFile[]; digest: string; cachedBlobs: number }> {
-  const r = await pull(ref, opts);
+  // The client (undici) loads only when a registry is used: validate of local files never needs it.
+  const r = await (await import('./oci/pull.js')).pull(ref, opts);
   return { files: r.files, digest: r.digest, cachedBlobs: r.cachedBlobs };
 }
 
 export async function ociPush(files: string[], ref: string, opts: OciOptions): Promise<{ digest: string; uri: string; skippedBlobs: number; titles: string[] }> {
-  return push(files, ref, opts);
+  return (await import('./oci/push.js')).push(files, ref, opts);
 }
 
 /** The digest a reference resolves to now; compare with a previous origin.revision to poll. */
 export async function ociManifestDigest(ref: string | OciRef, opts: OciOptions): Promise<string> {
-  return manifestDigest(ref, opts);
+  return (await import('./oci/pull.js')).manifestDigest(ref, opts);
 }
 
 /** Pull with the source origin, for readSources. */
-export const ociPullWithOrigin = pull;
+export async function ociPullWithOrigin(...args: Parameters<typeof import('./oci/pull.js').pull>): ReturnType<typeof import('./oci/pull.js').pull> {
+  return (await import('./oci/pull.js')).pull(...args);
+}

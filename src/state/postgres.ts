@@ -4,7 +4,7 @@
 // `akbp state migrate` (a store refuses to work on a schema older than it knows).
 import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import pg from 'pg';
+import type pg from 'pg';
 import type { OwnershipState } from '../model/types.js';
 import { STATE_CODES } from './codes.js';
 import { emptyState, parseState, sortState, StateError } from './index.js';
@@ -45,7 +45,9 @@ export class PostgresStateStore implements StateStore {
   }
 
   private async connect(applicationName = 'akbp'): Promise<pg.Client> {
-    const c = new pg.Client({ connectionString: this.opts.url, application_name: applicationName.slice(0, 63), connectionTimeoutMillis: 10_000 });
+    // The driver loads on first connect: validate, compile and the other backends never need it.
+    const { default: driver } = await import('pg');
+    const c = new driver.Client({ connectionString: this.opts.url, application_name: applicationName.slice(0, 63), connectionTimeoutMillis: 10_000 });
     // An error on an idle session must not crash the process; the next query reports it.
     c.on('error', () => undefined);
     try {

@@ -51,6 +51,19 @@ test('akbp compile --help loads neither chokidar nor the server client', () => {
   assert.ok(!r.packages.has('chokidar'), 'compile --help loaded chokidar');
 });
 
+test('akbp validate of a local file loads neither undici, simple-git, chokidar nor pg', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'akbp-startup-bp-'));
+  try {
+    writeFileSync(join(dir, 'a.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: a}\n');
+    const r = packagesLoaded(['validate', join(dir, 'a.yaml')]);
+    assert.equal(r.code, 0, r.out);
+    for (const p of ['undici', 'simple-git', 'chokidar', 'pg']) assert.ok(!r.packages.has(p), `validate loaded ${p}`);
+    assert.ok(r.packages.has('yaml'), 'the hook saw the packages that were loaded');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the summary of each command in akbp --help is the description of the command itself', async () => {
   const ctx: CliContext = { io: { stdout: () => undefined, stderr: () => undefined, isTTY: false }, env: {}, cwd: root, exitCode: 0 };
   const program = await buildProgram(ctx, [], true);

@@ -11,6 +11,9 @@ import { fetchManifest, followIndex, isIndex } from './manifest.js';
 import { BLOB_MAX_BYTES_DEFAULT, BLUEPRINT_MEDIA_TYPE, MANIFEST_ACCEPT, TITLE_ANNOTATION, type Descriptor } from './media.js';
 import { mapLimit, TRANSFER_CONCURRENCY } from './pool.js';
 import { formatOciRef, manifestReference, parseOciRef, type OciRef } from './ref.js';
+import { titleProblem } from './title.js';
+
+export { safeTitle, titleProblem } from './title.js';
 
 export interface OciOptions extends ClientOptions {
   cacheDir?: string;
@@ -35,31 +38,7 @@ export interface OciPullResult {
 /** Room for a directory of a few hundred blueprints; the byte cap bounds the rest. */
 export const MAX_LAYERS_DEFAULT = 256;
 export const MAX_TOTAL_BYTES_DEFAULT = 64 * 1024 * 1024;
-const MAX_TITLE_BYTES = 1024;
-const MAX_COMPONENT_BYTES = 255;
 
-/**
- * Why a layer title cannot become a file below `--out`, or undefined when it can: a relative
- * forward-slash path of `*.yaml`/`*.yml`, no component empty or starting with "." (so neither
- * `..` nor `.git/hooks/…` nor `.bashrc`), lengths any file system accepts.
- */
-export function titleProblem(title: unknown): string | undefined {
-  if (typeof title !== 'string' || title === '') return 'is empty';
-  if (Buffer.byteLength(title) > MAX_TITLE_BYTES) return `is longer than ${MAX_TITLE_BYTES} bytes`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\\\u0000-\u001f\u007f]/.test(title) || title.startsWith('/') || /^[A-Za-z]:/.test(title)) return 'is not a relative path with forward slashes';
-  for (const part of title.split('/')) {
-    if (part === '' || part.startsWith('.')) return 'has an empty component or one starting with "." (such as "..", ".git" or ".bashrc")';
-    if (Buffer.byteLength(part) > MAX_COMPONENT_BYTES) return `has a component longer than ${MAX_COMPONENT_BYTES} bytes`;
-  }
-  if (!/\.ya?ml$/.test(title)) return 'does not end in .yaml or .yml';
-  return undefined;
-}
-
-/** A layer title becomes a path: see titleProblem. */
-export function safeTitle(title: string): boolean {
-  return titleProblem(title) === undefined;
-}
 
 const shownTitle = (t: unknown): string => JSON.stringify(String(t).length > 80 ? `${String(t).slice(0, 80)}…` : String(t));
 

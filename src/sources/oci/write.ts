@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import { SourceError } from '../../model/errors.js';
 import type { SourceFile } from '../../model/types.js';
 import { errnoCode, fail } from '../errors.js';
-import { titleProblem } from './pull.js';
+import { titleProblem } from './title.js';
 
 async function kindOf(p: string): Promise<'missing' | 'dir' | 'link' | 'file' | 'other'> {
   try {
