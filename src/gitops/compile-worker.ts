@@ -37,7 +37,11 @@ const readFromDisk: CompileOptions['readFile'] = (path, roots) => readConfinedFi
  */
 function bootstrap(): string {
   const self = JSON.stringify(import.meta.url);
-  return import.meta.url.endsWith('.ts') ? `import('tsx/esm/api').then((m) => m.register()).then(() => import(${self}))` : `import(${self})`;
+  if (!import.meta.url.endsWith('.ts')) return `import(${self})`;
+  // An eval'd worker resolves bare specifiers from the working directory, which need not be the
+  // project's (a daemon serving another directory): name tsx by the URL this module resolves.
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return `import(${tsx}).then((m) => m.register()).then(() => import(${self}))`;
 }
 
 /** A compile function for `ReconcileDeps.compile` that runs each compile in a fresh worker. */
