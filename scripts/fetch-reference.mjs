@@ -41,4 +41,6 @@ for (let i = 0; i < jobs.length; i += 8) {
   const results = await Promise.all(jobs.slice(i, i + 8).map(([u, d, c]) => fetchTo(u, d, c)));
   fetched += results.filter((r) => r === 'fetched').length;
 }
-console.log(`fetch-reference: ${jobs.length} files in ${dir} (${fetched} fetched). The research model maps are not published upstream; tests that need them skip.`);
+console.log(
+  `fetch-reference: ${jobs.length} files in ${dir} (${fetched} fetched). The research model maps are not published upstream; tests that need them skip.`,
+);

@@ -23,10 +23,13 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
     const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
     if (e.uncertain) {
-      return diag(APPLY_CODES.uncertain, summary, { ...at(c, entry, first), severity: 'error', detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.' });
+      return diag(APPLY_CODES.uncertain, summary, {
+        ...at(c, entry, first),
+        severity: 'error',
+        detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.',
+      });
     }
     return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
   }
   return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
 }
-

@@ -32,7 +32,10 @@ export function isExtraChange(fc: SensitiveFieldChange, entry: CompiledEntry | u
 export { unescapePointer };
 
 export async function extraWrites(
-  change: Change, entry: CompiledEntry | undefined, info: ModelInfo, world: ApplyWorld,
+  change: Change,
+  entry: CompiledEntry | undefined,
+  info: ModelInfo,
+  world: ApplyWorld,
   digest: (entryKey: string, field: string, value: string) => string,
 ): Promise<{ writes: ExtraWrite[] } | { error: Diagnostic }> {
   const writes: ExtraWrite[] = [];

@@ -1,7 +1,18 @@
 // Plan + ServerClient → ApplyResult: the only stage that writes. Wave by wave, re-reading every
 // object before patching it, stopping at the first failure; optionally undoing what it did.
 // Never prints: progress goes to the optional callback, everything else into the result.
-import type { ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveObject, Plan, ServerClient, OwnershipState } from '../model/index.js';
+import type {
+  ApplyResult,
+  Change,
+  ChangeResult,
+  CompiledEntry,
+  Diagnostic,
+  JsonObject,
+  LiveObject,
+  Plan,
+  ServerClient,
+  OwnershipState,
+} from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
@@ -103,7 +114,11 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     if (c.action !== 'noop' && c.action !== 'conflict') await durable();
   };
 
-  const execute = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined): Promise<{ status: ChangeResult['status']; pk?: string | number; diag?: Diagnostic }> => {
+  const execute = async (
+    c: Change,
+    info: ModelInfo,
+    entry: CompiledEntry | undefined,
+  ): Promise<{ status: ChangeResult['status']; pk?: string | number; diag?: Diagnostic }> => {
     switch (c.action) {
       case 'noop':
       case 'conflict': {
@@ -154,9 +169,14 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
 
   const update = async (c: Change, info: ModelInfo, entry: CompiledEntry | undefined) => {
     const pk = c.pk ?? (c.sameObjectAs ? world.objectOf(c.sameObjectAs)?.pk : undefined);
-    if (pk === undefined) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)) };
+    if (pk === undefined)
+      return {
+        status: 'failed' as const,
+        diag: diag(APPLY_CODES.gone, `${c.key}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)),
+      };
     const current = await client.get(c.model, pk);
-    if (!current) return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)) };
+    if (!current)
+      return { status: 'failed' as const, diag: diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)) };
     // An object this run created has no plan-time body to be stale against.
     const stale = c.sameObjectAs ? [] : changedSincePlan(info, c.patch, current.body);
     if (stale.length) {
@@ -203,7 +223,12 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     if (unrestorable) undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored' });
     world.record(c.key, obj);
     const prev = previousRecord(state, c.key, c.model, obj.pk, inPlan);
-    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: prev ? prev.adopted : !claimPending(state, c.key, c.model) };
+    state.objects[c.key] = {
+      model: c.model,
+      pk: obj.pk,
+      identifiers: jsonIdentifiers(c, world),
+      adopted: prev ? prev.adopted : !claimPending(state, c.key, c.model),
+    };
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };
   };
@@ -259,11 +284,13 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
         const ok = await rollback(scope, client, results, diagnostics, state, () => writes++);
         phase = ok && scope.length === undo.length ? 'rolled-back' : 'partial';
         const names = [...new Set(scope.map((u) => instanceOf(u.change)))].sort();
-        diagnostics.push(diag(APPLY_CODES.instanceRolledBack, `${ok ? 'rolled back' : 'tried to roll back'} ${scope.length} applied change(s) of ${names.join(', ')}`, {
-          detail: opts.rollbackOnFailure
-            ? 'every applied change was undone (--rollback-on-failure)'
-            : 'a blueprint is applied whole or not at all, as authentik applies it in one transaction; blueprints that finished stay applied (--no-rollback keeps everything)',
-        }));
+        diagnostics.push(
+          diag(APPLY_CODES.instanceRolledBack, `${ok ? 'rolled back' : 'tried to roll back'} ${scope.length} applied change(s) of ${names.join(', ')}`, {
+            detail: opts.rollbackOnFailure
+              ? 'every applied change was undone (--rollback-on-failure)'
+              : 'a blueprint is applied whole or not at all, as authentik applies it in one transaction; blueprints that finished stay applied (--no-rollback keeps everything)',
+          }),
+        );
       }
     }
   }

@@ -23,7 +23,11 @@ export function noteUnchanged(state: OwnershipState, c: Change, entry: CompiledE
  * is moved here with its secret digests so ownership survives the move.
  */
 export function previousRecord(
-  state: OwnershipState, key: string, model: string, pk: string | number, declared?: (key: string) => boolean,
+  state: OwnershipState,
+  key: string,
+  model: string,
+  pk: string | number,
+  declared?: (key: string) => boolean,
 ): OwnershipState['objects'][string] | undefined {
   const here = state.objects[key];
   if (here && here.model === model && String(here.pk) === String(pk)) return here;

@@ -12,7 +12,12 @@ export type Undo =
 
 /** Undo in reverse; every step reported, none silently skipped. */
 export async function rollback(
-  undo: Undo[], client: ServerClient, results: Map<string, ChangeResult>, diagnostics: Diagnostic[], state: OwnershipState, count: () => void,
+  undo: Undo[],
+  client: ServerClient,
+  results: Map<string, ChangeResult>,
+  diagnostics: Diagnostic[],
+  state: OwnershipState,
+  count: () => void,
 ): Promise<boolean> {
   let ok = true;
   const outcome = new Map<string, boolean>();
@@ -37,7 +42,9 @@ export async function rollback(
     } catch (e) {
       ok = false;
       outcome.set(key, false);
-      diagnostics.push(diag(APPLY_CODES.rollbackFailed, `${key}: undoing the ${u.change.action} failed: ${e instanceof Error ? e.message : String(e)}`, { entry: key }));
+      diagnostics.push(
+        diag(APPLY_CODES.rollbackFailed, `${key}: undoing the ${u.change.action} failed: ${e instanceof Error ? e.message : String(e)}`, { entry: key }),
+      );
     }
   }
   for (const [key, good] of outcome) {
@@ -46,4 +53,3 @@ export async function rollback(
   }
   return ok;
 }
-

@@ -15,7 +15,12 @@ export class ApplyWorld implements DeferredResolver {
   /** Finds that matched nothing at apply time: a value the plan expected to exist by now. */
   failedFinds: string[] = [];
 
-  constructor(private readonly reg: Registry, private readonly client: ServerClient, entries: readonly CompiledEntry[], plan: { changes: Change[] }) {
+  constructor(
+    private readonly reg: Registry,
+    private readonly client: ServerClient,
+    entries: readonly CompiledEntry[],
+    plan: { changes: Change[] },
+  ) {
     this.table = new EntryTable(entries);
     this.index = new ObjectIndex(reg);
     for (const c of plan.changes) {

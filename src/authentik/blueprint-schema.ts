@@ -148,9 +148,7 @@ class Hoister {
 function modelPattern(model: string): string {
   const dot = model.indexOf('.');
   const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const ci = [...model.slice(dot + 1)]
-    .map((c) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c)))
-    .join('');
+  const ci = [...model.slice(dot + 1)].map((c) => (c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : esc(c))).join('');
   return `^${esc(model.slice(0, dot))}\\.${ci}$`;
 }
 
@@ -209,7 +207,9 @@ function permissionsSchema(): Record<string, unknown> {
 export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions = {}): object {
   const defs = new Hoister();
   // Base models exist only for `!Find`; entries cannot declare them.
-  const modelNames = Object.keys(reg.models).filter((n) => reg.models[n]!.kind !== 'base').sort();
+  const modelNames = Object.keys(reg.models)
+    .filter((n) => reg.models[n]!.kind !== 'base')
+    .sort();
   const modelDefs: Record<string, unknown> = {};
   const branches: unknown[] = [];
   for (const name of modelNames) {
@@ -240,11 +240,7 @@ export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions 
     // does. No tag here: an editor sees `!Format [...]` as a list and every string would pass as a
     // possible scalar tag, which would hide unknown models — the common mistake.
     model: {
-      anyOf: [
-        { type: 'array' },
-        { enum: modelNames },
-        { type: 'string', pattern: `^(?:${modelNames.map((n) => modelPattern(n).slice(1, -1)).join('|')})$` },
-      ],
+      anyOf: [{ type: 'array' }, { enum: modelNames }, { type: 'string', pattern: `^(?:${modelNames.map((n) => modelPattern(n).slice(1, -1)).join('|')})$` }],
     },
     state: { anyOf: [{ $ref: '#/definitions/tag' }, { enum: [...reg.states] }] },
     id: { type: 'string' },
@@ -278,9 +274,7 @@ export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions 
         },
       },
       context: { type: 'object' },
-      entries: reg.sectionedEntries
-        ? { anyOf: [entryList, { type: 'object', additionalProperties: entryList }] }
-        : entryList,
+      entries: reg.sectionedEntries ? { anyOf: [entryList, { type: 'object', additionalProperties: entryList }] } : entryList,
     },
     definitions: {
       tag: opts.tag ?? EDITOR_TAG_SCHEMA,

@@ -2,12 +2,8 @@
 // takes and returns; what it does not say (which model lives at which path, uniqueness, delete
 // cascades, blueprint-only fields) comes from "facts": for the bundled versions the research
 // model map in ../shared, for a live server's schema the nearest bundled registry. Pure.
-import type {
-  BlueprintOnlyField, FamilyInfo, FieldInfo, ListFilter, ModelInfo, PkType, ReferenceInfo, Registry,
-} from './registry.js';
-import {
-  type OpenApiDoc, type OpenApiOperation, type OpenApiSchema, deref, requestSchemaName, responseSchema, schemaByName, toField,
-} from './openapi.js';
+import type { BlueprintOnlyField, FamilyInfo, FieldInfo, ListFilter, ModelInfo, PkType, ReferenceInfo, Registry } from './registry.js';
+import { type OpenApiDoc, type OpenApiOperation, type OpenApiSchema, deref, requestSchemaName, responseSchema, schemaByName, toField } from './openapi.js';
 
 export interface ModelFacts {
   model: string;
@@ -117,7 +113,7 @@ function referenceTarget(
   const objRaw = responseProps[`${field}_obj`];
   if (objRaw) {
     const s = objRaw.type === 'array' ? (objRaw.items as OpenApiSchema) : objRaw;
-    const name = (s && (deref(doc, s) && (s.$ref || s.allOf))) ? refNameSafe(s) : undefined;
+    const name = s && deref(doc, s) && (s.$ref || s.allOf) ? refNameSafe(s) : undefined;
     const owner = name ? schemaOwners.get(name) : undefined;
     if (owner) return { targets: owner.models, ...(owner.family ? { family: owner.family } : {}) };
   }
@@ -141,7 +137,8 @@ function referenceTarget(
   if (['user', 'users'].includes(field) && has('authentik_core.user')) return { targets: ['authentik_core.user'] };
   if (['roles', 'role'].includes(field) && has('authentik_rbac.role')) return { targets: ['authentik_rbac.role'] };
   if (field === 'transports' && has('authentik_events.notificationtransport')) return { targets: ['authentik_events.notificationtransport'] };
-  if (field === 'fields' && model.startsWith('authentik_stages_prompt') && has('authentik_stages_prompt.prompt')) return { targets: ['authentik_stages_prompt.prompt'] };
+  if (field === 'fields' && model.startsWith('authentik_stages_prompt') && has('authentik_stages_prompt.prompt'))
+    return { targets: ['authentik_stages_prompt.prompt'] };
   if (field === 'jwks_sources' && has('authentik_sources_oauth.oauthsource')) return { targets: ['authentik_sources_oauth.oauthsource'] };
   if (field === 'application' && has('authentik_core.application')) return { targets: ['authentik_core.application'] };
   if (field === 'service_connection') return fam('outpost_service_connections');
@@ -203,13 +200,18 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
       listFilters: listFilters(list).map((f) => f.name),
       members: fam.members.filter((m) => modelNames.has(m)).sort(),
     };
-    const itemName = list ? refNameSafe(((deref(doc, responseSchema(list))?.properties as { [k: string]: OpenApiSchema } | undefined)?.results?.items as OpenApiSchema) ?? {}) : undefined;
+    const itemName = list
+      ? refNameSafe(((deref(doc, responseSchema(list))?.properties as { [k: string]: OpenApiSchema } | undefined)?.results?.items as OpenApiSchema) ?? {})
+      : undefined;
     if (itemName) schemaOwners.set(itemName, { models: families[name]!.members, family: name });
     void item;
   }
   for (const f of Object.values(facts.models)) {
     if (!f.apiPath) continue;
-    const item = refNameSafe(((deref(doc, responseSchema(op(doc, f.apiPath, 'get')))?.properties as { [k: string]: OpenApiSchema } | undefined)?.results?.items as OpenApiSchema) ?? {});
+    const item = refNameSafe(
+      ((deref(doc, responseSchema(op(doc, f.apiPath, 'get')))?.properties as { [k: string]: OpenApiSchema } | undefined)?.results?.items as OpenApiSchema) ??
+        {},
+    );
     if (item && !schemaOwners.has(item)) schemaOwners.set(item, { models: [f.model] });
   }
 
@@ -218,19 +220,43 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
     const mf = facts.models[model]!;
     const [appLabel = '', modelName = ''] = model.split('.');
     const base: ModelInfo = {
-      model, appLabel, modelName, kind: mf.kind, verboseName: mf.verboseName,
-      apiPath: null, detailPath: null, lookupParam: null, lookupField: null, pkField: null, pkType: null,
+      model,
+      appLabel,
+      modelName,
+      kind: mf.kind,
+      verboseName: mf.verboseName,
+      apiPath: null,
+      detailPath: null,
+      lookupParam: null,
+      lookupField: null,
+      pkField: null,
+      pkType: null,
       operations: { list: false, create: false, retrieve: false, update: false, partialUpdate: false, destroy: false },
-      requiredOnCreate: [], fields: {}, readOnlyFields: [], writeOnlyFields: [], manyToManyFields: [], neverSend: [],
-      uniqueFields: mf.uniqueFields, uniqueTogether: mf.uniqueTogether, defaultOrdering: mf.defaultOrdering,
-      searchFields: mf.searchFields, listFilters: [], references: {}, polymorphicFamily: mf.polymorphicFamily,
-      isPolicyBindingModel: mf.isPolicyBindingModel, pbmField: mf.pbmField,
-      blueprintOnlyFields: mf.blueprintOnlyFields, secretFields: [],
+      requiredOnCreate: [],
+      fields: {},
+      readOnlyFields: [],
+      writeOnlyFields: [],
+      manyToManyFields: [],
+      neverSend: [],
+      uniqueFields: mf.uniqueFields,
+      uniqueTogether: mf.uniqueTogether,
+      defaultOrdering: mf.defaultOrdering,
+      searchFields: mf.searchFields,
+      listFilters: [],
+      references: {},
+      polymorphicFamily: mf.polymorphicFamily,
+      isPolicyBindingModel: mf.isPolicyBindingModel,
+      pbmField: mf.pbmField,
+      blueprintOnlyFields: mf.blueprintOnlyFields,
+      secretFields: [],
       ...(mf.metaAttrs ? { metaAttrs: mf.metaAttrs } : {}),
     };
     models[model] = base;
     if (mf.kind === 'meta' || !mf.apiPath || !doc.paths[mf.apiPath]) {
-      base.secretFields = Object.entries(mf.blueprintOnlyFields).filter(([, b]) => b.secret).map(([k]) => k).sort();
+      base.secretFields = Object.entries(mf.blueprintOnlyFields)
+        .filter(([, b]) => b.secret)
+        .map(([k]) => k)
+        .sort();
       continue;
     }
     const listOp = op(doc, mf.apiPath, 'get');
@@ -269,10 +295,16 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
     }
     base.fields = fields;
     base.requiredOnCreate = Array.isArray(req?.required) ? [...(req!.required as string[])].sort() : [];
-    base.readOnlyFields = Object.keys(fields).filter((k) => fields[k]!.readOnly).sort();
-    base.writeOnlyFields = Object.keys(fields).filter((k) => fields[k]!.writeOnly).sort();
+    base.readOnlyFields = Object.keys(fields)
+      .filter((k) => fields[k]!.readOnly)
+      .sort();
+    base.writeOnlyFields = Object.keys(fields)
+      .filter((k) => fields[k]!.writeOnly)
+      .sort();
     // Nested read serializers that drf-spectacular lists in request schemas (`flow_set`): never send.
-    base.neverSend = Object.keys(reqProps).filter((k) => k.endsWith('_set') && fields[k]!.type === 'array' && fields[k]!.items?.type === 'object').sort();
+    base.neverSend = Object.keys(reqProps)
+      .filter((k) => k.endsWith('_set') && fields[k]!.type === 'array' && fields[k]!.items?.type === 'object')
+      .sort();
     base.manyToManyFields = Object.keys(reqProps)
       .filter((k) => {
         const f = fields[k]!;
@@ -350,13 +382,35 @@ function baseModel(doc: OpenApiDoc, model: string, fam: FamilyInfo): ModelInfo {
   for (const [name, raw] of Object.entries((item?.properties ?? {}) as { [k: string]: OpenApiSchema })) fields[name] = { ...toField(doc, raw), readOnly: true };
   const pkField = 'pk' in fields ? 'pk' : null;
   return {
-    model, appLabel, modelName, kind: 'base', verboseName: modelName,
-    apiPath: fam.path, detailPath: fam.detailPath, lookupParam: fam.lookupParam,
-    lookupField: fam.lookupParam === 'slug' ? 'slug' : pkField, pkField, pkType: pkTypeOf(pkField ? fields[pkField] : undefined),
+    model,
+    appLabel,
+    modelName,
+    kind: 'base',
+    verboseName: modelName,
+    apiPath: fam.path,
+    detailPath: fam.detailPath,
+    lookupParam: fam.lookupParam,
+    lookupField: fam.lookupParam === 'slug' ? 'slug' : pkField,
+    pkField,
+    pkType: pkTypeOf(pkField ? fields[pkField] : undefined),
     operations: { list: Boolean(listOp), create: false, retrieve: fam.operations.includes('get'), update: false, partialUpdate: false, destroy: false },
-    requiredOnCreate: [], fields, readOnlyFields: Object.keys(fields).sort(), writeOnlyFields: [], manyToManyFields: [], neverSend: [],
-    uniqueFields: [], uniqueTogether: [], defaultOrdering: [], searchFields: [], listFilters: listFilters(listOp), references: {},
-    polymorphicFamily: fam.name, isPolicyBindingModel: false, pbmField: null, blueprintOnlyFields: {}, secretFields: [],
+    requiredOnCreate: [],
+    fields,
+    readOnlyFields: Object.keys(fields).sort(),
+    writeOnlyFields: [],
+    manyToManyFields: [],
+    neverSend: [],
+    uniqueFields: [],
+    uniqueTogether: [],
+    defaultOrdering: [],
+    searchFields: [],
+    listFilters: listFilters(listOp),
+    references: {},
+    polymorphicFamily: fam.name,
+    isPolicyBindingModel: false,
+    pbmField: null,
+    blueprintOnlyFields: {},
+    secretFields: [],
   };
 }
 
@@ -366,10 +420,20 @@ export function factsFromRegistry(reg: Registry, modelEnum?: string[]): Registry
   for (const m of Object.values(reg.models)) {
     if (m.kind === 'base') continue;
     models[m.model] = {
-      model: m.model, kind: m.kind, verboseName: m.verboseName, apiPath: m.apiPath, pkField: m.pkField,
-      lookupField: m.lookupField, uniqueFields: m.uniqueFields, uniqueTogether: m.uniqueTogether,
-      defaultOrdering: m.defaultOrdering, searchFields: m.searchFields, polymorphicFamily: m.polymorphicFamily,
-      isPolicyBindingModel: m.isPolicyBindingModel, pbmField: m.pbmField, blueprintOnlyFields: m.blueprintOnlyFields,
+      model: m.model,
+      kind: m.kind,
+      verboseName: m.verboseName,
+      apiPath: m.apiPath,
+      pkField: m.pkField,
+      lookupField: m.lookupField,
+      uniqueFields: m.uniqueFields,
+      uniqueTogether: m.uniqueTogether,
+      defaultOrdering: m.defaultOrdering,
+      searchFields: m.searchFields,
+      polymorphicFamily: m.polymorphicFamily,
+      isPolicyBindingModel: m.isPolicyBindingModel,
+      pbmField: m.pbmField,
+      blueprintOnlyFields: m.blueprintOnlyFields,
       ...(m.metaAttrs ? { metaAttrs: m.metaAttrs } : {}),
     };
   }
@@ -378,9 +442,20 @@ export function factsFromRegistry(reg: Registry, modelEnum?: string[]): Registry
     if (models[name]) continue;
     const [, modelName = name] = name.split('.');
     models[name] = {
-      model: name, kind: 'model', verboseName: modelName, apiPath: null, pkField: null, lookupField: null,
-      uniqueFields: [], uniqueTogether: [], defaultOrdering: [], searchFields: [], polymorphicFamily: null,
-      isPolicyBindingModel: false, pbmField: null, blueprintOnlyFields: {},
+      model: name,
+      kind: 'model',
+      verboseName: modelName,
+      apiPath: null,
+      pkField: null,
+      lookupField: null,
+      uniqueFields: [],
+      uniqueTogether: [],
+      defaultOrdering: [],
+      searchFields: [],
+      polymorphicFamily: null,
+      isPolicyBindingModel: false,
+      pbmField: null,
+      blueprintOnlyFields: {},
     };
   }
   const families: RegistryFacts['families'] = {};

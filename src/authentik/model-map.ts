@@ -28,7 +28,12 @@ interface ModelMap {
 }
 
 // The base SourceSerializer takes `icon` in blueprint context, so every source type does (LDAP too).
-const SOURCE_ICON_MODELS = ['authentik_sources_oauth.oauthsource', 'authentik_sources_saml.samlsource', 'authentik_sources_plex.plexsource', 'authentik_sources_ldap.ldapsource'];
+const SOURCE_ICON_MODELS = [
+  'authentik_sources_oauth.oauthsource',
+  'authentik_sources_saml.samlsource',
+  'authentik_sources_plex.plexsource',
+  'authentik_sources_ldap.ldapsource',
+];
 
 /** Blueprint-only fields per version and how a REST client performs each (BLUEPRINT-SEMANTICS §8). */
 function blueprintOnly(model: string, version: string, fieldsInMap: string[]): { [f: string]: BlueprintOnlyField } {
@@ -37,12 +42,27 @@ function blueprintOnly(model: string, version: string, fieldsInMap: string[]): {
   if (model === 'authentik_core.user') {
     out.password = { via: 'set_password', secret: true, type: 'string' };
     if (newer) {
-      out.password_hash = { via: 'unsupported', secret: true, type: 'string', note: 'authentik sets a pre-hashed password only through its own importer; the REST API has no equivalent.' };
-      out.permissions = { via: 'unsupported', secret: false, type: 'array', note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.' };
+      out.password_hash = {
+        via: 'unsupported',
+        secret: true,
+        type: 'string',
+        note: 'authentik sets a pre-hashed password only through its own importer; the REST API has no equivalent.',
+      };
+      out.permissions = {
+        via: 'unsupported',
+        secret: false,
+        type: 'array',
+        note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.',
+      };
     }
   }
   if (model === 'authentik_rbac.role' && newer) {
-    out.permissions = { via: 'unsupported', secret: false, type: 'array', note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.' };
+    out.permissions = {
+      via: 'unsupported',
+      secret: false,
+      type: 'array',
+      note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.',
+    };
   }
   if (model === 'authentik_core.token') out.key = { via: 'set_key', secret: true, type: 'string' };
   if (model === 'authentik_endpoints_connectors_agent.enrollmenttoken' && newer) out.key = { via: 'unsupported', secret: true, type: 'string' };

@@ -6,7 +6,11 @@ import type { FieldInfo, ListFilter, ModelInfo, Registry } from './registry.js';
 import type { OpenApiDoc, OpenApiSchema } from './openapi.js';
 
 function pascal(s: string): string {
-  return s.split(/[^A-Za-z0-9]+/).filter(Boolean).map((p) => p[0]!.toUpperCase() + p.slice(1)).join('');
+  return s
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((p) => p[0]!.toUpperCase() + p.slice(1))
+    .join('');
 }
 
 /**
@@ -65,7 +69,8 @@ function fieldSchema(f: FieldInfo, mode: 'response' | 'request'): OpenApiSchema 
     if (f.required?.length) s.required = f.required;
   }
   // An expansion keeps its target's component name, which is what references are read from.
-  if (f.ref && f.type === 'object') return { allOf: [{ $ref: `#/components/schemas/${f.ref}` }], ...(f.readOnly ? { readOnly: true } : {}), ...(f.nullable ? { nullable: true } : {}) };
+  if (f.ref && f.type === 'object')
+    return { allOf: [{ $ref: `#/components/schemas/${f.ref}` }], ...(f.readOnly ? { readOnly: true } : {}), ...(f.nullable ? { nullable: true } : {}) };
   if (f.ref && f.type === 'array' && f.items?.ref && f.items.type !== 'enum') {
     return { type: 'array', items: { $ref: `#/components/schemas/${f.items.ref}` }, ...(f.readOnly ? { readOnly: true } : {}) };
   }
@@ -105,15 +110,22 @@ function modelPaths(m: ModelInfo, name: string, paths: OpenApiDoc['paths'], sche
   schemas[`${name}Request`] = request;
   schemas[`Paginated${name}List`] = paginated(name);
   const collection: { [method: string]: unknown } = {};
-  if (m.operations.list) collection.get = { operationId: `${name}_list`, parameters: m.listFilters.map(filterParam), responses: { '200': json(ref(`Paginated${name}List`)) } };
+  if (m.operations.list)
+    collection.get = { operationId: `${name}_list`, parameters: m.listFilters.map(filterParam), responses: { '200': json(ref(`Paginated${name}List`)) } };
   if (m.operations.create) collection.post = { operationId: `${name}_create`, requestBody: json(ref(`${name}Request`)), responses: { '201': json(ref(name)) } };
   paths[m.apiPath] = collection;
   if (m.detailPath && m.lookupParam) {
-    const param = { in: 'path', name: m.lookupParam, required: true, schema: m.pkType === 'integer' && m.lookupField === m.pkField ? { type: 'integer' } : { type: 'string' } };
+    const param = {
+      in: 'path',
+      name: m.lookupParam,
+      required: true,
+      schema: m.pkType === 'integer' && m.lookupField === m.pkField ? { type: 'integer' } : { type: 'string' },
+    };
     const detail: { [method: string]: unknown } = {};
     if (m.operations.retrieve) detail.get = { parameters: [param], responses: { '200': json(ref(name)) } };
     if (m.operations.update) detail.put = { parameters: [param], requestBody: json(ref(`${name}Request`)), responses: { '200': json(ref(name)) } };
-    if (m.operations.partialUpdate) detail.patch = { parameters: [param], requestBody: json(ref(`Patched${name}Request`)), responses: { '200': json(ref(name)) } };
+    if (m.operations.partialUpdate)
+      detail.patch = { parameters: [param], requestBody: json(ref(`Patched${name}Request`)), responses: { '200': json(ref(name)) } };
     if (m.operations.destroy) detail.delete = { parameters: [param], responses: { '204': { description: '' } } };
     schemas[`Patched${name}Request`] = { ...request, required: [] };
     paths[m.detailPath] = detail;
@@ -129,7 +141,13 @@ export function registryToOpenApi(reg: Registry): OpenApiDoc {
       properties: Object.fromEntries(['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'].map((k) => [k, { type: 'number' }])),
       required: ['next', 'previous', 'count', 'current', 'total_pages', 'start_index', 'end_index'],
     },
-    ModelEnum: { enum: Object.values(reg.models).filter((m) => m.kind === 'model').map((m) => m.model).sort(), type: 'string' },
+    ModelEnum: {
+      enum: Object.values(reg.models)
+        .filter((m) => m.kind === 'model')
+        .map((m) => m.model)
+        .sort(),
+      type: 'string',
+    },
   };
   for (const m of Object.values(reg.models)) modelPaths(m, names.models.get(m.model)!, paths, schemas);
   // Nested serializers (`UserGroup`, `ThemedUrls`, …) that are no model's own schema.
@@ -145,7 +163,8 @@ export function registryToOpenApi(reg: Registry): OpenApiDoc {
     // The family's base model (for `!Find`) carries the base serializer's fields and filter types.
     const base = Object.values(reg.models).find((m) => m.kind === 'base' && m.polymorphicFamily === fam.name);
     if (base) schemas[name] = { type: 'object', properties: Object.fromEntries(Object.entries(base.fields).map(([k, f]) => [k, fieldSchema(f, 'response')])) };
-    if (!schemas[name]) schemas[name] = { type: 'object', properties: { pk: { type: 'string', readOnly: true }, meta_model_name: { type: 'string', readOnly: true } } };
+    if (!schemas[name])
+      schemas[name] = { type: 'object', properties: { pk: { type: 'string', readOnly: true }, meta_model_name: { type: 'string', readOnly: true } } };
     schemas[`Paginated${name}List`] = paginated(name);
     const params = base ? base.listFilters.map(filterParam) : fam.listFilters.map((n) => ({ in: 'query', name: n, schema: { type: 'string' } }));
     paths[fam.path] = { get: { operationId: `${fam.name}_all_list`, parameters: params, responses: { '200': json(ref(`Paginated${name}List`)) } } };

@@ -22,7 +22,21 @@ export interface CatalogueEntry extends CodeDef {
 }
 
 /** Catalogue modules by the folder that owns them (`test/diag/catalogue.test.ts` checks every codes.ts is here). */
-export const CATALOGUES: Record<string, object> = { load, validate, compile, plan, observe, apply, server, sources, gitops, cli, pipeline, export: exportStage, state };
+export const CATALOGUES: Record<string, object> = {
+  load,
+  validate,
+  compile,
+  plan,
+  observe,
+  apply,
+  server,
+  sources,
+  gitops,
+  cli,
+  pipeline,
+  export: exportStage,
+  state,
+};
 
 function isCodeDef(v: unknown): v is CodeDef {
   if (v === null || typeof v !== 'object') return false;
@@ -56,7 +70,16 @@ export function explainCode(code: string): string | undefined {
   const ex = EXPLANATIONS[d.code];
   if (ex) {
     lines.push('', ex.text.trim());
-    if (ex.example) lines.push('', 'Example:', '', ...ex.example.trim().split('\n').map((l) => `    ${l}`));
+    if (ex.example)
+      lines.push(
+        '',
+        'Example:',
+        '',
+        ...ex.example
+          .trim()
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
     if (ex.fix) lines.push('', `Fix: ${ex.fix.trim()}`);
   }
   return lines.join('\n') + '\n';
@@ -64,7 +87,10 @@ export function explainCode(code: string): string | undefined {
 
 /** docs/diagnostics.md, generated (`npm run docs`); a test keeps the committed file current. */
 export function diagnosticsMarkdown(): string {
-  const rows = allCodes().map((c) => `| \`${c.code}\` | ${c.severity} | ${c.stage} | ${c.title.replace(/\|/g, '\\|')}${EXPLANATIONS[c.code] ? ' ([more](#' + c.code.toLowerCase() + '))' : ''} |`);
+  const rows = allCodes().map(
+    (c) =>
+      `| \`${c.code}\` | ${c.severity} | ${c.stage} | ${c.title.replace(/\|/g, '\\|')}${EXPLANATIONS[c.code] ? ' ([more](#' + c.code.toLowerCase() + '))' : ''} |`,
+  );
   const more = allCodes()
     .filter((c) => EXPLANATIONS[c.code])
     .flatMap((c) => {

@@ -65,7 +65,10 @@ export function loadConfig(path: string): ProjectConfig {
   for (const pair of doc.contents.items) {
     const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
     const at = `${path}:${lineOf((pair.key as unknown as { range?: readonly number[] })?.range?.[0] ?? 0)}`;
-    if (SECRET_KEYS.test(key)) throw new UsageError(`${at}: \`${key}\` does not belong in akbp.config.yaml (it is committed with the blueprints); use the environment (AUTHENTIK_TOKEN, AKBP_WEBHOOK_SECRET, AKBP_REGISTRY_AUTH)`);
+    if (SECRET_KEYS.test(key))
+      throw new UsageError(
+        `${at}: \`${key}\` does not belong in akbp.config.yaml (it is committed with the blueprints); use the environment (AUTHENTIK_TOKEN, AKBP_WEBHOOK_SECRET, AKBP_REGISTRY_AUTH)`,
+      );
     const spec = KEYS[key];
     if (!spec) throw new UsageError(`${at}: unknown setting \`${key}\`; expected one of ${Object.keys(KEYS).join(', ')}`);
     const v = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
@@ -109,7 +112,8 @@ export function loadConfig(path: string): ProjectConfig {
 export function applyProjectConfig(cmd: Command, ctx: CliContext): void {
   const path = findConfig(ctx.cwd);
   const first = cmd.registeredArguments[0];
-  const sourceArgs = first?.variadic && first.name().startsWith('source') && Array.isArray(cmd.processedArgs[0]) ? (cmd.processedArgs[0] as string[]) : undefined;
+  const sourceArgs =
+    first?.variadic && first.name().startsWith('source') && Array.isArray(cmd.processedArgs[0]) ? (cmd.processedArgs[0] as string[]) : undefined;
   let config: ProjectConfig = { path: '', values: {} };
   try {
     if (path) config = loadConfig(path);
@@ -128,7 +132,8 @@ export function applyProjectConfig(cmd: Command, ctx: CliContext): void {
     if (from === undefined || from === 'default') cmd.setOptionValueWithSource(option, value, 'config');
   }
   if (config.sources) {
-    if (known.has('source') && !(cmd.getOptionValue('source') as string[] | undefined)?.length) cmd.setOptionValueWithSource('source', config.sources, 'config');
+    if (known.has('source') && !(cmd.getOptionValue('source') as string[] | undefined)?.length)
+      cmd.setOptionValueWithSource('source', config.sources, 'config');
     if (sourceArgs && sourceArgs.length === 0) cmd.processedArgs[0] = config.sources;
   }
 }

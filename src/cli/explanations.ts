@@ -18,12 +18,12 @@ export const EXPLANATIONS: Record<string, Explanation> = {
     fix: 'Use one of model, state, id, identifiers, attrs, conditions, permissions.',
   },
   AKB2001: {
-    text: 'The model is not one of the target authentik version\'s blueprint models. Models are renamed between versions (e.g. tenants became brands in 2024.2).',
+    text: "The model is not one of the target authentik version's blueprint models. Models are renamed between versions (e.g. tenants became brands in 2024.2).",
     example: 'entries:\n  - model: authentik_tenants.tenant   # 2023.x; 2024.2 and later: authentik_brands.brand',
     fix: 'Check `--authentik-version` and the model name; the error lists close names.',
   },
   AKB2002: {
-    text: 'A plain value does not fit the field\'s type in the target version\'s API schema (a string where an integer or a list is expected, a value outside an enum). authentik would reject the write with 400.',
+    text: "A plain value does not fit the field's type in the target version's API schema (a string where an integer or a list is expected, a value outside an enum). authentik would reject the write with 400.",
     example: 'attrs:\n  order: first   # an integer is expected',
   },
   AKB2004: {
@@ -36,11 +36,11 @@ export const EXPLANATIONS: Record<string, Explanation> = {
     example: 'attrs:\n  description: !Env AUTHENTIK_TOKEN',
   },
   AKB3006: {
-    text: 'A blueprint read from git or OCI is code from elsewhere: it may read only environment variables allowed with `--env-allow`, so a pushed file cannot exfiltrate the runner\'s environment.',
+    text: "A blueprint read from git or OCI is code from elsewhere: it may read only environment variables allowed with `--env-allow`, so a pushed file cannot exfiltrate the runner's environment.",
     fix: 'Pass `--env-allow NAME` (or a pattern such as `LDAP_*`) for the variables the blueprints need.',
   },
   AKB3007: {
-    text: '`!File` reads only inside the blueprint\'s own directory and `--file-root` directories, after resolving symbolic links, and only regular files.',
+    text: "`!File` reads only inside the blueprint's own directory and `--file-root` directories, after resolving symbolic links, and only regular files.",
     fix: 'Move the file next to the blueprint or pass `--file-root DIR`.',
   },
   AKB3014: {
@@ -66,7 +66,7 @@ export const EXPLANATIONS: Record<string, Explanation> = {
   },
   AKB4017: {
     text: "The plan takes the API token's own user out of every superuser group. Every write after that would fail with 403 and leave the server half-applied, so the plan is refused.",
-    fix: 'Keep the token\'s user in a superuser group, or run akbp with another token.',
+    fix: "Keep the token's user in a superuser group, or run akbp with another token.",
   },
   AKB5002: {
     text: 'Apply re-reads each object before writing it. Someone changed it on the server after the plan was made, so applying the saved plan could overwrite their change.',

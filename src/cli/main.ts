@@ -23,21 +23,49 @@ interface CommandEntry {
  * so `akbp --help` and `akbp validate` start without loading the rest.
  */
 export const COMMANDS: CommandEntry[] = [
-  { name: 'validate', summary: 'Check blueprints against the JSON schema and semantic rules of an authentik version', load: () => import('./commands/validate.js') },
-  { name: 'compile', summary: 'Evaluate context, !Env, !File, !Format, !If, !Condition, !Enumerate…; print the ordered entries', load: () => import('./commands/compile.js') },
+  {
+    name: 'validate',
+    summary: 'Check blueprints against the JSON schema and semantic rules of an authentik version',
+    load: () => import('./commands/validate.js'),
+  },
+  {
+    name: 'compile',
+    summary: 'Evaluate context, !Env, !File, !Format, !If, !Condition, !Enumerate…; print the ordered entries',
+    load: () => import('./commands/compile.js'),
+  },
   { name: 'plan', summary: 'Show exactly what apply would change on the server (reads only)', load: () => import('./commands/plan.js') },
   { name: 'apply', summary: 'Apply blueprints (or a saved plan) to the server: ordered, idempotent writes', load: () => import('./commands/apply.js') },
-  { name: 'sandbox', summary: 'Run the authentik API emulator as a local HTTP server (a toy authentik to try akbp on)', load: () => import('./commands/sandbox.js') },
+  {
+    name: 'sandbox',
+    summary: 'Run the authentik API emulator as a local HTTP server (a toy authentik to try akbp on)',
+    load: () => import('./commands/sandbox.js'),
+  },
   { name: 'oci', summary: 'publish blueprints to / fetch them from an OCI registry', load: () => import('./commands/oci.js') },
-  { name: 'watch', summary: 'Re-validate and re-plan a directory on every change; with --apply, apply valid states', load: () => import('./commands/watch.js') },
+  {
+    name: 'watch',
+    summary: 'Re-validate and re-plan a directory on every change; with --apply, apply valid states',
+    load: () => import('./commands/watch.js'),
+  },
   { name: 'serve', summary: 'GitOps daemon: reconcile on webhooks and on an interval; /healthz, /metrics, /status', load: () => import('./commands/serve.js') },
   { name: 'hook', summary: 'Git server hooks that feed akbp', load: () => import('./commands/hook.js') },
   { name: 'graph', summary: 'Print the dependency graph of the compiled entries (Mermaid or Graphviz DOT)', load: () => import('./commands/graph.js') },
   { name: 'schema', summary: 'Generate the registry and blueprint JSON Schema of an authentik version', load: () => import('./commands/schema.js') },
-  { name: 'export', summary: 'Write the live server as portable blueprints (no pks, secrets as !Env) that plan to zero changes', load: () => import('./commands/export.js') },
-  { name: 'import', summary: 'Record an existing object as adopted by a blueprint entry (terraform import); writes only the state', load: () => import('./commands/import.js') },
+  {
+    name: 'export',
+    summary: 'Write the live server as portable blueprints (no pks, secrets as !Env) that plan to zero changes',
+    load: () => import('./commands/export.js'),
+  },
+  {
+    name: 'import',
+    summary: 'Record an existing object as adopted by a blueprint entry (terraform import); writes only the state',
+    load: () => import('./commands/import.js'),
+  },
   { name: 'state', summary: "Inspect and repair akbp's ownership record (list, show, rm, mv, pull, push, migrate)", load: () => import('./commands/state.js') },
-  { name: 'demo', summary: 'Apply the bundled examples to the embedded sandbox, then plan again (expect no changes)', load: () => import('./commands/demo.js') },
+  {
+    name: 'demo',
+    summary: 'Apply the bundled examples to the embedded sandbox, then plan again (expect no changes)',
+    load: () => import('./commands/demo.js'),
+  },
   { name: 'explain', summary: 'Explain a diagnostic code (AKB1234), or list every code with --list', load: () => import('./commands/explain.js') },
   { name: 'completion', summary: 'Print a shell completion script (bash, zsh or fish)', load: () => import('./commands/completion.js') },
 ];

@@ -44,10 +44,10 @@ export function addSourceOptions(cmd: Command): Command {
 
 export function addCompileOptions(cmd: Command): Command {
   return addSourceOptions(cmd)
-    .option('--authentik-version <version>', 'authentik version to validate against: 2023.6 or 2026.5 (default: the server\'s, else the newest bundled)')
+    .option('--authentik-version <version>', "authentik version to validate against: 2023.6 or 2026.5 (default: the server's, else the newest bundled)")
     .option('--context <key=value>', 'override a blueprint context value (repeatable; dotted keys nest)', collect)
     .option('--env-allow <pattern>', 'environment variables (glob, e.g. AK_*) that blueprints not read from local disk may use with !Env', collect)
-    .option('--file-root <dir>', 'extra directory !File may read (besides the blueprint\'s own directory)', collect)
+    .option('--file-root <dir>', "extra directory !File may read (besides the blueprint's own directory)", collect)
     .option('--strict', 'treat warnings as errors')
     .option('--lenient', 'fields the model does not know are warnings (authentik drops them) instead of errors');
 }
@@ -60,7 +60,10 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--ca <file>', 'PEM file of a private CA for the server')
     .addOption(new Option('--sandbox [state-file]', 'use the embedded authentik sandbox (in-process), persisted to state-file (a .json file) when given'))
     .option('--schema-from-server', "build the model registry from the server's own OpenAPI schema (cached by version)")
-    .option('--state <url>', "where akbp keeps its ownership record: a file path (default .akbp/state.json), `authentik` (on the target server) or postgres://… (or AKBP_STATE)")
+    .option(
+      '--state <url>',
+      'where akbp keeps its ownership record: a file path (default .akbp/state.json), `authentik` (on the target server) or postgres://… (or AKBP_STATE)',
+    )
     .option('--workspace <name>', 'name of the record in an authentik or postgres backend (or AKBP_WORKSPACE; default derived from the sources)')
     .option('--lock-timeout <duration>', 'how long to wait for the apply lock (30s, 5m; default 10m)')
     .option('--concurrency <n>', 'requests in flight at once, for reads and for the writes of one wave', '8');

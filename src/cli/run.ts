@@ -23,7 +23,6 @@ function optsOf(args: unknown[]): { format?: string; detailedExitcode?: boolean 
   return cmd instanceof Command ? (cmd.opts() as { format?: string; detailedExitcode?: boolean }) : {};
 }
 
-
 /**
  * Runs a command body; expected failures print as `akbp: …` (or, with --format json, one JSON
  * object on stdout) and set the exit code, never a stack trace.
@@ -31,7 +30,8 @@ function optsOf(args: unknown[]): { format?: string; detailedExitcode?: boolean 
 export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const fail = (code: string, message: string, exitCode: number, detail?: string) => {
-      if (optsOf(args).format === 'json') ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: false, error: { code, message, ...(detail ? { detail } : {}) } }, null, 2)}\n`);
+      if (optsOf(args).format === 'json')
+        ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: false, error: { code, message, ...(detail ? { detail } : {}) } }, null, 2)}\n`);
       else ctx.io.stderr(escapeControls(`akbp: ${message}${detail ? `\n  ${detail}` : ''}\n`));
       ctx.exitCode = exitCode;
     };
@@ -50,9 +50,14 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
         return fail(d?.code ?? CLI_CODES.unreachable.code, d?.summary ?? err.message, EXIT.failure, d?.detail);
       }
       const e = err as NodeJS.ErrnoException;
-      if (e && e.code === 'EADDRINUSE') return fail(CLI_CODES.usage.code, `cannot listen: ${e.message} (another process uses that port; choose another with --listen)`, usage);
-      if (e && (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') && /listen/.test(e.message)) return fail(CLI_CODES.usage.code, `cannot listen: ${e.message}`, usage);
-      if (e && (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'UND_ERR_CONNECT_TIMEOUT')) {
+      if (e && e.code === 'EADDRINUSE')
+        return fail(CLI_CODES.usage.code, `cannot listen: ${e.message} (another process uses that port; choose another with --listen)`, usage);
+      if (e && (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') && /listen/.test(e.message))
+        return fail(CLI_CODES.usage.code, `cannot listen: ${e.message}`, usage);
+      if (
+        e &&
+        (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'UND_ERR_CONNECT_TIMEOUT')
+      ) {
         return fail(CLI_CODES.unreachable.code, `server unreachable: ${e.message}`, EXIT.failure, 'expected an authentik server at --server / AUTHENTIK_URL');
       }
       throw err;

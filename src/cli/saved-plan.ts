@@ -34,7 +34,12 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : e instanceof Error ? e.message : String(e);
-    return { text: '', diagnostics: [diag(PIPELINE_CODES.planInvalid, `${shown}: cannot read the saved plan: ${why}`, { detail: 'expected the file `akbp plan --out FILE` wrote' })] };
+    return {
+      text: '',
+      diagnostics: [
+        diag(PIPELINE_CODES.planInvalid, `${shown}: cannot read the saved plan: ${why}`, { detail: 'expected the file `akbp plan --out FILE` wrote' }),
+      ],
+    };
   }
   const at = (start: number) => ({ subject: { uri: shown, start, end: start } });
   let doc: unknown;
@@ -44,20 +49,28 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     const pos = /position (\d+)/.exec(e instanceof Error ? e.message : '');
     return {
       text,
-      diagnostics: [diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: the file is not valid JSON`, {
-        ...at(pos ? Math.min(Number(pos[1]), text.length) : 0),
-        detail: 'expected the file `akbp plan --out FILE` wrote, unchanged',
-      })],
+      diagnostics: [
+        diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: the file is not valid JSON`, {
+          ...at(pos ? Math.min(Number(pos[1]), text.length) : 0),
+          detail: 'expected the file `akbp plan --out FILE` wrote, unchanged',
+        }),
+      ],
     };
   }
   const version = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as { formatVersion?: unknown }).formatVersion : undefined;
   if (typeof version === 'number' && version !== PLAN_FORMAT_VERSION) {
     return {
       text,
-      diagnostics: [diag(PIPELINE_CODES.planVersion, `this plan has formatVersion ${version}: it was written by ${version < PLAN_FORMAT_VERSION ? 'an older' : 'a newer'} akbp`, {
-        ...at(0),
-        detail: `this akbp applies plans of formatVersion ${PLAN_FORMAT_VERSION}; run akbp plan again with this version and apply the new plan`,
-      })],
+      diagnostics: [
+        diag(
+          PIPELINE_CODES.planVersion,
+          `this plan has formatVersion ${version}: it was written by ${version < PLAN_FORMAT_VERSION ? 'an older' : 'a newer'} akbp`,
+          {
+            ...at(0),
+            detail: `this akbp applies plans of formatVersion ${PLAN_FORMAT_VERSION}; run akbp plan again with this version and apply the new plan`,
+          },
+        ),
+      ],
     };
   }
   const validate = planValidator();
@@ -65,10 +78,12 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     const errors = (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
     return {
       text,
-      diagnostics: [diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: ${errors.join('; ')}`, {
-        ...at(0),
-        detail: 'expected a file matching schemas/plan.schema.json, as `akbp plan --out FILE` writes it; a blueprint source is YAML, not .json',
-      })],
+      diagnostics: [
+        diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: ${errors.join('; ')}`, {
+          ...at(0),
+          detail: 'expected a file matching schemas/plan.schema.json, as `akbp plan --out FILE` writes it; a blueprint source is YAML, not .json',
+        }),
+      ],
     };
   }
   return { plan: doc as Plan };

@@ -40,7 +40,8 @@ function readPem(file: string | undefined, ctx: CliContext): string | undefined 
 export function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['readSources'] {
   const registryCa = readPem(opts.registryCa, ctx);
   const maxFileBytes = opts.maxFileSize === undefined ? undefined : parseByteSize(opts.maxFileSize);
-  if (opts.maxFileSize !== undefined && maxFileBytes === undefined) throw new UsageError(`--max-file-size ${opts.maxFileSize} is not a size; expected e.g. 4194304, 512k or 8MiB`);
+  if (opts.maxFileSize !== undefined && maxFileBytes === undefined)
+    throw new UsageError(`--max-file-size ${opts.maxFileSize} is not a size; expected e.g. 4194304, 512k or 8MiB`);
   return (specs) =>
     readSources(specs, {
       cwd: ctx.cwd,
@@ -106,15 +107,25 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
     return { client, registry, description: `${where} (authentik ${registry.authentikVersion})`, close: () => client.close() };
   }
   const conn = resolveConnection(
-    { ...(opts.server ? { server: opts.server } : {}), ...(opts.token ? { token: opts.token } : {}), ...(opts.insecure ? { insecure: true } : {}), ...(opts.ca ? { ca: readPem(opts.ca, ctx)! } : {}) },
+    {
+      ...(opts.server ? { server: opts.server } : {}),
+      ...(opts.token ? { token: opts.token } : {}),
+      ...(opts.insecure ? { insecure: true } : {}),
+      ...(opts.ca ? { ca: readPem(opts.ca, ctx)! } : {}),
+    },
     ctx.env,
   );
   if ('error' in conn) throw new UsageError(`${conn.error} (or use --sandbox to try akbp on the embedded sandbox)`);
-  const transport = undiciTransport(conn.baseUrl, { connections: concurrency, ...(conn.insecure ? { insecure: true } : {}), ...(conn.ca ? { ca: conn.ca } : {}) });
+  const transport = undiciTransport(conn.baseUrl, {
+    connections: concurrency,
+    ...(conn.insecure ? { insecure: true } : {}),
+    ...(conn.ca ? { ca: conn.ca } : {}),
+  });
   const serverVersion = await detectVersion(transport, conn.token);
   let registry: Registry;
   if (opts.authentikVersion) registry = offlineRegistry(opts).registry;
-  else if (opts.schemaFromServer) registry = await fetchServerRegistry(transport, conn.token, resolve(cacheDir(opts, ctx), 'schemas'), bundledRegistry(registryVersionFor(serverVersion)));
+  else if (opts.schemaFromServer)
+    registry = await fetchServerRegistry(transport, conn.token, resolve(cacheDir(opts, ctx), 'schemas'), bundledRegistry(registryVersionFor(serverVersion)));
   else registry = bundledRegistry(registryVersionFor(serverVersion));
   const client = createClient({ baseUrl: conn.baseUrl, token: conn.token, registry, transport, version: serverVersion, concurrency });
   return { client, registry, description: `${conn.baseUrl} (authentik ${serverVersion}, registry ${registry.authentikVersion})`, close: () => client.close() };
@@ -125,7 +136,13 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
  * server client the ownership state is opened too (`--state`, AKBP_STATE, else the default file);
  * the caller closes `deps.state`.
  */
-export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspace?: string; concurrency?: string }, ctx: CliContext, registry: Registry, client?: ServerClient, sources?: readonly string[]): ReconcileDeps {
+export function pipelineDeps(
+  opts: CompileCliOptions & { state?: string; workspace?: string; concurrency?: string },
+  ctx: CliContext,
+  registry: Registry,
+  client?: ServerClient,
+  sources?: readonly string[],
+): ReconcileDeps {
   return {
     readSources: sourceReader(opts, ctx),
     registry,
@@ -139,7 +156,12 @@ export function pipelineDeps(opts: CompileCliOptions & { state?: string; workspa
   };
 }
 
-export function openState(opts: { state?: string; workspace?: string }, ctx: CliContext, client: ServerClient | undefined, sources?: readonly string[]): StateStore {
+export function openState(
+  opts: { state?: string; workspace?: string },
+  ctx: CliContext,
+  client: ServerClient | undefined,
+  sources?: readonly string[],
+): StateStore {
   try {
     return openStateStore({
       ...(opts.state ? { state: opts.state } : {}),

@@ -5,8 +5,18 @@ import { createHash } from 'node:crypto';
 import { findCovers, findModel, isBlueprintModel, type ModelInfo, type Registry } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
 import type {
-  CompiledEntry, CompileResult, DesiredValue, Diagnostic, DroppedEntry, EntryOrigin, EntryState, Json,
-  ParsedBlueprint, ParsedEntry, SourceRange, Value,
+  CompiledEntry,
+  CompileResult,
+  DesiredValue,
+  Diagnostic,
+  DroppedEntry,
+  EntryOrigin,
+  EntryState,
+  Json,
+  ParsedBlueprint,
+  ParsedEntry,
+  SourceRange,
+  Value,
 } from '../model/types.js';
 import { C } from './codes.js';
 import { buildContext, builtinContext, versionBefore } from './context.js';
@@ -178,7 +188,9 @@ export class Compilation {
       return `${base}#${e.id}`;
     }
     const model = typeof e.model === 'string' ? e.model.toLowerCase() : shortValue(e.model);
-    const ids = Object.keys(e.identifiers).sort().map((k) => `${k}=${shortValue(e.identifiers[k]!)}`);
+    const ids = Object.keys(e.identifiers)
+      .sort()
+      .map((k) => `${k}=${shortValue(e.identifiers[k]!)}`);
     // Entries without identifiers (metaapplyblueprint) are named by what they say instead.
     const content = `${base}#${model}[${ids.length ? ids.join(',') : `attrs=${shortValue(e.attrs)}`}]`;
     let key = content;
@@ -238,7 +250,9 @@ export class Compilation {
         diag(C.modelNotString, 'model must be an `app_label.model` string known at compile time', {
           subject: modelRange(),
           entry: item.key,
-          detail: containsDeferred(modelValue) ? 'it depends on the server (!Find/!KeyOf), which authentik cannot resolve for a model either' : `got ${modelValue === null ? 'null' : Array.isArray(modelValue) ? 'a list' : typeof modelValue}`,
+          detail: containsDeferred(modelValue)
+            ? 'it depends on the server (!Find/!KeyOf), which authentik cannot resolve for a model either'
+            : `got ${modelValue === null ? 'null' : Array.isArray(modelValue) ? 'a list' : typeof modelValue}`,
         }),
       );
       return;
@@ -251,7 +265,8 @@ export class Compilation {
         diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
           subject: modelRange(),
           entry: item.key,
-          detail: 'expected `app_label.model` of a model this version has (model name case-insensitive); authentik aborts the whole blueprint even when the entry is disabled by conditions',
+          detail:
+            'expected `app_label.model` of a model this version has (model name case-insensitive); authentik aborts the whole blueprint even when the entry is disabled by conditions',
         }),
       );
       return;
@@ -283,11 +298,15 @@ export class Compilation {
     const stateValue = e.state === null || e.state === undefined ? 'present' : ev.eval(e.state);
     if (typeof stateValue !== 'string' || !this.states.includes(stateValue)) {
       this.diagnostics.push(
-        diag(C.invalidState, `state ${typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue)} is not valid for authentik ${this.registry.version}`, {
-          subject: isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range),
-          entry: item.key,
-          detail: `expected one of ${this.states.join(', ')}`,
-        }),
+        diag(
+          C.invalidState,
+          `state ${typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue)} is not valid for authentik ${this.registry.version}`,
+          {
+            subject: isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range),
+            entry: item.key,
+            detail: `expected one of ${this.states.join(', ')}`,
+          },
+        ),
       );
       return;
     }
@@ -364,7 +383,8 @@ export class Compilation {
           diag(C.metaNotFound, `metaapplyblueprint target ${stableStringify(ids)} is not among the sources`, {
             subject: where,
             entry: item.key,
-            detail: "apply will ask the server to apply its blueprint instance of that name/path; add the file to the sources to compile it in, or set required: false",
+            detail:
+              'apply will ask the server to apply its blueprint instance of that name/path; add the file to the sources to compile it in, or set required: false',
           }),
         );
       }
@@ -409,11 +429,15 @@ export class Compilation {
         // Fixed when `created` began recording the existing object (≈2023.10, §5).
         if (usable.state === 'created' && versionBefore(this.registry.version, '2023.10')) {
           this.diagnostics.push(
-            diag(C.keyOfCreated, `!KeyOf ${ref.id} points at a \`created\` entry: authentik ${this.registry.version} records no object for it when the object already exists`, {
-              subject: ref.range,
-              entry: item.key,
-              detail: 'the server would fail this blueprint on every apply after the first; use state: present or target a newer version',
-            }),
+            diag(
+              C.keyOfCreated,
+              `!KeyOf ${ref.id} points at a \`created\` entry: authentik ${this.registry.version} records no object for it when the object already exists`,
+              {
+                subject: ref.range,
+                entry: item.key,
+                detail: 'the server would fail this blueprint on every apply after the first; use state: present or target a newer version',
+              },
+            ),
           );
         }
         continue;
@@ -423,10 +447,13 @@ export class Compilation {
       if (earlier.length > 0) {
         const o = earlier[0]!;
         const why =
-          o.status === 'dropped' ? 'is skipped because its conditions are false'
-          : o.status === 'inlined' || o.info?.kind === 'meta' ? 'is a meta model entry, which records no object'
-          : o.state === 'absent' ? 'has state absent, which records no object'
-          : 'records no object';
+          o.status === 'dropped'
+            ? 'is skipped because its conditions are false'
+            : o.status === 'inlined' || o.info?.kind === 'meta'
+              ? 'is a meta model entry, which records no object'
+              : o.state === 'absent'
+                ? 'has state absent, which records no object'
+                : 'records no object';
         this.diagnostics.push(
           diag(C.keyOfUnusable, `!KeyOf ${ref.id}: the entry at line ${this.line(unit, o.parsed.range)} ${why}`, {
             subject,
@@ -438,11 +465,15 @@ export class Compilation {
         const o = same[0]!;
         const self = o === item;
         this.diagnostics.push(
-          diag(C.keyOfLater, self ? `!KeyOf ${ref.id} refers to its own entry` : `!KeyOf ${ref.id} is defined later at line ${this.line(unit, o.parsed.range)}`, {
-            subject,
-            entry: item.key,
-            detail: 'authentik processes entries in document order; move the referenced entry above this one',
-          }),
+          diag(
+            C.keyOfLater,
+            self ? `!KeyOf ${ref.id} refers to its own entry` : `!KeyOf ${ref.id} is defined later at line ${this.line(unit, o.parsed.range)}`,
+            {
+              subject,
+              entry: item.key,
+              detail: 'authentik processes entries in document order; move the referenced entry above this one',
+            },
+          ),
         );
       } else {
         const known = [...itemsById(unit).keys()];
@@ -450,7 +481,11 @@ export class Compilation {
           diag(C.keyOfUndefined, `!KeyOf ${ref.id}: no entry in ${unit.bp.uri} has id ${ref.id}`, {
             subject,
             entry: item.key,
-            detail: misplacedId(unit, ref.id) ?? (known.length > 0 ? `expected one of the ids defined earlier: ${known.slice(0, 10).join(', ')}` : 'expected the id of an earlier entry; this blueprint defines no ids'),
+            detail:
+              misplacedId(unit, ref.id) ??
+              (known.length > 0
+                ? `expected one of the ids defined earlier: ${known.slice(0, 10).join(', ')}`
+                : 'expected the id of an earlier entry; this blueprint defines no ids'),
           }),
         );
       }
@@ -561,7 +596,10 @@ export class Compilation {
       const kept = u.items.filter((i) => i.status === 'kept');
       const needed = new Set<string>();
       for (const i of kept) for (const d of i.deps) needed.add(d);
-      intra.set(u, kept.filter((i) => !needed.has(i.key)).map((i) => i.key));
+      intra.set(
+        u,
+        kept.filter((i) => !needed.has(i.key)).map((i) => i.key),
+      );
     }
     const sinks = new Map<Unit, Set<string>>();
     const sinksOf = (u: Unit): Set<string> => {
@@ -686,6 +724,8 @@ function canonicalValue(v: Value): string {
   if (Array.isArray(v)) return `[${v.map(canonicalValue).join(',')}]`;
   const skip = '$tag' in v ? new Set(['range', 'pointer']) : new Set<string>();
   const rec = v as { [k: string]: Value };
-  const keys = Object.keys(rec).filter((k) => !skip.has(k) && rec[k] !== undefined).sort();
+  const keys = Object.keys(rec)
+    .filter((k) => !skip.has(k) && rec[k] !== undefined)
+    .sort();
   return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalValue(rec[k]!)}`).join(',')}}`;
 }

@@ -4,8 +4,25 @@
 import { findModel, type Registry } from '../authentik/registry.js';
 import { diag, type CodeDef } from '../diag/index.js';
 import type {
-  AtIndexTag, ConditionTag, ContextTag, Deferred, DesiredValue, Diagnostic, EnumerateTag, EnvTag,
-  FileTag, FindTag, FormatTag, IfTag, IndexTag, Json, ParsedBlueprint, SourceRange, TagName, TagNode, Value,
+  AtIndexTag,
+  ConditionTag,
+  ContextTag,
+  Deferred,
+  DesiredValue,
+  Diagnostic,
+  EnumerateTag,
+  EnvTag,
+  FileTag,
+  FindTag,
+  FormatTag,
+  IfTag,
+  IndexTag,
+  Json,
+  ParsedBlueprint,
+  SourceRange,
+  TagName,
+  TagNode,
+  Value,
 } from '../model/types.js';
 import { C } from './codes.js';
 import { versionBefore } from './context.js';
@@ -76,9 +93,7 @@ export interface EvalRun {
 }
 
 /** A reference found while evaluating an entry: what the dependency graph is built from. */
-export type Ref =
-  | { kind: 'keyOf'; id: string; range: SourceRange }
-  | { kind: 'find'; model: string; query: [string, DesiredValue][]; range: SourceRange };
+export type Ref = { kind: 'keyOf'; id: string; range: SourceRange } | { kind: 'find'; model: string; query: [string, DesiredValue][]; range: SourceRange };
 
 interface Frame {
   /** False while the tag's own iterable is evaluated: `!Index 0` there has no item yet. */
@@ -88,8 +103,20 @@ interface Frame {
 }
 
 const TAG_NAMES: ReadonlySet<string> = new Set<TagName>([
-  'KeyOf', 'Env', 'File', 'Context', 'Format', 'Find', 'FindObject', 'Condition', 'If',
-  'Enumerate', 'Index', 'Value', 'AtIndex', 'ParseJSON',
+  'KeyOf',
+  'Env',
+  'File',
+  'Context',
+  'Format',
+  'Find',
+  'FindObject',
+  'Condition',
+  'If',
+  'Enumerate',
+  'Index',
+  'Value',
+  'AtIndex',
+  'ParseJSON',
 ]);
 
 export function isTag(v: unknown): v is TagNode {
@@ -367,7 +394,12 @@ export class BlueprintEvaluator {
    */
   private contextValue(key: string, v: Value | DesiredValue, t: TagNode): DesiredValue {
     if (this.activeContext.has(key)) {
-      this.report(C.contextCycle, `context value ${key} refers back to itself`, t.range, `break the chain of !Context references through ${[...this.activeContext].join(' → ')} → ${key}`);
+      this.report(
+        C.contextCycle,
+        `context value ${key} refers back to itself`,
+        t.range,
+        `break the chain of !Context references through ${[...this.activeContext].join(' → ')} → ${key}`,
+      );
       return null;
     }
     const memoKey = `${this.pbm ? 'pbm' : 'obj'}\0${key}`;
@@ -425,7 +457,11 @@ export class BlueprintEvaluator {
     const args = t.args.map((a) => this.eval(a));
     if (args.some(containsDeferred)) {
       // Check the arity now: it does not depend on the values still missing.
-      const probe = pyPercentFormat(fmt, args.map(() => ''), { maxLength: this.budget.limits.maxStringLength });
+      const probe = pyPercentFormat(
+        fmt,
+        args.map(() => ''),
+        { maxLength: this.budget.limits.maxStringLength },
+      );
       if (!probe.ok && probe.tooLong) this.overLimit('maxStringLength', this.budget.limits.maxStringLength, `characters in one string (${probe.error})`);
       if (!probe.ok && /arguments/.test(probe.error)) {
         this.report(C.formatError, `!Format: ${probe.error}`, t.range, formatDetail(fmt, args.length));
@@ -448,7 +484,12 @@ export class BlueprintEvaluator {
     if (modelName === undefined) return null;
     const info = findModel(this.run.registry, modelName);
     if (!info) {
-      this.report(C.findUnknownModel, `!${t.$tag}: unknown model ${modelName} for authentik ${this.run.registry.version}`, t.range, 'expected `app_label.model` of a model this version has');
+      this.report(
+        C.findUnknownModel,
+        `!${t.$tag}: unknown model ${modelName} for authentik ${this.run.registry.version}`,
+        t.range,
+        'expected `app_label.model` of a model this version has',
+      );
       return null;
     }
     const query: [string, DesiredValue][] = [];
@@ -469,7 +510,12 @@ export class BlueprintEvaluator {
     const m = mode.toUpperCase();
     if (!(CONDITION_MODES as readonly string[]).includes(m) || args.length === 0) {
       const res = conditionOp(mode, []);
-      this.report(C.condition, `!Condition: ${res.ok ? 'invalid' : res.error}`, t.range, `expected [MODE, value, …] with MODE one of ${CONDITION_MODES.join(', ')}`);
+      this.report(
+        C.condition,
+        `!Condition: ${res.ok ? 'invalid' : res.error}`,
+        t.range,
+        `expected [MODE, value, …] with MODE one of ${CONDITION_MODES.join(', ')}`,
+      );
       return null;
     }
     const pending = args.filter(containsDeferred);
@@ -487,7 +533,12 @@ export class BlueprintEvaluator {
   private if(t: IfTag): DesiredValue {
     const short = t.then === undefined;
     if (short && versionBefore(this.run.registry.version, '2023.8')) {
-      this.report(C.ifShortUnsupported, `one-argument !If is not understood by authentik ${this.run.registry.version}`, t.range, 'write !If [condition, true, false]');
+      this.report(
+        C.ifShortUnsupported,
+        `one-argument !If is not understood by authentik ${this.run.registry.version}`,
+        t.range,
+        'write !If [condition, true, false]',
+      );
     }
     const cond = this.eval(t.condition);
     if (containsDeferred(cond)) {
@@ -501,7 +552,12 @@ export class BlueprintEvaluator {
 
   private enumerate(t: EnumerateTag): DesiredValue {
     if (isTag(t.iterable) && (t.iterable.$tag === 'Index' || t.iterable.$tag === 'Value') && t.iterable.depth === 0) {
-      this.report(C.indexOutside, `!Enumerate iterable !${t.iterable.$tag} 0 refers to this tag's own item`, t.iterable.range, 'use depth 1 or more to iterate an outer !Enumerate item');
+      this.report(
+        C.indexOutside,
+        `!Enumerate iterable !${t.iterable.$tag} 0 refers to this tag's own item`,
+        t.iterable.range,
+        'use depth 1 or more to iterate an outer !Enumerate item',
+      );
       return null;
     }
     this.stack.push({ active: false, key: null, value: null });
@@ -524,12 +580,26 @@ export class BlueprintEvaluator {
     }
     let items: [Json, DesiredValue][];
     // Iterating builds one body per item: an item costs at least a node, counted up front.
-    this.charge(typeof iterable === 'string' ? iterable.length : Array.isArray(iterable) ? iterable.length : iterable !== null && typeof iterable === 'object' ? Object.keys(iterable).length : 0, 0);
+    this.charge(
+      typeof iterable === 'string'
+        ? iterable.length
+        : Array.isArray(iterable)
+          ? iterable.length
+          : iterable !== null && typeof iterable === 'object'
+            ? Object.keys(iterable).length
+            : 0,
+      0,
+    );
     if (typeof iterable === 'string') items = [...iterable].map((c, i) => [i, c]);
     else if (Array.isArray(iterable)) items = iterable.map((x, i) => [i, x]);
     else if (iterable !== null && typeof iterable === 'object') items = Object.entries(iterable);
     else {
-      this.report(C.notIterable, `!Enumerate cannot iterate ${iterable === null ? 'null' : typeof iterable}`, t.range, 'expected a list, a mapping or a string');
+      this.report(
+        C.notIterable,
+        `!Enumerate cannot iterate ${iterable === null ? 'null' : typeof iterable}`,
+        t.range,
+        'expected a list, a mapping or a string',
+      );
       return null;
     }
     const seq: DesiredValue[] = [];
@@ -549,14 +619,24 @@ export class BlueprintEvaluator {
       if (Array.isArray(body) && body.length === 2) {
         const k = body[0]!;
         if (k !== null && typeof k === 'object') {
-          this.report(C.enumerateOutput, '!Enumerate MAP key must be a string, number, boolean or null', t.range, containsDeferred(k) ? 'the key depends on the server; keys must be known at compile time' : 'expected [key, value] with a scalar key');
+          this.report(
+            C.enumerateOutput,
+            '!Enumerate MAP key must be a string, number, boolean or null',
+            t.range,
+            containsDeferred(k) ? 'the key depends on the server; keys must be known at compile time' : 'expected [key, value] with a scalar key',
+          );
           return null;
         }
         this.mergeInto(map, typeof k === 'string' ? k : JSON.stringify(k), body[1]!);
       } else if (body !== null && typeof body === 'object' && !Array.isArray(body) && !isDeferred(body)) {
         for (const [k, v] of Object.entries(body)) this.mergeInto(map, k, v as DesiredValue);
       } else {
-        this.report(C.enumerateOutput, '!Enumerate MAP body must give a [key, value] pair or a mapping', t.range, 'expected each item to produce [key, value] or a mapping to merge');
+        this.report(
+          C.enumerateOutput,
+          '!Enumerate MAP body must give a [key, value] pair or a mapping',
+          t.range,
+          'expected each item to produce [key, value] or a mapping to merge',
+        );
         return null;
       }
     }
@@ -581,8 +661,16 @@ export class BlueprintEvaluator {
     this.indexReads++;
     const frame = this.stack[this.stack.length - 1 - t.depth];
     if (!frame || !frame.active) {
-      const depthNote = this.stack.length === 0 ? 'it is not inside any !Enumerate body' : `only ${this.stack.filter((f) => f.active).length} enclosing !Enumerate item(s) are available here`;
-      this.report(C.indexOutside, `!${t.$tag} ${t.depth} has no !Enumerate item at depth ${t.depth}`, t.range, `${depthNote}; depth 0 is the innermost !Enumerate`);
+      const depthNote =
+        this.stack.length === 0
+          ? 'it is not inside any !Enumerate body'
+          : `only ${this.stack.filter((f) => f.active).length} enclosing !Enumerate item(s) are available here`;
+      this.report(
+        C.indexOutside,
+        `!${t.$tag} ${t.depth} has no !Enumerate item at depth ${t.depth}`,
+        t.range,
+        `${depthNote}; depth 0 is the innermost !Enumerate`,
+      );
       return null;
     }
     const v = t.$tag === 'Index' ? frame.key : frame.value;

@@ -12,7 +12,12 @@ export function isCredentialVar(name: string): boolean {
 
 /** Glob-ish match: `*` any run of characters, `?` one character; whole name, case-sensitive. */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return re.test(name);
 }
 

@@ -284,7 +284,5 @@ export function diagnosticToJson(d: Diagnostic, texts: TextLookup): Record<strin
 
 function locationJson(range: SourceRange, texts: TextLookup): Record<string, unknown> {
   const loc = locate(range, texts);
-  return loc
-    ? { file: loc.uri, line: loc.line, column: loc.col, start: range.start, end: range.end }
-    : { file: range.uri, start: range.start, end: range.end };
+  return loc ? { file: loc.uri, line: loc.line, column: loc.col, start: range.start, end: range.end } : { file: range.uri, start: range.start, end: range.end };
 }

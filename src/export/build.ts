@@ -17,7 +17,10 @@ export class KeyOfRef {
   constructor(readonly id: string) {}
 }
 export class FindRef {
-  constructor(readonly model: string, readonly query: [string, OutValue][]) {}
+  constructor(
+    readonly model: string,
+    readonly query: [string, OutValue][],
+  ) {}
 }
 export class EnvRef {
   constructor(readonly name: string) {}
@@ -149,7 +152,11 @@ class Builder {
     if (has('name')) return ['name'];
     const together = info.uniqueTogether.find((set) => set.every(has));
     if (together) return [...together];
-    this.diagnostics.push(diag(EXPORT_CODES.noNaturalKey, `${info.model} ${obj.pk}: no unique field or name to identify it by`, { detail: 'expected a slug, name or unique-together fields; the entry is identified by pk' }));
+    this.diagnostics.push(
+      diag(EXPORT_CODES.noNaturalKey, `${info.model} ${obj.pk}: no unique field or name to identify it by`, {
+        detail: 'expected a slug, name or unique-together fields; the entry is identified by pk',
+      }),
+    );
     return ['pk'];
   }
 
@@ -192,7 +199,11 @@ class Builder {
         continue;
       }
       n.status = 'duplicate';
-      this.diagnostics.push(diag(EXPORT_CODES.duplicateKey, `${n.info.model} "${this.keyText(n)}" appears twice on the server`, { detail: `expected ${n.key.join(', ')} to identify one object; the object with pk ${String(n.obj.pk)} is left out` }));
+      this.diagnostics.push(
+        diag(EXPORT_CODES.duplicateKey, `${n.info.model} "${this.keyText(n)}" appears twice on the server`, {
+          detail: `expected ${n.key.join(', ')} to identify one object; the object with pk ${String(n.obj.pk)} is left out`,
+        }),
+      );
     }
   }
 
@@ -215,7 +226,8 @@ class Builder {
       if (owner) n.owner = owner;
       if (owner === n) owners.set(file, n);
     };
-    const targetOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined => (ref && v !== null && v !== undefined ? this.target(ref, v) : undefined);
+    const targetOf = (ref: ReferenceInfo | undefined, v: Json | undefined): Node | undefined =>
+      ref && v !== null && v !== undefined ? this.target(ref, v) : undefined;
 
     for (const f of of('authentik_flows.flow')) place(f, `flow-${slug(String(f.obj.body.slug))}`, f);
     for (const a of of('authentik_core.application')) place(a, `application-${slug(String(a.obj.body.slug))}`, a);
@@ -252,7 +264,10 @@ class Builder {
     const providerApps = new Map<Node, Set<Node>>();
     for (const a of of('authentik_core.application')) {
       const refs = appInfo?.references ?? {};
-      const ps = [targetOf(refs.provider, a.obj.body.provider), ...asArray(a.obj.body.backchannel_providers).map((v) => targetOf(refs.backchannel_providers, v))];
+      const ps = [
+        targetOf(refs.provider, a.obj.body.provider),
+        ...asArray(a.obj.body.backchannel_providers).map((v) => targetOf(refs.backchannel_providers, v)),
+      ];
       for (const p of ps) if (p) providerApps.set(p, new Set([...(providerApps.get(p) ?? []), a]));
     }
     for (const [p, apps] of providerApps) if (apps.size === 1) place(p, [...apps][0]!.file!);
@@ -396,7 +411,10 @@ class Builder {
     if (!ref || v === null) return v;
     if (Array.isArray(v)) {
       const items = v.map((x) => this.reference(info, field, ref, x, file));
-      return items.map((x) => [sortText(x), x] as const).sort((a, b) => cmp(a[0], b[0])).map(([, x]) => x);
+      return items
+        .map((x) => [sortText(x), x] as const)
+        .sort((a, b) => cmp(a[0], b[0]))
+        .map(([, x]) => x);
     }
     return this.reference(info, field, ref, v, file);
   }
@@ -427,7 +445,11 @@ class Builder {
   private reference(info: ModelInfo, field: string, ref: ReferenceInfo, v: Json, file: string, depth = 0): OutValue {
     const t = this.target(ref, v);
     if (!t) {
-      this.diagnostics.push(diag(EXPORT_CODES.danglingReference, `${info.model}.${field} points at ${String(v)}, which was not read`, { detail: `expected an object of ${ref.targets.join(', ') || 'a policy-binding model'}; the value only means something on this install` }));
+      this.diagnostics.push(
+        diag(EXPORT_CODES.danglingReference, `${info.model}.${field} points at ${String(v)}, which was not read`, {
+          detail: `expected an object of ${ref.targets.join(', ') || 'a policy-binding model'}; the value only means something on this install`,
+        }),
+      );
       return v;
     }
     if (t.status === 'export' && t.file === file && t.id) return new KeyOfRef(t.id);
@@ -436,7 +458,7 @@ class Builder {
 
   private find(t: Node, file: string, depth: number): FindRef {
     const query: [string, OutValue][] = t.key.map((f) => {
-      const v = f === 'pk' ? t.obj.pk : t.obj.body[f] ?? null;
+      const v = f === 'pk' ? t.obj.pk : (t.obj.body[f] ?? null);
       const ref = this.refOf(t.info, f, v);
       if (ref && v !== null && !Array.isArray(v) && depth < 4) return [f, this.reference(t.info, f, ref, v, file, depth + 1)];
       return [f, v];
@@ -448,7 +470,9 @@ class Builder {
     const key = `${n.info.model}\u0000${this.keyText(n)}\u0000${field}`;
     const known = this.envNames.get(key);
     if (known) return known;
-    const base = `AKBP_EXPORT_${slug(`${n.info.modelName} ${this.keyText(n)} ${field}`).replace(/-/g, '_').toUpperCase()}`;
+    const base = `AKBP_EXPORT_${slug(`${n.info.modelName} ${this.keyText(n)} ${field}`)
+      .replace(/-/g, '_')
+      .toUpperCase()}`;
     const taken = new Set(this.envNames.values());
     let name = base;
     for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;
@@ -476,7 +500,11 @@ class Builder {
       let i = pending.findIndex((n) => [...deps.get(n)!].every((d) => done.has(d)));
       if (i < 0) {
         i = 0;
-        this.diagnostics.push(diag(EXPORT_CODES.keyOfCycle, `${file}: ${pending.map((n) => n.id).join(', ')} reference each other`, { detail: 'expected references without cycles; authentik applies a file top to bottom' }));
+        this.diagnostics.push(
+          diag(EXPORT_CODES.keyOfCycle, `${file}: ${pending.map((n) => n.id).join(', ')} reference each other`, {
+            detail: 'expected references without cycles; authentik applies a file top to bottom',
+          }),
+        );
       }
       const [n] = pending.splice(i, 1);
       done.add(n!);
@@ -491,7 +519,11 @@ function asArray(v: Json | undefined): Json[] {
 }
 
 function sortKeys<T>(o: { [k: string]: T }): { [k: string]: T } {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]!]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]!]),
+  );
 }
 
 function categoryRank(info: ModelInfo): number {
@@ -522,7 +554,12 @@ export function sortText(v: OutValue): string {
   if (v instanceof EnvRef) return `env ${v.name}`;
   if (v instanceof FindRef) return `find ${v.model} ${v.query.map(([k, x]) => `${k}=${sortText(x)}`).join(' ')}`;
   if (Array.isArray(v)) return `[${v.map(sortText).join(',')}]`;
-  if (v !== null && typeof v === 'object') return JSON.stringify(Object.keys(v).sort().map((k) => [k, sortText(v[k]!)]));
+  if (v !== null && typeof v === 'object')
+    return JSON.stringify(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortText(v[k]!)]),
+    );
   return JSON.stringify(v);
 }
 
@@ -538,12 +575,21 @@ function shorten(s: string, max: number): string {
 }
 
 export function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** `*` any run of characters, `?` one; whole string; case-insensitive (names are typed by hand). */
 export function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(s);
 }
 
@@ -553,6 +599,10 @@ function jsonEqual(a: Json, b: Json): boolean {
 
 function canonical(v: Json): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v !== null && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`).join(',')}}`;
+  if (v !== null && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }

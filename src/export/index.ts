@@ -41,14 +41,22 @@ export function modelsToRead(reg: Registry): string[] {
     .sort();
 }
 
-export async function readAll(client: ServerClient, reg: Registry, concurrency = 4): Promise<{ objects: Map<string, LiveObject[]>; diagnostics: Diagnostic[] }> {
+export async function readAll(
+  client: ServerClient,
+  reg: Registry,
+  concurrency = 4,
+): Promise<{ objects: Map<string, LiveObject[]>; diagnostics: Diagnostic[] }> {
   const objects = new Map<string, LiveObject[]>();
   const diagnostics: Diagnostic[] = [];
   await mapLimit(modelsToRead(reg), concurrency, async (model) => {
     try {
       objects.set(model, await client.list(model));
     } catch (e) {
-      diagnostics.push(diag(EXPORT_CODES.listFailed, `reading ${model} failed: ${errorText(e)}`, { detail: 'expected the API token to be allowed to list every model (a superuser token)' }));
+      diagnostics.push(
+        diag(EXPORT_CODES.listFailed, `reading ${model} failed: ${errorText(e)}`, {
+          detail: 'expected the API token to be allowed to list every model (a superuser token)',
+        }),
+      );
     }
   });
   return { objects, diagnostics };

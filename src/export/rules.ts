@@ -92,7 +92,13 @@ export const MODEL_DEFAULTS: { [model: string]: { [field: string]: Json } } = {
   'authentik_core.user': { is_active: true, path: 'users', attributes: {}, type: 'internal', email: '' },
   'authentik_core.group': { is_superuser: false, attributes: {} },
   'authentik_core.application': { policy_engine_mode: 'any', open_in_new_tab: false, meta_launch_url: '', meta_description: '', meta_publisher: '', group: '' },
-  'authentik_flows.flow': { policy_engine_mode: 'any', compatibility_mode: false, denied_action: 'message_continue', layout: 'stacked', authentication: 'none' },
+  'authentik_flows.flow': {
+    policy_engine_mode: 'any',
+    compatibility_mode: false,
+    denied_action: 'message_continue',
+    layout: 'stacked',
+    authentication: 'none',
+  },
   'authentik_flows.flowstagebinding': { evaluate_on_plan: false, re_evaluate_policies: true, policy_engine_mode: 'any', invalid_response_action: 'retry' },
   'authentik_policies.policybinding': { enabled: true, negate: false, timeout: 30, failure_result: false },
   'authentik_providers_oauth2.oauth2provider': {

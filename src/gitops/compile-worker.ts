@@ -51,7 +51,11 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
   return (bps, opts) =>
     new Promise<CompileResult>((resolve) => {
       const { readFile, ...rest } = opts;
-      const request: Request = { bps, opts: { ...rest, ...(options.limits ? { limits: { ...rest.limits, ...options.limits } } : {}) }, readFiles: readFile !== undefined };
+      const request: Request = {
+        bps,
+        opts: { ...rest, ...(options.limits ? { limits: { ...rest.limits, ...options.limits } } : {}) },
+        readFiles: readFile !== undefined,
+      };
       const worker = new Worker(bootstrap(), {
         eval: true,
         workerData: MARK,
@@ -79,16 +83,29 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
         ],
       });
       const timer = setTimeout(
-        () => finish(failed(`took longer than ${timeoutMs} ms and was stopped`, 'simplify the blueprints (tags that expand a lot, very large files) or split the source')),
+        () =>
+          finish(
+            failed(
+              `took longer than ${timeoutMs} ms and was stopped`,
+              'simplify the blueprints (tags that expand a lot, very large files) or split the source',
+            ),
+          ),
         timeoutMs,
       );
       worker.once('message', (r: CompileResult) => finish(r));
       worker.once('error', (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-          finish(failed(`ran out of memory (limit ${maxMemoryMb} MiB)`, 'the blueprints build more than the compile worker may hold; simplify them or split the source'));
+          finish(
+            failed(
+              `ran out of memory (limit ${maxMemoryMb} MiB)`,
+              'the blueprints build more than the compile worker may hold; simplify them or split the source',
+            ),
+          );
         } else finish(failed('failed in its worker', err.message));
       });
-      worker.once('exit', (code) => finish(failed(`worker exited (code ${code}) without a result`, 'this is a bug in akbp; the other sources are not affected')));
+      worker.once('exit', (code) =>
+        finish(failed(`worker exited (code ${code}) without a result`, 'this is a bug in akbp; the other sources are not affected')),
+      );
       worker.postMessage(request);
     });
 }

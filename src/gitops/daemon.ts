@@ -185,7 +185,10 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
       return send(res, failing.length ? 503 : 200, failing.length ? { status: 'not ready', sources: failing } : { status: 'ready' });
     }
     if (path === '/metrics') {
-      metrics.render().then((text) => send(res, 200, text, metrics.contentType), (err: Error) => send(res, 500, { status: 'error', error: err.message }));
+      metrics.render().then(
+        (text) => send(res, 200, text, metrics.contentType),
+        (err: Error) => send(res, 500, { status: 'error', error: err.message }),
+      );
       return;
     }
     if (path === '/status') return send(res, 200, { mode: opts.mode, ...(opts.role ? { role: opts.role() } : {}), sources: metrics.status(busyByLabel) });

@@ -21,8 +21,7 @@ const mermaidText = (s: string) => s.replace(/"/g, '#quot;').replace(/[<>]/g, (c
 const dotText = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 export function renderGraph(entries: readonly GraphEntry[], format: GraphFormat = 'mermaid'): string {
-  const sorted = [...entries].sort((a, b) =>
-    (a.wave ?? 0) - (b.wave ?? 0) || (a.order ?? 0) - (b.order ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const sorted = [...entries].sort((a, b) => (a.wave ?? 0) - (b.wave ?? 0) || (a.order ?? 0) - (b.order ?? 0) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const idOf = new Map(sorted.map((e, i) => [e.key, `n${i}`]));
   const edges: [string, string][] = [];
   for (const e of sorted) {

@@ -140,4 +140,3 @@ export async function installHook(opts: HookInstallOptions): Promise<HookInstall
   }
   return result;
 }
-

@@ -55,14 +55,27 @@ export class Metrics {
     const registers = [this.registry];
     this.runs = new Counter({ name: 'akbp_runs_total', help: 'Reconcile runs by source and result.', labelNames: ['source', 'result'], registers });
     this.duration = new Histogram({
-      name: 'akbp_run_duration_seconds', help: 'Wall time of a reconcile run by source and result.', labelNames: ['source', 'result'], registers,
+      name: 'akbp_run_duration_seconds',
+      help: 'Wall time of a reconcile run by source and result.',
+      labelNames: ['source', 'result'],
+      registers,
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     });
     this.changes = new Counter({ name: 'akbp_changes_total', help: 'Changes applied.', labelNames: ['source'], registers });
     this.failures = new Counter({ name: 'akbp_failures_total', help: 'Runs that failed or found an invalid source.', labelNames: ['source'], registers });
-    this.drift = new Gauge({ name: 'akbp_drift', help: 'Changes the latest run found on the server at an unchanged source revision.', labelNames: ['source'], registers });
+    this.drift = new Gauge({
+      name: 'akbp_drift',
+      help: 'Changes the latest run found on the server at an unchanged source revision.',
+      labelNames: ['source'],
+      registers,
+    });
     this.objects = new Gauge({ name: 'akbp_objects', help: 'Objects of the latest plan by planned action.', labelNames: ['source', 'action'], registers });
-    this.lastSuccess = new Gauge({ name: 'akbp_last_success_timestamp_seconds', help: 'Unix time of the last successful run.', labelNames: ['source'], registers });
+    this.lastSuccess = new Gauge({
+      name: 'akbp_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful run.',
+      labelNames: ['source'],
+      registers,
+    });
     const info = new Gauge({ name: 'akbp_build_info', help: 'akbp version and Node.js version; always 1.', labelNames: ['version', 'node'], registers });
     info.set({ version: packageVersion(), node: process.version }, 1);
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });

@@ -36,7 +36,9 @@ export function startPoller(opts: PollerOptions): Poller {
       revision = await opts.check(source);
     } catch (err) {
       opts.logger.log('warn', 'revision check failed', {
-        source: redactSource(source), code: 'AKB8005', error: err instanceof Error ? err.message : String(err),
+        source: redactSource(source),
+        code: 'AKB8005',
+        error: err instanceof Error ? err.message : String(err),
       });
     }
     const prev = known.get(source);
@@ -49,7 +51,10 @@ export function startPoller(opts: PollerOptions): Poller {
 
   const tick = (): Promise<void> => {
     // A slow check must not pile up ticks behind it.
-    if (!ticking) ticking = Promise.all(opts.sources.map(tickOne)).then(() => { ticking = undefined; });
+    if (!ticking)
+      ticking = Promise.all(opts.sources.map(tickOne)).then(() => {
+        ticking = undefined;
+      });
     return ticking;
   };
   const timer = setInterval(() => void tick(), opts.intervalMs);

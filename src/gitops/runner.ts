@@ -20,9 +20,9 @@ export interface RunnerOptions {
   now?: () => number;
   /** Apply lock; taken only when the run may write. */
   lock?: { path: string } & Pick<AcquireOptions, 'onBusy' | 'timeoutMs' | 'pollMs' | 'isAlive' | 'host'> & {
-    /** The state backend's own lock (authentik, postgres); the lock file at `path` when absent. */
-    acquire?: (opts: AcquireOptions) => Promise<AcquireResult>;
-  };
+      /** The state backend's own lock (authentik, postgres); the lock file at `path` when absent. */
+      acquire?: (opts: AcquireOptions) => Promise<AcquireResult>;
+    };
   onRecord?: (run: RunRecord) => void;
   runId?: () => string;
   /**
@@ -70,13 +70,26 @@ export function createRunner(opts: RunnerOptions): Runner {
     const log = opts.logger;
     const base = { run: runId, source: redactSource(trigger.source), trigger: trigger.kind };
     log.log('info', 'run started', {
-      ...base, mode: opts.mode, triggers: folded,
-      revision: trigger.revision ?? null, reason: trigger.reason ?? null, queuedMs: startedAt - trigger.at,
+      ...base,
+      mode: opts.mode,
+      triggers: folded,
+      revision: trigger.revision ?? null,
+      reason: trigger.reason ?? null,
+      queuedMs: startedAt - trigger.at,
     });
 
     const record: RunRecord = {
-      runId, source: trigger.source, mode: opts.mode, trigger, triggers: folded,
-      result: 'failed', pending: 0, applied: 0, drift: false, startedAt, finishedAt: startedAt,
+      runId,
+      source: trigger.source,
+      mode: opts.mode,
+      trigger,
+      triggers: folded,
+      result: 'failed',
+      pending: 0,
+      applied: 0,
+      drift: false,
+      startedAt,
+      finishedAt: startedAt,
     };
     if (trigger.revision) record.revision = trigger.revision;
 
@@ -101,7 +114,8 @@ export function createRunner(opts: RunnerOptions): Runner {
         if (!got.ok) {
           record.result = 'skipped';
           record.code = got.reason === 'busy' ? codes.lockBusy.code : codes.lockTimeout.code;
-          record.error = `apply lock ${got.reason}` + (got.holder ? ` (held by pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt})` : '');
+          record.error =
+            `apply lock ${got.reason}` + (got.holder ? ` (held by pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt})` : '');
           return record;
         }
         if (got.tookOverFrom) log.log('warn', 'took over stale lock', { ...base, stalePid: got.tookOverFrom.pid });
@@ -124,7 +138,13 @@ export function createRunner(opts: RunnerOptions): Runner {
       const before = leftPending.get(trigger.source);
       const drifted = prev !== undefined && prev === seen ? pendingChanges.filter((c) => !before?.has(changeSignature(c))) : [];
       record.drift = drifted.length > 0;
-      if (drifted.length) record.drifted = drifted.map((c) => ({ model: c.model, identity: objectLabel(c.identifiers), action: c.action, fields: c.patch.map((f) => f.path.replace(/^\//, '')) }));
+      if (drifted.length)
+        record.drifted = drifted.map((c) => ({
+          model: c.model,
+          identity: objectLabel(c.identifiers),
+          action: c.action,
+          fields: c.patch.map((f) => f.path.replace(/^\//, '')),
+        }));
       if (seen && record.result !== 'invalid') {
         lastRevision.set(trigger.source, seen);
         const applied = opts.mode === 'apply' && record.result === 'succeeded';
@@ -139,8 +159,12 @@ export function createRunner(opts: RunnerOptions): Runner {
       await release?.();
       record.finishedAt = now();
       const fields = {
-        ...base, result: record.result, revision: record.revision ?? null,
-        pending: record.pending, applied: record.applied, durationMs: record.finishedAt - startedAt,
+        ...base,
+        result: record.result,
+        revision: record.revision ?? null,
+        pending: record.pending,
+        applied: record.applied,
+        durationMs: record.finishedAt - startedAt,
         ...(record.summary ? { summary: { ...record.summary } } : {}),
         ...(record.error ? { error: record.error } : {}),
         ...(record.code ? { code: record.code } : {}),
@@ -154,7 +178,10 @@ export function createRunner(opts: RunnerOptions): Runner {
       log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
       if (record.drift) {
         log.log('warn', 'drift detected', {
-          ...base, revision: record.revision ?? null, pending: record.pending, corrected: opts.mode === 'apply' && record.result === 'succeeded',
+          ...base,
+          revision: record.revision ?? null,
+          pending: record.pending,
+          corrected: opts.mode === 'apply' && record.result === 'succeeded',
           objects: (record.drifted ?? []).map((d) => ({ model: d.model, identity: d.identity, action: d.action, fields: [...d.fields] })),
         });
       }

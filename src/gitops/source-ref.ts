@@ -29,7 +29,10 @@ export function repoId(url: string): RepoId | undefined {
     port = u.port || undefined;
     path = decodeURIComponent(u.pathname);
   }
-  path = path.replace(/\/+$/, '').replace(/\.git$/, '').replace(/^\/+/, '');
+  path = path
+    .replace(/\/+$/, '')
+    .replace(/\.git$/, '')
+    .replace(/^\/+/, '');
   return { host: host.toLowerCase(), ...(port ? { port } : {}), path };
 }
 

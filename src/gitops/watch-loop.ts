@@ -40,7 +40,11 @@ export async function startWatchLoop(opts: WatchLoopOptions): Promise<WatchLoop>
     onBatch: (changes) => {
       const paths = [...new Set(changes.map((c) => c.path))];
       opts.invalidate?.(paths);
-      const shown = paths.slice(0, 3).map((p) => relative(cwd, p) || '.').join(', ') + (paths.length > 3 ? ` (+${paths.length - 3})` : '');
+      const shown =
+        paths
+          .slice(0, 3)
+          .map((p) => relative(cwd, p) || '.')
+          .join(', ') + (paths.length > 3 ? ` (+${paths.length - 3})` : '');
       void queue.enqueue({ kind: 'file', source: opts.dir, paths, at: now(), reason: `changed: ${shown}` });
     },
     onError: (err) => opts.logger.log('error', 'watcher error', { code: 'AKB8004', error: err.message }),

@@ -17,10 +17,7 @@ export interface PushEvent {
   defaultBranch?: string;
 }
 
-export type ParsedEvent =
-  | { kind: 'push'; event: PushEvent }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; reason: string };
+export type ParsedEvent = { kind: 'push'; event: PushEvent } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; reason: string };
 
 function hmacMatches(raw: Buffer, secret: string, hex: string | undefined): boolean {
   if (!hex || !/^[0-9a-fA-F]{64}$/.test(hex)) return false;
@@ -78,12 +75,14 @@ const zeroSha = /^0+$/;
 
 export function parseEvent(provider: Provider, headers: Headers, raw: Buffer): ParsedEvent {
   const eventName =
-    provider === 'github' ? headers['x-github-event']
-    : provider === 'gitea' ? headers['x-gitea-event'] ?? headers['x-gogs-event']
-    : provider === 'gitlab' ? headers['x-gitlab-event']
-    : headers['x-akbp-event'] ?? 'push';
-  const isPush =
-    provider === 'gitlab' ? eventName === 'Push Hook' || eventName === 'Tag Push Hook' : eventName === 'push';
+    provider === 'github'
+      ? headers['x-github-event']
+      : provider === 'gitea'
+        ? (headers['x-gitea-event'] ?? headers['x-gogs-event'])
+        : provider === 'gitlab'
+          ? headers['x-gitlab-event']
+          : (headers['x-akbp-event'] ?? 'push');
+  const isPush = provider === 'gitlab' ? eventName === 'Push Hook' || eventName === 'Tag Push Hook' : eventName === 'push';
   if (!isPush) return { kind: 'ignored', reason: `event ${JSON.stringify(eventName ?? '')} is not a push` };
 
   let body: Obj;

@@ -37,8 +37,20 @@ function narrow(reg: Registry, src: ObjectSource, model: string, all: readonly L
 export type Verdict = boolean | 'unknown';
 
 const OPERATORS = new Set([
-  'exact', 'iexact', 'isnull', 'in', 'contains', 'icontains', 'startswith', 'istartswith',
-  'endswith', 'iendswith', 'gt', 'gte', 'lt', 'lte',
+  'exact',
+  'iexact',
+  'isnull',
+  'in',
+  'contains',
+  'icontains',
+  'startswith',
+  'istartswith',
+  'endswith',
+  'iendswith',
+  'gt',
+  'gte',
+  'lt',
+  'lte',
 ]);
 
 export function pkOf(info: ModelInfo | undefined, body: JsonObject): Json | undefined {
@@ -67,7 +79,17 @@ function walk(reg: Registry, src: ObjectSource, model: string, bodies: JsonObjec
   return sawUnknown ? 'unknown' : false;
 }
 
-function step(reg: Registry, src: ObjectSource, info: ModelInfo | undefined, body: JsonObject, head: string, rest: string[], op: string, value: Json, self?: LiveObject): Verdict {
+function step(
+  reg: Registry,
+  src: ObjectSource,
+  info: ModelInfo | undefined,
+  body: JsonObject,
+  head: string,
+  rest: string[],
+  op: string,
+  value: Json,
+  self?: LiveObject,
+): Verdict {
   const v = fieldValue(info, body, head, self);
   if (rest.length === 0) return compare(src, info, head, v, op, value);
   const ref = info?.references?.[head];
@@ -109,12 +131,12 @@ function fieldValue(info: ModelInfo | undefined, body: JsonObject, field: string
 function compare(src: ObjectSource, info: ModelInfo | undefined, field: string, actual: Json | undefined, op: string, expected: Json): Verdict {
   if (actual === undefined) return 'unknown';
   const pbmTarget = info?.references?.[field]?.policyBindingTarget === true;
-  const eq = (a: Json, b: Json): boolean =>
-    looseEqual(a, b) || (pbmTarget && (looseEqual(a, src.pkOfPbm(b) ?? null) || looseEqual(src.pkOfPbm(a) ?? null, b)));
+  const eq = (a: Json, b: Json): boolean => looseEqual(a, b) || (pbmTarget && (looseEqual(a, src.pkOfPbm(b) ?? null) || looseEqual(src.pkOfPbm(a) ?? null, b)));
   switch (op) {
     case 'exact':
       if (Array.isArray(actual)) return actual.some((a) => eq(a, expected));
-      if (expected !== null && typeof expected === 'object' && typeof actual === 'object' && actual !== null) return containsJson(actual, expected) && containsJson(expected, actual);
+      if (expected !== null && typeof expected === 'object' && typeof actual === 'object' && actual !== null)
+        return containsJson(actual, expected) && containsJson(expected, actual);
       return eq(actual, expected);
     case 'iexact':
       return typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : eq(actual, expected);
@@ -178,7 +200,11 @@ export function evalQuery(reg: Registry, src: ObjectSource, model: string, query
  * The first object in list order the test accepts, as the database's "first row" would be; an
  * undecidable object before it makes the answer unknown. `certain` short-cuts that (a pk hit).
  */
-function firstMatch(objs: readonly LiveObject[], test: (o: LiveObject) => Verdict, certain?: (o: LiveObject) => boolean): { match: LiveObject | null } | 'unknown' {
+function firstMatch(
+  objs: readonly LiveObject[],
+  test: (o: LiveObject) => Verdict,
+  certain?: (o: LiveObject) => boolean,
+): { match: LiveObject | null } | 'unknown' {
   let unknown = false;
   for (const o of objs) {
     if (certain?.(o)) return { match: o };
@@ -221,7 +247,13 @@ export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string
   if (!all0) return 'unknown';
   const { pk, rest } = identifierLookup(ids);
   if (pk === undefined && rest.length === 0) return { match: null };
-  let objs = narrow(reg, src, model, all0, rest.filter(([, , how]) => how === 'lookup').map(([k, v]) => [k, v]));
+  let objs = narrow(
+    reg,
+    src,
+    model,
+    all0,
+    rest.filter(([, , how]) => how === 'lookup').map(([k, v]) => [k, v]),
+  );
   if (pk !== undefined && objs !== all0) {
     // pk ORs with the rest: its object joins the candidates, still in list order.
     const byPk = all0.find((o) => looseEqual(o.pk, pk));
@@ -230,9 +262,9 @@ export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string
   if (rest.length === 0) objs = all0;
   return firstMatch(
     objs,
-    (o) => rest.length > 0 && allOf(rest, ([k, v, how]) => (how === 'contains'
-      ? (o.body[k] === undefined ? 'unknown' : containsJson(o.body[k]!, v))
-      : evalLookup(reg, src, o, k, v))),
+    (o) =>
+      rest.length > 0 &&
+      allOf(rest, ([k, v, how]) => (how === 'contains' ? (o.body[k] === undefined ? 'unknown' : containsJson(o.body[k]!, v)) : evalLookup(reg, src, o, k, v))),
     (o) => pk !== undefined && looseEqual(o.pk, pk),
   );
 }

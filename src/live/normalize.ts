@@ -21,7 +21,7 @@ export function looseEqual(a: Json | undefined, b: Json | undefined): boolean {
 export function containsJson(container: Json, sub: Json): boolean {
   if (Array.isArray(container)) {
     if (Array.isArray(sub)) return sub.every((s) => container.some((c) => containsJson(c, s)));
-    return container.some((c) => c === null || typeof c !== 'object' ? looseEqual(c, sub) : false);
+    return container.some((c) => (c === null || typeof c !== 'object' ? looseEqual(c, sub) : false));
   }
   if (container !== null && typeof container === 'object') {
     if (sub === null || typeof sub !== 'object' || Array.isArray(sub)) return false;

@@ -33,7 +33,10 @@ export class ObjectIndex implements ObjectSource {
   /** model → field → coarse value key → objects, built on first use; null when not indexable. */
   private readonly fieldIndexes = new Map<string, Map<string, Map<string, LiveObject[]> | null>>();
 
-  constructor(private readonly reg: Registry, from?: Map<string, LiveObject[]>) {
+  constructor(
+    private readonly reg: Registry,
+    from?: Map<string, LiveObject[]>,
+  ) {
     if (from) for (const [m, objs] of from) this.set(m, objs);
   }
 
@@ -112,7 +115,11 @@ export class ObjectIndex implements ObjectSource {
     const m = this.norm(model);
     const k = pkKey(pk);
     const list = this.lists.get(m);
-    if (list) this.lists.set(m, list.filter((o) => pkKey(o.pk) !== k));
+    if (list)
+      this.lists.set(
+        m,
+        list.filter((o) => pkKey(o.pk) !== k),
+      );
     this.pks.get(m)?.delete(k);
     this.fieldIndexes.delete(m);
   }

@@ -48,9 +48,23 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
   const target = ctx.anchors.get(node.source);
   let value: Value = null;
   if (target === undefined) {
-    report(ctx, C.undefinedAlias, `Alias *${node.source} refers to an anchor that is not defined before it`, `Expected an anchor &${node.source} on a node earlier in the file.`, s, e);
+    report(
+      ctx,
+      C.undefinedAlias,
+      `Alias *${node.source} refers to an anchor that is not defined before it`,
+      `Expected an anchor &${node.source} on a node earlier in the file.`,
+      s,
+      e,
+    );
   } else if (ctx.building.has(target)) {
-    report(ctx, C.aliasExpansion, `Alias *${node.source} is used inside its own anchor`, 'Expected an alias outside the node it refers to: a recursive value cannot become JSON.', s, e);
+    report(
+      ctx,
+      C.aliasExpansion,
+      `Alias *${node.source} is used inside its own anchor`,
+      'Expected an alias outside the node it refers to: a recursive value cannot become JSON.',
+      s,
+      e,
+    );
   } else if (admitAlias(ctx, target, s, e)) {
     ctx.aliasDepth++;
     value = construct(ctx, target, ptr, s);
@@ -73,7 +87,14 @@ function admitAlias(ctx: LoadContext, target: Node, s: number, e: number): boole
   if (ctx.aliasNodes <= ALIAS_NODE_BUDGET) return true;
   if (!ctx.aliasBudgetExceeded) {
     ctx.aliasBudgetExceeded = true;
-    report(ctx, C.aliasExpansion, `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`, 'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.', s, e);
+    report(
+      ctx,
+      C.aliasExpansion,
+      `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`,
+      'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.',
+      s,
+      e,
+    );
   }
   return false;
 }
@@ -102,7 +123,14 @@ function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
     const t = ctx.anchors.get(node.source);
     if (t === undefined) {
       const [s, e] = nodeRange(node, 0);
-      report(ctx, C.undefinedAlias, `Alias *${node.source} refers to an anchor that is not defined before it`, `Expected an anchor &${node.source} on a node earlier in the file.`, s, e);
+      report(
+        ctx,
+        C.undefinedAlias,
+        `Alias *${node.source} refers to an anchor that is not defined before it`,
+        `Expected an anchor &${node.source} on a node earlier in the file.`,
+        s,
+        e,
+      );
     }
     return t;
   }
@@ -134,7 +162,12 @@ function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined
   if (tag === '!') return text;
   const core = tag.slice(CORE.length);
   switch (core) {
-    case 'str': case 'int': case 'float': case 'bool': case 'null': case 'timestamp':
+    case 'str':
+    case 'int':
+    case 'float':
+    case 'bool':
+    case 'null':
+    case 'timestamp':
       if (core === 'float') ctx.floats.add(ptr);
       return fromResolved(ctx, constructTagged(core, text), tagStart(ctx, s, '!!'), e);
     default:
@@ -154,19 +187,48 @@ function fromResolved(ctx: LoadContext, r: Resolved, s: number, e: number): Valu
   }
   if (r.kind === 'merge' || r.kind === 'value') {
     const t = r.value as string;
-    report(ctx, C.badTypedScalar, `Plain ${t} is not a value in YAML 1.1`, `Expected a quoted string ('${t}'); unquoted, PyYAML reads it as the ${r.kind} indicator and fails.`, s, e);
+    report(
+      ctx,
+      C.badTypedScalar,
+      `Plain ${t} is not a value in YAML 1.1`,
+      `Expected a quoted string ('${t}'); unquoted, PyYAML reads it as the ${r.kind} indicator and fails.`,
+      s,
+      e,
+    );
     return null;
   }
-  if (r.inexact) report(ctx, C.bigInteger, `This integer is larger than 2^53 and loses precision`, 'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.', s, e);
+  if (r.inexact)
+    report(
+      ctx,
+      C.bigInteger,
+      `This integer is larger than 2^53 and loses precision`,
+      'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.',
+      s,
+      e,
+    );
   return r.value;
 }
 
 function badCoreTag(ctx: LoadContext, core: string, shape: string, s: number, e: number): Value {
   const known = ['binary', 'set', 'omap', 'pairs', 'map', 'seq', 'str', 'int', 'float', 'bool', 'null', 'timestamp', 'merge', 'value'];
   if (known.includes(core)) {
-    report(ctx, C.unsupportedType, `!!${core} cannot be used on a ${shape} here`, `Expected JSON-compatible YAML: !!str, !!int, !!float, !!bool, !!null and !!timestamp on scalars, !!seq on sequences, !!map on mappings. authentik cannot send ${core} values.`, s, e);
+    report(
+      ctx,
+      C.unsupportedType,
+      `!!${core} cannot be used on a ${shape} here`,
+      `Expected JSON-compatible YAML: !!str, !!int, !!float, !!bool, !!null and !!timestamp on scalars, !!seq on sequences, !!map on mappings. authentik cannot send ${core} values.`,
+      s,
+      e,
+    );
   } else {
-    report(ctx, C.unknownTag, `Unknown tag !!${core}`, `Expected one of the authentik tags (${KNOWN_TAGS_TEXT}) or a standard YAML type (!!str, !!int, …).`, s, e);
+    report(
+      ctx,
+      C.unknownTag,
+      `Unknown tag !!${core}`,
+      `Expected one of the authentik tags (${KNOWN_TAGS_TEXT}) or a standard YAML type (!!str, !!int, …).`,
+      s,
+      e,
+    );
   }
   return null;
 }
@@ -213,7 +275,14 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
     if (key === undefined) continue;
     const childPtr = `${ptr}/${seg(key.key)}`;
     if (seen.has(key.key)) {
-      report(ctx, C.duplicateKey, `Duplicate key "${key.key}" (this later one wins)`, 'Expected each key once per mapping; PyYAML keeps the last value and authentik never sees the earlier one.', key.start, key.end);
+      report(
+        ctx,
+        C.duplicateKey,
+        `Duplicate key "${key.key}" (this later one wins)`,
+        'Expected each key once per mapping; PyYAML keeps the last value and authentik never sees the earlier one.',
+        key.start,
+        key.end,
+      );
     } else seen.add(key.key);
     if (!key.isString) ctx.nonStringKeys.add(childPtr);
     ctx.pointers.set(`${childPtr}#key`, range(ctx, key.start, key.end));
@@ -243,7 +312,14 @@ function assign(out: { [k: string]: Value }, k: string, v: Value): void {
 /** PyYAML flatten_mapping: `<<: *a` or `<<: [*a, *b]` (earlier list items win, own keys win over all). */
 function collectMerge(ctx: LoadContext, valueNode: Maybe, ptr: string, out: [string, Value][], keyRange: [number, number]): void {
   const fail = (what: string, s: number, e: number) =>
-    report(ctx, C.badMerge, `Merge key << needs a mapping, found ${what}`, 'Expected `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping; quote the key ("<<") to use it as a plain key.', s, e);
+    report(
+      ctx,
+      C.badMerge,
+      `Merge key << needs a mapping, found ${what}`,
+      'Expected `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping; quote the key ("<<") to use it as a plain key.',
+      s,
+      e,
+    );
   const target = resolveAliasNode(ctx, valueNode);
   if (target === undefined) return;
   if (target === null) return fail('nothing', keyRange[0], keyRange[1]);
@@ -290,7 +366,14 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
   if (node === undefined) return undefined;
   if (node === null) return { key: 'null', isString: false, start: s, end: e };
   if (!isScalar(node)) {
-    report(ctx, C.collectionKey, 'A list or mapping cannot be a mapping key', 'Expected a scalar key (a name, number or quoted string); PyYAML rejects unhashable keys.', s, e);
+    report(
+      ctx,
+      C.collectionKey,
+      'A list or mapping cannot be a mapping key',
+      'Expected a scalar key (a name, number or quoted string); PyYAML rejects unhashable keys.',
+      s,
+      e,
+    );
     return undefined;
   }
   const tag = node.tag;
@@ -307,7 +390,14 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
     }
   } else {
     const ts = tagStart(ctx, s, tag);
-    report(ctx, C.taggedKey, `Tag ${tag} cannot be used on a mapping key`, `Expected a plain key: put the tag on the value instead (key: ${tag} …). PyYAML would make the tag object itself the key, which authentik cannot use.`, ts, e);
+    report(
+      ctx,
+      C.taggedKey,
+      `Tag ${tag} cannot be used on a mapping key`,
+      `Expected a plain key: put the tag on the value instead (key: ${tag} …). PyYAML would make the tag object itself the key, which authentik cannot use.`,
+      ts,
+      e,
+    );
     return undefined;
   }
   if (!r.ok || r.kind === 'merge' || r.kind === 'value') {
@@ -316,7 +406,14 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
   }
   if (r.kind === 'str') return { key: r.value as string, isString: true, start: s, end: e };
   if ((r.kind === 'bool' || r.kind === 'null') && tag === undefined) {
-    report(ctx, C.nonStringKey, `Key ${text || '(empty)'} is read as ${r.kind === 'bool' ? `boolean ${String(r.value)}` : 'null'}, not as the text "${text}"`, `Expected a string key? Quote it ("${text}"). As written it becomes the JSON key "${String(r.value)}".`, s, e);
+    report(
+      ctx,
+      C.nonStringKey,
+      `Key ${text || '(empty)'} is read as ${r.kind === 'bool' ? `boolean ${String(r.value)}` : 'null'}, not as the text "${text}"`,
+      `Expected a string key? Quote it ("${text}"). As written it becomes the JSON key "${String(r.value)}".`,
+      s,
+      e,
+    );
   }
   return { key: r.value === null ? 'null' : String(r.value), isString: false, start: s, end: e };
 }
@@ -346,15 +443,36 @@ function jsonFormTag(ctx: LoadContext, node: YAMLMap, ptr: string): Value | unde
   const [s, e] = nodeRange(node, 0);
   const tagName = tagValue && isScalar(tagValue) ? scalarText(tagValue) : undefined;
   if (tagName === undefined || !tagName.startsWith('!') || !isKnownTag(tagName.slice(1))) {
-    report(ctx, C.jsonFormTag, `"${JSON_TAG_KEY}": ${tagName === undefined ? 'value' : JSON.stringify(tagName)} is not an authentik tag; the mapping stays a plain mapping`, `Expected one of ${KNOWN_TAGS_TEXT} (with the leading "!").`, s, e);
+    report(
+      ctx,
+      C.jsonFormTag,
+      `"${JSON_TAG_KEY}": ${tagName === undefined ? 'value' : JSON.stringify(tagName)} is not an authentik tag; the mapping stays a plain mapping`,
+      `Expected one of ${KNOWN_TAGS_TEXT} (with the leading "!").`,
+      s,
+      e,
+    );
     return undefined;
   }
   if (!hasArgs) {
-    report(ctx, C.jsonFormTag, `JSON-form tag ${tagName} has no "args"; authentik keeps it as a plain mapping`, `Expected {"${JSON_TAG_KEY}": "${tagName}", "args": …}.`, s, e);
+    report(
+      ctx,
+      C.jsonFormTag,
+      `JSON-form tag ${tagName} has no "args"; authentik keeps it as a plain mapping`,
+      `Expected {"${JSON_TAG_KEY}": "${tagName}", "args": …}.`,
+      s,
+      e,
+    );
     return undefined;
   }
   if (extra.length > 0) {
-    report(ctx, C.jsonFormTag, `JSON-form tag ${tagName} has extra keys (${extra.join(', ')}) that authentik ignores`, `Expected exactly the keys "${JSON_TAG_KEY}" and "args".`, s, e);
+    report(
+      ctx,
+      C.jsonFormTag,
+      `JSON-form tag ${tagName} has extra keys (${extra.join(', ')}) that authentik ignores`,
+      `Expected exactly the keys "${JSON_TAG_KEY}" and "args".`,
+      s,
+      e,
+    );
   }
   const argNode = resolveAliasNode(ctx, args);
   if (argNode === undefined) return null;

@@ -48,14 +48,7 @@ export function range(ctx: LoadContext, start: number, end: number): SourceRange
   return { uri: ctx.uri, start, end };
 }
 
-export function report(
-  ctx: LoadContext,
-  def: CodeDef,
-  summary: string,
-  detail: string,
-  start: number,
-  end: number,
-): void {
+export function report(ctx: LoadContext, def: CodeDef, summary: string, detail: string, start: number, end: number): void {
   ctx.diagnostics.push(diag(def, summary, { detail, subject: { uri: ctx.uri, start, end } }));
 }
 

@@ -20,8 +20,7 @@ const BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON
 const NULL = /^(?:~|null|Null|NULL|)$/;
 const FLOAT =
   /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
-const INT =
-  /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
+const INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
 const TIMESTAMP_IMPLICIT =
   /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9]{2})?))?)$/;
 const TIMESTAMP_PARTS =
@@ -41,9 +40,17 @@ export function resolvePlain(s: string): Resolved {
     return str(s);
   }
   switch (s[0]) {
-    case 'y': case 'Y': case 't': case 'T': case 'f': case 'F': case 'o': case 'O':
+    case 'y':
+    case 'Y':
+    case 't':
+    case 'T':
+    case 'f':
+    case 'F':
+    case 'o':
+    case 'O':
       return BOOL.test(s) ? { ok: true, kind: 'bool', value: BOOL_VALUES[s.toLowerCase()]! } : str(s);
-    case 'n': case 'N':
+    case 'n':
+    case 'N':
       if (BOOL.test(s)) return { ok: true, kind: 'bool', value: BOOL_VALUES[s.toLowerCase()]! };
       return NULL.test(s) ? { ok: true, kind: 'null', value: null } : str(s);
     case '~':

@@ -193,7 +193,8 @@ export function tabDiagnostic(uri: string, text: string, doc: Document): Diagnos
   for (; tab !== -1; tab = text.indexOf('\t', tab + 1)) {
     if (inScalar(tab) || inComment(tab)) continue;
     return diag(C.syntax, 'Tab character outside a quoted string', {
-      detail: "Expected spaces here: authentik's YAML parser (PyYAML) rejects tabs between or after values and inside unquoted text. Use spaces, or quote the string if the tab belongs to it.",
+      detail:
+        "Expected spaces here: authentik's YAML parser (PyYAML) rejects tabs between or after values and inside unquoted text. Use spaces, or quote the string if the tab belongs to it.",
       subject: { uri, start: tab, end: tab + 1 },
     });
   }

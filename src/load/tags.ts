@@ -11,8 +11,20 @@ import { range, report, tagStart, type LoadContext } from './context.js';
 export type Construct = (ctx: LoadContext, node: Node | null | undefined, ptr: string, at: number) => Value;
 
 export const KNOWN_TAGS: readonly TagName[] = [
-  'KeyOf', 'Env', 'File', 'Context', 'Format', 'Find', 'FindObject', 'Condition', 'If',
-  'Enumerate', 'Index', 'Value', 'AtIndex', 'ParseJSON',
+  'KeyOf',
+  'Env',
+  'File',
+  'Context',
+  'Format',
+  'Find',
+  'FindObject',
+  'Condition',
+  'If',
+  'Enumerate',
+  'Index',
+  'Value',
+  'AtIndex',
+  'ParseJSON',
 ];
 const KNOWN_SET = new Set<string>(KNOWN_TAGS);
 export const KNOWN_TAGS_TEXT = KNOWN_TAGS.map((t) => `!${t}`).join(', ');
@@ -68,15 +80,7 @@ function nodeRange(ctx: LoadContext, node: Node | null | undefined, s: number, e
  * Builds tag `name` whose argument node is `arg` (the tagged node itself, or the `args` value of
  * the JSON form). Returns null after reporting when the arguments have the wrong shape.
  */
-export function buildTag(
-  ctx: LoadContext,
-  name: TagName,
-  arg: Node | null | undefined,
-  ptr: string,
-  s: number,
-  e: number,
-  construct: Construct,
-): Value {
+export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | undefined, ptr: string, s: number, e: number, construct: Construct): Value {
   ctx.pointers.set(ptr, range(ctx, s, e));
   const base = { range: range(ctx, s, e), pointer: ptr };
   const wrong = (found: string, at: [number, number] = [s, e]) => {
@@ -122,7 +126,14 @@ export function buildTag(
       const format = item(0);
       if (typeof format !== 'string') {
         const at = nodeRange(ctx, items[0], s, e);
-        report(ctx, C.tagArguments, `!Format needs a string as its first item, found ${describe(format)}`, `Expected ${USAGE.Format}; the format is used as written (Python %-formatting) and cannot come from another tag.`, at[0], at[1]);
+        report(
+          ctx,
+          C.tagArguments,
+          `!Format needs a string as its first item, found ${describe(format)}`,
+          `Expected ${USAGE.Format}; the format is used as written (Python %-formatting) and cannot come from another tag.`,
+          at[0],
+          at[1],
+        );
         return null;
       }
       const args: Value[] = [];
@@ -141,7 +152,14 @@ export function buildTag(
         const qTag = (q as { tag?: string } | null)?.tag;
         if (!isSeq(q) || q.items.length !== 2 || qTag !== undefined) {
           const at = nodeRange(ctx, q, s, e);
-          report(ctx, C.tagArguments, `!${name} query item ${i} must be a [field, value] pair, found ${qTag ? `a ${qTag} tag` : shapeOf(q)}`, `Expected ${USAGE[name]}.`, at[0], at[1]);
+          report(
+            ctx,
+            C.tagArguments,
+            `!${name} query item ${i} must be a [field, value] pair, found ${qTag ? `a ${qTag} tag` : shapeOf(q)}`,
+            `Expected ${USAGE[name]}.`,
+            at[0],
+            at[1],
+          );
           ok = false;
           continue;
         }
@@ -158,11 +176,25 @@ export function buildTag(
       const mode = item(0);
       const at = nodeRange(ctx, items[0], s, e);
       if (typeof mode !== 'string' || !CONDITION_MODES.includes(mode.toUpperCase())) {
-        report(ctx, C.conditionMode, `Unknown !Condition mode ${typeof mode === 'string' ? `"${mode}"` : describe(mode)}`, `Expected one of ${CONDITION_MODES.join(', ')} (any case) as the first item.`, at[0], at[1]);
+        report(
+          ctx,
+          C.conditionMode,
+          `Unknown !Condition mode ${typeof mode === 'string' ? `"${mode}"` : describe(mode)}`,
+          `Expected one of ${CONDITION_MODES.join(', ')} (any case) as the first item.`,
+          at[0],
+          at[1],
+        );
         return null;
       }
       if (items.length === 1) {
-        report(ctx, C.tagArguments, '!Condition has a mode but no values', `Expected ${USAGE.Condition}; authentik fails with "At least one value is required after mode selection".`, s, e);
+        report(
+          ctx,
+          C.tagArguments,
+          '!Condition has a mode but no values',
+          `Expected ${USAGE.Condition}; authentik fails with "At least one value is required after mode selection".`,
+          s,
+          e,
+        );
         return null;
       }
       const args: Value[] = [];
@@ -185,7 +217,14 @@ export function buildTag(
       const output = item(1);
       if (typeof output !== 'string' || (output.toUpperCase() !== 'SEQ' && output.toUpperCase() !== 'MAP')) {
         const at = nodeRange(ctx, items[1], s, e);
-        report(ctx, C.enumerateOutput, `Unknown !Enumerate output ${typeof output === 'string' ? `"${output}"` : describe(output)}`, 'Expected SEQ (a list of results) or MAP (a mapping built from [key, value] results) as the second item.', at[0], at[1]);
+        report(
+          ctx,
+          C.enumerateOutput,
+          `Unknown !Enumerate output ${typeof output === 'string' ? `"${output}"` : describe(output)}`,
+          'Expected SEQ (a list of results) or MAP (a mapping built from [key, value] results) as the second item.',
+          at[0],
+          at[1],
+        );
         return null;
       }
       const body = item(2);
@@ -220,7 +259,14 @@ export function buildTag(
       try {
         JSON.parse(text);
       } catch (err) {
-        report(ctx, C.parseJson, `!ParseJSON text is not valid JSON: ${jsonErrorReason(err)}`, 'Expected JSON text such as \'{"key": "value"}\' (quote the YAML scalar so YAML leaves it alone).', s, e);
+        report(
+          ctx,
+          C.parseJson,
+          `!ParseJSON text is not valid JSON: ${jsonErrorReason(err)}`,
+          'Expected JSON text such as \'{"key": "value"}\' (quote the YAML scalar so YAML leaves it alone).',
+          s,
+          e,
+        );
         return null;
       }
       return tag({ $tag: 'ParseJSON', ...base, text });

@@ -83,8 +83,20 @@ export interface RelatedLocation {
 // Loaded blueprints (src/load)
 
 export type TagName =
-  | 'KeyOf' | 'Env' | 'File' | 'Context' | 'Format' | 'Find' | 'FindObject' | 'Condition' | 'If'
-  | 'Enumerate' | 'Index' | 'Value' | 'AtIndex' | 'ParseJSON';
+  | 'KeyOf'
+  | 'Env'
+  | 'File'
+  | 'Context'
+  | 'Format'
+  | 'Find'
+  | 'FindObject'
+  | 'Condition'
+  | 'If'
+  | 'Enumerate'
+  | 'Index'
+  | 'Value'
+  | 'AtIndex'
+  | 'ParseJSON';
 
 interface TagBase {
   /** Discriminator; a YAML mapping never produces a `$tag` key of this shape by accident. */
@@ -94,23 +106,82 @@ interface TagBase {
   pointer: string;
 }
 
-export interface KeyOfTag extends TagBase { $tag: 'KeyOf'; id: string }
-export interface EnvTag extends TagBase { $tag: 'Env'; name: Value; default: Value }
-export interface FileTag extends TagBase { $tag: 'File'; path: Value; default: Value }
-export interface ContextTag extends TagBase { $tag: 'Context'; key: Value; default: Value }
-export interface FormatTag extends TagBase { $tag: 'Format'; format: Value; args: Value[] }
-export interface FindTag extends TagBase { $tag: 'Find' | 'FindObject'; model: Value; query: [Value, Value][] }
-export interface ConditionTag extends TagBase { $tag: 'Condition'; mode: Value; args: Value[] }
+export interface KeyOfTag extends TagBase {
+  $tag: 'KeyOf';
+  id: string;
+}
+export interface EnvTag extends TagBase {
+  $tag: 'Env';
+  name: Value;
+  default: Value;
+}
+export interface FileTag extends TagBase {
+  $tag: 'File';
+  path: Value;
+  default: Value;
+}
+export interface ContextTag extends TagBase {
+  $tag: 'Context';
+  key: Value;
+  default: Value;
+}
+export interface FormatTag extends TagBase {
+  $tag: 'Format';
+  format: Value;
+  args: Value[];
+}
+export interface FindTag extends TagBase {
+  $tag: 'Find' | 'FindObject';
+  model: Value;
+  query: [Value, Value][];
+}
+export interface ConditionTag extends TagBase {
+  $tag: 'Condition';
+  mode: Value;
+  args: Value[];
+}
 /** `then`/`else` absent = the one-argument form (≥2023.8), which yields a boolean. */
-export interface IfTag extends TagBase { $tag: 'If'; condition: Value; then?: Value; else?: Value }
-export interface EnumerateTag extends TagBase { $tag: 'Enumerate'; iterable: Value; output: Value; body: Value }
-export interface IndexTag extends TagBase { $tag: 'Index' | 'Value'; depth: number }
-export interface AtIndexTag extends TagBase { $tag: 'AtIndex'; obj: Value; key: Value; hasDefault: boolean; default: Value }
-export interface ParseJSONTag extends TagBase { $tag: 'ParseJSON'; text: string }
+export interface IfTag extends TagBase {
+  $tag: 'If';
+  condition: Value;
+  then?: Value;
+  else?: Value;
+}
+export interface EnumerateTag extends TagBase {
+  $tag: 'Enumerate';
+  iterable: Value;
+  output: Value;
+  body: Value;
+}
+export interface IndexTag extends TagBase {
+  $tag: 'Index' | 'Value';
+  depth: number;
+}
+export interface AtIndexTag extends TagBase {
+  $tag: 'AtIndex';
+  obj: Value;
+  key: Value;
+  hasDefault: boolean;
+  default: Value;
+}
+export interface ParseJSONTag extends TagBase {
+  $tag: 'ParseJSON';
+  text: string;
+}
 
 export type TagNode =
-  | KeyOfTag | EnvTag | FileTag | ContextTag | FormatTag | FindTag | ConditionTag | IfTag
-  | EnumerateTag | IndexTag | AtIndexTag | ParseJSONTag;
+  | KeyOfTag
+  | EnvTag
+  | FileTag
+  | ContextTag
+  | FormatTag
+  | FindTag
+  | ConditionTag
+  | IfTag
+  | EnumerateTag
+  | IndexTag
+  | AtIndexTag
+  | ParseJSONTag;
 
 /** A loaded YAML value: plain JSON or an authentik tag, at any depth. */
 export type Value = null | boolean | number | string | TagNode | Value[] | { [key: string]: Value };

@@ -103,7 +103,12 @@ export async function observe(
 }
 
 async function matchEntry(
-  info: ModelInfo, ids: JsonObject, index: ObjectIndex, reg: Registry, fallback: ServerFallback, e: CompiledEntry,
+  info: ModelInfo,
+  ids: JsonObject,
+  index: ObjectIndex,
+  reg: Registry,
+  fallback: ServerFallback,
+  e: CompiledEntry,
 ): Promise<LiveObject | null | undefined> {
   const r = matchIdentifiers(reg, index, info.model, ids);
   if (r !== 'unknown') return r.match;
@@ -165,7 +170,10 @@ class ServerFallback {
   private readonly asked = new Map<string, LiveObject | null | undefined>();
 
   constructor(
-    private readonly client: ServerClient, private readonly reg: Registry, private readonly index: ObjectIndex, private readonly diagnostics: Diagnostic[],
+    private readonly client: ServerClient,
+    private readonly reg: Registry,
+    private readonly index: ObjectIndex,
+    private readonly diagnostics: Diagnostic[],
   ) {}
 
   queue(q: { model: string; query: [string, Json][] }, key: string): void {
@@ -180,7 +188,13 @@ class ServerFallback {
     const names = new Set((info?.listFilters ?? []).filter((f) => !f.generic).map((f) => f.name));
     for (const [k, v] of query) {
       if (!names.has(k) || v === null || typeof v === 'object') {
-        this.diagnostics.push(diag(OBSERVE_CODES.lookupUnanswerable, `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter`, entryKey ? { entry: entryKey } : {}));
+        this.diagnostics.push(
+          diag(
+            OBSERVE_CODES.lookupUnanswerable,
+            `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter`,
+            entryKey ? { entry: entryKey } : {},
+          ),
+        );
         this.asked.set(key, undefined);
         return undefined;
       }
@@ -212,7 +226,7 @@ class ServerFallback {
 }
 
 function errorText(e: unknown): string {
-  if (e instanceof ApiError) return `${e.message}${typeof e.body === 'object' && e.body && 'detail' in e.body ? `: ${String((e.body as JsonObject).detail)}` : ''}`;
+  if (e instanceof ApiError)
+    return `${e.message}${typeof e.body === 'object' && e.body && 'detail' in e.body ? `: ${String((e.body as JsonObject).detail)}` : ''}`;
   return e instanceof Error ? e.message : String(e);
 }
-

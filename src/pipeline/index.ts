@@ -61,7 +61,13 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   const library = parse(read.library ?? []);
   diagnostics.push(...validateBlueprints(blueprints, { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }));
   const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
-  const out: Loaded = { blueprints, library, files: [...read.files, ...(read.library ?? [])], texts, diagnostics: spec.strict ? strictify(diagnostics) : diagnostics };
+  const out: Loaded = {
+    blueprints,
+    library,
+    files: [...read.files, ...(read.library ?? [])],
+    texts,
+    diagnostics: spec.strict ? strictify(diagnostics) : diagnostics,
+  };
   if (revisions.length > 0) out.revision = revisions.join(',');
   return out;
 }
@@ -110,9 +116,11 @@ async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
   let version = snap.version;
   if (snap.migrated) {
     version = await deps.state.write(snap.state, snap.version);
-    notes.push(diag(STATE_CODES.migrated, `${deps.state.description}: migrated (${snap.migrated.join('; ')})`, {
-      detail: 'written back in the current format. Passwords akbp set before are set once more on the next apply: their digests now use a salted, slow KDF.',
-    }));
+    notes.push(
+      diag(STATE_CODES.migrated, `${deps.state.description}: migrated (${snap.migrated.join('; ')})`, {
+        detail: 'written back in the current format. Passwords akbp set before are set once more on the next apply: their digests now use a salted, slow KDF.',
+      }),
+    );
   }
   return { state: snap.state, version, key, notes };
 }
@@ -140,15 +148,22 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
 
 /** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
 async function planCompiled(
-  loaded: Loaded, compiled: Awaited<ReturnType<typeof compileLoaded>>, diagnostics: Diagnostic[], loadedState: LoadedState,
-  spec: ReconcileSpec, deps: ReconcileDeps,
+  loaded: Loaded,
+  compiled: Awaited<ReturnType<typeof compileLoaded>>,
+  diagnostics: Diagnostic[],
+  loadedState: LoadedState,
+  spec: ReconcileSpec,
+  deps: ReconcileDeps,
 ): Promise<Plan> {
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
   const state = loadedState.state;
   const secretDigest = makeSecretDigest(loadedState.key);
   const options = {
-    prune: spec.prune ?? false, maxDeletes: spec.maxDeletes ?? 10, passwordPolicy: spec.passwordPolicy ?? 'on-change',
-    ...(spec.adopt ? { adopt: true } : {}), ...(spec.prune && spec.pruneAdopted ? { pruneAdopted: true } : {}),
+    prune: spec.prune ?? false,
+    maxDeletes: spec.maxDeletes ?? 10,
+    passwordPolicy: spec.passwordPolicy ?? 'on-change',
+    ...(spec.adopt ? { adopt: true } : {}),
+    ...(spec.prune && spec.pruneAdopted ? { pruneAdopted: true } : {}),
   } as const;
   // Observe reads the models of prunable records only; --prune-adopted makes adopted ones prunable.
   const observedState = options.pruneAdopted
@@ -174,9 +189,16 @@ async function planCompiled(
   plan.options = { ...options };
   plan.diagnostics.unshift(...diagnostics, ...loadedState.notes, ...observed.diagnostics);
   if (spec.prune && Object.keys(state.objects).length === 0) {
-    plan.diagnostics.push(diag(STATE_CODES.nothingToPrune, `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`, {
-      detail: 'akbp prunes only objects it recorded creating. A fresh CI runner has no state file: keep the state where it lasts, with --state authentik or --state postgres://…',
-    }));
+    plan.diagnostics.push(
+      diag(
+        STATE_CODES.nothingToPrune,
+        `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`,
+        {
+          detail:
+            'akbp prunes only objects it recorded creating. A fresh CI runner has no state file: keep the state where it lasts, with --state authentik or --state postgres://…',
+        },
+      ),
+    );
   }
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
   if (hasErrors(plan.diagnostics)) plan.applyable = false;
@@ -204,9 +226,7 @@ async function runApply(
     secretDigest: makeSecretDigest(loaded.key),
     now: deps.now,
     ...(journal ? { journal: (s: OwnershipState) => journal.record(s) } : {}),
-    ...(deps.onProgress
-      ? { onProgress: (r, done, total) => deps.onProgress!(done, total, `${r.status} ${r.action} ${r.model} ${r.key}`) }
-      : {}),
+    ...(deps.onProgress ? { onProgress: (r, done, total) => deps.onProgress!(done, total, `${r.status} ${r.action} ${r.model} ${r.key}`) } : {}),
   });
   if (plan.adoptions) {
     result.adopted = plan.adoptions.filter((a) => next.objects[a.key]?.adopted === true && String(next.objects[a.key]!.pk) === String(a.pk)).length;
@@ -219,7 +239,12 @@ async function runApply(
     } catch (e) {
       if (!(e instanceof StateError)) throw e;
       ok = false;
-      diagnostics.push({ code: e.code, severity: 'error', summary: e.message, detail: 'the objects written are on the server; run akbp plan again to see what the state is missing' });
+      diagnostics.push({
+        code: e.code,
+        severity: 'error',
+        summary: e.message,
+        detail: 'the objects written are on the server; run akbp plan again to see what the state is missing',
+      });
     }
   }
   return { ...base, diagnostics, plan, apply: result, state: next, ...(journal ? { stateVersion: journal.version } : {}), ok };
@@ -229,9 +254,15 @@ async function runApply(
 export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   if (!planned.plan || !planned.compiled || !planned.plan.applyable) return planned;
   const base = { texts: planned.texts, ...(planned.revision ? { revision: planned.revision } : {}) };
-  const loaded = planned.state && planned.stateVersion !== undefined
-    ? { state: planned.state, version: planned.stateVersion, key: deps.state ? await deps.state.digestKey() : deps.env.AKBP_STATE_KEY || EPHEMERAL_KEY, notes: [] }
-    : await loadState(deps);
+  const loaded =
+    planned.state && planned.stateVersion !== undefined
+      ? {
+          state: planned.state,
+          version: planned.stateVersion,
+          key: deps.state ? await deps.state.digestKey() : deps.env.AKBP_STATE_KEY || EPHEMERAL_KEY,
+          notes: [],
+        }
+      : await loadState(deps);
   return runApply(planned.plan, planned.compiled.entries, loaded, spec, deps, base);
 }
 
@@ -254,9 +285,14 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
     ok: false,
   });
   if (digest !== plan.source.digest) {
-    return refuse(PIPELINE_CODES.sourceChanged.code, 'the blueprints changed since this plan was made', `plan was made from ${plan.source.digest}, the sources are now ${digest}; run akbp plan again`);
+    return refuse(
+      PIPELINE_CODES.sourceChanged.code,
+      'the blueprints changed since this plan was made',
+      `plan was made from ${plan.source.digest}, the sources are now ${digest}; run akbp plan again`,
+    );
   }
-  if (!plan.applyable) return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
+  if (!plan.applyable)
+    return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
   const compiled = await compileLoaded(loaded, spec, deps);
   if (hasErrors(compiled.diagnostics)) return { ...base, plan, diagnostics: compiled.diagnostics, ok: false };
   const client = deps.client;
@@ -271,8 +307,11 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   const differences = planDifferences(plan, now);
   if (differences.length > 0) {
     const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
-    return refuse(PIPELINE_CODES.planChanged.code, `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
-      `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`);
+    return refuse(
+      PIPELINE_CODES.planChanged.code,
+      `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
+      `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`,
+    );
   }
   return runApply(now, compiled.entries, loadedState, spec, deps, base);
 }

@@ -7,14 +7,23 @@ import { canonicalString, normalizeField, redactBody, sameField } from '../live/
 import type { ObjectIndex } from '../live/index.js';
 
 export function createChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, after: { [k: string]: DesiredValue }, extras: FieldChange[]): Change {
-  const patch: FieldChange[] = Object.keys(after).sort().map((f) => ({ path: `/${escapePointer(f)}`, op: 'add' as const, after: after[f]! }));
+  const patch: FieldChange[] = Object.keys(after)
+    .sort()
+    .map((f) => ({ path: `/${escapePointer(f)}`, op: 'add' as const, after: after[f]! }));
   patch.push(...extras);
   return { ...base, action: 'create', reason: 'no matching object on the server', patch, after };
 }
 
 export function updateChange(
-  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, live: LiveObject, after: { [k: string]: DesiredValue },
-  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[], extraReasons: string[],
+  base: Omit<Change, 'action' | 'reason' | 'patch'>,
+  info: ModelInfo,
+  live: LiveObject,
+  after: { [k: string]: DesiredValue },
+  resolved: JsonObject,
+  unresolved: Set<string>,
+  index: ObjectIndex,
+  extras: FieldChange[],
+  extraReasons: string[],
 ): Change {
   const patch: FieldChange[] = [];
   const changedAfter: { [k: string]: DesiredValue } = {};
@@ -44,8 +53,18 @@ function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string 
     const gone = norm(before).filter((x) => !keep.has(x)).length;
     return gone ? ` (removes ${gone} member${gone === 1 ? '' : 's'})` : '';
   }
-  if (before && after && typeof before === 'object' && typeof after === 'object' && !Array.isArray(before) && !Array.isArray(after) && !containsDeferred(after)) {
-    const gone = Object.keys(before).filter((k) => !(k in after)).sort();
+  if (
+    before &&
+    after &&
+    typeof before === 'object' &&
+    typeof after === 'object' &&
+    !Array.isArray(before) &&
+    !Array.isArray(after) &&
+    !containsDeferred(after)
+  ) {
+    const gone = Object.keys(before)
+      .filter((k) => !(k in after))
+      .sort();
     return gone.length ? ` (removes key${gone.length === 1 ? '' : 's'} ${gone.join(', ')})` : '';
   }
   return '';
@@ -56,8 +75,15 @@ function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string 
  * declares it too): only the fields it sets differently are patched, after the create.
  */
 export function sameObjectChange(
-  base: Omit<Change, 'action' | 'reason' | 'patch'>, info: ModelInfo, creator: string, created: JsonObject, after: { [k: string]: DesiredValue },
-  resolved: JsonObject, unresolved: Set<string>, index: ObjectIndex, extras: FieldChange[],
+  base: Omit<Change, 'action' | 'reason' | 'patch'>,
+  info: ModelInfo,
+  creator: string,
+  created: JsonObject,
+  after: { [k: string]: DesiredValue },
+  resolved: JsonObject,
+  unresolved: Set<string>,
+  index: ObjectIndex,
+  extras: FieldChange[],
 ): Change {
   const patch: FieldChange[] = [];
   const changedAfter: { [k: string]: DesiredValue } = {};
@@ -74,8 +100,11 @@ export function sameObjectChange(
   if (patch.length === 0) return { ...also, action: 'noop', reason: `declared again: ${creator} creates it with these values`, patch: [] };
   const fields = Object.keys(changedAfter);
   return {
-    ...also, action: 'update', before: {}, after: changedAfter, patch,
+    ...also,
+    action: 'update',
+    before: {},
+    after: changedAfter,
+    patch,
     reason: `${creator} creates it; this later declaration sets ${fields.length ? fields.join(', ') : 'blueprint-only fields'}`,
   };
 }
-

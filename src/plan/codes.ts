@@ -20,7 +20,7 @@ export const PLAN_CODES = {
   sameObjectTwice: def('AKB4014', 'error', 'two entries create the same object'),
   pruneUnobserved: def('AKB4016', 'warning', 'an object to prune was not observed'),
   pkOnlyCreate: def('AKB4015', 'error', 'entry identified only by pk cannot be created through the REST API'),
-  selfLockout: def('AKB4017', 'error', 'the plan takes the API token\'s own user out of every superuser group'),
+  selfLockout: def('AKB4017', 'error', "the plan takes the API token's own user out of every superuser group"),
   fieldSetTwice: def('AKB4018', 'warning', 'two entries set one field of the same object to different values'),
   foundNotPruned: def('AKB4019', 'info', 'an object a current !Find answers is never pruned'),
   nullPassword: def('AKB4022', 'error', 'a null user password, which authentik before 2023.8 refuses'),

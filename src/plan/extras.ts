@@ -78,7 +78,12 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
     const spec = extraSpec(x.info, field, extra.secret);
     const subject = x.subject(field);
     if (spec === 'unsupported') {
-      out.diagnostics.push(diag(PLAN_CODES.extraUnsupported, `${x.entry.model}: \`${field}\` cannot be set through the REST API of this authentik version`, { entry: x.entry.key, ...(subject ? { subject } : {}) }));
+      out.diagnostics.push(
+        diag(PLAN_CODES.extraUnsupported, `${x.entry.model}: \`${field}\` cannot be set through the REST API of this authentik version`, {
+          entry: x.entry.key,
+          ...(subject ? { subject } : {}),
+        }),
+      );
       continue;
     }
     const res = resolveDeferred(extra.value, x.resolver, x.entry.key);
@@ -86,12 +91,18 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
     if (value === null) {
       // Before 2023.8 the blueprint `password` field does not accept null: the entry is invalid.
       if (field === 'password' && x.entry.model === 'authentik_core.user' && x.version !== undefined && olderThan(x.version, [2023, 8])) {
-        out.diagnostics.push(diag(PLAN_CODES.nullPassword, `\`password\` is null, which authentik ${x.version} refuses ("This field may not be null."), failing the blueprint`, {
-          entry: x.entry.key, ...(subject ? { subject } : {}), detail: 'set the variable, or leave `password` out; authentik 2023.8 and later treat null as "leave untouched"',
-        }));
+        out.diagnostics.push(
+          diag(PLAN_CODES.nullPassword, `\`password\` is null, which authentik ${x.version} refuses ("This field may not be null."), failing the blueprint`, {
+            entry: x.entry.key,
+            ...(subject ? { subject } : {}),
+            detail: 'set the variable, or leave `password` out; authentik 2023.8 and later treat null as "leave untouched"',
+          }),
+        );
         continue;
       }
-      out.diagnostics.push(diag(PLAN_CODES.nullSecret, `\`${field}\` is null: akbp leaves it untouched`, { entry: x.entry.key, ...(subject ? { subject } : {}) }));
+      out.diagnostics.push(
+        diag(PLAN_CODES.nullSecret, `\`${field}\` is null: akbp leaves it untouched`, { entry: x.entry.key, ...(subject ? { subject } : {}) }),
+      );
       continue;
     }
     const path = `/${field}`;

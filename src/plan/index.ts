@@ -1,6 +1,19 @@
 // (entries, live snapshot, ownership state, now) → Plan. Pure and synchronous: every fact about
 // the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
-import type { Change, CompiledEntry, DesiredValue, Diagnostic, DroppedEntry, Json, JsonObject, LiveObject, LiveSnapshot, Plan, SourceRange, OwnershipState } from '../model/types.js';
+import type {
+  Change,
+  CompiledEntry,
+  DesiredValue,
+  Diagnostic,
+  DroppedEntry,
+  Json,
+  JsonObject,
+  LiveObject,
+  LiveSnapshot,
+  Plan,
+  SourceRange,
+  OwnershipState,
+} from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
@@ -109,7 +122,12 @@ export function plan(input: PlanInput): Plan {
       resolver.reset();
       const r = resolveDeferred(c, resolver, e.key);
       if (!r.ok) {
-        err(PLAN_CODES.conditionUndecided, `condition of ${e.key} cannot be decided before apply`, undefined, [...r.missing, ...(r.errors ?? []), ...resolver.hard].join('; '));
+        err(
+          PLAN_CODES.conditionUndecided,
+          `condition of ${e.key} cannot be decided before apply`,
+          undefined,
+          [...r.missing, ...(r.errors ?? []), ...resolver.hard].join('; '),
+        );
         skip = true;
         break;
       }
@@ -144,14 +162,22 @@ export function plan(input: PlanInput): Plan {
           if (!nulls.has(k)) continue;
           // authentik writes null; where the field takes null that is what it ends with.
           if (nullable && isDeferred(v) && '$find' in v) {
-            diagnostics.push(diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
-              entry: e.key, subject: at(field), detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
-            }));
+            diagnostics.push(
+              diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
+                entry: e.key,
+                subject: at(field),
+                detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
+              }),
+            );
             continue;
           }
           hardError = true;
-          err(PLAN_CODES.findNoMatch, `${field}: ${describeDeferred({ $find: q })} matched nothing`, field,
-            'authentik would write null here (issue #19715); fix the query or create the object first');
+          err(
+            PLAN_CODES.findNoMatch,
+            `${field}: ${describeDeferred({ $find: q })} matched nothing`,
+            field,
+            'authentik would write null here (issue #19715); fix the query or create the object first',
+          );
         }
       }
       return r.ok ? { ok: true, value: r.value } : { ok: false, value: v };
@@ -177,17 +203,22 @@ export function plan(input: PlanInput): Plan {
     if (earlier) pendingOn.add(earlier.key);
     const creating = live === null && e.state !== 'absent';
     const identity = creating ? refIdentity(e, identifiers, table, outcomes, objectOf) : undefined;
-    const twin = creating ? earlierCreateOfSameObject(outcomes, info.model, identifiers) ?? (identity ? createdBy.get(`${info.model}|${identity}`) : undefined) : undefined;
+    const twin = creating
+      ? (earlierCreateOfSameObject(outcomes, info.model, identifiers) ?? (identity ? createdBy.get(`${info.model}|${identity}`) : undefined))
+      : undefined;
     if (creating && !twin && identity) createdBy.set(`${info.model}|${identity}`, e.key);
     if (twin) pendingOn.add(twin);
     const object = live ? `${info.model}|${pkKey(live.pk)}` : twin ? objectOf.get(twin)! : `new|${e.key}`;
     objectOf.set(e.key, object);
     if (e.state === 'present' || (creating && e.state !== 'created')) {
       for (const c of conflicts(declared, object, e, sendableFields(info, e), lines)) {
-        diagnostics.push(diag(PLAN_CODES.fieldSetTwice, `${c.field} of ${info.model} ${describeObject(identifiers)}: ${c.winner} wins over ${c.loser}`, {
-          entry: e.key, subject: at(c.field),
-          detail: `${c.loser} sets another value; authentik applies the declarations in instance order (${c.loser} first), so the object keeps this one. Keep one value, or --strict refuses the plan.`,
-        }));
+        diagnostics.push(
+          diag(PLAN_CODES.fieldSetTwice, `${c.field} of ${info.model} ${describeObject(identifiers)}: ${c.winner} wins over ${c.loser}`, {
+            entry: e.key,
+            subject: at(c.field),
+            detail: `${c.loser} sets another value; authentik applies the declarations in instance order (${c.loser} first), so the object keeps this one. Keep one value, or --strict refuses the plan.`,
+          }),
+        );
       }
     }
 
@@ -200,28 +231,48 @@ export function plan(input: PlanInput): Plan {
     base.dependsOn = [...new Set([...e.dependsOn, ...pendingOn])].sort();
     waves.set(e.key, wave);
 
-    const extras = e.state === 'absent' ? { changes: [], reasons: [], diagnostics: [] } : planExtras({
-      entry: e, info, live, creating, state: input.state, policy, digest: input.options.secretDigest, resolver,
-      subject: (f) => at(f), version: reg.version,
-    });
+    const extras =
+      e.state === 'absent'
+        ? { changes: [], reasons: [], diagnostics: [] }
+        : planExtras({
+            entry: e,
+            info,
+            live,
+            creating,
+            state: input.state,
+            policy,
+            digest: input.options.secretDigest,
+            resolver,
+            subject: (f) => at(f),
+            version: reg.version,
+          });
     diagnostics.push(...extras.diagnostics);
 
     if (creating && Object.keys(e.identifiers).length === 1 && 'pk' in e.identifiers && info.readOnlyFields.includes(info.pkField ?? 'pk')) {
-      err(PLAN_CODES.pkOnlyCreate, `${e.key} is identified only by pk, which the REST API cannot assign: every apply would create another object`, 'pk',
-        'Add a natural identifier (name, slug, username, …) next to pk.');
+      err(
+        PLAN_CODES.pkOnlyCreate,
+        `${e.key} is identified only by pk, which the REST API cannot assign: every apply would create another object`,
+        'pk',
+        'Add a natural identifier (name, slug, username, …) next to pk.',
+      );
     }
     if (twin && e.state === 'must_created') {
-      err(PLAN_CODES.sameObjectTwice, `state is must_created but ${twin} creates this object earlier in the run`, firstIdentifier(e),
-        'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails');
+      err(
+        PLAN_CODES.sameObjectTwice,
+        `state is must_created but ${twin} creates this object earlier in the run`,
+        firstIdentifier(e),
+        'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails',
+      );
     }
 
     let change: Change;
     switch (twin && e.state !== 'must_created' ? 'twin' : e.state) {
       case 'twin': {
         const creator = outcomes.get(twin!)!;
-        change = e.state === 'created'
-          ? { ...base, sameObjectAs: twin!, action: 'noop', reason: `state created: ${twin} creates the object earlier in this run`, patch: [] }
-          : sameObjectChange(base, info, twin!, creator.body, after, resolvedBody, unresolved, index, extras.changes);
+        change =
+          e.state === 'created'
+            ? { ...base, sameObjectAs: twin!, action: 'noop', reason: `state created: ${twin} creates the object earlier in this run`, patch: [] }
+            : sameObjectChange(base, info, twin!, creator.body, after, resolvedBody, unresolved, index, extras.changes);
         creator.body = { ...creator.body, ...(e.state === 'created' ? {} : resolvedBody) };
         break;
       }
@@ -261,8 +312,12 @@ export function plan(input: PlanInput): Plan {
       const missing = info.requiredOnCreate.filter((f) => !(f in e.attrs) && !(f in e.secrets));
       if (missing.length) {
         hardError = true;
-        err(PLAN_CODES.requiredMissing, `${info.model} ${describeObject(identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`, firstIdentifier(e),
-          `authentik ${reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`);
+        err(
+          PLAN_CODES.requiredMissing,
+          `${info.model} ${describeObject(identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`,
+          firstIdentifier(e),
+          `authentik ${reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`,
+        );
       }
     }
     if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
@@ -276,8 +331,14 @@ export function plan(input: PlanInput): Plan {
   }
 
   const pruned = planPrune({
-    state: input.state, entries: input.entries, dropped: input.dropped, index, registry: reg,
-    prune: input.options.prune === true, pruneAdopted: input.options.pruneAdopted === true, maxDeletes: input.options.maxDeletes ?? 10,
+    state: input.state,
+    entries: input.entries,
+    dropped: input.dropped,
+    index,
+    registry: reg,
+    prune: input.options.prune === true,
+    pruneAdopted: input.options.pruneAdopted === true,
+    maxDeletes: input.options.maxDeletes ?? 10,
     claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
     found: resolver.found,
   });
@@ -318,7 +379,9 @@ function earlierCreateOfSameObject(outcomes: Outcomes, model: string, ids: { [k:
   if (pk !== undefined || rest.length === 0 || rest.some(([, v]) => containsDeferred(v))) return undefined;
   const lookups = rest.filter(([, , how]) => how === 'lookup').map(([k, v]): [string, Json] => [k, v]);
   for (const o of outcomes.createsMatching(model, lookups, () => true)) {
-    const hit = rest.every(([k, v, how]) => (how === 'contains' ? o.body[k] !== undefined && containsJson(o.body[k]!, v) : o.body[k] !== undefined && looseEqual(o.body[k], v)));
+    const hit = rest.every(([k, v, how]) =>
+      how === 'contains' ? o.body[k] !== undefined && containsJson(o.body[k]!, v) : o.body[k] !== undefined && looseEqual(o.body[k], v),
+    );
     if (hit) return o.entry.key;
   }
   return undefined;
@@ -354,7 +417,11 @@ function overriddenLater(entries: readonly CompiledEntry[], snapshot: LiveSnapsh
  * instances binding "their" flow (the same object, declared in both) to one stage match.
  */
 function refIdentity(
-  e: CompiledEntry, ids: { [k: string]: DesiredValue }, table: EntryTable, outcomes: Outcomes, objectOf: Map<string, string>,
+  e: CompiledEntry,
+  ids: { [k: string]: DesiredValue },
+  table: EntryTable,
+  outcomes: Outcomes,
+  objectOf: Map<string, string>,
 ): string | undefined {
   if (!containsDeferred(ids) || 'pk' in ids) return undefined;
   const parts: string[] = [];
@@ -375,8 +442,11 @@ function refIdentity(
 
 /** Fields this entry sets to a value other than an earlier declaration of the same object did. */
 function conflicts(
-  declared: Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>, object: string, e: CompiledEntry,
-  fields: string[], lines: (r: SourceRange) => number,
+  declared: Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>,
+  object: string,
+  e: CompiledEntry,
+  fields: string[],
+  lines: (r: SourceRange) => number,
 ): { field: string; winner: string; loser: string }[] {
   let d = declared.get(object);
   if (!d) declared.set(object, (d = new Map()));
@@ -398,11 +468,16 @@ function conflicts(
 function stableJson(v: Json): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson(v[k]!)}`).join(',')}}`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableJson(v[k]!)}`)
+    .join(',')}}`;
 }
 
 function describeObject(ids: { [k: string]: DesiredValue }): string {
-  return Object.entries(ids).map(([k, v]) => `${k}=${isDeferred(v) ? describeDeferred(v) : containsDeferred(v) ? '(known after apply)' : JSON.stringify(v)}`).join(' ');
+  return Object.entries(ids)
+    .map(([k, v]) => `${k}=${isDeferred(v) ? describeDeferred(v) : containsDeferred(v) ? '(known after apply)' : JSON.stringify(v)}`)
+    .join(' ');
 }
 
 function firstIdentifier(e: CompiledEntry): string | undefined {

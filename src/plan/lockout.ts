@@ -91,9 +91,13 @@ export function checkSelfLockout(changes: readonly Change[], actor: Actor | unde
 }
 
 function lockout(c: Change, actor: Actor, what: string): Diagnostic {
-  return diag(PLAN_CODES.selfLockout, `this plan ${what}: the API token akbp uses belongs to ${actor.username}, so authentik would refuse the rest of the apply (403)`, {
-    detail: 'Keep the token\'s user in a superuser group, or apply with the token of another superuser.',
-    entry: c.key,
-    ...(c.origin?.range ? { subject: c.origin.range } : {}),
-  });
+  return diag(
+    PLAN_CODES.selfLockout,
+    `this plan ${what}: the API token akbp uses belongs to ${actor.username}, so authentik would refuse the rest of the apply (403)`,
+    {
+      detail: "Keep the token's user in a superuser group, or apply with the token of another superuser.",
+      entry: c.key,
+      ...(c.origin?.range ? { subject: c.origin.range } : {}),
+    },
+  );
 }

@@ -37,7 +37,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   const orphans = Object.keys(x.state.objects)
     .filter((k) => {
       const rec = x.state.objects[k]!;
-      return !declared.has(k) && (!rec.adopted || (x.prune && x.pruneAdopted === true)) && !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`);
+      return (
+        !declared.has(k) &&
+        (!rec.adopted || (x.prune && x.pruneAdopted === true)) &&
+        !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`)
+      );
     })
     .sort();
   const foundByEntry = (rec: OwnedObject): boolean => x.found.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${pkKey(rec.pk)}`);
@@ -47,9 +51,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       return x.index.byPk(rec.model, rec.pk) !== undefined && !foundByEntry(rec);
     });
     if (existing.length) {
-      diagnostics.push(diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
-        detail: existing.slice(0, 10).join('\n') + (existing.length > 10 ? `\n… and ${existing.length - 10} more` : ''),
-      }));
+      diagnostics.push(
+        diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
+          detail: existing.slice(0, 10).join('\n') + (existing.length > 10 ? `\n… and ${existing.length - 10} more` : ''),
+        }),
+      );
     }
     return { changes, diagnostics, live };
   }
@@ -61,7 +67,9 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     const base = { key, model: info?.model ?? rec.model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
     if (!x.index.has(rec.model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
-      diagnostics.push(diag(PLAN_CODES.pruneUnobserved, `${key}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, { entry: key }));
+      diagnostics.push(
+        diag(PLAN_CODES.pruneUnobserved, `${key}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, { entry: key }),
+      );
       continue;
     }
     if (!obj) {
@@ -70,22 +78,34 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       continue;
     }
     if (foundByEntry(rec)) {
-      diagnostics.push(diag(PLAN_CODES.foundNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is what a current entry's !Find finds; not pruned`, { entry: key }));
+      diagnostics.push(
+        diag(PLAN_CODES.foundNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is what a current entry's !Find finds; not pruned`, { entry: key }),
+      );
       continue;
     }
     const managed = obj.body.managed;
     if (managed !== undefined && managed !== null && managed !== '') {
-      diagnostics.push(diag(PLAN_CODES.managedNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }));
+      diagnostics.push(
+        diag(PLAN_CODES.managedNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }),
+      );
       continue;
     }
-    changes.push({ ...base, action: 'delete', reason: rec.adopted ? 'pruned (--prune-adopted): adopted, and no entry declares it any more' : 'pruned: no entry declares it any more', patch: [], before: redactBody(info, obj.body) });
+    changes.push({
+      ...base,
+      action: 'delete',
+      reason: rec.adopted ? 'pruned (--prune-adopted): adopted, and no entry declares it any more' : 'pruned: no entry declares it any more',
+      patch: [],
+      before: redactBody(info, obj.body),
+    });
     live.set(key, obj);
   }
   const deletes = changes.filter((c) => c.action === 'delete').length;
   if (deletes > x.maxDeletes) {
-    diagnostics.push(diag(PLAN_CODES.tooManyDeletes, `prune would delete ${deletes} objects, more than --max-deletes ${x.maxDeletes}`, {
-      detail: 'Check that every blueprint source was read; raise --max-deletes to confirm.',
-    }));
+    diagnostics.push(
+      diag(PLAN_CODES.tooManyDeletes, `prune would delete ${deletes} objects, more than --max-deletes ${x.maxDeletes}`, {
+        detail: 'Check that every blueprint source was read; raise --max-deletes to confirm.',
+      }),
+    );
   }
   return { changes, diagnostics, live };
 }
@@ -95,7 +115,13 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
  * record owns, neither under this key nor under another (apply re-keys those). An entry skipped
  * by its condition declares nothing, so it adopts nothing.
  */
-export function planAdoptions(x: { state: OwnershipState; changes: readonly Change[]; entries: readonly CompiledEntry[]; skipped: ReadonlySet<string>; registry: Registry }): Adoption[] {
+export function planAdoptions(x: {
+  state: OwnershipState;
+  changes: readonly Change[];
+  entries: readonly CompiledEntry[];
+  skipped: ReadonlySet<string>;
+  registry: Registry;
+}): Adoption[] {
   const present = new Set(x.entries.filter((e) => e.state !== 'absent').map((e) => e.key));
   const owned = new Set(Object.values(x.state.objects).map((r) => `${findModel(x.registry, r.model)?.model ?? r.model}|${pkKey(r.pk)}`));
   const out: Adoption[] = [];
@@ -106,7 +132,10 @@ export function planAdoptions(x: { state: OwnershipState; changes: readonly Chan
     if (owned.has(id) || seen.has(id)) continue;
     seen.add(id);
     const info = findModel(x.registry, c.model);
-    const ids = Object.keys(c.identifiers).sort().map((k) => `${k}=${describeId(c.identifiers[k])}`).join(' ');
+    const ids = Object.keys(c.identifiers)
+      .sort()
+      .map((k) => `${k}=${describeId(c.identifiers[k])}`)
+      .join(' ');
     out.push({ key: c.key, model: c.model, pk: c.pk, identity: `${info?.verboseName || c.model}${ids ? ` ${ids}` : ''}` });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -90,9 +90,10 @@ export class PlanResolver implements DeferredResolver {
     const info = findModel(this.reg, model);
     // A base model's query (authentik_policies.policy) sees creates of every model of its family:
     // those scan; a concrete model's query narrows through the index of creates by field.
-    const candidates = info?.kind === 'base'
-      ? [...this.outcomes.values()].filter((o) => o.creates && findCovers(this.reg, model, o.entry.model))
-      : this.outcomes.createsMatching(model, q.query, (f: string): boolean => f !== 'pk' && !f.includes('__') && !info?.references?.[f]?.policyBindingTarget);
+    const candidates =
+      info?.kind === 'base'
+        ? [...this.outcomes.values()].filter((o) => o.creates && findCovers(this.reg, model, o.entry.model))
+        : this.outcomes.createsMatching(model, q.query, (f: string): boolean => f !== 'pk' && !f.includes('__') && !info?.references?.[f]?.policyBindingTarget);
     for (const o of candidates) {
       if (o.entry.order >= order) continue;
       if (bodyMatchesQuery(this.reg, this.index, model, o.body, q.query)) {
@@ -117,4 +118,3 @@ export class PlanResolver implements DeferredResolver {
 function describeQuery(q: { model: string; query: [string, Json][] }): string {
   return `!Find [${q.model}, ${q.query.map(([k, v]) => `[${k}, ${JSON.stringify(v)}]`).join(', ')}]`;
 }
-

@@ -88,7 +88,13 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
     }
   }
   if (plan.adoptions?.length) {
-    out.push('', `**Adopt (${plan.adoptions.length})**: objects the entries match that the state does not own; \`apply --adopt\` records them.`, '', '| entry | object | pk |', '|---|---|---|');
+    out.push(
+      '',
+      `**Adopt (${plan.adoptions.length})**: objects the entries match that the state does not own; \`apply --adopt\` records them.`,
+      '',
+      '| entry | object | pk |',
+      '|---|---|---|',
+    );
     for (const a of plan.adoptions) out.push(`| ${cell(a.key)} | ${cell(a.identity)} | ${cell(String(a.pk))} |`);
   }
   if (opts.mermaid) out.push('', '<details><summary>Dependency graph</summary>', '', '```mermaid', opts.mermaid.trimEnd(), '```', '', '</details>');

@@ -13,7 +13,10 @@ export interface TextOptions {
 
 const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' };
 type Paint = (style: keyof typeof SGR, s: string) => string;
-const painter = (color: boolean): Paint => (style, s) => (color ? `${SGR[style]}${s}${SGR.reset}` : s);
+const painter =
+  (color: boolean): Paint =>
+  (style, s) =>
+    color ? `${SGR[style]}${s}${SGR.reset}` : s;
 
 /** Everything printed that came from blueprints, servers or sources goes through here. */
 const safe = (s: string): string => escapeControls(s, true);
@@ -83,12 +86,21 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
 function adoptionLines(plan: Plan, paint: Paint): string[] {
   const list = plan.adoptions ?? [];
   if (list.length === 0) return ['', 'Nothing to adopt: the state records every object the entries match.'];
-  return ['', paint('bold', `Adopt (${list.length}): objects the entries match that the state does not own; apply --adopt records them (never pruned unless --prune-adopted)`),
-    ...list.map((a) => `  ${paint('cyan', '&')} ${a.key}  ${a.identity} ${paint('dim', `(pk ${String(a.pk)})`)}`)];
+  return [
+    '',
+    paint(
+      'bold',
+      `Adopt (${list.length}): objects the entries match that the state does not own; apply --adopt records them (never pruned unless --prune-adopted)`,
+    ),
+    ...list.map((a) => `  ${paint('cyan', '&')} ${a.key}  ${a.identity} ${paint('dim', `(pk ${String(a.pk)})`)}`),
+  ];
 }
 
 function indent(text: string, pad: string): string {
-  return text.split('\n').map((l) => pad + l).join('\n');
+  return text
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
 }
 
 /** `file:line` of a change: the plan may carry the line, else it is computed from the range. */
@@ -112,11 +124,15 @@ export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptio
     const c = byKey.get(r.key);
     const label = safe(c ? objectLabel(c.identifiers) : r.key);
     const style: keyof typeof SGR = r.status === 'applied' || r.status === 'rolled-back' ? 'green' : r.status === 'not-attempted' ? 'dim' : 'red';
-    out.push(`  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${safe(r.model)} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${safe(String(r.pk))})`) : ''}`);
+    out.push(
+      `  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${safe(r.model)} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${safe(String(r.pk))})`) : ''}`,
+    );
     if (r.diagnostics.length > 0) out.push(indent(renderDiagnosticsText(r.diagnostics, opts.texts, opts.color), '      '));
   }
   if (result.diagnostics.length > 0) out.push('', renderDiagnosticsText(result.diagnostics, opts.texts, opts.color));
-  const parts = Object.entries(counts).sort().map(([k, n]) => `${n} ${k}`);
+  const parts = Object.entries(counts)
+    .sort()
+    .map(([k, n]) => `${n} ${k}`);
   out.push('', paint('bold', `Apply ${result.phase}: ${parts.join(', ') || 'nothing to do'}; ${result.writes} write request(s).`));
   if (result.adopted !== undefined) out.push(`Adopted ${result.adopted} object(s) into the ownership state.`);
   return `${out.join('\n')}\n`;

@@ -15,7 +15,9 @@ export function formatValue(v: DesiredValue | undefined, opts: { sensitive?: boo
   if (!containsDeferred(v)) return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map((x) => formatValue(x)).join(', ')}]`;
   if (v !== null && typeof v === 'object') {
-    return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${formatValue(x)}`).join(', ')}}`;
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${formatValue(x)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(v);
 }

@@ -85,7 +85,13 @@ export class Api {
       return ok({ ...out.res, body: '' });
     }
     if (method === 'OPTIONS') {
-      return ok(json(200, { name: 'authentik', description: '', renders: ['application/json'], parses: ['application/json'] }, { allow: [...match.methods, 'OPTIONS'].join(', ') }));
+      return ok(
+        json(
+          200,
+          { name: 'authentik', description: '', renders: ['application/json'], parses: ['application/json'] },
+          { allow: [...match.methods, 'OPTIONS'].join(', ') },
+        ),
+      );
     }
     if (!match.methods.includes(method)) {
       return ok(json(405, { detail: `Method "${method}" not allowed.` }, { allow: [...match.methods, 'OPTIONS'].join(', ') }));
@@ -211,10 +217,7 @@ export class Api {
     for (const m of f.members) {
       const mv = this.w.schema.model(m);
       if (!mv) continue;
-      const rec =
-        f.lookupField === 'pk'
-          ? this.findByPk(mv, param)
-          : this.w.store.all(m).find((r) => !r.hidden && String(r.data[f.lookupField]) === param);
+      const rec = f.lookupField === 'pk' ? this.findByPk(mv, param) : this.w.store.all(m).find((r) => !r.hidden && String(r.data[f.lookupField]) === param);
       if (rec) return rec;
     }
     return undefined;
@@ -375,7 +378,21 @@ export class Api {
     const { username = '', name = '', is_active = true, email = '', avatar = '', uid = '' } = full;
     if (this.w.schema.legacy) return { pk: user.pk, username, name, is_active, is_superuser, groups, email, avatar, uid, settings: {} };
     const type = full.type ?? 'internal';
-    return { pk: user.pk, username, name, is_active, is_superuser, groups, roles: named([...roles].sort(byName)), email, avatar, uid, settings: {}, type, system_permissions: [] };
+    return {
+      pk: user.pk,
+      username,
+      name,
+      is_active,
+      is_superuser,
+      groups,
+      roles: named([...roles].sort(byName)),
+      email,
+      avatar,
+      uid,
+      settings: {},
+      type,
+      system_permissions: [],
+    };
   }
 
   private system(name: string, params: URLSearchParams, accept: string, user?: Rec): HttpResponse {
@@ -406,7 +423,10 @@ export class Api {
         );
       case 'apps': {
         const labels = [...new Set(Object.values(reg.models).map((m) => m.appLabel))].sort();
-        return json(200, labels.map((l) => ({ name: l.replace(/^authentik_/, 'authentik.').replace(/_/g, '.'), label: l })));
+        return json(
+          200,
+          labels.map((l) => ({ name: l.replace(/^authentik_/, 'authentik.').replace(/_/g, '.'), label: l })),
+        );
       }
       case 'blueprints-available':
         return json(200, []);

@@ -25,7 +25,7 @@ export function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefin
   if (!mv || path.length === 0) return undefined;
   const [head, ...rest] = path as [string, ...string[]];
   const info = mv.info;
-  if (head === 'pk' || head === info.pkField || head === 'id' && !info.fields.id || (head === info.lookupParam && info.lookupField === 'pk')) {
+  if (head === 'pk' || head === info.pkField || (head === 'id' && !info.fields.id) || (head === info.lookupParam && info.lookupField === 'pk')) {
     return rest.length ? undefined : [rec.pk];
   }
   if (head === 'pbm_uuid' || head === 'policybindingmodel_ptr_id') return rest.length ? undefined : [rec.pbm ?? String(rec.pk)];
@@ -236,10 +236,17 @@ function matchesJson(have: Json | undefined, want: JsonObject): boolean {
 export function applySearch(w: World, searchFields: string[], recs: Rec[], params: URLSearchParams): Rec[] {
   const q = params.get('search');
   if (!q || !searchFields.length) return recs;
-  const terms = q.replace(/\x00/g, '').replace(/,/g, ' ').split(/\s+/).filter(Boolean).map((t) => t.toLowerCase());
+  const terms = q
+    .replace(/\x00/g, '')
+    .replace(/,/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((t) => t.toLowerCase());
   if (!terms.length) return recs;
   return recs.filter((r) => {
-    const hay = searchFields.map((f) => (pathValues(w, r, f.replace(/^[\^=@$]/, '').split('__')) ?? []).map((v) => (v === null ? '' : String(v)).toLowerCase()));
+    const hay = searchFields.map((f) =>
+      (pathValues(w, r, f.replace(/^[\^=@$]/, '').split('__')) ?? []).map((v) => (v === null ? '' : String(v)).toLowerCase()),
+    );
     return terms.every((t) => hay.some((vals) => vals.some((v) => v.includes(t))));
   });
 }

@@ -37,7 +37,14 @@ const MODEL_DEFAULTS: { [model: string]: { [field: string]: () => Json } } = {
   'authentik_core.token': { intent: () => 'api', expiring: () => true, expires: () => new Date(Date.now() + 30 * 60_000).toISOString(), description: () => '' },
   'authentik_core.user': { is_active: () => true, path: () => 'users', attributes: () => ({}), name: () => '', email: () => '' },
   'authentik_core.group': { is_superuser: () => false, attributes: () => ({}) },
-  'authentik_core.application': { policy_engine_mode: () => 'any', open_in_new_tab: () => false, meta_launch_url: () => '', meta_description: () => '', meta_publisher: () => '', group: () => '' },
+  'authentik_core.application': {
+    policy_engine_mode: () => 'any',
+    open_in_new_tab: () => false,
+    meta_launch_url: () => '',
+    meta_description: () => '',
+    meta_publisher: () => '',
+    group: () => '',
+  },
   'authentik_flows.flow': {
     policy_engine_mode: () => 'any',
     compatibility_mode: () => false,

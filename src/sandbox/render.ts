@@ -152,7 +152,10 @@ function computed(w: World, mv: ModelView, rec: Rec, name: string, fi: FieldInfo
       if (model === 'flow') return flowBindings(w, rec).map((b) => b.data.stage as Json);
       break;
     case 'policies':
-      if (model === 'flow') return bindingsOf(w, rec).map((b) => b.data.policy).filter((p): p is string => typeof p === 'string');
+      if (model === 'flow')
+        return bindingsOf(w, rec)
+          .map((b) => b.data.policy)
+          .filter((p): p is string => typeof p === 'string');
       break;
     case 'export_url':
       return `/api/v3/flows/instances/${String(rec.data.slug)}/export/`;

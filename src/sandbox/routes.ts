@@ -3,16 +3,7 @@
 // segments win over parameters (`/policies/reputation/scores/` before `/policies/reputation/{id}/`).
 import type { Schema } from './schema.js';
 
-export type Action =
-  | 'used_by'
-  | 'set_password'
-  | 'set_key'
-  | 'view_key'
-  | 'set_icon_url'
-  | 'set_background_url'
-  | 'apply'
-  | 'add_user'
-  | 'remove_user';
+export type Action = 'used_by' | 'set_password' | 'set_key' | 'view_key' | 'set_icon_url' | 'set_background_url' | 'apply' | 'add_user' | 'remove_user';
 
 export type Route =
   | { kind: 'collection'; model: string }

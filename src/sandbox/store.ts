@@ -111,9 +111,7 @@ export async function readStateFile(path: string, expectVersion: string): Promis
     throw new Error(`sandbox state file ${path} is not a sandbox state (format 1); move it away to start fresh`);
   }
   if (s.authentikVersion !== expectVersion) {
-    throw new Error(
-      `sandbox state file ${path} holds authentik ${s.authentikVersion} data, but the sandbox emulates ${expectVersion}`,
-    );
+    throw new Error(`sandbox state file ${path} holds authentik ${s.authentikVersion} data, but the sandbox emulates ${expectVersion}`);
   }
   return s as StateFile;
 }

@@ -10,10 +10,7 @@ import { isJsonObject, type Rec } from './store.js';
 
 export type Mode = 'create' | 'update' | 'partial';
 
-export type Validated =
-  | { ok: true; values: JsonObject }
-  | { ok: false; status: 400; body: JsonObject }
-  | { ok: false; status: 500; body: string };
+export type Validated = { ok: true; values: JsonObject } | { ok: false; status: 400; body: JsonObject } | { ok: false; status: 500; body: string };
 
 type FieldError = Json;
 
@@ -338,9 +335,7 @@ function objectRules(w: World, mv: ModelView, values: JsonObject, mode: Mode, ex
     if (mode === 'partial' && set.every((f) => values[f] === undefined)) continue;
     // DRF skips the check when any member is null, and so does PostgreSQL: the (name, parent) loophole.
     if (merged.some((v) => v === undefined || v === null)) continue;
-    const clash = w.store
-      .all(mv.name)
-      .some((r) => r !== existing && set.every((f, i) => sameValue(r.data[f], merged[i]!)));
+    const clash = w.store.all(mv.name).some((r) => r !== existing && set.every((f, i) => sameValue(r.data[f], merged[i]!)));
     if (clash) return { non_field_errors: [`The fields ${set.join(', ')} must make a unique set.`] };
   }
   return undefined;

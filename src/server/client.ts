@@ -134,7 +134,12 @@ class RestClient implements ServerClient {
   async get(model: string, pk: string | number): Promise<LiveObject | null> {
     const m = restModel(this.reg, model);
     try {
-      return await this.onObject(m, pk, async (lookup) => this.live(m, (await this.http.json('GET', detailPath(m, lookup))).body), (o) => o);
+      return await this.onObject(
+        m,
+        pk,
+        async (lookup) => this.live(m, (await this.http.json('GET', detailPath(m, lookup))).body),
+        (o) => o,
+      );
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return null;
       throw e;

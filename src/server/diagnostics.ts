@@ -35,39 +35,57 @@ export function apiErrorDiagnostics(err: unknown, ctx: ErrorContext = {}): Diagn
 
   if (err.status === 0) {
     if (err.uncertain) return [uncertain(err, ctx, detail ?? 'the connection was lost', at())];
-    return [diag(C.unreachable, oneLine(`cannot reach authentik: ${detail ?? 'no response'} (${what})`), { ...at(), detail: 'check --server / AUTHENTIK_URL, the network, and TLS settings (--ca, --insecure)' })];
+    return [
+      diag(C.unreachable, oneLine(`cannot reach authentik: ${detail ?? 'no response'} (${what})`), {
+        ...at(),
+        detail: 'check --server / AUTHENTIK_URL, the network, and TLS settings (--ca, --insecure)',
+      }),
+    ];
   }
   if (err.status === 400) return badRequest(err, ctx, at);
   if (err.status === 401 || err.status === 403) {
     if (detail && /token invalid|expired|credentials were not provided|malformed|unsupported authentication/i.test(detail)) {
-      return [diag(C.authenticationFailed, oneLine(`authentik did not accept the API token: ${detail}`), {
-        ...at(),
-        detail: 'use a token with intent "API" of an active superuser, passed via --token or AUTHENTIK_TOKEN',
-      })];
+      return [
+        diag(C.authenticationFailed, oneLine(`authentik did not accept the API token: ${detail}`), {
+          ...at(),
+          detail: 'use a token with intent "API" of an active superuser, passed via --token or AUTHENTIK_TOKEN',
+        }),
+      ];
     }
     const perm = permissionFor(err, ctx.model);
-    return [diag(C.permissionDenied, oneLine(`the token's user needs permission to ${perm.phrase} (${perm.codename}); use a superuser token`), {
-      ...at(),
-      detail: `authentik answered 403 to ${what}${detail ? `: ${detail}` : ''}`,
-    })];
+    return [
+      diag(C.permissionDenied, oneLine(`the token's user needs permission to ${perm.phrase} (${perm.codename}); use a superuser token`), {
+        ...at(),
+        detail: `authentik answered 403 to ${what}${detail ? `: ${detail}` : ''}`,
+      }),
+    ];
   }
   if (err.status === 404) {
     if (ctx.reference) {
-      return [diag(C.referenceMissing, oneLine(`${ctx.reference} points at an object that does not exist on the server`), {
-        ...at(),
-        detail: `authentik answered 404 to ${what}; create the target first or fix the reference`,
-      })];
+      return [
+        diag(C.referenceMissing, oneLine(`${ctx.reference} points at an object that does not exist on the server`), {
+          ...at(),
+          detail: `authentik answered 404 to ${what}; create the target first or fix the reference`,
+        }),
+      ];
     }
-    return [diag(C.objectMissing, oneLine(`${ctx.model ?? 'the object'} was not found on the server (${what})`), {
-      ...at(),
-      detail: 'it was deleted (or hidden from this token) since it was read; run plan again',
-    })];
+    return [
+      diag(C.objectMissing, oneLine(`${ctx.model ?? 'the object'} was not found on the server (${what})`), {
+        ...at(),
+        detail: 'it was deleted (or hidden from this token) since it was read; run plan again',
+      }),
+    ];
   }
   if (err.status === 405 || err.status === 415) {
     return [diag(C.methodNotAllowed, oneLine(`authentik does not allow ${what}${detail ? `: ${detail}` : ''}`), at())];
   }
   if (err.status === 429) {
-    return [diag(C.rateLimited, `authentik kept answering 429 Too Many Requests to ${what}`, { ...at(), detail: 'retry later or lower --concurrency; a proxy in front of authentik may be rate limiting' })];
+    return [
+      diag(C.rateLimited, `authentik kept answering 429 Too Many Requests to ${what}`, {
+        ...at(),
+        detail: 'retry later or lower --concurrency; a proxy in front of authentik may be rate limiting',
+      }),
+    ];
   }
   if (err.status >= 500) {
     if (err.uncertain) return [uncertain(err, ctx, `authentik answered ${err.status}`, at())];

@@ -37,7 +37,8 @@ export function classifyFailure(err: unknown): TransportFailure {
   if (TLS.test(code)) {
     return { kind: 'fatal', code, tls: true, cause: `TLS verification failed (${code}); pass --ca FILE for a private CA or --insecure to skip verification` };
   }
-  if (FATAL.has(code)) return { kind: 'fatal', code, tls: false, cause: code === 'ENOTFOUND' ? 'host name not found (ENOTFOUND)' : `request could not be made (${code})` };
+  if (FATAL.has(code))
+    return { kind: 'fatal', code, tls: false, cause: code === 'ENOTFOUND' ? 'host name not found (ENOTFOUND)' : `request could not be made (${code})` };
   if (NOT_SENT.has(code)) return { kind: 'not-sent', code, tls: false, cause: `could not connect (${code})` };
   const timeout = /TIMEOUT/.test(code);
   return { kind: 'uncertain', code, tls: false, cause: timeout ? `no answer in time (${code})` : `connection lost before an answer (${code})` };

@@ -56,7 +56,13 @@ export function resolveConnection(
   const token = (nonEmpty(opts.token) ?? nonEmpty(env.AUTHENTIK_TOKEN) ?? nonEmpty(urlPassword))?.trim();
   if (!token) return { error: 'no authentik API token given: pass --token or set AUTHENTIK_TOKEN' };
   if (/[\r\n]/.test(token)) return { error: 'the authentik API token contains a line break; check AUTHENTIK_TOKEN / --token' };
-  const insecure = opts.insecure ?? TRUE_WORDS.has(String(env.AUTHENTIK_INSECURE ?? '').trim().toLowerCase());
+  const insecure =
+    opts.insecure ??
+    TRUE_WORDS.has(
+      String(env.AUTHENTIK_INSECURE ?? '')
+        .trim()
+        .toLowerCase(),
+    );
   const out: Connection = { baseUrl, token, insecure };
   if (opts.ca !== undefined) {
     if (!/-----BEGIN CERTIFICATE-----/.test(opts.ca)) return { error: '--ca: the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)' };

@@ -157,12 +157,21 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
     if (/block timeout|timed out/i.test(msg)) {
       fail('gitFetch', `${shown}: git made no progress for ${Math.round(timeout / 1000)} s`, 'Expected a reachable repository.');
     }
-    fail('gitFetch', `${shown}: cannot fetch ${redactUrl(p.url)}: ${msg}`, 'Expected a reachable repository and, for private ones, credentials in AKBP_GIT_TOKEN (https) or GIT_SSH_COMMAND / an ssh agent (ssh). Git never prompts here.');
+    fail(
+      'gitFetch',
+      `${shown}: cannot fetch ${redactUrl(p.url)}: ${msg}`,
+      'Expected a reachable repository and, for private ones, credentials in AKBP_GIT_TOKEN (https) or GIT_SSH_COMMAND / an ssh agent (ssh). Git never prompts here.',
+    );
   }
   if (!SHA.test(sha)) fail('gitFetch', `${shown}: git gave no commit for ${spec.ref ?? 'HEAD'}`, 'Expected FETCH_HEAD to name a commit.');
   const root = spec.subdir ? join(dir, ...spec.subdir.split('/')) : dir;
   const st = (await insideReal(root, dir)) ? await stat(root).catch(() => undefined) : undefined;
-  if (!st) fail('gitSubdir', `${shown}: "${spec.subdir}" does not exist at ${sha.slice(0, 12)}`, 'Expected the //SUBDIR part to name a directory or file in the repository.');
+  if (!st)
+    fail(
+      'gitSubdir',
+      `${shown}: "${spec.subdir}" does not exist at ${sha.slice(0, 12)}`,
+      'Expected the //SUBDIR part to name a directory or file in the repository.',
+    );
   const base: Omit<SourceOrigin, 'digest'> = { kind: 'git', uri: shown, revision: sha, root, local: false };
   if (spec.ref) base.ref = spec.ref;
   const prefix = `${redactUrl(p.url)}//${spec.subdir ? `${spec.subdir}/` : ''}`;
@@ -188,7 +197,11 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
     // A pattern alone does not list the peeled `^{}` entry of an annotated tag; ask for it too.
     out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote(['--', p.url, want, `${want}^{}`]);
   } catch (err) {
-    fail('gitFetch', `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
+    fail(
+      'gitFetch',
+      `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`,
+      'Expected a reachable repository; git never prompts for credentials here.',
+    );
   }
   const refs = new Map<string, string>();
   for (const line of out.split('\n')) {
@@ -229,16 +242,26 @@ export async function gitIsAncestor(source: string, older: string, newer: string
     await g.raw(['fetch', '--quiet', '--no-tags', p.url, `+${ref}:refs/akbp/followed`]);
     // Keep every commit ever asked about reachable, so gc never drops what was applied.
     for (const sha of [older, newer]) {
-      const present = await g.raw(['cat-file', '-t', sha]).then((t) => t.trim() === 'commit', () => false);
+      const present = await g.raw(['cat-file', '-t', sha]).then(
+        (t) => t.trim() === 'commit',
+        () => false,
+      );
       if (!present) return false;
       await g.raw(['update-ref', `refs/akbp/seen/${sha}`, sha]);
     }
     // simple-git resolves on a non-zero exit without stderr, so `--is-ancestor`'s exit code is
     // lost; the merge base equals `older` exactly when it is an ancestor.
     if (older === newer) return false;
-    const baseSha = await g.raw(['merge-base', older, newer]).then((t) => t.trim(), () => '');
+    const baseSha = await g.raw(['merge-base', older, newer]).then(
+      (t) => t.trim(),
+      () => '',
+    );
     return baseSha === older;
   } catch (err) {
-    fail('gitFetch', `${redactUrl(p.url)}: cannot read history: ${gitMessage(err, p)}`, 'Expected a reachable repository; git never prompts for credentials here.');
+    fail(
+      'gitFetch',
+      `${redactUrl(p.url)}: cannot read history: ${gitMessage(err, p)}`,
+      'Expected a reachable repository; git never prompts for credentials here.',
+    );
   }
 }

@@ -108,8 +108,8 @@ export async function readSources(specs: string[], opts: SourceOptions): Promise
         detail: `Expected *.yaml (or *.yml) files below ${r.origin.uri}; paths with a component starting with "." are skipped, as authentik does.`,
       });
     }
-    for (const f of r.files) if (!seen.has(f.uri)) (seen.add(f.uri), out.files.push(f));
-    for (const f of r.library) if (!seen.has(f.uri)) (seen.add(f.uri), out.library.push(f));
+    for (const f of r.files) if (!seen.has(f.uri)) seen.add(f.uri), out.files.push(f);
+    for (const f of r.library) if (!seen.has(f.uri)) seen.add(f.uri), out.library.push(f);
   }
   return out;
 }

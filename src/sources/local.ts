@@ -97,7 +97,11 @@ async function readBytes(abs: string, shown: string, maxBytes = MAX_FILE_BYTES_D
     const st = await fh.stat();
     if (!st.isFile()) fail('readFailed', `${shown}: is not a regular file`, 'Expected a blueprint file (not a device, FIFO or socket).');
     const tooLarge = (size: string): never =>
-      fail('fileTooLarge', `${shown}: ${size} bytes, more than the limit of ${maxBytes} bytes`, `Expected blueprint files of at most ${maxBytes} bytes; raise the limit with --max-file-size if this file is meant to be this large.`);
+      fail(
+        'fileTooLarge',
+        `${shown}: ${size} bytes, more than the limit of ${maxBytes} bytes`,
+        `Expected blueprint files of at most ${maxBytes} bytes; raise the limit with --max-file-size if this file is meant to be this large.`,
+      );
     if (st.size > maxBytes) tooLarge(String(st.size));
     // The size may grow while reading: stop one byte past the limit.
     const chunk = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
@@ -120,13 +124,16 @@ async function readBytes(abs: string, shown: string, maxBytes = MAX_FILE_BYTES_D
 }
 
 /** A single file named explicitly: always applied, whatever its labels. */
-export async function readFileSource(abs: string, cwd: string, base: Omit<SourceOrigin, 'digest'> | undefined = undefined, maxBytes?: number): Promise<LocalRead> {
+export async function readFileSource(
+  abs: string,
+  cwd: string,
+  base: Omit<SourceOrigin, 'digest'> | undefined = undefined,
+  maxBytes?: number,
+): Promise<LocalRead> {
   const shown = displayPath(abs, cwd);
   const bytes = await readBytes(abs, shown, maxBytes);
   const digest = sha256(bytes);
-  const origin: SourceOrigin = base
-    ? { ...base, digest }
-    : { kind: 'file', uri: shown, root: dirname(abs), digest, local: true };
+  const origin: SourceOrigin = base ? { ...base, digest } : { kind: 'file', uri: shown, root: dirname(abs), digest, local: true };
   const file: SourceFile = { uri: shown, path: basename(abs), bytes, origin };
   return { files: [file], library: [], origin };
 }

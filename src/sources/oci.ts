@@ -23,7 +23,11 @@ export async function ociPull(ref: string | OciRef, opts: OciOptions): Promise<{
   return { files: r.files, digest: r.digest, cachedBlobs: r.cachedBlobs };
 }
 
-export async function ociPush(files: string[], ref: string, opts: OciOptions): Promise<{ digest: string; uri: string; skippedBlobs: number; titles: string[] }> {
+export async function ociPush(
+  files: string[],
+  ref: string,
+  opts: OciOptions,
+): Promise<{ digest: string; uri: string; skippedBlobs: number; titles: string[] }> {
   return (await import('./oci/push.js')).push(files, ref, opts);
 }
 

@@ -31,17 +31,18 @@ function cleanSubdir(sub: string, shown: string): string | undefined {
 }
 
 /** A source string's syntax alone: no file system, no cwd (what the daemon needs to match and pin). */
-export type SourceRef =
-  | { kind: 'git'; url: string; subdir?: string; ref?: string }
-  | { kind: 'oci'; ref: OciRef }
-  | { kind: 'file'; path: string };
+export type SourceRef = { kind: 'git'; url: string; subdir?: string; ref?: string } | { kind: 'oci'; ref: OciRef } | { kind: 'file'; path: string };
 
 function parseRefOrThrow(spec: string): SourceRef {
   if (spec.trim() === '') fail('specInvalid', 'empty source', 'Expected a path, a git::URL or an oci:// reference.');
   if (spec.startsWith('oci://')) return { kind: 'oci', ref: parseOciRef(spec) };
   if (spec.startsWith('git::')) return parseGitSyntax(spec);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    fail('specInvalid', `${redactUrl(spec)}: unsupported source scheme`, 'Expected a local path, git::URL (terraform module syntax) or oci://host/repository[:tag].');
+    fail(
+      'specInvalid',
+      `${redactUrl(spec)}: unsupported source scheme`,
+      'Expected a local path, git::URL (terraform module syntax) or oci://host/repository[:tag].',
+    );
   }
   return { kind: 'file', path: spec };
 }

@@ -51,8 +51,13 @@ export class AuthentikStateStore implements StateStore {
   private readonly leaseMs: number;
 
   constructor(opts: AuthentikStoreOptions) {
-    if (!opts.key) throw new StateError(STATE_CODES.keyMissing, 'the authentik state backend needs AKBP_STATE_KEY (a long random string, the same on every runner): it signs the record and keys the password digests');
-    if (!/^[A-Za-z0-9._-]{1,100}$/.test(opts.workspace)) throw new StateError(STATE_CODES.badUrl, `workspace ${JSON.stringify(opts.workspace)}: use letters, digits, '.', '_' or '-'`);
+    if (!opts.key)
+      throw new StateError(
+        STATE_CODES.keyMissing,
+        'the authentik state backend needs AKBP_STATE_KEY (a long random string, the same on every runner): it signs the record and keys the password digests',
+      );
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(opts.workspace))
+      throw new StateError(STATE_CODES.badUrl, `workspace ${JSON.stringify(opts.workspace)}: use letters, digits, '.', '_' or '-'`);
     this.client = opts.client;
     this.workspace = opts.workspace;
     this.key = opts.key;
@@ -89,7 +94,10 @@ export class AuthentikStateStore implements StateStore {
     }
     const signed = JSON.stringify({ workspace: this.workspace, version: v.version, state: rec.state });
     if (stateMac(this.key, signed) !== rec.mac) {
-      throw new StateError(STATE_CODES.tampered, `${where}: the record's signature does not match (edited on the server, or another AKBP_STATE_KEY); akbp will not trust it`);
+      throw new StateError(
+        STATE_CODES.tampered,
+        `${where}: the record's signature does not match (edited on the server, or another AKBP_STATE_KEY); akbp will not trust it`,
+      );
     }
     const parsed = parseState(rec.state, where);
     return parsed.migrated.length ? { state: parsed.state, migrated: parsed.migrated } : { state: parsed.state };
@@ -106,10 +114,23 @@ export class AuthentikStateStore implements StateStore {
       path: '',
       enabled: false,
       content: blueprintText(this.workspace, next),
-      context: { akbp_state: { format: 2, workspace: this.workspace, version: next, writtenAt: new Date().toISOString(), nonce, mac: stateMac(this.key, signed), state: record } },
+      context: {
+        akbp_state: {
+          format: 2,
+          workspace: this.workspace,
+          version: next,
+          writtenAt: new Date().toISOString(),
+          nonce,
+          mac: stateMac(this.key, signed),
+          state: record,
+        },
+      },
     };
     const conflict = () =>
-      new StateError(STATE_CODES.conflict, `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`);
+      new StateError(
+        STATE_CODES.conflict,
+        `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`,
+      );
     let created: LiveObject | undefined;
     try {
       created = await this.client.create(MODEL, body);
@@ -168,11 +189,14 @@ export class AuthentikStateStore implements StateStore {
   }
 
   private handle(pk: string | number, info: LockInfo, name: string, body: () => JsonObject) {
-    const renew = setInterval(() => {
-      // content is sent along: a PATCH of context alone fails the "path or content" check on some versions.
-      const b = body();
-      void this.client.patch(MODEL, pk, { content: b.content!, context: b.context! }).catch(() => undefined);
-    }, Math.max(1000, Math.floor(this.leaseMs / 3)));
+    const renew = setInterval(
+      () => {
+        // content is sent along: a PATCH of context alone fails the "path or content" check on some versions.
+        const b = body();
+        void this.client.patch(MODEL, pk, { content: b.content!, context: b.context! }).catch(() => undefined);
+      },
+      Math.max(1000, Math.floor(this.leaseMs / 3)),
+    );
     renew.unref();
     let released = false;
     return {
@@ -216,7 +240,12 @@ export class AuthentikStateStore implements StateStore {
 
 function backendError(where: string, e: unknown): StateError {
   if (e instanceof StateError) return e;
-  const what = e instanceof ApiError ? `${e.message}${e.status === 403 ? ' (the token needs permission on blueprint instances)' : ''}` : e instanceof Error ? e.message : String(e);
+  const what =
+    e instanceof ApiError
+      ? `${e.message}${e.status === 403 ? ' (the token needs permission on blueprint instances)' : ''}`
+      : e instanceof Error
+        ? e.message
+        : String(e);
   return new StateError(STATE_CODES.backend, `${where}: ${what}`);
 }
 

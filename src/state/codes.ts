@@ -18,8 +18,8 @@ export const STATE_CODES = {
   tampered: def('AKB9211', 'error', 'the ownership state does not carry a valid signature'),
   leadership: def('AKB9212', 'error', 'leadership was lost'),
   importNoEntry: def('AKB9220', 'error', 'akbp import: no compiled entry has this key (or the suffix is ambiguous)'),
-  importNoObject: def('AKB9221', 'error', 'akbp import: the server has no object of the entry\'s model with this pk'),
+  importNoObject: def('AKB9221', 'error', "akbp import: the server has no object of the entry's model with this pk"),
   importWrongModel: def('AKB9222', 'error', 'akbp import: the pk belongs to an object of another model'),
-  importMismatch: def('AKB9223', 'error', 'akbp import: the object does not match the entry\'s identifiers'),
+  importMismatch: def('AKB9223', 'error', "akbp import: the object does not match the entry's identifiers"),
   importOwned: def('AKB9224', 'error', 'akbp import: the entry key (or the object) is already recorded for another object (or key)'),
 } as const;

@@ -24,7 +24,10 @@ export class FileStateStore implements StateStore {
   /** Apply locks this store holds now: while one is held, no other process writes this record. */
   private applyLocks = 0;
 
-  constructor(path: string, private readonly opts: FileStoreOptions) {
+  constructor(
+    path: string,
+    private readonly opts: FileStoreOptions,
+  ) {
     this.path = resolveStatePath(path);
     this.workspace = 'default';
     this.description = path === this.path ? path : `${path} (→ ${this.path})`;
@@ -46,7 +49,10 @@ export class FileStateStore implements StateStore {
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new StateError(STATE_CODES.corrupt, `${this.path}: not valid JSON (${(e as Error).message}); refusing to overwrite akbp's ownership record — restore it from a backup or \`akbp state push\` a good copy`);
+      throw new StateError(
+        STATE_CODES.corrupt,
+        `${this.path}: not valid JSON (${(e as Error).message}); refusing to overwrite akbp's ownership record — restore it from a backup or \`akbp state push\` a good copy`,
+      );
     }
     const parsed = parseState(raw, this.path);
     if (parsed.legacyKey) this.legacyKey = parsed.legacyKey;
@@ -59,12 +65,16 @@ export class FileStateStore implements StateStore {
   async write(state: OwnershipState, expectedVersion: number): Promise<number> {
     // Every writer that holds the apply lock is alone; others (a plan writing back a migrated
     // record) take a short lock around read-compare-write, so the serial is a real compare-and-swap.
-    const got = this.applyLocks > 0 ? undefined : await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
+    const got =
+      this.applyLocks > 0 ? undefined : await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
     if (got && !got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
     try {
       const cur = this.currentSerial();
       if (cur !== expectedVersion) {
-        throw new StateError(STATE_CODES.conflict, `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`);
+        throw new StateError(
+          STATE_CODES.conflict,
+          `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`,
+        );
       }
       const next = cur + 1;
       // `serial` first, so the next write's version check reads a few bytes, not the whole record.
@@ -100,11 +110,15 @@ export class FileStateStore implements StateStore {
     this.applyLocks++;
     const inner = got.lock;
     let released = false;
-    const lock = { info: inner.info, path: inner.path, release: async () => {
-      if (!released) this.applyLocks--;
-      released = true;
-      await inner.release();
-    } };
+    const lock = {
+      info: inner.info,
+      path: inner.path,
+      release: async () => {
+        if (!released) this.applyLocks--;
+        released = true;
+        await inner.release();
+      },
+    };
     return got.tookOverFrom ? { ok: true, lock, tookOverFrom: got.tookOverFrom } : { ok: true, lock };
   }
 
@@ -119,7 +133,8 @@ export class FileStateStore implements StateStore {
       const k = readFileSync(file, 'utf8').trim();
       if (k) return k;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new StateError(STATE_CODES.backend, `${file}: cannot read the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new StateError(STATE_CODES.backend, `${file}: cannot read the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
     if (this.legacyKey === undefined) this.readSync();
     const key = this.legacyKey ?? randomBytes(32).toString('hex');
@@ -161,7 +176,11 @@ export function writeAtomic(path: string, text: string): void {
   try {
     renameSync(tmp, path);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
 }

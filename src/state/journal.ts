@@ -10,7 +10,10 @@ export class StateJournal {
   private failure: unknown;
   writes = 0;
 
-  constructor(private readonly store: StateStore, private current: number) {}
+  constructor(
+    private readonly store: StateStore,
+    private current: number,
+  ) {}
 
   get version(): number {
     return this.current;

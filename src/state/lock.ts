@@ -36,9 +36,7 @@ export interface AcquireOptions {
   signal?: AbortSignal;
 }
 
-export type AcquireResult =
-  | { ok: true; lock: LockHandle; tookOverFrom?: LockInfo }
-  | { ok: false; reason: 'busy' | 'timeout' | 'aborted'; holder?: LockInfo };
+export type AcquireResult = { ok: true; lock: LockHandle; tookOverFrom?: LockInfo } | { ok: false; reason: 'busy' | 'timeout' | 'aborted'; holder?: LockInfo };
 
 export function pidAlive(pid: number): boolean {
   try {
@@ -98,7 +96,14 @@ async function takeOver(path: string, stale: LockInfo, token: string): Promise<b
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 export async function acquireLock(path: string, opts: AcquireOptions = {}): Promise<AcquireResult> {

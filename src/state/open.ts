@@ -29,7 +29,10 @@ export function stateBackendKind(spec: string): StateBackendKind {
   if (spec === 'authentik') return 'authentik';
   if (/^postgres(ql)?:\/\//.test(spec)) return 'postgres';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new StateError(STATE_CODES.badUrl, `--state ${spec.replace(/\/\/[^@/]*@/, '//***@')}: unknown backend; use a file path, \`authentik\` or postgres://user@host/db`);
+    throw new StateError(
+      STATE_CODES.badUrl,
+      `--state ${spec.replace(/\/\/[^@/]*@/, '//***@')}: unknown backend; use a file path, \`authentik\` or postgres://user@host/db`,
+    );
   }
   return 'file';
 }
@@ -46,7 +49,11 @@ export function openStateStore(opts: OpenStateOptions): StateStore {
   const key = opts.env.AKBP_STATE_KEY ?? '';
   if (kind === 'postgres') return new PostgresStateStore({ url: spec, workspace, key });
   const client = opts.client?.();
-  if (!client) throw new StateError(STATE_CODES.badUrl, '--state authentik keeps the record on the target server: give --server and --token (or AUTHENTIK_URL and AUTHENTIK_TOKEN), or --sandbox');
+  if (!client)
+    throw new StateError(
+      STATE_CODES.badUrl,
+      '--state authentik keeps the record on the target server: give --server and --token (or AUTHENTIK_URL and AUTHENTIK_TOKEN), or --sandbox',
+    );
   return new AuthentikStateStore({ client, workspace, key });
 }
 
@@ -59,11 +66,18 @@ export function deriveWorkspace(sources: readonly string[]): string {
   if (sources.length === 0) return 'default';
   const names = sources.map((s) => {
     let t = s.replace(/^git::/, '').replace(/^oci:\/\//, '');
-    t = t.replace(/[?#].*$/, '').replace(/@sha256:[0-9a-f]+$/, '').replace(/:[^/:]*$/, (m) => (/^:\d+$/.test(m) ? m : ''));
+    t = t
+      .replace(/[?#].*$/, '')
+      .replace(/@sha256:[0-9a-f]+$/, '')
+      .replace(/:[^/:]*$/, (m) => (/^:\d+$/.test(m) ? m : ''));
     const parts = t.split(/\/+|\/\//).filter((p) => p && p !== '.' && p !== '..' && !/\.(ya?ml)$/i.test(p));
     const last = parts[parts.length - 1] ?? 'default';
     return last.replace(/\.git$/, '');
   });
-  const joined = [...new Set(names)].sort().join('+').replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100);
+  const joined = [...new Set(names)]
+    .sort()
+    .join('+')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .slice(0, 100);
   return joined || 'default';
 }

@@ -39,7 +39,11 @@ export class PostgresStateStore implements StateStore {
   private readonly sessions = new Set<pg.Client>();
 
   constructor(private readonly opts: PostgresStoreOptions) {
-    if (!opts.key) throw new StateError(STATE_CODES.keyMissing, 'the postgres state backend needs AKBP_STATE_KEY (a long random string, the same for every runner): it keys the password digests');
+    if (!opts.key)
+      throw new StateError(
+        STATE_CODES.keyMissing,
+        'the postgres state backend needs AKBP_STATE_KEY (a long random string, the same for every runner): it keys the password digests',
+      );
     this.workspace = opts.workspace;
     this.description = `${redactUrl(opts.url)} (workspace ${opts.workspace})`;
   }
@@ -88,10 +92,16 @@ export class PostgresStateStore implements StateStore {
       const r = await c.query<{ version: number }>('SELECT version FROM akbp_schema');
       const from = r.rows[0]?.version ?? 0;
       if (from > POSTGRES_SCHEMA_VERSION) {
-        throw new StateError(STATE_CODES.unsupported, `${this.description}: schema version ${from} is newer than this akbp knows (${POSTGRES_SCHEMA_VERSION}); upgrade akbp`);
+        throw new StateError(
+          STATE_CODES.unsupported,
+          `${this.description}: schema version ${from} is newer than this akbp knows (${POSTGRES_SCHEMA_VERSION}); upgrade akbp`,
+        );
       }
       if (from > 0 && from < POSTGRES_SCHEMA_VERSION && !migrate) {
-        throw new StateError(STATE_CODES.unsupported, `${this.description}: schema version ${from} is older than this akbp's (${POSTGRES_SCHEMA_VERSION}); run \`akbp state migrate\``);
+        throw new StateError(
+          STATE_CODES.unsupported,
+          `${this.description}: schema version ${from} is older than this akbp's (${POSTGRES_SCHEMA_VERSION}); run \`akbp state migrate\``,
+        );
       }
       for (let v = from; v < POSTGRES_SCHEMA_VERSION; v++) await c.query(MIGRATIONS[v]!);
       if (from === 0) await c.query('INSERT INTO akbp_schema (version) VALUES ($1)', [POSTGRES_SCHEMA_VERSION]);
@@ -127,11 +137,23 @@ export class PostgresStateStore implements StateStore {
   async write(state: OwnershipState, expectedVersion: number): Promise<number> {
     const c = await this.db();
     const json = JSON.stringify(sortState(state));
-    const r = expectedVersion === 0
-      ? await this.q(() => c.query('INSERT INTO akbp_state (workspace, version, state) VALUES ($1, 1, $2::jsonb) ON CONFLICT (workspace) DO NOTHING', [this.workspace, json]))
-      : await this.q(() => c.query('UPDATE akbp_state SET version = version + 1, state = $3::jsonb, updated_at = now() WHERE workspace = $1 AND version = $2', [this.workspace, expectedVersion, json]));
+    const r =
+      expectedVersion === 0
+        ? await this.q(() =>
+            c.query('INSERT INTO akbp_state (workspace, version, state) VALUES ($1, 1, $2::jsonb) ON CONFLICT (workspace) DO NOTHING', [this.workspace, json]),
+          )
+        : await this.q(() =>
+            c.query('UPDATE akbp_state SET version = version + 1, state = $3::jsonb, updated_at = now() WHERE workspace = $1 AND version = $2', [
+              this.workspace,
+              expectedVersion,
+              json,
+            ]),
+          );
     if (r.rowCount !== 1) {
-      throw new StateError(STATE_CODES.conflict, `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`);
+      throw new StateError(
+        STATE_CODES.conflict,
+        `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`,
+      );
     }
     return expectedVersion + 1;
   }
@@ -143,7 +165,11 @@ export class PostgresStateStore implements StateStore {
   }
 
   /** A session that holds an advisory lock for as long as it lives; its application_name names the holder. */
-  private async lockSession(kind: 'apply' | 'leader', info: LockInfo, opts: StateLockOptions): Promise<{ client: pg.Client } | { holder?: LockInfo; reason: 'busy' | 'timeout' | 'aborted' }> {
+  private async lockSession(
+    kind: 'apply' | 'leader',
+    info: LockInfo,
+    opts: StateLockOptions,
+  ): Promise<{ client: pg.Client } | { holder?: LockInfo; reason: 'busy' | 'timeout' | 'aborted' }> {
     const [k1, k2] = this.lockKey(kind);
     const c = await this.connect(`akbp ${info.pid}@${info.host} ${info.token.slice(0, 8)} ${info.purpose ?? kind}`);
     const deadline = Date.now() + (opts.timeoutMs ?? 10 * 60_000);

@@ -7,7 +7,11 @@ export const V = {
   unknownModel: def('AKB2001', 'error', 'Model unknown to the target authentik version'),
   attrType: def('AKB2002', 'error', 'Attribute value does not match the field type'),
   requiredOnCreate: def('AKB2003', 'warning', 'Field required when the object is created is missing'),
-  unknownField: def('AKB2004', 'error', 'Attribute the serializer does not know (authentik drops it silently): an error when within two edits of a known field (a typo), unless --lenient'),
+  unknownField: def(
+    'AKB2004',
+    'error',
+    'Attribute the serializer does not know (authentik drops it silently): an error when within two edits of a known field (a typo), unless --lenient',
+  ),
   readOnlyField: def('AKB2005', 'warning', 'Read-only attribute (authentik ignores it)'),
   duplicateId: def('AKB2006', 'error', 'Two entries of one blueprint share an id'),
   keyOfUnknown: def('AKB2007', 'error', '!KeyOf names an id no entry defines'),

@@ -96,7 +96,10 @@ export type ResolveResult =
   | { ok: false; missing: string[]; errors?: string[] };
 
 class Pending {
-  constructor(readonly missing: string[], readonly errors: string[]) {}
+  constructor(
+    readonly missing: string[],
+    readonly errors: string[],
+  ) {}
 }
 
 /** Evaluates every Deferred inside v; returns the JSON value or the references still missing. */
@@ -147,7 +150,13 @@ function walk(v: DesiredValue, r: DeferredResolver, fromKey: string, missing: st
   }
   if ('$find' in d || '$findObject' in d) {
     const q = '$find' in d ? d.$find : d.$findObject;
-    const parts = walk(q.query.map(([f, x]) => [f, x]), r, fromKey, missing, errors);
+    const parts = walk(
+      q.query.map(([f, x]) => [f, x]),
+      r,
+      fromKey,
+      missing,
+      errors,
+    );
     if (parts instanceof Pending) return PENDING;
     const query = parts as [string, Json][];
     const found = '$find' in d ? r.find({ model: q.model, query }) : r.findObject({ model: q.model, query });

@@ -16,12 +16,18 @@ export function conditionOp(mode: string, args: readonly Json[]): OpResult {
   const bools = args.map(pyTruthy);
   const trues = bools.filter(Boolean).length;
   switch (m) {
-    case 'AND': return { ok: true, value: trues === bools.length };
-    case 'NAND': return { ok: true, value: trues !== bools.length };
-    case 'OR': return { ok: true, value: trues > 0 };
-    case 'NOR': return { ok: true, value: trues === 0 };
-    case 'XOR': return { ok: true, value: trues % 2 === 1 };
-    default: return { ok: true, value: trues % 2 === 0 };
+    case 'AND':
+      return { ok: true, value: trues === bools.length };
+    case 'NAND':
+      return { ok: true, value: trues !== bools.length };
+    case 'OR':
+      return { ok: true, value: trues > 0 };
+    case 'NOR':
+      return { ok: true, value: trues === 0 };
+    case 'XOR':
+      return { ok: true, value: trues % 2 === 1 };
+    default:
+      return { ok: true, value: trues % 2 === 0 };
   }
 }
 

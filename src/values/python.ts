@@ -87,7 +87,8 @@ function pyStrRepr(s: string, asciiOnly: boolean): string {
     else if (ch === '\t') out += '\\t';
     else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
     else if ((asciiOnly && c > 0x7f) || (c !== 0x20 && NON_PRINTABLE.test(ch))) {
-      out += c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
+      out +=
+        c <= 0xff ? `\\x${c.toString(16).padStart(2, '0')}` : c <= 0xffff ? `\\u${c.toString(16).padStart(4, '0')}` : `\\U${c.toString(16).padStart(8, '0')}`;
     } else out += ch;
   }
   return out + quote;

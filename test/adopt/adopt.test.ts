@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { rest, startServer, TOKEN } from '../export/helpers.js';
 
-interface StateFile { objects: Record<string, { model: string; pk: string | number; adopted: boolean }> }
+interface StateFile {
+  objects: Record<string, { model: string; pk: string | number; adopted: boolean }>;
+}
 const GROUP = 'authentik_core.group';
 const group = (name: string) => `  - model: ${GROUP}\n    id: ${name}\n    identifiers: {name: ${name}}\n`;
 
@@ -40,8 +42,13 @@ test('plan --adopt lists unowned matches, apply --adopt records them, prune keep
     assert.match(text.stdout, new RegExp(`groups\\.yaml#dev  \\S+ name="dev" \\(pk ${String(dev.pk)}\\)`));
     assert.doesNotMatch(text.stdout, /groups\.yaml#ops {2}/, 'the imported object is owned already');
     assert.match(text.stdout, /0 to delete, 1 to adopt/);
-    const json = JSON.parse((await runCli(['plan', 'bp', ...common, '--adopt', '--format', 'json'], { cwd: dir })).stdout) as { adoptions: { key: string; model: string; pk: string }[] };
-    assert.deepEqual(json.adoptions.map((a) => [a.key, a.model, a.pk]), [['groups.yaml#dev', GROUP, dev.pk]]);
+    const json = JSON.parse((await runCli(['plan', 'bp', ...common, '--adopt', '--format', 'json'], { cwd: dir })).stdout) as {
+      adoptions: { key: string; model: string; pk: string }[];
+    };
+    assert.deepEqual(
+      json.adoptions.map((a) => [a.key, a.model, a.pk]),
+      [['groups.yaml#dev', GROUP, dev.pk]],
+    );
     const md = await runCli(['plan', 'bp', ...common, '--adopt', '--format', 'markdown'], { cwd: dir });
     assert.match(md.stdout, new RegExp(`\\| groups\\.yaml#dev \\| .*name="dev" \\| ${String(dev.pk)} \\|`));
 

@@ -9,15 +9,21 @@ import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { rest, startServer, TOKEN, type Server } from '../export/helpers.js';
 
-interface StateFile { objects: Record<string, { model: string; pk: string | number; adopted: boolean }> }
+interface StateFile {
+  objects: Record<string, { model: string; pk: string | number; adopted: boolean }>;
+}
 
 async function setup(): Promise<{ dir: string; s: Server; common: string[]; state: () => StateFile; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-import-'));
   const s = await startServer('2026.5');
   mkdirSync(join(dir, 'bp'));
-  writeFileSync(join(dir, 'bp', 'groups.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    id: ops\n    identifiers: {name: ops}\n    attrs: {is_superuser: false}\n');
+  writeFileSync(
+    join(dir, 'bp', 'groups.yaml'),
+    'version: 1\nentries:\n  - model: authentik_core.group\n    id: ops\n    identifiers: {name: ops}\n    attrs: {is_superuser: false}\n',
+  );
   return {
-    dir, s,
+    dir,
+    s,
     common: ['--server', s.url, '--token', TOKEN, '--state', join(dir, 'state.json')],
     state: () => JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as StateFile,
     close: async () => {
@@ -95,7 +101,10 @@ test('import refuses an entry key already recorded for another pk unless --force
     const fresh = await rest(x.s, 'POST', '/core/groups/', { name: 'ops' });
     const refused = await runCli(['import', 'bp', 'groups.yaml#ops', String(fresh.pk), ...x.common], { cwd: x.dir });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, new RegExp(`AKB9224: groups\\.yaml#ops is already recorded for authentik_core\\.group ${String(ops.pk)} \\(adopted\\); --force`));
+    assert.match(
+      refused.stderr,
+      new RegExp(`AKB9224: groups\\.yaml#ops is already recorded for authentik_core\\.group ${String(ops.pk)} \\(adopted\\); --force`),
+    );
     assert.equal(x.state().objects['groups.yaml#ops']?.pk, ops.pk, 'the record is untouched');
 
     const forced = await runCli(['import', 'bp', 'groups.yaml#ops', String(fresh.pk), ...x.common, '--force'], { cwd: x.dir });

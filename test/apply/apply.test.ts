@@ -9,12 +9,25 @@ const GROUP = 'authentik_core.group';
 
 function blueprint() {
   const g = entry({ key: 'bp.yaml#g', model: GROUP, id: 'g', identifiers: { name: 'staff' }, attrs: { name: 'staff', attributes: { v: 1 } } });
-  const u = entry({ key: 'bp.yaml#u', model: 'authentik_core.user', id: 'u', identifiers: { username: 'alice' },
-    attrs: { username: 'alice', name: 'Alice', groups: [{ $keyOf: 'g' }] }, secrets: { password: { value: 'CANARY-s3cret', secret: true } },
-    dependsOn: ['bp.yaml#g'], wave: 1 });
-  const t = entry({ key: 'bp.yaml#t', model: 'authentik_core.token', identifiers: { identifier: 'alice-api' },
-    attrs: { identifier: 'alice-api', intent: 'api', user: { $keyOf: 'u' } }, secrets: { key: { value: 'CANARY-tokenkey', secret: true } },
-    dependsOn: ['bp.yaml#u'], wave: 2 });
+  const u = entry({
+    key: 'bp.yaml#u',
+    model: 'authentik_core.user',
+    id: 'u',
+    identifiers: { username: 'alice' },
+    attrs: { username: 'alice', name: 'Alice', groups: [{ $keyOf: 'g' }] },
+    secrets: { password: { value: 'CANARY-s3cret', secret: true } },
+    dependsOn: ['bp.yaml#g'],
+    wave: 1,
+  });
+  const t = entry({
+    key: 'bp.yaml#t',
+    model: 'authentik_core.token',
+    identifiers: { identifier: 'alice-api' },
+    attrs: { identifier: 'alice-api', intent: 'api', user: { $keyOf: 'u' } },
+    secrets: { key: { value: 'CANARY-tokenkey', secret: true } },
+    dependsOn: ['bp.yaml#u'],
+    wave: 2,
+  });
   return [g, u, t];
 }
 
@@ -22,7 +35,10 @@ test('create, then a second apply of the same blueprints makes zero writes', asy
   const s = new FakeServer(reg23);
   const first = await reconcile(blueprint(), s, reg23);
   assert.equal(first.result.phase, 'succeeded');
-  assert.deepEqual(first.result.results.map((r) => r.status), ['applied', 'applied', 'applied']);
+  assert.deepEqual(
+    first.result.results.map((r) => r.status),
+    ['applied', 'applied', 'applied'],
+  );
   // group, user, set_password, token, set_key
   assert.equal(first.result.writes, 5);
   assert.equal(s.passwords.get(String(first.result.results[1]!.pk)), 'CANARY-s3cret');
@@ -33,7 +49,10 @@ test('create, then a second apply of the same blueprints makes zero writes', asy
   const second = await reconcile(blueprint(), s, reg23, { state: first.state });
   assert.equal(second.result.writes, 0);
   assert.equal(s.writes().length, before);
-  assert.deepEqual(second.result.results.map((r) => r.status), ['unchanged', 'unchanged', 'unchanged']);
+  assert.deepEqual(
+    second.result.results.map((r) => r.status),
+    ['unchanged', 'unchanged', 'unchanged'],
+  );
   assert.doesNotMatch(JSON.stringify([first, second]), /CANARY/, 'no secret in plan, result or state');
 });
 
@@ -70,8 +89,14 @@ test('update patches only the differing fields; deletes run; noop writes nothing
   ];
   const { result } = await reconcile(es, s, reg23);
   assert.equal(result.phase, 'succeeded');
-  assert.deepEqual(s.writes().map((w) => w.method), ['PATCH', 'DELETE']);
-  assert.deepEqual(s.store.get(GROUP)!.map((o) => [o.body.name, o.body.attributes]), [['staff', { v: 1 }]]);
+  assert.deepEqual(
+    s.writes().map((w) => w.method),
+    ['PATCH', 'DELETE'],
+  );
+  assert.deepEqual(
+    s.store.get(GROUP)!.map((o) => [o.body.name, o.body.attributes]),
+    [['staff', { v: 1 }]],
+  );
   assert.equal(s.store.get(GROUP)![0]!.pk, g.pk);
 });
 
@@ -118,11 +143,19 @@ test('a failure stops the run: applied / failed with the YAML line of the field 
   const progress: string[] = [];
   const p = await planAgainst(bp, s, reg23);
   const { result, state } = await apply(p, s, {
-    registry: reg23, entries: bp, state: emptyState(), secretDigest: digest, now: () => NOW, keepPartial: true,
+    registry: reg23,
+    entries: bp,
+    state: emptyState(),
+    secretDigest: digest,
+    now: () => NOW,
+    keepPartial: true,
     onProgress: (r: ChangeResult, done, total) => progress.push(`${done}/${total} ${r.status}`),
   });
   assert.equal(result.phase, 'partial');
-  assert.deepEqual(result.results.map((r) => r.status), ['applied', 'failed', 'not-attempted']);
+  assert.deepEqual(
+    result.results.map((r) => r.status),
+    ['applied', 'failed', 'not-attempted'],
+  );
   const d = result.results[1]!.diagnostics[0]!;
   assert.equal(d.code, 'AKB5003');
   assert.match(d.summary, /username: This field must be unique/);
@@ -144,7 +177,10 @@ test('rollback deletes what was created and patches back what was updated', asyn
   s.failNext.set('authentik_core.user', { name: ['nope'] });
   const { result, state } = await reconcile(es, s, reg23, { rollback: true });
   assert.equal(result.phase, 'rolled-back');
-  assert.deepEqual(result.results.map((r) => r.status), ['rolled-back', 'rolled-back', 'failed']);
+  assert.deepEqual(
+    result.results.map((r) => r.status),
+    ['rolled-back', 'rolled-back', 'failed'],
+  );
   assert.equal(JSON.stringify([...s.store.entries()]), before);
   assert.deepEqual(Object.keys(state.objects), [es[0]!.key]);
 });
@@ -156,7 +192,12 @@ test('policy-binding PATCH resends its subject (API-NOTES §11)', async () => {
   s.seed('authentik_policies.policybinding', { target: f.pk as string, group: g.pk as string, order: 0, timeout: 30, policy: null, user: null });
   const es = [
     entry({ model: 'authentik_flows.flow', id: 'f', identifiers: { slug: 'f' } }),
-    entry({ model: 'authentik_policies.policybinding', identifiers: { target: { $keyOf: 'f', pbm: true }, order: 0 }, attrs: { target: { $keyOf: 'f', pbm: true }, order: 0, timeout: 60 }, wave: 1 }),
+    entry({
+      model: 'authentik_policies.policybinding',
+      identifiers: { target: { $keyOf: 'f', pbm: true }, order: 0 },
+      attrs: { target: { $keyOf: 'f', pbm: true }, order: 0, timeout: 60 },
+      wave: 1,
+    }),
   ];
   let sent: unknown;
   const orig = s.patch.bind(s);
@@ -181,9 +222,19 @@ test('a plan with errors writes nothing', async () => {
 test('a saved plan that changes an application icon is fresh until the icon the server shows moves (2023.6 meta_icon)', async () => {
   const s = new FakeServer(reg23);
   const app = s.seed('authentik_core.application', { slug: 'a', name: 'A', meta_icon: 'https://x/old.png' });
-  const es = [entry({ model: 'authentik_core.application', identifiers: { slug: 'a' }, attrs: { slug: 'a', name: 'A' }, secrets: { icon: { value: 'https://x/new.png', secret: false } } })];
+  const es = [
+    entry({
+      model: 'authentik_core.application',
+      identifiers: { slug: 'a' },
+      attrs: { slug: 'a', name: 'A' },
+      secrets: { icon: { value: 'https://x/new.png', secret: false } },
+    }),
+  ];
   const p = await planAgainst(es, s, reg23);
-  assert.deepEqual(p.changes[0]!.patch.map((fc) => fc.path), ['/icon']);
+  assert.deepEqual(
+    p.changes[0]!.patch.map((fc) => fc.path),
+    ['/icon'],
+  );
   assert.deepEqual(await checkPlanFresh(p, s, reg23), [], 'an untouched icon is not a change on the server');
   app.body.meta_icon = 'https://x/edited.png';
   const fresh = await checkPlanFresh(p, s, reg23);
@@ -220,7 +271,7 @@ test('rollback restores a secret the server echoes; one it never shows is report
   assert.doesNotMatch(JSON.stringify([echoed, blind]), /CANARY/);
 });
 
-test('two entries of one existing object: the later one\'s fields are final, the earlier leaves them, one write', async () => {
+test("two entries of one existing object: the later one's fields are final, the earlier leaves them, one write", async () => {
   const s = new FakeServer(reg23);
   const g = s.seed(GROUP, { name: 'staff', attributes: { v: 0 }, is_superuser: false, parent: null });
   const twice = (v: number) => [
@@ -230,7 +281,10 @@ test('two entries of one existing object: the later one\'s fields are final, the
   const first = await reconcile(twice(1), s, reg23);
   const [a, b] = first.plan.changes;
   assert.equal(a!.action, 'noop', 'the later declaration sets attributes: the earlier leaves them to it');
-  assert.deepEqual(b!.patch.map((fc) => fc.path), ['/attributes', '/is_superuser']);
+  assert.deepEqual(
+    b!.patch.map((fc) => fc.path),
+    ['/attributes', '/is_superuser'],
+  );
   assert.ok(b!.wave > a!.wave && b!.dependsOn.includes('bp.yaml#a'));
   assert.deepEqual(first.plan.diagnostics, []);
   assert.equal(first.result.phase, 'succeeded');
@@ -238,7 +292,10 @@ test('two entries of one existing object: the later one\'s fields are final, the
   assert.equal((await reconcile(twice(1), s, reg23, { state: first.state })).result.writes, 0);
 
   const clash = await reconcile(twice(2), s, reg23);
-  assert.deepEqual(clash.plan.diagnostics.map((d) => [d.code, d.severity]), [['AKB4018', 'warning']]);
+  assert.deepEqual(
+    clash.plan.diagnostics.map((d) => [d.code, d.severity]),
+    [['AKB4018', 'warning']],
+  );
   assert.equal(clash.result.phase, 'succeeded', 'the later write is not mistaken for a change made on the server');
   assert.deepEqual(g.body.attributes, { v: 2 }, 'the later entry wins, as in authentik');
 });

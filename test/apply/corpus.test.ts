@@ -16,13 +16,17 @@ const CORPUS = `${reference('blueprints')}/`;
 
 for (const dir of ['default', 'example']) {
   const path = `${CORPUS}${dir}/`;
-  test(`corpus ${dir}/: a second apply of every blueprint that applied makes zero writes`, { skip: existsSync(path) ? false : `corpus not found at ${path}` }, async (t) => {
+  test(`corpus ${dir}/: a second apply of every blueprint that applied makes zero writes`, {
+    skip: existsSync(path) ? false : `corpus not found at ${path}`,
+  }, async (t) => {
     const w = await startWorld('2023.6');
     let state = emptyState();
     let clean = 0;
     const noisy: string[] = [];
     try {
-      for (const f of readdirSync(path).filter((n) => n.endsWith('.yaml')).sort()) {
+      for (const f of readdirSync(path)
+        .filter((n) => n.endsWith('.yaml'))
+        .sort()) {
         const text = readFileSync(path + f, 'utf8');
         const l = loadBlueprint({ uri: f, path: f, bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: path, root: path, local: true } });
         if (!l.blueprint) continue;
@@ -31,8 +35,15 @@ for (const dir of ['default', 'example']) {
         const once = async () => {
           const { snapshot } = await observe(c.entries, w.client, w.registry, { state });
           const p = plan({
-            entries: c.entries, dropped: c.dropped, snapshot, registry: w.registry, state, now: new Date(0),
-            source: { uris: [f], digest: 'x' }, server: { url: w.client.baseUrl, version: '2023.6.1' }, options: { secretDigest },
+            entries: c.entries,
+            dropped: c.dropped,
+            snapshot,
+            registry: w.registry,
+            state,
+            now: new Date(0),
+            source: { uris: [f], digest: 'x' },
+            server: { url: w.client.baseUrl, version: '2023.6.1' },
+            options: { secretDigest },
           });
           const r = await apply(p, w.client, { registry: w.registry, entries: c.entries, state, secretDigest, now: () => new Date(0) });
           state = r.state;
@@ -43,7 +54,13 @@ for (const dir of ['default', 'example']) {
         w.sandbox.clearLog();
         const second = await once();
         if (writesIn(w.sandbox.requestLog) === 0) clean++;
-        else noisy.push(`${f}: ${second.p.changes.filter((x) => x.action !== 'noop').map((x) => `${x.key} ${x.reason}`).join('; ')}`);
+        else
+          noisy.push(
+            `${f}: ${second.p.changes
+              .filter((x) => x.action !== 'noop')
+              .map((x) => `${x.key} ${x.reason}`)
+              .join('; ')}`,
+          );
       }
     } finally {
       await w.close();

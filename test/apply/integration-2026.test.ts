@@ -48,11 +48,20 @@ test('a password changed on the server after akbp set it is set again; an echoed
   await w.client.action('authentik_core.user', u!.pk, 'set_password', { password: 'changed-by-a-human' });
   w.sandbox.clearLog();
   const r3 = await run(w, BP('CANARY-secret-2'), r2.state);
-  assert.deepEqual(r3.plan.changes.filter((c) => c.action === 'update').map((c) => c.reason).sort(), [
-    'client_secret differs on the server',
-    'password was changed on the server since akbp set it',
-  ]);
-  assert.deepEqual(w.sandbox.requestLog.filter((r) => r.method !== 'GET').map((r) => r.method).sort(), ['PATCH', 'POST']);
+  assert.deepEqual(
+    r3.plan.changes
+      .filter((c) => c.action === 'update')
+      .map((c) => c.reason)
+      .sort(),
+    ['client_secret differs on the server', 'password was changed on the server since akbp set it'],
+  );
+  assert.deepEqual(
+    w.sandbox.requestLog
+      .filter((r) => r.method !== 'GET')
+      .map((r) => r.method)
+      .sort(),
+    ['PATCH', 'POST'],
+  );
   w.sandbox.clearLog();
   await run(w, BP('CANARY-secret-2'), r3.state);
   assert.equal(writesIn(w.sandbox.requestLog), 0);

@@ -63,7 +63,10 @@ test('two applies of the same blueprints: the second makes zero writes (sandbox 
   assert.deepEqual(second.plan.summary, { create: 0, update: 0, delete: 0, noop: 8, conflict: 0 });
   assert.equal(writesIn(w.sandbox.requestLog), 0, JSON.stringify(w.sandbox.requestLog));
   assert.equal(second.result.writes, 0);
-  assert.ok(w.sandbox.requestLog.every((r) => !/\/[0-9a-f-]{36}\/$|\/\d+\/$/.test(r.path.split('?')[0]!)), 'observe never GETs single objects');
+  assert.ok(
+    w.sandbox.requestLog.every((r) => !/\/[0-9a-f-]{36}\/$|\/\d+\/$/.test(r.path.split('?')[0]!)),
+    'observe never GETs single objects',
+  );
 });
 
 test('password: set once, not re-set, re-set after the blueprint changes it, never in any output', async () => {
@@ -80,7 +83,10 @@ test('password: set once, not re-set, re-set after the blueprint changes it, nev
   assert.equal(setPw(), 1);
   assert.equal(writesIn(w.sandbox.requestLog), 1, 'only set_password');
   const user = r3.plan.changes.find((c) => c.key.endsWith('#alice'))!;
-  assert.deepEqual(user.patch.map((p) => [p.path, p.sensitive]), [['/password', true]]);
+  assert.deepEqual(
+    user.patch.map((p) => [p.path, p.sensitive]),
+    [['/password', true]],
+  );
   const outputs = JSON.stringify([r1.plan, r1.result, r1.state, r2.plan, r2.result, r3.plan, r3.result, r3.state, w.sandbox.requestLog]);
   assert.doesNotMatch(outputs, /CANARY/);
 });
@@ -100,7 +106,10 @@ entries:
     identifiers: {name: st-absent}
 `;
   const r1 = await run(w, base);
-  assert.deepEqual(r1.plan.changes.map((c) => c.action), ['create', 'create', 'noop']);
+  assert.deepEqual(
+    r1.plan.changes.map((c) => c.action),
+    ['create', 'create', 'noop'],
+  );
   // Someone edits both groups on the server and creates the one that should be absent.
   for (const name of ['st-present', 'st-created']) {
     const [g] = await w.client.list('authentik_core.group', { filters: { name } });
@@ -109,8 +118,14 @@ entries:
   await w.client.create('authentik_core.group', { name: 'st-absent' });
   w.sandbox.clearLog();
   const r2 = await run(w, base, r1.state);
-  assert.deepEqual(r2.plan.changes.map((c) => `${c.action}:${c.key.split('#')[1]}`), ['update:authentik_core.group[name=st-present]', 'noop:authentik_core.group[name=st-created]', 'delete:authentik_core.group[name=st-absent]']);
-  assert.deepEqual(w.sandbox.requestLog.filter((r) => r.method !== 'GET').map((r) => r.method), ['PATCH', 'DELETE']);
+  assert.deepEqual(
+    r2.plan.changes.map((c) => `${c.action}:${c.key.split('#')[1]}`),
+    ['update:authentik_core.group[name=st-present]', 'noop:authentik_core.group[name=st-created]', 'delete:authentik_core.group[name=st-absent]'],
+  );
+  assert.deepEqual(
+    w.sandbox.requestLog.filter((r) => r.method !== 'GET').map((r) => r.method),
+    ['PATCH', 'DELETE'],
+  );
   const [created] = await w.client.list('authentik_core.group', { filters: { name: 'st-created' } });
   assert.equal(created!.body.is_superuser, true, 'state created never updates');
   assert.equal((await w.client.list('authentik_core.group', { filters: { name: 'st-absent' } })).length, 0);
@@ -140,7 +155,9 @@ entries:
 test('rollback on failure leaves the server as it was', async () => {
   await w.client.create('authentik_core.group', { name: 'rb-existing', attributes: { keep: true } });
   const beforeRecords = JSON.stringify(records());
-  const { result } = await run(w, `version: 1
+  const { result } = await run(
+    w,
+    `version: 1
 entries:
   - model: authentik_core.group
     identifiers: {name: rb-existing}
@@ -154,7 +171,10 @@ entries:
   - model: authentik_flows.flow
     identifiers: {slug: rb-bad}
     attrs: {name: Bad, title: Bad, designation: not-a-designation}
-`, emptyState(), { rollback: true });
+`,
+    emptyState(),
+    { rollback: true },
+  );
   assert.equal(result.phase, 'rolled-back', JSON.stringify(result));
   const failed = result.results.find((r) => r.status === 'failed')!;
   assert.match(failed.diagnostics[0]!.summary, /designation/);
@@ -200,7 +220,10 @@ entries:
   assert.equal(kept.plan.summary.delete, 0, 'without --prune nothing is deleted');
   assert.ok(kept.plan.diagnostics.some((d) => d.code === 'AKB4010'));
   const pruned = await run(w, one, kept.state, { prune: true });
-  assert.deepEqual(pruned.plan.changes.filter((c) => c.action === 'delete').map((c) => c.key), ['test.yaml#b']);
+  assert.deepEqual(
+    pruned.plan.changes.filter((c) => c.action === 'delete').map((c) => c.key),
+    ['test.yaml#b'],
+  );
   assert.equal((await w.client.list('authentik_core.group', { filters: { name: 'pr-b' } })).length, 0);
   assert.deepEqual(Object.keys(pruned.state.objects), ['test.yaml#a']);
 });

@@ -24,7 +24,22 @@ for (const version of ['2023.6', '2026.5']) {
     assert.deepEqual(back.families, reg.families);
     for (const [name, m] of Object.entries(reg.models)) {
       const b = back.models[name]!;
-      for (const k of ['apiPath', 'detailPath', 'lookupParam', 'lookupField', 'pkField', 'pkType', 'operations', 'requiredOnCreate', 'readOnlyFields', 'writeOnlyFields', 'manyToManyFields', 'listFilters', 'references', 'secretFields'] as const) {
+      for (const k of [
+        'apiPath',
+        'detailPath',
+        'lookupParam',
+        'lookupField',
+        'pkField',
+        'pkType',
+        'operations',
+        'requiredOnCreate',
+        'readOnlyFields',
+        'writeOnlyFields',
+        'manyToManyFields',
+        'listFilters',
+        'references',
+        'secretFields',
+      ] as const) {
         assert.deepEqual(b[k], m[k], `${name} ${k}`);
       }
       for (const [field, f] of Object.entries(m.fields)) assert.deepEqual(facts(b.fields[field]), facts(f), `${name}.${field}`);

@@ -92,6 +92,10 @@ test('committed blueprint JSON Schemas equal what the generator makes from the c
   const { blueprintJsonSchema } = await import('../../src/authentik/blueprint-schema.js');
   for (const v of ['2023.6', '2026.5']) {
     const committed = JSON.parse(readFileSync(new URL(`../../schemas/authentik-${v}/blueprint.schema.json`, import.meta.url), 'utf8'));
-    assert.deepEqual(committed, JSON.parse(JSON.stringify(blueprintJsonSchema(bundledRegistry(v)))), `schemas/authentik-${v}/blueprint.schema.json is stale: run npm run schemas`);
+    assert.deepEqual(
+      committed,
+      JSON.parse(JSON.stringify(blueprintJsonSchema(bundledRegistry(v)))),
+      `schemas/authentik-${v}/blueprint.schema.json is stale: run npm run schemas`,
+    );
   }
 });

@@ -3,13 +3,21 @@
 import type { SourceFile } from '../../src/model/index.js';
 
 const STAGES = [
-  'authentik_stages_dummy.dummystage', 'authentik_stages_deny.denystage', 'authentik_stages_user_login.userloginstage',
-  'authentik_stages_user_logout.userlogoutstage', 'authentik_stages_user_write.userwritestage', 'authentik_stages_consent.consentstage',
-  'authentik_stages_identification.identificationstage', 'authentik_stages_authenticator_static.authenticatorstaticstage',
-  'authentik_stages_authenticator_validate.authenticatorvalidatestage', 'authentik_stages_email.emailstage',
+  'authentik_stages_dummy.dummystage',
+  'authentik_stages_deny.denystage',
+  'authentik_stages_user_login.userloginstage',
+  'authentik_stages_user_logout.userlogoutstage',
+  'authentik_stages_user_write.userwritestage',
+  'authentik_stages_consent.consentstage',
+  'authentik_stages_identification.identificationstage',
+  'authentik_stages_authenticator_static.authenticatorstaticstage',
+  'authentik_stages_authenticator_validate.authenticatorvalidatestage',
+  'authentik_stages_email.emailstage',
 ];
 const POLICIES = [
-  'authentik_policies_dummy.dummypolicy', 'authentik_policies_password.passwordpolicy', 'authentik_policies_reputation.reputationpolicy',
+  'authentik_policies_dummy.dummypolicy',
+  'authentik_policies_password.passwordpolicy',
+  'authentik_policies_reputation.reputationpolicy',
   'authentik_policies_event_matcher.eventmatcherpolicy',
 ];
 

@@ -24,12 +24,24 @@ export async function exportBench(report: Report): Promise<void> {
     const filling = await createSandbox({ registry, token, statePath });
     const fillClient = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token, registry, transport: filling.transport() });
     const files = corpus(50);
-    const filled = await reconcileOnce({ sources: ['bench/'], mode: 'apply' }, {
-      readSources: async () => ({ files, library: [] as SourceFile[], origins: [files[0]!.origin], diagnostics: [] }),
-      registry, client: fillClient, env: {}, now: () => new Date(),
-    });
+    const filled = await reconcileOnce(
+      { sources: ['bench/'], mode: 'apply' },
+      {
+        readSources: async () => ({ files, library: [] as SourceFile[], origins: [files[0]!.origin], diagnostics: [] }),
+        registry,
+        client: fillClient,
+        env: {},
+        now: () => new Date(),
+      },
+    );
     await fillClient.close();
-    if (!filled.ok) throw new Error(`filling the export bench server failed: ${filled.diagnostics.map((d) => d.summary).slice(0, 3).join('; ')}`);
+    if (!filled.ok)
+      throw new Error(
+        `filling the export bench server failed: ${filled.diagnostics
+          .map((d) => d.summary)
+          .slice(0, 3)
+          .join('; ')}`,
+      );
 
     const sandbox = await createSandbox({ registry, token, statePath, latencyMs: 10 });
     const server = await sandbox.listen('127.0.0.1', 0);
@@ -46,17 +58,33 @@ export async function exportBench(report: Report): Promise<void> {
       const requests = sandbox.requestLog.length;
       const ms = [...times].sort((a, b) => a - b)[1]!;
       console.log(`  export: ${out.counts.objects} objects of ${out.counts.models} models read, ${out.counts.exported} declared in ${out.files.length} files`);
-      report('export requests / floor (Σ pages per model)', `${requests} / ${out.floor} = ${(requests / out.floor).toFixed(2)}×`, '≤ 1.1×', requests <= 1.1 * out.floor);
+      report(
+        'export requests / floor (Σ pages per model)',
+        `${requests} / ${out.floor} = ${(requests / out.floor).toFixed(2)}×`,
+        '≤ 1.1×',
+        requests <= 1.1 * out.floor,
+      );
       report('export of a 1,000-object server, 10 ms latency', `${(ms / 1000).toFixed(2)} s (median of 3)`, '≤ 2 s', ms <= 2000 && out.counts.objects >= 1000);
 
       const origin = { kind: 'file' as const, uri: 'exported/', root: join(dir, 'exported'), local: true };
       const exported: SourceFile[] = out.files.map((f) => ({ uri: `exported/${f.path}`, path: f.path, bytes: new TextEncoder().encode(f.text), origin }));
-      const planned = await reconcileOnce({ sources: ['exported/'], mode: 'plan' }, {
-        readSources: async () => ({ files: exported, library: [], origins: [origin], diagnostics: [] }),
-        registry, client, env: {}, now: () => new Date(),
-      });
+      const planned = await reconcileOnce(
+        { sources: ['exported/'], mode: 'plan' },
+        {
+          readSources: async () => ({ files: exported, library: [], origins: [origin], diagnostics: [] }),
+          registry,
+          client,
+          env: {},
+          now: () => new Date(),
+        },
+      );
       const changes = planned.plan ? planned.plan.summary.create + planned.plan.summary.update + planned.plan.summary.delete : -1;
-      report('changes in a plan of the export against its server', planned.plan ? String(changes) : `no plan: ${planned.diagnostics[0]?.summary ?? ''}`, '0', changes === 0);
+      report(
+        'changes in a plan of the export against its server',
+        planned.plan ? String(changes) : `no plan: ${planned.diagnostics[0]?.summary ?? ''}`,
+        '0',
+        changes === 0,
+      );
     } finally {
       await client.close();
       await server.close();

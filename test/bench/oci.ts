@@ -20,7 +20,11 @@ function median(xs: number[]): number {
 
 /** A blueprint of realistic size (~1.5 KiB), different per file and per round. */
 function blueprint(round: number, i: number): string {
-  const entries = Array.from({ length: 8 }, (_, k) => `  - model: authentik_core.group\n    id: g-${round}-${i}-${k}\n    identifiers: {name: group-${round}-${i}-${k}}\n    attrs: {attributes: {team: t${k}}}\n`).join('');
+  const entries = Array.from(
+    { length: 8 },
+    (_, k) =>
+      `  - model: authentik_core.group\n    id: g-${round}-${i}-${k}\n    identifiers: {name: group-${round}-${i}-${k}}\n    attrs: {attributes: {team: t${k}}}\n`,
+  ).join('');
   return `version: 1\nmetadata:\n  name: bench-${round}-${i}\nentries:\n${entries}`;
 }
 
@@ -69,8 +73,18 @@ export async function ociBench(report: Report): Promise<void> {
     const curl = median(curls);
     const push = median(pushes);
     const repush = median(repushes);
-    report(`OCI cold pull of ${FILES} files vs curl over one connection`, `${pull.toFixed(0)} ms vs ${curl.toFixed(0)} ms = ${(pull / curl).toFixed(2)}×`, '≤ 1.3×', pull / curl <= 1.3);
-    report(`OCI push of ${FILES} files vs a re-push`, `${push.toFixed(0)} ms vs ${repush.toFixed(0)} ms = ${(push / repush).toFixed(2)}×`, '≤ 1.5×', push / repush <= 1.5);
+    report(
+      `OCI cold pull of ${FILES} files vs curl over one connection`,
+      `${pull.toFixed(0)} ms vs ${curl.toFixed(0)} ms = ${(pull / curl).toFixed(2)}×`,
+      '≤ 1.3×',
+      pull / curl <= 1.3,
+    );
+    report(
+      `OCI push of ${FILES} files vs a re-push`,
+      `${push.toFixed(0)} ms vs ${repush.toFixed(0)} ms = ${(push / repush).toFixed(2)}×`,
+      '≤ 1.5×',
+      push / repush <= 1.5,
+    );
   } finally {
     await reg.stop();
     rmSync(work, { recursive: true, force: true });

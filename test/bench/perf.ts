@@ -74,7 +74,17 @@ export async function concurrencyBench(report: Report, latencyMs = 30, concurren
   const digest = makeSecretDigest('bench');
   try {
     const obs = await observe(entries, client, registry, { concurrency });
-    const p = plan({ entries, dropped: [], snapshot: obs.snapshot, registry, state: emptyState(), now: new Date(), source: { uris: ['bench/'], digest: 'sha256:bench' }, server: { url: server.url, version: registry.authentikVersion }, options: { secretDigest: digest } });
+    const p = plan({
+      entries,
+      dropped: [],
+      snapshot: obs.snapshot,
+      registry,
+      state: emptyState(),
+      now: new Date(),
+      source: { uris: ['bench/'], digest: 'sha256:bench' },
+      server: { url: server.url, version: registry.authentikVersion },
+      options: { secretDigest: digest },
+    });
     const perWave = new Map<number, number>();
     for (const c of p.changes) if (c.action !== 'noop') perWave.set(c.wave, (perWave.get(c.wave) ?? 0) + 1);
     const floor = [...perWave.values()].reduce((s, w) => s + Math.ceil(w / concurrency), 0) * latencyMs;
@@ -83,9 +93,15 @@ export async function concurrencyBench(report: Report, latencyMs = 30, concurren
     const applied = await apply(p, client, { registry, entries, state: emptyState(), secretDigest: digest, now: () => new Date(), concurrency });
     const ms = performance.now() - t;
     const writes = sandbox.requestLog.filter((r) => r.method !== 'GET').length;
-    console.log(`  ${writes} writes in ${perWave.size} waves (${[...perWave.values()].join(', ')}); floor ${floor} ms at ${latencyMs} ms per request, concurrency ${concurrency}`);
-    report(`apply of ${p.summary.create} creates at ${latencyMs} ms, --concurrency ${concurrency} / round-trip floor`,
-      `${applied.result.phase}, ${(ms / 1000).toFixed(2)} s = ${(ms / floor).toFixed(2)}×`, '≤ 1.2×', applied.result.phase === 'succeeded' && ms / floor <= 1.2);
+    console.log(
+      `  ${writes} writes in ${perWave.size} waves (${[...perWave.values()].join(', ')}); floor ${floor} ms at ${latencyMs} ms per request, concurrency ${concurrency}`,
+    );
+    report(
+      `apply of ${p.summary.create} creates at ${latencyMs} ms, --concurrency ${concurrency} / round-trip floor`,
+      `${applied.result.phase}, ${(ms / 1000).toFixed(2)} s = ${(ms / floor).toFixed(2)}×`,
+      '≤ 1.2×',
+      applied.result.phase === 'succeeded' && ms / floor <= 1.2,
+    );
   } finally {
     await client.close();
     await server.close();

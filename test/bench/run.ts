@@ -65,8 +65,16 @@ async function benchCompile(): Promise<void> {
   const texts = files.map((f) => new TextDecoder().decode(f.bytes));
   const first = compileAll(files);
   const errors = first.diags.filter((d) => d.severity === 'error');
-  if (errors.length) console.log(`  (corpus has ${errors.length} errors: ${errors.slice(0, 3).map((e) => e.summary).join('; ')})`);
-  const yamlMs = timeIt(() => { for (const t of texts) parse(t, { version: '1.1', uniqueKeys: false, customTags: tagStubs }); }, 9);
+  if (errors.length)
+    console.log(
+      `  (corpus has ${errors.length} errors: ${errors
+        .slice(0, 3)
+        .map((e) => e.summary)
+        .join('; ')})`,
+    );
+  const yamlMs = timeIt(() => {
+    for (const t of texts) parse(t, { version: '1.1', uniqueKeys: false, customTags: tagStubs });
+  }, 9);
   const fullMs = timeIt(() => compileAll(files), 9);
   console.log(`  ${first.compiled.entries.length} entries in ${files.length} files; yaml ${yamlMs.toFixed(1)} ms, validate+compile ${fullMs.toFixed(1)} ms`);
   report('validate+compile / bare yaml parse', `${(fullMs / yamlMs).toFixed(2)}×`, '≤ 3×', fullMs / yamlMs <= 3);
@@ -94,12 +102,27 @@ async function benchServer(): Promise<void> {
     // Apply 1,000 creates.
     let t = performance.now();
     const obs0 = await observe(entries, client, registry, { concurrency: 10 });
-    const plan0 = plan({ entries, dropped: [], snapshot: obs0.snapshot, registry, state: emptyState(), now: new Date(), source: src, server: srv, options: { secretDigest: digest } });
+    const plan0 = plan({
+      entries,
+      dropped: [],
+      snapshot: obs0.snapshot,
+      registry,
+      state: emptyState(),
+      now: new Date(),
+      source: src,
+      server: srv,
+      options: { secretDigest: digest },
+    });
     sandbox.clearLog();
     const applied = await apply(plan0, client, { registry, entries, state: emptyState(), secretDigest: digest, now: () => new Date(), concurrency: 10 });
     const applyMs = performance.now() - t;
     const applyWrites = sandbox.requestLog.filter((r) => r.method !== 'GET').length;
-    report('apply of 1,000 creates', `${applied.result.phase}, ${(applyMs / 1000).toFixed(1)} s, ${applyWrites} writes, ${plan0.summary.create} planned creates`, 'succeeds', applied.result.phase === 'succeeded');
+    report(
+      'apply of 1,000 creates',
+      `${applied.result.phase}, ${(applyMs / 1000).toFixed(1)} s, ${applyWrites} writes, ${plan0.summary.create} planned creates`,
+      'succeeds',
+      applied.result.phase === 'succeeded',
+    );
 
     // Plan: requests vs floor, wall time vs per-entry GETs (median of 3 runs each, same warm server).
     sandbox.clearLog();
@@ -118,7 +141,12 @@ async function benchServer(): Promise<void> {
       const n = obs.snapshot.objects.get(m)?.length ?? 0;
       floor += Math.max(1, Math.ceil(n / pageSize));
     }
-    report('plan requests / floor (Σ pages per model)', `${planRequests} / ${floor} = ${(planRequests / floor).toFixed(2)}×`, '≤ 1.1×', planRequests <= 1.1 * floor);
+    report(
+      'plan requests / floor (Σ pages per model)',
+      `${planRequests} / ${floor} = ${(planRequests / floor).toFixed(2)}×`,
+      '≤ 1.1×',
+      planRequests <= 1.1 * floor,
+    );
 
     const apiBase = server.url.replace(/\/$/, '') + (server.url.includes('/api/v3') ? '' : '/api/v3');
     const perEntryTimes: number[] = [];
@@ -130,10 +158,25 @@ async function benchServer(): Promise<void> {
     }
     const perEntryMs = median(perEntryTimes);
     console.log(`  per-entry strategy: ${gets} GETs; medians of 3 runs`);
-    report('plan speed-up vs one GET per entry at concurrency 10', `${(perEntryMs / planMs).toFixed(1)}× (${planMs.toFixed(0)} ms vs ${perEntryMs.toFixed(0)} ms)`, '≥ 10×', perEntryMs / planMs >= 10);
+    report(
+      'plan speed-up vs one GET per entry at concurrency 10',
+      `${(perEntryMs / planMs).toFixed(1)}× (${planMs.toFixed(0)} ms vs ${perEntryMs.toFixed(0)} ms)`,
+      '≥ 10×',
+      perEntryMs / planMs >= 10,
+    );
 
     // No-op apply.
-    const plan1 = plan({ entries, dropped: [], snapshot: obs.snapshot, registry, state: applied.state, now: new Date(), source: src, server: srv, options: { secretDigest: digest } });
+    const plan1 = plan({
+      entries,
+      dropped: [],
+      snapshot: obs.snapshot,
+      registry,
+      state: applied.state,
+      now: new Date(),
+      source: src,
+      server: srv,
+      options: { secretDigest: digest },
+    });
     sandbox.clearLog();
     await apply(plan1, client, { registry, entries, state: applied.state, secretDigest: digest, now: () => new Date(), concurrency: 10 });
     const noopWrites = sandbox.requestLog.filter((r) => r.method !== 'GET').length;

@@ -4,13 +4,16 @@
 import type { SourceFile } from '../../src/model/index.js';
 
 const STAGES = [
-  'authentik_stages_dummy.dummystage', 'authentik_stages_deny.denystage', 'authentik_stages_user_login.userloginstage',
-  'authentik_stages_user_logout.userlogoutstage', 'authentik_stages_user_write.userwritestage', 'authentik_stages_consent.consentstage',
-  'authentik_stages_identification.identificationstage', 'authentik_stages_authenticator_static.authenticatorstaticstage',
+  'authentik_stages_dummy.dummystage',
+  'authentik_stages_deny.denystage',
+  'authentik_stages_user_login.userloginstage',
+  'authentik_stages_user_logout.userlogoutstage',
+  'authentik_stages_user_write.userwritestage',
+  'authentik_stages_consent.consentstage',
+  'authentik_stages_identification.identificationstage',
+  'authentik_stages_authenticator_static.authenticatorstaticstage',
 ];
-const POLICIES = [
-  'authentik_policies_dummy.dummypolicy', 'authentik_policies_password.passwordpolicy', 'authentik_policies_reputation.reputationpolicy',
-];
+const POLICIES = ['authentik_policies_dummy.dummypolicy', 'authentik_policies_password.passwordpolicy', 'authentik_policies_reputation.reputationpolicy'];
 
 export const ENTRIES_PER_BLOCK = 20;
 
@@ -85,7 +88,12 @@ export function scaleOneFile(entries: number): string {
 }
 
 function source(path: string, text: string): SourceFile {
-  return { uri: `scale/${path}`, path, bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'scale/', root: '/nonexistent/scale', local: true } };
+  return {
+    uri: `scale/${path}`,
+    path,
+    bytes: new TextEncoder().encode(text),
+    origin: { kind: 'file', uri: 'scale/', root: '/nonexistent/scale', local: true },
+  };
 }
 
 /** `entries` entries as SourceFiles: one file, or one file per 20-entry block. */

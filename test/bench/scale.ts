@@ -91,15 +91,37 @@ const tagStubs = ['!KeyOf', '!Format', '!Context', '!Find', '!If'].flatMap((tag)
 ]);
 
 function planOf(entries: CompileResult['entries'], snapshot: Awaited<ReturnType<typeof observe>>['snapshot'], state: OwnershipState, url: string) {
-  return plan({ entries, dropped: [], snapshot, registry, state, now: new Date(), source: { uris: ['scale/'], digest: 'sha256:scale' }, server: { url, version: registry.authentikVersion }, options: { secretDigest: makeSecretDigest('scale') } });
+  return plan({
+    entries,
+    dropped: [],
+    snapshot,
+    registry,
+    state,
+    now: new Date(),
+    source: { uris: ['scale/'], digest: 'sha256:scale' },
+    server: { url, version: registry.authentikVersion },
+    options: { secretDigest: makeSecretDigest('scale') },
+  });
 }
 
-interface Timings { validate: number; compile: number; json: number; yaml: number; parse: number; firstPlan: number; apply: number; noopPlan: number; rss: number }
+interface Timings {
+  validate: number;
+  compile: number;
+  json: number;
+  yaml: number;
+  parse: number;
+  firstPlan: number;
+  apply: number;
+  noopPlan: number;
+  rss: number;
+}
 
 async function measure(entries: number, layout: 'one-file' | 'many-files'): Promise<Timings> {
   const files = scaleCorpus(entries, layout);
   const texts = new Map(files.map((f) => [f.uri, new TextDecoder().decode(f.bytes)]));
-  const [, parseMs] = time(() => { for (const t of texts.values()) parse(t, { version: '1.1', uniqueKeys: false, customTags: tagStubs }); });
+  const [, parseMs] = time(() => {
+    for (const t of texts.values()) parse(t, { version: '1.1', uniqueKeys: false, customTags: tagStubs });
+  });
   const [, validateMs] = time(() => validateBlueprints(load(files), { registry }));
   const [compiled, compileMs] = time(() => compileAll(files));
   const [, jsonMs] = time(() => render(compileAll(files), texts, 'json'));
@@ -110,14 +132,41 @@ async function measure(entries: number, layout: 'one-file' | 'many-files'): Prom
   const server = await sandbox.listen('127.0.0.1', 0);
   const client = createClient({ baseUrl: server.url, token, registry, transport: undiciTransport(server.url, {}) });
   try {
-    const plan0 = async () => planOf(compiled.entries, (await observe(compiled.entries, client, registry, { concurrency: 8 })).snapshot, emptyState(), server.url);
+    const plan0 = async () =>
+      planOf(compiled.entries, (await observe(compiled.entries, client, registry, { concurrency: 8 })).snapshot, emptyState(), server.url);
     const [p0, firstMs] = await timeAsync(plan0);
-    const [applied, applyMs] = await timeAsync(() => apply(p0, client, { registry, entries: compiled.entries, state: emptyState(), secretDigest: makeSecretDigest('scale'), now: () => new Date(), concurrency: 8 }));
+    const [applied, applyMs] = await timeAsync(() =>
+      apply(p0, client, {
+        registry,
+        entries: compiled.entries,
+        state: emptyState(),
+        secretDigest: makeSecretDigest('scale'),
+        now: () => new Date(),
+        concurrency: 8,
+      }),
+    );
     if (applied.result.phase !== 'succeeded') throw new Error(`apply of ${entries} ${layout}: ${applied.result.phase}`);
-    const [p1, noopMs] = await timeAsync(async () => planOf(compiled.entries, (await observe(compiled.entries, client, registry, { concurrency: 8 })).snapshot, applied.state, server.url));
-    if (p1.summary.create + p1.summary.update + p1.summary.delete !== 0) throw new Error(`the second plan of ${entries} ${layout} is not a no-op: ${JSON.stringify(p1.summary)}`);
-    const t: Timings = { validate: validateMs, compile: compileMs, json: jsonMs, yaml: yamlMs, parse: parseMs, firstPlan: firstMs, apply: applyMs, noopPlan: noopMs, rss: rssMb() };
-    console.log(`  ${entries} entries, ${layout}: ${Object.entries(t).map(([k, v]) => `${k} ${k === 'rss' ? `${v.toFixed(0)} MB` : `${(v / 1000).toFixed(2)} s`}`).join(', ')} (CPU)`);
+    const [p1, noopMs] = await timeAsync(async () =>
+      planOf(compiled.entries, (await observe(compiled.entries, client, registry, { concurrency: 8 })).snapshot, applied.state, server.url),
+    );
+    if (p1.summary.create + p1.summary.update + p1.summary.delete !== 0)
+      throw new Error(`the second plan of ${entries} ${layout} is not a no-op: ${JSON.stringify(p1.summary)}`);
+    const t: Timings = {
+      validate: validateMs,
+      compile: compileMs,
+      json: jsonMs,
+      yaml: yamlMs,
+      parse: parseMs,
+      firstPlan: firstMs,
+      apply: applyMs,
+      noopPlan: noopMs,
+      rss: rssMb(),
+    };
+    console.log(
+      `  ${entries} entries, ${layout}: ${Object.entries(t)
+        .map(([k, v]) => `${k} ${k === 'rss' ? `${v.toFixed(0)} MB` : `${(v / 1000).toFixed(2)} s`}`)
+        .join(', ')} (CPU)`,
+    );
     return t;
   } finally {
     await client.close();
@@ -128,7 +177,15 @@ async function measure(entries: number, layout: 'one-file' | 'many-files'): Prom
 /** The sandbox CLI in a child process: its keep-alive timer runs while this process plans. */
 async function childSandbox(token: string): Promise<{ url: string; child: ChildProcess }> {
   const main = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'akbp', 'sandbox', '--listen', '127.0.0.1:0', '--token', ${JSON.stringify(token)}]);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'akbp', 'sandbox', '--listen', '127.0.0.1:0', '--token', ${JSON.stringify(token)}]);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -155,18 +212,32 @@ async function applyRuns(): Promise<void> {
       const t1 = performance.now();
       const p = planOf(compiled.entries, obs.snapshot, emptyState(), url);
       const t2 = performance.now();
-      const applied = await apply(p, client, { registry, entries: compiled.entries, state: emptyState(), secretDigest: makeSecretDigest('scale'), now: () => new Date(), concurrency: 8 });
+      const applied = await apply(p, client, {
+        registry,
+        entries: compiled.entries,
+        state: emptyState(),
+        secretDigest: makeSecretDigest('scale'),
+        now: () => new Date(),
+        concurrency: 8,
+      });
       const r = applied.result;
       const counts: { [k: string]: number } = {};
       for (const c of r.results) counts[c.status] = (counts[c.status] ?? 0) + 1;
-      console.log(`  run ${run}: ${r.phase} ${JSON.stringify(counts)}; read ${((t1 - t0) / 1000).toFixed(1)} s, plan ${((t2 - t1) / 1000).toFixed(1)} s, apply ${((performance.now() - t2) / 1000).toFixed(1)} s`);
+      console.log(
+        `  run ${run}: ${r.phase} ${JSON.stringify(counts)}; read ${((t1 - t0) / 1000).toFixed(1)} s, plan ${((t2 - t1) / 1000).toFixed(1)} s, apply ${((performance.now() - t2) / 1000).toFixed(1)} s`,
+      );
       if (r.phase === 'succeeded') ok++;
     } finally {
       await client?.close();
       child.kill();
     }
   }
-  report(`apply of ${APPLY_SIZE} creates over HTTP, sandbox in another process with its default keep-alive`, `${ok} of ${APPLY_RUNS} succeed`, `${APPLY_RUNS} of ${APPLY_RUNS}`, ok === APPLY_RUNS);
+  report(
+    `apply of ${APPLY_SIZE} creates over HTTP, sandbox in another process with its default keep-alive`,
+    `${ok} of ${APPLY_RUNS} succeed`,
+    `${APPLY_RUNS} of ${APPLY_RUNS}`,
+    ok === APPLY_RUNS,
+  );
 }
 
 console.log('  warm-up (JIT, schema caches):');
@@ -176,11 +247,21 @@ for (const layout of ['one-file', 'many-files'] as const) {
   const large = await measure(LARGE, layout);
   for (const k of ['validate', 'compile', 'firstPlan', 'noopPlan'] as const) {
     const r = large[k] / small[k];
-    report(`${k} ${layout}: time(${LARGE}) / time(${SMALL})`, `${r.toFixed(2)} (${(small[k] / 1000).toFixed(2)} s → ${(large[k] / 1000).toFixed(2)} s)`, `≤ ${(12 * LARGE / SMALL / 10).toFixed(0)}`, r <= 12 * (LARGE / SMALL) / 10);
+    report(
+      `${k} ${layout}: time(${LARGE}) / time(${SMALL})`,
+      `${r.toFixed(2)} (${(small[k] / 1000).toFixed(2)} s → ${(large[k] / 1000).toFixed(2)} s)`,
+      `≤ ${((12 * LARGE) / SMALL / 10).toFixed(0)}`,
+      r <= (12 * (LARGE / SMALL)) / 10,
+    );
   }
   for (const k of ['json', 'yaml'] as const) {
     const r = large[k] / large.parse;
-    report(`compile to ${k.toUpperCase()} ${layout} at ${LARGE} / bare yaml parse`, `${r.toFixed(2)}× (${(large[k] / 1000).toFixed(2)} s vs ${(large.parse / 1000).toFixed(2)} s)`, '≤ 3×', r <= 3);
+    report(
+      `compile to ${k.toUpperCase()} ${layout} at ${LARGE} / bare yaml parse`,
+      `${r.toFixed(2)}× (${(large[k] / 1000).toFixed(2)} s vs ${(large.parse / 1000).toFixed(2)} s)`,
+      '≤ 3×',
+      r <= 3,
+    );
   }
   report(`peak RSS through a plan of ${LARGE} entries (${layout}, sandbox in the same process)`, `${large.rss.toFixed(0)} MB`, '≤ 1024 MB', large.rss <= 1024);
 }

@@ -23,8 +23,14 @@ function bigState(): OwnershipState {
   const s = emptyState();
   for (let i = 0; i < 1000; i++) {
     const key = `people/team-${Math.floor(i / 50)}.yaml#authentik_core.user[username=user-${i}]`;
-    s.objects[key] = { model: i % 3 ? 'authentik_core.group' : 'authentik_core.user', pk: `0c6b7a2e-${String(i).padStart(4, '0')}-4d1e-9f00-5a1b2c3d4e5f`, identifiers: { name: `object-${i}` }, adopted: i % 10 === 0 };
-    if (i % 10 < 3) s.secrets[key] = { password: { digest: `s1$${'ab'.repeat(32)}`, setAt: '2026-12-01T00:00:00.000Z', serverChangeDate: '2026-12-01T00:00:00.100Z' } };
+    s.objects[key] = {
+      model: i % 3 ? 'authentik_core.group' : 'authentik_core.user',
+      pk: `0c6b7a2e-${String(i).padStart(4, '0')}-4d1e-9f00-5a1b2c3d4e5f`,
+      identifiers: { name: `object-${i}` },
+      adopted: i % 10 === 0,
+    };
+    if (i % 10 < 3)
+      s.secrets[key] = { password: { digest: `s1$${'ab'.repeat(32)}`, setAt: '2026-12-01T00:00:00.000Z', serverChangeDate: '2026-12-01T00:00:00.100Z' } };
   }
   return s;
 }

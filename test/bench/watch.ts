@@ -28,10 +28,26 @@ export async function watchBench(report: Report): Promise<void> {
     cwd: dir,
     exitCode: 0,
   };
-  const plans = () => new Promise<void>((res) => { printed = res; });
+  const plans = () =>
+    new Promise<void>((res) => {
+      printed = res;
+    });
   const stop = new AbortController();
   const first = plans();
-  const running = runWatch('.', { sandbox: true, authentikVersion: '2026.5', format: 'text', debounce: '50', maxDeletes: '10', passwordPolicy: 'on-change', state: join(dir, '.state.json') } as never, ctx, stop.signal);
+  const running = runWatch(
+    '.',
+    {
+      sandbox: true,
+      authentikVersion: '2026.5',
+      format: 'text',
+      debounce: '50',
+      maxDeletes: '10',
+      passwordPolicy: 'on-change',
+      state: join(dir, '.state.json'),
+    } as never,
+    ctx,
+    stop.signal,
+  );
   try {
     await first;
     const samples: number[] = [];
@@ -45,7 +61,12 @@ export async function watchBench(report: Report): Promise<void> {
     samples.sort((a, b) => a - b);
     const median = samples[Math.floor(samples.length / 2)]!;
     const entries = /Plan: (\d+) to create/.exec(out)?.[1];
-    report('watch: file write → plan printed (200 entries)', `median ${median.toFixed(0)} ms, max ${samples[samples.length - 1]!.toFixed(0)} ms (${entries} creates planned)`, '≤ 300 ms', median <= 300);
+    report(
+      'watch: file write → plan printed (200 entries)',
+      `median ${median.toFixed(0)} ms, max ${samples[samples.length - 1]!.toFixed(0)} ms (${entries} creates planned)`,
+      '≤ 300 ms',
+      median <= 300,
+    );
   } finally {
     stop.abort();
     await running;

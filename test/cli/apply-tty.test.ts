@@ -35,12 +35,18 @@ const socket = `akbp-tty-${process.pid}`;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'akbp-tty-'));
-  writeFileSync(join(dir, 'groups.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: tty-reviewers}\n  - model: authentik_core.group\n    identifiers: {name: tty-admins}\n');
+  writeFileSync(
+    join(dir, 'groups.yaml'),
+    'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: tty-reviewers}\n  - model: authentik_core.group\n    identifiers: {name: tty-admins}\n',
+  );
   sandbox = await createSandbox({ registry: bundledRegistry('2026.5'), token: TOKEN });
   server = await sandbox.listen('127.0.0.1', 0);
   // bin/akbp.js runs the built dist/; the source CLI through tsx is the same program.
   launcher = join(dir, 'akbp.mjs');
-  writeFileSync(launcher, `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`);
+  writeFileSync(
+    launcher,
+    `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`,
+  );
 });
 after(async () => {
   await run('tmux', ['-L', socket, 'kill-server']).catch(() => undefined);
@@ -52,9 +58,14 @@ const writes = () => sandbox.requestLog.filter((r) => r.method !== 'GET' && r.me
 
 function cliEnv(): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', NO_COLOR: '1',
-    NODE_OPTIONS: `--import=${pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href}`, NODE_NO_WARNINGS: '1',
-    AUTHENTIK_URL: server.url, AUTHENTIK_TOKEN: TOKEN,
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TERM: 'xterm',
+    NO_COLOR: '1',
+    NODE_OPTIONS: `--import=${pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href}`,
+    NODE_NO_WARNINGS: '1',
+    AUTHENTIK_URL: server.url,
+    AUTHENTIK_TOKEN: TOKEN,
   };
 }
 
@@ -78,10 +89,14 @@ async function waitForPane(what: RegExp, timeoutMs = 60_000): Promise<string> {
 /** Runs apply in a fresh tmux session (a real pty) and answers the prompt with `answer`. */
 async function applyOnTerminal(answer: string): Promise<{ screen: string; code: number }> {
   const env = cliEnv();
-  const exports = Object.entries(env).map(([k, v]) => `${k}=${sh([v ?? ''])}`).join(' ');
+  const exports = Object.entries(env)
+    .map(([k, v]) => `${k}=${sh([v ?? ''])}`)
+    .join(' ');
   // CI must be unset inside the terminal, or akbp (rightly) never prompts.
   const command = `cd ${sh([dir])} && env -u CI ${exports} ${sh([process.execPath, ...applyArgs()])}; echo "akbp-exit=$?"; sleep 600`;
-  await run('tmux', ['-L', socket, 'new-session', '-d', '-s', 'akbp', '-x', '200', '-y', '50', command], { env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' } });
+  await run('tmux', ['-L', socket, 'new-session', '-d', '-s', 'akbp', '-x', '200', '-y', '50', command], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm' },
+  });
   try {
     const prompt = await waitForPane(/Apply these 2 changes\? \(yes\/no\)/);
     assert.match(prompt, /Plan: 2 to create, 0 to update, 0 to delete/, 'the plan is on screen before the question');
@@ -111,13 +126,20 @@ test('apply on a real terminal: "yes" applies', { skip: tmuxMissing }, async () 
   const r = await applyOnTerminal('yes');
   assert.equal(r.code, 0, r.screen);
   assert.match(r.screen, /Apply succeeded/);
-  assert.deepEqual(writes().map((w) => `${w.method} ${w.path} ${w.status}`), ['POST /core/groups/ 201', 'POST /core/groups/ 201']);
+  assert.deepEqual(
+    writes().map((w) => `${w.method} ${w.path} ${w.status}`),
+    ['POST /core/groups/ 201', 'POST /core/groups/ 201'],
+  );
 });
 
 test('apply with stdin closed and no --yes refuses with a clear message and writes nothing', async () => {
   writeFileSync(join(dir, 'more.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: tty-closed-stdin}\n');
   sandbox.clearLog();
-  const child = spawn(process.execPath, [launcher, 'apply', 'more.yaml', '--state', join(dir, 'state-closed.json')], { cwd: dir, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [launcher, 'apply', 'more.yaml', '--state', join(dir, 'state-closed.json')], {
+    cwd: dir,
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

@@ -55,7 +55,9 @@ test('validate: a broken file gives file:line:col, a stable code and exit 1; JSO
 test('compile: context override and deferred references; the password is (sensitive)', async () => {
   const r = await runCli(['compile', '--format', 'json', '--context', 'team=payments', examples], { env: { EXAMPLE_BOT_PASSWORD: CANARY } });
   assert.equal(r.code, 0, r.stderr);
-  const doc = JSON.parse(r.stdout) as { entries: { model: string; identifiers: Record<string, unknown>; attrs: Record<string, unknown>; secrets?: Record<string, unknown> }[] };
+  const doc = JSON.parse(r.stdout) as {
+    entries: { model: string; identifiers: Record<string, unknown>; attrs: Record<string, unknown>; secrets?: Record<string, unknown> }[];
+  };
   const team = doc.entries.find((e) => e.model === 'authentik_core.group' && e.identifiers.name === 'team-payments');
   assert.ok(team, 'context override applied');
   const user = doc.entries.find((e) => e.model === 'authentik_core.user')!;
@@ -129,25 +131,28 @@ test('secrets written in any form never reach validate, compile or plan output, 
   const w = workdir();
   try {
     const f = join(w.dir, 'secrets.yaml');
-    writeFileSync(f, [
-      'version: 1',
-      'entries:',
-      '  - model: authentik_core.user',
-      '    identifiers: {username: u1}',
-      '    attrs: {name: U, password: [leak-one], bogus_field: 1}',
-      '  - model: authentik_core.user',
-      '    identifiers: {username: u2}',
-      '    attrs:',
-      '      password: !Env [UNSET_VAR_FOR_TEST, "leak-two"]',
-      '      is_active: notabool',
-      '  - model: authentik_sources_ldap.ldapsource',
-      '    identifiers: {slug: l1}',
-      '    attrs: {name: L, server_uri: "ldap://x", base_dn: "dc=x", bind_password: {leak-three: 1}}',
-      '  - model: authentik_core.token',
-      '    identifiers: {identifier: t1}',
-      '    attrs: {key: 12345678901234567890123, intent: api}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      f,
+      [
+        'version: 1',
+        'entries:',
+        '  - model: authentik_core.user',
+        '    identifiers: {username: u1}',
+        '    attrs: {name: U, password: [leak-one], bogus_field: 1}',
+        '  - model: authentik_core.user',
+        '    identifiers: {username: u2}',
+        '    attrs:',
+        '      password: !Env [UNSET_VAR_FOR_TEST, "leak-two"]',
+        '      is_active: notabool',
+        '  - model: authentik_sources_ldap.ldapsource',
+        '    identifiers: {slug: l1}',
+        '    attrs: {name: L, server_uri: "ldap://x", base_dn: "dc=x", bind_password: {leak-three: 1}}',
+        '  - model: authentik_core.token',
+        '    identifiers: {identifier: t1}',
+        '    attrs: {key: 12345678901234567890123, intent: api}',
+        '',
+      ].join('\n'),
+    );
     const runs = [
       await runCli(['validate', f], { cwd: w.dir }),
       await runCli(['validate', f, '--format', 'json'], { cwd: w.dir }),

@@ -20,10 +20,57 @@ test('compile YAML writes identifiers out in full, without anchors or aliases, a
 
 test('compile YAML quotes every string YAML 1.1 or 1.2 would read as something else', async () => {
   const { plainYaml } = await import('../../src/cli/plain-yaml.js');
-  const tricky = ['true', 'Yes', 'no', 'ON', 'off', 'y', 'N', 'null', '~', '', ' lead', 'trail ', '123', '0x1F', '1:20', '.5', '.inf', '-x', '- x',
-    'a: b', 'a #b', '#c', '@at', '`tick', '!Tag', '&anchor', '*alias', '<<', '=', '%(app)s', 'two\nlines', 'tab\there', 'quote"s', "apos'", 'back\\slash',
-    '2024-01-01', 'ünïcødé', '😀', '{a}', '[b]', '/path/x', 'plain words', 'a@b.c'];
-  const data = { strings: tricky, keys: Object.fromEntries(tricky.map((t, i) => [t, i])), nested: [[1, [2, []]], { a: {}, b: [{ c: null, d: [true, false] }] }], numbers: [0, -1, 1.5, 1e21] };
+  const tricky = [
+    'true',
+    'Yes',
+    'no',
+    'ON',
+    'off',
+    'y',
+    'N',
+    'null',
+    '~',
+    '',
+    ' lead',
+    'trail ',
+    '123',
+    '0x1F',
+    '1:20',
+    '.5',
+    '.inf',
+    '-x',
+    '- x',
+    'a: b',
+    'a #b',
+    '#c',
+    '@at',
+    '`tick',
+    '!Tag',
+    '&anchor',
+    '*alias',
+    '<<',
+    '=',
+    '%(app)s',
+    'two\nlines',
+    'tab\there',
+    'quote"s',
+    "apos'",
+    'back\\slash',
+    '2024-01-01',
+    'ünïcødé',
+    '😀',
+    '{a}',
+    '[b]',
+    '/path/x',
+    'plain words',
+    'a@b.c',
+  ];
+  const data = {
+    strings: tricky,
+    keys: Object.fromEntries(tricky.map((t, i) => [t, i])),
+    nested: [[1, [2, []]], { a: {}, b: [{ c: null, d: [true, false] }] }],
+    numbers: [0, -1, 1.5, 1e21],
+  };
   const text = plainYaml(data);
   assert.deepEqual(parse(text), data, 'YAML 1.2 reads it back');
   assert.deepEqual(parse(text, { version: '1.1' }), data, 'YAML 1.1 (PyYAML) reads it back');

@@ -22,20 +22,28 @@ async function server() {
   const sandbox = await createSandbox({ registry: bundledRegistry('2026.5'), token: TOKEN });
   let inFlight = 0;
   let maxWrites = 0;
-  const srv = await listenHttp(async (req) => {
-    inFlight++;
-    if (req.method === 'POST') maxWrites = Math.max(maxWrites, inFlight);
-    try {
-      await new Promise((r) => setTimeout(r, 200));
-      return await sandbox.handle(req);
-    } finally {
-      inFlight--;
-    }
-  }, '127.0.0.1', 0);
+  const srv = await listenHttp(
+    async (req) => {
+      inFlight++;
+      if (req.method === 'POST') maxWrites = Math.max(maxWrites, inFlight);
+      try {
+        await new Promise((r) => setTimeout(r, 200));
+        return await sandbox.handle(req);
+      } finally {
+        inFlight--;
+      }
+    },
+    '127.0.0.1',
+    0,
+  );
   return { url: srv.url, close: () => srv.close(), maxWrites: () => maxWrites };
 }
 
-for (const [flag, expected] of [[[], 8], [['--concurrency', '16'], 16], [['--concurrency', '3'], 3]] as const) {
+for (const [flag, expected] of [
+  [[], 8],
+  [['--concurrency', '16'], 16],
+  [['--concurrency', '3'], 3],
+] as const) {
   test(`apply ${flag.join(' ') || 'without --concurrency'} keeps ${expected} creates in flight`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'akbp-concurrency-'));
     const srv = await server();

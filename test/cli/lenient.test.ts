@@ -10,7 +10,10 @@ import { runCli } from '../helpers/cli.js';
 test('validate and plan refuse a typo in a field name; --lenient warns and goes on', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-lenient-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'flow.yaml'), 'version: 1\nentries:\n  - model: authentik_flows.flow\n    identifiers: {slug: f}\n    attrs: {name: F, title: F, designation: authentication, titel: x}\n');
+  writeFileSync(
+    join(dir, 'flow.yaml'),
+    'version: 1\nentries:\n  - model: authentik_flows.flow\n    identifiers: {slug: f}\n    attrs: {name: F, title: F, designation: authentication, titel: x}\n',
+  );
   const strict = await runCli(['validate', 'flow.yaml'], { cwd: dir });
   assert.equal(strict.code, 1, strict.stdout);
   assert.match(strict.stdout, /flow\.yaml:5:\d+.*AKB2004|AKB2004.*flow\.yaml:5/s);

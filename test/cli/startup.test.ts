@@ -18,17 +18,23 @@ function packagesLoaded(args: string[]): { code: number | null; out: string; pac
   const dir = mkdtempSync(join(tmpdir(), 'akbp-startup-'));
   try {
     const hooks = join(dir, 'hooks.mjs');
-    writeFileSync(hooks, `export async function resolve(s, c, next) {
+    writeFileSync(
+      hooks,
+      `export async function resolve(s, c, next) {
   const r = await next(s, c);
   const m = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(r.url);
   if (m) process.stderr.write('PACKAGE ' + m[1] + '\\n');
   return r;
-}\n`);
+}\n`,
+    );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
     const main = pathToFileURL(join(root, 'src/cli/main.ts')).href;
     const script = `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(['node', 'akbp', ...${JSON.stringify(args)}]);`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', pathToFileURL(register).href, '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     const packages = new Set([...r.stderr.matchAll(/^PACKAGE (\S+)$/gm)].map((m) => m[1]!));
     return { code: r.status, out: r.stdout, packages };
   } finally {
@@ -68,5 +74,8 @@ test('the summary of each command in akbp --help is the description of the comma
   const ctx: CliContext = { io: { stdout: () => undefined, stderr: () => undefined, isTTY: false }, env: {}, cwd: root, exitCode: 0 };
   const program = await buildProgram(ctx, [], true);
   const described = new Map(program.commands.map((c) => [c.name(), c.description()]));
-  assert.deepEqual(COMMANDS.map((c) => [c.name, c.summary]), COMMANDS.map((c) => [c.name, described.get(c.name)]));
+  assert.deepEqual(
+    COMMANDS.map((c) => [c.name, c.summary]),
+    COMMANDS.map((c) => [c.name, described.get(c.name)]),
+  );
 });

@@ -15,10 +15,12 @@ const skip = referenceSkip('blueprints');
 function folder(dir: string): ParsedBlueprint[] {
   const base = join(ROOT, dir);
   const walk = (d: string): string[] =>
-    readdirSync(d).sort().flatMap((n) => {
-      const p = join(d, n);
-      return statSync(p).isDirectory() ? walk(p) : p.endsWith('.yaml') ? [p] : [];
-    });
+    readdirSync(d)
+      .sort()
+      .flatMap((n) => {
+        const p = join(d, n);
+        return statSync(p).isDirectory() ? walk(p) : p.endsWith('.yaml') ? [p] : [];
+      });
   return walk(base).map((f) => load(relative(ROOT, f), readFileSync(f, 'utf8'), { root: base }, relative(base, f)));
 }
 
@@ -27,7 +29,10 @@ test('example/ and system/ compile without diagnostics for 2026.5', { skip }, ()
     const res = compile(folder(dir));
     assert.deepEqual(codes(res), [], dir);
     assert.ok(res.entries.length > 30, dir);
-    assert.deepEqual(res.entries.map((e) => e.order), res.entries.map((_, i) => i));
+    assert.deepEqual(
+      res.entries.map((e) => e.order),
+      res.entries.map((_, i) => i),
+    );
   }
 });
 

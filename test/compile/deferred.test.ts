@@ -25,7 +25,10 @@ test('describeDeferred prints the tag a user wrote', () => {
     [flowFind, '!Find [authentik_flows.flow, [slug, default-authentication-flow]]'],
     [{ $findObject: { model: 'authentik_core.group', query: [['name', 'a b, c']] } }, '!FindObject [authentik_core.group, [name, "a b, c"]]'],
     [{ $format: { format: '%s-%s', args: [{ $keyOf: 'policy' }, 'suffix'] } }, '!Format ["%s-%s", !KeyOf policy, suffix]'],
-    [{ $atIndex: { obj: flowFind, key: 'slug', hasDefault: true, default: null } }, '!AtIndex [!Find [authentik_flows.flow, [slug, default-authentication-flow]], slug, null]'],
+    [
+      { $atIndex: { obj: flowFind, key: 'slug', hasDefault: true, default: null } },
+      '!AtIndex [!Find [authentik_flows.flow, [slug, default-authentication-flow]], slug, null]',
+    ],
     [{ $condition: { mode: 'OR', args: [flowFind, false] } }, '!Condition [OR, !Find [authentik_flows.flow, [slug, default-authentication-flow]], false]'],
     [{ $if: { condition: { $keyOf: 'x' }, then: 1, else: 2, short: false } }, '!If [!KeyOf x, 1, 2]'],
   ];
@@ -33,8 +36,20 @@ test('describeDeferred prints the tag a user wrote', () => {
 });
 
 test('findQueryKey ignores pair order and mapping key order', () => {
-  const a = findQueryKey({ model: 'authentik_core.group', query: [['name', 'g'], ['attributes', { b: 1, a: 2 }]] });
-  const b = findQueryKey({ model: 'authentik_core.Group', query: [['attributes', { a: 2, b: 1 }], ['name', 'g']] });
+  const a = findQueryKey({
+    model: 'authentik_core.group',
+    query: [
+      ['name', 'g'],
+      ['attributes', { b: 1, a: 2 }],
+    ],
+  });
+  const b = findQueryKey({
+    model: 'authentik_core.Group',
+    query: [
+      ['attributes', { a: 2, b: 1 }],
+      ['name', 'g'],
+    ],
+  });
   assert.equal(a, b);
   assert.notEqual(a, findQueryKey({ model: 'authentik_core.group', query: [['name', 'h']] }));
 });
@@ -59,14 +74,24 @@ function resolver(known: { keys?: { [id: string]: Json }; finds?: Map<string, Js
 test('resolveDeferred finishes residual tags with Python semantics', () => {
   const finds = new Map<string, Json>([
     [findQueryKey(flowFind.$find), 'f-uuid'],
-    [`obj:${findQueryKey({ model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid']] })}`, { managed: 'goauthentik.io/providers/oauth2/scope-openid' }],
+    [
+      `obj:${findQueryKey({ model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid']] })}`,
+      { managed: 'goauthentik.io/providers/oauth2/scope-openid' },
+    ],
   ]);
   const r = resolver({ keys: { policy: 7, 'flow#pbm': 'pbm-uuid' }, finds });
   const v: DesiredValue = {
     pk2: { $format: { format: '%s-%s', args: [{ $keyOf: 'policy', pbm: false }, 'suffix'] } },
     target: { $keyOf: 'flow', pbm: true },
     flow: flowFind,
-    managed: { $atIndex: { obj: { $findObject: { model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid']] } }, key: 'managed', hasDefault: false, default: null } },
+    managed: {
+      $atIndex: {
+        obj: { $findObject: { model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid']] } },
+        key: 'managed',
+        hasDefault: false,
+        default: null,
+      },
+    },
     both: { $condition: { mode: 'AND', args: [flowFind, { $keyOf: 'policy' }] } },
     pick: { $if: { condition: flowFind, then: 'yes', else: 'no', short: false } },
     short: { $if: { condition: { $find: { model: 'authentik_flows.flow', query: [['slug', 'nope']] } }, then: null, else: null, short: true } },
@@ -96,11 +121,7 @@ test('resolveDeferred finishes residual tags with Python semantics', () => {
 
 test('resolveDeferred reports what is missing and what failed once known', () => {
   const r = resolver({ keys: { policy: 'not-a-number' } });
-  const res = resolveDeferred(
-    { a: { $keyOf: 'later' }, b: { $format: { format: '%d', args: [{ $keyOf: 'policy' }] } }, c: { $keyOf: 'later' } },
-    r,
-    'k',
-  );
+  const res = resolveDeferred({ a: { $keyOf: 'later' }, b: { $format: { format: '%d', args: [{ $keyOf: 'policy' }] } }, c: { $keyOf: 'later' } }, r, 'k');
   assert.deepEqual(res, { ok: false, missing: ['!KeyOf later'], errors: ['!Format "%d": %d format: a real number is required, not str'] });
 });
 

@@ -6,7 +6,9 @@ import { LineIndex } from '../../src/diag/index.js';
 import { codes, compile, load } from './helpers.js';
 
 test('keys use the id when there is one, else the model and identifiers; model names are canonical', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_flows.Flow
     id: flow
@@ -14,23 +16,30 @@ entries:
     attrs: {name: F, title: F, designation: authentication}
   - model: authentik_tenants.Tenant
     identifiers: {domain: example.com}
-`);
+`,
+  );
   const res = compile([bp], {}, '2023.6');
   assert.deepEqual(codes(res), []);
-  assert.deepEqual(res.entries.map((e) => [e.key, e.id, e.model, e.state]), [
-    ['a.yaml#flow', 'flow', 'authentik_flows.flow', 'present'],
-    ['a.yaml#authentik_tenants.tenant[domain=example.com]', undefined, 'authentik_tenants.tenant', 'present'],
-  ]);
+  assert.deepEqual(
+    res.entries.map((e) => [e.key, e.id, e.model, e.state]),
+    [
+      ['a.yaml#flow', 'flow', 'authentik_flows.flow', 'present'],
+      ['a.yaml#authentik_tenants.tenant[domain=example.com]', undefined, 'authentik_tenants.tenant', 'present'],
+    ],
+  );
   assert.equal(res.entries[1]!.source.kind, 'file');
 });
 
 test('an unknown model is an error at the model value naming the version, even when conditions are false', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_interfaces.interface
     conditions: [false]
     identifiers: {name: x}
-`);
+`,
+  );
   const res = compile([bp]);
   assert.deepEqual(codes(res), ['AKB3001 a.yaml:3:12']);
   assert.equal(res.diagnostics[0]!.summary, 'unknown model authentik_interfaces.interface for authentik 2026.5');
@@ -38,7 +47,9 @@ entries:
 });
 
 test('identifiers are always-merged into attrs as the importer does', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_core.group
     identifiers:
@@ -48,7 +59,8 @@ entries:
       name: test999
       attributes: {key: [updated_value]}
       roles: []
-`);
+`,
+  );
   const [e] = compile([bp]).entries;
   assert.deepEqual(e!.identifiers, { name: 'from-identifiers', attributes: { other_key: ['other_value'] } });
   assert.deepEqual(e!.attrs, { name: 'from-identifiers', attributes: { key: ['updated_value'], other_key: ['other_value'] }, roles: [] });
@@ -81,12 +93,15 @@ entries:
 });
 
 test('a blueprint-only field that is a body field under another name is renamed (2026.5 application icon)', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_core.application
     identifiers: {slug: app}
     attrs: {name: App, icon: https://x/icon.png}
-`);
+`,
+  );
   const [app] = compile([bp]).entries;
   assert.deepEqual(app!.attrs, { name: 'App', slug: 'app', meta_icon: 'https://x/icon.png' });
   assert.deepEqual(app!.secrets, {});
@@ -94,7 +109,9 @@ entries:
 });
 
 test('entries whose conditions are false are dropped with the reason; their attrs are never evaluated', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 context:
   enabled: false
 entries:
@@ -111,16 +128,25 @@ entries:
   - model: authentik_core.group
     identifiers: {name: later}
     conditions: [!Find [authentik_core.group, [name, x]]]
-`);
+`,
+  );
   const res = compile([bp]);
   assert.deepEqual(codes(res), []);
-  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#authentik_core.group[name=kept]', 'a.yaml#authentik_core.group[name=later]']);
-  assert.deepEqual(res.dropped.map((d) => [d.key, d.model, d.reason]), [['a.yaml#authentik_core.group[name=skipped]', 'authentik_core.group', 'condition 2 (line 12) is false']]);
+  assert.deepEqual(
+    res.entries.map((e) => e.key),
+    ['a.yaml#authentik_core.group[name=kept]', 'a.yaml#authentik_core.group[name=later]'],
+  );
+  assert.deepEqual(
+    res.dropped.map((d) => [d.key, d.model, d.reason]),
+    [['a.yaml#authentik_core.group[name=skipped]', 'authentik_core.group', 'condition 2 (line 12) is false']],
+  );
   assert.deepEqual(res.entries[1]!.conditions, [{ $find: { model: 'authentik_core.group', query: [['name', 'x']] } }]);
 });
 
 test('!KeyOf inside a policy binding asks for the pbm uuid; elsewhere the pk', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_flows.flow
     id: flow
@@ -129,14 +155,17 @@ entries:
     identifiers: {target: !KeyOf flow, order: 0}
   - model: authentik_flows.flowstagebinding
     identifiers: {target: !KeyOf flow, stage: !Find [authentik_stages_dummy.dummystage, [name, d]], order: 0}
-`);
+`,
+  );
   const res = compile([bp]);
   assert.deepEqual(res.entries[1]!.identifiers.target, { $keyOf: 'flow', pbm: true });
   assert.deepEqual(res.entries[2]!.identifiers.target, { $keyOf: 'flow', pbm: false });
 });
 
 test('states: tag-valued, version-dependent, invalid', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 context:
   st: absent
 entries:
@@ -149,15 +178,21 @@ entries:
   - model: authentik_core.group
     state: !Context [missing, gone]
     identifiers: {name: c}
-`);
+`,
+  );
   const res = compile([bp], {}, '2023.6');
   assert.deepEqual(codes(res), ['AKB3003 a.yaml:9:12', 'AKB3003 a.yaml:12:12']);
   assert.match(res.diagnostics[0]!.detail!, /expected one of present, created, absent/);
-  assert.deepEqual(res.entries.map((e) => [e.key, e.state]), [['a.yaml#authentik_core.group[name=a]', 'absent']]);
+  assert.deepEqual(
+    res.entries.map((e) => [e.key, e.state]),
+    [['a.yaml#authentik_core.group[name=a]', 'absent']],
+  );
 });
 
 test('a second entry with the same id warns and is keyed by its content', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_core.group
     id: g
@@ -165,14 +200,20 @@ entries:
   - model: authentik_core.group
     id: g
     identifiers: {name: b}
-`);
+`,
+  );
   const res = compile([bp]);
   assert.deepEqual(codes(res), ['AKB3024 a.yaml:7:9']);
-  assert.deepEqual(res.entries.map((e) => e.key), ['a.yaml#g', 'a.yaml#authentik_core.group[name=b]']);
+  assert.deepEqual(
+    res.entries.map((e) => e.key),
+    ['a.yaml#g', 'a.yaml#authentik_core.group[name=b]'],
+  );
 });
 
 test('an identifier given as {pk: X} means X, in the lookup and in the written data', () => {
-  const bp = load('a.yaml', `version: 1
+  const bp = load(
+    'a.yaml',
+    `version: 1
 entries:
   - model: authentik_policies.policybinding
     identifiers:
@@ -180,7 +221,8 @@ entries:
       order: 0
     attrs:
       group: {pk: 3}
-`);
+`,
+  );
   const [e] = compile([bp]).entries;
   assert.deepEqual(e!.identifiers, { target: '5f3c1e8a-0000-4000-8000-000000000001', order: 0 });
   assert.deepEqual(e!.attrs, { group: { pk: 3 }, target: '5f3c1e8a-0000-4000-8000-000000000001', order: 0 }, 'attrs keep their own shape');

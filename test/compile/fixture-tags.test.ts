@@ -33,7 +33,10 @@ test('tags.yaml compiles to the values authentik stores', { skip: referenceSkip(
     fileRoots: ['/'],
   });
   // The unreadable files are reported as info only.
-  assert.deepEqual(codes(res).filter((c) => !c.startsWith('AKB3029')), []);
+  assert.deepEqual(
+    codes(res).filter((c) => !c.startsWith('AKB3029')),
+    [],
+  );
   assert.deepEqual(res.dropped, []);
   const [source, policy, group] = res.entries;
   assert.equal(source!.model, 'authentik_sources_oauth.oauthsource');
@@ -48,7 +51,13 @@ test('tags.yaml compiles to the values authentik stores', { skip: referenceSkip(
   assert.deepEqual(group!.dependsOn, [policy!.key], '!KeyOf policy and the !Find on its name+expression');
   assert.equal(group!.wave, 1);
 
-  const policyQuery = findQueryKey({ model: 'authentik_policies_expression.expressionpolicy', query: [['name', 'foo-bar-baz-qux'], ['expression', 'return True']] });
+  const policyQuery = findQueryKey({
+    model: 'authentik_policies_expression.expressionpolicy',
+    query: [
+      ['name', 'foo-bar-baz-qux'],
+      ['expression', 'return True'],
+    ],
+  });
   const openid = findQueryKey({ model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid']] });
   const server: DeferredResolver = {
     keyOf: (id) => (id === 'policy' ? 'policy-uuid' : undefined),

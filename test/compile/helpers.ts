@@ -19,11 +19,7 @@ export function load(uri: string, text: string, origin: Partial<SourceOrigin> = 
   return r.blueprint!;
 }
 
-export function compile(
-  files: ParsedBlueprint[],
-  opts: Partial<CompileOptions> = {},
-  version = '2026.5',
-): CompileResult & { texts: Map<string, string> } {
+export function compile(files: ParsedBlueprint[], opts: Partial<CompileOptions> = {}, version = '2026.5'): CompileResult & { texts: Map<string, string> } {
   const res = compileBlueprints(files, { registry: bundledRegistry(version), env: {}, ...opts });
   const texts = new Map<string, string>();
   for (const f of [...files, ...(opts.library ?? [])]) texts.set(f.uri, f.text);

@@ -14,7 +14,7 @@ const ok: [string, Json[], string][] = [
   ['%s', [{ k: [1, null, false] }], "{'k': [1, None, False]}"],
   ['%r', ["it's"], '"it\'s"'],
   ['%r', ['say "hi"'], '\'say "hi"\''],
-  ['%r', ['both \' "'], '\'both \\\' "\''],
+  ['%r', ['both \' "'], "'both \\' \"'"],
   ['%d', [3.7], '3'],
   ['%i', [-3.7], '-3'],
   ['%d', [true], '1'],
@@ -85,8 +85,20 @@ test('pyPercentFormat fails with the messages CPython raises', () => {
 
 test('pyTruthy follows Python bool()', () => {
   const rows: [Json, boolean][] = [
-    [null, false], [false, false], [0, false], ['', false], [[], false], [{}, false],
-    [true, true], [1, true], [-1, true], ['0', true], ['false', true], [[0], true], [{ a: null }, true], [Number.NaN, true],
+    [null, false],
+    [false, false],
+    [0, false],
+    ['', false],
+    [[], false],
+    [{}, false],
+    [true, true],
+    [1, true],
+    [-1, true],
+    ['0', true],
+    ['false', true],
+    [[0], true],
+    [{ a: null }, true],
+    [Number.NaN, true],
   ];
   for (const [v, want] of rows) assert.equal(pyTruthy(v), want, JSON.stringify(v));
 });

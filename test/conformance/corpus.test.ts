@@ -48,7 +48,9 @@ const show = (o: Outcome, ds: Diagnostic[]) => ds.map((d) => `${d.code} line ${w
 const counts = { files: 0, accepted: 0, rejected: 0, matching: 0 };
 after(() => {
   if (present) {
-    console.log(`conformance: ${counts.files} cases, akbp accepted ${counts.accepted}, rejected ${counts.rejected}, matching the expectation ${counts.matching}/${counts.files}`);
+    console.log(
+      `conformance: ${counts.files} cases, akbp accepted ${counts.accepted}, rejected ${counts.rejected}, matching the expectation ${counts.matching}/${counts.files}`,
+    );
   }
 });
 function tally(o: Outcome, ok: boolean): void {
@@ -85,8 +87,12 @@ const SHIPPED: Shipped[] = [
   { file: 'default/20-flow-default-provider-authorization-implicit-consent.yaml', target: N },
   { file: 'default/20-flow-default-source-authentication.yaml', target: N },
   {
-    file: 'default/20-flow-default-source-enrollment.yaml', target: N,
-    errors: [{ code: 'AKB2018', line: 81 }, { code: 'AKB2007', line: 119 }],
+    file: 'default/20-flow-default-source-enrollment.yaml',
+    target: N,
+    errors: [
+      { code: 'AKB2018', line: 81 },
+      { code: 'AKB2007', line: 119 },
+    ],
     why: 'the stored revision puts `id: prompt-binding` inside identifiers (no such field) and a later !KeyOf prompt-binding finds no entry; authentik fails both ways',
   },
   { file: 'default/20-flow-default-source-pre-authentication.yaml', target: N },
@@ -101,14 +107,25 @@ const SHIPPED: Shipped[] = [
   { file: 'default/default-password-policy.yaml', target: L },
   { file: 'default/default-provider-authorization-explicit-consent.yaml', target: L },
   {
-    file: 'default/default-tenant.yaml', target: N,
-    errors: [{ code: 'AKB2015', line: 29 }, { code: 'AKB2015', line: 30 }, { code: 'AKB2015', line: 31 }],
+    file: 'default/default-tenant.yaml',
+    target: N,
+    errors: [
+      { code: 'AKB2015', line: 29 },
+      { code: 'AKB2015', line: 30 },
+      { code: 'AKB2015', line: 31 },
+    ],
     why: 'a development-era revision: `authentik_tenants.tenant` exists only in 2023.6, its !Find on `authentik_interfaces.interface` in neither bundled version (MANIFEST.md)',
   },
   { file: 'default/events-default.yaml', target: L },
   {
-    file: 'default/events-user-security-notifications.yaml', target: L,
-    errors: [{ code: 'AKB2002', line: 42 }, { code: 'AKB2002', line: 48 }, { code: 'AKB2002', line: 74 }, { code: 'AKB2002', line: 127 }],
+    file: 'default/events-user-security-notifications.yaml',
+    target: L,
+    errors: [
+      { code: 'AKB2002', line: 42 },
+      { code: 'AKB2002', line: 48 },
+      { code: 'AKB2002', line: 74 },
+      { code: 'AKB2002', line: 127 },
+    ],
     why: 'written after 2026.5-rc1: the event actions mfa_device_added, mfa_device_removed, login_blocked and user_created are not in its EventActions enum',
   },
   { file: 'default/flow-default-authentication-flow.yaml', target: L },
@@ -224,8 +241,13 @@ describe('newer-than-2026.5/: rejected against 2026.5 with the unknown model loc
 
 const FIXTURE_FILE = '/tmp/akbp-conformance/blueprint-file.txt';
 const PLACEHOLDERS: { [name: string]: string } = {
-  uid: 'conformance-uid', id: 'conformance-id', id1: 'conformance-id1', id2: 'conformance-id2',
-  user: '1', file_name: FIXTURE_FILE, file_default_name: '/tmp/akbp-conformance/missing.txt',
+  uid: 'conformance-uid',
+  id: 'conformance-id',
+  id1: 'conformance-id1',
+  id2: 'conformance-id2',
+  user: '1',
+  file_name: FIXTURE_FILE,
+  file_default_name: '/tmp/akbp-conformance/missing.txt',
 };
 
 function substitute(text: string): string {
@@ -247,21 +269,51 @@ interface Fixture {
 
 const FIXTURES: Fixture[] = [
   { file: 'circular_dependencies.yaml', authentik: 'accepts', unverified: true, why: 'two independent flows; no reference between them' },
-  { file: 'conditional_fields.yaml', authentik: 'rejects', why: 'uses authentik_crypto_secrets.secret, a model 2026.5 does not have (the fixture is from a later tree)', expect: [{ code: 'AKB2001', line: 29 }] },
+  {
+    file: 'conditional_fields.yaml',
+    authentik: 'rejects',
+    why: 'uses authentik_crypto_secrets.secret, a model 2026.5 does not have (the fixture is from a later tree)',
+    expect: [{ code: 'AKB2001', line: 29 }],
+  },
   { file: 'conditions_fulfilled.yaml', authentik: 'accepts', why: 'conditions all true' },
   { file: 'conditions_not_fulfilled.yaml', authentik: 'accepts', why: 'entries skipped by conditions' },
   { file: 'duplicate_identifiers.yaml', authentik: 'accepts', unverified: true, why: 'one must_created group; fails only if it already exists' },
-  { file: 'dynamic_entries.yaml', authentik: 'rejects', why: 'entries produced by !Enumerate (PR #20490) are in no release', expect: [{ code: 'AKB1035', line: 8 }, { code: 'AKB1036', line: 17 }] },
+  {
+    file: 'dynamic_entries.yaml',
+    authentik: 'rejects',
+    why: 'entries produced by !Enumerate (PR #20490) are in no release',
+    expect: [
+      { code: 'AKB1035', line: 8 },
+      { code: 'AKB1036', line: 17 },
+    ],
+  },
   { file: 'empty_blueprint.yaml', authentik: 'accepts', why: 'no entries' },
   { file: 'instance_map_reset.yaml', authentik: 'accepts', unverified: true, why: 'one flow' },
   { file: 'instance_tracking.yaml', authentik: 'accepts', unverified: true, why: 'placeholders are plain strings to the importer' },
-  { file: 'instance_tracking_failure.yaml', authentik: 'accepts', unverified: true, why: 'the "{{ non_existent.pk }}" template is just a string in attributes' },
+  {
+    file: 'instance_tracking_failure.yaml',
+    authentik: 'accepts',
+    unverified: true,
+    why: 'the "{{ non_existent.pk }}" template is just a string in attributes',
+  },
   { file: 'invalid_blueprint_version.yaml', authentik: 'rejects', why: 'version 999', expect: [{ code: 'AKB1031', line: 1 }] },
-  { file: 'invalid_model_attributes.yaml', authentik: 'rejects', unverified: true, why: 'DRF EmailField refuses "invalid-email"', expect: [{ code: 'AKB2002', line: 7 }] },
+  {
+    file: 'invalid_model_attributes.yaml',
+    authentik: 'rejects',
+    unverified: true,
+    why: 'DRF EmailField refuses "invalid-email"',
+    expect: [{ code: 'AKB2002', line: 7 }],
+  },
   { file: 'invalid_references.yaml', authentik: 'accepts', unverified: true, why: 'a missing pk identifier creates the group with that pk' },
   { file: 'invalid_state_transitions.yaml', authentik: 'accepts', unverified: true, why: 'update then delete the same group' },
   { file: 'meta_clean.yaml', authentik: 'accepts', why: 'metacleanblueprint of a known model' },
-  { file: 'missing_required_fields.yaml', authentik: 'rejects-if-new', unverified: true, why: 'a new flow needs title and designation', expect: [{ code: 'AKB2003', line: 7 }] },
+  {
+    file: 'missing_required_fields.yaml',
+    authentik: 'rejects-if-new',
+    unverified: true,
+    why: 'a new flow needs title and designation',
+    expect: [{ code: 'AKB2003', line: 7 }],
+  },
   { file: 'nested_contexts.yaml', authentik: 'accepts', why: 'dotted !Context paths (2026.5)' },
   { file: 'rbac_object.yaml', authentik: 'accepts', why: 'entry permissions (≥2024.8)' },
   { file: 'rbac_role.yaml', authentik: 'accepts', why: 'role permissions attr' },
@@ -269,7 +321,11 @@ const FIXTURES: Fixture[] = [
   { file: 'state_absent.yaml', authentik: 'accepts', why: 'absent entries' },
   { file: 'state_created.yaml', authentik: 'accepts', why: 'created entry' },
   { file: 'state_present.yaml', authentik: 'accepts', why: 'present entry' },
-  { file: 'static_prompt_export.yaml', authentik: 'accepts', why: 'its test asserts validate() and apply() succeed (akbp warns that a new prompt needs `name`)' },
+  {
+    file: 'static_prompt_export.yaml',
+    authentik: 'accepts',
+    why: 'its test asserts validate() and apply() succeed (akbp warns that a new prompt needs `name`)',
+  },
   { file: 'tags.yaml', authentik: 'accepts', why: 'every tag; its test asserts the resolved values' },
   { file: 'test.json', authentik: 'accepts', why: 'JSON form of tags' },
   { file: 'two_phase_commit_failure.yaml', authentik: 'accepts', unverified: true, why: 'the template pks are plain strings in attributes' },

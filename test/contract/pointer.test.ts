@@ -14,7 +14,8 @@ test('keys with / and ~ round-trip through one pointer helper, and load records 
   assert.equal(pointerOf('/entries/0', 'attrs', 'a/b~c'), '/entries/0/attrs/a~1b~0c');
 
   const text = 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: g}\n    attrs:\n      attributes: {"team/x~1": 5}\n';
-  const bp = loadBlueprint({ uri: 'p.yaml', path: 'p.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'p.yaml', local: true } }).blueprint!;
+  const bp = loadBlueprint({ uri: 'p.yaml', path: 'p.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'p.yaml', local: true } })
+    .blueprint!;
   const r = bp.pointers.get(pointerOf('/entries/0/attrs/attributes', 'team/x~1'))!;
   assert.equal(text.slice(r.start, r.end), '5');
 });

@@ -39,7 +39,10 @@ test('plan --out from a directory whose path has a space, with a located warning
     assert.equal(planned.code, 0, planned.stdout + planned.stderr);
     assert.match(planned.stdout, /groups\.yaml:6:\d+: warning AKB2004/);
     const saved = JSON.parse(readFileSync(join(w.dir, 'plan.json'), 'utf8')) as { diagnostics: { subject?: object }[]; source: { uris: string[] } };
-    assert.ok(saved.diagnostics.some((d) => d.subject), 'the warning is saved with its location');
+    assert.ok(
+      saved.diagnostics.some((d) => d.subject),
+      'the warning is saved with its location',
+    );
     assert.ok(validatePlan(saved), `the saved plan fails its own schema: ${ajv.errorsText(validatePlan.errors)}`);
     assert.deepEqual(saved.source.uris, ['blueprints dir/']);
 
@@ -84,9 +87,29 @@ test('apply of a plan written by an older akbp, or of a .json that is no plan, s
   }
 });
 
-interface SavedChange { key: string; model: string; action: string; reason: string; identifiers: object; pk?: string | number; patch: object[]; before?: object; after?: { [k: string]: unknown }; order: number; wave: number; dependsOn: string[] }
-interface SavedPlan { changes: SavedChange[]; summary: { [k: string]: number } }
-interface SandboxRecord { model: string; pk: string | number; data: { [k: string]: unknown } }
+interface SavedChange {
+  key: string;
+  model: string;
+  action: string;
+  reason: string;
+  identifiers: object;
+  pk?: string | number;
+  patch: object[];
+  before?: object;
+  after?: { [k: string]: unknown };
+  order: number;
+  wave: number;
+  dependsOn: string[];
+}
+interface SavedPlan {
+  changes: SavedChange[];
+  summary: { [k: string]: number };
+}
+interface SandboxRecord {
+  model: string;
+  pk: string | number;
+  data: { [k: string]: unknown };
+}
 
 const TEAM = `version: 1
 entries:
@@ -121,16 +144,36 @@ test('an edited saved plan is refused before any write: a user made superuser, a
       },
       'a backdoor-admins group with user 1': (p) => {
         p.changes.push({
-          key: 'bp/team.yaml#backdoor', model: 'authentik_core.group', action: 'create', reason: 'no matching object on the server',
-          identifiers: { name: 'backdoor-admins' }, patch: [{ path: '/name', op: 'add', after: 'backdoor-admins' }, { path: '/is_superuser', op: 'add', after: true }, { path: '/users', op: 'add', after: [1] }],
-          after: { name: 'backdoor-admins', is_superuser: true, users: [1] }, order: 9, wave: 0, dependsOn: [],
+          key: 'bp/team.yaml#backdoor',
+          model: 'authentik_core.group',
+          action: 'create',
+          reason: 'no matching object on the server',
+          identifiers: { name: 'backdoor-admins' },
+          patch: [
+            { path: '/name', op: 'add', after: 'backdoor-admins' },
+            { path: '/is_superuser', op: 'add', after: true },
+            { path: '/users', op: 'add', after: [1] },
+          ],
+          after: { name: 'backdoor-admins', is_superuser: true, users: [1] },
+          order: 9,
+          wave: 0,
+          dependsOn: [],
         });
         p.summary.create! += 1;
       },
       'authentik Admins deleted': (p) => {
         p.changes.push({
-          key: 'bp/team.yaml#admins', model: 'authentik_core.group', action: 'delete', reason: 'state absent: the object exists',
-          identifiers: { name: 'authentik Admins' }, pk: admins.pk, patch: [], before: { name: 'authentik Admins', is_superuser: true }, order: 10, wave: 0, dependsOn: [],
+          key: 'bp/team.yaml#admins',
+          model: 'authentik_core.group',
+          action: 'delete',
+          reason: 'state absent: the object exists',
+          identifiers: { name: 'authentik Admins' },
+          pk: admins.pk,
+          patch: [],
+          before: { name: 'authentik Admins', is_superuser: true },
+          order: 10,
+          wave: 0,
+          dependsOn: [],
         });
         p.summary.delete! += 1;
       },
@@ -158,7 +201,10 @@ test('a saved plan made with --prune applies its deletes without --prune repeate
   try {
     mkdirSync(join(w.dir, 'bp'));
     const file = join(w.dir, 'bp', 'groups.yaml');
-    writeFileSync(file, 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: keep}\n  - model: authentik_core.group\n    identifiers: {name: drop}\n');
+    writeFileSync(
+      file,
+      'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: keep}\n  - model: authentik_core.group\n    identifiers: {name: drop}\n',
+    );
     const common = ['--sandbox', join(w.dir, 'sb.json'), '--state', join(w.dir, 'state.json')];
     assert.equal((await runCli(['apply', 'bp', ...common, '--yes'], { cwd: w.dir })).code, 0);
     writeFileSync(file, 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: keep}\n');

@@ -71,7 +71,11 @@ function assertNoSecret(label: string, text: string): void {
   for (const s of ALL) assert.ok(!text.includes(s), `${label} prints the secret ${s}:\n${text}`);
 }
 
-interface SandboxRecord { model: string; data: { [k: string]: unknown }; secret: { password?: string } }
+interface SandboxRecord {
+  model: string;
+  data: { [k: string]: unknown };
+  secret: { password?: string };
+}
 
 function scryptMatches(hash: string | undefined, password: string): boolean {
   const [scheme, n, r, p, salt, key] = (hash ?? '').split('$');
@@ -96,7 +100,14 @@ test('compile prints no secret or write-only attribute (LDAP bind password, OAut
     for (const e of doc.entries) {
       for (const f of ['bind_password', 'client_secret', 'password']) assert.ok(!(f in e.attrs), `${e.model}: ${f} is in attrs`);
     }
-    assert.deepEqual(doc.entries.filter((e) => e.secrets).map((e) => Object.values(e.secrets!)).flat().sort(), Array(6).fill('(sensitive)'));
+    assert.deepEqual(
+      doc.entries
+        .filter((e) => e.secrets)
+        .map((e) => Object.values(e.secrets!))
+        .flat()
+        .sort(),
+      Array(6).fill('(sensitive)'),
+    );
 
     const common = ['--sandbox', join(dir, 'sb.json'), '--state', join(dir, 'state.json')];
     const runs = [

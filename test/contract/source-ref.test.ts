@@ -28,7 +28,15 @@ test('the daemon pins an OCI source with user info to the pushed digest without 
   assert.equal(r.result, 'succeeded', JSON.stringify(seen));
   assert.deepEqual(seen[0], {
     kind: 'oci',
-    ref: { registry: 'registry.example.com:5000', hostname: 'registry.example.com', port: 5000, repository: 'team/blueprints', digest: DIGEST, username: 'robot', password: 'p@ss' },
+    ref: {
+      registry: 'registry.example.com:5000',
+      hostname: 'registry.example.com',
+      port: 5000,
+      repository: 'team/blueprints',
+      digest: DIGEST,
+      username: 'robot',
+      password: 'p@ss',
+    },
   });
   assert.doesNotMatch(JSON.stringify(logger.lines), /p%40ss|p@ss|robot/);
 

@@ -24,7 +24,12 @@ function merge(a: Obj, b: Obj): Obj {
   return out;
 }
 
-interface Manifest { apiVersion: string; kind: string; metadata: { name: string }; [k: string]: unknown }
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  [k: string]: unknown;
+}
 
 /** `helm template RELEASE deploy/helm/akbp --set …` for the subset of templates the chart uses. */
 function render(values: Obj = {}): Manifest[] {
@@ -63,8 +68,17 @@ function validateAll(ms: Manifest[]): void {
   }
 }
 
-type Container = { args: string[]; env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } }; resources: { requests?: Obj }; securityContext: Obj; image: string };
-const deployment = (ms: Manifest[]) => ms.find((m) => m.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: Container[]; securityContext: Obj } } } };
+type Container = {
+  args: string[];
+  env: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  livenessProbe: { httpGet: { path: string } };
+  readinessProbe: { httpGet: { path: string } };
+  resources: { requests?: Obj };
+  securityContext: Obj;
+  image: string;
+};
+const deployment = (ms: Manifest[]) =>
+  ms.find((m) => m.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: Container[]; securityContext: Obj } } } };
 
 test('default values: Deployment, Service and ServiceAccount, all valid; probes, secrets and hardening as documented', () => {
   const ms = render();
@@ -87,7 +101,14 @@ test('default values: Deployment, Service and ServiceAccount, all valid; probes,
 });
 
 test('postgres state, two replicas, Ingress for webhooks and a ServiceMonitor: every manifest valid', () => {
-  const ms = render({ replicaCount: 2, state: { backend: 'postgres' }, apply: true, ingress: { enabled: true, className: 'nginx', tlsSecret: 'akbp-tls' }, serviceMonitor: { enabled: true }, extraEnv: [{ name: 'AKBP_GIT_TOKEN', valueFrom: { secretKeyRef: { name: 'git', key: 'token' } } }] });
+  const ms = render({
+    replicaCount: 2,
+    state: { backend: 'postgres' },
+    apply: true,
+    ingress: { enabled: true, className: 'nginx', tlsSecret: 'akbp-tls' },
+    serviceMonitor: { enabled: true },
+    extraEnv: [{ name: 'AKBP_GIT_TOKEN', valueFrom: { secretKeyRef: { name: 'git', key: 'token' } } }],
+  });
   assert.deepEqual(ms.map((m) => m.kind).sort(), ['Deployment', 'Ingress', 'Service', 'ServiceAccount', 'ServiceMonitor']);
   validateAll(ms);
   const c = deployment(ms).spec.template.spec.containers[0]!;
@@ -96,11 +117,18 @@ test('postgres state, two replicas, Ingress for webhooks and a ServiceMonitor: e
   assert.ok(c.env.find((e) => e.name === 'AKBP_STATE_URL')?.valueFrom?.secretKeyRef);
   assert.ok(c.env.find((e) => e.name === 'AKBP_GIT_TOKEN'));
   const ing = ms.find((m) => m.kind === 'Ingress') as unknown as { spec: { rules: { http: { paths: { path: string }[] } }[] } };
-  assert.deepEqual(ing.spec.rules[0]!.http.paths.map((p) => p.path), ['/hooks/'], 'only webhooks are exposed');
+  assert.deepEqual(
+    ing.spec.rules[0]!.http.paths.map((p) => p.path),
+    ['/hooks/'],
+    'only webhooks are exposed',
+  );
 });
 
 test('more than one replica without the postgres backend is refused at render time', () => {
-  assert.throws(() => render({ replicaCount: 3 }), (e: Error) => e instanceof TemplateFail && /replicaCount > 1 needs state\.backend=postgres/.test(e.message));
+  assert.throws(
+    () => render({ replicaCount: 3 }),
+    (e: Error) => e instanceof TemplateFail && /replicaCount > 1 needs state\.backend=postgres/.test(e.message),
+  );
   assert.throws(() => render({ state: { backend: 'file' } }), /state\.backend must be authentik or postgres/);
 });
 

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Instr { op: string; args: string; line: number }
+interface Instr {
+  op: string;
+  args: string;
+  line: number;
+}
 
 /** Instructions with continuation lines joined; comments dropped. */
 function instructions(text: string): Instr[] {
@@ -77,6 +81,9 @@ test('HEALTHCHECK probes /healthz; akbp is the entrypoint; the daemon port is ex
 });
 
 test('.dockerignore keeps dependencies, builds, git data, state and env files out of the context', () => {
-  const ignored = readFileSync(`${root}.dockerignore`, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const ignored = readFileSync(`${root}.dockerignore`, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
   for (const p of ['node_modules', 'dist', '.git', '.akbp', '.env']) assert.ok(ignored.includes(p), p);
 });

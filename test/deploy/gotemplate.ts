@@ -112,7 +112,10 @@ function split(text: string, sep: string): string[] {
 
 function indentLines(s: string, n: number): string {
   const pad = ' '.repeat(n);
-  return s.split('\n').map((l) => (l ? pad + l : l)).join('\n');
+  return s
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
 }
 
 const functions: { [name: string]: (...args: Value[]) => Value } = {

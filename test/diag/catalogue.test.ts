@@ -29,7 +29,9 @@ const RANGES: Record<string, RegExp> = {
 };
 
 test('every src/*/codes.ts is gathered by the catalogue', () => {
-  const folders = readdirSync(src).filter((d) => existsSync(`${src}${d}/codes.ts`)).sort();
+  const folders = readdirSync(src)
+    .filter((d) => existsSync(`${src}${d}/codes.ts`))
+    .sort();
   assert.deepEqual(folders, Object.keys(CATALOGUES).sort());
 });
 
@@ -42,7 +44,7 @@ test('diagnostic codes are unique across every catalogue', () => {
   assert.ok(seen.size > 100, `expected the whole catalogue, got ${seen.size} codes`);
 });
 
-test('each code lies in its stage\'s range and has a title and a severity', () => {
+test("each code lies in its stage's range and has a title and a severity", () => {
   for (const c of allCodes()) {
     const range = RANGES[c.stage];
     assert.ok(range, `no range written down for ${c.stage}`);

@@ -38,13 +38,30 @@ test('secret masking: block, inline and sequence forms; tags and names are kept'
 });
 
 test('diagnostics sort by file, position, severity, code', () => {
-  const d = (uri: string, start: number, severity: 'error' | 'warning', code: string) => ({ code, severity, summary: code, subject: { uri, start, end: start } });
+  const d = (uri: string, start: number, severity: 'error' | 'warning', code: string) => ({
+    code,
+    severity,
+    summary: code,
+    subject: { uri, start, end: start },
+  });
   const sorted = sortDiagnostics([d('b', 0, 'error', 'X'), d('a', 5, 'warning', 'Y'), d('a', 5, 'error', 'Z'), d('a', 1, 'warning', 'W')]);
-  assert.deepEqual(sorted.map((x) => x.code), ['W', 'Z', 'Y', 'X']);
+  assert.deepEqual(
+    sorted.map((x) => x.code),
+    ['W', 'Z', 'Y', 'X'],
+  );
 });
 
 test('rendered diagnostic: file:line:col, severity, code, summary, expected', () => {
   const text = 'version: 2\n';
-  const out = renderDiagnostic({ code: 'AKB1001', severity: 'error', summary: 'unsupported blueprint version 2', detail: 'expected version: 1', subject: { uri: 'x.yaml', start: 9, end: 10 } }, () => text);
+  const out = renderDiagnostic(
+    {
+      code: 'AKB1001',
+      severity: 'error',
+      summary: 'unsupported blueprint version 2',
+      detail: 'expected version: 1',
+      subject: { uri: 'x.yaml', start: 9, end: 10 },
+    },
+    () => text,
+  );
   assert.match(out, /^x\.yaml:1:10: error AKB1001: unsupported blueprint version 2\n  expected version: 1\n> 1 \| version: 2/);
 });

@@ -16,7 +16,10 @@ before(async () => {
   // The system blueprints' managed mappings are what an OAuth2 provider refers to.
   if (haveBlueprints) await applySystem(s);
   // handMadeSetup binds to flows the default blueprints create; these stand in for them.
-  for (const [slug, designation] of [['default-provider-authorization-implicit-consent', 'authorization'], ['default-invalidation-flow', 'invalidation']]) {
+  for (const [slug, designation] of [
+    ['default-provider-authorization-implicit-consent', 'authorization'],
+    ['default-invalidation-flow', 'invalidation'],
+  ]) {
     await rest(s, 'POST', '/flows/instances/', { slug: slug!, name: slug!, title: slug!, designation: designation! });
   }
   await handMadeSetup(s);
@@ -35,14 +38,23 @@ function texts(opts: Parameters<typeof buildExport>[2] = {}, from = objects): Ma
 test('each flow (with the stages only it uses), application and the groups and users get a file of their own; no object is declared twice', () => {
   const built = buildExport(objects, s.registry);
   const names = built.files.map((f) => f.name);
-  for (const n of ['flow-corp-login', 'application-grafana', 'application-wiki', 'groups-and-users', 'sources_ldap']) assert.ok(names.includes(n), names.join(', '));
+  for (const n of ['flow-corp-login', 'application-grafana', 'application-wiki', 'groups-and-users', 'sources_ldap'])
+    assert.ok(names.includes(n), names.join(', '));
   const login = built.files.find((f) => f.name === 'flow-corp-login')!;
-  assert.deepEqual(
-    [...new Set(login.entries.map((e) => e.model))].sort(),
-    ['authentik_flows.flow', 'authentik_flows.flowstagebinding', 'authentik_policies.policybinding', 'authentik_policies_expression.expressionpolicy', 'authentik_stages_identification.identificationstage', 'authentik_stages_password.passwordstage', 'authentik_stages_user_login.userloginstage'],
-  );
+  assert.deepEqual([...new Set(login.entries.map((e) => e.model))].sort(), [
+    'authentik_flows.flow',
+    'authentik_flows.flowstagebinding',
+    'authentik_policies.policybinding',
+    'authentik_policies_expression.expressionpolicy',
+    'authentik_stages_identification.identificationstage',
+    'authentik_stages_password.passwordstage',
+    'authentik_stages_user_login.userloginstage',
+  ]);
   // Not bound to the flow, only named by its identification stage: still the flow's.
-  assert.ok(login.entries.some((e) => e.id === 'passwordstage-corp-login-password'), login.entries.map((e) => e.id).join(', '));
+  assert.ok(
+    login.entries.some((e) => e.id === 'passwordstage-corp-login-password'),
+    login.entries.map((e) => e.id).join(', '),
+  );
   const declared = built.files.flatMap((f) => f.entries.map((e) => `${e.model} ${JSON.stringify(e.identifiers)}`));
   assert.equal(new Set(declared).size, declared.length, 'an object declared in two files');
 });
@@ -70,10 +82,15 @@ test('secrets are !Env names listed for .env.example, never values; readable and
   assert.match(texts().get('groups-and-users')!, /# password: not exported/);
 });
 
-test('objects authentik manages are left out and found by `managed`; --include-managed declares them', { skip: !haveBlueprints && '../shared/authentik/blueprints not present' }, () => {
+test('objects authentik manages are left out and found by `managed`; --include-managed declares them', {
+  skip: !haveBlueprints && '../shared/authentik/blueprints not present',
+}, () => {
   const plain = texts();
   assert.ok(![...plain.values()].some((t) => /identifiers:\n {6}managed:/.test(t)));
-  assert.match(plain.get('application-grafana')!, /!Find \[authentik_providers_oauth2\.scopemapping, \[managed, goauthentik\.io\/providers\/oauth2\/scope-openid\]\]/);
+  assert.match(
+    plain.get('application-grafana')!,
+    /!Find \[authentik_providers_oauth2\.scopemapping, \[managed, goauthentik\.io\/providers\/oauth2\/scope-openid\]\]/,
+  );
   const built = buildExport(objects, s.registry);
   assert.ok(built.counts.managed >= 3, `${built.counts.managed} managed`);
   const withManaged = buildExport(objects, s.registry, { includeManaged: true });
@@ -82,7 +99,10 @@ test('objects authentik manages are left out and found by `managed`; --include-m
 });
 
 test('fields equal to their defaults are left out; --all-fields writes them; read-only fields never', () => {
-  const app = (opts: Parameters<typeof buildExport>[2]) => buildExport(objects, s.registry, opts).files.flatMap((f) => f.entries).find((e) => e.id === 'application-wiki')!;
+  const app = (opts: Parameters<typeof buildExport>[2]) =>
+    buildExport(objects, s.registry, opts)
+      .files.flatMap((f) => f.entries)
+      .find((e) => e.id === 'application-wiki')!;
   assert.equal(app({}).attrs.policy_engine_mode, undefined);
   assert.equal(app({}).attrs.open_in_new_tab, true, 'a non-default value is written');
   assert.equal(app({ allFields: true }).attrs.policy_engine_mode, 'any');
@@ -101,10 +121,23 @@ test('--model and --match narrow the export; an application match brings its pro
   const onlyGroups = buildExport(objects, s.registry, { models: ['authentik_core.group'] });
   assert.deepEqual([...new Set(onlyGroups.files.flatMap((f) => f.entries.map((e) => e.model)))], ['authentik_core.group']);
   const grafana = buildExport(objects, s.registry, { match: ['grafana'] });
-  assert.deepEqual(grafana.files.map((f) => f.name), ['application-grafana']);
-  assert.deepEqual(grafana.files[0]!.entries.map((e) => e.model).sort(), ['authentik_core.application', 'authentik_core.applicationentitlement', 'authentik_policies.policybinding', 'authentik_policies.policybinding', 'authentik_policies_expression.expressionpolicy', 'authentik_providers_oauth2.oauth2provider']);
+  assert.deepEqual(
+    grafana.files.map((f) => f.name),
+    ['application-grafana'],
+  );
+  assert.deepEqual(grafana.files[0]!.entries.map((e) => e.model).sort(), [
+    'authentik_core.application',
+    'authentik_core.applicationentitlement',
+    'authentik_policies.policybinding',
+    'authentik_policies.policybinding',
+    'authentik_policies_expression.expressionpolicy',
+    'authentik_providers_oauth2.oauth2provider',
+  ]);
   const users = buildExport(objects, s.registry, { match: ['a*'], models: ['authentik_core.user'] });
-  assert.deepEqual(users.files.flatMap((f) => f.entries.map((e) => e.id)), ['user-akadmin', 'user-alice']);
+  assert.deepEqual(
+    users.files.flatMap((f) => f.entries.map((e) => e.id)),
+    ['user-akadmin', 'user-alice'],
+  );
 });
 
 test('the output does not depend on list order: objects read in reverse give the same text', () => {
@@ -112,17 +145,38 @@ test('the output does not depend on list order: objects read in reverse give the
   assert.deepEqual(texts({}, reversed), texts());
 });
 
-test('values read back through akbp\'s loader as the server holds them: YAML 1.1 look-alikes, multi-line text, JSON attributes', async () => {
+test("values read back through akbp's loader as the server holds them: YAML 1.1 look-alikes, multi-line text, JSON attributes", async () => {
   const tricky: { [k: string]: Json } = {
-    yes: 'yes', on: 'on', octal: '0755', date: '2024-01-01', time: '12:30:00', colon: 'a: b', hash: '#channel', tilde: '~', nul: 'null', empty: '',
-    spaces: '  leading and trailing  ', multi: 'line one\nline two\n', multiNoEol: 'first\n  indented', tabs: 'a\tb', tabLines: 'x\n\ty\n', unicode: 'Grüße ✓', float: '1e3', bool: true, num: 1.5, nested: { list: [1, 'two', null], deep: { k: 'v' } },
+    yes: 'yes',
+    on: 'on',
+    octal: '0755',
+    date: '2024-01-01',
+    time: '12:30:00',
+    colon: 'a: b',
+    hash: '#channel',
+    tilde: '~',
+    nul: 'null',
+    empty: '',
+    spaces: '  leading and trailing  ',
+    multi: 'line one\nline two\n',
+    multiNoEol: 'first\n  indented',
+    tabs: 'a\tb',
+    tabLines: 'x\n\ty\n',
+    unicode: 'Grüße ✓',
+    float: '1e3',
+    bool: true,
+    num: 1.5,
+    nested: { list: [1, 'two', null], deep: { k: 'v' } },
   };
   await rest(s, 'POST', '/core/users/', { username: 'tricky', name: 'Tricky', attributes: tricky });
   const fresh = (await readAll(s.client, s.registry)).objects;
   const file = buildExport(fresh, s.registry, { models: ['authentik_core.user'], match: ['tricky'] }).files[0]!;
   const text = renderFile(file, { authentikVersion: '2026.5' });
   const loaded = loadBlueprint({ uri: 'x.yaml', path: 'x.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'x.yaml', local: true } });
-  assert.deepEqual(loaded.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   assert.deepEqual(loaded.blueprint!.entries[0]!.attrs.attributes, tricky);
 });
 
@@ -135,7 +189,10 @@ test('a model the token may not list is reported, and references into it are wri
   const out = await exportServer(refusing, s.registry, { models: ['authentik_core.user'] });
   assert.deepEqual([...new Set(out.diagnostics.map((d) => d.code))].sort(), ['AKB4301', 'AKB4303']);
   assert.match(out.diagnostics.find((d) => d.code === 'AKB4301')!.summary, /authentik_core\.group/);
-  assert.ok(out.diagnostics.every((d) => d.severity !== 'error'), 'the rest is still exported');
+  assert.ok(
+    out.diagnostics.every((d) => d.severity !== 'error'),
+    'the rest is still exported',
+  );
   assert.ok(out.files.some((f) => /username: alice/.test(f.text)));
 });
 
@@ -145,16 +202,40 @@ test('blueprint instances authentik discovered in its own directory are left out
   // The sandbox has no blueprint directory to discover, so the discovered instance is made up as
   // authentik's discovery writes it.
   const model = 'authentik_blueprints.blueprintinstance';
-  const discovered: LiveObject = { model, pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e', body: { pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e', name: 'Default - Out-of-box-experience flow', path: 'default/flow-oobe.yaml', content: '', context: {}, enabled: true, managed_models: [], metadata: {} } };
+  const discovered: LiveObject = {
+    model,
+    pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+    body: {
+      pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
+      name: 'Default - Out-of-box-experience flow',
+      path: 'default/flow-oobe.yaml',
+      content: '',
+      context: {},
+      enabled: true,
+      managed_models: [],
+      metadata: {},
+    },
+  };
   fresh.set(model, [...(fresh.get(model) ?? []), discovered]);
-  const names = buildExport(fresh, s.registry, { models: ['authentik_blueprints.blueprintinstance'] }).files.flatMap((f) => f.entries.map((e) => e.identifiers.name));
+  const names = buildExport(fresh, s.registry, { models: ['authentik_blueprints.blueprintinstance'] }).files.flatMap((f) =>
+    f.entries.map((e) => e.identifiers.name),
+  );
   assert.deepEqual(names, ['from-oci']);
 });
 
 test('a list answer with something other than a list where a many-to-many list is expected is exported, not a crash', () => {
   const odd = new Map(objects);
-  odd.set('authentik_core.application', (objects.get('authentik_core.application') ?? []).map((o) => ({ ...o, body: { ...o.body, backchannel_providers: {} } })));
-  odd.set('authentik_stages_prompt.promptstage', [{ model: 'authentik_stages_prompt.promptstage', pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', body: { pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', name: 'odd-prompts', fields: {}, validation_policies: [] } }]);
+  odd.set(
+    'authentik_core.application',
+    (objects.get('authentik_core.application') ?? []).map((o) => ({ ...o, body: { ...o.body, backchannel_providers: {} } })),
+  );
+  odd.set('authentik_stages_prompt.promptstage', [
+    {
+      model: 'authentik_stages_prompt.promptstage',
+      pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c',
+      body: { pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', name: 'odd-prompts', fields: {}, validation_policies: [] },
+    },
+  ]);
   const built = buildExport(odd, s.registry);
   assert.ok(built.files.some((f) => f.name === 'application-grafana'));
   assert.ok(built.files.some((f) => f.entries.some((e) => e.id === 'promptstage-odd-prompts')));

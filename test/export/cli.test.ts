@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
 import { rest, startServer, TOKEN } from './helpers.js';
 
-test('exporting twice gives identical files; a change on the server is a one-file git diff; files of deleted objects go, the user\'s own stay', async () => {
+test("exporting twice gives identical files; a change on the server is a one-file git diff; files of deleted objects go, the user's own stay", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-export-cli-'));
   const s = await startServer('2026.5');
   try {
@@ -72,5 +72,6 @@ test('tokens are runtime data: left out by default, exported with --model and th
 test('export --help names the options and an example', async () => {
   const r = await runCli(['export', '--help']);
   assert.equal(r.code, 0);
-  for (const o of ['--out', '--model', '--match', '--single-file', '--all-fields', '--include-managed', '--authentik-version', 'Examples:']) assert.ok(r.stdout.includes(o), o);
+  for (const o of ['--out', '--model', '--match', '--single-file', '--all-fields', '--include-managed', '--authentik-version', 'Examples:'])
+    assert.ok(r.stdout.includes(o), o);
 });

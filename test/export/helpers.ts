@@ -64,7 +64,9 @@ async function applyOne(s: Server, f: SourceFile, library: SourceFile[]): Promis
 /** What a fresh authentik applies at startup: blueprints/system/ (2026.5 only; 2023.6 predates the folder's contents). */
 export async function applySystem(s: Server): Promise<void> {
   if (s.registry.version === '2023.6') return;
-  for (const name of readdirSync(blueprints + 'system').filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const name of readdirSync(blueprints + 'system')
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const why = await applyOne(s, file('system', name), []);
     if (why) throw new Error(`system/${name}: ${why}`);
   }
@@ -77,29 +79,45 @@ export async function applySystem(s: Server): Promise<void> {
  * 40-events-default, which would empty the token's own admin group.
  */
 const NOT_2026_5 = new Set([
-  'default-tenant.yaml', 'flow-default-authenticator-webauthn-setup.yaml', 'events-user-security-notifications.yaml',
-  'app-authentik-admin.yaml', 'default-provider-authorization-explicit-consent.yaml', 'default-authenticator-static-setup.yaml',
-  'flow-default-source-enrollment.yaml', 'app-authentik-user.yaml',
+  'default-tenant.yaml',
+  'flow-default-authenticator-webauthn-setup.yaml',
+  'events-user-security-notifications.yaml',
+  'app-authentik-admin.yaml',
+  'default-provider-authorization-explicit-consent.yaml',
+  'default-authenticator-static-setup.yaml',
+  'flow-default-source-enrollment.yaml',
+  'app-authentik-user.yaml',
 ]);
 const REJECTED_BY_2023_6 = new Set([
-  '0-flow-password-change.yaml', '10-flow-default-authentication-flow.yaml', '20-flow-default-source-enrollment.yaml',
-  '30-flow-default-user-settings-flow.yaml', '91-flow-oobe.yaml', '40-events-default.yaml',
+  '0-flow-password-change.yaml',
+  '10-flow-default-authentication-flow.yaml',
+  '20-flow-default-source-enrollment.yaml',
+  '30-flow-default-user-settings-flow.yaml',
+  '91-flow-oobe.yaml',
+  '40-events-default.yaml',
   // Its brand/tenant !Finds the authentication flow 2023.6 rejected above.
   '90-default-tenant.yaml',
 ]);
 
 export async function applyDefaults(s: Server): Promise<number> {
-  const all = readdirSync(blueprints + 'default').filter((n) => n.endsWith('.yaml')).sort();
-  const names = s.registry.version === '2023.6'
-    ? all.filter((n) => /^\d+-/.test(n) && !REJECTED_BY_2023_6.has(n))
-    : all.filter((n) => /^[a-z]/.test(n) && !NOT_2026_5.has(n));
+  const all = readdirSync(blueprints + 'default')
+    .filter((n) => n.endsWith('.yaml'))
+    .sort();
+  const names =
+    s.registry.version === '2023.6'
+      ? all.filter((n) => /^\d+-/.test(n) && !REJECTED_BY_2023_6.has(n))
+      : all.filter((n) => /^[a-z]/.test(n) && !NOT_2026_5.has(n));
   const files = metaOrder(names.map((n) => file('default', n)));
   // authentik retries a blueprint whose !Find failed at its next discovery run; so do we, in rounds.
   let pending = files;
   for (let round = 0; pending.length > 0; round++) {
     const failed: { f: SourceFile; why: string }[] = [];
     for (const f of pending) {
-      const why = await applyOne(s, f, files.filter((x) => x !== f));
+      const why = await applyOne(
+        s,
+        f,
+        files.filter((x) => x !== f),
+      );
       if (why) failed.push({ f, why });
     }
     if (failed.length === pending.length || round > 3) throw new Error(failed.map((x) => `${x.f.uri}: ${x.why}`).join('\n'));
@@ -170,36 +188,84 @@ export async function handMadeSetup(s: Server): Promise<void> {
   const platform = await group('platform', engineering, { slack: '#platform', tiers: ['gold', 'silver'] });
   const contractors = await group('contractors', undefined, {});
 
-  await rest(s, 'POST', '/core/users/', { username: 'alice', name: 'Alice Example', email: 'alice@example.com', groups: [platform.pk!], attributes: { employee_id: 1001, locale: 'de_DE' } });
-  await rest(s, 'POST', '/core/users/', { username: 'bob', name: 'Bob Example', email: 'bob@example.com', groups: [engineering.pk!, contractors.pk!], is_active: false, path: 'users/contractors' });
-  await rest(s, 'POST', '/core/users/', { username: 'svc-backup', name: 'Backup job', type: 'service_account', attributes: { 'goauthentik.io/user/token-expires': false } });
+  await rest(s, 'POST', '/core/users/', {
+    username: 'alice',
+    name: 'Alice Example',
+    email: 'alice@example.com',
+    groups: [platform.pk!],
+    attributes: { employee_id: 1001, locale: 'de_DE' },
+  });
+  await rest(s, 'POST', '/core/users/', {
+    username: 'bob',
+    name: 'Bob Example',
+    email: 'bob@example.com',
+    groups: [engineering.pk!, contractors.pk!],
+    is_active: false,
+    path: 'users/contractors',
+  });
+  await rest(s, 'POST', '/core/users/', {
+    username: 'svc-backup',
+    name: 'Backup job',
+    type: 'service_account',
+    attributes: { 'goauthentik.io/user/token-expires': false },
+  });
 
   // LDAP source with a bind password and the system blueprint's (managed) property mappings.
-  const ldapMappings = (await all(s, v2023 ? '/propertymappings/ldap/' : '/propertymappings/source/ldap/')).filter((m) => typeof m.managed === 'string').map((m) => m.pk!);
+  const ldapMappings = (await all(s, v2023 ? '/propertymappings/ldap/' : '/propertymappings/source/ldap/'))
+    .filter((m) => typeof m.managed === 'string')
+    .map((m) => m.pk!);
   await rest(s, 'POST', '/sources/ldap/', {
-    name: 'Corporate LDAP', slug: 'corp-ldap', server_uri: 'ldaps://ldap.example.com', base_dn: 'dc=example,dc=com',
-    bind_cn: 'cn=authentik,ou=svc,dc=example,dc=com', bind_password: 'ldap-bind-secret-1', sync_groups: true,
-    additional_user_dn: 'ou=people', additional_group_dn: 'ou=groups',
+    name: 'Corporate LDAP',
+    slug: 'corp-ldap',
+    server_uri: 'ldaps://ldap.example.com',
+    base_dn: 'dc=example,dc=com',
+    bind_cn: 'cn=authentik,ou=svc,dc=example,dc=com',
+    bind_password: 'ldap-bind-secret-1',
+    sync_groups: true,
+    additional_user_dn: 'ou=people',
+    additional_group_dn: 'ou=groups',
     ...(ldapMappings.length > 0 ? (v2023 ? { property_mappings: ldapMappings } : { user_property_mappings: ldapMappings }) : {}),
     sync_parent_group: engineering.pk!,
   });
 
   // OAuth2 provider + application, a policy bound to the application.
-  const scopes = (await all(s, v2023 ? '/propertymappings/scope/' : '/propertymappings/provider/scope/')).filter((m) => typeof m.managed === 'string').map((m) => m.pk!);
+  const scopes = (await all(s, v2023 ? '/propertymappings/scope/' : '/propertymappings/provider/scope/'))
+    .filter((m) => typeof m.managed === 'string')
+    .map((m) => m.pk!);
   const oauth = await rest(s, 'POST', '/providers/oauth2/', {
-    name: 'Grafana', authorization_flow: authz.pk!, client_type: 'confidential', client_id: 'grafana-client', client_secret: 'grafana-client-secret-2',
-    access_token_validity: 'minutes=10', property_mappings: scopes,
-    ...(v2023 ? { redirect_uris: 'https://grafana.example.com/login/generic_oauth' } : { invalidation_flow: invalidation.pk!, redirect_uris: [{ matching_mode: 'strict', url: 'https://grafana.example.com/login/generic_oauth' }] }),
+    name: 'Grafana',
+    authorization_flow: authz.pk!,
+    client_type: 'confidential',
+    client_id: 'grafana-client',
+    client_secret: 'grafana-client-secret-2',
+    access_token_validity: 'minutes=10',
+    property_mappings: scopes,
+    ...(v2023
+      ? { redirect_uris: 'https://grafana.example.com/login/generic_oauth' }
+      : { invalidation_flow: invalidation.pk!, redirect_uris: [{ matching_mode: 'strict', url: 'https://grafana.example.com/login/generic_oauth' }] }),
   });
-  const grafana = await rest(s, 'POST', '/core/applications/', { name: 'Grafana', slug: 'grafana', provider: oauth.pk!, meta_launch_url: 'https://grafana.example.com', meta_description: 'Dashboards' });
-  const engineersOnly = await rest(s, 'POST', '/policies/expression/', { name: 'engineers-only', expression: 'return ak_is_group_member(request.user, name="engineering")\n' });
+  const grafana = await rest(s, 'POST', '/core/applications/', {
+    name: 'Grafana',
+    slug: 'grafana',
+    provider: oauth.pk!,
+    meta_launch_url: 'https://grafana.example.com',
+    meta_description: 'Dashboards',
+  });
+  const engineersOnly = await rest(s, 'POST', '/policies/expression/', {
+    name: 'engineers-only',
+    expression: 'return ak_is_group_member(request.user, name="engineering")\n',
+  });
   await rest(s, 'POST', '/policies/bindings/', { target: grafana.pk!, policy: engineersOnly.pk!, order: 0 });
   await rest(s, 'POST', '/policies/bindings/', { target: grafana.pk!, group: contractors.pk!, order: 10, negate: true });
   if (!v2023) await rest(s, 'POST', '/core/application_entitlements/', { app: grafana.pk!, name: 'grafana-editors', attributes: { grafana_role: 'Editor' } });
 
   // SAML provider + application, bound to a group.
   const saml = await rest(s, 'POST', '/providers/saml/', {
-    name: 'Wiki SAML', authorization_flow: authz.pk!, acs_url: 'https://wiki.example.com/saml/acs', issuer: 'https://auth.example.com', audience: 'wiki',
+    name: 'Wiki SAML',
+    authorization_flow: authz.pk!,
+    acs_url: 'https://wiki.example.com/saml/acs',
+    issuer: 'https://auth.example.com',
+    audience: 'wiki',
     ...(v2023 ? {} : { invalidation_flow: invalidation.pk! }),
   });
   const wiki = await rest(s, 'POST', '/core/applications/', { name: 'Wiki', slug: 'wiki', provider: saml.pk!, open_in_new_tab: true });
@@ -208,9 +274,21 @@ export async function handMadeSetup(s: Server): Promise<void> {
   // The authentication flow, customised: a new title, an office-hours policy on the flow and a
   // stricter password stage bound behind the existing one.
   await rest(s, 'PATCH', `/flows/instances/${String(authn.slug)}/`, { title: 'Welcome to Example Corp' });
-  const officeHours = await rest(s, 'POST', '/policies/expression/', { name: 'office-network-only', expression: 'return ak_client_ip in ip_network("10.0.0.0/8")' });
-  await rest(s, 'POST', '/policies/bindings/', { target: v2023 ? authn.pk! : (authn.policybindingmodel_ptr_id ?? authn.pk)!, policy: officeHours.pk!, order: 5, timeout: 10 });
-  const mfaPassword = await rest(s, 'POST', '/stages/password/', { name: 'second-password', backends: ['authentik.core.auth.InbuiltBackend'], failed_attempts_before_cancel: 3 });
+  const officeHours = await rest(s, 'POST', '/policies/expression/', {
+    name: 'office-network-only',
+    expression: 'return ak_client_ip in ip_network("10.0.0.0/8")',
+  });
+  await rest(s, 'POST', '/policies/bindings/', {
+    target: v2023 ? authn.pk! : (authn.policybindingmodel_ptr_id ?? authn.pk)!,
+    policy: officeHours.pk!,
+    order: 5,
+    timeout: 10,
+  });
+  const mfaPassword = await rest(s, 'POST', '/stages/password/', {
+    name: 'second-password',
+    backends: ['authentik.core.auth.InbuiltBackend'],
+    failed_attempts_before_cancel: 3,
+  });
   await rest(s, 'POST', '/flows/bindings/', { target: authn.pk!, stage: mfaPassword.pk!, order: 25, evaluate_on_plan: true });
 }
 
@@ -218,8 +296,16 @@ export async function handMadeSetup(s: Server): Promise<void> {
 async function loginFlow(s: Server): Promise<JsonObject> {
   const flow = await rest(s, 'POST', '/flows/instances/', { name: 'Corporate login', slug: 'corp-login', title: 'Sign in', designation: 'authentication' });
   const password = await rest(s, 'POST', '/stages/password/', { name: 'corp-login-password', backends: ['authentik.core.auth.InbuiltBackend'] });
-  const ident = await rest(s, 'POST', '/stages/identification/', { name: 'corp-login-identification', user_fields: ['username', 'email'], password_stage: password.pk! });
+  const ident = await rest(s, 'POST', '/stages/identification/', {
+    name: 'corp-login-identification',
+    user_fields: ['username', 'email'],
+    password_stage: password.pk!,
+  });
   const login = await rest(s, 'POST', '/stages/user_login/', { name: 'corp-login-session', session_duration: 'hours=12' });
-  for (const [stage, order] of [[ident, 10], [login, 100]] as const) await rest(s, 'POST', '/flows/bindings/', { target: flow.pk!, stage: stage.pk!, order });
+  for (const [stage, order] of [
+    [ident, 10],
+    [login, 100],
+  ] as const)
+    await rest(s, 'POST', '/flows/bindings/', { target: flow.pk!, stage: stage.pk!, order });
   return flow;
 }

@@ -19,7 +19,10 @@ function readDir(dir: string): Map<string, string> {
 }
 
 function envNames(dir: string): string[] {
-  return readFileSync(join(dir, '.env.example'), 'utf8').split('\n').filter((l) => /^[A-Z0-9_]+=$/.test(l)).map((l) => l.slice(0, -1));
+  return readFileSync(join(dir, '.env.example'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z0-9_]+=$/.test(l))
+    .map((l) => l.slice(0, -1));
 }
 
 async function roundTrip(version: string): Promise<void> {
@@ -35,7 +38,12 @@ async function roundTrip(version: string): Promise<void> {
     const exported = await runCli(['export', ...target(first), '--out', join(dir, 'a')], { cwd: dir });
     assert.equal(exported.code, 0, exported.stdout + exported.stderr);
     const a = readDir(join(dir, 'a'));
-    assert.ok([...a.keys()].includes('groups-and-users.yaml') && [...a.keys()].some((n) => n.startsWith('flow-default-invalidation-flow')) && a.has('application-grafana.yaml'), [...a.keys()].join(', '));
+    assert.ok(
+      [...a.keys()].includes('groups-and-users.yaml') &&
+        [...a.keys()].some((n) => n.startsWith('flow-default-invalidation-flow')) &&
+        a.has('application-grafana.yaml'),
+      [...a.keys()].join(', '),
+    );
 
     // Portable and secret-free: no pks of the first server, no secret values.
     const all = [...a.values()].join('\n');
@@ -74,7 +82,10 @@ async function roundTrip(version: string): Promise<void> {
   }
 }
 
-test('2026.5: defaults, system blueprints and a hand-made setup export to blueprints that plan to 0 changes and rebuild a fresh server that exports identically', { skip, timeout: 300_000 }, async () => {
+test('2026.5: defaults, system blueprints and a hand-made setup export to blueprints that plan to 0 changes and rebuild a fresh server that exports identically', {
+  skip,
+  timeout: 300_000,
+}, async () => {
   await roundTrip('2026.5');
 });
 

@@ -42,7 +42,8 @@ export function loadSeeds(): { seeds: Seed[]; skipped?: string } {
   let skipped: string | undefined;
   try {
     // Files over 64 KiB add time per case, not kinds of input.
-    for (const f of yamlFiles(sharedCorpus)) if (statSync(f).size <= 64 * 1024) seeds.push({ name: relative(join(root, '..'), f), text: readFileSync(f, 'utf8') });
+    for (const f of yamlFiles(sharedCorpus))
+      if (statSync(f).size <= 64 * 1024) seeds.push({ name: relative(join(root, '..'), f), text: readFileSync(f, 'utf8') });
   } catch {
     skipped = `authentik's blueprint corpus is not at ${sharedCorpus}: fuzzing seeds from examples/ only`;
   }
@@ -50,20 +51,100 @@ export function loadSeeds(): { seeds: Seed[]; skipped?: string } {
 }
 
 const TAGS = [
-  '!Context x', '!Context [x, 1]', '!Context a.b.0', '!KeyOf nope', '!Env [AKBP_TOKEN, d]', '!Env HOME', '!File /etc/passwd', '!File [../../x, d]',
-  '!Format ["%s-%d", a, 1]', '!Format ["%s%s", !Context x, !Context x]', '!Format ["%999999999s", x]', '!Format ["%.500f", 0.1]', '!Format ["%(a)s", x]',
-  '!Format ["%*s", 99999999999, x]', '!Find [authentik_core.group, [name, x]]', '!FindObject [authentik_flows.flow, [slug, x]]', '!Find [nope.model, [a, b]]',
-  '!If [true, a, b]', '!If [!Find [authentik_core.group, [name, x]], 1, 2]', '!If x', '!Condition [AND, true, false]', '!Condition [NOPE]', '!Condition [XOR]',
-  '!Enumerate [[1, 2], SEQ, !Index 0]', '!Enumerate [{a: 1}, MAP, [!Index 0, !Value 0]]', '!Enumerate [abc, SEQ, !Enumerate [abc, SEQ, !Value 1]]',
-  '!Enumerate [!Context x, MAP, !Value 0]', '!Index 0', '!Value 3', '!AtIndex [[1], 5, d]', '!AtIndex [{a: 1}, a]', '!AtIndex [x, 0]',
-  "!ParseJSON '{\"a\": [1, 2]}'", '!ParseJSON nope', '!KeyOf', '!Unknown x', '!!binary AA==', '!!python/object x', '!!str 1', '!!int x',
+  '!Context x',
+  '!Context [x, 1]',
+  '!Context a.b.0',
+  '!KeyOf nope',
+  '!Env [AKBP_TOKEN, d]',
+  '!Env HOME',
+  '!File /etc/passwd',
+  '!File [../../x, d]',
+  '!Format ["%s-%d", a, 1]',
+  '!Format ["%s%s", !Context x, !Context x]',
+  '!Format ["%999999999s", x]',
+  '!Format ["%.500f", 0.1]',
+  '!Format ["%(a)s", x]',
+  '!Format ["%*s", 99999999999, x]',
+  '!Find [authentik_core.group, [name, x]]',
+  '!FindObject [authentik_flows.flow, [slug, x]]',
+  '!Find [nope.model, [a, b]]',
+  '!If [true, a, b]',
+  '!If [!Find [authentik_core.group, [name, x]], 1, 2]',
+  '!If x',
+  '!Condition [AND, true, false]',
+  '!Condition [NOPE]',
+  '!Condition [XOR]',
+  '!Enumerate [[1, 2], SEQ, !Index 0]',
+  '!Enumerate [{a: 1}, MAP, [!Index 0, !Value 0]]',
+  '!Enumerate [abc, SEQ, !Enumerate [abc, SEQ, !Value 1]]',
+  '!Enumerate [!Context x, MAP, !Value 0]',
+  '!Index 0',
+  '!Value 3',
+  '!AtIndex [[1], 5, d]',
+  '!AtIndex [{a: 1}, a]',
+  '!AtIndex [x, 0]',
+  '!ParseJSON \'{"a": [1, 2]}\'',
+  '!ParseJSON nope',
+  '!KeyOf',
+  '!Unknown x',
+  '!!binary AA==',
+  '!!python/object x',
+  '!!str 1',
+  '!!int x',
 ];
 const VALUES = [
-  '"\\x1b[2J\\x1b[HNo changes."', '"[x](https://evil.example)"', '"<img src=x>"', '"a|b`c"', "''", '~', 'null', '.nan', '-.inf', '0x1F', '1e400', '0o777',
-  '12:30:00', '2026-01-01', 'yes', 'off', '"\\u202e"', '"𝔘𝔫𝔦"', `"${'x'.repeat(5000)}"`, '[', '{', '}', ']', '&a [1, 2]', '*a', '*nope', '"unterminated',
-  '|\n  block', '>-\n  folded', '{a: 1, a: 2}', '[!Context x, !Context x]', '? complex\n: key', '!Context', '%TAG ! tag:x,2000:',
+  '"\\x1b[2J\\x1b[HNo changes."',
+  '"[x](https://evil.example)"',
+  '"<img src=x>"',
+  '"a|b`c"',
+  "''",
+  '~',
+  'null',
+  '.nan',
+  '-.inf',
+  '0x1F',
+  '1e400',
+  '0o777',
+  '12:30:00',
+  '2026-01-01',
+  'yes',
+  'off',
+  '"\\u202e"',
+  '"𝔘𝔫𝔦"',
+  `"${'x'.repeat(5000)}"`,
+  '[',
+  '{',
+  '}',
+  ']',
+  '&a [1, 2]',
+  '*a',
+  '*nope',
+  '"unterminated',
+  '|\n  block',
+  '>-\n  folded',
+  '{a: 1, a: 2}',
+  '[!Context x, !Context x]',
+  '? complex\n: key',
+  '!Context',
+  '%TAG ! tag:x,2000:',
 ];
-const LINES = ['---', '...', 'version: 2', 'version: 1', 'context: {x: 1}', 'context:\n  x: !Context x', 'entries: {}', 'entries: [1]', '- model: x', '  - model: authentik_core.group\n    identifiers: {name: !Format ["%s", !Context x]}', 'metadata: {name: x, labels: {blueprints.goauthentik.io/instantiate: "false"}}', '<<: *a', '\t', '#', '% x'];
+const LINES = [
+  '---',
+  '...',
+  'version: 2',
+  'version: 1',
+  'context: {x: 1}',
+  'context:\n  x: !Context x',
+  'entries: {}',
+  'entries: [1]',
+  '- model: x',
+  '  - model: authentik_core.group\n    identifiers: {name: !Format ["%s", !Context x]}',
+  'metadata: {name: x, labels: {blueprints.goauthentik.io/instantiate: "false"}}',
+  '<<: *a',
+  '\t',
+  '#',
+  '% x',
+];
 
 export type Mutation =
   | { kind: 'insert'; at: number; text: string }
@@ -85,12 +166,43 @@ export function caseArbitrary(seedCount: number): fc.Arbitrary<Case> {
   // Weighted towards edits that keep the YAML well-formed, so most cases reach compile and plan.
   const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     { arbitrary: fc.record({ kind: fc.constant('replaceValue' as const), which: fc.nat(), text: fc.constantFrom(...TAGS, ...VALUES) }), weight: 14 },
-    { arbitrary: fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...TAGS, ...VALUES)) }), weight: 3 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('insert' as const),
+        at: fc.nat(),
+        text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...TAGS, ...VALUES)),
+      }),
+      weight: 3,
+    },
     { arbitrary: fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }), weight: 2 },
-    { arbitrary: fc.record({ kind: fc.constant('line' as const), op: fc.constantFrom('duplicate' as const, 'remove' as const, 'swap' as const, 'indent' as const, 'dedent' as const, 'insert' as const), at: fc.nat(), other: fc.nat(), text: fc.constantFrom(...LINES) }), weight: 3 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('line' as const),
+        op: fc.constantFrom('duplicate' as const, 'remove' as const, 'swap' as const, 'indent' as const, 'dedent' as const, 'insert' as const),
+        at: fc.nat(),
+        other: fc.nat(),
+        text: fc.constantFrom(...LINES),
+      }),
+      weight: 3,
+    },
     // Rare: each such case takes up to seconds, until a limit stops it.
-    { arbitrary: fc.record({ kind: fc.constant('expand' as const), shape: fc.constantFrom('chain' as const, 'doubling' as const, 'format' as const, 'anchors' as const, 'enumerate' as const), n: fc.integer({ min: 1, max: 1100 }), which: fc.nat() }), weight: 1 },
-    { arbitrary: fc.record({ kind: fc.constant('control' as const), at: fc.nat(), code: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constant(0xfeff), fc.constant(0xd800)) }), weight: 2 },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('expand' as const),
+        shape: fc.constantFrom('chain' as const, 'doubling' as const, 'format' as const, 'anchors' as const, 'enumerate' as const),
+        n: fc.integer({ min: 1, max: 1100 }),
+        which: fc.nat(),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        kind: fc.constant('control' as const),
+        at: fc.nat(),
+        code: fc.oneof(fc.integer({ min: 0, max: 0x1f }), fc.integer({ min: 0x7f, max: 0x9f }), fc.constant(0xfeff), fc.constant(0xd800)),
+      }),
+      weight: 2,
+    },
   );
   return fc.record({
     seed: fc.nat({ max: seedCount - 1 }),
@@ -152,7 +264,9 @@ function expand(text: string, m: Extract<Mutation, { kind: 'expand' }>): string 
     else lines.push(`  fz${i}: !Enumerate [!Context ${p}, SEQ, !Enumerate [abc, SEQ, !Value 1]]`);
   }
   const block = lines.join('\n');
-  const withContext = /^context:[ \t]*$/m.test(text) ? text.replace(/^context:[ \t]*$/m, `context:\n${block}`) : text.replace(/^entries:/m, `context:\n${block}\nentries:`);
+  const withContext = /^context:[ \t]*$/m.test(text)
+    ? text.replace(/^context:[ \t]*$/m, `context:\n${block}`)
+    : text.replace(/^entries:/m, `context:\n${block}\nentries:`);
   // Read from a value of an entry, where it is evaluated (metadata and context are not, alone).
   const at = withContext.search(/^entries:/m);
   if (at < 0) return withContext;
@@ -246,11 +360,16 @@ export async function runCase(world: World, seeds: readonly Seed[], c: Case): Pr
     try {
       const loaded = loadBlueprint({ uri, path: uri.slice(5), bytes, origin: { kind: 'file', uri, local: true, root: '/srv/fuzz' } });
       if (loaded.blueprint) {
-        diagnostics = [...diagnostics, ...compileBlueprints([loaded.blueprint], { registry: world.registry, env: deps.env, readFile: () => undefined }).diagnostics];
+        diagnostics = [
+          ...diagnostics,
+          ...compileBlueprints([loaded.blueprint], { registry: world.registry, env: deps.env, readFile: () => undefined }).diagnostics,
+        ];
         reach = 'compile';
       }
     } catch (err) {
-      problems.push(`compile of an unvalidated blueprint threw: ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 4).join(' | ') : String(err)}`);
+      problems.push(
+        `compile of an unvalidated blueprint threw: ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 4).join(' | ') : String(err)}`,
+      );
     }
   }
   const ms = Date.now() - t0;

@@ -14,7 +14,11 @@ import { tempDir } from './helpers.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Step { name?: string; run?: string; env?: Record<string, string> }
+interface Step {
+  name?: string;
+  run?: string;
+  env?: Record<string, string>;
+}
 
 const fakeGh = `#!/usr/bin/env node
 // Minimal 'gh api' over a JSON file of comments: GET list (with --jq evaluated for the marker
@@ -61,15 +65,24 @@ test('action.yml: plan → one sticky comment created, then updated in place; er
   await chmod(join(bin, 'gh'), 0o755);
   // bin/akbp.js runs the built dist/; the source CLI through tsx is the same program.
   const akbp = join(dir, 'akbp.mjs');
-  await writeFile(akbp, `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`);
+  await writeFile(
+    akbp,
+    `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`,
+  );
   const bps = join(dir, 'blueprints');
   await mkdir(bps);
   await writeFile(join(bps, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers:\n      name: reviewers\n');
   const ghState = join(dir, 'gh.json');
   const base = {
-    PATH: `${bin}:${process.env.PATH}`, HOME: process.env.HOME ?? dir, RUNNER_TEMP: dir,
-    NODE_OPTIONS: `--import=${pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href}`, NODE_NO_WARNINGS: '1',
-    FAKE_GH_STATE: ghState, GH_TOKEN: 'x', PR: '7', REPO: 'org/repo',
+    PATH: `${bin}:${process.env.PATH}`,
+    HOME: process.env.HOME ?? dir,
+    RUNNER_TEMP: dir,
+    NODE_OPTIONS: `--import=${pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href}`,
+    NODE_NO_WARNINGS: '1',
+    FAKE_GH_STATE: ghState,
+    GH_TOKEN: 'x',
+    PR: '7',
+    REPO: 'org/repo',
   };
 
   const planOnce = async () => {
@@ -78,9 +91,23 @@ test('action.yml: plan → one sticky comment created, then updated in place; er
     await writeFile(outputs, '');
     await run('bash', ['-e', '-c', planStep.run!], {
       cwd: dir,
-      env: { ...base, GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: summary, AKBP_COMMAND: 'plan', AKBP_SOURCES: 'blueprints/', AKBP_ARGS: '--sandbox', AKBP_BIN: akbp, CI: 'true' },
+      env: {
+        ...base,
+        GITHUB_OUTPUT: outputs,
+        GITHUB_STEP_SUMMARY: summary,
+        AKBP_COMMAND: 'plan',
+        AKBP_SOURCES: 'blueprints/',
+        AKBP_ARGS: '--sandbox',
+        AKBP_BIN: akbp,
+        CI: 'true',
+      },
     });
-    const o = Object.fromEntries((await readFile(outputs, 'utf8')).trim().split('\n').map((l) => l.split('=') as [string, string]));
+    const o = Object.fromEntries(
+      (await readFile(outputs, 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
     await run('bash', ['-c', sticky.run!], { cwd: dir, env: { ...base, OUT: o.output!, CODE: o.exitcode! } });
     return { o, state: JSON.parse(await readFile(ghState, 'utf8')) as { comments: { id: number; body: string }[]; calls: { method: string }[] } };
   };
@@ -98,5 +125,8 @@ test('action.yml: plan → one sticky comment created, then updated in place; er
   assert.equal(second.state.comments.length, 1, 'still one comment');
   assert.equal(second.state.comments[0]!.id, first.state.comments[0]!.id);
   assert.match(second.state.comments[0]!.body, /akbp plan failed|error AKB/);
-  assert.deepEqual(second.state.calls.map((c) => c.method), ['GET', 'POST', 'GET', 'PATCH']);
+  assert.deepEqual(
+    second.state.calls.map((c) => c.method),
+    ['GET', 'POST', 'GET', 'PATCH'],
+  );
 });

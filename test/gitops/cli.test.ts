@@ -26,7 +26,10 @@ function context(cwd = root): CliContext & { out: string[]; err: string[]; text(
   return {
     io: { stdout: (s) => void out.push(s), stderr: (s) => void err.push(s), isTTY: false },
     env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    cwd, exitCode: 0, out, err,
+    cwd,
+    exitCode: 0,
+    out,
+    err,
     text: () => out.join(''),
   };
 }
@@ -58,7 +61,7 @@ after(async () => {
   await scratch?.cleanup();
 });
 
-test('akbp graph prints the examples\' dependency graph as Mermaid and DOT', async () => {
+test("akbp graph prints the examples' dependency graph as Mermaid and DOT", async () => {
   const ctx = context();
   assert.equal(await runCli(ctx, ['graph', 'examples/blueprints/']), 0, ctx.err.join(''));
   assert.match(ctx.text(), /^flowchart LR\n/);
@@ -79,7 +82,10 @@ test('akbp watch --sandbox: plan on start, re-plan on save, report an invalid sa
   const stop = new AbortController();
   const opts: WatchCliOptions = { ...planDefaults, sandbox: true, state: join(dir, '.akbp', 'state.json'), debounce: '80', authentikVersion: '2026.5' };
   const running = runWatch('.', opts, ctx, stop.signal);
-  t.after(async () => { stop.abort(); await running; });
+  t.after(async () => {
+    stop.abort();
+    await running;
+  });
   const printed = async (what: string, re: RegExp) => {
     const from = ctx.out.length;
     return waitFor(what, () => {
@@ -110,7 +116,9 @@ test('akbp watch --sandbox: plan on start, re-plan on save, report an invalid sa
   await unlink(join(dir, 'other.yaml'));
   assert.doesNotMatch(await p, /name=delta/);
   latencies.sort((a, b) => a - b);
-  console.log(`# latency (real pipeline, sandbox) file save → plan printed, debounce 80 ms: median ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms (n=${latencies.length})`);
+  console.log(
+    `# latency (real pipeline, sandbox) file save → plan printed, debounce 80 ms: median ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms (n=${latencies.length})`,
+  );
 });
 
 const sign = (body: string, secret: string) => 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
@@ -121,8 +129,16 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   await world.push();
   const ctx = context(scratch.dir);
   const opts: ServeCliOptions = {
-    ...planDefaults, source: [`git::${world.url}?ref=main`], listen: '127.0.0.1:0', apply: true, webhookSecret: secret,
-    sandbox: true, state: join(scratch.dir, 'state.json'), cacheDir: join(scratch.dir, 'cache'), lockWait: 'wait', authentikVersion: '2026.5',
+    ...planDefaults,
+    source: [`git::${world.url}?ref=main`],
+    listen: '127.0.0.1:0',
+    apply: true,
+    webhookSecret: secret,
+    sandbox: true,
+    state: join(scratch.dir, 'state.json'),
+    cacheDir: join(scratch.dir, 'cache'),
+    lockWait: 'wait',
+    authentikVersion: '2026.5',
   };
   const s = await startServe(opts, ctx);
   t.after(() => s.close());
@@ -135,7 +151,11 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   const sha2 = await world.commit({ 'groups.yaml': group('pushed-one', 'pushed-two') }, 'two');
   await world.push();
   const body = JSON.stringify({ ref: 'refs/heads/main', after: sha2, repository: { url: world.url } });
-  const res = await fetch(s.daemon.url + '/hooks/generic', { method: 'POST', body, headers: { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(body, secret) } });
+  const res = await fetch(s.daemon.url + '/hooks/generic', {
+    method: 'POST',
+    body,
+    headers: { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(body, secret) },
+  });
   assert.equal(res.status, 202);
   await waitFor('the webhook run', async () => (await status()).lastRun?.revision === sha2);
   const last = (await status()).lastRun;
@@ -151,14 +171,23 @@ test('akbp serve --apply --sandbox: start-up run, a webhook push and a push thro
   const pushedAt = Date.now();
   const pushed = await world.push();
   assert.match(pushed.stderr, /daemon answered 202/);
-  const done = await waitFor('the hook run', async () => { const st = await status(); return st.lastRun?.revision === sha3 && st; });
-  console.log(`# latency (real pipeline, sandbox apply) git push → reconcile finished: ${Date.parse(done.lastRun.finishedAt) - pushedAt} ms (run ${done.lastRun.durationMs} ms)`);
+  const done = await waitFor('the hook run', async () => {
+    const st = await status();
+    return st.lastRun?.revision === sha3 && st;
+  });
+  console.log(
+    `# latency (real pipeline, sandbox apply) git push → reconcile finished: ${Date.parse(done.lastRun.finishedAt) - pushedAt} ms (run ${done.lastRun.durationMs} ms)`,
+  );
   assert.equal(done.lastRun.applied, 1);
 
   const metrics = await (await fetch(s.daemon.url + '/metrics')).text();
   assert.match(metrics, /akbp_changes_total\{source="[^"]+"\} 3/);
   assert.match(metrics, /akbp_drift\{source="[^"]+"\} 0/);
-  const logs = ctx.text().trim().split('\n').map((l) => JSON.parse(l));
+  const logs = ctx
+    .text()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.ok(logs.every((l) => typeof l.time === 'string' && typeof l.msg === 'string'));
   assert.ok(!ctx.text().includes(secret));
 });
@@ -167,15 +196,33 @@ test('akbp serve without --apply: pending first creates are not drift; interval 
   const sha = await world.commit({ 'groups.yaml': group('drifting') }, 'drift');
   await world.push();
   const ctx = context(scratch.dir);
-  const s = await startServe({
-    ...planDefaults, source: [`git::${world.url}?ref=main`], listen: '127.0.0.1:0', interval: '150ms',
-    sandbox: true, cacheDir: join(scratch.dir, 'cache2'), lockWait: 'wait', authentikVersion: '2026.5',
-  }, ctx);
+  const s = await startServe(
+    {
+      ...planDefaults,
+      source: [`git::${world.url}?ref=main`],
+      listen: '127.0.0.1:0',
+      interval: '150ms',
+      sandbox: true,
+      cacheDir: join(scratch.dir, 'cache2'),
+      lockWait: 'wait',
+      authentikVersion: '2026.5',
+    },
+    ctx,
+  );
   t.after(() => s.close());
-  const lines = () => ctx.text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const lines = () =>
+    ctx
+      .text()
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
   await waitFor('three interval runs', () => lines().filter((l) => l.msg === 'run finished').length >= 3);
   const finished = lines().filter((l) => l.msg === 'run finished');
-  assert.ok(finished.every((l) => l.applied === 0 && l.revision === sha && l.pending === 1), JSON.stringify(finished));
+  assert.ok(
+    finished.every((l) => l.applied === 0 && l.revision === sha && l.pending === 1),
+    JSON.stringify(finished),
+  );
   assert.ok(!lines().some((l) => l.msg === 'drift detected'), 'a create nobody applied yet is pending, not drift');
   const metrics = await (await fetch(s.daemon.url + '/metrics')).text();
   assert.match(metrics, /akbp_drift\{source="[^"]+"\} 0/);
@@ -191,10 +238,19 @@ test('akbp serve: a pushed broken blueprint shows its diagnostic with file:line 
   await world.commit({ 'groups.yaml': group('fine') }, 'fine');
   await world.push();
   const ctx = context(scratch.dir);
-  const s = await startServe({
-    ...planDefaults, source: [`git::${world.url}?ref=main`], listen: '127.0.0.1:0', webhookSecret: secret,
-    sandbox: true, cacheDir: join(scratch.dir, 'cache-broken'), lockWait: 'wait', authentikVersion: '2026.5',
-  }, ctx);
+  const s = await startServe(
+    {
+      ...planDefaults,
+      source: [`git::${world.url}?ref=main`],
+      listen: '127.0.0.1:0',
+      webhookSecret: secret,
+      sandbox: true,
+      cacheDir: join(scratch.dir, 'cache-broken'),
+      lockWait: 'wait',
+      authentikVersion: '2026.5',
+    },
+    ctx,
+  );
   t.after(() => s.close());
   const status = async () => ((await (await fetch(s.daemon.url + '/status')).json()) as any).sources[`git::${world.url}?ref=main`];
   await waitFor('the start-up run', async () => (await status()).lastRun?.result === 'succeeded');
@@ -206,8 +262,22 @@ test('akbp serve: a pushed broken blueprint shows its diagnostic with file:line 
   const sha = await world.commit({ 'groups.yaml': broken }, 'broken');
   await world.push();
   const body = JSON.stringify({ ref: 'refs/heads/main', after: sha, repository: { url: world.url } });
-  assert.equal((await fetch(s.daemon.url + '/hooks/generic', { method: 'POST', body, headers: { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(body, secret) } })).status, 202);
-  const last = (await waitFor('the broken run', async () => { const st = await status(); return st.lastRun?.revision === sha && st; })).lastRun;
+  assert.equal(
+    (
+      await fetch(s.daemon.url + '/hooks/generic', {
+        method: 'POST',
+        body,
+        headers: { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(body, secret) },
+      })
+    ).status,
+    202,
+  );
+  const last = (
+    await waitFor('the broken run', async () => {
+      const st = await status();
+      return st.lastRun?.revision === sha && st;
+    })
+  ).lastRun;
   assert.notEqual(last.result, 'succeeded');
   const d = last.diagnostics.find((x: any) => /nmae/.test(x.message));
   assert.ok(d, JSON.stringify(last.diagnostics));
@@ -218,8 +288,16 @@ test('akbp serve: a pushed broken blueprint shows its diagnostic with file:line 
   assert.equal(ready.status, 503);
   assert.match(JSON.stringify(await ready.json()), /last run (invalid|failed)/);
   assert.equal((await fetch(s.daemon.url + '/healthz')).status, 200, 'alive all the same');
-  const logged = ctx.text().trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.msg === 'run finished' && l.revision === sha);
-  assert.ok(logged.diagnostics.some((x: any) => /groups\.yaml:5:/.test(x.at) && x.code === d.code), 'the log line carries the diagnostic too');
+  const logged = ctx
+    .text()
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .find((l) => l.msg === 'run finished' && l.revision === sha);
+  assert.ok(
+    logged.diagnostics.some((x: any) => /groups\.yaml:5:/.test(x.at) && x.code === d.code),
+    'the log line carries the diagnostic too',
+  );
 });
 
 test('akbp hook install refuses a daemon URL without a secret and keeps apply args after --', async (t) => {
@@ -238,10 +316,15 @@ test('akbp hook install refuses a daemon URL without a secret and keeps apply ar
 });
 
 test('every gitops command documents an example in --help', async () => {
-  for (const argv of [['watch', '--help'], ['serve', '--help'], ['hook', 'install', '--help'], ['graph', '--help']]) {
+  for (const argv of [
+    ['watch', '--help'],
+    ['serve', '--help'],
+    ['hook', 'install', '--help'],
+    ['graph', '--help'],
+  ]) {
     const ctx = context();
     assert.equal(await runCli(ctx, argv), 0);
-    assert.match(ctx.text(), new RegExp(String.raw`Examples:\n[\s\S]*akbp ${argv[0]} `), argv.join(" "));
+    assert.match(ctx.text(), new RegExp(String.raw`Examples:\n[\s\S]*akbp ${argv[0]} `), argv.join(' '));
   }
 });
 
@@ -253,12 +336,18 @@ test('akbp watch --apply applies each valid save under the lock and leaves no lo
   const stop = new AbortController();
   const state = join(dir, '.akbp', 'state.json');
   const running = runWatch('.', { ...planDefaults, sandbox: true, state, debounce: '80', apply: true, authentikVersion: '2026.5' }, ctx, stop.signal);
-  t.after(async () => { stop.abort(); await running; });
+  t.after(async () => {
+    stop.abort();
+    await running;
+  });
   await waitFor('the first apply', () => /Watching and applying/.test(ctx.text()) && ctx.text());
   assert.match(ctx.text(), /applied-one/);
   const from = ctx.out.length;
   await writeFile(join(dir, 'groups.yaml'), group('applied-one', 'applied-two'));
-  const second = await waitFor('the second apply', () => { const x = ctx.out.slice(from).join(''); return /Watching and applying/.test(x) && x; });
+  const second = await waitFor('the second apply', () => {
+    const x = ctx.out.slice(from).join('');
+    return /Watching and applying/.test(x) && x;
+  });
   assert.match(second, /applied-two/);
   assert.doesNotMatch(second, /\+ authentik_core\.group name=applied-one/, 'the first group already exists: not created again');
   assert.equal(await readLock(`${state}.lock`), undefined);

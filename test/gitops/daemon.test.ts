@@ -35,7 +35,9 @@ after(async () => {
 
 function githubPush(after: string, opts: { repo?: string; ref?: string } = {}) {
   return JSON.stringify({
-    ref: opts.ref ?? 'refs/heads/main', before: '0'.repeat(40), after,
+    ref: opts.ref ?? 'refs/heads/main',
+    before: '0'.repeat(40),
+    after,
     repository: { full_name: 'test/blueprints', clone_url: opts.repo ?? world.url, default_branch: 'main' },
   });
 }
@@ -43,23 +45,35 @@ function githubPush(after: string, opts: { repo?: string; ref?: string } = {}) {
 const sign = (body: string | Buffer, key = secret) => 'sha256=' + createHmac('sha256', key).update(body).digest('hex');
 
 /** node:http rather than fetch: an early 413 must be read even while the body is still going out. */
-function post(url: string, path: string, body: string | Buffer, headers: Record<string, string>, opts: { chunked?: boolean } = {}): Promise<{ status: number; body: any }> {
+function post(
+  url: string,
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string>,
+  opts: { chunked?: boolean } = {},
+): Promise<{ status: number; body: any }> {
   return new Promise((resolve, reject) => {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    const req = request(url + path, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(opts.chunked ? {} : { 'content-length': String(buf.length) }), ...headers },
-      timeout: 10_000,
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text });
-      });
-    });
+    const req = request(
+      url + path,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(opts.chunked ? {} : { 'content-length': String(buf.length) }), ...headers },
+        timeout: 10_000,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          resolve({ status: res.statusCode ?? 0, body: text.startsWith('{') ? JSON.parse(text) : text });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('request timed out')));
-    req.on('error', (err) => ((err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err) =>
+      (err as NodeJS.ErrnoException).code === 'EPIPE' || (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.end(buf);
   });
 }
@@ -70,10 +84,16 @@ async function daemonFor(rec: ReturnType<typeof recordingGitReconcile>, extra: P
   const logger = memoryLogger();
   const records: RunRecord[] = [];
   const d = await startDaemon({
-    sources: [`git::${world.url}?ref=main`], port: 0, secret, mode: 'plan', reconcile: rec.reconcile, logger,
+    sources: [`git::${world.url}?ref=main`],
+    port: 0,
+    secret,
+    mode: 'plan',
+    reconcile: rec.reconcile,
+    logger,
     // The run reads the followed ref's tip itself (issue 14), as `akbp serve` does with ls-remote.
     check: revisionCheck({ git: (url, ref) => gitLsRemote(url, ref, { env: { PATH: process.env.PATH, HOME: process.env.HOME } }) }),
-    onRecord: (r) => records.push(r), ...extra,
+    onRecord: (r) => records.push(r),
+    ...extra,
   });
   return { d, logger, records };
 }
@@ -105,7 +125,7 @@ test('a signed GitHub push for the followed repo and ref runs exactly one reconc
   assert.equal(runLog[0]!.run, records[0]!.runId, 'log lines carry the run id');
   assert.ok(!JSON.stringify(logger.lines).includes(secret), 'the secret is never logged');
 
-  const status = await (await fetch(d.url + '/status')).json() as any;
+  const status = (await (await fetch(d.url + '/status')).json()) as any;
   const s = status.sources[`git::${world.url}?ref=main`];
   assert.equal(s.lastRun.revision, sha);
   assert.equal(s.lastRun.result, 'succeeded');
@@ -113,7 +133,8 @@ test('a signed GitHub push for the followed repo and ref runs exactly one reconc
   const metrics = await (await fetch(d.url + '/metrics')).text();
   const label = `source="git::${world.url}?ref=main"`;
   assert.match(metrics, new RegExp(`akbp_runs_total\\{${label.replace(/[.?*+()[\]{}\\/]/g, '\\$&')},result="succeeded"\\} 1`));
-  for (const name of ['akbp_changes_total', 'akbp_failures_total', 'akbp_drift', 'akbp_last_success_timestamp_seconds']) assert.ok(metrics.includes(`${name}{${label}}`), name);
+  for (const name of ['akbp_changes_total', 'akbp_failures_total', 'akbp_drift', 'akbp_last_success_timestamp_seconds'])
+    assert.ok(metrics.includes(`${name}{${label}}`), name);
   assert.match(metrics, /# TYPE akbp_drift gauge/);
   assert.equal((await fetch(d.url + '/healthz')).status, 200);
 });
@@ -171,8 +192,14 @@ test('GitLab, Gitea and generic pushes are accepted with their own headers', asy
     await post(d.url, '/hooks/gitea', gt, { 'x-gitea-event': 'push', 'x-gitea-delivery': randomUUID(), 'x-gitea-signature': sign(gt).slice(7) }),
     await post(d.url, '/hooks/generic', gen, { 'x-akbp-delivery': randomUUID(), 'x-akbp-signature': sign(gen) }),
   ];
-  assert.deepEqual(rs.map((r) => r.status), [202, 202, 202]);
-  await waitFor('runs', async () => { await d.queue.idle(); return rec.calls.length >= 1; });
+  assert.deepEqual(
+    rs.map((r) => r.status),
+    [202, 202, 202],
+  );
+  await waitFor('runs', async () => {
+    await d.queue.idle();
+    return rec.calls.length >= 1;
+  });
   assert.ok(rec.calls.every((c) => c.outcome.revision === sha));
   assert.ok(rec.calls.length <= 2, 'three pushes of one sha: one run plus at most one folded follow-up');
 });
@@ -184,7 +211,9 @@ test('pushes in quick succession coalesce: the run in flight finishes, then one 
   const release = rec.hold();
   const shas: string[] = [];
   for (const n of [1, 2, 3]) {
-    shas.push(await world.commit({ 'app.yaml': `version: 1\nentries:\n  - model: authentik_core.application\n    identifiers: {slug: burst${n}}\n` }, `burst ${n}`));
+    shas.push(
+      await world.commit({ 'app.yaml': `version: 1\nentries:\n  - model: authentik_core.application\n    identifiers: {slug: burst${n}}\n` }, `burst ${n}`),
+    );
     await world.push();
     const body = githubPush(shas[shas.length - 1]!);
     assert.equal((await post(d.url, '/hooks/github', body, ghHeaders(body))).status, 202);
@@ -193,7 +222,10 @@ test('pushes in quick succession coalesce: the run in flight finishes, then one 
   release();
   await waitFor('two runs', () => records.length === 2);
   await d.queue.idle();
-  assert.deepEqual(rec.calls.map((c) => c.outcome.revision), [shas[0], shas[2]]);
+  assert.deepEqual(
+    rec.calls.map((c) => c.outcome.revision),
+    [shas[0], shas[2]],
+  );
   assert.equal(records[1]!.triggers, 2, 'the follow-up covers both later pushes');
   assert.equal(rec.maxInFlight(), 1);
   assert.equal(rec.calls[1]!.outcome.plan?.changes[0]?.identifiers.name, 'burst3');
@@ -207,19 +239,32 @@ test('two daemons on one state: one applies while the other waits, or skips when
   let overlap = false;
   const recA = recordingGitReconcile(join(scratch.dir, 'lock-a'));
   const recB = recordingGitReconcile(join(scratch.dir, 'lock-b'));
-  const guard = (rec: typeof recA) => async (...args: Parameters<typeof recA.reconcile>) => {
-    if (++inFlight > 1) overlap = true;
-    try { return await rec.reconcile(...args); } finally { inFlight--; }
-  };
+  const guard =
+    (rec: typeof recA) =>
+    async (...args: Parameters<typeof recA.reconcile>) => {
+      if (++inFlight > 1) overlap = true;
+      try {
+        return await rec.reconcile(...args);
+      } finally {
+        inFlight--;
+      }
+    };
   const a = await daemonFor({ ...recA, reconcile: guard(recA) }, { mode: 'apply', lock: { path: lockPath, onBusy: 'wait', pollMs: 20 } });
   const b = await daemonFor({ ...recB, reconcile: guard(recB) }, { mode: 'apply', lock: { path: lockPath, onBusy: 'wait', pollMs: 20 } });
   const c = await daemonFor(recordingGitReconcile(join(scratch.dir, 'lock-c')), { mode: 'apply', lock: { path: lockPath, onBusy: 'skip' } });
-  t.after(async () => { await a.d.close(); await b.d.close(); await c.d.close(); });
+  t.after(async () => {
+    await a.d.close();
+    await b.d.close();
+    await c.d.close();
+  });
 
   const sha = await world.commit({}, 'locked');
   await world.push();
   const release = recA.hold();
-  const send = (d: Daemon) => { const body = githubPush(sha); return post(d.url, '/hooks/github', body, ghHeaders(body)); };
+  const send = (d: Daemon) => {
+    const body = githubPush(sha);
+    return post(d.url, '/hooks/github', body, ghHeaders(body));
+  };
   await send(a.d);
   await waitFor('A to hold the lock', () => readLock(lockPath));
   await send(b.d);

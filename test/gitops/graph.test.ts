@@ -11,20 +11,23 @@ const entries: GraphEntry[] = [
 
 test('mermaid: nodes by wave, edges dependency → dependent, labels escaped, stable order', () => {
   const out = renderGraph(entries, 'mermaid');
-  assert.equal(out, [
-    'flowchart LR',
-    '  subgraph wave0["wave 0"]',
-    '    n0["flow: login #quot;main#quot;"]',
-    '    n1["passwordstage: pw#lt;1#gt;"]',
-    '    n2["group: 3 (absent)"]',
-    '  end',
-    '  subgraph wave1["wave 1"]',
-    '    n3["flowstagebinding: binding"]',
-    '  end',
-    '  n0 --> n3',
-    '  n1 --> n3',
-    '',
-  ].join('\n'));
+  assert.equal(
+    out,
+    [
+      'flowchart LR',
+      '  subgraph wave0["wave 0"]',
+      '    n0["flow: login #quot;main#quot;"]',
+      '    n1["passwordstage: pw#lt;1#gt;"]',
+      '    n2["group: 3 (absent)"]',
+      '  end',
+      '  subgraph wave1["wave 1"]',
+      '    n3["flowstagebinding: binding"]',
+      '  end',
+      '  n0 --> n3',
+      '  n1 --> n3',
+      '',
+    ].join('\n'),
+  );
   assert.equal(renderGraph([...entries].reverse(), 'mermaid'), out, 'input order does not matter');
 });
 

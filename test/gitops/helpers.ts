@@ -21,9 +21,12 @@ export async function tempDir(prefix = 'akbp-gitops-'): Promise<{ dir: string; c
 
 const gitEnv = {
   ...process.env,
-  GIT_AUTHOR_NAME: 'akbp test', GIT_AUTHOR_EMAIL: 'test@akbp.invalid',
-  GIT_COMMITTER_NAME: 'akbp test', GIT_COMMITTER_EMAIL: 'test@akbp.invalid',
-  GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0',
+  GIT_AUTHOR_NAME: 'akbp test',
+  GIT_AUTHOR_EMAIL: 'test@akbp.invalid',
+  GIT_COMMITTER_NAME: 'akbp test',
+  GIT_COMMITTER_EMAIL: 'test@akbp.invalid',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_TERMINAL_PROMPT: '0',
 };
 
 export async function git(cwd: string, ...args: string[]): Promise<string> {
@@ -79,17 +82,29 @@ export async function gitWorld(): Promise<GitWorld> {
   await git(root, 'init', '-q', '-b', 'main', work);
   await git(work, 'remote', 'add', 'origin', bare);
   const port = await freePort();
-  const daemon: ChildProcess = spawn('git', [
-    'daemon', '--reuseaddr', '--export-all', `--base-path=${join(root, 'srv')}`,
-    '--listen=127.0.0.1', `--port=${port}`, join(root, 'srv'),
-  ], { stdio: 'ignore', env: gitEnv });
+  const daemon: ChildProcess = spawn(
+    'git',
+    ['daemon', '--reuseaddr', '--export-all', `--base-path=${join(root, 'srv')}`, '--listen=127.0.0.1', `--port=${port}`, join(root, 'srv')],
+    { stdio: 'ignore', env: gitEnv },
+  );
   const exited = new Promise<void>((r) => daemon.once('exit', () => r()));
-  await waitFor('git daemon to listen', () => new Promise<boolean>((r) => {
-    const c = connect(port, '127.0.0.1', () => { c.destroy(); r(true); });
-    c.once('error', () => r(false));
-  }), 10_000);
+  await waitFor(
+    'git daemon to listen',
+    () =>
+      new Promise<boolean>((r) => {
+        const c = connect(port, '127.0.0.1', () => {
+          c.destroy();
+          r(true);
+        });
+        c.once('error', () => r(false));
+      }),
+    10_000,
+  );
   return {
-    root, bare, work, port,
+    root,
+    bare,
+    work,
+    port,
     url: `git://127.0.0.1:${port}/blueprints.git`,
     async commit(files, message = 'change') {
       for (const [p, text] of Object.entries(files)) {
@@ -138,14 +153,23 @@ export function fakeCompile(files: { path: string; text: string }[]): { entries:
 
 export function fakePlan(entries: Entry[], revision?: string): Plan {
   return {
-    formatVersion: 2, createdAt: new Date(0).toISOString(),
+    formatVersion: 2,
+    createdAt: new Date(0).toISOString(),
     source: { uris: ['test'], ...(revision ? { revision } : {}), digest: 'sha256:0' },
     server: { url: 'http://sandbox', version: '2024.2' },
     changes: entries.map((e, i) => ({
-      key: `${e.file}#${i}`, model: e.model, action: 'create', reason: 'missing', identifiers: { name: e.name },
-      patch: [], order: i, wave: 0, dependsOn: [],
+      key: `${e.file}#${i}`,
+      model: e.model,
+      action: 'create',
+      reason: 'missing',
+      identifiers: { name: e.name },
+      patch: [],
+      order: i,
+      wave: 0,
+      dependsOn: [],
     })),
-    diagnostics: [], applyable: true,
+    diagnostics: [],
+    applyable: true,
     summary: { create: entries.length, update: 0, delete: 0, noop: 0, conflict: 0 },
   };
 }
@@ -198,7 +222,10 @@ export function recordingGitReconcile(scratchRoot: string) {
       const { revision, files } = await readGitAt(spec.sources[0]!, scratch);
       const { entries, diagnostics, texts } = fakeCompile(files);
       const outcome: ReconcileOutcome = {
-        revision, diagnostics, texts, ok: diagnostics.length === 0,
+        revision,
+        diagnostics,
+        texts,
+        ok: diagnostics.length === 0,
         ...(diagnostics.length ? {} : { plan: fakePlan(entries, revision) }),
       };
       calls.push({ spec, trigger, outcome, startedAt, finishedAt: Date.now() });
@@ -213,9 +240,11 @@ export function recordingGitReconcile(scratchRoot: string) {
     hold(): () => void {
       let release!: () => void;
       gate = new Promise<void>((r) => (release = r));
-      return () => { gate = undefined; release(); };
+      return () => {
+        gate = undefined;
+        release();
+      };
     },
     maxInFlight: () => maxInFlight,
   };
 }
-

@@ -29,16 +29,32 @@ test('a git push through the installed hook reaches the daemon and reconciles th
   const records: RunRecord[] = [];
   const logger = memoryLogger();
   const d = await startDaemon({
-    sources: [`git::${world.url}?ref=main`], port: 0, secret, mode: 'plan', reconcile: rec.reconcile, logger, onRecord: (r) => records.push(r),
+    sources: [`git::${world.url}?ref=main`],
+    port: 0,
+    secret,
+    mode: 'plan',
+    reconcile: rec.reconcile,
+    logger,
+    onRecord: (r) => records.push(r),
   });
   t.after(() => d.close());
-  const res = await installHook({ bareRepo: world.bare, daemonUrl: d.url, repoUrl: world.url, secret, ref: 'refs/heads/main', secretFile: join(scratch.dir, 'config', 'akbp', 'hook.secret') });
+  const res = await installHook({
+    bareRepo: world.bare,
+    daemonUrl: d.url,
+    repoUrl: world.url,
+    secret,
+    ref: 'refs/heads/main',
+    secretFile: join(scratch.dir, 'config', 'akbp', 'hook.secret'),
+  });
   assert.equal(res.mode, 'daemon');
   assert.equal((await stat(res.hookPath)).mode & 0o777, 0o755);
   assert.equal((await stat(res.secretPath!)).mode & 0o777, 0o600);
   assert.ok(!res.secretPath!.startsWith(world.bare + '/'), 'the secret is stored outside the bare repository');
   assert.equal((await stat(join(res.secretPath!, '..'))).mode & 0o777, 0o700);
-  await assert.rejects(installHook({ bareRepo: world.bare, daemonUrl: d.url, secret, secretFile: join(world.bare, 'akbp.secret'), force: true }), /outside the repository/);
+  await assert.rejects(
+    installHook({ bareRepo: world.bare, daemonUrl: d.url, secret, secretFile: join(world.bare, 'akbp.secret'), force: true }),
+    /outside the repository/,
+  );
   assert.ok(!(await readFile(res.hookPath, 'utf8')).includes(secret), 'the hook script does not contain the secret');
 
   const sha = await world.commit({ 'app.yaml': 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: pushed}\n' }, 'hooked');
@@ -68,7 +84,10 @@ test('without a daemon the hook runs akbp apply itself on the pushed revision', 
   // A stand-in for the akbp binary that records its argv: what matters here is what the hook runs.
   const fake = join(dir, 'akbp');
   const argvLog = join(dir, 'argv.txt');
-  await writeFile(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvLog)}\nprintf 'GIT_DIR=%s\\n' "\${GIT_DIR-unset}" >> ${JSON.stringify(argvLog)}\n`);
+  await writeFile(
+    fake,
+    `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(argvLog)}\nprintf 'GIT_DIR=%s\\n' "\${GIT_DIR-unset}" >> ${JSON.stringify(argvLog)}\n`,
+  );
   await chmod(fake, 0o755);
   await installHook({ bareRepo: world.bare, akbpCommand: [fake], applyArgs: ['--sandbox', 'state.json', '--auto-approve'], force: true });
   const sha = await world.commit({}, 'direct');

@@ -35,7 +35,10 @@ test('the lock file names its holder; a second taker skips or waits until releas
   assert.equal(!timedOut.ok && timedOut.reason, 'timeout');
 
   let waiterGotIt = false;
-  const waiting = acquireLock(path, { onBusy: 'wait', timeoutMs: 10_000, pollMs: 10 }).then((r) => { waiterGotIt = r.ok; return r; });
+  const waiting = acquireLock(path, { onBusy: 'wait', timeoutMs: 10_000, pollMs: 10 }).then((r) => {
+    waiterGotIt = r.ok;
+    return r;
+  });
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(waiterGotIt, false, 'waits while held');
   await first.lock.release();
@@ -76,6 +79,11 @@ test('withLock releases even when the work throws', async (t) => {
   const { dir, cleanup } = await tempDir();
   t.after(cleanup);
   const path = join(dir, 'apply.lock');
-  await assert.rejects(withLock(path, {}, async () => { throw new Error('apply failed'); }), /apply failed/);
+  await assert.rejects(
+    withLock(path, {}, async () => {
+      throw new Error('apply failed');
+    }),
+    /apply failed/,
+  );
   assert.equal(await readLock(path), undefined);
 });

@@ -39,8 +39,14 @@ test('a burst during a run folds into one follow-up run at the last revision', a
   assert.deepEqual(await first, { ok: true, value: 'a' });
   await g.openNext();
   const settled = await Promise.all([second, third, fourth]);
-  assert.deepEqual(settled.map((s) => s.ok && s.value), ['c', 'c', 'c']);
-  assert.deepEqual(g.runs, [{ source: 'repo', revision: 'a', folded: 1 }, { source: 'repo', revision: 'c', folded: 3 }]);
+  assert.deepEqual(
+    settled.map((s) => s.ok && s.value),
+    ['c', 'c', 'c'],
+  );
+  assert.deepEqual(g.runs, [
+    { source: 'repo', revision: 'a', folded: 1 },
+    { source: 'repo', revision: 'c', folded: 3 },
+  ]);
   assert.equal(g.overlap(), false);
   await q.idle();
 });

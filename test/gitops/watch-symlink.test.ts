@@ -33,7 +33,11 @@ test('watch does not follow symlinks out of its directory: quick first plan, own
   const records: RunRecord[] = [];
   const started = Date.now();
   const loop = await startWatchLoop({
-    dir: bps, cwd: dir, mode: 'compile', logger: memoryLogger(), debounceMs: 80,
+    dir: bps,
+    cwd: dir,
+    mode: 'compile',
+    logger: memoryLogger(),
+    debounceMs: 80,
     onRecord: (r) => records.push(r),
     reconcile: async (spec): Promise<ReconcileOutcome> => {
       const r = await readSources(spec.sources, { cwd: dir, cacheDir: join(dir, 'cache'), env: {} });
@@ -45,14 +49,21 @@ test('watch does not follow symlinks out of its directory: quick first plan, own
   await loop.ready;
   const firstPlanMs = Date.now() - started;
   assert.ok(firstPlanMs < 5000, `first plan after ${firstPlanMs} ms`);
-  assert.deepEqual(seen[0], ['a.yaml'], 'only the directory\'s own blueprints are read');
+  assert.deepEqual(seen[0], ['a.yaml'], "only the directory's own blueprints are read");
 
   const runs = records.length;
   await writeFile(join(outside, 'x.yaml'), bp('x2'));
   await writeFile(join(outside, 'y.yaml'), bp('y'));
   await writeFile(join(bps, 'notes.txt'), 'not a blueprint');
   await sleep(800);
-  assert.equal(records.length, runs, `no run for changes outside the directory or to non-blueprints: ${records.slice(runs).map((r) => r.trigger.paths?.join(',')).join(' | ')}`);
+  assert.equal(
+    records.length,
+    runs,
+    `no run for changes outside the directory or to non-blueprints: ${records
+      .slice(runs)
+      .map((r) => r.trigger.paths?.join(','))
+      .join(' | ')}`,
+  );
 
   await writeFile(join(bps, 'a.yaml'), bp('a2'));
   await waitFor('a run for the own blueprint', () => records.length > runs);

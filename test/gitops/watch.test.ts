@@ -11,21 +11,23 @@ import type { RunRecord } from '../../src/gitops/types.js';
 import { startWatchLoop } from '../../src/gitops/watch-loop.js';
 import { fakeCompile, fakePlan, tempDir, waitFor } from './helpers.js';
 
-const bp = (...names: string[]) =>
-  `version: 1\nentries:\n${names.map((n) => `  - model: authentik_core.group\n    identifiers: {name: ${n}}\n`).join('')}`;
+const bp = (...names: string[]) => `version: 1\nentries:\n${names.map((n) => `  - model: authentik_core.group\n    identifiers: {name: ${n}}\n`).join('')}`;
 
 /** Reads the directory as SourceFiles (a stand-in for the sources adapter) and "compiles" through a parse cache. */
 function world(dir: string) {
   const parses = parseCache((f: SourceFile) => fakeCompile([{ path: f.path, text: Buffer.from(f.bytes).toString('utf8') }]));
-  const reader = cachedReadSources(async (specs) => {
-    const files: SourceFile[] = [];
-    for (const name of (await readdir(specs[0]!)).sort()) {
-      if (!/\.ya?ml$/.test(name)) continue;
-      const bytes = new Uint8Array(await readFile(join(specs[0]!, name)));
-      files.push({ uri: name, path: name, bytes, origin: { kind: 'file', uri: specs[0]!, local: true } });
-    }
-    return { files, origins: [], diagnostics: [] };
-  }, { cwd: dir, cacheLocal: true });
+  const reader = cachedReadSources(
+    async (specs) => {
+      const files: SourceFile[] = [];
+      for (const name of (await readdir(specs[0]!)).sort()) {
+        if (!/\.ya?ml$/.test(name)) continue;
+        const bytes = new Uint8Array(await readFile(join(specs[0]!, name)));
+        files.push({ uri: name, path: name, bytes, origin: { kind: 'file', uri: specs[0]!, local: true } });
+      }
+      return { files, origins: [], diagnostics: [] };
+    },
+    { cwd: dir, cacheLocal: true },
+  );
   const reconcile = async (spec: ReconcileSpec): Promise<ReconcileOutcome> => {
     const { files } = await reader.readSources(spec.sources);
     parses.retain(files.map((f) => f.uri));
@@ -51,8 +53,14 @@ test('edits re-plan, an invalid save reports and recovers, deletes and renames d
   const records: RunRecord[] = [];
   const logger = memoryLogger();
   const loop = await startWatchLoop({
-    dir: bps, cwd: dir, mode: 'plan', reconcile: w.reconcile, logger, debounceMs: 80,
-    invalidate: (paths) => w.reader.invalidate(paths), onRecord: (r) => records.push(r),
+    dir: bps,
+    cwd: dir,
+    mode: 'plan',
+    reconcile: w.reconcile,
+    logger,
+    debounceMs: 80,
+    invalidate: (paths) => w.reader.invalidate(paths),
+    onRecord: (r) => records.push(r),
   });
   t.after(() => loop.close());
   await loop.ready;
@@ -92,12 +100,17 @@ test('edits re-plan, an invalid save reports and recovers, deletes and renames d
   await writeFile(join(bps, '.akbp', 'state.json'), '{}');
   await save('a.yaml', bp('a6'), (r) => names(r)?.join() === 'a.yaml:a6', 'a save after the dot-dir write');
   await loop.queue.idle();
-  assert.ok(records.every((r) => !(r.trigger.paths ?? []).some((p) => p.includes(`${sep}.akbp`))), 'no run for .akbp');
+  assert.ok(
+    records.every((r) => !(r.trigger.paths ?? []).some((p) => p.includes(`${sep}.akbp`))),
+    'no run for .akbp',
+  );
 
   assert.ok(records.every((r) => r.trigger.kind === 'file' || r.trigger.kind === 'startup'));
   assert.ok(records.slice(1).every((r) => r.trigger.paths?.every((p) => !relative(bps, p).startsWith('..'))));
   latencies.sort((a, b) => a - b);
-  console.log(`# latency file save → plan ready (debounce 80 ms): median ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms (n=${latencies.length})`);
+  console.log(
+    `# latency file save → plan ready (debounce 80 ms): median ${latencies[latencies.length >> 1]} ms, max ${latencies.at(-1)} ms (n=${latencies.length})`,
+  );
 });
 
 test('saves during a run fold into one follow-up run that sees the newest bytes', async (t) => {
@@ -110,10 +123,19 @@ test('saves during a run fold into one follow-up run that sees the newest bytes'
   let first = true;
   const records: RunRecord[] = [];
   const loop = await startWatchLoop({
-    dir, cwd: dir, mode: 'plan', logger: memoryLogger(), debounceMs: 30, initialRun: false,
-    invalidate: (p) => w.reader.invalidate(p), onRecord: (r) => records.push(r),
+    dir,
+    cwd: dir,
+    mode: 'plan',
+    logger: memoryLogger(),
+    debounceMs: 30,
+    initialRun: false,
+    invalidate: (p) => w.reader.invalidate(p),
+    onRecord: (r) => records.push(r),
     reconcile: async (spec, trigger) => {
-      if (first) { first = false; await gate; }
+      if (first) {
+        first = false;
+        await gate;
+      }
       return w.reconcile(spec);
     },
   });

@@ -29,12 +29,17 @@ after(async () => {
 });
 
 const app = (slug: string) => `version: 1\nentries:\n  - model: authentik_core.application\n    identifiers: {slug: ${slug}}\n`;
-const push = (after: string) => JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after, repository: { clone_url: world.url, default_branch: 'main' } });
+const push = (after: string) =>
+  JSON.stringify({ ref: 'refs/heads/main', before: '0'.repeat(40), after, repository: { clone_url: world.url, default_branch: 'main' } });
 const sign = (body: string) => 'sha256=' + createHmac('sha256', secret).update(body).digest('hex');
 
 async function post(url: string, body: string): Promise<number> {
   // No x-github-delivery header: exactly what the replay in the issue sent.
-  const res = await fetch(url + '/hooks/github', { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': sign(body) } });
+  const res = await fetch(url + '/hooks/github', {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': sign(body) },
+  });
   await res.text();
   return res.status;
 }
@@ -44,7 +49,12 @@ test('a replayed signed push of an older commit reconciles the current tip, neve
   const records: RunRecord[] = [];
   const source = `git::${world.url}?ref=main`;
   const d = await startDaemon({
-    sources: [source], port: 0, secret, mode: 'apply', reconcile: rec.reconcile, logger: memoryLogger(),
+    sources: [source],
+    port: 0,
+    secret,
+    mode: 'apply',
+    reconcile: rec.reconcile,
+    logger: memoryLogger(),
     onRecord: (r) => records.push(r),
     check: revisionCheck({ git: (url, ref) => gitLsRemote(url, ref, { env: gitEnv }) }),
     isAncestor: (src, older, newer) => gitIsAncestor(src, older, newer, { cacheDir: join(scratch.dir, 'cache-replay'), env: gitEnv }),
@@ -80,7 +90,12 @@ test('a branch force-pushed back to an ancestor of the applied commit is refused
   const records: RunRecord[] = [];
   const logger = memoryLogger();
   const d = await startDaemon({
-    sources: [`git::${world.url}?ref=main`], port: 0, secret, mode: 'apply', reconcile: rec.reconcile, logger,
+    sources: [`git::${world.url}?ref=main`],
+    port: 0,
+    secret,
+    mode: 'apply',
+    reconcile: rec.reconcile,
+    logger,
     onRecord: (r) => records.push(r),
     check: revisionCheck({ git: (url, ref) => gitLsRemote(url, ref, { env: gitEnv }) }),
     isAncestor: (src, older, newer) => gitIsAncestor(src, older, newer, { cacheDir: join(scratch.dir, 'cache-rewind'), env: gitEnv }),
@@ -101,6 +116,10 @@ test('a branch force-pushed back to an ancestor of the applied commit is refused
   assert.equal(records[1]!.result, 'skipped');
   assert.equal(records[1]!.code, 'AKB8006');
   assert.match(records[1]!.error ?? '', new RegExp(`${a.slice(0, 12)}.*ancestor.*${b.slice(0, 12)}`));
-  assert.deepEqual(rec.calls.map((c) => c.outcome.revision), [b], 'the rewound commit was never read for apply');
+  assert.deepEqual(
+    rec.calls.map((c) => c.outcome.revision),
+    [b],
+    'the rewound commit was never read for apply',
+  );
   assert.ok(logger.lines.some((l) => l.msg === 'run finished' && l.code === 'AKB8006'));
 });

@@ -33,9 +33,17 @@ test('push events are read from every provider; other events and branch deletion
   const gh = parseEvent('github', { 'x-github-event': 'push' }, body);
   assert.equal(gh.kind, 'push');
   assert.deepEqual(gh.kind === 'push' && gh.event.repoUrls, ['https://github.com/o/r.git']);
-  const gl = parseEvent('gitlab', { 'x-gitlab-event': 'Push Hook' }, Buffer.from(JSON.stringify({
-    ref: 'refs/heads/main', after: 'b'.repeat(40), project: { git_http_url: 'https://gl.example/g/r.git', default_branch: 'main' },
-  })));
+  const gl = parseEvent(
+    'gitlab',
+    { 'x-gitlab-event': 'Push Hook' },
+    Buffer.from(
+      JSON.stringify({
+        ref: 'refs/heads/main',
+        after: 'b'.repeat(40),
+        project: { git_http_url: 'https://gl.example/g/r.git', default_branch: 'main' },
+      }),
+    ),
+  );
   assert.equal(gl.kind === 'push' && gl.event.defaultBranch, 'main');
   assert.equal(parseEvent('github', { 'x-github-event': 'ping' }, body).kind, 'ignored');
   assert.equal(parseEvent('github', { 'x-github-event': 'push' }, Buffer.from('{')).kind, 'invalid');

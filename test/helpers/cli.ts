@@ -13,8 +13,12 @@ export async function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.
   let stderr = '';
   const ctx: CliContext = {
     io: {
-      stdout: (t) => { stdout += t; },
-      stderr: (t) => { stderr += t; },
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
       isTTY: opts.isTTY ?? false,
       ...(opts.answer !== undefined ? { prompt: async () => opts.answer! } : {}),
     },

@@ -47,7 +47,11 @@ export function makeCa(dir: string): { ca: Cert; server: Cert } {
 
 /** A self-signed signing certificate for the token issuer (the registry's rootcertbundle). */
 export function makeSigningCert(dir: string): Cert {
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.pem', '-days', '2', '-subj', '/CN=akbp test token issuer'], { cwd: dir, stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'token.key', '-out', 'token.pem', '-days', '2', '-subj', '/CN=akbp test token issuer'],
+    { cwd: dir, stdio: 'pipe' },
+  );
   return { certPath: join(dir, 'token.pem'), keyPath: join(dir, 'token.key'), pem: readFileSync(join(dir, 'token.pem'), 'utf8') };
 }
 
@@ -94,7 +98,14 @@ function configYaml(port: number, storage: string, c: RegistryConfig): string {
   if (c.tls) lines.push('  tls:', `    certificate: ${c.tls.certPath}`, `    key: ${c.tls.keyPath}`);
   if (c.htpasswd) lines.push('auth:', '  htpasswd:', '    realm: akbp-test', `    path: ${c.htpasswd}`);
   if (c.token) {
-    lines.push('auth:', '  token:', `    realm: ${c.token.realm}`, `    service: ${c.token.service}`, `    issuer: ${c.token.issuer}`, `    rootcertbundle: ${c.token.rootcertbundle}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${c.token.realm}`,
+      `    service: ${c.token.service}`,
+      `    issuer: ${c.token.issuer}`,
+      `    rootcertbundle: ${c.token.rootcertbundle}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

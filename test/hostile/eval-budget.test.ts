@@ -10,7 +10,15 @@ import { LineIndex } from '../../src/diag/index.js';
 function doublingContext(levels: number, leaf = "'ab'", step = (p: string) => `[!Context ${p}, !Context ${p}]`): string {
   const lines = ['version: 1', 'context:', `  c0: ${leaf}`];
   for (let i = 1; i <= levels; i++) lines.push(`  c${i}: ${step(`c${i - 1}`)}`);
-  lines.push('entries:', '  - model: authentik_core.group', '    identifiers:', '      name: g', '    attrs:', '      attributes:', `        v: !Context c${levels}`);
+  lines.push(
+    'entries:',
+    '  - model: authentik_core.group',
+    '    identifiers:',
+    '      name: g',
+    '    attrs:',
+    '      attributes:',
+    `        v: !Context c${levels}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -53,7 +61,8 @@ test('evaluation limits are configurable and the message names the limit and its
 
 test('a context value referenced many times is evaluated once (one !File read)', () => {
   const lines = ['version: 1', 'context:', '  cert: !File [cert.pem, none]', 'entries:'];
-  for (let i = 0; i < 50; i++) lines.push('  - model: authentik_core.group', `    identifiers: {name: g${i}}`, '    attrs:', '      attributes: {a: !Context cert, b: !Context cert}');
+  for (let i = 0; i < 50; i++)
+    lines.push('  - model: authentik_core.group', `    identifiers: {name: g${i}}`, '    attrs:', '      attributes: {a: !Context cert, b: !Context cert}');
   let reads = 0;
   const res = compile([load('a.yaml', `${lines.join('\n')}\n`)], {
     readFile: () => {
@@ -170,7 +179,11 @@ test('the default limits leave room for files of 50,000 entries (2,000 fit a 25t
   const { DEFAULT_EVAL_LIMITS } = await import('../../src/compile/index.js');
   const lines = ['version: 1', 'context: {p: team}', 'entries:'];
   for (let i = 0; i < 2000; i++) {
-    lines.push('  - model: authentik_core.group', `    identifiers: {name: g${i}}`, `    attrs: {is_superuser: false, attributes: {team: !Format ["%s-%s", !Context p, ${i}], tags: [a, b, c], n: ${i}, note: "a longer description of what group ${i} is for"}}`);
+    lines.push(
+      '  - model: authentik_core.group',
+      `    identifiers: {name: g${i}}`,
+      `    attrs: {is_superuser: false, attributes: {team: !Format ["%s-%s", !Context p, ${i}], tags: [a, b, c], n: ${i}, note: "a longer description of what group ${i} is for"}}`,
+    );
   }
   const limits = { maxNodes: DEFAULT_EVAL_LIMITS.maxNodes / 25, maxOutput: DEFAULT_EVAL_LIMITS.maxOutput / 25 };
   const res = compile([load('a.yaml', `${lines.join('\n')}\n`)], { limits });
@@ -189,7 +202,16 @@ test('a chain of 5,000 context values each reading the previous one is a located
   assert.match(d.summary, /maxDepth/);
   assert.match(lineOf(text, d), /^ {2}c\d+: !Context c\d+$/);
   // A chain of 200 is fine.
-  const short = ['version: 1', 'context:', '  c0: x', ...Array.from({ length: 200 }, (_, i) => `  c${i + 1}: !Context c${i}`), 'entries:', '  - model: authentik_core.group', '    identifiers: {name: g}', '    attrs: {attributes: {v: !Context c200}}'];
+  const short = [
+    'version: 1',
+    'context:',
+    '  c0: x',
+    ...Array.from({ length: 200 }, (_, i) => `  c${i + 1}: !Context c${i}`),
+    'entries:',
+    '  - model: authentik_core.group',
+    '    identifiers: {name: g}',
+    '    attrs: {attributes: {v: !Context c200}}',
+  ];
   const ok = compile([load('b.yaml', `${short.join('\n')}\n`)]);
   assert.deepEqual(codes(ok), []);
   assert.deepEqual(ok.entries[0]!.attrs.attributes, { v: 'x' });
@@ -202,5 +224,8 @@ test('a context doubling a !FindObject reference per line records the reference 
   for (let i = 1; i <= 19; i++) lines.push(`  f${i}: !Format ["%s%s", !Context f${i - 1}, !Context f${i - 1}]`);
   lines.push('entries:', '  - model: authentik_core.group', '    identifiers: {name: g}', '    attrs: {attributes: {v: !Context f19}}');
   const res = compile([load('a.yaml', `${lines.join('\n')}\n`)]);
-  assert.deepEqual(codes(res).filter((c) => !c.startsWith('AKB3080')), []);
+  assert.deepEqual(
+    codes(res).filter((c) => !c.startsWith('AKB3080')),
+    [],
+  );
 });

@@ -27,7 +27,14 @@ function depsFor(file: string, worker: CompileWorkerOptions): ReconcileDeps {
     now: () => new Date(),
     compile: compileInWorker(worker),
     readSources: async () => ({
-      files: [{ uri: file, path: 'hostile.yaml', bytes: new Uint8Array(readFileSync(file)), origin: { kind: 'file', uri: file, local: true, root: join(file, '..') } }],
+      files: [
+        {
+          uri: file,
+          path: 'hostile.yaml',
+          bytes: new Uint8Array(readFileSync(file)),
+          origin: { kind: 'file', uri: file, local: true, root: join(file, '..') },
+        },
+      ],
       origins: [],
       diagnostics: [],
     }),
@@ -40,7 +47,14 @@ async function runWhilePolling(worker: CompileWorkerOptions, text: string): Prom
   writeFileSync(file, text);
   const deps = depsFor(file, worker);
   const records: RunRecord[] = [];
-  const d = await startDaemon({ sources: [file], port: 0, mode: 'plan', reconcile: (s) => reconcileOnce(s, deps), logger: memoryLogger(), onRecord: (r) => records.push(r) });
+  const d = await startDaemon({
+    sources: [file],
+    port: 0,
+    mode: 'plan',
+    reconcile: (s) => reconcileOnce(s, deps),
+    logger: memoryLogger(),
+    onRecord: (r) => records.push(r),
+  });
   try {
     void d.queue.enqueue({ kind: 'startup', source: file, at: Date.now() });
     let worstMs = 0;
@@ -79,7 +93,10 @@ test('a compile that exhausts its worker heap fails its source with AKB3081 and 
   const { record } = await runWhilePolling({ maxMemoryMb: 48, limits: { maxNodes: 1e12, maxOutput: 1e15 } }, doubling(26));
   assert.equal(record.result, 'invalid');
   const d = record.outcome!.diagnostics;
-  assert.deepEqual(d.map((x) => x.code), ['AKB3081']);
+  assert.deepEqual(
+    d.map((x) => x.code),
+    ['AKB3081'],
+  );
   assert.match(d[0]!.summary, /memory/);
   assert.ok(d[0]!.subject, 'the diagnostic names the file');
 });

@@ -10,7 +10,12 @@ import { codeFrame } from '../../src/diag/index.js';
 const registry = bundledRegistry('2026.5');
 
 function masked(text: string): string {
-  const r = loadBlueprint({ uri: 'a.yaml', path: 'a.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'a.yaml', local: true, root: '/srv' } });
+  const r = loadBlueprint({
+    uri: 'a.yaml',
+    path: 'a.yaml',
+    bytes: new TextEncoder().encode(text),
+    origin: { kind: 'file', uri: 'a.yaml', local: true, root: '/srv' },
+  });
   assert.ok(r.blueprint, JSON.stringify(r.diagnostics));
   const out = maskSecretValues(r.blueprint, registry);
   assert.equal(out.length, text.length, 'masking keeps every offset');
@@ -42,7 +47,17 @@ test('a password carried through context: is masked where the context defines it
 });
 
 test('a secret under a misspelt key (pasword on a user) is masked', () => {
-  const text = ['version: 1', 'entries:', '  - model: authentik_core.user', '    identifiers: {username: u}', '    attrs:', '      pasword: canary-misspelt-1', '      Password: canary-misspelt-2', '      name: Visible Name', ''].join('\n');
+  const text = [
+    'version: 1',
+    'entries:',
+    '  - model: authentik_core.user',
+    '    identifiers: {username: u}',
+    '    attrs:',
+    '      pasword: canary-misspelt-1',
+    '      Password: canary-misspelt-2',
+    '      name: Visible Name',
+    '',
+  ].join('\n');
   const out = masked(text);
   assert.doesNotMatch(out, /canary-misspelt/);
   assert.match(out, /Visible Name/);

@@ -93,7 +93,9 @@ entries:
 `;
 
 function leaks(where: string, text: string): string[] {
-  return Object.entries(C).filter(([, v]) => text.includes(v)).map(([k]) => `${k} in ${where}`);
+  return Object.entries(C)
+    .filter(([, v]) => text.includes(v))
+    .map(([k]) => `${k} in ${where}`);
 }
 
 function filesUnder(dir: string): string[] {
@@ -108,8 +110,12 @@ function world() {
   writeFileSync(join(dir, 'bp.yaml'), blueprint);
   writeFileSync(join(dir, 'broken.yaml'), broken);
   const env = {
-    PATH: process.env.PATH, HOME: dir, AK_CANARY_PW: C.envPassword, AKBP_STATE_KEY: C.stateKey,
-    AKBP_REGISTRY_AUTH: `user:${C.registryEnvPassword}`, AKBP_WEBHOOK_SECRET: C.webhookSecret,
+    PATH: process.env.PATH,
+    HOME: dir,
+    AK_CANARY_PW: C.envPassword,
+    AKBP_STATE_KEY: C.stateKey,
+    AKBP_REGISTRY_AUTH: `user:${C.registryEnvPassword}`,
+    AKBP_WEBHOOK_SECRET: C.webhookSecret,
   };
   return { dir, env, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
@@ -135,7 +141,13 @@ test('no secret reaches plan, apply, compile or validate output, saved plans or 
       const r = await runCli(['compile', 'bp.yaml', '--format', format, ...ctx], { cwd: w.dir, env: w.env });
       found.push(...leaks(`compile --format ${format} stdout`, r.stdout), ...leaks(`compile --format ${format} stderr`, r.stderr));
     }
-    for (const cmd of [['validate', 'broken.yaml'], ['validate', 'broken.yaml', '--format', 'json'], ['plan', 'broken.yaml', ...base], ['plan', 'broken.yaml', ...base, '--format', 'markdown'], ['compile', 'broken.yaml', ...ctx]]) {
+    for (const cmd of [
+      ['validate', 'broken.yaml'],
+      ['validate', 'broken.yaml', '--format', 'json'],
+      ['plan', 'broken.yaml', ...base],
+      ['plan', 'broken.yaml', ...base, '--format', 'markdown'],
+      ['compile', 'broken.yaml', ...ctx],
+    ]) {
       const r = await runCli(cmd, { cwd: w.dir, env: w.env });
       assert.notEqual(r.code, 0, `${cmd.join(' ')} reports the errors`);
       if (!cmd.includes('json')) assert.match(r.stdout + r.stderr, /\n> +\d+ \| /, 'code frames are printed');
@@ -166,7 +178,11 @@ test('the API token, registry and git credentials appear in no output, also when
       ['plan refused by the server', ['plan', 'bp.yaml', '--server', server.url, '--token', `${C.apiToken}-wrong`], w.env],
       ['plan of an unreachable server', ['plan', 'bp.yaml', '--server', 'http://127.0.0.1:1', '--token', C.apiToken], w.env],
       ['git source with a token in the URL', ['validate', `git::https://oauth2:${C.gitToken}@127.0.0.1:1/repo.git`], w.env],
-      ['OCI source with --registry-auth', ['validate', 'oci://127.0.0.1:1/repo:tag', '--registry-auth', `user:${C.registryPassword}`, '--insecure-registry', '127.0.0.1:1'], w.env],
+      [
+        'OCI source with --registry-auth',
+        ['validate', 'oci://127.0.0.1:1/repo:tag', '--registry-auth', `user:${C.registryPassword}`, '--insecure-registry', '127.0.0.1:1'],
+        w.env,
+      ],
       ['OCI source with AKBP_REGISTRY_AUTH', ['validate', 'oci://127.0.0.1:1/repo:tag', '--insecure-registry', '127.0.0.1:1'], w.env],
     ];
     for (const [name, args, e] of runs) {
@@ -184,7 +200,15 @@ test('the daemon prints no secret in its logs, /status or /metrics', async () =>
   const w = world();
   let logs = '';
   const ctx: CliContext = {
-    io: { stdout: (t) => { logs += t; }, stderr: (t) => { logs += t; }, isTTY: false },
+    io: {
+      stdout: (t) => {
+        logs += t;
+      },
+      stderr: (t) => {
+        logs += t;
+      },
+      isTTY: false,
+    },
     env: { ...w.env, AUTHENTIK_TOKEN: C.apiToken },
     cwd: w.dir,
     exitCode: 0,

@@ -17,7 +17,18 @@ const TOKEN = 'ak-token-do-not-leak-93b2';
 /** One group whose attributes read each name with !File (a default, so unreadable is not fatal). */
 function blueprint(names: string[]): string {
   const lines = names.map((n) => `      ${n.replace(/\W/g, '_')}: !File [${n}, fallback]`);
-  return ['version: 1', 'metadata:', '  name: hostile', 'entries:', '  - model: authentik_core.group', '    identifiers: {name: hostile}', '    attrs:', '      attributes:', ...lines.map((l) => `  ${l}`), ''].join('\n');
+  return [
+    'version: 1',
+    'metadata:',
+    '  name: hostile',
+    'entries:',
+    '  - model: authentik_core.group',
+    '    identifiers: {name: hostile}',
+    '    attrs:',
+    '      attributes:',
+    ...lines.map((l) => `  ${l}`),
+    '',
+  ].join('\n');
 }
 
 const LINKS = ['env', 'secret', 'linked/secret.txt', 'zero', 'stdin'];
@@ -109,7 +120,10 @@ describe('!File in a git source with committed symlinks', () => {
 
   test('!File cannot read through a symlink committed to the repository (compile and plan --sandbox)', async () => {
     const spec = `git::file://${repo.bare}`;
-    for (const args of [['compile', spec, '--format', 'json'], ['plan', spec, '--sandbox', '--format', 'markdown']]) {
+    for (const args of [
+      ['compile', spec, '--format', 'json'],
+      ['plan', spec, '--sandbox', '--format', 'markdown'],
+    ]) {
       const r = await runCli(args, { cwd: work, env: env() });
       const out = r.stdout + r.stderr;
       assertNoLeak(out);

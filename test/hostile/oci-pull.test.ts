@@ -21,7 +21,8 @@ function outDir(): string {
   mkdirSync(d);
   return d;
 }
-const pull = (ref: string, out: string, ...extra: string[]) => runCli(['oci', 'pull', `oci://${reg.host}/${ref}`, '--out', out, ...extra], { cwd: work, env: env() });
+const pull = (ref: string, out: string, ...extra: string[]) =>
+  runCli(['oci', 'pull', `oci://${reg.host}/${ref}`, '--out', out, ...extra], { cwd: work, env: env() });
 
 before(async () => {
   reg = await startHostileRegistry();
@@ -36,7 +37,10 @@ after(async () => {
 describe('oci pull writes only blueprint files inside --out', () => {
   for (const title of ['.git/config', '.git/hooks/post-checkout', '.bashrc', 'sub/.hidden.yaml', 'run.sh', 'a/../../x.yaml']) {
     test(`oci pull refuses a layer titled ${title} and writes nothing`, async () => {
-      reg.artifact('evil/dots', 'v1', [{ title: 'ok.yaml', bytes: Buffer.from(bp('ok')) }, { title, bytes: Buffer.from('[core]\n\tfsmonitor = touch /tmp/pwned\n') }]);
+      reg.artifact('evil/dots', 'v1', [
+        { title: 'ok.yaml', bytes: Buffer.from(bp('ok')) },
+        { title, bytes: Buffer.from('[core]\n\tfsmonitor = touch /tmp/pwned\n') },
+      ]);
       const out = outDir();
       const r = await pull('evil/dots:v1', out);
       assert.equal(r.code, 1, r.stdout + r.stderr);
@@ -67,7 +71,10 @@ describe('oci pull writes only blueprint files inside --out', () => {
   });
 
   test('oci pull never writes through a symbolic link at the destination, even with --force', async () => {
-    reg.artifact('evil/link', 'v1', [{ title: 'flows.yaml', bytes: Buffer.from(bp('new')) }, { title: 'sub/users.yaml', bytes: Buffer.from(bp('u')) }]);
+    reg.artifact('evil/link', 'v1', [
+      { title: 'flows.yaml', bytes: Buffer.from(bp('new')) },
+      { title: 'sub/users.yaml', bytes: Buffer.from(bp('u')) },
+    ]);
     const victim = join(work, 'victim.txt');
     writeFileSync(victim, 'victim\n');
     const elsewhere = join(work, 'elsewhere');
@@ -124,7 +131,19 @@ describe('oci pull caps what a registry can make it fetch', () => {
 
   test('oci pull never requests an index child digest that is a path', async () => {
     const good = reg.artifact('evil/index', 'child', [{ title: 'a.yaml', bytes: Buffer.from(bp('a')) }]);
-    reg.manifest('evil/index', 'v1', { schemaVersion: 2, mediaType: OCI_INDEX, manifests: [{ mediaType: OCI_MANIFEST, digest: '../../sinkpath', size: 10 }, { mediaType: OCI_MANIFEST, digest: good, size: 10 }] }, OCI_INDEX);
+    reg.manifest(
+      'evil/index',
+      'v1',
+      {
+        schemaVersion: 2,
+        mediaType: OCI_INDEX,
+        manifests: [
+          { mediaType: OCI_MANIFEST, digest: '../../sinkpath', size: 10 },
+          { mediaType: OCI_MANIFEST, digest: good, size: 10 },
+        ],
+      },
+      OCI_INDEX,
+    );
     const r = await pull('evil/index:v1', outDir());
     assert.ok(!reg.requests.some((q) => q.includes('sinkpath')), reg.requests.join('\n'));
     assert.equal(r.code, 1);

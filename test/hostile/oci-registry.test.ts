@@ -59,14 +59,23 @@ describe('a registry that echoes credentials in its errors', () => {
   const env = () => ({ PATH: process.env.PATH, HOME: join(work, 'home'), AKBP_CACHE_DIR: join(work, 'cache'), AKBP_REGISTRY_AUTH: `${USER}:${PASS}` });
 
   test('oci pull, oci push and plan never print the Basic credentials a registry echoes', async () => {
-    const reg = await startHostileRegistry({ basic: { user: USER, pass: PASS }, fail: [{ match: '/manifests/', status: 403 }, { match: '/blobs/', status: 403 }] });
+    const reg = await startHostileRegistry({
+      basic: { user: USER, pass: PASS },
+      fail: [
+        { match: '/manifests/', status: 403 },
+        { match: '/blobs/', status: 403 },
+      ],
+    });
     try {
       writeFileSync(join(work, 'a.yaml'), bp('a'));
       const runs = [
         await runCli(['oci', 'pull', `oci://${reg.host}/echo/basic:v1`, '--out', join(work, 'o1')], { cwd: work, env: env() }),
         await runCli(['oci', 'push', 'a.yaml', `oci://${reg.host}/echo/basic:v1`], { cwd: work, env: env() }),
         await runCli(['plan', `oci://${reg.host}/echo/basic:v1`, '--sandbox', '--format', 'json'], { cwd: work, env: env() }),
-        await runCli(['oci', 'pull', `oci://${USER}:${PASS}@${reg.host}/echo/basic:v1`, '--out', join(work, 'o2')], { cwd: work, env: { ...env(), AKBP_REGISTRY_AUTH: '' } }),
+        await runCli(['oci', 'pull', `oci://${USER}:${PASS}@${reg.host}/echo/basic:v1`, '--out', join(work, 'o2')], {
+          cwd: work,
+          env: { ...env(), AKBP_REGISTRY_AUTH: '' },
+        }),
       ];
       for (const r of runs) {
         const out = r.stdout + r.stderr;

@@ -95,7 +95,8 @@ export async function startHostileRegistry(opts: HostileOptions = {}): Promise<H
     }
     if (path === '/token') {
       const auth = req.headers.authorization ?? '';
-      if (opts.basic && auth !== `Basic ${Buffer.from(`${opts.basic.user}:${opts.basic.pass}`).toString('base64')}`) return error(res, 401, 'UNAUTHORIZED', echo(req));
+      if (opts.basic && auth !== `Basic ${Buffer.from(`${opts.basic.user}:${opts.basic.pass}`).toString('base64')}`)
+        return error(res, 401, 'UNAUTHORIZED', echo(req));
       res.writeHead(200, { 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ token: opts.bearerToken }));
     }
@@ -106,7 +107,8 @@ export async function startHostileRegistry(opts: HostileOptions = {}): Promise<H
       }
     } else if (opts.basic) {
       if (!req.headers.authorization) return error(res, 401, 'UNAUTHORIZED', 'authentication required', { 'www-authenticate': 'Basic realm="hostile"' });
-      if (req.headers.authorization !== `Basic ${Buffer.from(`${opts.basic.user}:${opts.basic.pass}`).toString('base64')}`) return error(res, 401, 'UNAUTHORIZED', echo(req), { 'www-authenticate': 'Basic realm="hostile"' });
+      if (req.headers.authorization !== `Basic ${Buffer.from(`${opts.basic.user}:${opts.basic.pass}`).toString('base64')}`)
+        return error(res, 401, 'UNAUTHORIZED', echo(req), { 'www-authenticate': 'Basic realm="hostile"' });
     }
     if (path === '/v2/' || path === '/v2') {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -151,7 +153,12 @@ export async function startHostileRegistry(opts: HostileOptions = {}): Promise<H
     artifact(repo, tag, layers, extra = {}) {
       const descs = layers.map((l) => {
         const d = reg.blob(l.bytes);
-        return { mediaType: BLUEPRINT, digest: l.digest ?? d, size: l.bytes.length, ...(l.title !== undefined ? { annotations: { 'org.opencontainers.image.title': l.title } } : {}) };
+        return {
+          mediaType: BLUEPRINT,
+          digest: l.digest ?? d,
+          size: l.bytes.length,
+          ...(l.title !== undefined ? { annotations: { 'org.opencontainers.image.title': l.title } } : {}),
+        };
       });
       return reg.manifest(repo, tag, {
         schemaVersion: 2,

@@ -40,7 +40,9 @@ const alive = async () => (await fetch(new URL('/api/v3/core/users/', url), { he
 test('the sandbox survives a client that aborts its request body', async () => {
   await new Promise<void>((resolve) => {
     const s = connect(Number(url.port), url.hostname, () => {
-      s.write(`POST /api/v3/core/groups/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name": "half`);
+      s.write(
+        `POST /api/v3/core/groups/ HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"name": "half`,
+      );
       setTimeout(() => {
         s.destroy();
         resolve();

@@ -48,7 +48,6 @@ async function target(version: string): Promise<{ sandbox: Sandbox; deps: (files
   };
 }
 
-
 /**
  * The numbered files predate authentik 2023.2, which made a prompt's `name` and a password
  * stage's `backends` required: a real 2023.6 server rejects these entries, and so does the plan,
@@ -75,14 +74,24 @@ function allMessages(out: { diagnostics: { summary: string; detail?: string }[];
   return [...out.diagnostics, ...(out.apply?.results.flatMap((r) => r.diagnostics) ?? [])].map((d) => d.summary).join('\n');
 }
 
-test('2023-era numbered default blueprints, one by one in file-name order onto a 2023.6 sandbox: every file authentik 2023.6 accepts applies, the rest fail with the field named; a plan after shows 0 changes', { skip }, async () => {
-  const names = readdirSync(dir).filter((n) => /^\d+-.*\.yaml$/.test(n) && n !== LOCKOUT).sort();
+test('2023-era numbered default blueprints, one by one in file-name order onto a 2023.6 sandbox: every file authentik 2023.6 accepts applies, the rest fail with the field named; a plan after shows 0 changes', {
+  skip,
+}, async () => {
+  const names = readdirSync(dir)
+    .filter((n) => /^\d+-.*\.yaml$/.test(n) && n !== LOCKOUT)
+    .sort();
   assert.ok(names.length >= 10, `found ${names.length} numbered files`);
   const t = await target('2023.6');
   const all = names.map(file);
   const applied: SourceFile[] = [];
   for (const name of names) {
-    const out = await reconcileOnce({ sources: [`default/${name}`], mode: 'apply' }, t.deps([file(name)], all.filter((f) => f.path !== name)));
+    const out = await reconcileOnce(
+      { sources: [`default/${name}`], mode: 'apply' },
+      t.deps(
+        [file(name)],
+        all.filter((f) => f.path !== name),
+      ),
+    );
     const expected = EXPECTED_2023_FAILURES[name];
     if (expected) {
       assert.equal(out.ok, false, `${name} should be rejected as authentik 2023.6 rejects it`);
@@ -93,10 +102,19 @@ test('2023-era numbered default blueprints, one by one in file-name order onto a
     }
   }
   assert.ok(applied.length >= 8, `${applied.length} files applied`);
-  const again = await reconcileOnce({ sources: ['default/'], mode: 'plan' }, t.deps(applied, all.filter((f) => !applied.includes(f))));
+  const again = await reconcileOnce(
+    { sources: ['default/'], mode: 'plan' },
+    t.deps(
+      applied,
+      all.filter((f) => !applied.includes(f)),
+    ),
+  );
   assert.ok(again.plan, allMessages(again));
   const changed = again.plan.changes.filter((c) => c.action !== 'noop');
-  assert.deepEqual(changed.map((c) => `${c.action} ${c.model} ${JSON.stringify(c.identifiers)} ${c.patch.map((p) => p.path).join(',')}`), []);
+  assert.deepEqual(
+    changed.map((c) => `${c.action} ${c.model} ${JSON.stringify(c.identifiers)} ${c.patch.map((p) => p.path).join(',')}`),
+    [],
+  );
 });
 
 /**
@@ -109,7 +127,8 @@ const NOT_2026_5: { [file: string]: string } = {
   'events-user-security-notifications.yaml': 'event actions (mfa_device_added, login_blocked, …) that 2026.5.0-rc1 does not have',
   'app-authentik-admin.yaml': 'creates an OAuth2 provider without invalidation_flow and redirect_uris, both required since 2024: a development-era file',
   // Two eras of the same blueprint sit side by side in the corpus; an install has one of them.
-  'default-provider-authorization-explicit-consent.yaml': 'older variant of flow-default-provider-authorization-explicit-consent.yaml (same objects, different consent mode)',
+  'default-provider-authorization-explicit-consent.yaml':
+    'older variant of flow-default-provider-authorization-explicit-consent.yaml (same objects, different consent mode)',
   'default-authenticator-static-setup.yaml': 'older variant of flow-default-authenticator-static-setup.yaml (same objects)',
   'flow-default-source-enrollment.yaml': 'prompts use `prompt_type`, a field newer than 2026.5.0-rc1 (which calls it `type`, required)',
   'app-authentik-user.yaml': 'creates an OAuth2 provider without invalidation_flow and redirect_uris, both required since 2024: a development-era file',
@@ -141,14 +160,21 @@ function systemFile(name: string): SourceFile {
   return { uri: `system/${name}`, path: name, bytes: readFileSync(systemDir + name), origin: { kind: 'file', uri: 'system/', root: systemDir, local: true } };
 }
 
-test('unnumbered default blueprints, after the system blueprints a fresh authentik applies, one by one in metaapplyblueprint order onto a 2026.5 sandbox; a plan after shows 0 changes', { skip }, async () => {
+test('unnumbered default blueprints, after the system blueprints a fresh authentik applies, one by one in metaapplyblueprint order onto a 2026.5 sandbox; a plan after shows 0 changes', {
+  skip,
+}, async () => {
   const t = await target('2026.5');
-  const system = readdirSync(systemDir).filter((n) => n.endsWith('.yaml')).sort().map(systemFile);
+  const system = readdirSync(systemDir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()
+    .map(systemFile);
   for (const f of system) {
     const out = await reconcileOnce({ sources: [f.uri], mode: 'apply' }, t.deps([f], []));
     assert.ok(out.ok, `${f.uri} failed to apply:\n${allMessages(out)}`);
   }
-  const names = readdirSync(dir).filter((n) => /^[a-z].*\.yaml$/.test(n) && !NOT_2026_5[n]).sort();
+  const names = readdirSync(dir)
+    .filter((n) => /^[a-z].*\.yaml$/.test(n) && !NOT_2026_5[n])
+    .sort();
   const files = metaOrder(names.map(file));
   // Files without a metaapplyblueprint edge may still !Find each other's objects; authentik retries
   // a blueprint whose apply failed at its next discovery run, and so does this test, in rounds.
@@ -158,7 +184,13 @@ test('unnumbered default blueprints, after the system blueprints a fresh authent
     rounds++;
     const failed: { f: SourceFile; why: string }[] = [];
     for (const f of pending) {
-      const out = await reconcileOnce({ sources: [f.uri], mode: 'apply' }, t.deps([f], files.filter((x) => x !== f)));
+      const out = await reconcileOnce(
+        { sources: [f.uri], mode: 'apply' },
+        t.deps(
+          [f],
+          files.filter((x) => x !== f),
+        ),
+      );
       if (!out.ok) failed.push({ f, why: allMessages(out) });
     }
     assert.ok(failed.length < pending.length, `no progress in round ${rounds}:\n${failed.map((x) => `${x.f.uri}: ${x.why}`).join('\n')}`);
@@ -166,23 +198,44 @@ test('unnumbered default blueprints, after the system blueprints a fresh authent
   }
   assert.ok(rounds <= 3, `converged in ${rounds} rounds`);
   for (const f of [...system, ...files]) {
-    const again = await reconcileOnce({ sources: [f.uri], mode: 'plan' }, t.deps([f], files.filter((x) => x !== f)));
+    const again = await reconcileOnce(
+      { sources: [f.uri], mode: 'plan' },
+      t.deps(
+        [f],
+        files.filter((x) => x !== f),
+      ),
+    );
     assert.ok(again.plan, allMessages(again));
     const changed = again.plan.changes.filter((c) => c.action !== 'noop');
-    assert.deepEqual(changed.map((c) => `${f.uri}: ${c.action} ${c.model} ${JSON.stringify(c.identifiers)} ${c.patch.map((p) => p.path).join(',')}`), []);
+    assert.deepEqual(
+      changed.map((c) => `${f.uri}: ${c.action} ${c.model} ${JSON.stringify(c.identifiers)} ${c.patch.map((p) => p.path).join(',')}`),
+      [],
+    );
   }
 });
 
-test('40-events-default through the API: the plan shows the admin group emptied and refuses it, because the token would lock itself out; nothing is written', { skip }, async () => {
+test('40-events-default through the API: the plan shows the admin group emptied and refuses it, because the token would lock itself out; nothing is written', {
+  skip,
+}, async () => {
   const t = await target('2023.6');
   const planned = await reconcileOnce({ sources: [`default/${LOCKOUT}`], mode: 'plan' }, t.deps([file(LOCKOUT)], []));
   const admins = planned.plan?.changes.find((c) => c.model === 'authentik_core.group' && c.identifiers.name === 'authentik Admins');
   assert.equal(admins?.action, 'update', 'the seeded admin group is matched, not duplicated');
-  assert.ok(admins?.patch.some((p) => p.path.startsWith('/users')), 'the plan shows the members being removed');
-  assert.ok(planned.diagnostics.some((d) => d.code === 'AKB4017' && /akadmin/.test(d.summary)), allMessages(planned));
+  assert.ok(
+    admins?.patch.some((p) => p.path.startsWith('/users')),
+    'the plan shows the members being removed',
+  );
+  assert.ok(
+    planned.diagnostics.some((d) => d.code === 'AKB4017' && /akadmin/.test(d.summary)),
+    allMessages(planned),
+  );
   assert.equal(planned.plan?.applyable, false);
   t.sandbox.clearLog();
   const out = await reconcileOnce({ sources: [`default/${LOCKOUT}`], mode: 'apply' }, t.deps([file(LOCKOUT)], []));
   assert.equal(out.ok, false);
-  assert.deepEqual(t.sandbox.requestLog.filter((r) => r.method !== 'GET'), [], 'no write was made');
+  assert.deepEqual(
+    t.sandbox.requestLog.filter((r) => r.method !== 'GET'),
+    [],
+    'no write was made',
+  );
 });

@@ -14,7 +14,10 @@ import { parse } from 'yaml';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Step { name?: string; run?: string }
+interface Step {
+  name?: string;
+  run?: string;
+}
 
 test('action.yml: the plan job saves the reviewed plan, the apply job on a fresh runner applies exactly it', async () => {
   const action = parse(readFileSync(join(root, 'action.yml'), 'utf8')) as { runs: { steps: Step[] }; inputs: Record<string, unknown> };
@@ -23,9 +26,13 @@ test('action.yml: the plan job saves the reviewed plan, the apply job on a fresh
   const dir = mkdtempSync(join(tmpdir(), 'akbp-action-'));
   try {
     const akbp = join(dir, 'akbp.mjs');
-    writeFileSync(akbp, `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`);
+    writeFileSync(
+      akbp,
+      `import { main } from ${JSON.stringify(pathToFileURL(join(root, 'src/cli/main.ts')).href)};\nmain(process.argv).then((c) => { process.exitCode = c; });\n`,
+    );
     const sandbox = join(dir, 'server.json');
-    const bp = 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: action-reviewers}\n  - model: authentik_core.user\n    identifiers: {username: action-user}\n    attrs: {name: A, password: CANARY-action-pw}\n';
+    const bp =
+      'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: action-reviewers}\n  - model: authentik_core.user\n    identifiers: {username: action-user}\n    attrs: {name: A, password: CANARY-action-pw}\n';
     const job = async (name: string, command: string) => {
       const cwd = join(dir, name);
       mkdirSync(join(cwd, 'blueprints'), { recursive: true });
@@ -33,12 +40,34 @@ test('action.yml: the plan job saves the reviewed plan, the apply job on a fresh
       const outputs = join(cwd, 'outputs');
       writeFileSync(outputs, '');
       const env = {
-        PATH: process.env.PATH, HOME: cwd, RUNNER_TEMP: cwd, GITHUB_OUTPUT: outputs, GITHUB_STEP_SUMMARY: join(cwd, 'summary.md'),
-        NODE_OPTIONS: `--import=${import.meta.resolve('tsx')}`, NODE_NO_WARNINGS: '1', CI: 'true',
-        AKBP_COMMAND: command, AKBP_SOURCES: 'blueprints/', AKBP_ARGS: `--sandbox ${sandbox}`, AKBP_BIN: akbp,
-        AKBP_STATE: 'authentik', AKBP_STATE_KEY: 'CANARY-action-state-key-5566', AKBP_WORKSPACE: '', AKBP_PLAN_FILE: 'akbp-plan.json',
+        PATH: process.env.PATH,
+        HOME: cwd,
+        RUNNER_TEMP: cwd,
+        GITHUB_OUTPUT: outputs,
+        GITHUB_STEP_SUMMARY: join(cwd, 'summary.md'),
+        NODE_OPTIONS: `--import=${import.meta.resolve('tsx')}`,
+        NODE_NO_WARNINGS: '1',
+        CI: 'true',
+        AKBP_COMMAND: command,
+        AKBP_SOURCES: 'blueprints/',
+        AKBP_ARGS: `--sandbox ${sandbox}`,
+        AKBP_BIN: akbp,
+        AKBP_STATE: 'authentik',
+        AKBP_STATE_KEY: 'CANARY-action-state-key-5566',
+        AKBP_WORKSPACE: '',
+        AKBP_PLAN_FILE: 'akbp-plan.json',
       };
-      return { cwd, out: await run('bash', ['-e', '-c', step.run!], { cwd, env }), outputs: () => Object.fromEntries(readFileSync(outputs, 'utf8').trim().split('\n').map((l) => l.split('=') as [string, string])) };
+      return {
+        cwd,
+        out: await run('bash', ['-e', '-c', step.run!], { cwd, env }),
+        outputs: () =>
+          Object.fromEntries(
+            readFileSync(outputs, 'utf8')
+              .trim()
+              .split('\n')
+              .map((l) => l.split('=') as [string, string]),
+          ),
+      };
     };
     const plan = await job('plan-runner', 'plan');
     assert.equal(plan.outputs().exitcode, '2', plan.out.stdout + plan.out.stderr);

@@ -20,16 +20,26 @@ const USERS = 12;
 
 function blueprint(): string {
   const lines = ['version: 1', 'entries:'];
-  for (let i = 0; i < GROUPS; i++) lines.push('  - model: authentik_core.group', `    id: g${i}`, `    identifiers: {name: crash-g${i}}`, `    attrs: {attributes: {n: ${i}}}`);
+  for (let i = 0; i < GROUPS; i++)
+    lines.push('  - model: authentik_core.group', `    id: g${i}`, `    identifiers: {name: crash-g${i}}`, `    attrs: {attributes: {n: ${i}}}`);
   for (let i = 0; i < USERS; i++) {
-    lines.push('  - model: authentik_core.user', `    identifiers: {username: crash-u${i}}`, `    attrs: {name: U${i}, groups: [!KeyOf g${i % GROUPS}], password: CANARY-pw-${i}}`);
+    lines.push(
+      '  - model: authentik_core.user',
+      `    identifiers: {username: crash-u${i}}`,
+      `    attrs: {name: U${i}, groups: [!KeyOf g${i % GROUPS}], password: CANARY-pw-${i}}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
 
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-interface Row { k: number; killedAfter: number; recoveredWrites: number; ok: boolean }
+interface Row {
+  k: number;
+  killedAfter: number;
+  recoveredWrites: number;
+  ok: boolean;
+}
 
 test('SIGKILL after write k of a 100-entry apply, 20 values of k: the re-run converges and akbp owns everything it created', { timeout: 900_000 }, async () => {
   const root = mkdtempSync(join(tmpdir(), 'akbp-crash-'));
@@ -62,14 +72,18 @@ test('SIGKILL after write k of a 100-entry apply, 20 values of k: the re-run con
     let proc: ChildProcess | undefined;
     let killedAfter = -1;
     // Kill the client the moment the server has taken write k, before its answer goes back.
-    const http = await listenHttp(async (req) => {
-      const res = await sandbox.handle(req);
-      if (MUTATING.has(req.method.toUpperCase()) && ++writes === k && proc) {
-        killedAfter = writes;
-        proc.kill('SIGKILL');
-      }
-      return res;
-    }, '127.0.0.1', 0);
+    const http = await listenHttp(
+      async (req) => {
+        const res = await sandbox.handle(req);
+        if (MUTATING.has(req.method.toUpperCase()) && ++writes === k && proc) {
+          killedAfter = writes;
+          proc.kill('SIGKILL');
+        }
+        return res;
+      },
+      '127.0.0.1',
+      0,
+    );
     const env = { PATH: process.env.PATH, HOME: root, AUTHENTIK_URL: http.url, AUTHENTIK_TOKEN: TOKEN };
     proc = spawn(process.execPath, akbpChildArgv(['apply', 'bp', '--yes', '--state', '.akbp/state.json']), { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -84,22 +98,30 @@ test('SIGKILL after write k of a 100-entry apply, 20 values of k: the re-run con
     assert.equal(plan.code, 0, `k=${k}: the next plan is empty\n${plan.stdout}`);
 
     const list = async (model: string, prefix: string, field: string) =>
-      (await (await fetch(`${http.url}/api/v3/core/${model}/?page_size=1000`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { results: Record<string, unknown>[] }).results.filter((r) => String(r[field]).startsWith(prefix));
+      (
+        (await (await fetch(`${http.url}/api/v3/core/${model}/?page_size=1000`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+          results: Record<string, unknown>[];
+        }
+      ).results.filter((r) => String(r[field]).startsWith(prefix));
     assert.equal((await list('groups', 'crash-g', 'name')).length, GROUPS, `k=${k}: no duplicate groups`);
     assert.equal((await list('users', 'crash-u', 'username')).length, USERS, `k=${k}: no duplicate users`);
     const state = JSON.parse(readFileSync(join(cwd, '.akbp', 'state.json'), 'utf8')) as OwnershipState;
     const recs = Object.values(state.objects);
     assert.equal(recs.length, GROUPS + USERS, `k=${k}: every object recorded`);
-    const adopted = Object.entries(state.objects).filter(([, o]) => o.adopted).map(([key]) => key);
+    const adopted = Object.entries(state.objects)
+      .filter(([, o]) => o.adopted)
+      .map(([key]) => key);
     assert.deepEqual(adopted, [], `k=${k}: everything akbp created is owned, none recorded as adopted`);
     assert.equal(state.pending, undefined, `k=${k}: no announced create left unresolved`);
     rows.push({ k, killedAfter, recoveredWrites: writes - before, ok: true });
     await http.close();
   };
   try {
-    await Promise.all([0, 1].map(async () => {
-      for (let k = queue.shift(); k !== undefined; k = queue.shift()) await one(k);
-    }));
+    await Promise.all(
+      [0, 1].map(async () => {
+        for (let k = queue.shift(); k !== undefined; k = queue.shift()) await one(k);
+      }),
+    );
   } finally {
     rows.sort((a, b) => a.k - b.k);
     rmSync(root, { recursive: true, force: true });

@@ -23,10 +23,14 @@ entries:
   - model: authentik_core.user
     identifiers: {username: ci-alice}
     attrs: {name: Alice, groups: [!KeyOf staff], password: CANARY-alice-pw-1}
-${withBob ? `  - model: authentik_core.user
+${
+  withBob
+    ? `  - model: authentik_core.user
     identifiers: {username: ci-bob}
     attrs: {name: Bob, groups: [!KeyOf staff], password: CANARY-bob-pw-1}
-` : ''}`;
+`
+    : ''
+}`;
 
 const apps = (name: string) => `version: 1
 metadata: {name: apps}
@@ -49,7 +53,15 @@ test('two fresh CI runners with --state authentik: run 2 plans exactly the bluep
   const http = await sandbox.listen();
   const root = mkdtempSync(join(tmpdir(), 'akbp-runners-'));
   // Only what a CI job has: the server, its token, the state key, the backend name.
-  const env = { PATH: process.env.PATH, HOME: root, CI: 'true', AUTHENTIK_URL: http.url, AUTHENTIK_TOKEN: TOKEN, AKBP_STATE_KEY: STATE_KEY, AKBP_STATE: 'authentik' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: root,
+    CI: 'true',
+    AUTHENTIK_URL: http.url,
+    AUTHENTIK_TOKEN: TOKEN,
+    AKBP_STATE_KEY: STATE_KEY,
+    AKBP_STATE: 'authentik',
+  };
   try {
     const r1 = runner(root, 1, { 'people.yaml': people(true), 'apps.yaml': apps('Wiki') });
     const first = await runCli(['apply', 'blueprints/', '--yes', '--prune'], { cwd: r1, env });
@@ -61,7 +73,11 @@ test('two fresh CI runners with --state authentik: run 2 plans exactly the bluep
     assert.equal(planned.code, 2, planned.stderr);
     const plan = JSON.parse(planned.stdout) as Plan;
     const changed = plan.changes.filter((c) => c.action !== 'noop').map((c) => `${c.action} ${c.model} ${c.patch.map((p) => p.path).join(',')}`);
-    assert.deepEqual(changed.sort(), ['delete authentik_core.user ', 'update authentik_core.application /name'], 'exactly the blueprint changes: no password re-set');
+    assert.deepEqual(
+      changed.sort(),
+      ['delete authentik_core.user ', 'update authentik_core.application /name'],
+      'exactly the blueprint changes: no password re-set',
+    );
     for (const out of [first.stdout, first.stderr, planned.stdout, planned.stderr]) {
       assert.ok(!out.includes('CANARY'), 'no secret (password, state key) in any output');
     }
@@ -72,7 +88,9 @@ test('two fresh CI runners with --state authentik: run 2 plans exactly the bluep
     const writes = sandbox.requestLog.filter((r) => r.method !== 'GET');
     assert.equal(writes.filter((r) => r.path.includes('set_password')).length, 0, 'unchanged passwords are not set again');
     assert.equal(writes.filter((r) => r.method === 'DELETE' && r.path.startsWith('/core/users/')).length, 1, 'the removed user is pruned');
-    const users = await (await fetch(`${http.url}/api/v3/core/users/?username=ci-bob`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { results: unknown[] };
+    const users = (await (await fetch(`${http.url}/api/v3/core/users/?username=ci-bob`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      results: unknown[];
+    };
     assert.equal(users.results.length, 0);
 
     const r3 = runner(root, 3, { 'people.yaml': people(false), 'apps.yaml': apps('Team Wiki') });
@@ -80,7 +98,9 @@ test('two fresh CI runners with --state authentik: run 2 plans exactly the bluep
     assert.equal(third.code, 0, third.stdout + third.stderr);
 
     // The record is visible to an administrator as akbp's, holds no secret, and is disabled.
-    const instances = await (await fetch(`${http.url}/api/v3/managed/blueprints/`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { results: { name: string; enabled: boolean; context: unknown; content: string }[] };
+    const instances = (await (await fetch(`${http.url}/api/v3/managed/blueprints/`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      results: { name: string; enabled: boolean; context: unknown; content: string }[];
+    };
     const records = instances.results.filter((i) => i.name.startsWith('akbp-state:'));
     assert.equal(records.length, 1, 'older versions are cleaned up');
     assert.match(records[0]!.name, /^akbp-state:blueprints:v\d+$/);

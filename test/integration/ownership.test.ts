@@ -50,7 +50,9 @@ test('an entry inserted above an id-less entry does not re-key it: removing it l
     write('pos-inserted', 'pos-keep', 'pos-target');
     const inserted = await runCli(['apply', 'bp', ...common, '--yes'], { cwd: dir });
     assert.equal(inserted.code, 0, inserted.stdout + inserted.stderr);
-    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { objects: Record<string, { adopted: boolean; identifiers: { name?: string } }> };
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as {
+      objects: Record<string, { adopted: boolean; identifiers: { name?: string } }>;
+    };
     const target = Object.values(state.objects).find((o) => o.identifiers.name === 'pos-target');
     assert.equal(target?.adopted, false, 'still recorded as created by akbp, not adopted');
 

@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli.js';
 
 const examples = fileURLToPath(new URL('../../examples/blueprints/', import.meta.url));
 
-test('plan --schema-from-server builds and caches the registry from the server\'s own schema', async () => {
+test("plan --schema-from-server builds and caches the registry from the server's own schema", async () => {
   const sandbox = await createSandbox({ registry: bundledRegistry('2026.5'), token: 'schema-token-0123456789' });
   const server = await sandbox.listen('127.0.0.1', 0);
   const dir = mkdtempSync(join(tmpdir(), 'akbp-sfs-'));

@@ -26,7 +26,8 @@ after(async () => {
 const TOKEN = 'akbp-ha-token-3c4d5e6f7a8b9c0d';
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const groups = (n: number) => `version: 1\nentries:\n${Array.from({ length: n }, (_, i) => `  - model: authentik_core.group\n    identifiers: {name: ha-g${i}}\n`).join('')}`;
+const groups = (n: number) =>
+  `version: 1\nentries:\n${Array.from({ length: n }, (_, i) => `  - model: authentik_core.group\n    identifiers: {name: ha-g${i}}\n`).join('')}`;
 
 async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -38,15 +39,22 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
   }
 }
 
-test('two akbp serve replicas on postgres: one leader, one standby; SIGKILL the leader, the standby takes over; never two writers', { skip, timeout: 120_000 }, async () => {
+test('two akbp serve replicas on postgres: one leader, one standby; SIGKILL the leader, the standby takes over; never two writers', {
+  skip,
+  timeout: 120_000,
+}, async () => {
   const sandbox = await createSandbox({ registry: bundledRegistry('2026.5'), token: TOKEN });
   const writes: { who: 'a' | 'b'; at: number; path: string }[] = [];
   const front = (who: 'a' | 'b') =>
-    listenHttp(async (req) => {
-      const res = await sandbox.handle(req);
-      if (MUTATING.has(req.method.toUpperCase())) writes.push({ who, at: Date.now(), path: req.path });
-      return res;
-    }, '127.0.0.1', 0);
+    listenHttp(
+      async (req) => {
+        const res = await sandbox.handle(req);
+        if (MUTATING.has(req.method.toUpperCase())) writes.push({ who, at: Date.now(), path: req.path });
+        return res;
+      },
+      '127.0.0.1',
+      0,
+    );
   const fa = await front('a');
   const fb = await front('b');
   const dir = mkdtempSync(join(tmpdir(), 'akbp-ha-'));
@@ -54,11 +62,32 @@ test('two akbp serve replicas on postgres: one leader, one standby; SIGKILL the 
   writeFileSync(join(dir, 'bp', 'groups.yaml'), groups(5));
   const procs: ChildProcess[] = [];
   const start = async (url: string): Promise<{ proc: ChildProcess; status: string }> => {
-    const proc = spawn(process.execPath, akbpChildArgv(['serve', '--source', 'bp', '--apply', '--interval', '1s', '--listen', '127.0.0.1:0', '--server', url, '--token', TOKEN, '--state', cluster!.url, '--workspace', 'ha']), {
-      cwd: dir,
-      env: { PATH: process.env.PATH, HOME: dir, CI: 'true', AKBP_STATE_KEY: 'CANARY-ha-key-0011223344', AKBP_WEBHOOK_SECRET: 'hook-secret' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const proc = spawn(
+      process.execPath,
+      akbpChildArgv([
+        'serve',
+        '--source',
+        'bp',
+        '--apply',
+        '--interval',
+        '1s',
+        '--listen',
+        '127.0.0.1:0',
+        '--server',
+        url,
+        '--token',
+        TOKEN,
+        '--state',
+        cluster!.url,
+        '--workspace',
+        'ha',
+      ]),
+      {
+        cwd: dir,
+        env: { PATH: process.env.PATH, HOME: dir, CI: 'true', AKBP_STATE_KEY: 'CANARY-ha-key-0011223344', AKBP_WEBHOOK_SECRET: 'hook-secret' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     procs.push(proc);
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -66,7 +95,14 @@ test('two akbp serve replicas on postgres: one leader, one standby; SIGKILL the 
     return { proc, status: `${base}/status` };
   };
   const role = async (status: string) => ((await (await fetch(status)).json()) as { role?: string }).role;
-  const groupNames = async (): Promise<string[]> => (await (await fetch(`${fa.url}/api/v3/core/groups/?page_size=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json() as { results: { name: string }[] }).results.map((g) => g.name).filter((n) => n.startsWith('ha-g'));
+  const groupNames = async (): Promise<string[]> =>
+    (
+      (await (await fetch(`${fa.url}/api/v3/core/groups/?page_size=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+        results: { name: string }[];
+      }
+    ).results
+      .map((g) => g.name)
+      .filter((n) => n.startsWith('ha-g'));
   try {
     const a = await start(fa.url);
     await until('a leads', async () => ((await role(a.status)) === 'leader' ? true : undefined));
@@ -91,7 +127,9 @@ test('two akbp serve replicas on postgres: one leader, one standby; SIGKILL the 
     assert.ok(lastA <= killedAt && firstB >= killedAt, 'every write of a precedes the kill, every write of b follows it');
     const switches = writes.slice(1).filter((w, i) => w.who !== writes[i]!.who).length;
     assert.equal(switches, 1, 'the writers never interleave: zero concurrent applies');
-    process.stdout.write(`# standby took over ${tookOverMs} ms after the leader was killed; writes a=${writes.filter((w) => w.who === 'a').length} b=${writes.filter((w) => w.who === 'b').length}\n`);
+    process.stdout.write(
+      `# standby took over ${tookOverMs} ms after the leader was killed; writes a=${writes.filter((w) => w.who === 'a').length} b=${writes.filter((w) => w.who === 'b').length}\n`,
+    );
   } finally {
     for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
     await Promise.all(procs.map((p) => (p.exitCode === null && p.signalCode === null ? new Promise((r) => p.on('exit', r)) : undefined)));

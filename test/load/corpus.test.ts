@@ -51,14 +51,24 @@ test('every blueprint in the shared corpus loads', (t) => {
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     const expected = EXPECTED_ERRORS[rel];
     if (expected) {
-      assert.deepEqual(errors.map((d) => d.code), expected, rel);
+      assert.deepEqual(
+        errors.map((d) => d.code),
+        expected,
+        rel,
+      );
       continue;
     }
-    assert.deepEqual(errors.map((d) => renderDiagnostic(d, () => text)), [], rel);
+    assert.deepEqual(
+      errors.map((d) => renderDiagnostic(d, () => text)),
+      [],
+      rel,
+    );
     assert.ok(r.blueprint, rel);
     if (r.diagnostics.length === 0) clean++;
   }
-  t.diagnostic(`${files.length} corpus files; ${files.length - Object.keys(EXPECTED_ERRORS).length} load with zero errors (${clean} with no diagnostics at all)`);
+  t.diagnostic(
+    `${files.length} corpus files; ${files.length - Object.keys(EXPECTED_ERRORS).length} load with zero errors (${clean} with no diagnostics at all)`,
+  );
 });
 
 test('the JSON fixture turns its JSON-form tags into tags', (t) => {
@@ -98,5 +108,20 @@ test('tags.yaml fixture: every tag family present, pointers resolve to the tag t
   };
   visit(r.blueprint!.entries);
   visit(r.blueprint!.context);
-  assert.deepEqual([...seen].sort(), ['AtIndex', 'Condition', 'Context', 'Enumerate', 'Env', 'File', 'Find', 'FindObject', 'Format', 'If', 'Index', 'KeyOf', 'ParseJSON', 'Value']);
+  assert.deepEqual([...seen].sort(), [
+    'AtIndex',
+    'Condition',
+    'Context',
+    'Enumerate',
+    'Env',
+    'File',
+    'Find',
+    'FindObject',
+    'Format',
+    'If',
+    'Index',
+    'KeyOf',
+    'ParseJSON',
+    'Value',
+  ]);
 });

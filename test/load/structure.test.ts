@@ -50,7 +50,11 @@ const ROWS: [string, string, string, string, number, number][] = [
 test('structure rows: code, severity, line, column', () => {
   for (const [name, text, code, sev, line, col] of ROWS) {
     const w = where(text, load(text).diagnostics);
-    assert.deepEqual(w.map((d) => [d.code, d.severity, d.line, d.col]), [[code, sev, line, col]], name);
+    assert.deepEqual(
+      w.map((d) => [d.code, d.severity, d.line, d.col]),
+      [[code, sev, line, col]],
+      name,
+    );
     assert.ok(w[0]!.detail.length > 0, `${name}: has detail`);
   }
 });
@@ -100,7 +104,10 @@ test('valid blueprint: defaults, metadata, labels, context', () => {
   assert.deepEqual(bp.context, { a: 1 });
   assert.equal(bp.entries.length, 2);
   const [a, b] = bp.entries;
-  assert.deepEqual([a!.index, a!.pointer, a!.model, a!.state, a!.id, a!.attrs, a!.conditions, a!.permissions], [0, '/entries/0', 'authentik_flows.flow', 'present', 'flow', {}, [], []]);
+  assert.deepEqual(
+    [a!.index, a!.pointer, a!.model, a!.state, a!.id, a!.attrs, a!.conditions, a!.permissions],
+    [0, '/entries/0', 'authentik_flows.flow', 'present', 'flow', {}, [], []],
+  );
   assert.deepEqual([b!.index, b!.state, b!.id, b!.attrs, b!.conditions, b!.permissions.length], [1, 'absent', undefined, {}, [true], 2]);
   assert.ok(text.slice(a!.range.start, a!.range.end).startsWith('model: authentik_flows.flow'));
 });
@@ -118,18 +125,27 @@ test('entries as sections keep document order, pointers include the section', ()
   const r = load(text);
   assert.deepEqual(r.diagnostics, []);
   const es = r.blueprint!.entries;
-  assert.deepEqual(es.map((e) => [e.index, e.pointer, e.model]), [
-    [0, '/entries/users/0', 'a.b'],
-    [1, '/entries/1/0', 'a.c'],
-    [2, '/entries/groups/0', 'a.d'],
-    [3, '/entries/groups/1', 'a.e'],
-  ]);
+  assert.deepEqual(
+    es.map((e) => [e.index, e.pointer, e.model]),
+    [
+      [0, '/entries/users/0', 'a.b'],
+      [1, '/entries/1/0', 'a.c'],
+      [2, '/entries/groups/0', 'a.d'],
+      [3, '/entries/groups/1', 'a.e'],
+    ],
+  );
   assert.equal(text.slice(es[1]!.range.start, es[1]!.range.end).trim(), 'model: a.c');
 });
 
 test('a structurally invalid file still yields a blueprint so later stages can add context', () => {
   const r = load('version: 2\nentries:\n  - foo\n  - model: a.b\n');
-  assert.deepEqual(r.diagnostics.map((d) => d.code), ['AKB1031', 'AKB1036']);
+  assert.deepEqual(
+    r.diagnostics.map((d) => d.code),
+    ['AKB1031', 'AKB1036'],
+  );
   assert.equal(r.blueprint!.version, 2);
-  assert.deepEqual(r.blueprint!.entries.map((e) => [e.index, e.pointer]), [[0, '/entries/1']]);
+  assert.deepEqual(
+    r.blueprint!.entries.map((e) => [e.index, e.pointer]),
+    [[0, '/entries/1']],
+  );
 });

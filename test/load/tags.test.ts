@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { load, strip, where } from './helpers.js';
 
 // The snippet is the value of attrs.v, which starts at line 6, column 10.
-const doc = (snippet: string) =>
-  `version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: g}\n    attrs:\n      v: ${snippet}\n`;
+const doc = (snippet: string) => `version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: g}\n    attrs:\n      v: ${snippet}\n`;
 
 function loadV(snippet: string) {
   const text = doc(snippet);
@@ -38,10 +37,25 @@ const VALID: [string, unknown][] = [
     {
       $tag: 'Find',
       model: { $tag: 'Format', format: '%s', args: ['m.x'] },
-      query: [[{ $tag: 'Context', key: 'k', default: null }, { $tag: 'KeyOf', id: 'v' }]],
+      query: [
+        [
+          { $tag: 'Context', key: 'k', default: null },
+          { $tag: 'KeyOf', id: 'v' },
+        ],
+      ],
     },
   ],
-  ['!FindObject [authentik_providers_oauth2.scopemapping, [scope_name, openid], [managed, x]]', { $tag: 'FindObject', model: 'authentik_providers_oauth2.scopemapping', query: [['scope_name', 'openid'], ['managed', 'x']] }],
+  [
+    '!FindObject [authentik_providers_oauth2.scopemapping, [scope_name, openid], [managed, x]]',
+    {
+      $tag: 'FindObject',
+      model: 'authentik_providers_oauth2.scopemapping',
+      query: [
+        ['scope_name', 'openid'],
+        ['managed', 'x'],
+      ],
+    },
+  ],
   ['!Condition [AND, true, !Context x]', { $tag: 'Condition', mode: 'AND', args: [true, { $tag: 'Context', key: 'x', default: null }] }],
   ['!Condition [xnor, 1]', { $tag: 'Condition', mode: 'xnor', args: [1] }],
   ['!Condition ["Or", null]', { $tag: 'Condition', mode: 'Or', args: [null] }],
@@ -50,9 +64,25 @@ const VALID: [string, unknown][] = [
   ['!If [yes, {k: !Format ["%s", x]}, [1]]', { $tag: 'If', condition: true, then: { k: { $tag: 'Format', format: '%s', args: ['x'] } }, else: [1] }],
   [
     '!Enumerate [!Context seq, SEQ, !Format ["%s", !Index 0]]',
-    { $tag: 'Enumerate', iterable: { $tag: 'Context', key: 'seq', default: null }, output: 'SEQ', body: { $tag: 'Format', format: '%s', args: [{ $tag: 'Index', depth: 0 }] } },
+    {
+      $tag: 'Enumerate',
+      iterable: { $tag: 'Context', key: 'seq', default: null },
+      output: 'SEQ',
+      body: { $tag: 'Format', format: '%s', args: [{ $tag: 'Index', depth: 0 }] },
+    },
   ],
-  ['!Enumerate [[a, b], map, [!Index 0, !Value 1]]', { $tag: 'Enumerate', iterable: ['a', 'b'], output: 'map', body: [{ $tag: 'Index', depth: 0 }, { $tag: 'Value', depth: 1 }] }],
+  [
+    '!Enumerate [[a, b], map, [!Index 0, !Value 1]]',
+    {
+      $tag: 'Enumerate',
+      iterable: ['a', 'b'],
+      output: 'map',
+      body: [
+        { $tag: 'Index', depth: 0 },
+        { $tag: 'Value', depth: 1 },
+      ],
+    },
+  ],
   ['!Index 0', { $tag: 'Index', depth: 0 }],
   ['!Value 2', { $tag: 'Value', depth: 2 }],
   ['!Value 1_0', { $tag: 'Value', depth: 10 }],
@@ -71,10 +101,15 @@ test('valid tag forms become typed nodes', () => {
 });
 
 test('block-style tagged sequences work like flow ones', () => {
-  const text = 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers:\n      name: !Format\n        - "%s-%s"\n        - !Context a\n        - b\n';
+  const text =
+    'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers:\n      name: !Format\n        - "%s-%s"\n        - !Context a\n        - b\n';
   const r = load(text);
   assert.deepEqual(r.diagnostics, []);
-  assert.deepEqual(strip(r.blueprint!.entries[0]!.identifiers.name), { $tag: 'Format', format: '%s-%s', args: [{ $tag: 'Context', key: 'a', default: null }, 'b'] });
+  assert.deepEqual(strip(r.blueprint!.entries[0]!.identifiers.name), {
+    $tag: 'Format',
+    format: '%s-%s',
+    args: [{ $tag: 'Context', key: 'a', default: null }, 'b'],
+  });
 });
 
 // [snippet, code, column on line 6]
@@ -122,7 +157,11 @@ test('invalid tag arguments are errors at the tag (or the offending item)', () =
   for (const [snippet, code, col] of INVALID) {
     const { text, r } = loadV(snippet);
     const w = where(text, r.diagnostics);
-    assert.deepEqual(w.map((d) => [d.code, d.severity, d.line, d.col]), [[code, 'error', 6, col]], snippet);
+    assert.deepEqual(
+      w.map((d) => [d.code, d.severity, d.line, d.col]),
+      [[code, 'error', 6, col]],
+      snippet,
+    );
     assert.ok(w[0]!.detail.startsWith('Expected'), `${snippet}: detail says what was expected`);
   }
 });
@@ -144,21 +183,31 @@ test('extra arguments authentik ignores are warnings at the first extra one', ()
   ];
   for (const [snippet, col] of rows) {
     const { text, r, v } = loadV(snippet);
-    assert.deepEqual(where(text, r.diagnostics).map((d) => [d.code, d.severity, d.line, d.col]), [['AKB1027', 'warning', 6, col]], snippet);
+    assert.deepEqual(
+      where(text, r.diagnostics).map((d) => [d.code, d.severity, d.line, d.col]),
+      [['AKB1027', 'warning', 6, col]],
+      snippet,
+    );
     assert.ok(v !== null && typeof v === 'object' && '$tag' in v, snippet);
   }
 });
 
 test('a tag on a mapping key is rejected', () => {
   const text = 'version: 1\ncontext:\n  !KeyOf x: 1\n';
-  assert.deepEqual(where(text, load(text).diagnostics).map((d) => [d.code, d.line, d.col]), [['AKB1012', 3, 3]]);
+  assert.deepEqual(
+    where(text, load(text).diagnostics).map((d) => [d.code, d.line, d.col]),
+    [['AKB1012', 3, 3]],
+  );
 });
 
 test('two tags on one node are a syntax error', () => {
   const text = doc('!ParseJSON !Env X');
   const r = load(text);
   assert.equal(r.blueprint, undefined);
-  assert.deepEqual(where(text, r.diagnostics).map((d) => [d.code, d.line]), [['AKB1004', 6]]);
+  assert.deepEqual(
+    where(text, r.diagnostics).map((d) => [d.code, d.line]),
+    [['AKB1004', 6]],
+  );
 });
 
 test('tag nodes carry their range (from the tag) and pointer; arguments have pointers', () => {
@@ -206,11 +255,14 @@ test('JSON form of tags (goauthentik.io/yaml-key + args)', () => {
   assert.deepEqual(attrs.noargs, { 'goauthentik.io/yaml-key': '!KeyOf', x: 1 });
   assert.deepEqual(strip(attrs.extra), { $tag: 'KeyOf', id: 'p' });
   const w = where(text, r.diagnostics);
-  assert.deepEqual(w.map((d) => [d.code, d.severity, d.line, d.col]), [
-    ['AKB1026', 'warning', 10, 16],
-    ['AKB1026', 'warning', 11, 17],
-    ['AKB1026', 'warning', 12, 16],
-  ]);
+  assert.deepEqual(
+    w.map((d) => [d.code, d.severity, d.line, d.col]),
+    [
+      ['AKB1026', 'warning', 10, 16],
+      ['AKB1026', 'warning', 11, 17],
+      ['AKB1026', 'warning', 12, 16],
+    ],
+  );
   assert.equal((attrs.flow as { pointer: string }).pointer, '/entries/0/attrs/flow');
   assert.ok(r.blueprint!.pointers.has('/entries/0/attrs/flow/1/1'));
 });
@@ -219,7 +271,11 @@ test('!ParseJSON errors never quote the JSON text (it may hold a secret)', () =>
   for (const snippet of ["!ParseJSON 'hunter2'", `!ParseJSON '{"key": hunter2}'`]) {
     const { text, r } = loadV(snippet);
     const w = where(text, r.diagnostics);
-    assert.deepEqual(w.map((d) => [d.code, d.line, d.col]), [['AKB1025', 6, 10]], snippet);
+    assert.deepEqual(
+      w.map((d) => [d.code, d.line, d.col]),
+      [['AKB1025', 6, 10]],
+      snippet,
+    );
     assert.ok(!`${w[0]!.summary}\n${w[0]!.detail}`.includes('hunter2'), w[0]!.summary);
   }
   // Reasons that only locate the fault are kept.

@@ -28,7 +28,11 @@ test('files PyYAML rejects: one error at the place to fix, no blueprint', () => 
     const r = load(text);
     assert.equal(r.blueprint, undefined, name);
     const w = where(text, r.diagnostics);
-    assert.deepEqual(w.map((d) => [d.code, d.severity, d.line, d.col]), [[code, 'error', line, col]], name);
+    assert.deepEqual(
+      w.map((d) => [d.code, d.severity, d.line, d.col]),
+      [[code, 'error', line, col]],
+      name,
+    );
     assert.match(w[0]!.detail, /^Expected/, `${name}: says what was expected`);
     assert.doesNotMatch(w[0]!.summary + w[0]!.detail, /at line \d+|\n {4}at /, `${name}: no parser location text or stack`);
   }
@@ -64,7 +68,11 @@ test('empty files are skipped by authentik: a warning and no blueprint', () => {
   for (const text of ['', '\n\n', '# just a comment\n# another\n', '---\n', '~\n', 'null\n', '{}\n', '[]\n']) {
     const r = load(text);
     assert.equal(r.blueprint, undefined, JSON.stringify(text));
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['AKB1003', 'warning']], JSON.stringify(text));
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.severity]),
+      [['AKB1003', 'warning']],
+      JSON.stringify(text),
+    );
   }
 });
 
@@ -73,10 +81,13 @@ test('duplicate keys: the last one wins, with a warning at the second key', () =
   const r = load(text);
   assert.deepEqual(r.blueprint!.context, { a: 3, b: 2 });
   assert.deepEqual(r.blueprint!.entries[0]!.attrs, { n: 2 });
-  assert.deepEqual(where(text, r.diagnostics).map((d) => [d.code, d.severity, d.line, d.col]), [
-    ['AKB1007', 'warning', 5, 3],
-    ['AKB1007', 'warning', 8, 19],
-  ]);
+  assert.deepEqual(
+    where(text, r.diagnostics).map((d) => [d.code, d.severity, d.line, d.col]),
+    [
+      ['AKB1007', 'warning', 5, 3],
+      ['AKB1007', 'warning', 8, 19],
+    ],
+  );
   // The pointer follows the value authentik uses.
   const p = r.blueprint!.pointers.get('/context/a')!;
   assert.equal(text.slice(p.start, p.end), '3');
@@ -134,19 +145,31 @@ test('alias and merge errors', () => {
   ];
   for (const [name, text, code, line, col] of rows) {
     const w = where(text, load(text).diagnostics);
-    assert.deepEqual(w.map((d) => [d.code, d.severity, d.line, d.col]), [[code, 'error', line, col]], name);
+    assert.deepEqual(
+      w.map((d) => [d.code, d.severity, d.line, d.col]),
+      [[code, 'error', line, col]],
+      name,
+    );
   }
 });
 
 test('an alias bomb stops at the expansion budget instead of exhausting memory', () => {
   // 100^4 nodes if expanded; refused once aliases pass 100,000 expanded nodes.
   const lines = ['version: 1', 'context:', `  l0: &l0 [${Array(100).fill('x').join(', ')}]`];
-  for (let i = 1; i <= 4; i++) lines.push(`  l${i}: &l${i} [${Array(100).fill(`*l${i - 1}`).join(', ')}]`);
+  for (let i = 1; i <= 4; i++)
+    lines.push(
+      `  l${i}: &l${i} [${Array(100)
+        .fill(`*l${i - 1}`)
+        .join(', ')}]`,
+    );
   const text = lines.join('\n') + '\n';
   const t0 = performance.now();
   const r = load(text);
   assert.ok(performance.now() - t0 < 5000, 'refused quickly');
-  assert.deepEqual(where(text, r.diagnostics).map((d) => [d.code, d.line]), [['AKB1009', 5]]);
+  assert.deepEqual(
+    where(text, r.diagnostics).map((d) => [d.code, d.line]),
+    [['AKB1009', 5]],
+  );
 });
 
 test('sha256 is of the raw bytes and the text is kept for code frames', () => {
@@ -169,7 +192,11 @@ test('tabs: PyYAML rejects them outside quoted/block scalars and comments', () =
   for (const [text, line, col] of rejected) {
     const r = load(text);
     assert.equal(r.blueprint, undefined, JSON.stringify(text));
-    assert.deepEqual(where(text, r.diagnostics).map((d) => [d.code, d.line, d.col]), [['AKB1004', line, col]], JSON.stringify(text));
+    assert.deepEqual(
+      where(text, r.diagnostics).map((d) => [d.code, d.line, d.col]),
+      [['AKB1004', line, col]],
+      JSON.stringify(text),
+    );
   }
   const accepted: [string, unknown][] = [
     ["x: 'a\tb'\n", 'a\tb'],

@@ -33,7 +33,10 @@ test('identifiers match as the importer does: pk OR the rest, mappings by contai
   ];
   const es = cases.map(([ids]) => entry({ model: GROUP, identifiers: ids as never }));
   const { snapshot } = await observe(es, s, reg23);
-  assert.deepEqual(es.map((e) => snapshot.byKey.get(e.key)?.pk ?? null), cases.map(([, pk]) => pk));
+  assert.deepEqual(
+    es.map((e) => snapshot.byKey.get(e.key)?.pk ?? null),
+    cases.map(([, pk]) => pk),
+  );
 });
 
 test('deferred identifiers resolve against the referenced entry; a missing referent means create', async () => {
@@ -85,7 +88,10 @@ test('models of objects akbp recorded but no longer declared are read for prune'
   const state = emptyState();
   state.objects['old#1'] = { model: 'authentik_core.token', pk: 'x', identifiers: {}, adopted: false };
   state.objects['old#2'] = { model: 'authentik_core.application', pk: 'y', identifiers: {}, adopted: true };
-  assert.deepEqual(chooseReads([], reg23, { state }).reads.map((r) => r.model), ['authentik_core.token']);
+  assert.deepEqual(
+    chooseReads([], reg23, { state }).reads.map((r) => r.model),
+    ['authentik_core.token'],
+  );
 });
 
 test('a failed list becomes a diagnostic, not an exception', async () => {
@@ -93,7 +99,11 @@ test('a failed list becomes a diagnostic, not an exception', async () => {
   s.list = async () => {
     throw new Error('boom');
   };
-  const { diagnostics, snapshot } = await observe([entry({ model: GROUP, identifiers: { name: 'x' } }), entry({ model: GROUP, identifiers: { name: 'y' } })], s, reg23);
+  const { diagnostics, snapshot } = await observe(
+    [entry({ model: GROUP, identifiers: { name: 'x' } }), entry({ model: GROUP, identifiers: { name: 'y' } })],
+    s,
+    reg23,
+  );
   assert.equal(diagnostics[0]?.code, 'AKB4101');
   assert.equal(snapshot.byKey.size, 0, 'unobserved entries stay unknown so plan refuses them');
 });
@@ -106,7 +116,10 @@ test('a lookup neither the indexes nor a list filter can answer leaves the entry
   const e = entry({ model: 'authentik_policies.policybinding', identifiers: { policy__name: 'p', order: 0 } });
   const { snapshot, diagnostics } = await observe([e], s, reg23);
   assert.equal(snapshot.byKey.has(e.key), false, 'plan then refuses it (AKB4006) instead of creating a duplicate');
-  assert.deepEqual(diagnostics.map((d) => d.code), ['AKB4102']);
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['AKB4102'],
+  );
 });
 
 test('an answer from a server-side filter is re-checked: a filter the server ignored never matches the wrong object', async () => {

@@ -10,15 +10,26 @@ import { emptyState } from '../../src/state/index.js';
 import { compileYaml } from '../apply/sandbox-helpers.js';
 
 const NAME_ONLY = [
-  'authentik_core.group', 'authentik_events.notificationrule', 'authentik_events.notificationtransport',
-  'authentik_outposts.kubernetesserviceconnection', 'authentik_policies_dummy.dummypolicy',
-  'authentik_policies_event_matcher.eventmatcherpolicy', 'authentik_policies_password.passwordpolicy',
-  'authentik_policies_reputation.reputationpolicy', 'authentik_stages_authenticator_static.authenticatorstaticstage',
-  'authentik_stages_authenticator_validate.authenticatorvalidatestage', 'authentik_stages_consent.consentstage',
-  'authentik_stages_deny.denystage', 'authentik_stages_dummy.dummystage', 'authentik_stages_email.emailstage',
-  'authentik_stages_identification.identificationstage', 'authentik_stages_invitation.invitationstage',
-  'authentik_stages_user_delete.userdeletestage', 'authentik_stages_user_login.userloginstage',
-  'authentik_stages_user_logout.userlogoutstage', 'authentik_stages_user_write.userwritestage',
+  'authentik_core.group',
+  'authentik_events.notificationrule',
+  'authentik_events.notificationtransport',
+  'authentik_outposts.kubernetesserviceconnection',
+  'authentik_policies_dummy.dummypolicy',
+  'authentik_policies_event_matcher.eventmatcherpolicy',
+  'authentik_policies_password.passwordpolicy',
+  'authentik_policies_reputation.reputationpolicy',
+  'authentik_stages_authenticator_static.authenticatorstaticstage',
+  'authentik_stages_authenticator_validate.authenticatorvalidatestage',
+  'authentik_stages_consent.consentstage',
+  'authentik_stages_deny.denystage',
+  'authentik_stages_dummy.dummystage',
+  'authentik_stages_email.emailstage',
+  'authentik_stages_identification.identificationstage',
+  'authentik_stages_invitation.invitationstage',
+  'authentik_stages_user_delete.userdeletestage',
+  'authentik_stages_user_login.userloginstage',
+  'authentik_stages_user_logout.userlogoutstage',
+  'authentik_stages_user_write.userwritestage',
 ];
 
 function blueprint(n: number): string {

@@ -19,7 +19,11 @@ let files: string[];
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'akbp-pack-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: root, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, npm_config_loglevel: 'error' } });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', dir], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
   // npm prints the prepack script's output before the JSON.
   const info = JSON.parse(stdout.slice(stdout.indexOf('\n[') + 1)) as { filename: string; files: { path: string }[] }[];
   tarball = join(dir, info[0]!.filename);
@@ -30,22 +34,43 @@ after(() => {
 });
 
 test('the tarball holds the CLI, examples and an MIT LICENSE; no source maps, sources or tests', () => {
-  for (const f of ['bin/akbp.js', 'dist/cli/main.js', 'LICENSE', 'README.md', 'package.json', 'examples/blueprints/20-login-flow.yaml', 'schemas/plan.schema.json']) {
+  for (const f of [
+    'bin/akbp.js',
+    'dist/cli/main.js',
+    'LICENSE',
+    'README.md',
+    'package.json',
+    'examples/blueprints/20-login-flow.yaml',
+    'schemas/plan.schema.json',
+  ]) {
     assert.ok(files.includes(f), `${f} is packed`);
   }
-  assert.ok(files.some((f) => f.startsWith('examples/blueprints/')), 'examples/ for akbp demo');
+  assert.ok(
+    files.some((f) => f.startsWith('examples/blueprints/')),
+    'examples/ for akbp demo',
+  );
   assert.ok(files.some((f) => f.startsWith('examples/blueprints-2023.6/')));
-  assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no source maps without their sources');
-  assert.deepEqual(files.filter((f) => /^(src|test|scripts)\//.test(f)), []);
+  assert.deepEqual(
+    files.filter((f) => f.endsWith('.map')),
+    [],
+    'no source maps without their sources',
+  );
+  assert.deepEqual(
+    files.filter((f) => /^(src|test|scripts)\//.test(f)),
+    [],
+  );
   assert.equal(pkg.license, 'MIT');
   assert.match(readFileSync(join(root, 'LICENSE'), 'utf8'), /^MIT License/);
-  assert.equal(pkg.scripts.prepare, undefined, 'nothing builds on the user\'s machine');
+  assert.equal(pkg.scripts.prepare, undefined, "nothing builds on the user's machine");
   for (const s of ['preinstall', 'install', 'postinstall']) assert.equal(pkg.scripts[s], undefined, s);
 });
 
 test('installed from the tarball with production dependencies only and no scripts, akbp runs', async () => {
   const prefix = join(dir, 'prefix');
-  await run('npm', ['install', '--prefix', prefix, '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', tarball], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  await run('npm', ['install', '--prefix', prefix, '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--no-save', tarball], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   assert.ok(!existsSync(join(prefix, 'node_modules', 'typescript')), 'no dev dependency installed');
   assert.ok(!existsSync(join(prefix, 'node_modules', 'tsx')));
   const akbp = join(prefix, 'node_modules', '.bin', 'akbp');

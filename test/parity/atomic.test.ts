@@ -34,27 +34,32 @@ function names(sb: string): string[] {
 }
 
 for (const keep of [false, true]) {
-  test(keep ? '--no-rollback keeps the writes of a blueprint that failed half-way' : 'a blueprint that fails half-way is rolled back; a blueprint that finished stays', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'akbp-atomic-'));
-    try {
-      mkdirSync(join(d, 'bp'));
-      for (const [n, t] of Object.entries(files)) writeFileSync(join(d, 'bp', n), t);
-      const env = { PATH: process.env.PATH, HOME: d, CI: 'true' };
-      const sb = join(d, 'sandbox.json');
-      const r = await runCli(['apply', '--sandbox', sb, '--authentik-version', '2026.5', 'bp', '--yes', ...(keep ? ['--no-rollback'] : [])], { cwd: d, env });
-      const out = r.stdout + r.stderr;
-      assert.equal(r.code, 1, out);
-      assert.match(out, /b-fails\.yaml:\d+:\d+: error AKB5003: .*username/);
-      if (keep) {
-        assert.deepEqual(names(sb), ['independent', 'b-group', 'b-other']);
-        assert.doesNotMatch(out, /AKB5014/);
-      } else {
-        assert.deepEqual(names(sb), ['independent'], 'b-fails.yaml left nothing behind; a-independent.yaml stays');
-        assert.match(out, /AKB5014: rolled back 2 applied change\(s\) of .*b-fails\.yaml/);
-        assert.doesNotMatch(out, /a-independent\.yaml.*rolled/);
+  test(
+    keep
+      ? '--no-rollback keeps the writes of a blueprint that failed half-way'
+      : 'a blueprint that fails half-way is rolled back; a blueprint that finished stays',
+    async () => {
+      const d = mkdtempSync(join(tmpdir(), 'akbp-atomic-'));
+      try {
+        mkdirSync(join(d, 'bp'));
+        for (const [n, t] of Object.entries(files)) writeFileSync(join(d, 'bp', n), t);
+        const env = { PATH: process.env.PATH, HOME: d, CI: 'true' };
+        const sb = join(d, 'sandbox.json');
+        const r = await runCli(['apply', '--sandbox', sb, '--authentik-version', '2026.5', 'bp', '--yes', ...(keep ? ['--no-rollback'] : [])], { cwd: d, env });
+        const out = r.stdout + r.stderr;
+        assert.equal(r.code, 1, out);
+        assert.match(out, /b-fails\.yaml:\d+:\d+: error AKB5003: .*username/);
+        if (keep) {
+          assert.deepEqual(names(sb), ['independent', 'b-group', 'b-other']);
+          assert.doesNotMatch(out, /AKB5014/);
+        } else {
+          assert.deepEqual(names(sb), ['independent'], 'b-fails.yaml left nothing behind; a-independent.yaml stays');
+          assert.match(out, /AKB5014: rolled back 2 applied change\(s\) of .*b-fails\.yaml/);
+          assert.doesNotMatch(out, /a-independent\.yaml.*rolled/);
+        }
+      } finally {
+        rmSync(d, { recursive: true, force: true });
       }
-    } finally {
-      rmSync(d, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 }

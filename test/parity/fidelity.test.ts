@@ -14,7 +14,11 @@ async function applyOne(version: string, yaml: string): Promise<{ code: number; 
   const sb = join(d, 'sandbox.json');
   const r = await runCli(['apply', '--sandbox', sb, '--authentik-version', version, bp, '--yes'], { cwd: d, env });
   let sandbox = '';
-  try { sandbox = readFileSync(sb, 'utf8'); } catch { /* nothing written */ }
+  try {
+    sandbox = readFileSync(sb, 'utf8');
+  } catch {
+    /* nothing written */
+  }
   const plan = async () => (await runCli(['plan', '--sandbox', sb, '--authentik-version', version, bp, '--detailed-exitcode'], { cwd: d, env })).code;
   const result = { code: r.code, out: r.stdout + r.stderr, sandbox, plan };
   process.on('exit', () => rmSync(d, { recursive: true, force: true }));
@@ -45,7 +49,9 @@ test('a null user password on 2026.5 leaves the password untouched, as authentik
 });
 
 test('an LDAP source `icon` is accepted on 2023.6 (set through set_icon_url), and the next plan is empty', async () => {
-  const r = await applyOne('2023.6', `version: 1
+  const r = await applyOne(
+    '2023.6',
+    `version: 1
 entries:
   - model: authentik_sources_ldap.ldapsource
     identifiers: {slug: ldap-icon}
@@ -54,7 +60,8 @@ entries:
       server_uri: ldap://ldap.example.com
       base_dn: dc=example,dc=com
       icon: https://goauthentik.io/img/icon.png
-`);
+`,
+  );
   assert.equal(r.code, 0, r.out);
   assert.doesNotMatch(r.out, /`icon` is read-only/);
   assert.match(r.sandbox, /"icon":"https:\/\/goauthentik\.io\/img\/icon\.png"/);

@@ -52,14 +52,17 @@ test('!Find on a base model finds the subclass object another file creates; appl
     const again = await runCli(['plan', '--sandbox', sb, '--authentik-version', '2026.5', 'bp', '--detailed-exitcode'], { cwd: d, env });
     assert.equal(again.code, 0, again.stdout + again.stderr);
     // The same !Find against the existing policy alone resolves to its pk at plan time.
-    const alone = await runCli(['plan', '--sandbox', sb, '--authentik-version', '2026.5', join('bp', 'a-binding.yaml'), '--detailed-exitcode'], { cwd: d, env });
+    const alone = await runCli(['plan', '--sandbox', sb, '--authentik-version', '2026.5', join('bp', 'a-binding.yaml'), '--detailed-exitcode'], {
+      cwd: d,
+      env,
+    });
     assert.equal(alone.code, 0, alone.stdout + alone.stderr);
   } finally {
     rmSync(d, { recursive: true, force: true });
   }
 });
 
-test('a base model query names the base model\'s own fields; an entry cannot declare a base model', async () => {
+test("a base model query names the base model's own fields; an entry cannot declare a base model", async () => {
   const d = dir({
     'x.yaml': `version: 1
 entries:

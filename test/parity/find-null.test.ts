@@ -30,7 +30,12 @@ for (const [file, version, model] of [
       assert.equal(run.code, 0, run.stdout + run.stderr);
       const out = run.stdout + run.stderr;
       for (const f of ['flow_authentication', 'flow_invalidation', 'flow_user_settings']) {
-        assert.match(out, new RegExp(`${file.replace(/[./]/g, '\\$&')}:\\d+:\\d+: warning AKB4020: ${f}: null — !Find \\[authentik_flows\\.flow, \\[slug, [a-z-]+\\]\\] matched nothing`));
+        assert.match(
+          out,
+          new RegExp(
+            `${file.replace(/[./]/g, '\\$&')}:\\d+:\\d+: warning AKB4020: ${f}: null — !Find \\[authentik_flows\\.flow, \\[slug, [a-z-]+\\]\\] matched nothing`,
+          ),
+        );
       }
       const saved = JSON.stringify(JSON.parse(readFileSync(sb, 'utf8')));
       assert.match(saved, /"flow_authentication":null/, `the ${model} object holds null, as authentik's would`);
@@ -46,12 +51,18 @@ test('--strict makes a !Find that matched nothing an error on its line, before a
   const dir = mkdtempSync(join(tmpdir(), 'akbp-findnull-'));
   try {
     const bp = join(dir, 'brand.yaml');
-    writeFileSync(bp, 'version: 1\nentries:\n  - model: authentik_brands.brand\n    identifiers: {domain: example.com}\n    attrs:\n      flow_authentication: !Find [authentik_flows.flow, [slug, missing]]\n');
+    writeFileSync(
+      bp,
+      'version: 1\nentries:\n  - model: authentik_brands.brand\n    identifiers: {domain: example.com}\n    attrs:\n      flow_authentication: !Find [authentik_flows.flow, [slug, missing]]\n',
+    );
     const env = { PATH: process.env.PATH, HOME: dir, CI: 'true' };
     const sb = join(dir, 'sandbox.json');
     const strict = await runCli(['apply', '--sandbox', sb, '--authentik-version', '2026.5', '--strict', bp, '--yes'], { cwd: dir, env });
     assert.equal(strict.code, 1, strict.stdout + strict.stderr);
-    assert.match(strict.stdout + strict.stderr, /brand\.yaml:6:\d+: error AKB4020: flow_authentication: null — !Find \[authentik_flows\.flow, \[slug, "?missing"?\]\] matched nothing/);
+    assert.match(
+      strict.stdout + strict.stderr,
+      /brand\.yaml:6:\d+: error AKB4020: flow_authentication: null — !Find \[authentik_flows\.flow, \[slug, "?missing"?\]\] matched nothing/,
+    );
     const run = await runCli(['apply', '--sandbox', sb, '--authentik-version', '2026.5', bp, '--yes'], { cwd: dir, env });
     assert.equal(run.code, 0, run.stdout + run.stderr);
   } finally {

@@ -140,7 +140,10 @@ export class FakeServer implements ServerClient {
   async delete(model: string, pk: string | number): Promise<void> {
     const info = this.info(model);
     this.log.push({ method: 'DELETE', model: info.model, pk });
-    this.store.set(info.model, (this.store.get(info.model) ?? []).filter((o) => String(o.pk) !== String(pk)));
+    this.store.set(
+      info.model,
+      (this.store.get(info.model) ?? []).filter((o) => String(o.pk) !== String(pk)),
+    );
   }
 
   async action(model: string, pk: string | number, action: ServerAction, body?: JsonObject): Promise<Json> {
@@ -174,14 +177,22 @@ addFormats.default(ajv);
 export const validatePlan = ajv.compile(JSON.parse(readFileSync(new URL('../../schemas/plan.schema.json', import.meta.url), 'utf8')) as object);
 
 export async function planAgainst(
-  entries: CompiledEntry[], server: ServerClient, reg: Registry,
+  entries: CompiledEntry[],
+  server: ServerClient,
+  reg: Registry,
   opts: { state?: OwnershipState; options?: Partial<PlanInput['options']>; dropped?: PlanInput['dropped'] } = {},
 ): Promise<Plan> {
   const state = opts.state ?? emptyState();
   const { snapshot } = await observe(entries, server, reg, { state });
   const p = plan({
-    entries, dropped: opts.dropped ?? [], snapshot, registry: reg, state, now: NOW,
-    source: { uris: ['bp.yaml'], digest: 'sha256:0' }, server: { url: server.baseUrl, version: reg.authentikVersion },
+    entries,
+    dropped: opts.dropped ?? [],
+    snapshot,
+    registry: reg,
+    state,
+    now: NOW,
+    source: { uris: ['bp.yaml'], digest: 'sha256:0' },
+    server: { url: server.baseUrl, version: reg.authentikVersion },
     options: { secretDigest: digest, ...(opts.options ?? {}) },
   });
   if (!validatePlan(JSON.parse(JSON.stringify(p)))) throw new Error(`plan does not match schemas/plan.schema.json: ${JSON.stringify(validatePlan.errors)}`);
@@ -190,13 +201,20 @@ export async function planAgainst(
 
 /** observe → plan → apply, returning everything a test may assert on. */
 export async function reconcile(
-  entries: CompiledEntry[], server: ServerClient, reg: Registry,
+  entries: CompiledEntry[],
+  server: ServerClient,
+  reg: Registry,
   opts: { state?: OwnershipState; options?: Partial<PlanInput['options']>; rollback?: boolean } = {},
 ) {
   const state = opts.state ?? emptyState();
   const p = await planAgainst(entries, server, reg, { state, ...(opts.options ? { options: opts.options } : {}) });
   const { result, state: next } = await apply(p, server, {
-    registry: reg, entries, state, secretDigest: digest, now: () => NOW, ...(opts.rollback ? { rollbackOnFailure: true } : {}),
+    registry: reg,
+    entries,
+    state,
+    secretDigest: digest,
+    now: () => NOW,
+    ...(opts.rollback ? { rollbackOnFailure: true } : {}),
   });
   return { plan: p, result, state: next };
 }

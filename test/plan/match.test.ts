@@ -4,15 +4,28 @@ import type { Json, JsonObject, LiveObject } from '../../src/model/index.js';
 import { evalQuery, matchIdentifiers, ObjectIndex } from '../../src/live/index.js';
 import { reg23 } from './fixtures.js';
 
-const flow: LiveObject = { model: 'authentik_flows.flow', pk: 'f1', body: { pk: 'f1', slug: 'Default-Auth', name: 'Login', designation: 'authentication', policybindingmodel_ptr_id: 'pbm-1' } };
+const flow: LiveObject = {
+  model: 'authentik_flows.flow',
+  pk: 'f1',
+  body: { pk: 'f1', slug: 'Default-Auth', name: 'Login', designation: 'authentication', policybindingmodel_ptr_id: 'pbm-1' },
+};
 const users: LiveObject[] = [
-  { model: 'authentik_core.user', pk: 1, body: { pk: 1, username: 'alice', is_active: true, path: 'users/eng', attributes: { team: 'x', tags: ['a', 'b'] }, groups: ['G1', 'g2'] } },
+  {
+    model: 'authentik_core.user',
+    pk: 1,
+    body: { pk: 1, username: 'alice', is_active: true, path: 'users/eng', attributes: { team: 'x', tags: ['a', 'b'] }, groups: ['G1', 'g2'] },
+  },
   { model: 'authentik_core.user', pk: 2, body: { pk: 2, username: 'bob', is_active: false, path: 'users', attributes: {}, groups: [] } },
 ];
 const fsb: LiveObject = { model: 'authentik_flows.flowstagebinding', pk: 'b1', body: { pk: 'b1', target: 'f1', stage: 's1', order: 10 } };
-const ix = new ObjectIndex(reg23, new Map([
-  ['authentik_flows.flow', [flow]], ['authentik_core.user', users], ['authentik_flows.flowstagebinding', [fsb]],
-]));
+const ix = new ObjectIndex(
+  reg23,
+  new Map([
+    ['authentik_flows.flow', [flow]],
+    ['authentik_core.user', users],
+    ['authentik_flows.flowstagebinding', [fsb]],
+  ]),
+);
 
 const rows: [string, [string, Json][], Json][] = [
   ['authentik_core.user', [['username', 'alice']], 1],
@@ -27,7 +40,14 @@ const rows: [string, [string, Json][], Json][] = [
   ['authentik_core.user', [['attributes__contains', { tags: ['b'] }]], 1],
   ['authentik_core.user', [['groups', 'G1']], 1],
   ['authentik_core.user', [['groups__isnull', true]], 2],
-  ['authentik_flows.flowstagebinding', [['target__slug', 'Default-Auth'], ['order', '10']], 'b1'],
+  [
+    'authentik_flows.flowstagebinding',
+    [
+      ['target__slug', 'Default-Auth'],
+      ['order', '10'],
+    ],
+    'b1',
+  ],
   ['authentik_flows.flowstagebinding', [['target__designation', 'enrollment']], null],
 ];
 

@@ -18,15 +18,35 @@ function hostilePlan(): Plan {
     server: { url: 'https://auth.example.com/api/v3', version: '2026.5' },
     changes: [
       {
-        key: 'a.yaml#0', model: `authentik_core.group${ESC}[8m`, action: 'create', reason: `why${ESC}[2J`,
-        identifiers: { name: hostile }, patch: [
+        key: 'a.yaml#0',
+        model: `authentik_core.group${ESC}[8m`,
+        action: 'create',
+        reason: `why${ESC}[2J`,
+        identifiers: { name: hostile },
+        patch: [
           { path: `/attributes/k${ESC}[2J`, op: 'add', after: hostile },
-          { path: '/name', op: 'add', after: `[click](https://evil.example) ![img](https://evil.example/x.png) <img src=x onerror=alert(1)> | \`code\` @admin` },
-        ], order: 0, wave: 0, origin: { uri: `a${ESC}[2J.yaml`, line: 3 }, dependsOn: [],
+          {
+            path: '/name',
+            op: 'add',
+            after: `[click](https://evil.example) ![img](https://evil.example/x.png) <img src=x onerror=alert(1)> | \`code\` @admin`,
+          },
+        ],
+        order: 0,
+        wave: 0,
+        origin: { uri: `a${ESC}[2J.yaml`, line: 3 },
+        dependsOn: [],
       },
       {
-        key: 'a.yaml#1', model: 'authentik_core.group', action: 'delete', reason: `gone ${hostile}`,
-        identifiers: { name: `[x](https://evil.example)` }, patch: [], order: 1, wave: 0, origin: { uri: 'a.yaml', line: 9 }, dependsOn: [],
+        key: 'a.yaml#1',
+        model: 'authentik_core.group',
+        action: 'delete',
+        reason: `gone ${hostile}`,
+        identifiers: { name: `[x](https://evil.example)` },
+        patch: [],
+        order: 1,
+        wave: 0,
+        origin: { uri: 'a.yaml', line: 9 },
+        dependsOn: [],
       },
     ],
     diagnostics: [{ code: 'AKB3004', severity: 'error', summary: `!Format: ${hostile}`, detail: `detail ${hostile}` }],
@@ -53,7 +73,14 @@ test('the text plan shows control characters from blueprints visibly, keeping it
 test('apply output escapes control characters from model names and keys', () => {
   const plan = hostilePlan();
   const out = renderApply(
-    { phase: 'failed', writes: 1, diagnostics: [], results: [{ key: `k${ESC}[2J`, model: `m${ESC}[2J`, action: 'create', status: 'failed', diagnostics: [{ code: 'AKB5001', severity: 'error', summary: hostile }] }] } as unknown as Parameters<typeof renderApply>[0],
+    {
+      phase: 'failed',
+      writes: 1,
+      diagnostics: [],
+      results: [
+        { key: `k${ESC}[2J`, model: `m${ESC}[2J`, action: 'create', status: 'failed', diagnostics: [{ code: 'AKB5001', severity: 'error', summary: hostile }] },
+      ],
+    } as unknown as Parameters<typeof renderApply>[0],
     plan,
     { format: 'text', color: true, texts: () => undefined },
   );

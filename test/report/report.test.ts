@@ -22,38 +22,85 @@ export function samplePlan(): Plan {
     server: { url: 'https://auth.example.com/api/v3', version: '2023.6.1' },
     changes: [
       {
-        key: 'examples/flows.yaml#flow', model: 'authentik_flows.flow', action: 'create', reason: 'no object matches slug=akbp-login',
-        identifiers: { slug: 'akbp-login' }, patch: [
+        key: 'examples/flows.yaml#flow',
+        model: 'authentik_flows.flow',
+        action: 'create',
+        reason: 'no object matches slug=akbp-login',
+        identifiers: { slug: 'akbp-login' },
+        patch: [
           { path: '/slug', op: 'add', after: 'akbp-login' },
           { path: '/title', op: 'add', after: 'Welcome | <b>team</b>' },
-        ], order: 0, wave: 0, origin: { uri: 'examples/flows.yaml', line: 4 }, dependsOn: [],
+        ],
+        order: 0,
+        wave: 0,
+        origin: { uri: 'examples/flows.yaml', line: 4 },
+        dependsOn: [],
       },
       {
-        key: 'examples/flows.yaml#1', model: 'authentik_flows.flowstagebinding', action: 'create', reason: 'new',
-        identifiers: { target: { $keyOf: 'flow' }, order: 10 }, patch: [
+        key: 'examples/flows.yaml#1',
+        model: 'authentik_flows.flowstagebinding',
+        action: 'create',
+        reason: 'new',
+        identifiers: { target: { $keyOf: 'flow' }, order: 10 },
+        patch: [
           { path: '/target', op: 'add', after: { $keyOf: 'flow' } },
           { path: '/order', op: 'add', after: 10 },
-        ], order: 1, wave: 1, origin: { uri: 'examples/flows.yaml', line: 12 }, dependsOn: ['examples/flows.yaml#flow'],
+        ],
+        order: 1,
+        wave: 1,
+        origin: { uri: 'examples/flows.yaml', line: 12 },
+        dependsOn: ['examples/flows.yaml#flow'],
       },
       {
-        key: 'examples/users.yaml#0', model: 'authentik_core.user', action: 'update', reason: 'fields differ', pk: 7,
-        identifiers: { username: 'ci-bot' }, patch: [
+        key: 'examples/users.yaml#0',
+        model: 'authentik_core.user',
+        action: 'update',
+        reason: 'fields differ',
+        pk: 7,
+        identifiers: { username: 'ci-bot' },
+        patch: [
           { path: '/name', op: 'replace', before: 'CI', after: 'CI automation' },
           { path: '/attributes/old', op: 'remove', before: true },
           { path: '/password', op: 'replace', sensitive: true },
-        ], order: 2, wave: 0, origin: { uri: 'examples/users.yaml', line: 3 }, dependsOn: [],
+        ],
+        order: 2,
+        wave: 0,
+        origin: { uri: 'examples/users.yaml', line: 3 },
+        dependsOn: [],
       },
       {
-        key: 'examples/old.yaml#0', model: 'authentik_core.group', action: 'delete', reason: 'state: absent', pk: 'b6f1c1e2-0000-4000-8000-000000000000',
-        identifiers: { name: 'legacy' }, patch: [], order: 3, wave: 0, origin: { uri: 'examples/old.yaml', line: 9 }, dependsOn: [],
+        key: 'examples/old.yaml#0',
+        model: 'authentik_core.group',
+        action: 'delete',
+        reason: 'state: absent',
+        pk: 'b6f1c1e2-0000-4000-8000-000000000000',
+        identifiers: { name: 'legacy' },
+        patch: [],
+        order: 3,
+        wave: 0,
+        origin: { uri: 'examples/old.yaml', line: 9 },
+        dependsOn: [],
       },
       {
-        key: 'examples/flows.yaml#2', model: 'authentik_stages_dummy.dummystage', action: 'noop', reason: '',
-        identifiers: { name: 'unchanged' }, patch: [], order: 4, wave: 0, dependsOn: [],
+        key: 'examples/flows.yaml#2',
+        model: 'authentik_stages_dummy.dummystage',
+        action: 'noop',
+        reason: '',
+        identifiers: { name: 'unchanged' },
+        patch: [],
+        order: 4,
+        wave: 0,
+        dependsOn: [],
       },
     ],
     diagnostics: [
-      { code: 'AKB2099', severity: 'warning', summary: 'attr "pasword" is not a field of authentik_core.user', detail: 'did you mean "password"?', subject: { uri: 'examples/users.yaml', start: text.indexOf('password'), end: text.indexOf('password') + 8 } },
+      {
+        code: 'AKB2099',
+        severity: 'warning',
+        summary: 'attr "pasword" is not a field of authentik_core.user',
+        detail: 'did you mean "password"?',
+        subject: { uri: 'examples/users.yaml', start: text.indexOf('password'), end: text.indexOf('password') + 8 },
+      },
     ],
     applyable: true,
     summary: { create: 2, update: 1, delete: 1, noop: 1, conflict: 0 },
@@ -133,15 +180,28 @@ test('apply result lists each change with its status and the write count', () =>
 test('a diagnostic names its related locations with their own file:line:col in text, JSON and Markdown, never as "line N" in the summary', () => {
   const plan = samplePlan();
   const at = (s: string) => ({ uri: 'examples/users.yaml', start: text.indexOf(s), end: text.indexOf(s) + s.length });
-  plan.diagnostics = [{
-    code: 'AKB2006', severity: 'error', summary: 'Duplicate entry id `ci-bot`', subject: at('password'),
-    related: [{ range: at('username'), message: '`ci-bot` is first defined here' }],
-  }];
+  plan.diagnostics = [
+    {
+      code: 'AKB2006',
+      severity: 'error',
+      summary: 'Duplicate entry id `ci-bot`',
+      subject: at('password'),
+      related: [{ range: at('username'), message: '`ci-bot` is first defined here' }],
+    },
+  ];
   const shown = renderPlan(plan, { format: 'text', color: false, texts });
   assert.match(shown, /examples\/users\.yaml:5:13: error AKB2006: Duplicate entry id `ci-bot`/);
   assert.match(shown, /\n {2}examples\/users\.yaml:4:19: `ci-bot` is first defined here\n(.*\n)?.*> 4 \|.*identifiers: \{username: ci-bot\}/);
-  const json = JSON.parse(renderPlan(plan, { format: 'json', color: false, texts })) as { diagnostics: { related: { message: string; range: object; location: { line: number; column: number } }[] }[] };
-  assert.deepEqual(json.diagnostics[0]!.related, [{ range: at('username'), message: '`ci-bot` is first defined here', location: { file: 'examples/users.yaml', line: 4, column: 19, start: at('username').start, end: at('username').end } }]);
+  const json = JSON.parse(renderPlan(plan, { format: 'json', color: false, texts })) as {
+    diagnostics: { related: { message: string; range: object; location: { line: number; column: number } }[] }[];
+  };
+  assert.deepEqual(json.diagnostics[0]!.related, [
+    {
+      range: at('username'),
+      message: '`ci-bot` is first defined here',
+      location: { file: 'examples/users.yaml', line: 4, column: 19, start: at('username').start, end: at('username').end },
+    },
+  ]);
   const md = renderPlan(plan, { format: 'markdown', color: false, texts });
   // Cells escape backticks (a blueprint value must not open a code span), so the summary's own ones show escaped.
   assert.match(md, /\| Duplicate entry id \\`ci-bot\\` — examples\/users\.yaml:4:19: \\`ci-bot\\` is first defined here \|/);

@@ -58,7 +58,12 @@ describe('actions, 2023.6', () => {
     assert.equal((await s.req('POST', '/core/applications/wiki/set_icon_url/', { url: 'https://x/icon.png' })).status, 200);
     assert.equal((await s.req('GET', '/core/applications/wiki/')).json.meta_icon, 'https://x/icon.png');
     assert.equal((await s.req('POST', '/core/applications/wiki/set_icon_url/', {})).status, 400);
-    await s.req('POST', '/sources/saml/', { name: 'idp', slug: 'idp', sso_url: 'https://idp/sso', pre_authentication_flow: (await s.req('POST', '/flows/instances/', flowBody('pre'))).json.pk });
+    await s.req('POST', '/sources/saml/', {
+      name: 'idp',
+      slug: 'idp',
+      sso_url: 'https://idp/sso',
+      pre_authentication_flow: (await s.req('POST', '/flows/instances/', flowBody('pre'))).json.pk,
+    });
     assert.equal((await s.req('POST', '/sources/all/idp/set_icon_url/', { url: 'https://x/s.png' })).status, 200);
     assert.equal((await s.req('GET', '/sources/saml/idp/')).json.icon, 'https://x/s.png');
     assert.equal((await s.req('POST', '/flows/instances/pre/set_background_url/', { url: 'https://x/bg.jpg' })).status, 200);
@@ -72,7 +77,12 @@ describe('actions, 2023.6', () => {
     assert.deepEqual(neither.json, { non_field_errors: ['Either path or content must be set.'] });
     const broken = await s.req('POST', '/managed/blueprints/', { name: 'bp', content: 'version: 1\nentries: [\n' });
     assert.match(broken.json.content[0], /^Failed to validate blueprint: /);
-    const bp = (await s.req('POST', '/managed/blueprints/', { name: 'bp', content: 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: !Format [x]}\n' })).json;
+    const bp = (
+      await s.req('POST', '/managed/blueprints/', {
+        name: 'bp',
+        content: 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: !Format [x]}\n',
+      })
+    ).json;
     const applied = await s.req('POST', `/managed/blueprints/${bp.pk}/apply/`);
     assert.equal(applied.status, 200);
     assert.equal(applied.json.status, 'successful');

@@ -44,6 +44,9 @@ test('serves on the given address with the given token and stops when told', asy
 test('bad flags are usage errors, not stack traces', async () => {
   const c = ctx();
   await assert.rejects(runSandbox({ listen: 'nowhere', authentikVersion: '2023.6' }, c, Promise.resolve()), /--listen wants HOST:PORT/);
-  await assert.rejects(runSandbox({ listen: '127.0.0.1:0', authentikVersion: '2023.6', faultRate: '2' }, c, Promise.resolve()), /--fault-rate must be a number between 0 and 1/);
+  await assert.rejects(
+    runSandbox({ listen: '127.0.0.1:0', authentikVersion: '2023.6', faultRate: '2' }, c, Promise.resolve()),
+    /--fault-rate must be a number between 0 and 1/,
+  );
   await assert.rejects(runSandbox({ listen: '127.0.0.1:0', authentikVersion: '2023.6', faults: '418' }, c, Promise.resolve()), /unknown fault "418"/);
 });

@@ -27,7 +27,9 @@ function at(body: unknown, pointer: string): unknown {
 }
 
 for (const version of ['2023.6', '2026.5']) {
-  test(`conformance ${version}: list responses match the OpenAPI schema; missing required fields → 400`, { skip: !haveOpenapi(version) && `OpenAPI document not found at ${openapiPath(version)} (../shared is absent)` }, async (t) => {
+  test(`conformance ${version}: list responses match the OpenAPI schema; missing required fields → 400`, {
+    skip: !haveOpenapi(version) && `OpenAPI document not found at ${openapiPath(version)} (../shared is absent)`,
+  }, async (t) => {
     const doc = loadOpenapi(version);
     const reg = bundledRegistry(version);
     const validators = new Validators(doc);
@@ -59,8 +61,7 @@ for (const version of ['2023.6', '2026.5']) {
               if (errs.length) listFailures.push(`POST ${mi.apiPath} 201 (${cref}): ${[...new Set(errs)].slice(0, 6).join('; ')}`);
             }
           }
-        }
-        else notCreated.push(`${mi.model} (${r ? `${r.status} ${r.text.slice(0, 160)}` : 'no payload'})`);
+        } else notCreated.push(`${mi.model} (${r ? `${r.status} ${r.text.slice(0, 160)}` : 'no payload'})`);
       }
       const res = await call(sb, 'GET', mi.apiPath);
       if (res.status !== 200) {

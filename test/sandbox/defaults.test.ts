@@ -21,13 +21,18 @@ test('a new source is enabled, matches users by identifier and evaluates policie
 });
 
 test('a new SAML provider signs with RSA-SHA256 and digests with SHA256', async () => {
-  const r = await s.req('POST', '/providers/saml/', { name: 'saml', authorization_flow: flowPk, invalidation_flow: flowPk, acs_url: 'https://sp.example.com/acs' });
+  const r = await s.req('POST', '/providers/saml/', {
+    name: 'saml',
+    authorization_flow: flowPk,
+    invalidation_flow: flowPk,
+    acs_url: 'https://sp.example.com/acs',
+  });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.digest_algorithm, 'http://www.w3.org/2001/04/xmlenc#sha256');
   assert.equal(r.json.signature_algorithm, 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256');
 });
 
-test('a new LDAP provider numbers uids from 2000 and gids from 4000, under authentik\'s base DN', async () => {
+test("a new LDAP provider numbers uids from 2000 and gids from 4000, under authentik's base DN", async () => {
   const r = await s.req('POST', '/providers/ldap/', { name: 'ldap', authorization_flow: flowPk, invalidation_flow: flowPk });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.uid_start_number, 2000);
@@ -37,7 +42,7 @@ test('a new LDAP provider numbers uids from 2000 and gids from 4000, under authe
   assert.doesNotMatch(r.text, /"default"/, 'no placeholder strings');
 });
 
-test('backchannel_providers is the reverse of a provider\'s one application: claiming a provider moves it', async () => {
+test("backchannel_providers is the reverse of a provider's one application: claiming a provider moves it", async () => {
   const p = (await s.req('POST', '/providers/ldap/', { name: 'bc', authorization_flow: flowPk, invalidation_flow: flowPk })).json.pk as number;
   const a = await s.req('POST', '/core/applications/', { name: 'A', slug: 'bc-a', backchannel_providers: [p] });
   assert.equal(a.status, 201, a.text);

@@ -42,10 +42,16 @@ describe('sandbox over HTTP, 2023.6', () => {
 
   test('fresh state is akadmin in authentik Admins with the sandbox token, anonymous user hidden', async () => {
     const users = await s.req('GET', '/core/users/');
-    assert.deepEqual(users.json.results.map((u: any) => [u.pk, u.username, u.is_superuser]), [[1, 'akadmin', true]]);
+    assert.deepEqual(
+      users.json.results.map((u: any) => [u.pk, u.username, u.is_superuser]),
+      [[1, 'akadmin', true]],
+    );
     assert.equal((await s.req('GET', '/core/users/2/')).status, 404, 'AnonymousUser is not reachable');
     const groups = await s.req('GET', '/core/groups/');
-    assert.deepEqual(groups.json.results.map((g: any) => [g.name, g.is_superuser, g.users]), [['authentik Admins', true, [1]]]);
+    assert.deepEqual(
+      groups.json.results.map((g: any) => [g.name, g.is_superuser, g.users]),
+      [['authentik Admins', true, [1]]],
+    );
     const tokens = await s.req('GET', '/core/tokens/');
     assert.equal(tokens.json.results[0].identifier, 'akbp-sandbox-token');
     assert.equal(tokens.json.results[0].intent, 'api');
@@ -55,7 +61,10 @@ describe('sandbox over HTTP, 2023.6', () => {
     const certs = await s.req('GET', '/crypto/certificatekeypairs/');
     assert.deepEqual(certs.json.results.map((c: any) => c.name).sort(), ['authentik Internal JWT Certificate', 'authentik Self-signed Certificate']);
     const outposts = await s.req('GET', '/outposts/instances/');
-    assert.deepEqual(outposts.json.results.map((o: any) => [o.name, o.managed]), [['authentik Embedded Outpost', 'goauthentik.io/outposts/embedded']]);
+    assert.deepEqual(
+      outposts.json.results.map((o: any) => [o.name, o.managed]),
+      [['authentik Embedded Outpost', 'goauthentik.io/outposts/embedded']],
+    );
     assert.equal((await s.req('GET', '/flows/instances/')).json.pagination.count, 0, 'no blueprint has run');
   });
 

@@ -77,7 +77,12 @@ test('2026.5 caps page_size at the registry maximum (1000): 1,001 groups need 2 
   const s = await serve('2026.5');
   try {
     for (let i = 0; i < 1000; i++) {
-      await s.sb.handle({ method: 'POST', path: '/core/groups/', headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' }, body: JSON.stringify({ name: `g${i}` }) });
+      await s.sb.handle({
+        method: 'POST',
+        path: '/core/groups/',
+        headers: { authorization: 'Bearer test-token', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `g${i}` }),
+      });
     }
     const first = await s.req('GET', '/core/groups/?page_size=5000');
     assert.equal(first.json.results.length, 1000);
@@ -153,7 +158,12 @@ test('a list page shows every object exactly as its detail GET does (reverse loo
     const flow = (await s.req('POST', '/flows/instances/', flowBody('listed', { designation: 'authorization' }))).json;
     const parent = (await s.req('POST', '/core/groups/', { name: 'parent' })).json;
     await s.req('POST', '/core/groups/', { name: 'child', parents: [parent.pk] });
-    const provider = (url: string) => ({ name: url, authorization_flow: flow.pk, invalidation_flow: flow.pk, redirect_uris: [{ matching_mode: 'strict', url }] });
+    const provider = (url: string) => ({
+      name: url,
+      authorization_flow: flow.pk,
+      invalidation_flow: flow.pk,
+      redirect_uris: [{ matching_mode: 'strict', url }],
+    });
     const main = (await s.req('POST', '/providers/oauth2/', provider('https://a/cb'))).json;
     const back = (await s.req('POST', '/providers/oauth2/', provider('https://b/cb'))).json;
     await s.req('POST', '/providers/oauth2/', provider('https://c/cb'));
@@ -176,7 +186,14 @@ test('a list page shows every object exactly as its detail GET does (reverse loo
     const groups = (await s.req('GET', '/core/groups/?ordering=name')).json.results;
     assert.deepEqual(groups.find((g: any) => g.name === 'parent').children.length, 1);
     const providers = (await s.req('GET', '/providers/oauth2/?ordering=pk')).json.results;
-    assert.deepEqual(providers.map((p: any) => [p.assigned_application_slug, p.assigned_backchannel_application_slug]), [['app', null], [null, 'app'], [null, null]]);
+    assert.deepEqual(
+      providers.map((p: any) => [p.assigned_application_slug, p.assigned_backchannel_application_slug]),
+      [
+        ['app', null],
+        [null, 'app'],
+        [null, null],
+      ],
+    );
     assert.equal((await s.req('GET', '/policies/dummy/')).json.results[0].bound_to, 1);
     assert.deepEqual((await s.req('GET', '/flows/instances/')).json.results[0].stages, [stage.pk]);
   } finally {

@@ -15,22 +15,32 @@ for (const version of ['2023.6', '2026.5']) {
     const body = JSON.parse(res.body) as { user: { pk: number; username: string; is_superuser: boolean; groups: { name: string; pk: string }[] } };
     assert.equal(body.user.username, 'akadmin');
     assert.equal(body.user.is_superuser, true);
-    assert.deepEqual(body.user.groups.map((g) => g.name), ['authentik Admins']);
+    assert.deepEqual(
+      body.user.groups.map((g) => g.name),
+      ['authentik Admins'],
+    );
     const anon = await sandbox.handle({ method: 'GET', path: '/core/users/me/', headers: {} });
     assert.equal(anon.status, 403);
     const client = createClient({ baseUrl: 'http://sandbox.invalid', token: 'me-token-0123456789', registry, transport: sandbox.transport() });
     const me = await client.whoami?.();
     assert.equal(me?.username, 'akadmin');
-    assert.deepEqual(me?.groups, body.user.groups.map((g) => g.pk));
+    assert.deepEqual(
+      me?.groups,
+      body.user.groups.map((g) => g.pk),
+    );
     await client.close();
   });
 }
 
 for (const version of ['2023.6', '2026.5']) {
-  test(`${version}: /core/users/me/ is a SessionUser as authentik's schema declares it, with the user's own uid and avatar`, { skip: !haveOpenapi(version) && 'OpenAPI document not found' }, async () => {
+  test(`${version}: /core/users/me/ is a SessionUser as authentik's schema declares it, with the user's own uid and avatar`, {
+    skip: !haveOpenapi(version) && 'OpenAPI document not found',
+  }, async () => {
     const sb = await createSandbox({ registry: bundledRegistry(version), token: 'test-token' });
     const parent = (await call(sb, 'POST', '/core/groups/', { name: 'zz-parent' })).json;
-    const child = (await call(sb, 'POST', '/core/groups/', version === '2023.6' ? { name: 'aa-child', parent: parent.pk } : { name: 'aa-child', parents: [parent.pk] })).json;
+    const child = (
+      await call(sb, 'POST', '/core/groups/', version === '2023.6' ? { name: 'aa-child', parent: parent.pk } : { name: 'aa-child', parents: [parent.pk] })
+    ).json;
     const admin = (await call(sb, 'GET', '/core/users/1/')).json;
     await call(sb, 'PATCH', '/core/users/1/', { groups: [...admin.groups, child.pk] });
     const me: any = (await call(sb, 'GET', '/core/users/me/')).json;

@@ -142,13 +142,7 @@ export function sampleValue(doc: OpenApi, s: Schema, name: string): unknown {
  * Builds a payload with every required field of the model's create request, creating the objects
  * its required references point at first. Returns undefined when a dependency cannot be created.
  */
-export async function validPayload(
-  sb: Sandbox,
-  reg: Registry,
-  doc: OpenApi,
-  model: string,
-  depth = 0,
-): Promise<{ [k: string]: unknown } | undefined> {
+export async function validPayload(sb: Sandbox, reg: Registry, doc: OpenApi, model: string, depth = 0): Promise<{ [k: string]: unknown } | undefined> {
   const mi = reg.models[model];
   if (!mi?.apiPath || depth > 4) return undefined;
   const op = doc.paths[mi.apiPath]?.post as Schema | undefined;
@@ -190,7 +184,7 @@ export async function validPayload(
     if (props[f]) out[f] = sampleValue(doc, props[f]!, f);
   }
   if (model === 'authentik_blueprints.blueprintinstance') out.content = 'version: 1\nentries: []\n';
-  if (model === 'authentik_policies.policybinding' || mi.fields.policy && mi.fields.group && mi.fields.user && mi.references?.target?.policyBindingTarget) {
+  if (model === 'authentik_policies.policybinding' || (mi.fields.policy && mi.fields.group && mi.fields.user && mi.references?.target?.policyBindingTarget)) {
     const g = await call(sb, 'POST', '/core/groups/', { name: `g${++counter}` });
     out.group = g.json.pk;
   }

@@ -89,13 +89,24 @@ test('list honours a capped registry (2026.5-style maxPageSize) and repeats arra
 test('503 and 429 are retried with backoff; Retry-After is honoured', async () => {
   seedUsers(1);
   srv.fault = ({ n }) =>
-    n === 1 ? { kind: 'status', status: 503 } : n === 2 ? { kind: 'status', status: 429, headers: { 'retry-after': '3' }, body: '{"detail":"Request was throttled."}' } : undefined;
+    n === 1
+      ? { kind: 'status', status: 503 }
+      : n === 2
+        ? { kind: 'status', status: 429, headers: { 'retry-after': '3' }, body: '{"detail":"Request was throttled."}' }
+        : undefined;
   const c = client();
   const u = await c.get('authentik_core.user', 1);
   assert.equal(u?.body.username, 'u0001');
   assert.equal(c.requestCount(), 3);
   assert.deepEqual(sleeps, [188, 3000]); // 250ms·2⁰ with jitter 0.5 → 188; then the server's 3 s
-  assert.deepEqual(logs.slice(-3).map((l) => [l.status, l.attempt]), [[503, 1], [429, 2], [200, 3]]);
+  assert.deepEqual(
+    logs.slice(-3).map((l) => [l.status, l.attempt]),
+    [
+      [503, 1],
+      [429, 2],
+      [200, 3],
+    ],
+  );
   await c.close();
 });
 
@@ -118,12 +129,18 @@ test('a connection reset on GET, PATCH and DELETE is retried', async () => {
   srv.fault = ({ n }) => (n === 1 ? { kind: 'reset', after: true } : undefined);
   const p = await c.patch('authentik_core.user', 1, { name: 'Renamed' });
   assert.equal(p.body.name, 'Renamed');
-  assert.deepEqual(srv.seen.map((s) => s.method), ['PATCH', 'PATCH']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['PATCH', 'PATCH'],
+  );
   srv.seen.length = 0;
   srv.fault = ({ n }) => (n === 1 ? { kind: 'reset', after: true } : undefined);
   await c.delete('authentik_core.user', 2); // the retry sees 404: already gone is success
   assert.equal(srv.users.has(2), false);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['DELETE', 'DELETE']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['DELETE', 'DELETE'],
+  );
   await c.close();
 });
 
@@ -133,7 +150,10 @@ test('POST reset after the write: the client finds the object instead of creatin
   const u = await c.create('authentik_core.user', { username: 'alice', name: 'Alice' });
   assert.equal(u.body.username, 'alice');
   assert.equal(srv.users.size, 1, 'exactly one object exists');
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST', 'GET'],
+  );
   assert.match(srv.seen[1]!.path, /username=alice/);
   await c.close();
 });
@@ -144,7 +164,10 @@ test('POST reset before the write: not found by its identifiers, so the POST is 
   const u = await c.create('authentik_core.user', { username: 'bob', name: 'Bob' });
   assert.equal(u.body.username, 'bob');
   assert.equal(srv.users.size, 1);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'POST']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST', 'GET', 'POST'],
+  );
   await c.close();
 });
 
@@ -159,7 +182,10 @@ test('a first POST that lands late makes the second one a 400 duplicate: the cli
   const u = await c.create('authentik_core.user', { username: 'late', name: 'Late' });
   assert.equal(u.pk, 77);
   assert.equal(srv.users.size, 1);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'POST', 'GET']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST', 'GET', 'POST', 'GET'],
+  );
   await c.close();
 });
 
@@ -168,7 +194,10 @@ test('POST with a 5xx twice: one retry only, then an uncertain error naming what
   const c = client();
   const e = await rejects(c.create('authentik_core.user', { username: 'carol', name: 'Carol' }));
   assert.equal(e.uncertain, true);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'POST', 'GET']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST', 'GET', 'POST', 'GET'],
+  );
   const d = apiErrorDiagnostics(e, { model: 'authentik_core.user' })[0]!;
   assert.equal(d.code, 'AKB6011');
   assert.match(d.summary, /may or may not have been created/);
@@ -176,12 +205,16 @@ test('POST with a 5xx twice: one retry only, then an uncertain error naming what
 });
 
 test('when the look-up after an uncertain POST fails too, the error is the uncertain POST', async () => {
-  srv.fault = ({ method, n }) => (method === 'POST' && n === 1 ? { kind: 'reset', after: true } : method === 'GET' ? { kind: 'status', status: 503 } : undefined);
+  srv.fault = ({ method, n }) =>
+    method === 'POST' && n === 1 ? { kind: 'reset', after: true } : method === 'GET' ? { kind: 'status', status: 503 } : undefined;
   const c = client({ retries: 1 });
   const e = await rejects(c.create('authentik_core.user', { username: 'dora', name: 'Dora' }));
   assert.equal(e.method, 'POST');
   assert.equal(e.uncertain, true);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST', 'GET', 'GET']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST', 'GET', 'GET'],
+  );
   await c.close();
 });
 
@@ -191,7 +224,10 @@ test('POST without identifying values is never repeated blindly', async () => {
   const e = await rejects(c.create('authentik_flows.flow', { name: 'no slug given' }));
   assert.equal(e.uncertain, true);
   assert.equal(e.status, 0);
-  assert.deepEqual(srv.seen.map((s) => s.method), ['POST']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['POST'],
+  );
   assert.equal(srv.flows.size, 1);
   await c.close();
 });
@@ -244,15 +280,18 @@ test('slug-addressed models: get/patch/delete by pk use the index, a pk filter, 
   srv.seen.length = 0;
   // Index filled by create: one detail GET by slug.
   assert.equal((await c.get('authentik_flows.flow', f.pk))?.body.slug, 'login');
-  assert.deepEqual(srv.seen.map((s) => s.path.replace(/\?.*/, '')), ['/api/v3/flows/instances/login/']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.path.replace(/\?.*/, '')),
+    ['/api/v3/flows/instances/login/'],
+  );
   // A fresh client has no index: one list filtered by flow_uuid (re-checked), then PATCH by slug.
   const fresh = client();
   srv.seen.length = 0;
   await fresh.patch('authentik_flows.flow', f.pk, { title: 'Hello' });
-  assert.deepEqual(srv.seen.map((s) => `${s.method} ${s.path.replace(/ordering=pk&page=1&page_size=1000/, '…')}`), [
-    `GET /api/v3/flows/instances/?flow_uuid=${f.pk}&…`,
-    'PATCH /api/v3/flows/instances/login/',
-  ]);
+  assert.deepEqual(
+    srv.seen.map((s) => `${s.method} ${s.path.replace(/ordering=pk&page=1&page_size=1000/, '…')}`),
+    [`GET /api/v3/flows/instances/?flow_uuid=${f.pk}&…`, 'PATCH /api/v3/flows/instances/login/'],
+  );
   // A value that cannot be a uuid is the slug itself.
   assert.equal((await fresh.get('authentik_flows.flow', 'login'))?.body.title, 'Hello');
   // An unknown pk: null, and delete of it resolves.
@@ -264,13 +303,16 @@ test('slug-addressed models: get/patch/delete by pk use the index, a pk filter, 
   await fresh.close();
 });
 
-test('a slug renamed behind the client\'s back: the stale index entry is dropped and the object found again', async () => {
+test("a slug renamed behind the client's back: the stale index entry is dropped and the object found again", async () => {
   const c = client();
   const f = await c.create('authentik_flows.flow', { slug: 'login', name: 'Login' });
   srv.flows.get(String(f.pk))!.slug = 'signin';
   srv.seen.length = 0;
   assert.equal((await c.get('authentik_flows.flow', f.pk))?.body.slug, 'signin');
-  assert.deepEqual(srv.seen.map((s) => s.path.replace(/&.*/, '')), ['/api/v3/flows/instances/login/', `/api/v3/flows/instances/?flow_uuid=${f.pk}`]);
+  assert.deepEqual(
+    srv.seen.map((s) => s.path.replace(/&.*/, '')),
+    ['/api/v3/flows/instances/login/', `/api/v3/flows/instances/?flow_uuid=${f.pk}`],
+  );
   const p = await c.patch('authentik_flows.flow', f.pk, { title: 'T' });
   assert.equal(p.body.title, 'T');
   assert.equal(srv.seen.at(-1)!.path, '/api/v3/flows/instances/signin/');
@@ -283,7 +325,10 @@ test('get of a missing user is null; patch sends only the given fields with PATC
   assert.equal(await c.get('authentik_core.user', 99), null);
   srv.seen.length = 0;
   await c.patch('authentik_core.user', 1, { name: 'Only this' });
-  assert.deepEqual(srv.seen.map((s) => s.method), ['PATCH']);
+  assert.deepEqual(
+    srv.seen.map((s) => s.method),
+    ['PATCH'],
+  );
   assert.equal(srv.users.get(1)!.username, 'u0001');
   await c.close();
 });
@@ -348,6 +393,9 @@ test('a failed call on a path that holds the token carries the path scrubbed int
 
 test('a successful answer that is not JSON comes back whole, not clipped or scrubbed like an error text', async () => {
   const text = `plain ${TOKEN} ${'x'.repeat(3000)}`;
-  const http = new Http({ token: TOKEN, transport: { request: async () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: text }), close: async () => undefined } });
+  const http = new Http({
+    token: TOKEN,
+    transport: { request: async () => ({ status: 200, headers: { 'content-type': 'text/plain' }, body: text }), close: async () => undefined },
+  });
   assert.equal((await http.json('GET', '/anything/')).body, text);
 });

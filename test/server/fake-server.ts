@@ -8,10 +8,7 @@ import type { Registry } from '../../src/authentik/registry.js';
 
 type Obj = { [k: string]: unknown };
 
-export type Fault =
-  | { kind: 'reset'; after: boolean }
-  | { kind: 'status'; status: number; headers?: { [k: string]: string }; body?: string }
-  | { kind: 'hang' };
+export type Fault = { kind: 'reset'; after: boolean } | { kind: 'status'; status: number; headers?: { [k: string]: string }; body?: string } | { kind: 'hang' };
 
 export interface Seen {
   method: string;
@@ -115,7 +112,7 @@ export async function startFakeServer(opts: { delayMs?: number } = {}): Promise<
       if (m[2]) return method === 'POST' ? { status: 204 } : { status: 405 };
       if (method === 'GET') return { status: 200, body: obj };
       if (method === 'PATCH') return { status: 200, body: Object.assign(obj, data) };
-      if (method === 'DELETE') return users.delete(obj.pk as number), { status: 204 };
+      if (method === 'DELETE') return (users.delete(obj.pk as number), { status: 204 });
     }
     if (path === '/flows/instances/') {
       if (method === 'GET') return page(u, [...flows.values()], ['slug', 'flow_uuid']);
@@ -131,7 +128,7 @@ export async function startFakeServer(opts: { delayMs?: number } = {}): Promise<
       if (!obj) return { status: 404, body: { detail: 'Not found.' } };
       if (method === 'GET') return { status: 200, body: obj };
       if (method === 'PATCH') return { status: 200, body: Object.assign(obj, data) };
-      if (method === 'DELETE') return flows.delete(obj.pk as string), { status: 204 };
+      if (method === 'DELETE') return (flows.delete(obj.pk as string), { status: 204 });
     }
     return { status: 404, body: { detail: 'Not found.' } };
   }
@@ -150,7 +147,15 @@ export async function startFakeServer(opts: { delayMs?: number } = {}): Promise<
     return {
       status: 200,
       body: {
-        pagination: { next: pageNo < total ? pageNo + 1 : 0, previous: pageNo > 1 ? pageNo - 1 : 0, count: rows.length, current: pageNo, total_pages: total, start_index: 0, end_index: 0 },
+        pagination: {
+          next: pageNo < total ? pageNo + 1 : 0,
+          previous: pageNo > 1 ? pageNo - 1 : 0,
+          count: rows.length,
+          current: pageNo,
+          total_pages: total,
+          start_index: 0,
+          end_index: 0,
+        },
         results,
       },
     };
@@ -165,25 +170,67 @@ export async function startFakeServer(opts: { delayMs?: number } = {}): Promise<
 export function miniRegistry(maxPageSize: number | null = null): Registry {
   const ops = { list: true, create: true, retrieve: true, update: true, partialUpdate: true, destroy: true };
   const base = {
-    kind: 'model' as const, operations: ops, requiredOnCreate: [], fields: {}, readOnlyFields: [], writeOnlyFields: [],
-    manyToManyFields: [], neverSend: [], uniqueTogether: [], defaultOrdering: [], searchFields: [], references: {},
-    polymorphicFamily: null, pbmField: null, blueprintOnlyFields: {}, secretFields: [],
+    kind: 'model' as const,
+    operations: ops,
+    requiredOnCreate: [],
+    fields: {},
+    readOnlyFields: [],
+    writeOnlyFields: [],
+    manyToManyFields: [],
+    neverSend: [],
+    uniqueTogether: [],
+    defaultOrdering: [],
+    searchFields: [],
+    references: {},
+    polymorphicFamily: null,
+    pbmField: null,
+    blueprintOnlyFields: {},
+    secretFields: [],
   };
   const generic = ['ordering', 'page', 'page_size', 'search'].map((name) => ({ name, type: 'string', generic: true }));
   return {
-    formatVersion: 1, authentikVersion: '2023.6.1', version: '2023.6', families: {}, tags: [], states: [],
-    entryPermissions: false, dottedContext: false, sectionedEntries: false, maxPageSize,
+    formatVersion: 1,
+    authentikVersion: '2023.6.1',
+    version: '2023.6',
+    families: {},
+    tags: [],
+    states: [],
+    entryPermissions: false,
+    dottedContext: false,
+    sectionedEntries: false,
+    maxPageSize,
     models: {
       'authentik_core.user': {
-        ...base, model: 'authentik_core.user', appLabel: 'authentik_core', modelName: 'user', verboseName: 'User',
-        apiPath: '/core/users/', detailPath: '/core/users/{id}/', lookupParam: 'id', lookupField: 'pk', pkField: 'pk', pkType: 'integer',
-        uniqueFields: ['username'], isPolicyBindingModel: false,
+        ...base,
+        model: 'authentik_core.user',
+        appLabel: 'authentik_core',
+        modelName: 'user',
+        verboseName: 'User',
+        apiPath: '/core/users/',
+        detailPath: '/core/users/{id}/',
+        lookupParam: 'id',
+        lookupField: 'pk',
+        pkField: 'pk',
+        pkType: 'integer',
+        uniqueFields: ['username'],
+        isPolicyBindingModel: false,
         listFilters: [...generic, { name: 'username', type: 'string' }, { name: 'name', type: 'string' }],
       },
       'authentik_flows.flow': {
-        ...base, model: 'authentik_flows.flow', appLabel: 'authentik_flows', modelName: 'flow', verboseName: 'Flow',
-        apiPath: '/flows/instances/', detailPath: '/flows/instances/{slug}/', lookupParam: 'slug', lookupField: 'slug', pkField: 'pk', pkType: 'uuid',
-        uniqueFields: ['slug'], isPolicyBindingModel: true, pbmField: 'policybindingmodel_ptr_id',
+        ...base,
+        model: 'authentik_flows.flow',
+        appLabel: 'authentik_flows',
+        modelName: 'flow',
+        verboseName: 'Flow',
+        apiPath: '/flows/instances/',
+        detailPath: '/flows/instances/{slug}/',
+        lookupParam: 'slug',
+        lookupField: 'slug',
+        pkField: 'pk',
+        pkType: 'uuid',
+        uniqueFields: ['slug'],
+        isPolicyBindingModel: true,
+        pbmField: 'policybindingmodel_ptr_id',
         listFilters: [...generic, { name: 'slug', type: 'string' }, { name: 'flow_uuid', type: 'string', format: 'uuid' }],
       },
     },

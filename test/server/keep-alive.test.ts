@@ -44,7 +44,9 @@ after(() => {
 /** What a long synchronous plan does to the event loop: nothing else runs meanwhile. */
 function busy(ms: number): void {
   const end = Date.now() + ms;
-  while (Date.now() < end) { /* spin */ }
+  while (Date.now() < end) {
+    /* spin */
+  }
 }
 
 test('creates sent after the client was busy longer than the server keep-alive all reach the server once', async () => {

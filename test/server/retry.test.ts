@@ -12,11 +12,23 @@ test('backoff doubles per retry with jitter in [half, full], capped at 8 s', () 
 
 test('Retry-After in seconds or as an HTTP date wins over backoff, capped at a minute', () => {
   const now = Date.parse('2026-01-01T00:00:00Z');
-  assert.equal(backoffMs(1, () => 0, '2', now), 2000);
-  assert.equal(backoffMs(1, () => 0, 'Thu, 01 Jan 2026 00:00:05 GMT', now), 5000);
-  assert.equal(backoffMs(1, () => 0, '3600', now), 60_000);
+  assert.equal(
+    backoffMs(1, () => 0, '2', now),
+    2000,
+  );
+  assert.equal(
+    backoffMs(1, () => 0, 'Thu, 01 Jan 2026 00:00:05 GMT', now),
+    5000,
+  );
+  assert.equal(
+    backoffMs(1, () => 0, '3600', now),
+    60_000,
+  );
   assert.equal(parseRetryAfter('soon', now), undefined);
-  assert.equal(backoffMs(1, () => 0, 'soon', now), 125);
+  assert.equal(
+    backoffMs(1, () => 0, 'soon', now),
+    125,
+  );
 });
 
 test('failures are classified by what they say about the request', () => {

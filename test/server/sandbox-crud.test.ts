@@ -65,27 +65,38 @@ test('slug and identifier models are addressed by lookup value given their pk; a
   const flow = await c.create('authentik_flows.flow', { slug: 'enroll', name: 'Enroll', title: 'Enroll', designation: 'enrollment' });
   const app = await c.create('authentik_core.application', { slug: 'wiki', name: 'Wiki' });
   const tok = await c.create('authentik_core.token', { identifier: 'ci-token', intent: 'api' });
-  const src = await c.create('authentik_sources_saml.samlsource', { slug: 'corp', name: 'Corp', sso_url: 'https://idp.example.com/sso', pre_authentication_flow: flow.pk });
+  const src = await c.create('authentik_sources_saml.samlsource', {
+    slug: 'corp',
+    name: 'Corp',
+    sso_url: 'https://idp.example.com/sso',
+    pre_authentication_flow: flow.pk,
+  });
   sb.clearLog();
   await c.action('authentik_flows.flow', flow.pk, 'set_background_url', { url: 'https://cdn.example.com/bg.png' });
   await c.action('authentik_core.application', app.pk, 'set_icon_url', { url: 'https://cdn.example.com/wiki.png' });
   await c.action('authentik_sources_saml.samlsource', src.pk, 'set_icon_url', { url: 'https://cdn.example.com/corp.png' });
   await c.action('authentik_core.token', tok.pk, 'set_key', { key: 'k-not-logged-2' });
   assert.deepEqual(await c.action('authentik_core.token', tok.pk, 'view_key'), { key: 'k-not-logged-2' });
-  assert.deepEqual(sb.requestLog.map((r) => `${r.method} ${r.path} ${r.status}`), [
-    'POST /flows/instances/enroll/set_background_url/ 200',
-    'POST /core/applications/wiki/set_icon_url/ 200',
-    'POST /sources/all/corp/set_icon_url/ 200',
-    'POST /core/tokens/ci-token/set_key/ 204',
-    'GET /core/tokens/ci-token/view_key/ 200',
-  ]);
+  assert.deepEqual(
+    sb.requestLog.map((r) => `${r.method} ${r.path} ${r.status}`),
+    [
+      'POST /flows/instances/enroll/set_background_url/ 200',
+      'POST /core/applications/wiki/set_icon_url/ 200',
+      'POST /sources/all/corp/set_icon_url/ 200',
+      'POST /core/tokens/ci-token/set_key/ 204',
+      'GET /core/tokens/ci-token/view_key/ 200',
+    ],
+  );
   assert.equal((await c.get('authentik_core.application', app.pk))?.body.meta_icon, 'https://cdn.example.com/wiki.png');
   // A fresh client (empty index) finds the slug of an application by one list, then patches by slug.
   const fresh = client();
   sb.clearLog();
   const patched = await fresh.patch('authentik_core.application', app.pk, { meta_publisher: 'Docs team' });
   assert.equal(patched.body.meta_publisher, 'Docs team');
-  assert.deepEqual(sb.requestLog.map((r) => r.method + ' ' + r.path.replace(/\?.*/, '')), ['GET /core/applications/', 'PATCH /core/applications/wiki/']);
+  assert.deepEqual(
+    sb.requestLog.map((r) => r.method + ' ' + r.path.replace(/\?.*/, '')),
+    ['GET /core/applications/', 'PATCH /core/applications/wiki/'],
+  );
   // Flows have a pk filter (flow_uuid): one filtered list answers the get by itself.
   sb.clearLog();
   assert.equal((await fresh.get('authentik_flows.flow', flow.pk))?.body.slug, 'enroll');
@@ -121,7 +132,10 @@ test('400 field errors point at the YAML value of the attr', async () => {
   const fields: { [f: string]: SourceRange } = { username: { uri, start: 40, end: 45 }, name: { uri, start: 60, end: 62 } };
   await c.create('authentik_core.user', { username: 'dup', name: 'Dup' });
   const { err, diags } = await failure(c.create('authentik_core.user', { username: 'dup', name: 'Dup again' }), {
-    entryKey: `${uri}#dup`, model: 'authentik_core.user', fields, subject: { uri, start: 20, end: 80 },
+    entryKey: `${uri}#dup`,
+    model: 'authentik_core.user',
+    fields,
+    subject: { uri, start: 20, end: 80 },
   });
   assert.equal(err.status, 400);
   assert.equal(err.uncertain, false);

@@ -34,7 +34,10 @@ test('POST reset after the write: the object is found, not created again — exa
   try {
     const u = await c.create('authentik_core.user', { username: 'ruth', name: 'Ruth' });
     assert.equal(u.body.username, 'ruth');
-    assert.deepEqual(sb.requestLog.map((r) => `${r.method} ${r.status}`), ['POST 0', 'GET 200']);
+    assert.deepEqual(
+      sb.requestLog.map((r) => `${r.method} ${r.status}`),
+      ['POST 0', 'GET 200'],
+    );
     const inspector = createClient({ baseUrl: 'http://sandbox.invalid', token: TOKEN, registry, transport: sb.transport(), sleep: async () => {}, retries: 8 });
     assert.equal((await inspector.list('authentik_core.user', { filters: { username: 'ruth' } })).length, 1);
     await inspector.close();
@@ -48,7 +51,10 @@ test('POST reset before the write: not found, so sent once more — exactly one 
   const { sb, http, c } = await world({ faultRate: 0.5, faults: ['reset'], faultPhase: 'before', seed: seedFor(0.5, 4) });
   try {
     await c.create('authentik_core.user', { username: 'sam', name: 'Sam' });
-    assert.deepEqual(sb.requestLog.map((r) => `${r.method} ${r.status}`), ['POST 0', 'GET 200', 'POST 201']);
+    assert.deepEqual(
+      sb.requestLog.map((r) => `${r.method} ${r.status}`),
+      ['POST 0', 'GET 200', 'POST 201'],
+    );
   } finally {
     await c.close();
     await http.close();
@@ -65,7 +71,10 @@ test('25% faults (reset, 502/503/504 after the write, 429 before it): creates, p
   try {
     const names = Array.from({ length: 60 }, (_, i) => `st${String(i).padStart(2, '0')}`);
     const made = await Promise.all(names.map((n) => c.create('authentik_core.user', { username: n, name: n.toUpperCase() })));
-    assert.deepEqual(made.map((m) => m.body.username), names);
+    assert.deepEqual(
+      made.map((m) => m.body.username),
+      names,
+    );
     await Promise.all(made.map((m) => c.patch('authentik_core.user', m.pk, { name: `patched ${m.body.username}` })));
     await Promise.all(made.filter((_, i) => i % 2 === 0).map((m) => c.delete('authentik_core.user', m.pk)));
 
@@ -73,7 +82,11 @@ test('25% faults (reset, 502/503/504 after the write, 429 before it): creates, p
     assert.ok(faulted >= 20, `only ${faulted} faults were injected`);
     const live = (await c.list('authentik_core.user')).filter((o) => String(o.body.username).startsWith('st'));
     const usernames = live.map((o) => String(o.body.username)).sort();
-    assert.deepEqual(usernames, names.filter((_, i) => i % 2 === 1), 'each surviving user exactly once');
+    assert.deepEqual(
+      usernames,
+      names.filter((_, i) => i % 2 === 1),
+      'each surviving user exactly once',
+    );
     assert.ok(live.every((o) => o.body.name === `patched ${o.body.username}`));
     assert.ok(!JSON.stringify(logs).includes(TOKEN));
     console.log(`# faults: ${faulted} injected over ${sb.requestLog.length} requests; client made ${c.requestCount()}`);

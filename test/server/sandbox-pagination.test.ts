@@ -37,8 +37,15 @@ test('2023.6: a 1,000-object list is 10 requests at the default page size (100) 
     sb.clearLog();
     const big = await c.list('authentik_core.user', { filters: { path: 'bench' } });
     assert.equal(big.length, 1000);
-    assert.deepEqual(sb.requestLog.map((r) => r.path), ['/core/users/?ordering=pk&page=1&page_size=1000&path=bench']);
-    assert.deepEqual(big.map((o) => o.pk), small.map((o) => o.pk), 'same objects in the same (pk) order');
+    assert.deepEqual(
+      sb.requestLog.map((r) => r.path),
+      ['/core/users/?ordering=pk&page=1&page_size=1000&path=bench'],
+    );
+    assert.deepEqual(
+      big.map((o) => o.pk),
+      small.map((o) => o.pk),
+      'same objects in the same (pk) order',
+    );
   } finally {
     await c.close();
     await http.close();
@@ -65,7 +72,10 @@ test('filters: exact match, booleans, repeated array parameters; the results are
   const c = client();
   try {
     const one = await c.list('authentik_core.user', { filters: { username: 'bench0042' } });
-    assert.deepEqual(one.map((o) => o.body.username), ['bench0042']);
+    assert.deepEqual(
+      one.map((o) => o.body.username),
+      ['bench0042'],
+    );
     const inactive = await c.list('authentik_core.user', { filters: { path: 'bench', is_active: false } });
     assert.equal(inactive.length, 100);
     assert.ok(inactive.every((o) => o.body.is_active === false));

@@ -25,12 +25,19 @@ test('fetchServerRegistry generates from /schema/ and reuses the cache for the s
     assert.equal(reg.authentikVersion, '2023.6.1');
     assert.equal(reg.models['authentik_core.user']?.detailPath, '/core/users/{id}/');
     assert.equal(reg.models['authentik_flows.flow']?.lookupField, 'slug');
-    assert.deepEqual(srv.seen.map((s) => s.path), ['/api/v3/admin/version/', '/api/v3/schema/?format=json']);
+    assert.deepEqual(
+      srv.seen.map((s) => s.path),
+      ['/api/v3/admin/version/', '/api/v3/schema/?format=json'],
+    );
     assert.equal(readdirSync(cacheDir).filter((f) => f.endsWith('.registry.json')).length, 1);
 
     srv.seen.length = 0;
     const again = await fetchServerRegistry(t, TOKEN, cacheDir, bundledRegistry('2023.6'));
-    assert.deepEqual(srv.seen.map((s) => s.path), ['/api/v3/admin/version/'], 'second run must not download the schema');
+    assert.deepEqual(
+      srv.seen.map((s) => s.path),
+      ['/api/v3/admin/version/'],
+      'second run must not download the schema',
+    );
     assert.deepEqual(Object.keys(again.models).sort(), Object.keys(reg.models).sort());
     assert.ok(!readFileSync(join(cacheDir, readdirSync(cacheDir)[0]!), 'utf8').includes(TOKEN));
   } finally {

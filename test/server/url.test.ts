@@ -19,8 +19,14 @@ test('normaliseBaseUrl: every way people write the server URL ends as <origin>[/
 });
 
 test('normaliseBaseUrl: rejects non-HTTP schemes and garbage without echoing the input', () => {
-  assert.throws(() => normaliseBaseUrl('ftp://user:s3cret@host/'), (e: Error) => /scheme ftp:/.test(e.message) && !e.message.includes('s3cret'));
-  assert.throws(() => normaliseBaseUrl('https://us er:s3cret@[bad'), (e: Error) => !e.message.includes('s3cret'));
+  assert.throws(
+    () => normaliseBaseUrl('ftp://user:s3cret@host/'),
+    (e: Error) => /scheme ftp:/.test(e.message) && !e.message.includes('s3cret'),
+  );
+  assert.throws(
+    () => normaliseBaseUrl('https://us er:s3cret@[bad'),
+    (e: Error) => !e.message.includes('s3cret'),
+  );
 });
 
 test('resolveConnection: flags win over the environment; AUTHENTIK_INSECURE=true skips verification', () => {

@@ -59,8 +59,14 @@ describe('git sources', () => {
     const spec = `git::${daemon.url('blueprints')}//blueprints?ref=v1`;
     const r = await readSources([spec], { cwd: work, cacheDir: cache(), env: env() });
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.files.map((f) => f.path), ['flows.yaml', 'sub/users.yml']);
-    assert.deepEqual(r.library.map((f) => f.path), ['lib.yaml']);
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ['flows.yaml', 'sub/users.yml'],
+    );
+    assert.deepEqual(
+      r.library.map((f) => f.path),
+      ['lib.yaml'],
+    );
     assert.equal(r.files[0]!.uri, `${daemon.url('blueprints')}//blueprints/flows.yaml`);
     const o = r.origins[0]!;
     assert.equal(o.kind, 'git');
@@ -83,7 +89,11 @@ describe('git sources', () => {
     assert.equal(await gitLsRemote(`git::${url}//blueprints`, undefined, { env: env() }), second, 'ls-remote sees the change cheaply');
     const two = await readSources([`git::${url}//blueprints`], { cwd: work, cacheDir: c, env: env() });
     assert.equal(two.origins[0]!.revision, second);
-    assert.deepEqual(two.files.map((f) => f.path), ['new.yaml', 'sub/users.yml'], 'the deleted file is gone from the checkout');
+    assert.deepEqual(
+      two.files.map((f) => f.path),
+      ['new.yaml', 'sub/users.yml'],
+      'the deleted file is gone from the checkout',
+    );
     // The tag still names the first commit: a pinned ref does not move.
     const pinned = await readSources([`git::${repo.bare}//blueprints?ref=v1`], { cwd: work, cacheDir: c, env: env() });
     assert.equal(pinned.origins[0]!.revision, first);
@@ -143,7 +153,10 @@ describe('git sources', () => {
     assert.ok(!text.includes(Buffer.from(`user:${token}`).toString('base64')));
     assert.ok(r.diagnostics[0]!.summary.startsWith(`git::${wall.url}/x.git: cannot fetch`), r.diagnostics[0]!.summary);
     // What reached the server: userinfo as Basic, AKBP_GIT_TOKEN as Basic x-access-token, no URL credentials.
-    assert.ok(wall.seen.some((s) => s.path.startsWith('/x.git/') && s.auth === `Basic ${Buffer.from(`user:${token}`).toString('base64')}`), JSON.stringify(wall.seen));
+    assert.ok(
+      wall.seen.some((s) => s.path.startsWith('/x.git/') && s.auth === `Basic ${Buffer.from(`user:${token}`).toString('base64')}`),
+      JSON.stringify(wall.seen),
+    );
     assert.ok(wall.seen.some((s) => s.path.startsWith('/y.git/') && s.auth === `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`));
     for (const d of readdirSync(join(c, 'git'))) {
       assert.ok(!readFileSync(join(c, 'git', d, '.git', 'config'), 'utf8').includes(token), 'token stored in .git/config');
@@ -163,8 +176,14 @@ describe('git sources', () => {
       symlinkSync(work, join(links.work, 'escape'));
       links.commit({});
       const r = await readSources([`git::${links.bare}//bp`, `git::${links.bare}//escape`], { cwd: work, cacheDir: cache(), env: env() });
-      assert.deepEqual(r.files.map((f) => f.path), ['alias.yaml', 'real.yaml']);
-      assert.deepEqual(r.diagnostics.map((d) => d.code), ['AKB7033']);
+      assert.deepEqual(
+        r.files.map((f) => f.path),
+        ['alias.yaml', 'real.yaml'],
+      );
+      assert.deepEqual(
+        r.diagnostics.map((d) => d.code),
+        ['AKB7033'],
+      );
     } finally {
       links.cleanup();
     }
@@ -172,7 +191,12 @@ describe('git sources', () => {
 
   test('spec parsing follows terraform module syntax', () => {
     const cwd = '/w';
-    assert.deepEqual(parseSourceSpec('git::https://h/org/repo.git//dir/sub?ref=v2', cwd), { kind: 'git', url: 'https://h/org/repo.git', subdir: 'dir/sub', ref: 'v2' });
+    assert.deepEqual(parseSourceSpec('git::https://h/org/repo.git//dir/sub?ref=v2', cwd), {
+      kind: 'git',
+      url: 'https://h/org/repo.git',
+      subdir: 'dir/sub',
+      ref: 'v2',
+    });
     assert.deepEqual(parseSourceSpec('git::ssh://git@h:2222/org/repo.git', cwd), { kind: 'git', url: 'ssh://git@h:2222/org/repo.git' });
     assert.deepEqual(parseSourceSpec('git::git@github.com:org/repo.git//bp', cwd), { kind: 'git', url: 'git@github.com:org/repo.git', subdir: 'bp' });
     assert.deepEqual(parseSourceSpec('git::file:///srv/repo.git//a?ref=main', cwd), { kind: 'git', url: 'file:///srv/repo.git', subdir: 'a', ref: 'main' });
@@ -193,13 +217,16 @@ test('one checkout per repository: reading new commits (as the daemon does per p
     const second = repo.commit({ 'a.yaml': bp('A2'), 'b.yaml': bp('B') });
     const opts = { cwd: dir, cacheDir: join(dir, 'cache'), env: { PATH: process.env.PATH, HOME: dir } };
     const url = `file://${repo.bare}`;
-    const [r1, r2] = await Promise.all([
-      readSources([`git::${url}?ref=${first}`], opts),
-      readSources([`git::${url}?ref=${second}`], opts),
-    ]);
-    assert.deepEqual(r1.files.map((f) => f.path), ['a.yaml']);
+    const [r1, r2] = await Promise.all([readSources([`git::${url}?ref=${first}`], opts), readSources([`git::${url}?ref=${second}`], opts)]);
+    assert.deepEqual(
+      r1.files.map((f) => f.path),
+      ['a.yaml'],
+    );
     assert.match(Buffer.from(r1.files[0]!.bytes).toString(), /name: A\n/);
-    assert.deepEqual(r2.files.map((f) => f.path), ['a.yaml', 'b.yaml']);
+    assert.deepEqual(
+      r2.files.map((f) => f.path),
+      ['a.yaml', 'b.yaml'],
+    );
     assert.equal(r2.origins[0]!.revision, second);
     assert.equal(readdirSync(join(dir, 'cache', 'git')).length, 1, 'one checkout for the repository');
   } finally {

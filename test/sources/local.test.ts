@@ -41,9 +41,15 @@ describe('directories and files', () => {
   test('a directory: recursive, dot-paths skipped, .yaml and .yml, sorted, library split', async () => {
     const r = await readSources(['bp'], { cwd: root, cacheDir: join(root, 'cache'), env: {} });
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.files.map((f) => f.path), ['Z.yml', 'a.yaml', 'b.yaml', 'lib/true.yaml', 'lib/unquoted.yaml', 'nested/deep/c.yaml']);
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ['Z.yml', 'a.yaml', 'b.yaml', 'lib/true.yaml', 'lib/unquoted.yaml', 'nested/deep/c.yaml'],
+    );
     // Only a string "false" (any case) makes a library file; unquoted false stays for load to reject.
-    assert.deepEqual(r.library.map((f) => f.path), ['lib/quoted.yaml', 'lib/upper.yaml']);
+    assert.deepEqual(
+      r.library.map((f) => f.path),
+      ['lib/quoted.yaml', 'lib/upper.yaml'],
+    );
     assert.equal(r.files[1]!.uri, 'bp/a.yaml');
     const o = r.files[1]!.origin;
     assert.deepEqual({ ...o, digest: undefined }, { kind: 'file', uri: 'bp/', root: join(root, 'bp'), local: true, digest: undefined });
@@ -55,7 +61,10 @@ describe('directories and files', () => {
   test('the same tree read twice gives identical output; a changed file changes the source digest', async () => {
     const a = await readSources(['bp'], { cwd: root, cacheDir: join(root, 'cache'), env: {} });
     const b = await readSources([join(root, 'bp')], { cwd: root, cacheDir: join(root, 'cache'), env: {} });
-    assert.deepEqual(a.files.map((f) => [f.path, f.origin.digest]), b.files.map((f) => [f.path, f.origin.digest]));
+    assert.deepEqual(
+      a.files.map((f) => [f.path, f.origin.digest]),
+      b.files.map((f) => [f.path, f.origin.digest]),
+    );
     assert.equal(a.origins[0]!.digest, b.origins[0]!.digest);
     put('bp/b.yaml', bp('b2'));
     const c = await readSources(['bp'], { cwd: root, cacheDir: join(root, 'cache'), env: {} });
@@ -97,7 +106,10 @@ describe('references and redaction', () => {
     const d = `sha256:${'a'.repeat(64)}`;
     const rows: [string, object][] = [
       ['oci://h:5000/r', { registry: 'h:5000', hostname: 'h', port: 5000, repository: 'r', tag: 'latest' }],
-      ['oci://registry.example.com/org/team/bp:v1.2', { registry: 'registry.example.com', hostname: 'registry.example.com', repository: 'org/team/bp', tag: 'v1.2' }],
+      [
+        'oci://registry.example.com/org/team/bp:v1.2',
+        { registry: 'registry.example.com', hostname: 'registry.example.com', repository: 'org/team/bp', tag: 'v1.2' },
+      ],
       [`oci://127.0.0.1:1234/a/b@${d}`, { registry: '127.0.0.1:1234', hostname: '127.0.0.1', port: 1234, repository: 'a/b', digest: d }],
       [`oci://h/a:t@${d}`, { registry: 'h', hostname: 'h', repository: 'a', tag: 't', digest: d }],
       ['oci://u:p%40ss@h:1/a', { registry: 'h:1', hostname: 'h', port: 1, repository: 'a', tag: 'latest', username: 'u', password: 'p@ss' }],
@@ -105,7 +117,11 @@ describe('references and redaction', () => {
     ];
     for (const [input, want] of rows) assert.deepEqual({ ...parseOciRef(input) }, want, input);
     for (const bad of ['oci://h', 'oci://h/Upper', 'oci://h/a:', 'oci://h/a@sha256:abc', 'oci://h:99999/a', 'oci://h/a:t:u']) {
-      assert.throws(() => parseOciRef(bad), (e: Error & { code?: string }) => e.code === 'AKB7010', bad);
+      assert.throws(
+        () => parseOciRef(bad),
+        (e: Error & { code?: string }) => e.code === 'AKB7010',
+        bad,
+      );
     }
   });
 
@@ -137,7 +153,10 @@ test('a directory walk leaves out YAML that is not a blueprint (no version, no e
     writeFileSync(join(dir, 'a.yaml'), 'version: 1\nentries: []\n');
     writeFileSync(join(dir, 'b.json'), '{"version": 1, "entries": []}\n');
     const r = await readSources([dir], { cwd: dir, cacheDir: join(dir, '.cache'), env: {} });
-    assert.deepEqual(r.files.map((f) => f.path), ['a.yaml']);
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      ['a.yaml'],
+    );
     const named = await readSources([join(dir, 'ci', 'workflow.yml')], { cwd: dir, cacheDir: join(dir, '.cache'), env: {} });
     assert.equal(named.files.length, 1);
   } finally {

@@ -7,16 +7,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ociManifestDigest, ociPull, ociPush, readSources } from '../../src/sources/index.js';
-import {
-  htpasswdFile,
-  makeCa,
-  makeSigningCert,
-  startRegistry,
-  startTokenIssuer,
-  tempDir,
-  type Registry,
-  type TokenIssuer,
-} from '../helpers/registry.js';
+import { htpasswdFile, makeCa, makeSigningCert, startRegistry, startTokenIssuer, tempDir, type Registry, type TokenIssuer } from '../helpers/registry.js';
 
 const CANARY = 'canary-Pw-7f3e9c';
 const USER = 'akbp';
@@ -121,7 +112,10 @@ describe('Bearer token auth (token issuer with RS256 JWTs)', () => {
   test('push with credentials asks for pull,push; anonymous pull gets a pull token', async () => {
     const ref = `oci://${reg.host}/tok/bp:v1`;
     const pushed = await ociPush([join(work, 'a.yaml')], ref, { env: {}, registryAuth: `${USER}:${CANARY}` });
-    assert.ok(issuer.requests.some((r) => r.scope === 'repository:tok/bp:pull,push' && r.user === USER), JSON.stringify(issuer.requests));
+    assert.ok(
+      issuer.requests.some((r) => r.scope === 'repository:tok/bp:pull,push' && r.user === USER),
+      JSON.stringify(issuer.requests),
+    );
     const before = issuer.requests.length;
     const pulled = await ociPull(ref, { env: {}, cacheDir: cache(), dockerConfigPath: join(work, 'none.json') });
     assert.equal(pulled.digest, pushed.digest);

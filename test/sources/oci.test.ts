@@ -84,7 +84,10 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     assert.match(pushed.digest, /^sha256:[0-9a-f]{64}$/);
     const pulled = await ociPull(ref, { env: {}, cacheDir: cacheDir() });
     assert.equal(pulled.digest, pushed.digest);
-    assert.deepEqual(pulled.files.map((f) => f.path), ['flows.yaml', 'users.yaml']);
+    assert.deepEqual(
+      pulled.files.map((f) => f.path),
+      ['flows.yaml', 'users.yaml'],
+    );
     assert.equal(Buffer.from(pulled.files[0]!.bytes).toString(), bp('flows'));
     const o = pulled.files[0]!.origin;
     assert.deepEqual(o, { kind: 'oci', uri: ref, ref: 'v1', revision: pushed.digest, local: false, digest: sha(bp('flows')) });
@@ -95,7 +98,10 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     assert.equal(again.skippedBlobs, 3);
     // Through readSources, a two-layer artifact carries a note: authentik itself applies only the last layer.
     const r = await readSources([ref], { cwd: work, cacheDir: cacheDir(), env: {} });
-    assert.deepEqual(r.diagnostics.map((d) => [d.code, d.severity]), [['AKB7021', 'info']]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.code, d.severity]),
+      [['AKB7021', 'info']],
+    );
     assert.equal(r.files.length, 2);
   });
 
@@ -107,7 +113,12 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     const m = JSON.parse(raw);
     assert.equal(m.mediaType, 'application/vnd.oci.image.manifest.v1+json');
     assert.equal(m.artifactType, BLUEPRINT_MEDIA_TYPE);
-    assert.deepEqual(m.config, { mediaType: 'application/vnd.oci.empty.v1+json', digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', size: 2, data: 'e30=' });
+    assert.deepEqual(m.config, {
+      mediaType: 'application/vnd.oci.empty.v1+json',
+      digest: 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      size: 2,
+      data: 'e30=',
+    });
     assert.equal(m.layers.length, 1);
     assert.equal(m.layers[0].mediaType, BLUEPRINT_MEDIA_TYPE);
     assert.equal(m.layers[0].annotations['org.opencontainers.image.title'], 'one.yaml');
@@ -121,13 +132,23 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.unknown.config.v1+json', digest: config, size: 2 },
-      layers: [{ mediaType: BLUEPRINT_MEDIA_TYPE, digest: layer, size: Buffer.byteLength(content), annotations: { 'org.opencontainers.image.title': 'nested/curl.yaml' } }],
+      layers: [
+        {
+          mediaType: BLUEPRINT_MEDIA_TYPE,
+          digest: layer,
+          size: Buffer.byteLength(content),
+          annotations: { 'org.opencontainers.image.title': 'nested/curl.yaml' },
+        },
+      ],
       annotations: { 'org.opencontainers.image.created': '2026-11-27T12:00:00Z' },
     });
     const mdigest = curlManifest('ext/oras', 'stable', 'application/vnd.oci.image.manifest.v1+json', manifest);
     const pulled = await ociPull(`oci://${reg.host}/ext/oras:stable`, { env: {}, cacheDir: cacheDir() });
     assert.equal(pulled.digest, mdigest);
-    assert.deepEqual(pulled.files.map((f) => [f.path, Buffer.from(f.bytes).toString()]), [['nested/curl.yaml', content]]);
+    assert.deepEqual(
+      pulled.files.map((f) => [f.path, Buffer.from(f.bytes).toString()]),
+      [['nested/curl.yaml', content]],
+    );
   });
 
   test('@sha256 pinning: pulls exactly that manifest even after the tag moved', async () => {
@@ -181,14 +202,27 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: imageDigest, size: Buffer.byteLength(image), platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: pushed.digest, size: Buffer.byteLength(bpManifest), artifactType: BLUEPRINT_MEDIA_TYPE },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: imageDigest,
+          size: Buffer.byteLength(image),
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: pushed.digest,
+          size: Buffer.byteLength(bpManifest),
+          artifactType: BLUEPRINT_MEDIA_TYPE,
+        },
       ],
     });
     const indexDigest = curlManifest(repo, 'v1', 'application/vnd.oci.image.index.v1+json', index);
     const pulled = await ociPull(`oci://${reg.host}/${repo}:v1`, { env: {}, cacheDir: cacheDir() });
     assert.equal(pulled.digest, indexDigest, 'revision is the digest the tag names (the index)');
-    assert.deepEqual(pulled.files.map((f) => f.path), ['indexed.yaml']);
+    assert.deepEqual(
+      pulled.files.map((f) => f.path),
+      ['indexed.yaml'],
+    );
     assert.equal(await ociManifestDigest(`oci://${reg.host}/${repo}:v1`, { env: {} }), indexDigest);
     // An artifact without any blueprint layer is refused, saying what was expected.
     curlManifest(repo, 'image-only', 'application/vnd.oci.image.manifest.v1+json', image);
@@ -208,7 +242,10 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     const r = await readSources([`oci://${reg.host}/blueprints/tamper:v1`], { cwd: work, cacheDir: cache, env: {} });
     assert.equal(r.files.length, 0);
     assert.equal(r.origins.length, 0);
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['AKB7013']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['AKB7013'],
+    );
   });
 
   test('blob size limit is enforced before download', async () => {
@@ -229,7 +266,10 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     const warmMs = performance.now() - t0;
     assert.equal(cold.cachedBlobs, 0);
     assert.equal(warm.cachedBlobs, 20);
-    assert.deepEqual(warm.files.map((f) => f.origin.digest), cold.files.map((f) => f.origin.digest));
+    assert.deepEqual(
+      warm.files.map((f) => f.origin.digest),
+      cold.files.map((f) => f.origin.digest),
+    );
     t.diagnostic(`pull of 20 layers (~400 KB): cold ${coldMs.toFixed(1)} ms, cached ${warmMs.toFixed(1)} ms`);
   });
 
@@ -241,8 +281,17 @@ describe('OCI push and pull (plain registry on a custom port)', () => {
     writeFileSync(join(dir, 'local.yaml'), bp('local'));
     const r = await readSources([dir, ref], { cwd: work, cacheDir: cacheDir(), env: {} });
     assert.deepEqual(r.diagnostics, []);
-    assert.deepEqual(r.files.map((f) => f.uri), ['localdir/local.yaml', `${ref}/m.yaml`]);
-    assert.deepEqual(r.origins.map((o) => [o.kind, o.revision]), [['file', undefined], ['oci', pushed.digest]]);
+    assert.deepEqual(
+      r.files.map((f) => f.uri),
+      ['localdir/local.yaml', `${ref}/m.yaml`],
+    );
+    assert.deepEqual(
+      r.origins.map((o) => [o.kind, o.revision]),
+      [
+        ['file', undefined],
+        ['oci', pushed.digest],
+      ],
+    );
   });
 });
 

@@ -37,7 +37,10 @@ for (const version of ['2023.6', '2026.5'] as const) {
     await a.write(withObject(emptyState(), 'base#0', 0), 0);
     for (let round = 0; round < 3; round++) {
       const [sa, sb] = await Promise.all([a.read(), b.read()]);
-      const results = await Promise.allSettled([a.write(withObject(sa.state, `r${round}#a`, 1), sa.version), b.write(withObject(sb.state, `r${round}#b`, 2), sb.version)]);
+      const results = await Promise.allSettled([
+        a.write(withObject(sa.state, `r${round}#a`, 1), sa.version),
+        b.write(withObject(sb.state, `r${round}#b`, 2), sb.version),
+      ]);
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, `round ${round}`);
       const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       assert.ok(lost.reason instanceof StateError && lost.reason.code === 'AKB9203', String(lost.reason));
@@ -62,8 +65,14 @@ test('authentik: a record edited on the server, or read with another key, is ref
   ctx.akbp_state.state.objects['victim#1'] = { model: 'authentik_core.group', pk: 'admins', identifiers: {}, adopted: false };
   await c.patch('authentik_blueprints.blueprintinstance', inst!.pk, { content: inst!.body.content!, context: ctx as never });
   await assert.rejects(store.read(), (e: unknown) => e instanceof StateError && e.code === 'AKB9211');
-  await assert.rejects(new AuthentikStateStore({ client: client(), workspace: 'ws', key: 'other' }).read(), (e: unknown) => e instanceof StateError && e.code === 'AKB9211');
-  assert.throws(() => new AuthentikStateStore({ client: client(), workspace: 'ws', key: '' }), (e: unknown) => e instanceof StateError && e.code === 'AKB9204');
+  await assert.rejects(
+    new AuthentikStateStore({ client: client(), workspace: 'ws', key: 'other' }).read(),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9211',
+  );
+  assert.throws(
+    () => new AuthentikStateStore({ client: client(), workspace: 'ws', key: '' }),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9204',
+  );
 });
 
 test('authentik: the apply lock excludes a second holder, names the first, and a lapsed lease is taken over', async () => {
@@ -89,7 +98,10 @@ test('authentik: the apply lock excludes a second holder, names the first, and a
 
 test('akbp state commands on the authentik backend (embedded sandbox) and the file backend: list, show, mv, rm, pull, push with the version check', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-statecli-'));
-  writeFileSync(join(dir, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    id: team\n    identifiers: {name: state-cli-team}\n  - model: authentik_core.user\n    identifiers: {username: state-cli-user}\n    attrs: {name: U, password: CANARY-user-pw}\n');
+  writeFileSync(
+    join(dir, 'g.yaml'),
+    'version: 1\nentries:\n  - model: authentik_core.group\n    id: team\n    identifiers: {name: state-cli-team}\n  - model: authentik_core.user\n    identifiers: {username: state-cli-user}\n    attrs: {name: U, password: CANARY-user-pw}\n',
+  );
   const sandboxFile = join(dir, 'sandbox.json');
   const backends: [string, string[], { [k: string]: string | undefined }][] = [
     ['file', ['--state', join(dir, 'state.json')], {}],
@@ -104,7 +116,10 @@ test('akbp state commands on the authentik backend (embedded sandbox) and the fi
     assert.equal(list.code, 0, `${name}: ${list.stderr}`);
     const listed = JSON.parse(list.stdout) as { backend: string; version: number; entries: { key: string; owner: string; secrets: string[] }[] };
     assert.equal(listed.backend, name);
-    assert.deepEqual(listed.entries.map((e) => e.key), ['g.yaml#authentik_core.user[username=state-cli-user]', 'g.yaml#team']);
+    assert.deepEqual(
+      listed.entries.map((e) => e.key),
+      ['g.yaml#authentik_core.user[username=state-cli-user]', 'g.yaml#team'],
+    );
     assert.deepEqual(listed.entries[0]!.secrets, ['password']);
     const show = await runCli(['state', 'show', 'g.yaml#team', ...flags, '--format', 'json'], { cwd: dir, env });
     assert.equal((JSON.parse(show.stdout) as { owner: string }).owner, 'created');
@@ -125,7 +140,11 @@ test('akbp state commands on the authentik backend (embedded sandbox) and the fi
     const forced = await runCli(['state', 'push', `${name}-backup.json`, '--force', ...flags, '--format', 'json'], { cwd: dir, env });
     assert.equal(forced.code, 0, forced.stderr);
     const back = JSON.parse((await runCli(['state', 'list', ...flags, '--format', 'json'], { cwd: dir, env })).stdout) as { entries: { key: string }[] };
-    assert.ok(back.entries.some((e) => e.key === 'g.yaml#team'), 'restored from the backup');
-    for (const out of [list.stdout, show.stdout, mv.stdout, rm.stdout]) assert.ok(!out.includes('CANARY') && !out.includes('s1$'), 'no secrets and no digests outside pull');
+    assert.ok(
+      back.entries.some((e) => e.key === 'g.yaml#team'),
+      'restored from the backup',
+    );
+    for (const out of [list.stdout, show.stdout, mv.stdout, rm.stdout])
+      assert.ok(!out.includes('CANARY') && !out.includes('s1$'), 'no secrets and no digests outside pull');
   }
 });

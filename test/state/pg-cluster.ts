@@ -16,14 +16,16 @@ export interface PgCluster {
 function binDir(): string | undefined {
   const base = '/usr/lib/postgresql';
   if (!existsSync(base)) return undefined;
-  const versions = readdirSync(base).filter((v) => existsSync(join(base, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(base)
+    .filter((v) => existsSync(join(base, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] ? join(base, versions[0], 'bin') : undefined;
 }
 
 /** Why the tests cannot run here, or undefined; in CI missing binaries are a failure, not a skip. */
 export function pgUnavailable(): string | undefined {
   if (binDir()) return undefined;
-  if (process.env.CI === 'true') throw new Error('PostgreSQL binaries missing in CI: .ci/run installs Debian\'s postgresql');
+  if (process.env.CI === 'true') throw new Error("PostgreSQL binaries missing in CI: .ci/run installs Debian's postgresql");
   return 'PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql, or run .ci/run)';
 }
 
@@ -54,7 +56,18 @@ export async function startPg(): Promise<PgCluster> {
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'akbp', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   const port = await freePort();
-  run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`,
+    'start',
+  ]);
   return {
     url: `postgres://akbp@127.0.0.1:${port}/postgres`,
     async stop() {

@@ -55,7 +55,7 @@ test('postgres: two concurrent writers of one version — one wins, the other ge
       assert.ok(lost.reason instanceof StateError && lost.reason.code === 'AKB9203', String(lost.reason));
       const winner = results.indexOf(won[0]!);
       const now = await writers[0]!.read();
-      assert.ok(now.state.objects[`r${round}#${winner}`], 'the winner\'s write is there');
+      assert.ok(now.state.objects[`r${round}#${winner}`], "the winner's write is there");
       assert.ok(now.state.objects['base#0'], 'earlier entries kept');
       // The loser re-reads and retries: its change lands on top, nothing lost.
       const loser = 1 - winner;
@@ -89,7 +89,7 @@ test('postgres: the apply lock is an advisory lock — a second holder waits or 
     await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'akbp %apply test'");
     await admin.end();
     const got = await b.lock({ onBusy: 'wait', timeoutMs: 5000, pollMs: 50 });
-    assert.ok(got.ok, 'taken over once the holder\'s session is gone');
+    assert.ok(got.ok, "taken over once the holder's session is gone");
     if (got.ok) await got.lock.release();
     if (held.ok) await held.lock.release();
   } finally {

@@ -44,11 +44,13 @@ test('file backend: a write against a stale version is refused with AKB9203 and 
 test('file backend: two concurrent writers of one version — exactly one wins, the other gets AKB9203, nothing lost', async () => {
   const p = join(dir(), 'state.json');
   const stores = [0, 1, 2, 3].map(() => new FileStateStore(p, { env: {} }));
-  const results = await Promise.allSettled(stores.map((st, i) => {
-    const s = emptyState();
-    s.objects[`w#${i}`] = { model: 'authentik_core.group', pk: i, identifiers: {}, adopted: false };
-    return st.write(s, 0);
-  }));
+  const results = await Promise.allSettled(
+    stores.map((st, i) => {
+      const s = emptyState();
+      s.objects[`w#${i}`] = { model: 'authentik_core.group', pk: i, identifiers: {}, adopted: false };
+      return st.write(s, 0);
+    }),
+  );
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
   for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as StateError).code, 'AKB9203');
   const winner = results.findIndex((r) => r.status === 'fulfilled');
@@ -58,7 +60,10 @@ test('file backend: two concurrent writers of one version — exactly one wins, 
 test('file backend: a corrupt or foreign record is a coded error naming the file, never an internal error or a reset', async () => {
   const d = dir();
   writeFileSync(join(d, 'bad.json'), '{not json');
-  await assert.rejects(new FileStateStore(join(d, 'bad.json'), { env: {} }).read(), (e: unknown) => e instanceof StateError && e.code === 'AKB9201' && e.message.includes('bad.json'));
+  await assert.rejects(
+    new FileStateStore(join(d, 'bad.json'), { env: {} }).read(),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9201' && e.message.includes('bad.json'),
+  );
   writeFileSync(join(d, 'v9.json'), JSON.stringify({ formatVersion: 9 }));
   await assert.rejects(new FileStateStore(join(d, 'v9.json'), { env: {} }).read(), (e: unknown) => e instanceof StateError && e.code === 'AKB9202');
   writeFileSync(join(d, 'obj.json'), JSON.stringify({ formatVersion: 2, objects: { k: { pk: 1 } } }));
@@ -100,7 +105,15 @@ test('the digest key is AKBP_STATE_KEY, else a 0600 key file beside the record; 
 test('a format-1 record migrates on read: its key moves to the key file, the note is given, positional keys are kept for apply to re-key', async () => {
   const d = dir();
   const p = join(d, 'state.json');
-  writeFileSync(p, JSON.stringify({ formatVersion: 1, key: 'legacy-key', objects: { 'a.yaml#0': { model: 'authentik_core.group', pk: 'g1', identifiers: { name: 'g' }, adopted: false } }, secrets: {} }));
+  writeFileSync(
+    p,
+    JSON.stringify({
+      formatVersion: 1,
+      key: 'legacy-key',
+      objects: { 'a.yaml#0': { model: 'authentik_core.group', pk: 'g1', identifiers: { name: 'g' }, adopted: false } },
+      secrets: {},
+    }),
+  );
   const store = new FileStateStore(p, { env: {} });
   const snap = await store.read();
   assert.ok(snap.migrated?.some((m) => /format 1 → 2/.test(m)));
@@ -126,7 +139,10 @@ test('secret digests: salted per entry and field, keyed, slow, never the value; 
   for (let i = 0; i < 5; i++) fresh('e', 'password', `guess-${i}`);
   const perGuessMs = Number(process.hrtime.bigint() - t0) / 5e6;
   assert.ok(perGuessMs > 5, `each guess costs a KDF run (${perGuessMs.toFixed(1)} ms), not a bare HMAC`);
-  assert.throws(() => makeSecretDigest(''), (e: unknown) => e instanceof StateError && e.code === 'AKB9204');
+  assert.throws(
+    () => makeSecretDigest(''),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9204',
+  );
 });
 
 test('--state picks the backend; authentik and postgres need AKBP_STATE_KEY; unknown schemes are coded errors', () => {
@@ -134,8 +150,14 @@ test('--state picks the backend; authentik and postgres need AKBP_STATE_KEY; unk
   mkdirSync(join(d, 'x'));
   assert.equal(openStateStore({ cwd: d, env: {} }).kind, 'file');
   assert.equal(openStateStore({ cwd: d, env: { AKBP_STATE: 'x/s.json' } }).description, join(d, 'x', 's.json'));
-  assert.throws(() => openStateStore({ state: 'postgres://u:pw@127.0.0.1/db', cwd: d, env: {} }), (e: unknown) => e instanceof StateError && e.code === 'AKB9204' && !e.message.includes('pw'));
-  assert.throws(() => openStateStore({ state: 's3://bucket/x', cwd: d, env: {} }), (e: unknown) => e instanceof StateError && e.code === 'AKB9207');
+  assert.throws(
+    () => openStateStore({ state: 'postgres://u:pw@127.0.0.1/db', cwd: d, env: {} }),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9204' && !e.message.includes('pw'),
+  );
+  assert.throws(
+    () => openStateStore({ state: 's3://bucket/x', cwd: d, env: {} }),
+    (e: unknown) => e instanceof StateError && e.code === 'AKB9207',
+  );
   assert.throws(() => openStateStore({ state: 'authentik', cwd: d, env: { AKBP_STATE_KEY: 'k' } }), /--server/);
 });
 
@@ -175,7 +197,10 @@ test('CLI: a corrupt state file is a coded error naming the file (exit 1), never
   writeFileSync(join(d, 'g.yaml'), 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: c}\n');
   writeFileSync(join(d, 'state.json'), '{"formatVersion": 2, "objects": {');
   for (const cmd of ['plan', 'apply']) {
-    const out = await runCli([cmd, 'g.yaml', '--sandbox', '--state', 'state.json', ...(cmd === 'apply' ? ['--yes'] : [])], { cwd: d, env: { PATH: process.env.PATH, HOME: d } });
+    const out = await runCli([cmd, 'g.yaml', '--sandbox', '--state', 'state.json', ...(cmd === 'apply' ? ['--yes'] : [])], {
+      cwd: d,
+      env: { PATH: process.env.PATH, HOME: d },
+    });
     assert.equal(out.code, 1);
     assert.match(out.stderr, /akbp: AKB9201: .*state\.json: not valid JSON/);
     assert.doesNotMatch(out.stderr, /internal error/);

@@ -70,7 +70,10 @@ export function ruleTester(rule: Rule, rows: { valid: Row[]; invalid: InvalidRow
   for (const row of rows.valid) {
     test(`${rule.id} valid: ${row.name}`, () => {
       const ds = runRule(rule, row.yaml, row.version);
-      assert.deepEqual(ds.map((d) => `${d.code} ${d.summary}`), []);
+      assert.deepEqual(
+        ds.map((d) => `${d.code} ${d.summary}`),
+        [],
+      );
     });
   }
   for (const row of rows.invalid) {

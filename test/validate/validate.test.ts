@@ -41,38 +41,65 @@ test('every diagnostic is located, keyed to its entry and sorted by position', (
       { code: 'AKB2007', severity: 'error', line: 8, column: 27 },
     ],
   );
-  assert.deepEqual(ds.map((d) => d.entry), ['test.yaml#f', 'test.yaml#1']);
+  assert.deepEqual(
+    ds.map((d) => d.entry),
+    ['test.yaml#f', 'test.yaml#1'],
+  );
 });
 
 test('a typo in a field name is an error (authentik would drop it silently); --lenient keeps the warning', () => {
   const lenient = validateBlueprints([load(typo)], { registry: reg, lenient: true });
-  assert.deepEqual(lenient.map((d) => `${d.code} ${d.severity}`), ['AKB2004 warning', 'AKB2007 error']);
-  const far = validateBlueprints([load(yaml`
+  assert.deepEqual(
+    lenient.map((d) => `${d.code} ${d.severity}`),
+    ['AKB2004 warning', 'AKB2007 error'],
+  );
+  const far = validateBlueprints(
+    [
+      load(yaml`
     version: 1
     entries:
       - model: authentik_stages_prompt.prompt
         identifiers: {field_key: k}
-        attrs: {label: K, type: text, prompt_type: text}`)], { registry: reg });
-  assert.deepEqual(far.filter((d) => d.code === 'AKB2004').map((d) => d.severity), ['warning'], 'a field of another release, not a near miss, stays a warning');
+        attrs: {label: K, type: text, prompt_type: text}`),
+    ],
+    { registry: reg },
+  );
+  assert.deepEqual(
+    far.filter((d) => d.code === 'AKB2004').map((d) => d.severity),
+    ['warning'],
+    'a field of another release, not a near miss, stays a warning',
+  );
 });
 
 test('--strict turns warnings into errors and keeps errors', () => {
   const ds = validateBlueprints([load(typo)], { registry: reg, strict: true });
-  assert.deepEqual(ds.map((d) => `${d.code} ${d.severity}`), ['AKB2004 error', 'AKB2007 error']);
+  assert.deepEqual(
+    ds.map((d) => `${d.code} ${d.severity}`),
+    ['AKB2004 error', 'AKB2007 error'],
+  );
 });
 
 test('ids are per blueprint: the same id in two files is no duplicate and no cross-file !KeyOf', () => {
-  const a = load(yaml`
+  const a = load(
+    yaml`
     version: 1
     entries:
-      - {model: authentik_core.group, id: g, identifiers: {name: a}}`, 'a.yaml');
-  const b = load(yaml`
+      - {model: authentik_core.group, id: g, identifiers: {name: a}}`,
+    'a.yaml',
+  );
+  const b = load(
+    yaml`
     version: 1
     entries:
       - {model: authentik_core.group, id: g, identifiers: {name: b}}
-      - {model: authentik_core.user, identifiers: {username: u}, attrs: {name: U, groups: [!KeyOf g, !KeyOf h]}}`, 'b.yaml');
+      - {model: authentik_core.user, identifiers: {username: u}, attrs: {name: U, groups: [!KeyOf g, !KeyOf h]}}`,
+    'b.yaml',
+  );
   const ds = validateBlueprints([a, b], { registry: reg });
-  assert.deepEqual(ds.map((d) => `${d.subject?.uri} ${d.code} ${d.summary}`), ['b.yaml AKB2007 !KeyOf `h`: no entry has this id']);
+  assert.deepEqual(
+    ds.map((d) => `${d.subject?.uri} ${d.code} ${d.summary}`),
+    ['b.yaml AKB2007 !KeyOf `h`: no entry has this id'],
+  );
 });
 
 test('one compiled validator per model and registry, reused across calls', () => {
@@ -83,7 +110,9 @@ test('one compiled validator per model and registry, reused across calls', () =>
 });
 
 test('a clean blueprint gives nothing', () => {
-  const ds = validateBlueprints([load(yaml`
+  const ds = validateBlueprints(
+    [
+      load(yaml`
     version: 1
     metadata: {name: clean}
     entries:
@@ -95,7 +124,10 @@ test('a clean blueprint gives nothing', () => {
         id: stage
         identifiers: {name: clean}
       - model: authentik_flows.flowstagebinding
-        identifiers: {target: !KeyOf flow, stage: !KeyOf stage, order: 10}`)], { registry: reg });
+        identifiers: {target: !KeyOf flow, stage: !KeyOf stage, order: 10}`),
+    ],
+    { registry: reg },
+  );
   assert.deepEqual(ds, []);
 });
 
@@ -111,7 +143,16 @@ test('load reports id / !Condition / state / version problems once, validate add
   ];
   for (const [text, code] of cases) {
     const r = loadBlueprint({ uri: 't.yaml', path: 't.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 't.yaml', local: true } });
-    assert.deepEqual(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), [code], text);
-    if (r.blueprint) assert.deepEqual(validateBlueprints([r.blueprint], { registry: reg }).map((d) => d.code), [], text);
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+      [code],
+      text,
+    );
+    if (r.blueprint)
+      assert.deepEqual(
+        validateBlueprints([r.blueprint], { registry: reg }).map((d) => d.code),
+        [],
+        text,
+      );
   }
 });

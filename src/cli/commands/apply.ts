@@ -42,7 +42,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--rollback-on-failure', 'undo every applied change when one fails, of finished blueprints too')
     .option('--no-rollback', 'keep the changes of a blueprint that failed half-way (default: undo them)')
-    .addHelpText('after', '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp apply --sandbox .akbp/sandbox.json examples/blueprints/ --yes\n  akbp plan blueprints/ --out plan.json && akbp apply plan.json\n',
+    )
     .action(
       action(ctx, async (args: string[], opts: ApplyCliOptions) => {
         const read = savedPlanArg(args, ctx.cwd);
@@ -54,7 +57,8 @@ export function register(program: Command, ctx: CliContext): void {
         const saved = read?.plan;
         if (opts.format === 'markdown') throw new UsageError('apply prints text or json; --format markdown is for `akbp plan` (a review comment)');
         // A saved plan records the server's version; against the sandbox it picks the registry.
-        if (saved && !opts.authentikVersion && opts.sandbox !== undefined && opts.sandbox !== false) opts.authentikVersion = registryVersionFor(saved.server.version);
+        if (saved && !opts.authentikVersion && opts.sandbox !== undefined && opts.sandbox !== false)
+          opts.authentikVersion = registryVersionFor(saved.server.version);
         const target = await connectTarget(opts, ctx);
         try {
           const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uris : args);
@@ -64,7 +68,10 @@ export function register(program: Command, ctx: CliContext): void {
           const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'apply' });
           if (!got.ok) {
             await store.close();
-            throw new StateError(STATE_CODES.locked, `another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`);
+            throw new StateError(
+              STATE_CODES.locked,
+              `another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`,
+            );
           }
           const locked = await (async () => {
             let out: ReconcileOutcome;
@@ -85,7 +92,9 @@ export function register(program: Command, ctx: CliContext): void {
               if (!opts.yes && ctx.env.CI !== 'true') {
                 // As terraform: no terminal to ask on is an error, never a silent yes.
                 if (!ctx.io.prompt) {
-                  throw new ApprovalError(`error asking for approval: no terminal to ask on, so the ${n} change(s) were not applied. Review the plan above, then run again with --yes (or CI=true).`);
+                  throw new ApprovalError(
+                    `error asking for approval: no terminal to ask on, so the ${n} change(s) were not applied. Review the plan above, then run again with --yes (or CI=true).`,
+                  );
                 }
                 ctx.io.stdout(`\nakbp will make these ${n} change(s) to ${target.description}. Only 'yes' will be accepted.\n`);
                 const answer = (await ctx.io.prompt(`Apply these ${n} changes? (yes/no) `)).trim();

@@ -54,13 +54,19 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('[source...]', 'blueprint files, directories, git::URL//DIR?ref=REF or oci://host:port/repo:tag')
     .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
   addCompileOptions(cmd)
-    .addHelpText('after', '\nExamples:\n  akbp compile examples/blueprints/\n  akbp compile --context team=payments --format json examples/blueprints/10-groups-and-users.yaml\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp compile examples/blueprints/\n  akbp compile --context team=payments --format json examples/blueprints/10-groups-and-users.yaml\n',
+    )
     .action(
       action(ctx, async (sources: string[], opts: CompileOptions) => {
         const { registry, note } = offlineRegistry(opts);
         const context = parseContextOptions(opts.context);
         if (context.errors.length) throw new UsageError(context.errors.join('; '));
-        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false }, pipelineDeps(opts, ctx, registry));
+        const out = await reconcileOnce(
+          { sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false },
+          pipelineDeps(opts, ctx, registry),
+        );
         const texts = textsOf(out.texts);
         if (out.diagnostics.length > 0) ctx.io.stderr(`${renderDiagnosticsText(out.diagnostics, texts, useColor(ctx.io.isTTY, ctx.env))}\n`);
         if (out.compiled) {

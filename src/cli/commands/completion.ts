@@ -16,7 +16,10 @@ function specOf(cmd: Command): Spec {
   return {
     name: cmd.name(),
     description: cmd.description(),
-    options: [...cmd.options.filter((o) => o.long).map((o) => ({ long: o.long!, description: o.description, ...(o.argChoices ? { choices: o.argChoices } : {}) })), { long: '--help', description: 'show help' }],
+    options: [
+      ...cmd.options.filter((o) => o.long).map((o) => ({ long: o.long!, description: o.description, ...(o.argChoices ? { choices: o.argChoices } : {}) })),
+      { long: '--help', description: 'show help' },
+    ],
     subcommands: cmd.commands.map(specOf),
   };
 }
@@ -64,9 +67,12 @@ export function fishScript(root: Spec): string {
   const top = root.subcommands.map((c) => c.name).join(' ');
   for (const c of root.subcommands) {
     lines.push(`complete -c akbp -n "not __fish_seen_subcommand_from ${top}" -a ${fishq(c.name)} -d ${fishq(c.description)}`);
-    for (const sub of c.subcommands) lines.push(`complete -c akbp -n "__fish_seen_subcommand_from ${c.name}" -a ${fishq(sub.name)} -d ${fishq(sub.description)}`);
+    for (const sub of c.subcommands)
+      lines.push(`complete -c akbp -n "__fish_seen_subcommand_from ${c.name}" -a ${fishq(sub.name)} -d ${fishq(sub.description)}`);
     for (const o of [...c.options, ...c.subcommands.flatMap((s) => s.options)]) {
-      lines.push(`complete -c akbp -n "__fish_seen_subcommand_from ${c.name}" -l ${o.long.slice(2)} -d ${fishq(o.description)}${o.choices ? ` -x -a ${fishq(o.choices.join(' '))}` : ''}`);
+      lines.push(
+        `complete -c akbp -n "__fish_seen_subcommand_from ${c.name}" -l ${o.long.slice(2)} -d ${fishq(o.description)}${o.choices ? ` -x -a ${fishq(o.choices.join(' '))}` : ''}`,
+      );
     }
     lines.push(`complete -c akbp -n "__fish_seen_subcommand_from ${c.name}" -F`);
   }
@@ -78,7 +84,10 @@ export function register(program: Command, ctx: CliContext): void {
     .command('completion')
     .description('Print a shell completion script (bash, zsh or fish)')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
-    .addHelpText('after', '\nExamples:\n  eval "$(akbp completion bash)"          # in ~/.bashrc\n  akbp completion fish > ~/.config/fish/completions/akbp.fish\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  eval "$(akbp completion bash)"          # in ~/.bashrc\n  akbp completion fish > ~/.config/fish/completions/akbp.fish\n',
+    )
     .action(
       action(ctx, async (shell: 'bash' | 'zsh' | 'fish') => {
         const spec = specOf(program);

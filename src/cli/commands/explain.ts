@@ -18,7 +18,9 @@ export function register(program: Command, ctx: CliContext): void {
       action(ctx, async (code: string | undefined, opts: { list?: boolean; format: 'text' | 'json' }) => {
         if (opts.list || code === undefined) {
           const codes = allCodes();
-          ctx.io.stdout(opts.format === 'json' ? `${JSON.stringify(codes, null, 2)}\n` : codes.map((c) => `${c.code}  ${c.severity.padEnd(7)}  ${c.title}\n`).join(''));
+          ctx.io.stdout(
+            opts.format === 'json' ? `${JSON.stringify(codes, null, 2)}\n` : codes.map((c) => `${c.code}  ${c.severity.padEnd(7)}  ${c.title}\n`).join(''),
+          );
           return;
         }
         const text = explainCode(code);

@@ -28,18 +28,23 @@ const MARK = 'Exported by akbp from authentik';
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function register(program: Command, ctx: CliContext): void {
-  const cmd = program
-    .command('export')
-    .description('Write the live server as portable blueprints (no pks, secrets as !Env) that plan to zero changes');
+  const cmd = program.command('export').description('Write the live server as portable blueprints (no pks, secrets as !Env) that plan to zero changes');
   addTargetOptions(cmd)
     .option('--out <dir>', 'directory to write the blueprints and .env.example into', 'exported')
-    .option('--model <glob>', 'export only these models (repeatable, e.g. "authentik_flows.*"); naming a runtime model such as authentik_core.token exports it', collect)
+    .option(
+      '--model <glob>',
+      'export only these models (repeatable, e.g. "authentik_flows.*"); naming a runtime model such as authentik_core.token exports it',
+      collect,
+    )
     .option('--match <glob>', 'export only objects whose natural key matches, with the contents of matching flows and applications (repeatable)', collect)
     .option('--single-file', 'one file, every reference a !KeyOf')
     .option('--all-fields', 'write fields equal to their defaults too')
     .option('--include-managed', 'also declare objects authentik manages itself (identified by `managed`)')
-    .option('--schema-url <url>', 'target of the `# yaml-language-server: $schema=` line (default: akbp\'s bundled schema, relative to --out)')
-    .addHelpText('after', '\nExamples:\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp export --out blueprints/\n  akbp export --server http://127.0.0.1:9000 --token T --match "default-*" --single-file\n  akbp plan blueprints/ --detailed-exitcode   # 0: the export matches the server\n')
+    .option('--schema-url <url>', "target of the `# yaml-language-server: $schema=` line (default: akbp's bundled schema, relative to --out)")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp export --out blueprints/\n  akbp export --server http://127.0.0.1:9000 --token T --match "default-*" --single-file\n  akbp plan blueprints/ --detailed-exitcode   # 0: the export matches the server\n',
+    )
     .action(
       action(ctx, async (opts: ExportCliOptions) => {
         const target = await connectTarget(opts, ctx);

@@ -42,7 +42,10 @@ export function register(program: Command, ctx: CliContext): void {
         const { registry } = offlineRegistry(opts);
         const context = parseContextOptions(opts.context);
         if (context.errors.length) throw new UsageError(context.errors.join('; '));
-        const out = await reconcileOnce({ sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false }, pipelineDeps(opts, ctx, registry));
+        const out = await reconcileOnce(
+          { sources, mode: 'compile', context: context.value, strict: opts.strict ?? false, lenient: opts.lenient ?? false },
+          pipelineDeps(opts, ctx, registry),
+        );
         const ok = Boolean(out.compiled) && !hasErrors(out.diagnostics);
         if (opts.format === 'json') {
           ctx.io.stdout(graphJson(ok ? out.compiled!.entries : [], out.diagnostics, textsOf(out.texts), ok));

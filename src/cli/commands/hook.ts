@@ -41,7 +41,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--akbp <command>', 'without a daemon: command that runs akbp (default: this installation)')
     .option('--force', 'replace a post-receive hook akbp did not write')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-    .addHelpText('after', '\nExamples:\n  akbp hook install /srv/git/iam.git --daemon-url http://127.0.0.1:8080 --repo-url https://git.example.com/iam.git\n  akbp hook install /srv/git/iam.git -- --server https://auth.example.com --yes\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp hook install /srv/git/iam.git --daemon-url http://127.0.0.1:8080 --repo-url https://git.example.com/iam.git\n  akbp hook install /srv/git/iam.git -- --server https://auth.example.com --yes\n',
+    )
     .action(
       action(ctx, async (bareRepo: string, applyArgs: string[], opts: HookCliOptions) => {
         const secret = opts.webhookSecret ?? ctx.env.AKBP_WEBHOOK_SECRET;
@@ -62,7 +65,9 @@ export function register(program: Command, ctx: CliContext): void {
           throw new UsageError(e.message);
         });
         if (opts.format === 'json') {
-          ctx.io.stdout(`${JSON.stringify({ formatVersion: 1, ok: true, hookPath: res.hookPath, mode: res.mode, ref: opts.ref, ...(opts.daemonUrl ? { daemonUrl: opts.daemonUrl } : {}), ...(res.secretPath ? { secretPath: res.secretPath } : {}) }, null, 2)}\n`);
+          ctx.io.stdout(
+            `${JSON.stringify({ formatVersion: 1, ok: true, hookPath: res.hookPath, mode: res.mode, ref: opts.ref, ...(opts.daemonUrl ? { daemonUrl: opts.daemonUrl } : {}), ...(res.secretPath ? { secretPath: res.secretPath } : {}) }, null, 2)}\n`,
+          );
           return;
         }
         ctx.io.stdout(`Installed ${res.hookPath} (${res.mode === 'daemon' ? `notifies ${opts.daemonUrl}` : 'runs akbp apply'} on pushes to ${opts.ref})\n`);

@@ -26,7 +26,10 @@ interface ImportCliOptions extends TargetCliOptions {
 
 /** A refusal: its code and a message naming what was expected. */
 class ImportRefused extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -38,10 +41,22 @@ export function findEntry(entries: readonly CompiledEntry[], wanted: string): Co
   const hits = entries.filter((e) => e.key.endsWith(wanted) && (wanted.startsWith('#') || e.key[e.key.length - wanted.length - 1] === '/'));
   if (hits.length === 1) return hits[0]!;
   if (hits.length > 1) {
-    throw new ImportRefused(STATE_CODES.importNoEntry.code, `${JSON.stringify(wanted)} is the end of ${hits.length} entry keys (${hits.slice(0, 5).map((e) => e.key).join(', ')}); give more of the key`);
+    throw new ImportRefused(
+      STATE_CODES.importNoEntry.code,
+      `${JSON.stringify(wanted)} is the end of ${hits.length} entry keys (${hits
+        .slice(0, 5)
+        .map((e) => e.key)
+        .join(', ')}); give more of the key`,
+    );
   }
-  const near = entries.filter((e) => e.key.includes(wanted.replace(/^.*#/, '#'))).slice(0, 5).map((e) => e.key);
-  throw new ImportRefused(STATE_CODES.importNoEntry.code, `no entry has the key ${JSON.stringify(wanted)}${near.length ? ` (similar: ${near.join(', ')})` : ''}; \`akbp plan --format json\` shows every entry's key`);
+  const near = entries
+    .filter((e) => e.key.includes(wanted.replace(/^.*#/, '#')))
+    .slice(0, 5)
+    .map((e) => e.key);
+  throw new ImportRefused(
+    STATE_CODES.importNoEntry.code,
+    `no entry has the key ${JSON.stringify(wanted)}${near.length ? ` (similar: ${near.join(', ')})` : ''}; \`akbp plan --format json\` shows every entry's key`,
+  );
 }
 
 /** A pk as typed: integer pks are numbers, everything else (uuids, slugs) stays a string. */
@@ -55,7 +70,9 @@ function shown(v: Json | undefined): string {
 
 /** The readable identity of an object, as the plan shows it: `flow slug="x"`. */
 export function identity(info: ModelInfo, ids: JsonObject): string {
-  const parts = Object.keys(ids).sort().map((k) => `${k}=${shown(ids[k])}`);
+  const parts = Object.keys(ids)
+    .sort()
+    .map((k) => `${k}=${shown(ids[k])}`);
   return `${info.verboseName || info.model}${parts.length ? ` ${parts.join(' ')}` : ''}`;
 }
 
@@ -65,8 +82,14 @@ export function identity(info: ModelInfo, ids: JsonObject): string {
  */
 async function otherModelOf(reg: Registry, client: ServerClient, info: ModelInfo, raw: string, concurrency: number): Promise<string | undefined> {
   const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(raw);
-  const candidates = Object.values(reg.models).filter((m) => m.model !== info.model && m.kind === 'model' && m.apiPath && m.operations.retrieve
-    && (uuid ? m.pkType === 'uuid' : /^\d+$/.test(raw) ? m.pkType === 'integer' : false));
+  const candidates = Object.values(reg.models).filter(
+    (m) =>
+      m.model !== info.model &&
+      m.kind === 'model' &&
+      m.apiPath &&
+      m.operations.retrieve &&
+      (uuid ? m.pkType === 'uuid' : /^\d+$/.test(raw) ? m.pkType === 'integer' : false),
+  );
   let found: string | undefined;
   await mapLimit(candidates, concurrency, async (m) => {
     if (found) return;
@@ -92,7 +115,13 @@ export interface ImportRecord {
 
 /** Compares the object with the entry's identifiers: literal ones directly, references through observe's match. */
 async function checkIdentifiers(
-  entry: CompiledEntry, info: ModelInfo, obj: LiveObject, entries: CompiledEntry[], client: ServerClient, reg: Registry, concurrency: number,
+  entry: CompiledEntry,
+  info: ModelInfo,
+  obj: LiveObject,
+  entries: CompiledEntry[],
+  client: ServerClient,
+  reg: Registry,
+  concurrency: number,
 ): Promise<JsonObject> {
   const ids: JsonObject = {};
   const deferred: string[] = [];
@@ -104,12 +133,17 @@ async function checkIdentifiers(
     }
     const w = want as Json;
     const have = k === 'pk' ? obj.pk : obj.body[k];
-    const same = k === 'pk'
-      ? pkKey(w) === pkKey(have)
-      : w !== null && typeof w === 'object' && !Array.isArray(w) ? have !== undefined && containsJson(have, w) : looseEqual(have, w) || (have !== undefined && JSON.stringify(have) === JSON.stringify(w));
+    const same =
+      k === 'pk'
+        ? pkKey(w) === pkKey(have)
+        : w !== null && typeof w === 'object' && !Array.isArray(w)
+          ? have !== undefined && containsJson(have, w)
+          : looseEqual(have, w) || (have !== undefined && JSON.stringify(have) === JSON.stringify(w));
     if (!same) {
-      throw new ImportRefused(STATE_CODES.importMismatch.code,
-        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier \`${k}\` is ${shown(have)} on the server, the entry expects ${shown(w)}`);
+      throw new ImportRefused(
+        STATE_CODES.importMismatch.code,
+        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier \`${k}\` is ${shown(have)} on the server, the entry expects ${shown(w)}`,
+      );
     }
     ids[k] = w;
   }
@@ -118,34 +152,55 @@ async function checkIdentifiers(
     const { snapshot } = await observe(entries, client, reg, { concurrency });
     const match = snapshot.byKey.get(entry.key);
     if (!match || pkKey(match.pk) !== pkKey(obj.pk)) {
-      throw new ImportRefused(STATE_CODES.importMismatch.code,
-        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier ${deferred.map((k) => `\`${k}\``).join(', ')} (a reference) ${match ? `selects ${info.model} ${String(match.pk)}` : 'selects no existing object'}`);
+      throw new ImportRefused(
+        STATE_CODES.importMismatch.code,
+        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier ${deferred.map((k) => `\`${k}\``).join(', ')} (a reference) ${match ? `selects ${info.model} ${String(match.pk)}` : 'selects no existing object'}`,
+      );
     }
     for (const k of deferred) if (obj.body[k] !== undefined) ids[k] = obj.body[k]!;
   }
   return ids;
 }
 
-async function runImport(store: StateStore, entry: CompiledEntry, info: ModelInfo, obj: LiveObject, ids: JsonObject, opts: ImportCliOptions): Promise<ImportRecord> {
+async function runImport(
+  store: StateStore,
+  entry: CompiledEntry,
+  info: ModelInfo,
+  obj: LiveObject,
+  ids: JsonObject,
+  opts: ImportCliOptions,
+): Promise<ImportRecord> {
   const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'import' });
   if (!got.ok) throw new ImportRefused(STATE_CODES.locked.code, `another akbp run holds the apply lock on ${store.description} (${got.reason})`);
   try {
     const snap = await store.read();
     const s = snap.state;
     const here = s.objects[entry.key];
-    const base = { key: entry.key, model: info.model, pk: obj.pk, identity: identity(info, ids), identifiers: ids, adopted: true as const, state: store.description };
+    const base = {
+      key: entry.key,
+      model: info.model,
+      pk: obj.pk,
+      identity: identity(info, ids),
+      identifiers: ids,
+      adopted: true as const,
+      state: store.description,
+    };
     if (here && here.model === info.model && pkKey(here.pk) === pkKey(obj.pk)) {
       // Already akbp's: an object it created stays prunable, so it is not turned into an adopted one.
       return { ...base, unchanged: true, stateVersion: snap.version, ...(here.adopted ? {} : { adopted: true }) };
     }
     if (here && !opts.force) {
-      throw new ImportRefused(STATE_CODES.importOwned.code,
-        `${entry.key} is already recorded for ${here.model} ${String(here.pk)} (${here.adopted ? 'adopted' : 'created by akbp'}); --force replaces that record (the old object stays on the server)`);
+      throw new ImportRefused(
+        STATE_CODES.importOwned.code,
+        `${entry.key} is already recorded for ${here.model} ${String(here.pk)} (${here.adopted ? 'adopted' : 'created by akbp'}); --force replaces that record (the old object stays on the server)`,
+      );
     }
     const other = Object.entries(s.objects).find(([k, r]) => k !== entry.key && r.model === info.model && pkKey(r.pk) === pkKey(obj.pk));
     if (other && !opts.force) {
-      throw new ImportRefused(STATE_CODES.importOwned.code,
-        `${info.model} ${String(obj.pk)} is already recorded under ${other[0]}; \`akbp state mv\` moves it, --force records it here instead`);
+      throw new ImportRefused(
+        STATE_CODES.importOwned.code,
+        `${info.model} ${String(obj.pk)} is already recorded under ${other[0]}; \`akbp state mv\` moves it, --force records it here instead`,
+      );
     }
     if (other) {
       delete s.objects[other[0]];
@@ -169,7 +224,10 @@ export function register(program: Command, ctx: CliContext): void {
   addTargetOptions(cmd)
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .option('--force', 'replace a record the entry key (or the object) already has')
-    .addHelpText('after', '\nExamples:\n  akbp import blueprints/ flow-login.yaml#login-flow 3f0c…-uuid\n  akbp import --state authentik blueprints/ groups-and-users.yaml#admins 5e2a… --format json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp import blueprints/ flow-login.yaml#login-flow 3f0c…-uuid\n  akbp import --state authentik blueprints/ groups-and-users.yaml#admins 5e2a… --format json\n',
+    )
     .action(
       action(ctx, async (args: string[], opts: ImportCliOptions) => {
         if (args.length < 3) throw new UsageError('akbp import needs SOURCE... ENTRY_KEY PK (at least one source)');
@@ -205,17 +263,25 @@ export function register(program: Command, ctx: CliContext): void {
               throw new ImportRefused(STATE_CODES.importNoEntry.code, `${entry.key} is a ${entry.model} entry, which has no object to adopt`);
             }
             if (entry.state === 'absent') {
-              throw new ImportRefused(STATE_CODES.importNoEntry.code, `${entry.key} has state: absent; an object it declares absent is deleted by apply, not adopted`);
+              throw new ImportRefused(
+                STATE_CODES.importNoEntry.code,
+                `${entry.key} has state: absent; an object it declares absent is deleted by apply, not adopted`,
+              );
             }
             const pk = parsePk(info, rawPk);
             const obj = await target.client.get(info.model, pk);
             if (!obj) {
               const other = await otherModelOf(target.registry, target.client, info, rawPk, Math.min(8, deps.concurrency ?? 8));
               if (other) {
-                throw new ImportRefused(STATE_CODES.importWrongModel.code,
-                  `pk ${rawPk} is a ${other} on the server, but ${entry.key} declares a ${info.model}; give the pk of a ${info.verboseName || info.model}`);
+                throw new ImportRefused(
+                  STATE_CODES.importWrongModel.code,
+                  `pk ${rawPk} is a ${other} on the server, but ${entry.key} declares a ${info.model}; give the pk of a ${info.verboseName || info.model}`,
+                );
               }
-              throw new ImportRefused(STATE_CODES.importNoObject.code, `the server has no ${info.model} with pk ${rawPk} (${entry.key} declares a ${info.verboseName || info.model})`);
+              throw new ImportRefused(
+                STATE_CODES.importNoObject.code,
+                `the server has no ${info.model} with pk ${rawPk} (${entry.key} declares a ${info.verboseName || info.model})`,
+              );
             }
             const ids = await checkIdentifiers(entry, info, obj, compiled.entries, target.client, target.registry, deps.concurrency ?? 8);
             const rec = await runImport(store, entry, info, obj, ids, opts);
@@ -224,7 +290,9 @@ export function register(program: Command, ctx: CliContext): void {
             } else if (rec.unchanged) {
               ctx.io.stdout(`${rec.key} already records ${rec.identity} (pk ${String(rec.pk)}) in ${rec.state}; nothing changed.\n`);
             } else {
-              ctx.io.stdout(`Imported ${rec.identity} (pk ${String(rec.pk)}) as ${rec.key}: recorded as adopted in ${rec.state} (version ${rec.stateVersion})${rec.replaced !== undefined ? `, replacing pk ${String(rec.replaced)}` : ''}.\nPrune leaves it on the server unless --prune-adopted.\n`);
+              ctx.io.stdout(
+                `Imported ${rec.identity} (pk ${String(rec.pk)}) as ${rec.key}: recorded as adopted in ${rec.state} (version ${rec.stateVersion})${rec.replaced !== undefined ? `, replacing pk ${String(rec.replaced)}` : ''}.\nPrune leaves it on the server unless --prune-adopted.\n`,
+              );
             }
           } finally {
             await store.close();

@@ -47,7 +47,11 @@ function optionsFrom(flags: RegistryFlags, ctx: CliContext): OciOptions {
     try {
       o.registryCa = readFileSync(resolve(ctx.cwd, flags.registryCa), 'utf8');
     } catch {
-      throw new SourceError(sourceCodes.readFailed.code, `--registry-ca ${flags.registryCa}: cannot be read`, 'Expected a PEM file with the CA certificate(s) that signed the registry certificate.');
+      throw new SourceError(
+        sourceCodes.readFailed.code,
+        `--registry-ca ${flags.registryCa}: cannot be read`,
+        'Expected a PEM file with the CA certificate(s) that signed the registry certificate.',
+      );
     }
   }
   if (flags.insecureRegistry?.length) o.insecureRegistries = flags.insecureRegistry;
@@ -55,7 +59,8 @@ function optionsFrom(flags: RegistryFlags, ctx: CliContext): OciOptions {
   if (flags.maxTotalBytes !== undefined) o.maxTotalBytes = positive('--max-total-bytes', flags.maxTotalBytes, '134217728');
   if (flags.timeout !== undefined) {
     const s = Number(flags.timeout);
-    if (!Number.isFinite(s) || s <= 0) throw new SourceError(sourceCodes.ociTimeout.code, `--timeout ${flags.timeout} is not a positive number of seconds`, 'Expected e.g. --timeout 120.');
+    if (!Number.isFinite(s) || s <= 0)
+      throw new SourceError(sourceCodes.ociTimeout.code, `--timeout ${flags.timeout} is not a positive number of seconds`, 'Expected e.g. --timeout 120.');
     o.deadlineMs = Math.round(s * 1000);
   }
   return o;

@@ -83,10 +83,14 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--out <file>', 'also write the plan as JSON for `akbp apply FILE` (contains no secrets)')
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are, 1 on errors')
     .option('--graph', 'with --format markdown: include the dependency graph as a Mermaid diagram')
-    .addHelpText('after', '\nExamples:\n  akbp plan --sandbox examples/blueprints/\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp plan blueprints/ --out plan.json\n  akbp plan --format markdown --detailed-exitcode git::https://git.example.com/iam.git//blueprints?ref=main\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp plan --sandbox examples/blueprints/\n  AUTHENTIK_URL=https://auth.example.com AUTHENTIK_TOKEN=… akbp plan blueprints/ --out plan.json\n  akbp plan --format markdown --detailed-exitcode git::https://git.example.com/iam.git//blueprints?ref=main\n',
+    )
     .action(
       action(ctx, async (sources: string[], opts: PlanCliOptions) => {
-        if (opts.graph && opts.format !== 'markdown') throw new UsageError(`--graph needs --format markdown (the graph is a Mermaid block in the Markdown plan); got --format ${opts.format}`);
+        if (opts.graph && opts.format !== 'markdown')
+          throw new UsageError(`--graph needs --format markdown (the graph is a Mermaid block in the Markdown plan); got --format ${opts.format}`);
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {

@@ -128,7 +128,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--faults <list>', `comma-separated faults to draw from: ${FAULTS.join(',')}`)
     .addOption(new Option('--fault-phase <phase>', 'fail writes before applying them, or after (the client loses the answer)').choices(['before', 'after']))
     .option('--seed <n>', 'seed for faults and jitter: the same seed replays the same sequence')
-    .option('--max-page-size <n>', 'cap page_size (default: the version\'s, none for 2023.6)')
+    .option('--max-page-size <n>', "cap page_size (default: the version's, none for 2023.6)")
     .addHelpText(
       'after',
       [

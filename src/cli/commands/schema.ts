@@ -34,7 +34,10 @@ export function register(program: Command, ctx: CliContext): void {
     .requiredOption('--out <dir>', 'directory to write registry.json and blueprint.schema.json into')
     .option('--model-map <file>', 'research model map giving facts the OpenAPI lacks (uniqueness, cascades)')
     .option('--facts-from <version>', 'take those facts from a bundled registry instead', defaultVersion())
-    .addHelpText('after', '\nExample:\n  akbp schema generate --openapi authentik-2023.6.1.yml --model-map model-map-2023.6.json --out schemas/authentik-2023.6\n')
+    .addHelpText(
+      'after',
+      '\nExample:\n  akbp schema generate --openapi authentik-2023.6.1.yml --model-map model-map-2023.6.json --out schemas/authentik-2023.6\n',
+    )
     .action((opts: { openapi: string; out: string; modelMap?: string; factsFrom: string }) => {
       const doc = readOpenApi(resolve(ctx.cwd, opts.openapi));
       const facts = opts.modelMap

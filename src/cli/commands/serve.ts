@@ -88,7 +88,14 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     logger,
     runOnStart: true,
     ...(mode === 'apply' && deps.state
-      ? { lock: { path: deps.state.description, onBusy: opts.lockWait, timeoutMs: lockTimeoutMs(opts), acquire: (o) => (election && election.role() !== 'leader' ? Promise.resolve({ ok: false as const, reason: 'busy' as const }) : deps.state!.lock(o)) } }
+      ? {
+          lock: {
+            path: deps.state.description,
+            onBusy: opts.lockWait,
+            timeoutMs: lockTimeoutMs(opts),
+            acquire: (o) => (election && election.role() !== 'leader' ? Promise.resolve({ ok: false as const, reason: 'busy' as const }) : deps.state!.lock(o)),
+          },
+        }
       : {}),
     ...(election ? { role: () => election!.role() } : {}),
   });
@@ -120,7 +127,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--apply', 'apply changes (and correct drift); without it the daemon only plans and reports')
     .option('--webhook-secret <secret>', 'shared secret for webhook signatures (or AKBP_WEBHOOK_SECRET); never logged')
     .addOption(new Option('--lock-wait <policy>', 'when another akbp holds the apply lock').choices(['wait', 'skip']).default('wait'))
-    .addHelpText('after', '\nWebhook endpoints: POST /hooks/github, /hooks/gitlab, /hooks/gitea, /hooks/generic\n\nExamples:\n  AKBP_WEBHOOK_SECRET=… akbp serve --source git::https://git.example.com/iam.git//blueprints?ref=main \\\n      --interval 5m --apply --listen 0.0.0.0:8080\n  akbp serve --sandbox .akbp/sandbox.json --source ./blueprints --interval 30s\n')
+    .addHelpText(
+      'after',
+      '\nWebhook endpoints: POST /hooks/github, /hooks/gitlab, /hooks/gitea, /hooks/generic\n\nExamples:\n  AKBP_WEBHOOK_SECRET=… akbp serve --source git::https://git.example.com/iam.git//blueprints?ref=main \\\n      --interval 5m --apply --listen 0.0.0.0:8080\n  akbp serve --sandbox .akbp/sandbox.json --source ./blueprints --interval 30s\n',
+    )
     .action(
       action(ctx, async (opts: ServeCliOptions) => {
         const running = await startServe(opts, ctx);

@@ -90,17 +90,28 @@ export function register(program: Command, ctx: CliContext): void {
   const state = program
     .command('state')
     .description("Inspect and repair akbp's ownership record (list, show, rm, mv, pull, push, migrate)")
-    .addHelpText('after', '\nExamples:\n  akbp state list\n  AKBP_STATE=authentik akbp state pull > state.json\n  akbp state rm --state postgres://akbp@db/akbp --workspace prod \'people.yaml#bob\'\n');
+    .addHelpText(
+      'after',
+      "\nExamples:\n  akbp state list\n  AKBP_STATE=authentik akbp state pull > state.json\n  akbp state rm --state postgres://akbp@db/akbp --workspace prod 'people.yaml#bob'\n",
+    );
 
   addStateOptions(state.command('list').description('every entry key with its model, pk and whether akbp created it')).action(
     action(ctx, async (opts: StateCliOptions) =>
       withStore(opts, ctx, async (store) => {
         const { state: s, version } = await store.read();
-        const entries = Object.entries(s.objects).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, o]) => ({
-          key, model: o.model, pk: o.pk, owner: o.adopted ? 'adopted' : 'created', secrets: Object.keys(s.secrets[key] ?? {}).sort(),
-        }));
+        const entries = Object.entries(s.objects)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([key, o]) => ({
+            key,
+            model: o.model,
+            pk: o.pk,
+            owner: o.adopted ? 'adopted' : 'created',
+            secrets: Object.keys(s.secrets[key] ?? {}).sort(),
+          }));
         const text = entries.length
-          ? entries.map((e) => `${e.key}\t${e.model}\t${String(e.pk)}\t${e.owner}${e.secrets.length ? `\t(digests: ${e.secrets.join(', ')})` : ''}`).join('\n') + '\n'
+          ? entries
+              .map((e) => `${e.key}\t${e.model}\t${String(e.pk)}\t${e.owner}${e.secrets.length ? `\t(digests: ${e.secrets.join(', ')})` : ''}`)
+              .join('\n') + '\n'
           : `${store.description}: no entries (version ${version})\n`;
         print(ctx, opts, { backend: store.kind, workspace: store.workspace, version, entries }, text);
       }),
@@ -113,16 +124,29 @@ export function register(program: Command, ctx: CliContext): void {
         const { state: s } = await store.read();
         const o = s.objects[key];
         if (!o) throw noSuchKey(store, key);
-        const secrets = Object.fromEntries(Object.entries(s.secrets[key] ?? {}).map(([f, r]) => [f, { setAt: r.setAt, ...(r.serverChangeDate ? { serverChangeDate: r.serverChangeDate } : {}) }]));
+        const secrets = Object.fromEntries(
+          Object.entries(s.secrets[key] ?? {}).map(([f, r]) => [
+            f,
+            { setAt: r.setAt, ...(r.serverChangeDate ? { serverChangeDate: r.serverChangeDate } : {}) },
+          ]),
+        );
         const rec = { key, model: o.model, pk: o.pk, owner: o.adopted ? 'adopted' : 'created', identifiers: o.identifiers, secrets };
-        const lines = [`key:         ${key}`, `model:       ${o.model}`, `pk:          ${String(o.pk)}`, `owner:       ${rec.owner}`, `identifiers: ${JSON.stringify(o.identifiers)}`];
+        const lines = [
+          `key:         ${key}`,
+          `model:       ${o.model}`,
+          `pk:          ${String(o.pk)}`,
+          `owner:       ${rec.owner}`,
+          `identifiers: ${JSON.stringify(o.identifiers)}`,
+        ];
         for (const [f, r] of Object.entries(secrets)) lines.push(`secret ${f}: set ${r.setAt} (digest kept, value never stored)`);
         print(ctx, opts, rec, `${lines.join('\n')}\n`);
       }),
     ),
   );
 
-  addStateOptions(state.command('rm').description('forget entries without deleting their objects (akbp will neither prune nor own them)').argument('<key...>')).action(
+  addStateOptions(
+    state.command('rm').description('forget entries without deleting their objects (akbp will neither prune nor own them)').argument('<key...>'),
+  ).action(
     action(ctx, async (keys: string[], opts: StateCliOptions) =>
       withStore(opts, ctx, async (store) => {
         const version = await change(store, opts, (s) => {
@@ -133,17 +157,25 @@ export function register(program: Command, ctx: CliContext): void {
             if (s.pending) delete s.pending[k];
           }
         });
-        print(ctx, opts, { removed: keys, version }, `Removed ${keys.length} entr${keys.length === 1 ? 'y' : 'ies'} from ${store.description} (now version ${version}); the objects stay on the server.\n`);
+        print(
+          ctx,
+          opts,
+          { removed: keys, version },
+          `Removed ${keys.length} entr${keys.length === 1 ? 'y' : 'ies'} from ${store.description} (now version ${version}); the objects stay on the server.\n`,
+        );
       }),
     ),
   );
 
-  addStateOptions(state.command('mv').description('move a record to another entry key (its object and secret digests with it)').argument('<old>').argument('<new>')).action(
+  addStateOptions(
+    state.command('mv').description('move a record to another entry key (its object and secret digests with it)').argument('<old>').argument('<new>'),
+  ).action(
     action(ctx, async (from: string, to: string, opts: StateCliOptions) =>
       withStore(opts, ctx, async (store) => {
         const version = await change(store, opts, (s) => {
           if (!s.objects[from]) throw noSuchKey(store, from);
-          if (s.objects[to]) throw new StateError(STATE_CODES.conflict, `${store.description}: ${JSON.stringify(to)} exists already; \`akbp state rm\` it first`);
+          if (s.objects[to])
+            throw new StateError(STATE_CODES.conflict, `${store.description}: ${JSON.stringify(to)} exists already; \`akbp state rm\` it first`);
           s.objects[to] = s.objects[from]!;
           delete s.objects[from];
           if (s.secrets[from]) {
@@ -166,7 +198,10 @@ export function register(program: Command, ctx: CliContext): void {
   );
 
   addStateOptions(
-    state.command('push').description('replace the record with a file written by `state pull`; refused if the record changed since (use --force to override)').argument('<file>'),
+    state
+      .command('push')
+      .description('replace the record with a file written by `state pull`; refused if the record changed since (use --force to override)')
+      .argument('<file>'),
   )
     .option('--force', 'replace even when the record is newer than the file')
     .action(
@@ -182,7 +217,10 @@ export function register(program: Command, ctx: CliContext): void {
           const pulledAt = isObj(raw) && typeof raw.version === 'number' ? raw.version : isObj(raw) && typeof raw.serial === 'number' ? raw.serial : undefined;
           const version = await change(store, opts, (s, current) => {
             if (!opts.force && pulledAt !== undefined && pulledAt !== current) {
-              throw new StateError(STATE_CODES.conflict, `${store.description} is at version ${current}, ${file} was pulled at version ${pulledAt}; pull again, or push --force to replace it anyway`);
+              throw new StateError(
+                STATE_CODES.conflict,
+                `${store.description} is at version ${current}, ${file} was pulled at version ${pulledAt}; pull again, or push --force to replace it anyway`,
+              );
             }
             if (!opts.force && pulledAt === undefined && current > 0) {
               throw new StateError(STATE_CODES.conflict, `${file} carries no version and ${store.description} is not empty; push --force to replace it anyway`);
@@ -192,23 +230,45 @@ export function register(program: Command, ctx: CliContext): void {
             if (parsed.state.pending) s.pending = parsed.state.pending;
             else delete s.pending;
           });
-          print(ctx, opts, { pushed: file, version, entries: Object.keys(parsed.state.objects).length }, `Pushed ${file} to ${store.description} (now version ${version}, ${Object.keys(parsed.state.objects).length} entries).\n`);
+          print(
+            ctx,
+            opts,
+            { pushed: file, version, entries: Object.keys(parsed.state.objects).length },
+            `Pushed ${file} to ${store.description} (now version ${version}, ${Object.keys(parsed.state.objects).length} entries).\n`,
+          );
         }),
       ),
     );
 
-  addStateOptions(state.command('migrate').description('bring the backend\'s storage up to this akbp\'s schema (postgres; the others migrate on write)')).action(
+  addStateOptions(state.command('migrate').description("bring the backend's storage up to this akbp's schema (postgres; the others migrate on write)")).action(
     action(ctx, async (opts: StateCliOptions) =>
-      withStore(opts, ctx, async (store) => {
-        if (store instanceof PostgresStateStore) {
-          const r = await store.migrate();
-          print(ctx, opts, { backend: store.kind, from: r.from, to: r.to }, r.from === r.to ? `${store.description}: schema is current (version ${r.to}).\n` : `${store.description}: schema migrated from version ${r.from} to ${r.to}.\n`);
-          return;
-        }
-        const snap = await store.read();
-        const version = snap.migrated ? await store.write(snap.state, snap.version) : snap.version;
-        print(ctx, opts, { backend: store.kind, migrated: snap.migrated ?? [], version }, snap.migrated ? `${store.description}: migrated (${snap.migrated.join('; ')}).\n` : `${store.description}: the record is current.\n`);
-      }, true),
+      withStore(
+        opts,
+        ctx,
+        async (store) => {
+          if (store instanceof PostgresStateStore) {
+            const r = await store.migrate();
+            print(
+              ctx,
+              opts,
+              { backend: store.kind, from: r.from, to: r.to },
+              r.from === r.to
+                ? `${store.description}: schema is current (version ${r.to}).\n`
+                : `${store.description}: schema migrated from version ${r.from} to ${r.to}.\n`,
+            );
+            return;
+          }
+          const snap = await store.read();
+          const version = snap.migrated ? await store.write(snap.state, snap.version) : snap.version;
+          print(
+            ctx,
+            opts,
+            { backend: store.kind, migrated: snap.migrated ?? [], version },
+            snap.migrated ? `${store.description}: migrated (${snap.migrated.join('; ')}).\n` : `${store.description}: the record is current.\n`,
+          );
+        },
+        true,
+      ),
     ),
   );
 }

@@ -49,7 +49,11 @@ export function register(program: Command, ctx: CliContext): void {
 }
 
 /** `validate --resolve-oci`: an instance whose path names a missing OCI artifact is an error. */
-async function resolveOciPaths(blueprints: Awaited<ReturnType<typeof loadAndValidate>>['blueprints'], opts: ValidateOptions, ctx: CliContext): Promise<Diagnostic[]> {
+async function resolveOciPaths(
+  blueprints: Awaited<ReturnType<typeof loadAndValidate>>['blueprints'],
+  opts: ValidateOptions,
+  ctx: CliContext,
+): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   for (const bp of blueprints) {
     for (const e of bp.entries) {
@@ -57,10 +61,21 @@ async function resolveOciPaths(blueprints: Awaited<ReturnType<typeof loadAndVali
       const path = e.attrs.path ?? e.identifiers.path;
       if (typeof path !== 'string' || !path.startsWith('oci://')) continue;
       try {
-        await ociManifestDigest(path, { cacheDir: cacheDir(opts, ctx), env: ctx.env, ...(opts.registryAuth ? { registryAuth: opts.registryAuth } : {}), ...(opts.insecureRegistry ? { insecureRegistries: opts.insecureRegistry } : {}) });
+        await ociManifestDigest(path, {
+          cacheDir: cacheDir(opts, ctx),
+          env: ctx.env,
+          ...(opts.registryAuth ? { registryAuth: opts.registryAuth } : {}),
+          ...(opts.insecureRegistry ? { insecureRegistries: opts.insecureRegistry } : {}),
+        });
       } catch (err) {
         const subject = bp.pointers.get(`${e.pointer}/attrs/path`) ?? bp.pointers.get(`${e.pointer}/identifiers/path`) ?? e.range;
-        out.push({ code: CLI_CODES.ociUnresolved.code, severity: 'error', summary: `OCI blueprint ${path} cannot be resolved: ${(err as Error).message}`, detail: 'expected an existing tag or digest in a reachable registry', subject });
+        out.push({
+          code: CLI_CODES.ociUnresolved.code,
+          severity: 'error',
+          summary: `OCI blueprint ${path} cannot be resolved: ${(err as Error).message}`,
+          detail: 'expected an existing tag or digest in a reachable registry',
+          subject,
+        });
       }
     }
   }

@@ -21,8 +21,7 @@ export interface WatchCliOptions extends PlanCliOptions {
   log?: 'text' | 'json';
 }
 
-const wantsServer = (o: WatchCliOptions, ctx: CliContext) =>
-  Boolean(o.server || (o.sandbox !== undefined && o.sandbox !== false) || ctx.env.AUTHENTIK_URL);
+const wantsServer = (o: WatchCliOptions, ctx: CliContext) => Boolean(o.server || (o.sandbox !== undefined && o.sandbox !== false) || ctx.env.AUTHENTIK_URL);
 
 /** Prints one run the way `akbp plan` / `akbp apply` would, under a header naming what changed. */
 function printRun(run: RunRecord, opts: WatchCliOptions, ctx: CliContext): void {
@@ -72,7 +71,9 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
       debounceMs: Number.parseInt(opts.debounce, 10),
       ...(opts.poll ? { usePolling: true } : {}),
       invalidate: (paths) => reader.invalidate(paths),
-      ...(mode === 'apply' && deps.state ? { lock: { path: deps.state.description, onBusy: 'wait' as const, acquire: (o: AcquireOptions) => deps.state!.lock(o) } } : {}),
+      ...(mode === 'apply' && deps.state
+        ? { lock: { path: deps.state.description, onBusy: 'wait' as const, acquire: (o: AcquireOptions) => deps.state!.lock(o) } }
+        : {}),
       onRecord: (run) => {
         printRun(run, opts, ctx);
         ctx.exitCode = run.result === 'succeeded' ? 0 : 1;
@@ -102,7 +103,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--debounce <ms>', 'quiet time after the last change before a run', '150')
     .option('--poll', 'poll the file system instead of using inotify/FSEvents (network mounts, containers)')
     .addOption(new Option('--log <format>', 'also write structured run logs to stderr').choices(['text', 'json']))
-    .addHelpText('after', '\nExamples:\n  akbp watch blueprints/                       # validate + compile on every save\n  akbp watch --sandbox .akbp/sandbox.json blueprints/\n  AUTHENTIK_URL=… AUTHENTIK_TOKEN=… akbp watch --apply blueprints/\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  akbp watch blueprints/                       # validate + compile on every save\n  akbp watch --sandbox .akbp/sandbox.json blueprints/\n  AUTHENTIK_URL=… AUTHENTIK_TOKEN=… akbp watch --apply blueprints/\n',
+    )
     .action(
       action(ctx, async (dir: string, opts: WatchCliOptions) => {
         const stop = new AbortController();

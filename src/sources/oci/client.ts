@@ -139,9 +139,17 @@ export class RegistryClient {
       if (!signal.aborted || err instanceof SourceError) throw err;
       const path = new URL(url).pathname;
       if (this.overall.aborted) {
-        fail('ociTimeout', `${this.display}: gave up after ${this.deadlineMs / 1000} s in total (at ${init.method} ${path})`, 'Expected the registry to deliver the artifact in time; raise --timeout for very slow links.');
+        fail(
+          'ociTimeout',
+          `${this.display}: gave up after ${this.deadlineMs / 1000} s in total (at ${init.method} ${path})`,
+          'Expected the registry to deliver the artifact in time; raise --timeout for very slow links.',
+        );
       }
-      fail('ociTimeout', `${this.display}: ${init.method} ${path} took longer than ${this.requestDeadlineMs / 1000} s`, 'Expected each registry request to complete in time (a registry that sends a trickle of bytes never hits the idle timeout).');
+      fail(
+        'ociTimeout',
+        `${this.display}: ${init.method} ${path} took longer than ${this.requestDeadlineMs / 1000} s`,
+        'Expected each registry request to complete in time (a registry that sends a trickle of bytes never hits the idle timeout).',
+      );
     }
   }
 
@@ -179,7 +187,11 @@ export class RegistryClient {
 
   private tooLarge(url: string, size: number, max: number): never {
     const path = new URL(url).pathname;
-    fail('ociTooLarge', `${this.display}: ${path} is larger than ${max} bytes (${size} bytes or more)`, 'Expected a manifest of at most 4 MiB and blobs within --max-blob-bytes (default 16 MiB).');
+    fail(
+      'ociTooLarge',
+      `${this.display}: ${path} is larger than ${max} bytes (${size} bytes or more)`,
+      'Expected a manifest of at most 4 MiB and blobs within --max-blob-bytes (default 16 MiB).',
+    );
   }
 
   private transportError(url: string, err: unknown): never {
@@ -188,7 +200,11 @@ export class RegistryClient {
     const host = new URL(url).host;
     const msg = redactText(err instanceof Error ? err.message : String(err), this.secrets);
     if (CERT_ERRORS.test(code)) {
-      fail('ociTransport', `${this.display}: TLS certificate of ${host} is not trusted (${code})`, 'Expected a certificate from a trusted CA; pass --registry-ca FILE with the CA that signed it.');
+      fail(
+        'ociTransport',
+        `${this.display}: TLS certificate of ${host} is not trusted (${code})`,
+        'Expected a certificate from a trusted CA; pass --registry-ca FILE with the CA that signed it.',
+      );
     }
     fail('ociTransport', `${this.display}: cannot reach ${host} (${code}: ${msg})`, 'Expected a reachable OCI registry; check host, port and network.');
   }
@@ -222,7 +238,11 @@ export class RegistryClient {
     this.base = base;
     if (res.status === 401) await this.authenticate(res);
     else if (res.status !== 200) {
-      fail('ociProtocol', `${this.display}: ${this.ref.registry} is not an OCI registry (GET /v2/ answered ${res.status})`, 'Expected 200 or 401 from /v2/ as the distribution spec requires.');
+      fail(
+        'ociProtocol',
+        `${this.display}: ${this.ref.registry} is not an OCI registry (GET /v2/ answered ${res.status})`,
+        'Expected 200 or 401 from /v2/ as the distribution spec requires.',
+      );
     }
     return base;
   }
@@ -237,17 +257,29 @@ export class RegistryClient {
       return;
     }
     if (scheme !== 'bearer' || !params.realm) {
-      fail('ociAuth', `${this.display}: registry asked for unsupported authentication "${scheme || 'none'}"`, 'Expected a Basic or Bearer challenge in WWW-Authenticate.');
+      fail(
+        'ociAuth',
+        `${this.display}: registry asked for unsupported authentication "${scheme || 'none'}"`,
+        'Expected a Basic or Bearer challenge in WWW-Authenticate.',
+      );
     }
     const realm = new URL(params.realm);
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && (isLoopback(realm.hostname) || this.mayUseHttp()))) {
-      fail('ociAuth', `${this.display}: token service ${realm.host} is not https`, 'Expected an https token realm (plain http only for loopback or --insecure-registry hosts).');
+      fail(
+        'ociAuth',
+        `${this.display}: token service ${realm.host} is not https`,
+        'Expected an https token realm (plain http only for loopback or --insecure-registry hosts).',
+      );
     }
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', `repository:${this.ref.repository}:${this.actions}`);
     const tokenRes = await this.send(realm.href, { method: 'GET', headers: basic ? { authorization: basic } : {}, maxBytes: 1024 * 1024 });
     if (tokenRes.status === 401 || tokenRes.status === 403) {
-      fail('ociAuth', `${this.display}: token service ${realm.host} refused ${this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access'} (${tokenRes.status})`, this.credentialHint());
+      fail(
+        'ociAuth',
+        `${this.display}: token service ${realm.host} refused ${this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access'} (${tokenRes.status})`,
+        this.credentialHint(),
+      );
     }
     let token: unknown;
     try {
@@ -257,7 +289,11 @@ export class RegistryClient {
       token = undefined;
     }
     if (tokenRes.status !== 200 || typeof token !== 'string' || !token) {
-      fail('ociAuth', `${this.display}: token service ${realm.host} gave no token (${tokenRes.status})`, 'Expected 200 with {"token": "…"} from the Bearer realm.');
+      fail(
+        'ociAuth',
+        `${this.display}: token service ${realm.host} gave no token (${tokenRes.status})`,
+        'Expected 200 with {"token": "…"} from the Bearer realm.',
+      );
     }
     this.secrets.push(token);
     this.auth = `Bearer ${token}`;
@@ -303,9 +339,18 @@ export class RegistryClient {
     const suffix = details ? ` (${res.status} ${details})` : ` (${res.status})`;
     if (res.status === 401 || res.status === 403) {
       const who = this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access';
-      fail('ociAuth', `${this.display}: ${what} refused for ${who}${suffix}`, this.creds ? this.credentialHint() : `This registry needs credentials. ${this.credentialHint()}`);
+      fail(
+        'ociAuth',
+        `${this.display}: ${what} refused for ${who}${suffix}`,
+        this.creds ? this.credentialHint() : `This registry needs credentials. ${this.credentialHint()}`,
+      );
     }
-    if (res.status === 404) fail('ociNotFound', `${this.display}: ${what} not found${suffix}`, 'Expected the repository and tag (or digest) to exist in the registry; push it first with `akbp oci push`.');
+    if (res.status === 404)
+      fail(
+        'ociNotFound',
+        `${this.display}: ${what} not found${suffix}`,
+        'Expected the repository and tag (or digest) to exist in the registry; push it first with `akbp oci push`.',
+      );
     fail('ociProtocol', `${this.display}: ${what} failed${suffix}`, 'Expected a success status from the registry.');
   }
 

@@ -3,14 +3,7 @@
 import { digestLike, isOciDigest } from '../digest.js';
 import { fail } from '../errors.js';
 import type { RegistryClient } from './client.js';
-import {
-  BLUEPRINT_MEDIA_TYPE,
-  DOCKER_MANIFEST_LIST,
-  MANIFEST_ACCEPT,
-  MANIFEST_MAX_BYTES,
-  OCI_INDEX,
-  type Descriptor,
-} from './media.js';
+import { BLUEPRINT_MEDIA_TYPE, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, MANIFEST_MAX_BYTES, OCI_INDEX, type Descriptor } from './media.js';
 
 export interface Manifest {
   schemaVersion?: number;
@@ -38,10 +31,18 @@ export async function fetchManifest(client: RegistryClient, reference: string, e
   const digest = digestLike(expected ?? 'sha256:', res.body);
   const claimed = res.headers['docker-content-digest'];
   if (expected && digest !== expected) {
-    fail('ociDigest', `${client.display}: manifest ${reference} has digest ${digest}, expected ${expected}`, 'Expected the registry to serve exactly the manifest the digest names; nothing was read.');
+    fail(
+      'ociDigest',
+      `${client.display}: manifest ${reference} has digest ${digest}, expected ${expected}`,
+      'Expected the registry to serve exactly the manifest the digest names; nothing was read.',
+    );
   }
   if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
-    fail('ociDigest', `${client.display}: manifest ${reference} has digest ${digest} but the registry says ${claimed}`, 'Expected the Docker-Content-Digest header to match the manifest bytes; nothing was read.');
+    fail(
+      'ociDigest',
+      `${client.display}: manifest ${reference} has digest ${digest} but the registry says ${claimed}`,
+      'Expected the Docker-Content-Digest header to match the manifest bytes; nothing was read.',
+    );
   }
   let manifest: Manifest;
   try {
@@ -49,7 +50,8 @@ export async function fetchManifest(client: RegistryClient, reference: string, e
   } catch {
     fail('ociProtocol', `${client.display}: manifest ${reference} is not JSON`, 'Expected an OCI image manifest or index.');
   }
-  if (!manifest || typeof manifest !== 'object') fail('ociProtocol', `${client.display}: manifest ${reference} is not an object`, 'Expected an OCI image manifest or index.');
+  if (!manifest || typeof manifest !== 'object')
+    fail('ociProtocol', `${client.display}: manifest ${reference} is not an object`, 'Expected an OCI image manifest or index.');
   const mediaType = manifest.mediaType ?? res.headers['content-type']?.split(';')[0]?.trim() ?? '';
   return { digest, manifest, mediaType };
 }
@@ -71,15 +73,28 @@ const MAX_INDEX_CHILDREN = 32;
 /** The first manifest of an index that carries a blueprint (index descriptors are tried in order). */
 export async function followIndex(client: RegistryClient, index: FetchedManifest): Promise<FetchedManifest> {
   const list = index.manifest.manifests;
-  if (!Array.isArray(list)) fail('ociProtocol', `${client.display}: index ${index.digest} has "manifests" that is not a list`, 'Expected an OCI image index whose "manifests" is an array of descriptors.');
+  if (!Array.isArray(list))
+    fail(
+      'ociProtocol',
+      `${client.display}: index ${index.digest} has "manifests" that is not a list`,
+      'Expected an OCI image index whose "manifests" is an array of descriptors.',
+    );
   const children = list.slice(0, MAX_INDEX_CHILDREN);
   for (const d of children) {
     if (!d || typeof d !== 'object') continue;
     if (!isOciDigest(d.digest)) {
-      fail('ociProtocol', `${client.display}: index ${index.digest} names a child by the invalid digest ${JSON.stringify(String(d.digest).slice(0, 80))}`, 'Expected sha256:<64 hex> or sha512:<128 hex> digests in the index; nothing was requested for it.');
+      fail(
+        'ociProtocol',
+        `${client.display}: index ${index.digest} names a child by the invalid digest ${JSON.stringify(String(d.digest).slice(0, 80))}`,
+        'Expected sha256:<64 hex> or sha512:<128 hex> digests in the index; nothing was requested for it.',
+      );
     }
     const child = await fetchManifest(client, d.digest, d.digest);
     if (!isIndex(child) && carriesBlueprint(child.manifest)) return child;
   }
-  fail('ociNoBlueprint', `${client.display}: no manifest in the index carries a blueprint`, `Expected a manifest with artifactType or a layer of media type ${BLUEPRINT_MEDIA_TYPE}.`);
+  fail(
+    'ociNoBlueprint',
+    `${client.display}: no manifest in the index carries a blueprint`,
+    `Expected a manifest with artifactType or a layer of media type ${BLUEPRINT_MEDIA_TYPE}.`,
+  );
 }

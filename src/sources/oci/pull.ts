@@ -39,10 +39,14 @@ export interface OciPullResult {
 export const MAX_LAYERS_DEFAULT = 256;
 export const MAX_TOTAL_BYTES_DEFAULT = 64 * 1024 * 1024;
 
-
 const shownTitle = (t: unknown): string => JSON.stringify(String(t).length > 80 ? `${String(t).slice(0, 80)}…` : String(t));
 
-async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions, cacheWrites: Promise<void>[]): Promise<{ bytes: Uint8Array; cached: boolean }> {
+async function fetchBlob(
+  client: RegistryClient,
+  d: Descriptor,
+  opts: OciOptions,
+  cacheWrites: Promise<void>[],
+): Promise<{ bytes: Uint8Array; cached: boolean }> {
   const max = opts.maxBlobBytes ?? BLOB_MAX_BYTES_DEFAULT;
   if (opts.cacheDir) {
     const hit = await readCachedBlob(opts.cacheDir, d.digest);
@@ -52,7 +56,11 @@ async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions
   if (res.status !== 200) client.failFor(res, `blob ${d.digest}`);
   const actual = digestLike(d.digest, res.body);
   if (actual !== d.digest || (typeof d.size === 'number' && res.body.length !== d.size)) {
-    fail('ociDigest', `${client.display}: blob ${d.digest} does not match its digest (got ${actual}, ${res.body.length} bytes)`, 'Expected the registry to serve exactly the blob the manifest names; nothing was read. The registry content may be corrupted or tampered with.');
+    fail(
+      'ociDigest',
+      `${client.display}: blob ${d.digest} does not match its digest (got ${actual}, ${res.body.length} bytes)`,
+      'Expected the registry to serve exactly the blob the manifest names; nothing was read. The registry content may be corrupted or tampered with.',
+    );
   }
   const bytes = new Uint8Array(res.body);
   // Written while the next blobs download; pull waits for all writes before it returns.
@@ -63,15 +71,29 @@ async function fetchBlob(client: RegistryClient, d: Descriptor, opts: OciOptions
 /** Every check that needs no byte of a blob: digests, titles, sizes, counts. */
 function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown, opts: OciOptions): { layer: Descriptor; title: string }[] {
   if (raw !== undefined && !Array.isArray(raw)) {
-    fail('ociProtocol', `${client.display}: manifest ${chosenDigest} has "layers" that is not a list`, 'Expected an OCI image manifest whose "layers" is an array of descriptors.');
+    fail(
+      'ociProtocol',
+      `${client.display}: manifest ${chosenDigest} has "layers" that is not a list`,
+      'Expected an OCI image manifest whose "layers" is an array of descriptors.',
+    );
   }
-  const layers = ((raw ?? []) as unknown[]).filter((l): l is Descriptor => !!l && typeof l === 'object' && (l as Descriptor).mediaType === BLUEPRINT_MEDIA_TYPE);
+  const layers = ((raw ?? []) as unknown[]).filter(
+    (l): l is Descriptor => !!l && typeof l === 'object' && (l as Descriptor).mediaType === BLUEPRINT_MEDIA_TYPE,
+  );
   if (layers.length === 0) {
-    fail('ociNoBlueprint', `${client.display}: artifact ${chosenDigest} has no blueprint layer`, `Expected at least one layer of media type ${BLUEPRINT_MEDIA_TYPE} (push with \`akbp oci push\` or \`oras push … file.yaml:${BLUEPRINT_MEDIA_TYPE}\`).`);
+    fail(
+      'ociNoBlueprint',
+      `${client.display}: artifact ${chosenDigest} has no blueprint layer`,
+      `Expected at least one layer of media type ${BLUEPRINT_MEDIA_TYPE} (push with \`akbp oci push\` or \`oras push … file.yaml:${BLUEPRINT_MEDIA_TYPE}\`).`,
+    );
   }
   const maxLayers = opts.maxLayers ?? MAX_LAYERS_DEFAULT;
   if (layers.length > maxLayers) {
-    fail('ociTooLarge', `${client.display}: artifact ${chosenDigest} has ${layers.length} blueprint layers, more than the limit of ${maxLayers}`, 'Expected a blueprint artifact of a few files; nothing was fetched.');
+    fail(
+      'ociTooLarge',
+      `${client.display}: artifact ${chosenDigest} has ${layers.length} blueprint layers, more than the limit of ${maxLayers}`,
+      'Expected a blueprint artifact of a few files; nothing was fetched.',
+    );
   }
   const maxBlob = opts.maxBlobBytes ?? BLOB_MAX_BYTES_DEFAULT;
   const maxTotal = opts.maxTotalBytes ?? MAX_TOTAL_BYTES_DEFAULT;
@@ -80,27 +102,43 @@ function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown,
   const out: { layer: Descriptor; title: string }[] = [];
   for (const layer of layers) {
     if (!isOciDigest(layer.digest)) {
-      fail('ociProtocol', `${client.display}: layer digest ${shownTitle(layer.digest)} is not sha256:<64 hex> or sha512:<128 hex>`, 'Expected valid layer digests; nothing was fetched.');
+      fail(
+        'ociProtocol',
+        `${client.display}: layer digest ${shownTitle(layer.digest)} is not sha256:<64 hex> or sha512:<128 hex>`,
+        'Expected valid layer digests; nothing was fetched.',
+      );
     }
     if (typeof layer.size !== 'number' || !Number.isSafeInteger(layer.size) || layer.size < 0) {
       fail('ociProtocol', `${client.display}: layer ${layer.digest} has no valid size`, 'Expected a non-negative integer "size" in every layer descriptor.');
     }
     if (layer.size > maxBlob) {
-      fail('ociTooLarge', `${client.display}: layer ${layer.digest} is ${layer.size} bytes, more than the limit of ${maxBlob}`, 'Expected blueprint layers within --max-blob-bytes (default 16 MiB).');
+      fail(
+        'ociTooLarge',
+        `${client.display}: layer ${layer.digest} is ${layer.size} bytes, more than the limit of ${maxBlob}`,
+        'Expected blueprint layers within --max-blob-bytes (default 16 MiB).',
+      );
     }
     total += layer.size;
     const annotated = layer.annotations && typeof layer.annotations === 'object' ? layer.annotations[TITLE_ANNOTATION] : undefined;
     const title = annotated ?? `${layer.digest.replace(/^sha(256|512):/, '')}.yaml`;
     const problem = titleProblem(title);
     if (problem !== undefined) {
-      fail('ociUnsafeName', `${client.display}: layer title ${shownTitle(title)} is not a safe blueprint file name: it ${problem}`, 'Expected a relative *.yaml / *.yml path without components starting with "."; nothing was fetched or written.');
+      fail(
+        'ociUnsafeName',
+        `${client.display}: layer title ${shownTitle(title)} is not a safe blueprint file name: it ${problem}`,
+        'Expected a relative *.yaml / *.yml path without components starting with "."; nothing was fetched or written.',
+      );
     }
     if (seen.has(title)) fail('ociUnsafeName', `${client.display}: two layers are titled ${shownTitle(title)}`, 'Expected one layer per file name.');
     seen.add(title);
     out.push({ layer, title });
   }
   if (total > maxTotal) {
-    fail('ociTooLarge', `${client.display}: blueprint layers add up to ${total} bytes, more than the limit of ${maxTotal}`, 'Expected an artifact within --max-total-bytes (default 64 MiB); nothing was fetched.');
+    fail(
+      'ociTooLarge',
+      `${client.display}: blueprint layers add up to ${total} bytes, more than the limit of ${maxTotal}`,
+      'Expected an artifact within --max-total-bytes (default 64 MiB); nothing was fetched.',
+    );
   }
   return out;
 }
@@ -117,7 +155,11 @@ export async function pull(input: string | OciRef, opts: OciOptions): Promise<Oc
     const base: SourceOrigin = { kind: 'oci', uri, ref: ref.tag ?? ref.digest!, revision: top.digest, local: false };
     // Everything is fetched and verified before any file is returned: one bad layer, no files.
     const cacheWrites: Promise<void>[] = [];
-    const fetched = await mapLimit(checked, opts.concurrency ?? TRANSFER_CONCURRENCY, async ({ layer, title }) => ({ title, layer, ...(await fetchBlob(client, layer, opts, cacheWrites)) }));
+    const fetched = await mapLimit(checked, opts.concurrency ?? TRANSFER_CONCURRENCY, async ({ layer, title }) => ({
+      title,
+      layer,
+      ...(await fetchBlob(client, layer, opts, cacheWrites)),
+    }));
     await Promise.all(cacheWrites);
     const cachedBlobs = fetched.filter((f) => f.cached).length;
     const files = fetched

@@ -55,7 +55,11 @@ async function readPushed(p: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(p));
   } catch (err) {
-    fail(errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed', `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`, 'Expected existing blueprint files or directories to push.');
+    fail(
+      errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed',
+      `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`,
+      'Expected existing blueprint files or directories to push.',
+    );
   }
 }
 
@@ -64,7 +68,11 @@ async function collect(paths: string[]): Promise<{ title: string; bytes: Uint8Ar
   const out: { title: string; bytes: Uint8Array }[] = [];
   for (const p of paths) {
     const st = await stat(p).catch((err: unknown) => {
-      fail(errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed', `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`, 'Expected existing blueprint files or directories to push.');
+      fail(
+        errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed',
+        `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`,
+        'Expected existing blueprint files or directories to push.',
+      );
     });
     if (!st.isDirectory()) {
       out.push({ title: basename(p), bytes: await readPushed(p) });
@@ -81,19 +89,34 @@ async function collect(paths: string[]): Promise<{ title: string; bytes: Uint8Ar
 
 export async function push(paths: string[], input: string, opts: OciOptions): Promise<OciPushResult> {
   const ref = parseOciRef(input);
-  if (ref.digest) fail('ociRefInvalid', `${formatOciRef(ref)}: push needs a tag, not a digest`, 'Expected oci://host[:port]/repository:tag; the digest is computed and printed by the push.');
+  if (ref.digest)
+    fail(
+      'ociRefInvalid',
+      `${formatOciRef(ref)}: push needs a tag, not a digest`,
+      'Expected oci://host[:port]/repository:tag; the digest is computed and printed by the push.',
+    );
   if (paths.length === 0) fail('ociPush', `${formatOciRef(ref)}: nothing to push`, 'Expected at least one blueprint file.');
   const layers: Descriptor[] = [];
   const blobs: { digest: string; bytes: Uint8Array }[] = [];
   const titles = new Set<string>();
   for (const { title, bytes } of await collect(paths)) {
-    if (titles.has(title)) fail('ociPush', `two files are named ${title}`, 'Expected distinct file names: the layer title is the base name (the path below a pushed directory) and pull recreates files by it.');
+    if (titles.has(title))
+      fail(
+        'ociPush',
+        `two files are named ${title}`,
+        'Expected distinct file names: the layer title is the base name (the path below a pushed directory) and pull recreates files by it.',
+      );
     titles.add(title);
     const digest = sha256(bytes);
     blobs.push({ digest, bytes });
     layers.push({ mediaType: BLUEPRINT_MEDIA_TYPE, digest, size: bytes.length, annotations: { [TITLE_ANNOTATION]: title } });
   }
-  if (layers.length === 0) fail('ociPush', `${formatOciRef(ref)}: no blueprint found in ${paths.join(', ')}`, 'Expected *.yaml / *.yml blueprints (paths with a component starting with "." are skipped).');
+  if (layers.length === 0)
+    fail(
+      'ociPush',
+      `${formatOciRef(ref)}: no blueprint found in ${paths.join(', ')}`,
+      'Expected *.yaml / *.yml blueprints (paths with a component starting with "." are skipped).',
+    );
   const client = new RegistryClient(ref, opts, 'pull,push');
   let ok = false;
   try {
@@ -111,7 +134,11 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
     if (res.status !== 201 && res.status !== 200) client.failFor(res, `putting manifest ${ref.tag}`);
     const claimed = res.headers['docker-content-digest'];
     if (claimed && claimed !== digest) {
-      fail('ociDigest', `${client.display}: registry stored digest ${claimed}, expected ${digest}`, 'Expected the registry to store the manifest bytes unchanged.');
+      fail(
+        'ociDigest',
+        `${client.display}: registry stored digest ${claimed}, expected ${digest}`,
+        'Expected the registry to store the manifest bytes unchanged.',
+      );
     }
     ok = true;
     return { digest, uri: client.display, skippedBlobs: skipped, titles: layers.map((l) => l.annotations![TITLE_ANNOTATION]!) };

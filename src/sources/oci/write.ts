@@ -25,7 +25,8 @@ async function kindOf(p: string): Promise<'missing' | 'dir' | 'link' | 'file' | 
 async function preflight(outDir: string, files: readonly SourceFile[], force: boolean): Promise<void> {
   for (const f of files) {
     const problem = titleProblem(f.path);
-    if (problem !== undefined) fail('ociUnsafeName', `${JSON.stringify(f.path)} is not a safe blueprint file name: it ${problem}`, 'Expected a relative *.yaml / *.yml path.');
+    if (problem !== undefined)
+      fail('ociUnsafeName', `${JSON.stringify(f.path)} is not a safe blueprint file name: it ${problem}`, 'Expected a relative *.yaml / *.yml path.');
     const parts = f.path.split('/');
     let dir = outDir;
     for (const part of parts.slice(0, -1)) {
@@ -33,14 +34,23 @@ async function preflight(outDir: string, files: readonly SourceFile[], force: bo
       const k = await kindOf(dir);
       if (k === 'missing') break;
       if (k !== 'dir') {
-        fail('ociUnsafeName', `${dir} is ${k === 'link' ? 'a symbolic link' : 'not a directory'}; ${f.path} would be written through it`, 'Expected plain directories below --out; remove the link or pull into an empty directory.');
+        fail(
+          'ociUnsafeName',
+          `${dir} is ${k === 'link' ? 'a symbolic link' : 'not a directory'}; ${f.path} would be written through it`,
+          'Expected plain directories below --out; remove the link or pull into an empty directory.',
+        );
       }
     }
     const target = join(outDir, ...parts);
     const k = await kindOf(target);
-    if (k === 'dir' || k === 'other') fail('ociExists', `${target} exists and is not a file`, 'Expected --out to have no directory or special file where a blueprint is written.');
+    if (k === 'dir' || k === 'other')
+      fail('ociExists', `${target} exists and is not a file`, 'Expected --out to have no directory or special file where a blueprint is written.');
     if ((k === 'file' || k === 'link') && !force) {
-      fail('ociExists', `${target} already exists${k === 'link' ? ' (a symbolic link)' : ''}; not overwritten`, 'Pull into an empty directory, or pass --force to replace existing files (a symbolic link is replaced, never written through).');
+      fail(
+        'ociExists',
+        `${target} already exists${k === 'link' ? ' (a symbolic link)' : ''}; not overwritten`,
+        'Pull into an empty directory, or pass --force to replace existing files (a symbolic link is replaced, never written through).',
+      );
     }
   }
 }

@@ -20,7 +20,8 @@ export const findQuery: Rule = {
       model: {
         code: V.findModel,
         summary: '!{{tag}} model `{{model}}` is unknown to authentik {{version}}',
-        detail: 'authentik fails the blueprint when it resolves this tag. (The registry lists blueprint models; a !Find on a model that cannot be used in blueprints is not checked here.)',
+        detail:
+          'authentik fails the blueprint when it resolves this tag. (The registry lists blueprint models; a !Find on a model that cannot be used in blueprints is not checked here.)',
       },
     },
   },

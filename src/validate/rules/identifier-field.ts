@@ -24,7 +24,8 @@ export const identifierField: Rule = {
         if (known.has(lookupHead(key))) continue;
         const near = closest(lookupHead(key), known);
         const hint = near ? `Did you mean \`${near}\`?` : `Identifiers must be fields of ${m.model}: ${[...known].sort().join(', ')}.`;
-        const subject = ctx.range(`${ptr(info.entry.pointer, 'identifiers', key)}#key`) ?? ctx.range(ptr(info.entry.pointer, 'identifiers', key), info.entry.range);
+        const subject =
+          ctx.range(`${ptr(info.entry.pointer, 'identifiers', key)}#key`) ?? ctx.range(ptr(info.entry.pointer, 'identifiers', key), info.entry.range);
         ctx.report(this, 'invalid', { key, model: m.model, hint }, { subject, entry: info });
       }
     }

@@ -49,7 +49,12 @@ export const keyofTarget: Rule = {
             : `Give the entry that creates the object \`id: ${tag.id}\`.`;
         const part = misplaced && misplaced.entry.identifiers.id === tag.id ? 'identifiers' : 'attrs';
         const related = misplaced
-          ? [{ range: ctx.range(`${misplaced.entry.pointer}/${part}/id`, misplaced.entry.range)!, message: `\`id: ${tag.id}\` is a field of ${part} here, not the entry id` }]
+          ? [
+              {
+                range: ctx.range(`${misplaced.entry.pointer}/${part}/id`, misplaced.entry.range)!,
+                message: `\`id: ${tag.id}\` is a field of ${part} here, not the entry id`,
+              },
+            ]
           : [];
         ctx.report(this, 'unknown', { id: tag.id, hint }, { ...where, related });
         continue;

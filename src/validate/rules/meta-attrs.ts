@@ -56,10 +56,16 @@ export const metaAttrs: Rule = {
         }
         const subject = ctx.range(ptr(info.entry.pointer, 'attrs', key), info.entry.range);
         const where = { subject, entry: info };
-        if (!typeOk(p.type, attrs[key]!)) ctx.report(this, 'type', { model: m.model, key, type: p.type === 'object' ? 'a mapping' : `a ${p.type}`, desc }, where);
+        if (!typeOk(p.type, attrs[key]!))
+          ctx.report(this, 'type', { model: m.model, key, type: p.type === 'object' ? 'a mapping' : `a ${p.type}`, desc }, where);
         if (key === 'model_name' && typeof attrs[key] === 'string' && !findModel(ctx.registry, attrs[key] as string)) {
           const near = closest(attrs[key] as string, Object.keys(ctx.registry.models));
-          ctx.report(this, 'modelName', { name: attrs[key] as string, version: ctx.registry.version, hint: near ? `Did you mean \`${near}\`?` : 'Use `app_label.model_name`.' }, where);
+          ctx.report(
+            this,
+            'modelName',
+            { name: attrs[key] as string, version: ctx.registry.version, hint: near ? `Did you mean \`${near}\`?` : 'Use `app_label.model_name`.' },
+            where,
+          );
         }
       }
       for (const key of Object.keys(attrs)) {

@@ -57,7 +57,10 @@ export const referenceCycle: Rule = {
           const from = path.indexOf(to);
           const members = path.slice(from);
           const tags = [...via.slice(from), tag];
-          const key = members.map((m) => m.entry.index).sort((a, b) => a - b).join(',');
+          const key = members
+            .map((m) => m.entry.index)
+            .sort((a, b) => a - b)
+            .join(',');
           if (!reported.has(key)) {
             reported.add(key);
             const names = [...members, to].map((m) => m.entry.id ?? `#${m.entry.index}`);

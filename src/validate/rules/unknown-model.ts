@@ -51,14 +51,23 @@ export const unknownModel: Rule = {
       }
       const renamed = renamedTo(ctx.registry, name);
       const base = findModel(ctx.registry, name);
-      const near = closest(name.toLowerCase(), Object.keys(ctx.registry.models).filter((m) => ctx.registry.models[m]!.kind !== 'base'));
-      const hint = base?.kind === 'base'
-        ? `\`${base.model}\` is a polymorphic base model: !Find may query it, but an entry must name a concrete model, e.g. ${ctx.registry.families[base.polymorphicFamily ?? '']?.members.slice(0, 3).map((m) => `\`${m}\``).join(', ') ?? 'one of its subclasses'}.`
-        : renamed
-        ? `authentik ${ctx.registry.version} knows this model as \`${renamed}\` (it was renamed between releases).`
-        : near
-          ? `Did you mean \`${near}\`?`
-        : `Validated against authentik ${ctx.registry.version}; a newer server's own schema may know it (build a registry from that server).`;
+      const near = closest(
+        name.toLowerCase(),
+        Object.keys(ctx.registry.models).filter((m) => ctx.registry.models[m]!.kind !== 'base'),
+      );
+      const hint =
+        base?.kind === 'base'
+          ? `\`${base.model}\` is a polymorphic base model: !Find may query it, but an entry must name a concrete model, e.g. ${
+              ctx.registry.families[base.polymorphicFamily ?? '']?.members
+                .slice(0, 3)
+                .map((m) => `\`${m}\``)
+                .join(', ') ?? 'one of its subclasses'
+            }.`
+          : renamed
+            ? `authentik ${ctx.registry.version} knows this model as \`${renamed}\` (it was renamed between releases).`
+            : near
+              ? `Did you mean \`${near}\`?`
+              : `Validated against authentik ${ctx.registry.version}; a newer server's own schema may know it (build a registry from that server).`;
       ctx.report(this, 'unknown', { model: name, version: ctx.registry.version, hint }, where);
     }
   },
