@@ -9,6 +9,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', `${root}tsconfig.bench.json`], { stdio: 'inherit' });
 // The compiled registry loader looks for schemas/ two levels above itself, as it does in dist/.
 if (!existsSync(`${root}.bench/schemas`)) symlinkSync('../schemas', `${root}.bench/schemas`);
+// The version is read from package.json two levels above the CLI module, as in dist/.
+if (!existsSync(`${root}.bench/package.json`)) symlinkSync('../package.json', `${root}.bench/package.json`);
 // `akbp` as users start it, for the start-up figures: compiled JavaScript from the bench build.
 writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/cli/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; });\n");
 if (process.argv.includes('--scale')) {
