@@ -20,10 +20,10 @@ import type {
   Json,
   ParsedBlueprint,
   SourceRange,
-  TagName,
   TagNode,
   Value,
 } from '../model/types.js';
+import { KNOWN_TAGS } from '../load/tags.js';
 import { C } from './codes.js';
 import { versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
@@ -102,22 +102,8 @@ interface Frame {
   value: DesiredValue;
 }
 
-const TAG_NAMES: ReadonlySet<string> = new Set<TagName>([
-  'KeyOf',
-  'Env',
-  'File',
-  'Context',
-  'Format',
-  'Find',
-  'FindObject',
-  'Condition',
-  'If',
-  'Enumerate',
-  'Index',
-  'Value',
-  'AtIndex',
-  'ParseJSON',
-]);
+/** authentik's tags, as load declares them to the parser: one list. */
+const TAG_NAMES: ReadonlySet<string> = new Set<string>(KNOWN_TAGS);
 
 export function isTag(v: unknown): v is TagNode {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && TAG_NAMES.has((v as { $tag?: unknown }).$tag as string) && 'range' in v;
