@@ -25,10 +25,30 @@ export function updateChange(
   extras: FieldChange[],
   extraReasons: string[],
 ): Change {
+  const { patch, changedAfter } = fieldPatch(info, live.body, after, resolved, unresolved, index, extras);
+  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
+  const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1) + removals(info, p, index));
+  const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
+  return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+}
+
+/**
+ * The fields of `after` whose normalised values differ from `current` (unresolved ones always
+ * differ), as patch operations in field order, then the blueprint-only extras.
+ */
+function fieldPatch(
+  info: ModelInfo,
+  current: JsonObject,
+  after: { [k: string]: DesiredValue },
+  resolved: JsonObject,
+  unresolved: Set<string>,
+  index: ObjectIndex,
+  extras: FieldChange[],
+): { patch: FieldChange[]; changedAfter: { [k: string]: DesiredValue } } {
   const patch: FieldChange[] = [];
   const changedAfter: { [k: string]: DesiredValue } = {};
   for (const f of Object.keys(after).sort()) {
-    const before = live.body[f];
+    const before = current[f];
     if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
     const fc: FieldChange = { path: `/${escapePointer(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
     if (before !== undefined) fc.before = before;
@@ -36,10 +56,7 @@ export function updateChange(
     changedAfter[f] = after[f]!;
   }
   patch.push(...extras);
-  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
-  const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1) + removals(info, p, index));
-  const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
-  return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+  return { patch, changedAfter };
 }
 
 /** " (removes 2 members)" / " (removes keys a, b)": what a whole-value replace drops. */
@@ -85,17 +102,7 @@ export function sameObjectChange(
   index: ObjectIndex,
   extras: FieldChange[],
 ): Change {
-  const patch: FieldChange[] = [];
-  const changedAfter: { [k: string]: DesiredValue } = {};
-  for (const f of Object.keys(after).sort()) {
-    const before = created[f];
-    if (!unresolved.has(f) && sameField(info, f, resolved[f]!, before, index)) continue;
-    const fc: FieldChange = { path: `/${escapePointer(f)}`, op: before === undefined ? 'add' : 'replace', after: after[f]! };
-    if (before !== undefined) fc.before = before;
-    patch.push(fc);
-    changedAfter[f] = after[f]!;
-  }
-  patch.push(...extras);
+  const { patch, changedAfter } = fieldPatch(info, created, after, resolved, unresolved, index, extras);
   const also = { ...base, sameObjectAs: creator };
   if (patch.length === 0) return { ...also, action: 'noop', reason: `declared again: ${creator} creates it with these values`, patch: [] };
   const fields = Object.keys(changedAfter);
