@@ -2,6 +2,7 @@
 // server's environment and disk; akbp evaluates them on the operator's machine, where the
 // environment holds akbp's own token and the disk holds unrelated secrets, so both are fenced.
 import { isAbsolute, resolve, sep } from 'node:path';
+import { globMatch } from '../values/index.js';
 
 /** Environment variables no blueprint may read: akbp's own settings and authentik credentials. */
 export function isCredentialVar(name: string): boolean {
@@ -10,15 +11,9 @@ export function isCredentialVar(name: string): boolean {
   return name.startsWith('AUTHENTIK_') && /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/.test(name);
 }
 
-/** Glob-ish match: `*` any run of characters, `?` one character; whole name, case-sensitive. */
+/** `--env-allow` patterns: whole variable name, case-sensitive. */
 export function matchesPattern(name: string, pattern: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-  );
-  return re.test(name);
+  return globMatch(pattern, name);
 }
 
 export function envAllowed(name: string, patterns: readonly string[]): boolean {

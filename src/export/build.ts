@@ -12,6 +12,7 @@ import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { EXPORT_CODES } from './codes.js';
 import { familyDefaults, KEY_PREFERENCE, MODEL_DEFAULTS, NATURAL_KEYS, runtimeModel, selfManaged, SKIP_FIELDS } from './rules.js';
+import { globMatch as globAny } from '../values/index.js';
 
 export class KeyOfRef {
   constructor(readonly id: string) {}
@@ -581,16 +582,9 @@ export function slug(s: string): string {
     .replace(/^-+|-+$/g, '');
 }
 
-/** `*` any run of characters, `?` one; whole string; case-insensitive (names are typed by hand). */
+/** `--model`/`--match` patterns: whole string, case-insensitive (names are typed by hand). */
 export function globMatch(pattern: string, s: string): boolean {
-  const re = new RegExp(
-    `^${pattern
-      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-      .replace(/\*/g, '.*')
-      .replace(/\?/g, '.')}$`,
-    'i',
-  );
-  return re.test(s);
+  return globAny(pattern, s, { ignoreCase: true });
 }
 
 function jsonEqual(a: Json, b: Json): boolean {

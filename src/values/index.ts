@@ -5,4 +5,5 @@ export type { DeferredResolver, ResolveResult } from './deferred.js';
 export { pyTruthy, pyTypeName, pyRepr, pyStr, pyFloatRepr, pyPercentFormat, DEFAULT_MAX_FORMAT_LENGTH, type FormatResult } from './python.js';
 export { atIndexOp, conditionOp, setOwn, stableStringify, CONDITION_MODES, type OpResult } from './ops.js';
 export { mapLimit, Semaphore } from './pool.js';
+export { globMatch } from './glob.js';
 export { escapePointer, unescapePointer, pointerOf, pointerTokens } from './pointer.js';
