@@ -10,7 +10,9 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scryptSync } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { createSandbox } from '../../src/sandbox/index.js';
@@ -54,6 +56,10 @@ interface Row {
   seed?: (c: ServerClient) => Promise<void>;
   /** Like `seed`, naming values (pks) for `subs`, `context` and the checks. */
   setup?: (c: ServerClient) => Promise<{ [k: string]: string }>;
+  /** The server's environment for `!Env`, and the directory `!File` may read (authentik's test writes temp files). */
+  env?: { [k: string]: string };
+  /** Files written there, by the `subs` name that gets their path; null: a path there that does not exist. */
+  files?: { [name: string]: string | null };
   /** `--context` of the apply (authentik's instance context), from the seeded values. */
   context?: (seeded: { [k: string]: string }) => { [k: string]: string };
   /** The end state authentik asserts, read back from the sandbox. */
@@ -943,6 +949,79 @@ entries:
       );
     },
   },
+  {
+    authentik: "test_v1.TestBlueprintsV1.test_import_yaml_tags (authentik's tags.yaml, every tag)",
+    fixture: { file: 'tags.yaml' },
+    version: '2026.5',
+    env: { foo: 'tags-env-value' },
+    files: { file_name: 'file content\n', file_default_name: null },
+    context: () => ({ bar: 'baz' }),
+    seed: async (c) => {
+      await c.create('authentik_providers_oauth2.scopemapping', {
+        name: 'openid',
+        scope_name: 'openid',
+        expression: 'return {}',
+        managed: 'goauthentik.io/providers/oauth2/scope-openid',
+      });
+    },
+    differs:
+      "`!File /does-not-exist` is refused (AKB3007: outside the blueprint's root and --file-root) where authentik reads any server path and gives null; the row checks that, then applies the file without that one line",
+    expect: async (c, out, x) => {
+      refusedBeforeWrite(out, '!File outside the permitted directories');
+      assert.deepEqual(
+        out.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.summary}`),
+        ['AKB3007 !File /does-not-exist is outside the permitted directories'],
+      );
+      const rest = out.texts.get('tags.yaml') ?? '';
+      assert.match(rest, /file_non_existent: !File '\/does-not-exist'\n/);
+      const again = await x.again(rest.replace(/ *file_non_existent: !File '\/does-not-exist'\n/, ''));
+      applied(again);
+      const policy = (await bodies(c, 'authentik_policies_expression.expressionpolicy')).find((b) => b.name === 'foo-bar-baz-qux');
+      assert.ok(policy, 'the policy named by !Format over two !Context values');
+      const group = (await bodies(c, 'authentik_core.group')).find((b) => b.name === 'test');
+      const pair = (k: string, v: string) => ({ [k]: v });
+      const inner = (v: string) => ['prefixed-' + v[0], 'prefixed-' + v[1], 'prefixed-' + v[2]];
+      const middle = (outer: string, i: number) => ({
+        key1: [inner(outer), { outer_value: outer, outer_index: i, middle_value: 'value', middle_index: 'key1' }],
+        key2: [inner(outer), { outer_value: outer, outer_index: i, middle_value: 2, middle_index: 'key2' }],
+      });
+      assert.deepEqual(group?.attributes, {
+        env_null: null,
+        file_content: 'file content',
+        file_default: 'default',
+        json_parse: { foo: 'bar' },
+        policy_pk1: `${String(policy.pk)}-suffix`,
+        policy_pk2: `${String(policy.pk)}-suffix`,
+        boolAnd: true,
+        boolNand: false,
+        boolOr: true,
+        boolNor: false,
+        boolXor: true,
+        boolXnor: false,
+        boolComplex: true,
+        if_true_complex: { dictionary: { with: { keys: 'and_values' }, and_nested_custom_tags: 'foo-bar' } },
+        if_false_complex: ['list', 'with', 'items', 'foo-bar'],
+        if_true_simple: true,
+        if_short: true,
+        if_false_simple: 2,
+        enumerate_mapping_to_mapping: { 'prefix-key1': 'other-prefix-value', 'prefix-key2': 'other-prefix-2' },
+        enumerate_mapping_to_sequence: ['prefixed-pair-key1-value', 'prefixed-pair-key2-2'],
+        enumerate_sequence_to_sequence: ['prefixed-items-0-foo', 'prefixed-items-1-bar'],
+        enumerate_sequence_to_mapping: { ...pair('index: 0', 'foo'), ...pair('index: 1', 'bar') },
+        nested_complex_enumeration: { '0': middle('foo', 0), '1': middle('bar', 1) },
+        nested_context: 'context-nested-value',
+        at_index_sequence: 'foo',
+        at_index_sequence_default: 'non existent',
+        at_index_mapping: 2,
+        at_index_mapping_default: 'non existent',
+        find_object: 'goauthentik.io/providers/oauth2/scope-openid',
+      });
+      assert.ok(
+        (await bodies(c, 'authentik_sources_oauth.oauthsource')).some((b) => b.slug === 'test' && b.consumer_key === 'tags-env-value'),
+        'the source reads !Env foo',
+      );
+    },
+  },
   // ── test_packaged / test_bundled ─────────────────────────────────────────────────────────
   {
     authentik: 'test_packaged.TestPackaged.test_decorator_static',
@@ -1014,6 +1093,12 @@ for (const row of ROWS) {
     const client = createClient({ baseUrl: 'http://sandbox.invalid/api/v3', token: TOKEN, registry, transport: sandbox.transport() });
     await row.seed?.(client);
     const seeded = (await row.setup?.(client)) ?? {};
+    const fileRoot = row.files ? mkdtempSync(join(tmpdir(), 'akbp-conform-')) : undefined;
+    if (fileRoot) t.after(() => rmSync(fileRoot, { recursive: true, force: true }));
+    for (const [name, content] of Object.entries(row.files ?? {})) {
+      if (content !== null) writeFileSync(join(fileRoot!, name), content);
+      seeded[name] = join(fileRoot!, name);
+    }
     const subs = { ...('file' in row.fixture ? (row.fixture.subs ?? {}) : {}), ...seeded };
     const first = fixtureText(row.fixture, subs);
     const run = async (text: string): Promise<ReconcileOutcome> => {
@@ -1025,8 +1110,9 @@ for (const row of ROWS) {
           readSources: async () => ({ files: [source], library: [], origins: [source.origin], diagnostics: [] }),
           registry,
           client,
-          env: {},
+          env: row.env ?? {},
           now: () => new Date('2026-12-01T00:00:00Z'),
+          ...(fileRoot ? { fileRoots: [fileRoot], readFile: (p: string) => (existsSync(p) ? readFileSync(p, 'utf8') : undefined) } : {}),
         },
       );
     };
