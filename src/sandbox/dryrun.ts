@@ -11,6 +11,20 @@ import type { World } from './render.js';
 import { isJsonObject, type Rec } from './store.js';
 import type { ModelView } from './schema.js';
 
+/**
+ * The `metadata` block authentik's apply task stores on the instance (`labels` default to {}),
+ * or undefined when the blueprint has none.
+ */
+export function blueprintMetadata(content: string): JsonObject | undefined {
+  const doc = parseDocument(content, { version: '1.1', prettyErrors: false });
+  if (doc.errors.length) return undefined;
+  const root = toValue(doc, doc.contents);
+  const meta = isPlainObject(root) ? root.metadata : undefined;
+  if (!isPlainObject(meta) || typeof meta.name !== 'string') return undefined;
+  const labels = isPlainObject(meta.labels) && !hasTag(meta.labels) ? (meta.labels as JsonObject) : {};
+  return { name: meta.name, labels };
+}
+
 /** A tagged node: its value is only known to an importer, so checks that need it are skipped. */
 class Tagged {
   constructor(readonly tag: string) {}

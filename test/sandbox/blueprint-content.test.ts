@@ -1,6 +1,7 @@
 // A blueprint instance's inline `content` is dry-run imported by authentik when the instance is
 // created or its content changed (test_v1_api.test_api_content): a blueprint the importer would
 // refuse is a 400 on `content`, in each version's message shape, and the dry run writes nothing.
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowBody, serve, type Served } from './util.js';
@@ -67,6 +68,23 @@ ${flowEntry('dry-new', 'name: n, title: n, designation: authentication')}${flowE
     assert.equal(r.status, 201, r.text);
     assert.equal((await s.req('GET', '/flows/instances/?slug=dry-new')).json.pagination.count, 0);
     assert.equal((await s.req('GET', '/flows/instances/dry-live/')).json.title, 'dry-live');
+  });
+
+  test("apply/ records the content's SHA-512 and the blueprint's metadata, as authentik's apply task does", async () => {
+    const content = 'version: 1\nmetadata:\n  name: hashed\n  labels: {team: blue}\nentries: []\n';
+    const bp = (await s.req('POST', '/managed/blueprints/', { name: 'hashed', content })).json;
+    const applied = await s.req('POST', `/managed/blueprints/${bp.pk}/apply/`);
+    // The hash is over the content as stored: DRF trims the text field's surrounding whitespace.
+    assert.equal(bp.content, content.trim());
+    assert.equal(applied.json.last_applied_hash, createHash('sha512').update(content.trim()).digest('hex'));
+    assert.deepEqual(applied.json.metadata, { name: 'hashed', labels: { team: 'blue' } });
+    const bare = (await s.req('POST', '/managed/blueprints/', { name: 'bare', content: 'version: 1\nentries: []\n' })).json;
+    const metaBefore = bare.metadata;
+    assert.deepEqual(
+      (await s.req('POST', `/managed/blueprints/${bare.pk}/apply/`)).json.metadata,
+      metaBefore,
+      'no metadata block: the instance keeps what it had',
+    );
   });
 
   test('changing the content of an instance validates the new content', async () => {
