@@ -1,6 +1,6 @@
 // One request → one response, in the order authentik's stack decides: URL resolution (404, or 301
 // to the slashed path), authentication (403), method (405), content type (415), then the view.
-import { randomBytes, scrypt } from 'node:crypto';
+import { createHash, randomBytes, scrypt } from 'node:crypto';
 import { stringify as yamlStringify } from 'yaml';
 import { registryToOpenApi } from '../authentik/openapi-out.js';
 import type { OpenApiDoc } from '../authentik/openapi.js';
@@ -8,6 +8,7 @@ import type { FamilyInfo, ListFilter } from '../authentik/registry.js';
 import type { HttpRequest, HttpResponse } from '../model/ports.js';
 import type { Json, JsonObject } from '../model/types.js';
 import { applyDelete, planDelete, usedBy } from './cascade.js';
+import { blueprintMetadata } from './dryrun.js';
 import { applyFilters, applyOrdering, applySearch, paginate } from './query.js';
 import { applyUpdate, buildRecord, syncMirrors } from './records.js';
 import { isSuperuser, lookupValue, memberGroups, readOnlyWorld, render, type World } from './render.js';
@@ -336,9 +337,14 @@ export class Api {
         return ok(json(200, {}), true);
       }
       case 'apply': {
+        // The task hashes the content it retrieved and stores the blueprint's metadata; files and
+        // OCI references cannot be retrieved here, so they keep an empty hash.
+        const content = typeof rec.data.content === 'string' ? rec.data.content : '';
+        const meta = content ? blueprintMetadata(content) : undefined;
+        if (meta) rec.data.metadata = meta;
         rec.data.status = 'successful';
         rec.data.last_applied = new Date().toISOString();
-        rec.data.last_applied_hash = '';
+        rec.data.last_applied_hash = content ? createHash('sha512').update(content).digest('hex') : '';
         return ok(json(200, render(this.w, rec)), true);
       }
       case 'add_user':

@@ -1,9 +1,9 @@
 // Request bodies → stored values or a DRF-shaped 400 body, from the registry's field descriptions:
 // required fields, types, choices, null/blank, lengths, slug patterns, FK existence, uniqueness,
 // and the object-level checks authentik's serializers add (policy-binding subject, blueprint path).
-import { parseDocument } from 'yaml';
 import type { FieldInfo } from '../authentik/registry.js';
 import type { Json, JsonObject } from '../model/types.js';
+import { dryRunEvents } from './dryrun.js';
 import { findTarget, type World } from './render.js';
 import type { ModelView, RefView } from './schema.js';
 import { isJsonObject, type Rec } from './store.js';
@@ -56,7 +56,7 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
   const values: JsonObject = {};
   for (const name of mv.writable) {
     const fi = mv.info.fields[name]!;
-    if (!Object.prototype.hasOwnProperty.call(body, name)) {
+    if (!Object.hasOwn(body, name)) {
       if (mode !== 'partial' && mv.info.requiredOnCreate.includes(name)) errors[name] = ['This field is required.'];
       continue;
     }
@@ -68,7 +68,7 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
     }
     values[name] = res.value;
   }
-  for (const [name, msg] of Object.entries(fieldRules(mv, values))) errors[name] ??= [msg];
+  for (const [name, msg] of Object.entries(fieldRules(w, mv, values))) errors[name] ??= Array.isArray(msg) ? msg : [msg];
   for (const [name, msg] of Object.entries(uniqueErrors(w, mv, values, existing))) errors[name] ??= [msg];
   if (Object.keys(errors).length) return { ok: false, status: 400, body: errors };
 
@@ -261,8 +261,8 @@ function resolveRefValue(w: World, ref: RefView, fi: FieldInfo, v: Json): Checke
 }
 
 /** Field-level checks authentik's serializers add on top of the schema. */
-function fieldRules(mv: ModelView, values: JsonObject): { [f: string]: string } {
-  const out: { [f: string]: string } = {};
+function fieldRules(w: World, mv: ModelView, values: JsonObject): { [f: string]: FieldError } {
+  const out: { [f: string]: FieldError } = {};
   if (mv.info.modelName === 'user' && typeof values.path === 'string') {
     const p = values.path;
     if (p.startsWith('/') || p.endsWith('/')) out.path = 'No leading or trailing slashes allowed.';
@@ -272,14 +272,10 @@ function fieldRules(mv: ModelView, values: JsonObject): { [f: string]: string } 
     out.intent = `Invalid intent ${String(values.intent)}`;
   }
   if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.content === 'string' && values.content !== '') {
-    // authentik dry-runs the importer; the sandbox checks what it can without one: YAML and its shape.
-    const doc = parseDocument(values.content, { prettyErrors: false });
-    const err = doc.errors[0];
-    const root = err ? undefined : (doc.toJS() as unknown);
-    if (err) out.content = `Failed to validate blueprint: ${err.message.split('\n')[0]}`;
-    else if (!isJsonObject(root as Json) || !Array.isArray((root as JsonObject).entries ?? [])) {
-      out.content = 'Failed to validate blueprint: blueprint must be a mapping with a list of entries';
-    }
+    const events = dryRunEvents(w, values.content, (m, body, mode, existing) => validateBody(w, m, body, mode, existing));
+    // 2023.6 joins the importer's events into one message; later releases list them under a header.
+    if (events)
+      out.content = w.schema.legacy ? [`Failed to validate blueprint: ${events.join('\n')}`] : ['Failed to validate blueprint', ...events.map((e) => `- ${e}`)];
   }
   if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.path === 'string') {
     // The sandbox has no blueprint files on disk, so only "" and oci:// references exist.
