@@ -20,9 +20,9 @@ import { mapLimit } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';
-import { rollback, type Undo } from './rollback.js';
+import { lostCreate, rollback, type Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
-import { at, errorDiag, unresolvedDiag } from './diagnostics.js';
+import { at, errorDiag, objectLabel, unresolvedDiag } from './diagnostics.js';
 import { changedSincePlan } from './fresh.js';
 
 export { checkPlanFresh } from './fresh.js';
@@ -141,7 +141,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
         world.forget(c.key, c.model);
         delete state.objects[c.key];
         delete state.secrets[c.key];
-        undo.push({ kind: 'none', change: c, why: 'a deleted object cannot be restored' });
+        undo.push({ kind: 'none', change: c, why: 'a deleted object cannot be restored', label: objectLabel(c.model, jsonIdentifiers(c)) });
         return { status: 'applied', pk: c.pk! };
       }
     }
@@ -160,8 +160,9 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     for (const w of ex.writes) if (w.bodyField) body[w.bodyField] = w.value;
     const obj = await counted(() => client.create(c.model, body));
     world.record(c.key, obj);
-    undo.push({ kind: 'delete-created', change: c, pk: obj.pk });
-    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: jsonIdentifiers(c, world), adopted: false };
+    const ids = jsonIdentifiers(c, world);
+    undo.push({ kind: 'delete-created', change: c, pk: obj.pk, label: objectLabel(c.model, ids), ...pathOf(info, obj) });
+    state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: ids, adopted: false };
     if (state.pending) delete state.pending[c.key];
     await runActions(c, info, obj, ex.writes);
     return { status: 'applied' as const, pk: obj.pk };
@@ -214,13 +215,20 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
       else undoBody[w.bodyField] = was;
     }
     let obj: LiveObject = current;
+    const label = objectLabel(c.model, jsonIdentifiers(c, world));
     if (Object.keys(body).length) {
       resendBindingSubject(info, current.body, body);
       resendBindingSubject(info, current.body, undoBody);
+      // Undoing the change undoes its record too: a rolled-back update must not leave the object adopted.
+      const prior = {
+        ...(state.objects[c.key] ? { object: state.objects[c.key] } : {}),
+        ...(state.secrets[c.key] ? { secrets: structuredClone(state.secrets[c.key]) } : {}),
+      };
       obj = await counted(() => client.patch(c.model, pk, body));
-      undo.push({ kind: 'patch-back', change: c, pk, body: undoBody });
+      undo.push({ kind: 'patch-back', change: c, pk, body: undoBody, label, ...pathOf(info, current), prior });
     }
-    if (unrestorable) undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored' });
+    if (unrestorable)
+      undo.push({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored', label });
     world.record(c.key, obj);
     const prev = previousRecord(state, c.key, c.model, obj.pk, inPlan);
     state.objects[c.key] = {
@@ -249,6 +257,28 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
       if (!w.digest) continue;
       rec[w.field] = { digest: w.digest, setAt: opts.now().toISOString(), ...(w.field === 'password' && serverChangeDate ? { serverChangeDate } : {}) };
     }
+  };
+
+  // A create whose answer was lost may have landed: look for it, and undo it like any other.
+  const undoLostCreate = async (c: Change): Promise<boolean> => {
+    const ids = jsonIdentifiers(c, world);
+    const label = objectLabel(c.model, ids);
+    const info = findModel(reg, c.model);
+    const found = await world.lookFor(c, ids);
+    if (found === undefined) {
+      diagnostics.push(lostCreate(c, label, info?.apiPath ? `${client.baseUrl.replace(/\/+$/, '')}${info.apiPath}` : undefined));
+      return false;
+    }
+    if (state.pending) delete state.pending[c.key];
+    if (found === null) return true;
+    const u: Undo = { kind: 'delete-created', change: c, pk: found.pk, label, ...(info ? pathOf(info, found) : {}) };
+    state.objects[c.key] = { model: c.model, pk: found.pk, identifiers: ids, adopted: false };
+    const ok = await rollback([u], client, results, diagnostics, state, () => writes++);
+    if (ok)
+      diagnostics.push(
+        diag(APPLY_CODES.instanceRolledBack, `${label}: the failed create had landed after all (pk ${String(found.pk)}); deleted`, { entry: c.key }),
+      );
+    return ok;
   };
 
   // Writes wave by wave, then deletes wave by wave (the plan's order already says so).
@@ -281,7 +311,13 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
       const unfinished = unfinishedInstances(plan.changes, results);
       const scope = opts.rollbackOnFailure ? undo : undo.filter((u) => unfinished.has(instanceOf(u.change)));
       if (scope.length > 0) {
-        const ok = await rollback(scope, client, results, diagnostics, state, () => writes++);
+        let ok = await rollback(scope, client, results, diagnostics, state, () => writes++);
+        for (const c of plan.changes) {
+          if (c.action !== 'create' || !unfinished.has(instanceOf(c))) continue;
+          const r = results.get(c.key);
+          if (r?.status !== 'failed' || !r.diagnostics.some((d) => d.code === APPLY_CODES.uncertain.code)) continue;
+          if (!(await undoLostCreate(c))) ok = false;
+        }
         phase = ok && scope.length === undo.length ? 'rolled-back' : 'partial';
         const names = [...new Set(scope.map((u) => instanceOf(u.change)))].sort();
         diagnostics.push(
@@ -295,6 +331,13 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
     }
   }
   return { result: finish(plan, results, diagnostics, writes, phase), state };
+}
+
+/** Where a person finds the object over the API (below the client's base URL). */
+function pathOf(info: ModelInfo, obj: LiveObject): { path?: string } {
+  if (!info.apiPath) return {};
+  const lookup = info.lookupField && info.lookupField !== info.pkField ? obj.body[info.lookupField] : obj.pk;
+  return typeof lookup === 'string' || typeof lookup === 'number' ? { path: `${info.apiPath}${encodeURIComponent(String(lookup))}/` } : {};
 }
 
 /** A change's blueprint instance: the file its entry comes from (prune deletes have none). */

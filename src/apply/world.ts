@@ -1,11 +1,11 @@
 // What apply knows while it writes: the objects of the plan's entries (matched, then created),
 // and fresh lists of the models a pending `!Find` queries, re-read after writes to that model.
 // Values the plan left as "known after apply" are finished here.
-import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClient } from '../model/index.js';
+import type { Change, CompiledEntry, DesiredValue, Json, JsonObject, LiveObject, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { findCovers, findModel } from '../authentik/registry.js';
 import { resolveDeferred, type DeferredResolver } from '../values/index.js';
-import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../live/index.js';
+import { allFinds, EntryTable, evalQuery, keyOfValue, matchIdentifiers, ObjectIndex } from '../live/index.js';
 
 export class ApplyWorld implements DeferredResolver {
   private readonly table: EntryTable;
@@ -72,6 +72,24 @@ export class ApplyWorld implements DeferredResolver {
       this.index.set(m, await this.client.list(m));
       this.fresh.add(m);
     }
+  }
+
+  /**
+   * The object a create whose answer was lost would have made, by the entry's identifiers on a
+   * fresh list: null = it did not land, undefined = cannot tell (the read failed, or the
+   * identifiers are not decidable from the objects).
+   */
+  async lookFor(c: Change, identifiers: JsonObject): Promise<LiveObject | null | undefined> {
+    const info = findModel(this.reg, c.model);
+    if (!info || Object.keys(identifiers).length < Object.keys(c.identifiers).length) return undefined;
+    try {
+      this.index.set(info.model, await this.client.list(info.model));
+    } catch {
+      return undefined;
+    }
+    this.fresh.add(info.model);
+    const r = matchIdentifiers(this.reg, this.index, info.model, identifiers);
+    return r === 'unknown' ? undefined : r.match;
   }
 
   resolve(v: DesiredValue, fromKey: string): { ok: true; value: Json } | { ok: false; why: string } {
