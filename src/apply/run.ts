@@ -164,18 +164,23 @@ export class ApplyRun implements WriteContext {
     const { undo, opts } = this;
     const applied = undo.length > 0;
     let phase: ApplyResult['phase'] = applied ? 'partial' : 'failed';
-    if (!applied || opts.keepPartial) return phase;
+    if (opts.keepPartial) return phase;
     const { results, diagnostics } = this.progress;
     const unfinished = unfinishedInstances(this.plan.changes, results);
+    // Even an instance with nothing applied may hold a create whose answer was lost.
+    const lost = this.plan.changes.filter(
+      (c) =>
+        c.action === 'create' &&
+        unfinished.has(instanceOf(c)) &&
+        results.get(c.key)?.status === 'failed' &&
+        results.get(c.key)!.diagnostics.some((d) => d.code === APPLY_CODES.uncertain.code),
+    );
+    let lostOk = true;
+    for (const c of lost) if (!(await this.undoLostCreate(c))) lostOk = false;
+    if (!applied) return phase;
     const scope = opts.rollbackOnFailure ? undo : undo.filter((u) => unfinished.has(instanceOf(u.change)));
     if (scope.length === 0) return phase;
-    let ok = await rollback(scope, this.client, results, diagnostics, this.state, () => this.writes++);
-    for (const c of this.plan.changes) {
-      if (c.action !== 'create' || !unfinished.has(instanceOf(c))) continue;
-      const r = results.get(c.key);
-      if (r?.status !== 'failed' || !r.diagnostics.some((d) => d.code === APPLY_CODES.uncertain.code)) continue;
-      if (!(await this.undoLostCreate(c))) ok = false;
-    }
+    const ok = (await rollback(scope, this.client, results, diagnostics, this.state, () => this.writes++)) && lostOk;
     phase = ok && scope.length === undo.length ? 'rolled-back' : 'partial';
     const names = [...new Set(scope.map((u) => instanceOf(u.change)))].sort();
     diagnostics.push(

@@ -209,6 +209,21 @@ test('a create that landed although its answer was lost is found and undone by r
   }
 });
 
+test('a lost create that was its blueprint’s first write is looked for and undone too', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'POST', body: /"b-one"/, kind: 'reset', phase: 'after' });
+    w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 5, kind: 'reset' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind');
+    assert.match(r.out, /AKB5014: authentik_core\.group name=b-one: the failed create had landed after all \(pk [^)]+\); deleted/);
+    assert.equal(w.state().pending, undefined, 'nothing left announced');
+  } finally {
+    await w.close();
+  }
+});
+
 test('a connection reset on an update is retried: applied once, nothing rolled back', async () => {
   const w = await world();
   try {
