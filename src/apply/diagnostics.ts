@@ -1,5 +1,5 @@
 // Apply's diagnostics: a server's field message lands on the YAML line of that field.
-import type { Change, CompiledEntry, Diagnostic } from '../model/index.js';
+import type { Change, CompiledEntry, Diagnostic, JsonObject } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import { diag } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
@@ -26,10 +26,18 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
       return diag(APPLY_CODES.uncertain, summary, {
         ...at(c, entry, first),
         severity: 'error',
-        detail: 'The connection failed mid-request: the write may or may not have happened. Plan again before retrying.',
+        detail: `${
+          e.status === 0 ? 'The connection failed mid-request' : `authentik answered ${e.status}, which it can do after making the change`
+        }: the write may or may not have happened. Plan again before retrying.`,
       });
     }
     return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
   }
   return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
+}
+
+/** How a person finds the object: its model and identifiers, as the plan shows them. */
+export function objectLabel(model: string, identifiers: JsonObject): string {
+  const parts = Object.entries(identifiers).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  return `${model} ${parts.join(' ') || '(no identifiers)'}`;
 }

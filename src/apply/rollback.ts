@@ -1,14 +1,23 @@
 // Rollback: undo applied changes in reverse from their before-images; every step is reported and
-// what cannot be undone (deletes, secrets set through actions) says so.
+// what cannot be undone (deletes, secrets set through actions, lost creates) says so, naming the
+// object as a person finds it and how to finish by hand.
 import type { Change, ChangeResult, Diagnostic, JsonObject, ServerClient, OwnershipState } from '../model/index.js';
 import { diag } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
 
-/** Undo information of one applied change. */
+/** What the ownership state held for an entry before its change: restored when the change is undone. */
+export interface PriorRecord {
+  object?: OwnershipState['objects'][string];
+  secrets?: OwnershipState['secrets'][string];
+}
+
+/** Undo information of one applied change; `label` and `path` name the object for people. */
 export type Undo =
-  | { kind: 'delete-created'; change: Change; pk: string | number }
-  | { kind: 'patch-back'; change: Change; pk: string | number; body: JsonObject }
-  | { kind: 'none'; change: Change; why: string };
+  | { kind: 'delete-created'; change: Change; pk: string | number; label: string; path?: string }
+  | { kind: 'patch-back'; change: Change; pk: string | number; body: JsonObject; label: string; path?: string; prior: PriorRecord }
+  | { kind: 'none'; change: Change; why: string; label: string };
+
+const FINISH = 're-run `akbp apply` to apply the blueprint whole after all';
 
 /** Undo in reverse; every step reported, none silently skipped. */
 export async function rollback(
@@ -21,6 +30,7 @@ export async function rollback(
 ): Promise<boolean> {
   let ok = true;
   const outcome = new Map<string, boolean>();
+  const url = (path: string | undefined) => (path ? `${client.baseUrl.replace(/\/+$/, '')}${path}` : undefined);
   for (const u of [...undo].reverse()) {
     const key = u.change.key;
     try {
@@ -32,19 +42,36 @@ export async function rollback(
       } else if (u.kind === 'patch-back') {
         count();
         await client.patch(u.change.model, u.pk, u.body);
+        restore(state, key, u.prior);
       } else {
         ok = false;
         outcome.set(key, false);
-        diagnostics.push(diag(APPLY_CODES.notUndoable, `${key}: ${u.why}`, { entry: key }));
+        diagnostics.push(diag(APPLY_CODES.notUndoable, `${u.label}: ${u.why}`, { entry: key }));
         continue;
       }
       if (!outcome.has(key)) outcome.set(key, true);
     } catch (e) {
       ok = false;
       outcome.set(key, false);
-      diagnostics.push(
-        diag(APPLY_CODES.rollbackFailed, `${key}: undoing the ${u.change.action} failed: ${e instanceof Error ? e.message : String(e)}`, { entry: key }),
-      );
+      const why = e instanceof Error ? e.message : String(e);
+      const where = url(u.kind === 'none' ? undefined : u.path);
+      if (u.kind === 'delete-created') {
+        diagnostics.push(
+          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}) was not deleted: ${why}`, {
+            entry: key,
+            detail: `It was created by this run and stays on the server, recorded as akbp's. To finish: ${FINISH}, or delete it by hand${where ? `: DELETE ${where}` : ''}.`,
+          }),
+        );
+      } else if (u.kind === 'patch-back') {
+        // Field names only: a before-image may hold values that must not be printed.
+        const fields = Object.keys(u.body).sort().join(', ');
+        diagnostics.push(
+          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}): ${fields} not set back: ${why}`, {
+            entry: key,
+            detail: `It keeps the values this run wrote. To finish: ${FINISH}, or set ${fields} back by hand to the values the plan shows as before${where ? ` (PATCH ${where})` : ''}.`,
+          }),
+        );
+      }
     }
   }
   for (const [key, good] of outcome) {
@@ -52,4 +79,19 @@ export async function rollback(
     if (r && r.status === 'applied') results.set(key, { ...r, status: good ? 'rolled-back' : 'rollback-failed' });
   }
   return ok;
+}
+
+/** A create whose answer was lost may have made an object nobody can undo without its pk. */
+export function lostCreate(c: Change, label: string, listUrl: string | undefined): Diagnostic {
+  return diag(APPLY_CODES.rollbackFailed, `${label} may have been created by the failed request and was not undone`, {
+    entry: c.key,
+    detail: `Without the server's answer akbp cannot tell whether it exists. The create stays announced in the ownership record, so the next \`akbp apply\` finds it and keeps it as akbp's; to remove it instead, look for it${listUrl ? ` in ${listUrl}` : ''} and delete it by hand.`,
+  });
+}
+
+function restore(state: OwnershipState, key: string, prior: PriorRecord): void {
+  if (prior.object) state.objects[key] = prior.object;
+  else delete state.objects[key];
+  if (prior.secrets) state.secrets[key] = prior.secrets;
+  else delete state.secrets[key];
 }

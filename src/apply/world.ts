@@ -1,28 +1,25 @@
 // What apply knows while it writes: the objects of the plan's entries (matched, then created),
 // and fresh lists of the models a pending `!Find` queries, re-read after writes to that model.
 // Values the plan left as "known after apply" are finished here.
-import type { Change, CompiledEntry, DesiredValue, Json, LiveObject, ServerClient } from '../model/index.js';
+import type { Change, CompiledEntry, DesiredValue, Json, JsonObject, LiveObject, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { findCovers, findModel } from '../authentik/registry.js';
-import { resolveDeferred, type DeferredResolver } from '../values/index.js';
-import { allFinds, EntryTable, evalQuery, keyOfValue, ObjectIndex } from '../live/index.js';
+import { resolveDeferred } from '../values/index.js';
+import { allFinds, EntryTable, IndexResolver, matchIdentifiers, ObjectIndex, type FindQueryArg } from '../live/index.js';
 
-export class ApplyWorld implements DeferredResolver {
-  private readonly table: EntryTable;
+export class ApplyWorld extends IndexResolver {
   private readonly objs = new Map<string, LiveObject>();
-  private readonly index: ObjectIndex;
   private readonly fresh = new Set<string>();
   /** Finds that matched nothing at apply time: a value the plan expected to exist by now. */
   failedFinds: string[] = [];
 
   constructor(
-    private readonly reg: Registry,
+    reg: Registry,
     private readonly client: ServerClient,
     entries: readonly CompiledEntry[],
     plan: { changes: Change[] },
   ) {
-    this.table = new EntryTable(entries);
-    this.index = new ObjectIndex(reg);
+    super(reg, new ObjectIndex(reg), new EntryTable(entries));
     for (const c of plan.changes) {
       if (c.pk !== undefined && c.action !== 'delete' && c.action !== 'create') this.objs.set(c.key, { model: c.model, pk: c.pk, body: c.before ?? {} });
     }
@@ -74,6 +71,24 @@ export class ApplyWorld implements DeferredResolver {
     }
   }
 
+  /**
+   * The object a create whose answer was lost would have made, by the entry's identifiers on a
+   * fresh list: null = it did not land, undefined = cannot tell (the read failed, or the
+   * identifiers are not decidable from the objects).
+   */
+  async lookFor(c: Change, identifiers: JsonObject): Promise<LiveObject | null | undefined> {
+    const info = findModel(this.reg, c.model);
+    if (!info || Object.keys(identifiers).length < Object.keys(c.identifiers).length) return undefined;
+    try {
+      this.index.set(info.model, await this.client.list(info.model));
+    } catch {
+      return undefined;
+    }
+    this.fresh.add(info.model);
+    const r = matchIdentifiers(this.reg, this.index, info.model, identifiers);
+    return r === 'unknown' ? undefined : r.match;
+  }
+
   resolve(v: DesiredValue, fromKey: string): { ok: true; value: Json } | { ok: false; why: string } {
     this.failedFinds = [];
     const r = resolveDeferred(v, this, fromKey);
@@ -81,28 +96,17 @@ export class ApplyWorld implements DeferredResolver {
     return { ok: false, why: [...r.missing, ...(r.errors ?? []), ...this.failedFinds].join('; ') };
   }
 
-  keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
-    for (const e of this.table.withId(id, fromKey)) {
-      const o = this.objs.get(e.key);
-      if (o) return keyOfValue(this.reg, o, pbm);
-    }
-    return undefined;
+  protected objectOfEntry(e: CompiledEntry): LiveObject | undefined {
+    return this.objs.get(e.key);
   }
 
-  find(q: { model: string; query: [string, Json][] }): Json | undefined {
-    return this.lookup(q)?.pk;
-  }
-
-  findObject(q: { model: string; query: [string, Json][] }): Json | undefined {
-    return this.lookup(q)?.body;
-  }
-
-  private lookup(q: { model: string; query: [string, Json][] }): LiveObject | undefined {
-    const r = evalQuery(this.reg, this.index, q.model, q.query);
-    if (r === 'unknown' || r.match === null) {
-      this.failedFinds.push(`!Find [${q.model}, …] ${r === 'unknown' ? 'cannot be evaluated' : 'matched nothing at apply time'}`);
+  // At apply time a find that matches nothing is a value the plan expected to exist by now.
+  protected override lookup(q: FindQueryArg): LiveObject | undefined {
+    const hit = this.query(q);
+    if (hit === 'unknown' || hit === null) {
+      this.failedFinds.push(`!Find [${q.model}, …] ${hit === 'unknown' ? 'cannot be evaluated' : 'matched nothing at apply time'}`);
       return undefined;
     }
-    return r.match;
+    return hit;
   }
 }

@@ -1,8 +1,10 @@
 // The live-objects layer: an index of objects read from the server, authentik's lookup semantics
-// over it (queries, identifier matching, normalised comparison), the entry table and `!Find`
-// helpers. Observe, plan and apply keep only their own policy on top of it.
+// over it (queries, identifier matching, normalised comparison), the entry table, `!Find`
+// helpers and the one resolver base (`IndexResolver`). Observe, plan and apply keep only their
+// own policy on top of it.
 export { ObjectIndex, pkKey, keyOfValue, coarseKey } from './objects.js';
 export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQuery, pkOf, type ObjectSource, type Verdict } from './match.js';
 export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString, type NormalizeContext } from './normalize.js';
 export { EntryTable } from './entries.js';
 export { allFinds, answeredObject, requiredFinds, requiredFindKeys } from './finds.js';
+export { IndexResolver, type FindQueryArg } from './resolver.js';

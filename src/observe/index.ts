@@ -6,8 +6,8 @@ import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
-import { findQueryKey, resolveDeferred, type DeferredResolver } from '../values/index.js';
-import { answeredObject, evalLookup, evalQuery, keyOfValue, matchIdentifiers, ObjectIndex, EntryTable } from '../live/index.js';
+import { findQueryKey, resolveDeferred } from '../values/index.js';
+import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads } from './strategy.js';
@@ -118,48 +118,37 @@ async function matchEntry(
   return fallback.ask(info.model, query, e.key);
 }
 
-class ObserveResolver implements DeferredResolver {
+class ObserveResolver extends IndexResolver {
   /** Finds answered "cannot tell (yet)": an entry depending on one is not known to be absent. */
   unknowns = 0;
 
   constructor(
-    private readonly reg: Registry,
-    private readonly index: ObjectIndex,
-    private readonly table: EntryTable,
+    reg: Registry,
+    index: ObjectIndex,
+    table: EntryTable,
     private readonly byKey: Map<string, LiveObject | null>,
     private readonly finds: Map<string, Json>,
     private readonly fallback: ServerFallback,
-  ) {}
-
-  keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
-    for (const e of this.table.withId(id, fromKey)) {
-      const o = this.byKey.get(e.key);
-      if (o) return keyOfValue(this.reg, o, pbm);
-    }
-    return undefined;
+  ) {
+    super(reg, index, table);
   }
 
-  find(q: { model: string; query: [string, Json][] }): Json | undefined {
-    const o = this.lookup(q);
-    return o === undefined ? undefined : o === null ? null : o.pk;
+  protected objectOfEntry(e: CompiledEntry): LiveObject | null | undefined {
+    return this.byKey.get(e.key);
   }
 
-  findObject(q: { model: string; query: [string, Json][] }): Json | undefined {
-    const o = this.lookup(q);
-    return o === undefined ? undefined : o === null ? null : o.body;
-  }
-
-  private lookup(q: { model: string; query: [string, Json][] }): LiveObject | null | undefined {
+  // Answers are recorded for plan; what the objects read cannot tell is asked of the server.
+  protected override lookup(q: FindQueryArg): LiveObject | null | undefined {
     const key = findQueryKey(q);
-    if (this.finds.has(key)) return answeredObject(this.reg, this.index, q.model, this.finds.get(key)!);
-    const r = evalQuery(this.reg, this.index, q.model, q.query);
-    if (r === 'unknown') {
+    if (this.finds.has(key)) return this.answered(q.model, this.finds.get(key)!);
+    const hit = this.query(q);
+    if (hit === 'unknown') {
       this.unknowns++;
       this.fallback.queue(q, key);
       return undefined;
     }
-    this.finds.set(key, r.match ? r.match.pk : null);
-    return r.match;
+    this.finds.set(key, hit ? hit.pk : null);
+    return hit;
   }
 }
 

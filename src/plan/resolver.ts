@@ -3,8 +3,8 @@
 import type { CompiledEntry, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findCovers, findModel } from '../authentik/registry.js';
-import { findQueryKey, type DeferredResolver } from '../values/index.js';
-import { answeredObject, bodyMatchesQuery, evalQuery, keyOfValue, pkKey, type EntryTable, type ObjectIndex } from '../live/index.js';
+import { findQueryKey } from '../values/index.js';
+import { bodyMatchesQuery, IndexResolver, pkKey, type EntryTable, type FindQueryArg, type ObjectIndex } from '../live/index.js';
 import type { Outcomes } from './outcomes.js';
 
 /** What the plan decided for an earlier entry, as later entries' references see it. */
@@ -18,7 +18,7 @@ export interface Outcome {
   body: JsonObject;
 }
 
-export class PlanResolver implements DeferredResolver {
+export class PlanResolver extends IndexResolver {
   /** Entry keys the last resolved value waits for. */
   pendingOn = new Set<string>();
   /** Reasons a reference can never resolve (absent or skipped target). */
@@ -29,13 +29,15 @@ export class PlanResolver implements DeferredResolver {
   readonly found = new Set<string>();
 
   constructor(
-    private readonly reg: Registry,
-    private readonly index: ObjectIndex,
+    reg: Registry,
+    index: ObjectIndex,
     private readonly finds: Map<string, Json>,
-    private readonly table: EntryTable,
+    table: EntryTable,
     private readonly outcomes: Outcomes,
     private readonly fromOrder: () => number,
-  ) {}
+  ) {
+    super(reg, index, table);
+  }
 
   reset(): void {
     this.pendingOn = new Set();
@@ -43,15 +45,13 @@ export class PlanResolver implements DeferredResolver {
     this.nullFinds = new Set();
   }
 
-  keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
-    const candidates = this.table.withId(id, fromKey);
-    let pending: Outcome | undefined;
-    for (const e of candidates) {
-      const o = this.outcomes.get(e.key);
-      if (!o) continue;
-      if (o.live) return keyOfValue(this.reg, o.live, pbm);
-      if (o.creates && !pending) pending = o;
-    }
+  protected objectOfEntry(e: CompiledEntry): LiveObject | null | undefined {
+    return this.outcomes.get(e.key)?.live;
+  }
+
+  // No object yet: the value waits for the first entry this run creates, or can never resolve.
+  protected override keyOfMissing(id: string, candidates: CompiledEntry[]): undefined {
+    const pending = candidates.map((e) => this.outcomes.get(e.key)).find((o) => o?.creates);
     if (pending) {
       this.pendingOn.add(pending.entry.key);
       return undefined;
@@ -64,25 +64,11 @@ export class PlanResolver implements DeferredResolver {
     return undefined;
   }
 
-  find(q: { model: string; query: [string, Json][] }): Json | undefined {
-    const hit = this.lookup(q);
-    return hit === undefined ? undefined : hit === null ? null : hit.pk;
-  }
-
-  findObject(q: { model: string; query: [string, Json][] }): Json | undefined {
-    const hit = this.lookup(q);
-    return hit === undefined ? undefined : hit === null ? null : hit.body;
-  }
-
-  private lookup(q: { model: string; query: [string, Json][] }): LiveObject | null | undefined {
+  protected override lookup(q: FindQueryArg): LiveObject | null | undefined {
     const key = findQueryKey(q);
     const known = this.finds.get(key);
-    if (known !== undefined && known !== null) return this.saw(answeredObject(this.reg, this.index, q.model, known));
-    let hit: LiveObject | null | 'unknown' = null;
-    if (known === undefined) {
-      const r = evalQuery(this.reg, this.index, q.model, q.query);
-      hit = r === 'unknown' ? 'unknown' : r.match;
-    }
+    if (known !== undefined && known !== null) return this.saw(this.answered(q.model, known));
+    const hit: LiveObject | null | 'unknown' = known === undefined ? this.query(q) : null;
     if (hit !== null && hit !== 'unknown') return this.saw(hit);
     // Like the importer's !Find, a query sees objects earlier entries of this run create.
     const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();

@@ -86,3 +86,51 @@ export class ResetError extends Error {
     this.name = 'ResetError';
   }
 }
+
+/**
+ * A fault aimed at chosen requests rather than drawn at random: the `nth` request (1-based,
+ * counted among those that match) and the `times - 1` matching requests after it get `kind`.
+ * Tests use it to fail exactly the write they mean (the 3rd write, the create of one object).
+ */
+export interface FaultRule {
+  /** Upper-case method; omitted: every write (POST, PUT, PATCH, DELETE). */
+  method?: string;
+  /** Matched against the path below /api/v3, query included. */
+  path?: RegExp;
+  /** Matched against the request body text. */
+  body?: RegExp;
+  nth?: number;
+  /** Consecutive matching requests that fail from the nth on (default 1; Infinity = all). */
+  times?: number;
+  kind: FaultKind;
+  phase?: FaultPhase;
+}
+
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export class ScriptedFaults {
+  private readonly rules: { rule: FaultRule; seen: number }[] = [];
+
+  add(rule: FaultRule): void {
+    this.rules.push({ rule, seen: 0 });
+  }
+
+  clear(): void {
+    this.rules.length = 0;
+  }
+
+  /** The fault of the first rule whose window this request falls in; every matching rule counts it. */
+  next(method: string, path: string, body: string | undefined): FaultPlan | undefined {
+    let out: FaultPlan | undefined;
+    for (const r of this.rules) {
+      const { rule } = r;
+      if (rule.method ? rule.method !== method : !WRITES.has(method)) continue;
+      if (rule.path && !rule.path.test(path)) continue;
+      if (rule.body && !rule.body.test(body ?? '')) continue;
+      r.seen++;
+      const first = rule.nth ?? 1;
+      if (!out && r.seen >= first && r.seen < first + (rule.times ?? 1)) out = { kind: rule.kind, phase: rule.phase ?? 'before' };
+    }
+    return out;
+  }
+}

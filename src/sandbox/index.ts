@@ -3,7 +3,7 @@
 import type { Registry } from '../authentik/registry.js';
 import type { HttpRequest, HttpResponse, HttpTransport } from '../model/ports.js';
 import { Api } from './api.js';
-import { ALL_FAULTS, FaultInjector, faultResponse, ResetError, type FaultKind, type FaultPhase } from './faults.js';
+import { ALL_FAULTS, FaultInjector, faultResponse, ResetError, ScriptedFaults, type FaultKind, type FaultPhase, type FaultRule } from './faults.js';
 import { listenHttp } from './http.js';
 import type { World } from './render.js';
 import { Schema } from './schema.js';
@@ -11,7 +11,7 @@ import { SEED_TOKEN_IDENTIFIER, seed } from './seed.js';
 import { readStateFile, Store, writeStateFile } from './store.js';
 
 export { SEED_TOKEN_IDENTIFIER } from './seed.js';
-export { ALL_FAULTS, type FaultKind, type FaultPhase } from './faults.js';
+export { ALL_FAULTS, type FaultKind, type FaultPhase, type FaultRule } from './faults.js';
 
 export interface SandboxOptions {
   registry: Registry;
@@ -29,6 +29,8 @@ export interface SandboxOptions {
   seed?: number;
   /** Page-size cap; defaults to the registry's (null = uncapped, as 2023.6). */
   maxPageSize?: number | null;
+  /** Faults at chosen requests (they win over a drawn fault; the seeded draw still advances). */
+  faultRules?: FaultRule[];
 }
 
 export interface RequestLogEntry {
@@ -45,6 +47,9 @@ export interface Sandbox {
   listen(host?: string, port?: number): Promise<{ url: string; close(): Promise<void> }>;
   readonly requestLog: RequestLogEntry[];
   clearLog(): void;
+  /** Aims a fault at chosen requests from now on (see FaultRule); `clearFaults` removes them. */
+  injectFault(rule: FaultRule): void;
+  clearFaults(): void;
   readonly version: string;
   /** The whole state (records, counters) for tests; token keys redacted, password hashes kept. */
   snapshot(): unknown;
@@ -77,15 +82,18 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     latencyMs: opts.latencyMs ?? 0,
     jitterMs: opts.jitterMs ?? 0,
   });
+  const scripted = new ScriptedFaults();
+  for (const r of opts.faultRules ?? []) scripted.add(r);
   const requestLog: RequestLogEntry[] = [];
   // Requests run one at a time past the latency wait, so each write and its persistence are atomic.
   let chain: Promise<unknown> = Promise.resolve();
 
   async function process(req: HttpRequest): Promise<HttpResponse> {
-    const fault = faults.next();
+    const drawn = faults.next();
     const delay = faults.delayMs();
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const method = req.method.toUpperCase();
+    const fault = scripted.next(method, req.path, req.body) ?? drawn;
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     const run = async (): Promise<HttpResponse> => {
       if (fault && fault.phase === 'before') {
         if (fault.kind === 'reset') throw new ResetError();
@@ -119,6 +127,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     clearLog: () => {
       requestLog.length = 0;
     },
+    injectFault: (rule) => scripted.add(rule),
+    clearFaults: () => scripted.clear(),
     version,
     // Token keys stay in the store (and its file); a snapshot only says whether one is set.
     snapshot: () => {

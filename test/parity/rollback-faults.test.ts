@@ -1,0 +1,330 @@
+// Rollback under injected faults: the real CLI applies two blueprints to a sandbox over HTTP while
+// the sandbox fails chosen requests. After each run the server's objects are compared with the
+// before-image and with what the report says: a user must be able to trust the report.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bundledRegistry } from '../../src/authentik/bundled.js';
+import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createClient } from '../../src/server/index.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+
+const TOKEN = 'rollback-faults-token-5be1c07a';
+const registry = bundledRegistry('2026.5');
+
+const files = {
+  'a-independent.yaml': `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: independent}
+`,
+  'b-service.yaml': `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: b-one}
+  - model: authentik_core.group
+    identifiers: {name: b-existing}
+    attrs: {attributes: {tier: platinum}}
+  - model: authentik_core.group
+    identifiers: {name: b-two}
+  - model: authentik_core.group
+    identifiers: {name: b-three}
+`,
+  'c-later.yaml': `version: 1
+entries:
+  - model: authentik_core.group
+    identifiers: {name: c-later}
+`,
+};
+
+/** Group name → attributes, as the server holds them; a name held twice shows up twice. */
+type Groups = Record<string, unknown>;
+
+interface State {
+  objects: Record<string, { pk: unknown; adopted: boolean }>;
+  pending?: Record<string, unknown>;
+}
+
+interface Applied extends CliRun {
+  out: string;
+  /** Writes the sandbox answered, as `METHOD path status` (0 = connection reset). */
+  writes: string[];
+}
+
+interface World {
+  sb: Sandbox;
+  url: string;
+  before: Groups;
+  apply(extra?: string[]): Promise<Applied>;
+  groups(): Groups;
+  pk(name: string): string;
+  state(): State;
+  close(): Promise<void>;
+}
+
+function groupsOf(sb: Sandbox): Groups {
+  const snap = sb.snapshot() as { records: { model: string; data: { name?: string; attributes?: unknown } }[] };
+  const out: Groups = {};
+  for (const r of snap.records) {
+    if (r.model !== 'authentik_core.group') continue;
+    const n = String(r.data.name);
+    out[n in out ? `${n} (again)` : n] = r.data.attributes ?? null;
+  }
+  return out;
+}
+
+/** A sandbox over HTTP holding one group the blueprint updates, and the blueprints on disk. */
+async function world(): Promise<World> {
+  const d = mkdtempSync(join(tmpdir(), 'akbp-faults-'));
+  const sb = await createSandbox({ registry, token: TOKEN });
+  const http = await sb.listen('127.0.0.1', 0);
+  const admin = createClient({ baseUrl: http.url, token: TOKEN, registry });
+  await admin.create('authentik_core.group', { name: 'b-existing', attributes: { tier: 'gold' } });
+  await admin.close();
+  mkdirSync(join(d, 'bp'));
+  for (const [n, t] of Object.entries(files)) writeFileSync(join(d, 'bp', n), t);
+  const env = { PATH: process.env.PATH, HOME: d, CI: 'true' };
+  return {
+    sb,
+    url: http.url,
+    before: groupsOf(sb),
+    apply: async (extra = []) => {
+      sb.clearLog();
+      const args = ['apply', '--server', http.url, '--token', TOKEN, '--state', join(d, 'state.json'), '--concurrency', '1', 'bp', '--yes', ...extra];
+      const r = await runCli(args, { cwd: d, env });
+      const out = r.stdout + r.stderr;
+      assert.ok(!out.includes(TOKEN), 'the token never appears in the output');
+      return { ...r, out, writes: sb.requestLog.filter((l) => l.method !== 'GET').map((l) => `${l.method} ${l.path} ${l.status}`) };
+    },
+    groups: () => groupsOf(sb),
+    pk: (name) => {
+      const snap = sb.snapshot() as { records: { model: string; pk: string; data: { name?: string } }[] };
+      const r = snap.records.find((x) => x.model === 'authentik_core.group' && x.data.name === name);
+      assert.ok(r, `${name} exists on the server`);
+      return r.pk;
+    },
+    state: () => JSON.parse(readFileSync(join(d, 'state.json'), 'utf8')) as State,
+    close: async () => {
+      await http.close();
+      rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+const key = (file: string, name: string) => `${file}#authentik_core.group[name=${name}]`;
+/** The result line of one object in the apply report. */
+const line = (status: string, action: string, name: string) => new RegExp(`${status}\\s+${action}\\s+authentik_core\\.group name=${name}\\b`);
+
+test('a write that keeps failing with 500 rolls its blueprint back to the before-image; later blueprints are not attempted', async () => {
+  const w = await world();
+  try {
+    // The 4th write is b-two's create; the client looks after a 500 and sends it once more.
+    w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind, a-independent.yaml stays');
+    assert.match(r.out, line('applied', 'create', 'independent'));
+    assert.match(r.out, line('rolled-back', 'create', 'b-one'));
+    assert.match(r.out, line('rolled-back', 'update', 'b-existing'));
+    assert.match(r.out, line('failed', 'create', 'b-two'));
+    assert.match(r.out, line('not-attempted', 'create', 'b-three'));
+    assert.match(r.out, line('not-attempted', 'create', 'c-later'));
+    assert.match(r.out, /b-service\.yaml:8:\d+: error AKB5009: .*POST \/core\/groups\/ → 500/);
+    assert.match(r.out, /AKB5014: rolled back 2 applied change\(s\) of bp\/b-service\.yaml/);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a rolled-back update does not leave its object recorded as adopted', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
+    const r = await w.apply();
+    assert.match(r.out, line('rolled-back', 'update', 'b-existing'));
+    // Recorded as adopted, `--prune-adopted` would later delete an object akbp never owned.
+    assert.deepEqual(Object.keys(w.state().objects).sort(), [key('a-independent.yaml', 'independent')], 'only what stays is recorded');
+  } finally {
+    await w.close();
+  }
+});
+
+test('a 500 on a write is not reported as a lost connection', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
+    const r = await w.apply();
+    assert.doesNotMatch(r.out, /connection failed/i, r.out);
+    assert.match(r.out, /answered 500/);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a create whose answer is lost after it landed is named as possibly on the server, and the next apply takes it as akbp’s', async () => {
+  const w = await world();
+  try {
+    // The POST lands, its answer is lost, and every look for it fails too (the observe list was the 1st GET).
+    w.sb.injectFault({ method: 'POST', body: /"b-two"/, kind: 'reset', phase: 'after' });
+    w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 99, kind: 'reset' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, line('failed', 'create', 'b-two'));
+    assert.match(r.out, /AKB5009: .*POST \/core\/groups\/ → 0/);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-two': {} }, 'the server holds what landed, nothing else of b-service.yaml');
+    // The report must say so: the rollback cannot claim the server is back to before.
+    assert.match(r.out, /error AKB5007: authentik_core\.group name=b-two may have been created .*not undone/);
+    assert.match(r.out, /Apply partial/);
+    assert.ok(w.state().pending?.[key('b-service.yaml', 'b-two')], 'the create stays announced for the next run');
+
+    w.sb.clearFaults();
+    const again = await w.apply();
+    assert.equal(again.code, 0, again.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-one': {}, 'b-existing': { tier: 'platinum' }, 'b-two': {}, 'b-three': {}, 'c-later': {} });
+    assert.equal(w.state().objects[key('b-service.yaml', 'b-two')]?.adopted, false, 'the object the lost create made is akbp’s, not adopted');
+    assert.equal(w.state().pending, undefined);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a create that landed although its answer was lost is found and undone by rollback', async () => {
+  const w = await world();
+  try {
+    // The client's own looks after the lost POST fail (1 try + 4 retries); the rollback looks once more.
+    w.sb.injectFault({ method: 'POST', body: /"b-two"/, kind: 'reset', phase: 'after' });
+    w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 5, kind: 'reset' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind');
+    assert.match(r.out, /AKB5014: authentik_core\.group name=b-two: the failed create had landed after all \(pk [^)]+\); deleted/);
+    assert.match(r.out, /AKB5014: rolled back 2 applied change\(s\) of bp\/b-service\.yaml/);
+    assert.doesNotMatch(r.out, /AKB5007/);
+    assert.equal(w.state().pending, undefined, 'nothing left announced');
+    assert.deepEqual(Object.keys(w.state().objects), [key('a-independent.yaml', 'independent')]);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a lost create that was its blueprint’s first write is looked for and undone too', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'POST', body: /"b-one"/, kind: 'reset', phase: 'after' });
+    w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 5, kind: 'reset' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind');
+    assert.match(r.out, /AKB5014: authentik_core\.group name=b-one: the failed create had landed after all \(pk [^)]+\); deleted/);
+    assert.equal(w.state().pending, undefined, 'nothing left announced');
+  } finally {
+    await w.close();
+  }
+});
+
+test('a connection reset on an update is retried: applied once, nothing rolled back', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'PATCH', kind: 'reset', phase: 'after' });
+    const r = await w.apply();
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(
+      r.writes.filter((x) => x.startsWith('PATCH')).map((x) => x.split(' ')[2]),
+      ['0', '200'],
+    );
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-one': {}, 'b-existing': { tier: 'platinum' }, 'b-two': {}, 'b-three': {}, 'c-later': {} });
+    assert.doesNotMatch(r.out, /AKB5014|AKB5007/);
+  } finally {
+    await w.close();
+  }
+});
+
+test('a delete that fails during rollback is named by identity and pk, with the commands to finish', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'POST', body: /"b-three"/, times: 2, kind: '500' });
+    // Rollback runs in reverse: its first delete is b-two's.
+    w.sb.injectFault({ method: 'DELETE', kind: '500' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    const pk = w.pk('b-two');
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-two': {} }, 'everything else of b-service.yaml was undone');
+    assert.match(r.out, line('rollback-failed', 'create', 'b-two'));
+    assert.match(r.out, line('rolled-back', 'create', 'b-one'));
+    assert.match(r.out, line('rolled-back', 'update', 'b-existing'));
+    assert.match(r.out, new RegExp(`error AKB5007: authentik_core\\.group name=b-two \\(pk ${pk}\\) was not deleted: DELETE /core/groups/${pk}/ → 500`));
+    assert.ok(r.out.includes(`DELETE ${w.url}/api/v3/core/groups/${pk}/`), 'says how to delete it by hand');
+    assert.match(r.out, /re-run `akbp apply`/);
+    assert.match(r.out, /tried to roll back 3 applied change\(s\)/);
+    assert.match(r.out, /Apply partial/);
+    // Still recorded as akbp's: a re-run finishes the blueprint with it, a prune can remove it.
+    assert.equal(w.state().objects[key('b-service.yaml', 'b-two')]?.adopted, false);
+    assert.equal(w.state().objects[key('b-service.yaml', 'b-one')], undefined);
+
+    w.sb.clearFaults();
+    const again = await w.apply();
+    assert.equal(again.code, 0, again.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-one': {}, 'b-existing': { tier: 'platinum' }, 'b-two': {}, 'b-three': {}, 'c-later': {} });
+  } finally {
+    await w.close();
+  }
+});
+
+test('an update that cannot be set back during rollback names the fields it left, never their values', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'POST', body: /"b-three"/, times: 2, kind: '500' });
+    // The 2nd PATCH is the rollback's patch-back of b-existing.
+    w.sb.injectFault({ method: 'PATCH', nth: 2, kind: '500' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    const pk = w.pk('b-existing');
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-existing': { tier: 'platinum' } });
+    assert.match(r.out, line('rollback-failed', 'update', 'b-existing'));
+    assert.match(
+      r.out,
+      new RegExp(`error AKB5007: authentik_core\\.group name=b-existing \\(pk ${pk}\\): attributes not set back: PATCH /core/groups/${pk}/ → 500`),
+    );
+    assert.ok(r.out.includes(`PATCH ${w.url}/api/v3/core/groups/${pk}/`), 'says where to set it back by hand');
+    assert.doesNotMatch(r.out.slice(r.out.indexOf('AKB5007')), /gold/, 'the before-image value is not printed');
+  } finally {
+    await w.close();
+  }
+});
+
+test('a connection reset during rollback is retried and the rollback completes', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'POST', body: /"b-three"/, times: 2, kind: '500' });
+    w.sb.injectFault({ method: 'DELETE', kind: 'reset', phase: 'after' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} });
+    assert.match(r.out, line('rolled-back', 'create', 'b-two'));
+    assert.match(r.out, /Apply rolled-back|AKB5014: rolled back 3/);
+    assert.doesNotMatch(r.out, /AKB5007/);
+  } finally {
+    await w.close();
+  }
+});
+
+test('429 and 503 on writes are retried until they succeed: nothing rolled back, nothing twice', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ nth: 3, kind: '429' });
+    w.sb.injectFault({ nth: 4, kind: '503' });
+    const r = await w.apply();
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(
+      r.writes.map((x) => x.split(' ')[2]),
+      ['201', '201', '429', '503', '200', '201', '201', '201'],
+    );
+    assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-one': {}, 'b-existing': { tier: 'platinum' }, 'b-two': {}, 'b-three': {}, 'c-later': {} });
+    assert.match(r.out, /Apply succeeded/);
+    assert.doesNotMatch(r.out, /AKB5014|AKB500\d/);
+  } finally {
+    await w.close();
+  }
+});
