@@ -53,8 +53,10 @@ export function chooseReads(
     for (const k of lookups) relationTargets(reg, info.model, k).forEach((m) => need(m, 'relation lookups'));
     // An exported entry's raw pks that compile did not rewrite must exist on the server: plan checks.
     if ('pk' in e.identifiers) {
-      for (const f of Object.keys(info.references ?? {}))
-        if (literalPks(e.attrs[f]).length) referenceModels(reg, info, f).forEach((m) => need(m, 'references'));
+      for (const f of Object.keys(info.references ?? {})) {
+        if (literalPks(e.attrs[f]).length === 0) continue;
+        for (const m of referenceModels(reg, info, f)) need(m, 'references');
+      }
     }
     // Policy-binding targets read back as the target's own pk while !KeyOf gives the pbm uuid.
     if (Object.values(info.references ?? {}).some((r) => r.policyBindingTarget)) {
