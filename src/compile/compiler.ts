@@ -27,6 +27,7 @@ import { mergeMappings } from './merge.js';
 import { stableStringify } from '../values/index.js';
 import { escapePointer, pyTruthy } from '../values/index.js';
 import type { FileReader } from './policy.js';
+import { PkRewriteMap } from './pkmap.js';
 
 export interface CompileOptions {
   registry: Registry;
@@ -226,9 +227,15 @@ export class Compilation {
     let includes: Unit[] = [];
     // A metaapplyblueprint left for apply runs the server's instance before the next entry.
     const barriers: string[] = [];
+    const pks = new PkRewriteMap(this.registry, seenIds.keys());
     for (const item of unit.items) {
       item.includes = includes;
       this.compileItem(unit, item, ev);
+      if (item.status === 'kept' && item.compiled && item.info?.kind !== 'meta') {
+        for (const k of pks.rewrite(item.info!, item.compiled)) item.deps.add(k);
+        pks.remember(item.compiled, 'pk' in item.parsed.identifiers && !isTag(item.parsed.identifiers.pk));
+        if ('pk' in item.compiled.identifiers) this.elementRanges(unit, item);
+      }
       if (item.status === 'kept' || item.status === 'inlined') this.checkKeyOfs(unit, item);
       if (item.status === 'inlined' && item.includes !== includes) includes = item.includes;
       if (item.status !== 'kept') continue;
@@ -237,6 +244,19 @@ export class Compilation {
     }
     this.active.pop();
     unit.state = 'done';
+  }
+
+  /** `field/index` ranges of reference lists, so plan can point at the one raw pk that is wrong. */
+  private elementRanges(unit: Unit, item: Item): void {
+    const e = item.parsed;
+    for (const f of Object.keys(item.info?.references ?? {})) {
+      const v = e.attrs[f];
+      if (!Array.isArray(v)) continue;
+      for (let i = 0; i < v.length; i++) {
+        const r = unit.bp.pointers.get(`${e.pointer}/attrs/${escapePointer(f)}/${i}`);
+        if (r) item.compiled!.origin.fields[`${f}/${i}`] = r;
+      }
+    }
   }
 
   private compileItem(unit: Unit, item: Item, ev: BlueprintEvaluator): void {

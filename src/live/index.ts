@@ -8,3 +8,4 @@ export { normalizeField, sameField, redactBody, looseEqual, containsJson, canoni
 export { EntryTable } from './entries.js';
 export { allFinds, answeredObject, requiredFinds, requiredFindKeys } from './finds.js';
 export { IndexResolver, type FindQueryArg } from './resolver.js';
+export { literalPks, referenceModels } from './refs.js';

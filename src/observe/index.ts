@@ -78,7 +78,10 @@ export async function observe(
         if (resolver.unknowns === unknownBefore) byKey.set(e.key, null);
         continue;
       }
-      const match = await matchEntry(info, ids.value as JsonObject, index, registry, fallback, e);
+      let match = await matchEntry(info, ids.value as JsonObject, index, registry, fallback, e);
+      // An exported entry (identified by pk) that akbp created got a pk of the server's choosing:
+      // the ownership record finds it again, as authentik finds the object it created with that pk.
+      if (match === null && 'pk' in e.identifiers) match = recordedObject(registry, opts.state, e, info, index) ?? null;
       // Unanswerable stays unknown: plan refuses the entry rather than guess "create".
       if (match !== undefined) byKey.set(e.key, match);
       // Answers for finds nested anywhere in the entry, from the indexes already read.
@@ -100,6 +103,12 @@ export async function observe(
     },
     diagnostics: sortDiagnostics(diagnostics),
   };
+}
+
+function recordedObject(reg: Registry, state: OwnershipState | undefined, e: CompiledEntry, info: ModelInfo, index: ObjectIndex): LiveObject | undefined {
+  const rec = state?.objects[e.key];
+  if (!rec || findModel(reg, rec.model)?.model !== info.model) return undefined;
+  return index.byPk(info.model, rec.pk);
 }
 
 async function matchEntry(

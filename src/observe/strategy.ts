@@ -9,7 +9,7 @@ import type { CompiledEntry, DesiredValue, ListQuery, OwnershipState } from '../
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { isDeferred } from '../values/index.js';
-import { allFinds } from '../live/index.js';
+import { allFinds, literalPks, referenceModels } from '../live/index.js';
 
 export interface ModelRead {
   model: string;
@@ -51,6 +51,13 @@ export function chooseReads(
       }
     }
     for (const k of lookups) relationTargets(reg, info.model, k).forEach((m) => need(m, 'relation lookups'));
+    // An exported entry's raw pks that compile did not rewrite must exist on the server: plan checks.
+    if ('pk' in e.identifiers) {
+      for (const f of Object.keys(info.references ?? {})) {
+        if (literalPks(e.attrs[f]).length === 0) continue;
+        for (const m of referenceModels(reg, info, f)) need(m, 'references');
+      }
+    }
     // Policy-binding targets read back as the target's own pk while !KeyOf gives the pbm uuid.
     if (Object.values(info.references ?? {}).some((r) => r.policyBindingTarget)) {
       for (const m of Object.values(reg.models)) if (m.pbmField && m.pbmField !== m.pkField) need(m.model, 'policy-binding targets');

@@ -19,6 +19,7 @@ export const PLAN_CODES = {
   nullSecret: def('AKB4013', 'info', 'secret value is null: left untouched'),
   sameObjectTwice: def('AKB4014', 'error', 'two entries create the same object'),
   pruneUnobserved: def('AKB4016', 'warning', 'an object to prune was not observed'),
+  // Retired: exported entries are created and found again since the pk rewrite map (AKB4027).
   pkOnlyCreate: def('AKB4015', 'error', 'entry identified only by pk cannot be created through the REST API'),
   selfLockout: def('AKB4017', 'error', "the plan takes the API token's own user out of every superuser group"),
   fieldSetTwice: def('AKB4018', 'warning', 'two entries set one field of the same object to different values'),
@@ -26,4 +27,5 @@ export const PLAN_CODES = {
   nullPassword: def('AKB4022', 'error', 'a null user password, which authentik before 2023.8 refuses'),
   requiredMissing: def('AKB4021', 'error', 'an object the plan creates lacks a field the server requires on create'),
   findNull: def('AKB4020', 'warning', '!Find matched nothing: null is written to a nullable field, as authentik does'),
+  danglingPk: def('AKB4027', 'error', 'a raw pk in a reference field names no object on the server nor an exported entry'),
 } as const;

@@ -28,6 +28,7 @@ import { createChange, sameObjectChange, updateChange } from './changes.js';
 import { sendableFields } from './fields.js';
 import { PlanResolver } from './resolver.js';
 import { Outcomes } from './outcomes.js';
+import { danglingPks, laterExport } from './references.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
@@ -248,13 +249,19 @@ export function plan(input: PlanInput): Plan {
           });
     diagnostics.push(...extras.diagnostics);
 
-    if (creating && Object.keys(e.identifiers).length === 1 && 'pk' in e.identifiers && info.readOnlyFields.includes(info.pkField ?? 'pk')) {
-      err(
-        PLAN_CODES.pkOnlyCreate,
-        `${e.key} is identified only by pk, which the REST API cannot assign: every apply would create another object`,
-        'pk',
-        'Add a natural identifier (name, slug, username, …) next to pk.',
-      );
+    if (e.state !== 'absent') {
+      for (const d of danglingPks(reg, info, e, index)) {
+        hardError = true;
+        const later = laterExport(entries, e, d.value);
+        err(
+          PLAN_CODES.danglingPk,
+          `${d.field}: pk ${JSON.stringify(d.value)} is neither on the server (${d.searched}) nor exported by an earlier entry of this file`,
+          e.origin.fields[d.at] ? d.at : d.field,
+          later
+            ? `the entry at line ${lines(later.origin.range)} exports it, but after this one: authentik rewrites references to an exported pk only in the entries that follow it; move that entry up`
+            : 'authentik would refuse the entry with "Invalid pk" after writing the entries before it; export the object too, or point the field at one this server has',
+        );
+      }
     }
     if (twin && e.state === 'must_created') {
       err(

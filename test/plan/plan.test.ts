@@ -5,7 +5,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { EntryState, JsonObject } from '../../src/model/index.js';
 import { emptyState } from '../../src/state/index.js';
-import { FakeServer, entry, planAgainst, reg23, reg26, digest } from './fixtures.js';
+import { FakeServer, entry, planAgainst, reconcile, reg23, reg26, digest } from './fixtures.js';
 
 const GROUP = 'authentik_core.group';
 
@@ -506,12 +506,19 @@ test('!KeyOf to an entry that has no object (absent) is an error, reported once'
   assert.equal(p.applyable, false);
 });
 
-test('an entry identified only by pk cannot be created over REST (the server assigns pks): error', async () => {
+test('an entry identified only by pk is created with a pk the server picks, and the next plan finds that object again', async () => {
   const s = new FakeServer(reg23);
-  const p = await planAgainst([entry({ model: GROUP, identifiers: { pk: '0c3b2a4e-0000-4000-8000-000000000000' }, attrs: { name: 'exported' } })], s, reg23);
+  const e = entry({ model: GROUP, identifiers: { pk: '0c3b2a4e-0000-4000-8000-000000000000' }, attrs: { name: 'exported' } });
+  const first = await reconcile([e], s, reg23);
   assert.deepEqual(
-    p.diagnostics.map((d) => d.code),
-    ['AKB4015'],
+    first.plan.changes.map((c) => c.action),
+    ['create'],
+  );
+  assert.deepEqual(first.plan.diagnostics, []);
+  const again = await planAgainst([e], s, reg23, { state: first.state });
+  assert.deepEqual(
+    again.changes.map((c) => [c.action, c.pk]),
+    [['noop', first.result.results[0]!.pk]],
   );
 });
 
