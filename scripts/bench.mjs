@@ -11,6 +11,8 @@ execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 
 if (!existsSync(`${root}.bench/schemas`)) symlinkSync('../schemas', `${root}.bench/schemas`);
 // The version is read from package.json two levels above the CLI module, as in dist/.
 if (!existsSync(`${root}.bench/package.json`)) symlinkSync('../package.json', `${root}.bench/package.json`);
+// validate's ahead-of-time validators, as `npm run build` writes them into dist/.
+execFileSync(process.execPath, [`${root}scripts/build-validators.mjs`, `${root}.bench/src`], { stdio: 'inherit' });
 // `akbp` as users start it, for the start-up figures: compiled JavaScript from the bench build.
 writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/cli/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; });\n");
 if (process.argv.includes('--scale')) {

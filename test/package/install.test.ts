@@ -50,6 +50,10 @@ test('the tarball holds the CLI, examples and an MIT LICENSE; no source maps, so
     'examples/ for akbp demo',
   );
   assert.ok(files.some((f) => f.startsWith('examples/blueprints-2023.6/')));
+  assert.ok(
+    files.some((f) => /^dist\/validate\/precompiled\/[0-9a-f]+\/authentik_core\.group\.cjs$/.test(f)),
+    "validate's ahead-of-time validators",
+  );
   assert.deepEqual(
     files.filter((f) => f.endsWith('.map')),
     [],
