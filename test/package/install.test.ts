@@ -37,6 +37,7 @@ test('the tarball holds the CLI, examples and an MIT LICENSE; no source maps, so
   for (const f of [
     'bin/akbp.js',
     'dist/cli/main.js',
+    'dist/bundle/main.js',
     'LICENSE',
     'README.md',
     'package.json',
