@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Runs the compiled CLI; `npm ci` builds dist/ through the prepare script.
-import { main } from '../dist/cli/main.js';
+// Runs the compiled CLI, bundled by `npm run build` (scripts/bundle.mjs) so it starts fast.
+import { main } from '../dist/bundle/main.js';
 
 main(process.argv).then(
   (code) => {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
-const built = join(root, 'dist', 'cli', 'main.js');
+const built = join(root, 'dist', 'bundle', 'main.js');
 
 function newest(dir) {
   let t = 0;
@@ -25,7 +25,12 @@ try {
   stale = true;
 }
 if (stale) {
-  console.error('akbp: building dist/ (tsc) …');
+  console.error('akbp: building dist/ (tsc, bundle) …');
   const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
+  if (r.status !== 0) process.exit(r.status ?? 1);
+  // The rest of `npm run build`: validate's ahead-of-time validators, then the bundle bin/akbp.js runs.
+  for (const script of ['build-validators.mjs', 'bundle.mjs']) {
+    const v = spawnSync(process.execPath, [join(root, 'scripts', script)], { stdio: 'inherit' });
+    if (v.status !== 0) process.exit(v.status ?? 1);
+  }
 }

@@ -1,6 +1,7 @@
 // The registries generated from the OpenAPI documents of the authentik versions akbp ships with
 // (schemas/authentik-<version>/registry.json). Reading the project's own data files is the one
 // I/O this folder does; each file is read once per process.
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Registry } from './registry.js';
 
@@ -10,6 +11,7 @@ const SCHEMAS_DIR = new URL('../../schemas/', import.meta.url);
 export const BUNDLED_VERSIONS = ['2023.6', '2026.5'] as const;
 
 const cache = new Map<string, Registry>();
+const digests = new WeakMap<Registry, string>();
 
 export function defaultVersion(): string {
   return BUNDLED_VERSIONS[BUNDLED_VERSIONS.length - 1]!;
@@ -26,10 +28,20 @@ export function bundledRegistry(version: string): Registry {
   }
   let reg = cache.get(v);
   if (!reg) {
-    reg = JSON.parse(readFileSync(new URL(`authentik-${v}/registry.json`, SCHEMAS_DIR), 'utf8')) as Registry;
+    const text = readFileSync(new URL(`authentik-${v}/registry.json`, SCHEMAS_DIR), 'utf8');
+    reg = JSON.parse(text) as Registry;
     cache.set(v, reg);
+    digests.set(reg, createHash('sha256').update(text).digest('hex').slice(0, 20));
   }
   return reg;
+}
+
+/**
+ * Digest of the file a bundled registry was read from (undefined for any other registry): what
+ * was generated from that file at build time (validate's validators) is known to match it.
+ */
+export function bundledRegistryDigest(reg: Registry): string | undefined {
+  return digests.get(reg);
 }
 
 /**

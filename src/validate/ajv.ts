@@ -1,16 +1,33 @@
-// ajv over the blueprint schema of one registry: built once per registry object, one compiled
-// validator per model on first use, shared by every blueprint validated against that registry.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+// ajv over the blueprint schema of one registry: one validator per model on first use, shared by
+// every blueprint validated against that registry. A bundled registry's validators are usually
+// generated ahead of time (standalone.ts, at build time), so a one-shot `akbp validate` neither
+// loads ajv nor compiles a schema; any other registry (or a build without them) compiles here.
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Ajv, ErrorObject, Options } from 'ajv';
 import type { Registry } from '../authentik/registry.js';
 import { TAG_NODE_SCHEMA, blueprintJsonSchema, modelDefinitionName } from '../authentik/blueprint-schema.js';
+import { bundledRegistryDigest } from '../authentik/bundled.js';
 import { pointerTokens } from '../values/index.js';
 
+/** A compiled model validator: ajv's own, or the same code generated ahead of time. */
+export interface ModelValidator {
+  (data: unknown): boolean;
+  errors?: ErrorObject[] | null;
+}
+
 interface Compiled {
-  ajv: Ajv;
-  models: Map<string, ValidateFunction>;
+  ajv: Ajv | undefined;
+  models: Map<string, ModelValidator>;
 }
 
 const cache = new WeakMap<Registry, Compiled>();
+// ajv and the generated validators are CommonJS; requiring them on demand keeps them off the
+// start-up path of commands that never validate an attribute.
+const requireHere = createRequire(import.meta.url);
+
+/** Where the build puts generated validators, beside this module: `<dir>/<registry digest>/<model>.cjs`. */
+export const PRECOMPILED_DIR = new URL('./precompiled/', import.meta.url);
 
 // Same shapes as ajv-formats' "fast" mode, for the three formats the schema keeps.
 const FORMATS: { [name: string]: RegExp } = {
@@ -20,35 +37,72 @@ const FORMATS: { [name: string]: RegExp } = {
   'date-time': /^\d\d\d\d-[0-1]\d-[0-3]\d[t\s](?:[0-2]\d:[0-5]\d:[0-5]\d|23:59:60)(?:\.\d+)?(?:z|[+-]\d\d(?::?\d\d)?)$/i,
 };
 
+/**
+ * The ajv instance holding a registry's definitions, for compiling here and for generating code
+ * ahead of time: both must use these options, or the errors (and so the messages) would differ.
+ */
+export function registryAjv(AjvClass: typeof Ajv, reg: Registry, extra: Options = {}): Ajv {
+  // Shared definitions stay separate functions and codegen is not optimised: compiling a model
+  // then takes ~2 ms instead of ~12 ms, which is what a one-shot CLI run pays; the validators
+  // run fast either way.
+  const ajv = new AjvClass({
+    allErrors: true,
+    strict: false,
+    validateFormats: true,
+    validateSchema: false,
+    inlineRefs: false,
+    ...extra,
+    code: { optimize: false, ...extra.code },
+  });
+  for (const [name, re] of Object.entries(FORMATS)) ajv.addFormat(name, re);
+  // Only the definitions: the per-model if/then of the entry schema is for editors.
+  ajv.addSchema(blueprintJsonSchema(reg, { tag: TAG_NODE_SCHEMA, omitPropertyNames: true, definitionsOnly: true }), 'bp');
+  return ajv;
+}
+
+/** The schema reference of one model's attribute mapping within `registryAjv`'s instance. */
+export function modelSchemaRef(model: string): string {
+  return `bp#/definitions/${modelDefinitionName(model)}`;
+}
+
+/** File name of a model's generated validator (model names are `app_label.model`). */
+export function precompiledFile(model: string): string {
+  return `${model}.cjs`;
+}
+
+function precompiled(reg: Registry, model: string): ModelValidator | undefined {
+  const digest = bundledRegistryDigest(reg);
+  if (!digest) return undefined;
+  const url = new URL(`${digest}/${precompiledFile(model)}`, PRECOMPILED_DIR);
+  try {
+    const mod = requireHere(fileURLToPath(url)) as { validate?: ModelValidator };
+    return typeof mod.validate === 'function' ? mod.validate : undefined;
+  } catch (e) {
+    // Not generated (a build without them, tests from src/): compile instead.
+    if ((e as { code?: string }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
 function compiled(reg: Registry): Compiled {
   let c = cache.get(reg);
   if (!c) {
-    // Shared definitions stay separate functions and codegen is not optimised: compiling a model
-    // then takes ~2 ms instead of ~12 ms, which is what a one-shot CLI run pays; the validators
-    // run fast either way.
-    const ajv = new Ajv({
-      allErrors: true,
-      strict: false,
-      validateFormats: true,
-      validateSchema: false,
-      inlineRefs: false,
-      code: { optimize: false },
-    });
-    for (const [name, re] of Object.entries(FORMATS)) ajv.addFormat(name, re);
-    // Only the definitions: the per-model if/then of the entry schema is for editors.
-    ajv.addSchema(blueprintJsonSchema(reg, { tag: TAG_NODE_SCHEMA, omitPropertyNames: true, definitionsOnly: true }), 'bp');
-    c = { ajv, models: new Map() };
+    c = { ajv: undefined, models: new Map() };
     cache.set(reg, c);
   }
   return c;
 }
 
 /** Validator of one model's attribute mapping (also used for identifiers, which are written too). */
-export function modelValidator(reg: Registry, model: string): ValidateFunction {
+export function modelValidator(reg: Registry, model: string): ModelValidator {
   const c = compiled(reg);
   let v = c.models.get(model);
   if (!v) {
-    v = c.ajv.compile({ $ref: `bp#/definitions/${modelDefinitionName(model)}` });
+    v = precompiled(reg, model);
+    if (!v) {
+      c.ajv ??= registryAjv((requireHere('ajv') as typeof import('ajv')).Ajv, reg);
+      v = c.ajv.compile({ $ref: modelSchemaRef(model) });
+    }
     c.models.set(model, v);
   }
   return v;
@@ -117,7 +171,11 @@ function valueAt(root: unknown, path: string): unknown {
  * branch and the wrapper too; only the typed branch says what the user should have written.
  */
 export function fieldErrors(reg: Registry, model: string, data: unknown): FieldError[] {
-  const validate = modelValidator(reg, model);
+  return validatorErrors(modelValidator(reg, model), data);
+}
+
+/** `fieldErrors` with a given validator (compiled here or generated ahead of time). */
+export function validatorErrors(validate: ModelValidator, data: unknown): FieldError[] {
   if (validate(data)) return [];
   const byPath = new Map<string, ErrorObject>();
   for (const e of validate.errors ?? []) {

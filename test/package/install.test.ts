@@ -37,6 +37,7 @@ test('the tarball holds the CLI, examples and an MIT LICENSE; no source maps, so
   for (const f of [
     'bin/akbp.js',
     'dist/cli/main.js',
+    'dist/bundle/main.js',
     'LICENSE',
     'README.md',
     'package.json',
@@ -50,6 +51,10 @@ test('the tarball holds the CLI, examples and an MIT LICENSE; no source maps, so
     'examples/ for akbp demo',
   );
   assert.ok(files.some((f) => f.startsWith('examples/blueprints-2023.6/')));
+  assert.ok(
+    files.some((f) => /^dist\/validate\/precompiled\/[0-9a-f]+\/authentik_core\.group\.cjs$/.test(f)),
+    "validate's ahead-of-time validators",
+  );
   assert.deepEqual(
     files.filter((f) => f.endsWith('.map')),
     [],

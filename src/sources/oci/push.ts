@@ -1,7 +1,8 @@
 // Push: an ORAS-compatible artifact authentik can pull: the empty config, one layer per file
 // with authentik's media type and a title, an OCI image manifest with artifactType, put by tag.
 // A directory is walked as a directory source is (titles keep the relative path). Blobs go up
-// concurrently (bounded): HEAD, then POST + PUT for the ones the registry lacks.
+// concurrently (bounded): HEAD, then an upload of the ones the registry lacks — one POST where the
+// registry takes a monolithic upload, else POST + PUT; HEADs stop once the first blobs all proved new.
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sha256 } from '../digest.js';
@@ -24,20 +25,74 @@ export interface OciPushResult {
   titles: string[];
 }
 
-async function uploadBlob(client: RegistryClient, digest: string, bytes: Uint8Array): Promise<boolean> {
-  const head = await client.call('HEAD', `${client.repoPath}/blobs/${digest}`, { maxBytes: 0 });
-  if (head.status === 200) return false;
-  const start = await client.call('POST', `${client.repoPath}/blobs/uploads/`, { headers: { 'content-length': '0' }, maxBytes: 64 * 1024 });
-  if (start.status !== 202 || !start.headers.location) client.failFor(start, `starting the upload of ${digest}`);
-  const location = new URL(start.headers.location, start.url);
-  location.searchParams.set('digest', digest);
-  const put = await client.call('PUT', location.href, {
-    headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
-    body: Buffer.from(bytes),
-    maxBytes: 64 * 1024,
-  });
-  if (put.status !== 201) client.failFor(put, `uploading blob ${digest}`);
-  return true;
+/**
+ * How one push sends blobs: most pushes send either all-new blobs (a new repository or release)
+ * or mostly-known ones (a re-push), so a HEAD per blob pays off only in the second case.
+ */
+class BlobUploader {
+  private present = 0;
+  private absent = 0;
+  /** Whether the registry completes an upload in one POST; settled by the first upload. */
+  private monolithic: Promise<boolean> | undefined;
+
+  constructor(
+    private readonly client: RegistryClient,
+    /** HEAD answers that must all be 404 before the remaining blobs are uploaded unchecked. */
+    private readonly probes: number,
+  ) {}
+
+  /** Uploads a blob the registry may lack; false when it had it (HEAD answered 200). */
+  async send(digest: string, bytes: Uint8Array): Promise<boolean> {
+    // Once the first blobs all proved new, checking the rest costs a round trip each to save an
+    // upload of the few that might exist (re-uploading a blob the registry has is harmless).
+    if (this.present > 0 || this.absent < this.probes) {
+      const head = await this.client.call('HEAD', `${this.client.repoPath}/blobs/${digest}`, { maxBytes: 0 });
+      if (head.status === 200) {
+        this.present++;
+        return false;
+      }
+      this.absent++;
+    }
+    if (!this.monolithic) {
+      const tried = this.upload(digest, bytes, true);
+      this.monolithic = tried.then(
+        (single) => single,
+        () => false,
+      );
+      await tried;
+      return true;
+    }
+    await this.upload(digest, bytes, await this.monolithic);
+    return true;
+  }
+
+  /**
+   * The distribution spec's single-POST upload (`?digest=` with the body) when `single`; a
+   * registry that answers it with 202 (docker-registry 2.x does) opened an ordinary upload
+   * session instead, which the PUT completes. Resolves whether the POST alone stored the blob.
+   */
+  private async upload(digest: string, bytes: Uint8Array, single: boolean): Promise<boolean> {
+    const client: RegistryClient = this.client;
+    const body = Buffer.from(bytes);
+    const start = single
+      ? await client.call('POST', `${client.repoPath}/blobs/uploads/?digest=${encodeURIComponent(digest)}`, {
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+          body,
+          maxBytes: 64 * 1024,
+        })
+      : await client.call('POST', `${client.repoPath}/blobs/uploads/`, { headers: { 'content-length': '0' }, maxBytes: 64 * 1024 });
+    if (single && start.status === 201) return true;
+    if (start.status !== 202 || !start.headers.location) client.failFor(start, `starting the upload of ${digest}`);
+    const location = new URL(start.headers.location, start.url);
+    location.searchParams.set('digest', digest);
+    const put = await client.call('PUT', location.href, {
+      headers: { 'content-type': 'application/octet-stream', 'content-length': String(body.length) },
+      body,
+      maxBytes: 64 * 1024,
+    });
+    if (put.status !== 201) client.failFor(put, `uploading blob ${digest}`);
+    return false;
+  }
 }
 
 export function buildManifest(layers: Descriptor[]): string {
@@ -122,7 +177,9 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
   try {
     const unique = new Map<string, Uint8Array>([[OCI_EMPTY_DIGEST, new TextEncoder().encode('{}')]]);
     for (const b of blobs) unique.set(b.digest, b.bytes);
-    const uploaded = await mapLimit([...unique], opts.concurrency ?? TRANSFER_CONCURRENCY, ([digest, bytes]) => uploadBlob(client, digest, bytes));
+    const concurrency = opts.concurrency ?? TRANSFER_CONCURRENCY;
+    const uploader = new BlobUploader(client, concurrency);
+    const uploaded = await mapLimit([...unique], concurrency, ([digest, bytes]) => uploader.send(digest, bytes));
     const skipped = uploaded.filter((u) => !u).length;
     const manifest = buildManifest(layers);
     const digest = sha256(manifest);
