@@ -2,6 +2,7 @@
 // report embeds the Mermaid form; `akbp graph` prints either. Edges point from an entry to what
 // it needs first, drawn dependency → dependent so the picture reads in apply order.
 import type { CompiledEntry } from '../model/index.js';
+import { formatIdentity } from '../values/index.js';
 
 export type GraphFormat = 'mermaid' | 'dot';
 
@@ -10,11 +11,7 @@ export type GraphEntry = Pick<CompiledEntry, 'key' | 'model' | 'dependsOn'> &
   Partial<Pick<CompiledEntry, 'id' | 'wave' | 'order' | 'state'>> & { identifiers?: { [k: string]: unknown } };
 
 function labelOf(e: GraphEntry): string {
-  const ids = e.identifiers ?? {};
-  const first = ['slug', 'name', 'username', 'identifier'].find((k) => typeof ids[k] === 'string' || typeof ids[k] === 'number');
-  const what = e.id ?? (first ? String(ids[first]) : e.key.slice(e.key.lastIndexOf('#') + 1));
-  const model = e.model.slice(e.model.indexOf('.') + 1);
-  return `${model}: ${what}${e.state === 'absent' ? ' (absent)' : ''}`;
+  return `${formatIdentity(e.model, e.identifiers)}${e.state === 'absent' ? ' (absent)' : ''}`;
 }
 
 const mermaidText = (s: string) => s.replace(/"/g, '#quot;').replace(/[<>]/g, (c) => (c === '<' ? '#lt;' : '#gt;'));

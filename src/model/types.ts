@@ -323,6 +323,8 @@ export interface LiveSnapshot {
   objects: Map<string, LiveObject[]>;
   /** Requests made to build this snapshot. */
   requests: number;
+  /** Entry key → the model whose failed read leaves it undecidable; observe reported the failure once. */
+  blocked?: Map<string, string>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,11 +6,11 @@ import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
-import { findQueryKey, resolveDeferred } from '../values/index.js';
+import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
 import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
-import { chooseReads } from './strategy.js';
+import { chooseReads, modelsOf } from './strategy.js';
 
 export { chooseReads, type ModelRead } from './strategy.js';
 
@@ -43,6 +43,7 @@ export async function observe(
   }
 
   const index = new ObjectIndex(registry);
+  const failed = new Map<string, string>();
   await mapLimit(reads.reads, opts.concurrency ?? 4, async (r) => {
     try {
       if (r.filters.length === 0) {
@@ -53,9 +54,13 @@ export async function observe(
       for (const f of r.filters) for (const o of await client.list(r.model, f)) seen.set(String(o.pk), o);
       index.set(r.model, [...seen.values()]);
     } catch (e) {
-      diagnostics.push(diag(OBSERVE_CODES.listFailed, `reading ${r.model} failed: ${errorText(e)}`));
+      failed.set(r.model, errorText(e));
     }
   });
+  const blocked = blockedEntries(ordered, registry, failed);
+  for (const [model, why] of [...failed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    diagnostics.push(diag(OBSERVE_CODES.listFailed, `reading ${model} failed: ${why}`, blockedDetail(ordered, blocked, model)));
+  }
 
   const finds = new Map<string, Json>();
   const byKey = new Map<string, LiveObject | null>();
@@ -69,7 +74,7 @@ export async function observe(
     byKey.clear();
     for (const e of ordered) {
       const info = findModel(registry, e.model);
-      if (!info || !info.apiPath || !index.has(info.model)) continue;
+      if (!info || !info.apiPath || !index.has(info.model) || blocked.has(e.key)) continue;
       const unknownBefore = resolver.unknowns;
       const ids = resolveDeferred(e.identifiers, resolver, e.key);
       if (!ids.ok) {
@@ -100,6 +105,7 @@ export async function observe(
       finds,
       objects,
       requests: client.requestCount() - start,
+      ...(blocked.size ? { blocked } : {}),
     },
     diagnostics: sortDiagnostics(diagnostics),
   };
@@ -109,6 +115,39 @@ function recordedObject(reg: Registry, state: OwnershipState | undefined, e: Com
   const rec = state?.objects[e.key];
   if (!rec || findModel(reg, rec.model)?.model !== info.model) return undefined;
   return index.byPk(info.model, rec.pk);
+}
+
+/**
+ * Entries a failed read leaves undecidable, each with the model that blocks it: those that need
+ * the model's objects (modelsOf), then, transitively, those that depend on a blocked entry. Their
+ * failure is the read's, reported once; every further error about them would only repeat it.
+ */
+function blockedEntries(ordered: readonly CompiledEntry[], registry: Registry, failed: ReadonlyMap<string, string>): Map<string, string> {
+  const blocked = new Map<string, string>();
+  if (failed.size === 0) return blocked;
+  for (const e of ordered) {
+    const model = [...modelsOf(e, registry)].find((m) => failed.has(m));
+    if (model) blocked.set(e.key, model);
+  }
+  // Dependencies usually come first in apply order; repeat until nothing changes for the rest.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const e of ordered) {
+      if (blocked.has(e.key)) continue;
+      const dep = e.dependsOn.find((d) => blocked.has(d));
+      if (dep === undefined) continue;
+      blocked.set(e.key, blocked.get(dep)!);
+      changed = true;
+    }
+  }
+  return blocked;
+}
+
+function blockedDetail(ordered: readonly CompiledEntry[], blocked: ReadonlyMap<string, string>, model: string): { detail: string } | Record<string, never> {
+  const names = ordered.filter((e) => blocked.get(e.key) === model).map((e) => `${formatIdentity(e.model, e.identifiers)} (${e.origin.uri})`);
+  if (names.length === 0) return {};
+  const shown = names.slice(0, 10).join('\n') + (names.length > 10 ? `\n… and ${names.length - 10} more` : '');
+  return { detail: `expected a successful answer; until the server gives one, these ${names.length} entries cannot be planned:\n${shown}` };
 }
 
 async function matchEntry(

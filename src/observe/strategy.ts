@@ -83,6 +83,33 @@ export function chooseReads(
   return { reads, unreadable: [...unreadable.entries()].sort() };
 }
 
+/**
+ * The models whose objects decide an entry's match and values: its own, those its `!Find`s and
+ * relation lookups read, and the policy-binding targets. When one of them could not be read the
+ * entry cannot be planned (observe reports it as blocked by that read).
+ */
+export function modelsOf(e: CompiledEntry, reg: Registry): Set<string> {
+  const out = new Set<string>();
+  const add = (name: string): void => {
+    const m = findModel(reg, name)?.model;
+    if (m) out.add(m);
+  };
+  const info = findModel(reg, e.model);
+  if (!info) return out;
+  add(info.model);
+  for (const k of Object.keys(e.identifiers)) relationTargets(reg, info.model, k).forEach(add);
+  for (const v of [e.identifiers, e.attrs, ...Object.values(e.secrets).map((x) => x.value), ...e.conditions]) {
+    for (const q of allFinds(v)) {
+      add(q.model);
+      for (const [k] of q.query) relationTargets(reg, q.model, k).forEach(add);
+    }
+  }
+  if (Object.values(info.references ?? {}).some((r) => r.policyBindingTarget)) {
+    for (const m of Object.values(reg.models)) if (m.pbmField && m.pbmField !== m.pkField) out.add(m.model);
+  }
+  return out;
+}
+
 /** Models a `rel__field` lookup walks into, when the relation has a single target model. */
 function relationTargets(reg: Registry, model: string, lookup: string): string[] {
   const parts = lookup.split('__');

@@ -101,6 +101,8 @@ export function plan(input: PlanInput): Plan {
       err(PLAN_CODES.metaModel, `${e.model} entries run server-side actions; akbp does not reconcile them`);
       continue;
     }
+    // Observe reported the failed read that blocks it; a second error would only repeat it.
+    if (input.snapshot.blocked?.has(e.key)) continue;
     if (!input.snapshot.byKey.has(e.key)) {
       err(PLAN_CODES.notObserved, `entry ${e.key} was not observed; re-run observe`);
       continue;

@@ -2,13 +2,14 @@
 // habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
 // never pruned (adopted ones only with --prune-adopted); a cap protects against a blueprint
 // directory that vanished by mistake. `--adopt` lists what entries match but state does not own.
-import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, Json, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
+import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from '../live/index.js';
 import { pkKey, type ObjectIndex } from '../live/index.js';
+import { formatIdentity } from '../values/index.js';
 
 export interface PruneInput {
   state: OwnershipState;
@@ -25,6 +26,8 @@ export interface PruneInput {
   /** `model|pkKey` of every live object a current `!Find` answered: deleting it would break (or cascade into) that entry. */
   found: Set<string>;
 }
+
+const identityOf = (rec: OwnedObject): string => formatIdentity(rec.model, rec.identifiers, rec.pk);
 
 export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
   // Entries dropped by their conditions are still declared: a false condition is not a removal.
@@ -53,7 +56,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     if (existing.length) {
       diagnostics.push(
         diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
-          detail: existing.slice(0, 10).join('\n') + (existing.length > 10 ? `\n… and ${existing.length - 10} more` : ''),
+          detail:
+            existing
+              .slice(0, 10)
+              .map((k) => identityOf(x.state.objects[k]!))
+              .join('\n') + (existing.length > 10 ? `\n… and ${existing.length - 10} more` : ''),
         }),
       );
     }
@@ -68,7 +75,9 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     if (!x.index.has(rec.model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
       diagnostics.push(
-        diag(PLAN_CODES.pruneUnobserved, `${key}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, { entry: key }),
+        diag(PLAN_CODES.pruneUnobserved, `${identityOf(rec)}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, {
+          entry: key,
+        }),
       );
       continue;
     }
@@ -78,16 +87,12 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       continue;
     }
     if (foundByEntry(rec)) {
-      diagnostics.push(
-        diag(PLAN_CODES.foundNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is what a current entry's !Find finds; not pruned`, { entry: key }),
-      );
+      diagnostics.push(diag(PLAN_CODES.foundNotPruned, `${identityOf(rec)} is what a current entry's !Find finds; not pruned`, { entry: key }));
       continue;
     }
     const managed = obj.body.managed;
     if (managed !== undefined && managed !== null && managed !== '') {
-      diagnostics.push(
-        diag(PLAN_CODES.managedNotPruned, `${key}: ${rec.model} ${String(rec.pk)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }),
-      );
+      diagnostics.push(diag(PLAN_CODES.managedNotPruned, `${identityOf(rec)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }));
       continue;
     }
     changes.push({
@@ -131,17 +136,7 @@ export function planAdoptions(x: {
     const id = `${c.model}|${pkKey(c.pk)}`;
     if (owned.has(id) || seen.has(id)) continue;
     seen.add(id);
-    const info = findModel(x.registry, c.model);
-    const ids = Object.keys(c.identifiers)
-      .sort()
-      .map((k) => `${k}=${describeId(c.identifiers[k])}`)
-      .join(' ');
-    out.push({ key: c.key, model: c.model, pk: c.pk, identity: `${info?.verboseName || c.model}${ids ? ` ${ids}` : ''}` });
+    out.push({ key: c.key, model: c.model, pk: c.pk, identity: formatIdentity(c.model, c.identifiers, c.pk) });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-}
-
-function describeId(v: unknown): string {
-  if (v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).some((k) => k.startsWith('$'))) return '(a reference)';
-  return JSON.stringify(v as Json);
 }

@@ -29,4 +29,4 @@ export function renderApply(result: ApplyResult, plan: Plan, opts: RenderOptions
 export { renderDiagnosticsText, summaryLine } from './text.js';
 export { diagnosticsToJson, planToJson } from './json.js';
 export { renderPlanMarkdown, MARKDOWN_MARKER } from './markdown.js';
-export { formatValue, objectLabel, KNOWN_AFTER_APPLY, SENSITIVE } from './values.js';
+export { formatIdentity, formatValue, objectLabel, KNOWN_AFTER_APPLY, SENSITIVE } from './values.js';

@@ -2,9 +2,15 @@
 // with diagnostics' line:col added for people and tools; diagnostics alone for validate. Pure.
 import type { ApplyResult, Diagnostic, Plan } from '../model/types.js';
 import { diagnosticToJson, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { formatIdentity } from './values.js';
 
 export function planToJson(plan: Plan, texts: TextLookup): string {
-  const withLocations = { ...plan, diagnostics: sortDiagnostics(plan.diagnostics).map((d) => ({ ...d, ...diagnosticToJson(d, texts) })) };
+  // `identity` is for people and tools reading the file (as the text plan names the object); apply ignores it.
+  const withLocations = {
+    ...plan,
+    changes: plan.changes.map(({ key, ...rest }) => ({ key, identity: formatIdentity(rest.model, rest.identifiers, rest.pk), ...rest })),
+    diagnostics: sortDiagnostics(plan.diagnostics).map((d) => ({ ...d, ...diagnosticToJson(d, texts) })),
+  };
   return `${JSON.stringify(withLocations, null, 2)}\n`;
 }
 

@@ -2,7 +2,7 @@
 // a summary table, then one folded section per object with its field changes. Pure.
 import type { Change, Plan } from '../model/types.js';
 import { escapeControls, formatLocation, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { formatValue, objectLabel } from './values.js';
+import { formatIdentity, formatValue } from './values.js';
 import { originOf, summaryLine } from './text.js';
 
 export const MARKDOWN_MARKER = '<!-- akbp-plan -->';
@@ -73,14 +73,14 @@ export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   if (changes.length === 0) {
     out.push('', 'No changes. The server matches the blueprints.');
   } else {
-    out.push('', '| action | model | object | origin |', '|---|---|---|---|');
+    out.push('', '| action | object | origin |', '|---|---|---|');
     for (const c of changes) {
       const origin = originOf(c, opts.texts);
-      out.push(`| ${ICON[c.action]} | ${cell(c.model)} | ${cell(objectLabel(c.identifiers))} | ${cell(origin)} |`);
+      out.push(`| ${ICON[c.action]} | ${cell(formatIdentity(c.model, c.identifiers, c.pk))} | ${cell(origin)} |`);
     }
     out.push('');
     for (const c of changes) {
-      out.push(`<details><summary>${ICON[c.action]} ${code(c.model)} ${code(objectLabel(c.identifiers))}</summary>`, '');
+      out.push(`<details><summary>${ICON[c.action]} ${code(formatIdentity(c.model, c.identifiers, c.pk))}</summary>`, '');
       if (c.reason) out.push(cell(c.reason), '');
       const lines = diffLines(c);
       if (lines.length > 0) out.push('```diff', ...lines.map((l) => escapeControls(l, true).replace(/```/g, '`\u200b``')), '```', '');

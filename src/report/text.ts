@@ -2,7 +2,7 @@
 // summary line. Colour only when asked (the CLI decides from TTY and NO_COLOR). Pure.
 import type { ApplyResult, Change, Diagnostic, FieldChange, Plan } from '../model/types.js';
 import { escapeControls, locate, renderDiagnostic, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { formatValue, objectLabel } from './values.js';
+import { formatIdentity, formatValue } from './values.js';
 
 export interface TextOptions {
   color: boolean;
@@ -35,7 +35,9 @@ function fieldLine(f: FieldChange, paint: Paint): string {
 
 export function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[] {
   const where = c.origin ? paint('dim', `  (${safe(originOf(c, texts))})`) : '';
-  const head = `  ${paint(STYLE[c.action], SYMBOL[c.action])} ${paint('bold', safe(c.model))} ${safe(objectLabel(c.identifiers))}${where}`;
+  const identity = safe(formatIdentity(c.model, c.identifiers, c.pk));
+  const kindEnd = identity.indexOf(' ');
+  const head = `  ${paint(STYLE[c.action], SYMBOL[c.action])} ${paint('bold', identity.slice(0, kindEnd))}${identity.slice(kindEnd)}${where}`;
   const lines = [head];
   if (c.action === 'conflict' || c.action === 'delete' || (c.action === 'noop' && c.reason)) lines.push(`      ${paint('dim', safe(c.reason))}`);
   for (const f of c.patch) lines.push(fieldLine(f, paint));
@@ -92,7 +94,7 @@ function adoptionLines(plan: Plan, paint: Paint): string[] {
       'bold',
       `Adopt (${list.length}): objects the entries match that the state does not own; apply --adopt records them (never pruned unless --prune-adopted)`,
     ),
-    ...list.map((a) => `  ${paint('cyan', '&')} ${a.key}  ${a.identity} ${paint('dim', `(pk ${String(a.pk)})`)}`),
+    ...list.map((a) => `  ${paint('cyan', '&')} ${safe(a.identity)}  ${paint('dim', safe(`(${a.key}, pk ${String(a.pk)})`))}`),
   ];
 }
 
@@ -122,11 +124,9 @@ export function renderApplyText(result: ApplyResult, plan: Plan, opts: TextOptio
     counts[r.status] = (counts[r.status] ?? 0) + 1;
     if (r.status === 'unchanged' || (r.action === 'noop' && r.status === 'applied')) continue;
     const c = byKey.get(r.key);
-    const label = safe(c ? objectLabel(c.identifiers) : r.key);
+    const label = safe(c ? formatIdentity(c.model, c.identifiers, c.pk) : `${r.model} ${r.key}`);
     const style: keyof typeof SGR = r.status === 'applied' || r.status === 'rolled-back' ? 'green' : r.status === 'not-attempted' ? 'dim' : 'red';
-    out.push(
-      `  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${safe(r.model)} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${safe(String(r.pk))})`) : ''}`,
-    );
+    out.push(`  ${paint(style, r.status.padEnd(14))} ${r.action.padEnd(7)} ${label}${r.pk !== undefined ? paint('dim', ` (pk ${safe(String(r.pk))})`) : ''}`);
     if (r.diagnostics.length > 0) out.push(indent(renderDiagnosticsText(r.diagnostics, opts.texts, opts.color), '      '));
   }
   if (result.diagnostics.length > 0) out.push('', renderDiagnosticsText(result.diagnostics, opts.texts, opts.color));

@@ -22,11 +22,5 @@ export function formatValue(v: DesiredValue | undefined, opts: { sensitive?: boo
   return JSON.stringify(v);
 }
 
-/** The name people know an object by: its identifiers' values, e.g. `slug=akbp-login`. */
-export function objectLabel(identifiers: { [k: string]: DesiredValue }): string {
-  const parts = Object.entries(identifiers).map(([k, v]) => {
-    const shown = isDeferred(v) ? describeDeferred(v) : typeof v === 'string' ? v : JSON.stringify(v);
-    return `${k}=${shown}`;
-  });
-  return parts.join(' ') || '(no identifiers)';
-}
+/** How objects are named everywhere (`flow slug=x`); defined in values so plan and graphs share it. */
+export { formatIdentity, objectLabel } from '../values/index.js';

@@ -6,4 +6,5 @@ export { pyTruthy, pyTypeName, pyRepr, pyStr, pyFloatRepr, pyPercentFormat, DEFA
 export { atIndexOp, conditionOp, setOwn, stableStringify, CONDITION_MODES, type OpResult } from './ops.js';
 export { mapLimit, Semaphore } from './pool.js';
 export { globMatch } from './glob.js';
+export { formatIdentity, modelKind, objectLabel } from './identity.js';
 export { escapePointer, unescapePointer, pointerOf, pointerTokens } from './pointer.js';

@@ -109,7 +109,8 @@ export function samplePlan(): Plan {
 
 test('text plan: symbols, before → after, known after apply, sensitive, summary line', () => {
   const out = renderPlan(samplePlan(), { format: 'text', color: false, texts });
-  assert.match(out, /\+ authentik_flows\.flow slug=akbp-login/);
+  assert.match(out, /\+ flow slug=akbp-login {2}\(examples\/flows\.yaml:4\)/);
+  assert.match(out, /- group name=legacy /, 'a deletion names the object as plan headers do');
   assert.match(out, /~ name: "CI" → "CI automation"/);
   assert.match(out, /- attributes\.old: true/);
   assert.match(out, /target: \(known after apply\) ← !KeyOf flow/);
@@ -128,8 +129,8 @@ test('colour only when asked', () => {
 test('Markdown plan: sticky marker, summary table, folded details, escaped cells', () => {
   const out = renderPlan(samplePlan(), { format: 'markdown', color: false, texts, mermaid: 'graph TD\n  a --> b\n' });
   assert.ok(out.startsWith(MARKDOWN_MARKER));
-  assert.match(out, /\| ➕ create \| authentik_flows\.flow \| slug=akbp-login \| examples\/flows\.yaml:4 \|/);
-  assert.match(out, /<details><summary>✏️ update <code>authentik_core\.user<\/code>/);
+  assert.match(out, /\| ➕ create \| flow slug=akbp-login \| examples\/flows\.yaml:4 \|/);
+  assert.match(out, /<details><summary>✏️ update <code>user username=ci-bot<\/code>/);
   assert.match(out, /```diff\n- name: "CI"\n\+ name: "CI automation"/);
   assert.match(out, /```mermaid\ngraph TD/);
   const outsideFences = out.split(/```[a-z]*\n[\s\S]*?```/).join('');
@@ -143,6 +144,10 @@ test('JSON plan round-trips and carries diagnostics with line:col', () => {
   const back = JSON.parse(out) as Plan & { diagnostics: { location: { line: number; column: number } }[] };
   assert.equal(back.formatVersion, 2);
   assert.equal(back.changes.length, 5);
+  assert.deepEqual(
+    (back.changes as unknown as { identity: string }[]).map((c) => c.identity),
+    ['flow slug=akbp-login', 'flowstagebinding target=!KeyOf flow order=10', 'user username=ci-bot', 'group name=legacy', 'dummystage name=unchanged'],
+  );
   assert.deepEqual(back.changes[1]!.identifiers.target, { $keyOf: 'flow' });
   assert.equal(back.diagnostics[0]!.location.line, 5);
   assertGolden(out, new URL('golden/plan.json', import.meta.url));
@@ -171,8 +176,8 @@ test('apply result lists each change with its status and the write count', () =>
     plan,
     { format: 'text', color: false, texts },
   );
-  assert.match(out, /applied\s+create\s+authentik_flows\.flow slug=akbp-login \(pk f1\)/);
-  assert.match(out, /failed\s+create\s+authentik_flows\.flowstagebinding/);
+  assert.match(out, /applied\s+create\s+flow slug=akbp-login \(pk f1\)/);
+  assert.match(out, /failed\s+create\s+flowstagebinding target=!KeyOf flow order=10/);
   assert.match(out, /not-attempted\s+update/);
   assert.match(out, /Apply partial: 1 applied, 1 failed, 1 not-attempted; 2 write request\(s\)\./);
 });

@@ -4,7 +4,7 @@ import { Option } from 'commander';
 import { hasErrors } from '../../diag/index.js';
 import { renderGraph, type GraphFormat } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
-import { objectLabel, renderDiagnosticsText } from '../../report/index.js';
+import { formatIdentity, renderDiagnosticsText } from '../../report/index.js';
 import { diagnosticToJson, formatLocation, type TextLookup } from '../../diag/index.js';
 import type { CompiledEntry, Diagnostic } from '../../model/index.js';
 import type { CliContext } from '../context.js';
@@ -17,7 +17,7 @@ function graphJson(entries: readonly CompiledEntry[], diagnostics: readonly Diag
   const nodes = entries.map((e) => ({
     key: e.key,
     model: e.model,
-    identity: `${e.model.slice(e.model.indexOf('.') + 1)} ${objectLabel(e.identifiers)}`,
+    identity: formatIdentity(e.model, e.identifiers),
     ...(e.id ? { id: e.id } : {}),
     wave: e.wave,
     state: e.state,
