@@ -260,6 +260,25 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
     }
   }
 
+  // An integer pk is a counter: on another install the same number is another object.
+  const pk = e.identifiers.pk;
+  if (live && info.pkType === 'integer' && (typeof pk === 'number' || typeof pk === 'string') && pkKey(live.pk) === pkKey(pk)) {
+    const other = info.uniqueFields.find((f) => resolvedBody[f] !== undefined && live.body[f] !== undefined && !looseEqual(resolvedBody[f], live.body[f]));
+    if (other) {
+      diagnostics.push(
+        diag(
+          PLAN_CODES.integerPkOther,
+          `pk ${String(pk)} is ${info.model} ${JSON.stringify(live.body[other])} here, not ${JSON.stringify(resolvedBody[other])}`,
+          {
+            entry: e.key,
+            subject: at('pk'),
+            detail: `an integer pk from another install names whatever this one numbered ${String(pk)}; authentik overwrites it, and so does this plan (${other} changes). Drop pk from the identifiers to match by ${other} instead.`,
+          },
+        ),
+      );
+    }
+  }
+
   return {
     kind: 'resolved',
     e,
