@@ -1,5 +1,6 @@
-// The two Change shapes that carry a patch: a create (every sendable field added) and an update
-// (only the fields whose normalised values differ, JSON and M2M replaced whole).
+// The Change shapes that carry a patch: a create (every sendable field added) and an update (only
+// the fields whose normalised values differ, JSON and M2M replaced whole), of a live object or of
+// one an earlier declaration creates. Whether there is anything to update is decide's (decide.ts).
 import type { Change, DesiredValue, FieldChange, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { containsDeferred, escapePointer } from '../values/index.js';
@@ -18,25 +19,27 @@ export function updateChange(
   base: Omit<Change, 'action' | 'reason' | 'patch'>,
   info: ModelInfo,
   live: LiveObject,
-  after: { [k: string]: DesiredValue },
-  resolved: JsonObject,
-  unresolved: Set<string>,
+  diff: FieldDiff,
   index: ObjectIndex,
   extras: FieldChange[],
   extraReasons: string[],
 ): Change {
-  const { patch, changedAfter } = fieldPatch(info, live.body, after, resolved, unresolved, index, extras);
-  if (patch.length === 0) return { ...base, action: 'noop', reason: 'up to date', patch: [] };
+  const { patch, changedAfter } = diff;
   const fields = patch.filter((p) => !extras.includes(p)).map((p) => p.path.slice(1) + removals(info, p, index));
   const reason = [fields.length ? `${fields.join(', ')} differ${fields.length === 1 ? 's' : ''}` : '', ...extraReasons].filter(Boolean).join('; ');
   return { ...base, action: 'update', reason: reason || 'blueprint-only fields to set', patch, before: redactBody(info, live.body), after: changedAfter };
+}
+
+export interface FieldDiff {
+  patch: FieldChange[];
+  changedAfter: { [k: string]: DesiredValue };
 }
 
 /**
  * The fields of `after` whose normalised values differ from `current` (unresolved ones always
  * differ), as patch operations in field order, then the blueprint-only extras.
  */
-function fieldPatch(
+export function fieldDiff(
   info: ModelInfo,
   current: JsonObject,
   after: { [k: string]: DesiredValue },
@@ -44,7 +47,7 @@ function fieldPatch(
   unresolved: Set<string>,
   index: ObjectIndex,
   extras: FieldChange[],
-): { patch: FieldChange[]; changedAfter: { [k: string]: DesiredValue } } {
+): FieldDiff {
   const patch: FieldChange[] = [];
   const changedAfter: { [k: string]: DesiredValue } = {};
   for (const f of Object.keys(after).sort()) {
@@ -91,27 +94,15 @@ function removals(info: ModelInfo, fc: FieldChange, index: ObjectIndex): string 
  * A later declaration of an object an earlier change of this run creates (another instance
  * declares it too): only the fields it sets differently are patched, after the create.
  */
-export function sameObjectChange(
-  base: Omit<Change, 'action' | 'reason' | 'patch'>,
-  info: ModelInfo,
-  creator: string,
-  created: JsonObject,
-  after: { [k: string]: DesiredValue },
-  resolved: JsonObject,
-  unresolved: Set<string>,
-  index: ObjectIndex,
-  extras: FieldChange[],
-): Change {
-  const { patch, changedAfter } = fieldPatch(info, created, after, resolved, unresolved, index, extras);
-  const also = { ...base, sameObjectAs: creator };
-  if (patch.length === 0) return { ...also, action: 'noop', reason: `declared again: ${creator} creates it with these values`, patch: [] };
-  const fields = Object.keys(changedAfter);
+export function sameObjectChange(base: Omit<Change, 'action' | 'reason' | 'patch'>, creator: string, diff: FieldDiff): Change {
+  const fields = Object.keys(diff.changedAfter);
   return {
-    ...also,
+    ...base,
+    sameObjectAs: creator,
     action: 'update',
     before: {},
-    after: changedAfter,
-    patch,
+    after: diff.changedAfter,
+    patch: diff.patch,
     reason: `${creator} creates it; this later declaration sets ${fields.length ? fields.join(', ') : 'blueprint-only fields'}`,
   };
 }

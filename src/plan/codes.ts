@@ -28,4 +28,5 @@ export const PLAN_CODES = {
   requiredMissing: def('AKB4021', 'error', 'an object the plan creates lacks a field the server requires on create'),
   findNull: def('AKB4020', 'warning', '!Find matched nothing: null is written to a nullable field, as authentik does'),
   danglingPk: def('AKB4027', 'error', 'a raw pk in a reference field names no object on the server nor an exported entry'),
+  integerPkOther: def('AKB4028', 'warning', 'an exported integer pk matches an object whose unique fields differ: authentik overwrites it'),
 } as const;

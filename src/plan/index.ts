@@ -1,34 +1,19 @@
 // (entries, live snapshot, ownership state, now) → Plan. Pure and synchronous: every fact about
 // the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
-import type {
-  Change,
-  CompiledEntry,
-  DesiredValue,
-  Diagnostic,
-  DroppedEntry,
-  Json,
-  JsonObject,
-  LiveObject,
-  LiveSnapshot,
-  Plan,
-  SourceRange,
-  OwnershipState,
-} from '../model/types.js';
+import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, LiveSnapshot, Plan, SourceRange, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
-import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
-import { containsDeferred, describeDeferred, isDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
+import { LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
-import { planExtras, type PasswordPolicy } from './extras.js';
-import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
-import { assignDeleteWaves, compareChanges } from './order.js';
+import type { PasswordPolicy } from './extras.js';
+import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
+import { assignDeleteWaves, assignWaves, compareChanges } from './order.js';
 import { planAdoptions, planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
-import { createChange, sameObjectChange, updateChange } from './changes.js';
-import { sendableFields } from './fields.js';
+import { createChange, fieldDiff, sameObjectChange, updateChange, type FieldDiff } from './changes.js';
 import { PlanResolver } from './resolver.js';
 import { Outcomes } from './outcomes.js';
-import { danglingPks, laterExport } from './references.js';
+import { decide, type Verdict } from './decide.js';
+import { describeObject, firstIdentifier, overriddenLater, resolveEntry, type PlanContext, type Resolved } from './resolve.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
@@ -70,275 +55,53 @@ export function plan(input: PlanInput): Plan {
   let currentOrder = 0;
   const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
   const diagnostics: Diagnostic[] = [];
+  const ctx: PlanContext = {
+    reg,
+    snapshot: input.snapshot,
+    state: input.state,
+    policy: input.options.passwordPolicy ?? 'on-change',
+    secretDigest: input.options.secretDigest,
+    entries,
+    index,
+    table,
+    outcomes,
+    resolver,
+    setOrder: (order) => {
+      currentOrder = order;
+    },
+    diagnostics,
+    lines: lineFinder(input.texts),
+    updatedBy: new Map(),
+    overridden: overriddenLater(entries, input.snapshot, reg),
+    declared: new Map(),
+    objectOf: new Map(),
+    createdBy: new Map(),
+    skipped: new Set(),
+  };
   const changes: Change[] = [];
-  const waves = new Map<string, number>();
+  // Changes of the entries that were resolved, in entry order: the sequence step gives them waves.
+  const planned: { change: Change; entry: CompiledEntry }[] = [];
   const liveOfChange = new Map<string, LiveObject>();
-  const lines = lineFinder(input.texts);
-  const policy = input.options.passwordPolicy ?? 'on-change';
-  // Live objects an earlier entry of this run updates: a later entry of the same object is diffed
-  // against what that write leaves and runs after it, as the importer applies entries in turn.
-  const updatedBy = new Map<string, { key: string; body: JsonObject; fields: Set<string> }>();
-  // Instances declaring one object: the last declaration of a field is its final value, so
-  // earlier ones leave it out, and a different earlier value is reported.
-  const overridden = overriddenLater(entries, input.snapshot, reg);
-  const declared = new Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>();
-  const objectOf = new Map<string, string>();
-  // Creates whose identifiers hold !KeyOf references, by what those references point at.
-  const createdBy = new Map<string, string>();
-  const skipped = new Set<string>();
 
+  // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
-    currentOrder = e.order;
-    const info = findModel(reg, e.model);
-    const at = (field?: string): SourceRange => (field && e.origin.fields[field]) || e.origin.range;
-    const err = (code: (typeof PLAN_CODES)[keyof typeof PLAN_CODES], summary: string, field?: string, detail?: string) =>
-      diagnostics.push(diag(code, summary, { entry: e.key, subject: at(field), ...(detail ? { detail } : {}) }));
-    if (!info) {
-      err(PLAN_CODES.unknownModel, `model ${e.model} does not exist in authentik ${reg.version}`);
+    const r = resolveEntry(ctx, e);
+    if (r.kind === 'failed') continue;
+    if (r.kind === 'skipped') {
+      changes.push(r.change);
       continue;
     }
-    if (info.kind === 'meta' || !info.apiPath) {
-      err(PLAN_CODES.metaModel, `${e.model} entries run server-side actions; akbp does not reconcile them`);
-      continue;
-    }
-    // Observe reported the failed read that blocks it; a second error would only repeat it.
-    if (input.snapshot.blocked?.has(e.key)) continue;
-    if (!input.snapshot.byKey.has(e.key)) {
-      err(PLAN_CODES.notObserved, `entry ${e.key} was not observed; re-run observe`);
-      continue;
-    }
-    const live = input.snapshot.byKey.get(e.key) ?? null;
-    const base: Omit<Change, 'action' | 'reason' | 'patch'> = {
-      key: e.key,
-      model: info.model,
-      identifiers: {},
-      order: e.order,
-      wave: e.wave,
-      origin: { uri: e.origin.uri, line: lines(e.origin.range), range: e.origin.range },
-      dependsOn: [...e.dependsOn].sort(),
-    };
-    if (live) base.pk = live.pk;
-
-    // Conditions compile could not decide (they hold a !Find): all must be truthy.
-    let skip = false;
-    for (const c of e.conditions) {
-      resolver.reset();
-      const r = resolveDeferred(c, resolver, e.key);
-      if (!r.ok) {
-        err(
-          PLAN_CODES.conditionUndecided,
-          `condition of ${e.key} cannot be decided before apply`,
-          undefined,
-          [...r.missing, ...(r.errors ?? []), ...resolver.hard].join('; '),
-        );
-        skip = true;
-        break;
-      }
-      if (!pyTruthy(r.value)) skip = true;
-    }
-    if (skip) {
-      skipped.add(e.key);
-      changes.push({ ...base, action: 'noop', reason: 'skipped: a condition is false or undecidable', patch: [] });
-      outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
-      continue;
-    }
-
-    const pendingOn = new Set<string>();
-    let hardError = false;
-    const resolveField = (v: DesiredValue, field: string, required: boolean, nullable = false): { ok: boolean; value: DesiredValue } => {
-      resolver.reset();
-      const r = resolveDeferred(v, resolver, e.key);
-      const pending = [...resolver.pendingOn];
-      const hard = [...resolver.hard];
-      const nulls = new Set(resolver.nullFinds);
-      for (const p of pending) pendingOn.add(p);
-      if (hard.length) {
-        hardError = true;
-        err(PLAN_CODES.keyOfNoObject, `${field}: ${hard[0]}`, field, hard.slice(1).join('; ') || undefined);
-      }
-      if (!r.ok && r.errors?.length) {
-        hardError = true;
-        err(PLAN_CODES.unresolved, `${field}: ${r.errors[0]}`, field);
-      }
-      if (required && nulls.size) {
-        for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
-          if (!nulls.has(k)) continue;
-          // authentik writes null; where the field takes null that is what it ends with.
-          if (nullable && isDeferred(v) && '$find' in v) {
-            diagnostics.push(
-              diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
-                entry: e.key,
-                subject: at(field),
-                detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
-              }),
-            );
-            continue;
-          }
-          hardError = true;
-          err(
-            PLAN_CODES.findNoMatch,
-            `${field}: ${describeDeferred({ $find: q })} matched nothing`,
-            field,
-            'authentik would write null here (issue #19715); fix the query or create the object first',
-          );
-        }
-      }
-      return r.ok ? { ok: true, value: r.value } : { ok: false, value: v };
-    };
-
-    const identifiers: { [k: string]: DesiredValue } = {};
-    for (const k of Object.keys(e.identifiers).sort()) identifiers[k] = resolveField(e.identifiers[k]!, k, true).value;
-    base.identifiers = identifiers;
-
-    const sendable = sendableFields(info, e).filter((f) => !overridden.get(e.key)?.has(f));
-    const after: { [k: string]: DesiredValue } = {};
-    const resolvedBody: JsonObject = {};
-    const unresolved = new Set<string>();
-    for (const f of sendable) {
-      const r = resolveField(e.attrs[f]!, f, true, info.fields[f]?.nullable === true && !(f in e.identifiers));
-      after[f] = r.value;
-      if (r.ok) resolvedBody[f] = r.value as Json;
-      else unresolved.add(f);
-    }
-
-    const objectId = live && e.state === 'present' ? `${info.model}|${pkKey(live.pk)}` : undefined;
-    const earlier = objectId ? updatedBy.get(objectId) : undefined;
-    if (earlier) pendingOn.add(earlier.key);
-    const creating = live === null && e.state !== 'absent';
-    const identity = creating ? refIdentity(e, identifiers, table, outcomes, objectOf) : undefined;
-    const twin = creating
-      ? (earlierCreateOfSameObject(outcomes, info.model, identifiers) ?? (identity ? createdBy.get(`${info.model}|${identity}`) : undefined))
-      : undefined;
-    if (creating && !twin && identity) createdBy.set(`${info.model}|${identity}`, e.key);
-    if (twin) pendingOn.add(twin);
-    const object = live ? `${info.model}|${pkKey(live.pk)}` : twin ? objectOf.get(twin)! : `new|${e.key}`;
-    objectOf.set(e.key, object);
-    if (e.state === 'present' || (creating && e.state !== 'created')) {
-      for (const c of conflicts(declared, object, e, sendableFields(info, e), lines)) {
-        diagnostics.push(
-          diag(PLAN_CODES.fieldSetTwice, `${c.field} of ${info.model} ${describeObject(identifiers)}: ${c.winner} wins over ${c.loser}`, {
-            entry: e.key,
-            subject: at(c.field),
-            detail: `${c.loser} sets another value; authentik applies the declarations in instance order (${c.loser} first), so the object keeps this one. Keep one value, or --strict refuses the plan.`,
-          }),
-        );
-      }
-    }
-
-    let wave = e.wave;
-    for (const d of [...e.dependsOn, ...pendingOn]) {
-      const w = waves.get(d);
-      if (w !== undefined) wave = Math.max(wave, w + 1);
-    }
-    base.wave = wave;
-    base.dependsOn = [...new Set([...e.dependsOn, ...pendingOn])].sort();
-    waves.set(e.key, wave);
-
-    const extras =
-      e.state === 'absent'
-        ? { changes: [], reasons: [], diagnostics: [] }
-        : planExtras({
-            entry: e,
-            info,
-            live,
-            creating,
-            state: input.state,
-            policy,
-            digest: input.options.secretDigest,
-            resolver,
-            subject: (f) => at(f),
-            version: reg.version,
-          });
-    diagnostics.push(...extras.diagnostics);
-
-    if (e.state !== 'absent') {
-      for (const d of danglingPks(reg, info, e, index)) {
-        hardError = true;
-        const later = laterExport(entries, e, d.value);
-        err(
-          PLAN_CODES.danglingPk,
-          `${d.field}: pk ${JSON.stringify(d.value)} is neither on the server (${d.searched}) nor exported by an earlier entry of this file`,
-          e.origin.fields[d.at] ? d.at : d.field,
-          later
-            ? `the entry at line ${lines(later.origin.range)} exports it, but after this one: authentik rewrites references to an exported pk only in the entries that follow it; move that entry up`
-            : 'authentik would refuse the entry with "Invalid pk" after writing the entries before it; export the object too, or point the field at one this server has',
-        );
-      }
-    }
-    if (twin && e.state === 'must_created') {
-      err(
-        PLAN_CODES.sameObjectTwice,
-        `state is must_created but ${twin} creates this object earlier in the run`,
-        firstIdentifier(e),
-        'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails',
-      );
-    }
-
-    let change: Change;
-    switch (twin && e.state !== 'must_created' ? 'twin' : e.state) {
-      case 'twin': {
-        const creator = outcomes.get(twin!)!;
-        change =
-          e.state === 'created'
-            ? { ...base, sameObjectAs: twin!, action: 'noop', reason: `state created: ${twin} creates the object earlier in this run`, patch: [] }
-            : sameObjectChange(base, info, twin!, creator.body, after, resolvedBody, unresolved, index, extras.changes);
-        creator.body = { ...creator.body, ...(e.state === 'created' ? {} : resolvedBody) };
-        break;
-      }
-      case 'absent':
-        change = live
-          ? { ...base, action: 'delete', reason: 'state absent: the object exists', patch: [], before: redactBody(info, live.body) }
-          : { ...base, action: 'noop', reason: 'state absent: no such object', patch: [] };
-        if (live) liveOfChange.set(e.key, live);
-        break;
-      case 'must_created':
-        if (live) {
-          err(PLAN_CODES.mustCreatedExists, `state is must_created but ${info.model} ${String(live.pk)} already exists`, firstIdentifier(e));
-          change = { ...base, action: 'conflict', reason: 'state must_created: the object exists already', patch: [], before: redactBody(info, live.body) };
-          break;
-        }
-        change = createChange(base, after, extras.changes);
-        break;
-      case 'created':
-        change = live
-          ? { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] }
-          : createChange(base, after, extras.changes);
-        break;
-      default:
-        change = live
-          ? updateChange(base, info, earlier ? { ...live, body: earlier.body } : live, after, resolvedBody, unresolved, index, extras.changes, extras.reasons)
-          : createChange(base, after, extras.changes);
-    }
-    if (objectId && live) {
-      updatedBy.set(objectId, {
-        key: e.key,
-        body: { ...(earlier?.body ?? live.body), ...resolvedBody },
-        fields: new Set([...(earlier?.fields ?? []), ...Object.keys(resolvedBody)]),
-      });
-    }
-    if (change.action === 'create') {
-      // authentik runs the serializer in full mode on a new object: the blueprint fails there.
-      const missing = info.requiredOnCreate.filter((f) => !(f in e.attrs) && !(f in e.secrets));
-      if (missing.length) {
-        hardError = true;
-        err(
-          PLAN_CODES.requiredMissing,
-          `${info.model} ${describeObject(identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`,
-          firstIdentifier(e),
-          `authentik ${reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`,
-        );
-      }
-    }
-    if (hardError && change.action !== 'noop') change.reason += ' (has errors)';
+    const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
+    const verdict = decide({ state: e.state, live: r.where, differs: diff !== undefined && diff.patch.length > 0 });
+    const change = build(ctx, r, verdict, diff);
+    if (change.action === 'delete') liveOfChange.set(e.key, r.live!);
+    settle(ctx, r, change);
     changes.push(change);
-    outcomes.set(e.key, {
-      entry: e,
-      live: change.action === 'delete' ? null : live,
-      creates: change.action === 'create' || twin !== undefined,
-      body: twin ? outcomes.get(twin)!.body : resolvedBody,
-    });
+    planned.push({ change, entry: e });
   }
 
+  // sequence: waves of the writes, prune's deletes, delete waves, one total order.
+  assignWaves(planned);
   const pruned = planPrune({
     state: input.state,
     entries: input.entries,
@@ -368,7 +131,7 @@ export function plan(input: PlanInput): Plan {
     const k = JSON.stringify([d.code, d.summary, d.entry, d.subject?.start]);
     return seen.has(k) ? false : (seen.add(k), true);
   });
-  const adoptions = input.options.adopt ? planAdoptions({ state: input.state, changes, entries, skipped, registry: reg }) : undefined;
+  const adoptions = input.options.adopt ? planAdoptions({ state: input.state, changes, entries, skipped: ctx.skipped, registry: reg }) : undefined;
   return {
     formatVersion: 2,
     createdAt: input.now.toISOString(),
@@ -382,115 +145,88 @@ export function plan(input: PlanInput): Plan {
   };
 }
 
-/** An earlier entry of this run creates an object these (literal) identifiers would match. */
-function earlierCreateOfSameObject(outcomes: Outcomes, model: string, ids: { [k: string]: DesiredValue }): string | undefined {
-  const { pk, rest } = identifierLookup(ids as JsonObject);
-  if (pk !== undefined || rest.length === 0 || rest.some(([, v]) => containsDeferred(v))) return undefined;
-  const lookups = rest.filter(([, , how]) => how === 'lookup').map(([k, v]): [string, Json] => [k, v]);
-  for (const o of outcomes.createsMatching(model, lookups, () => true)) {
-    const hit = rest.every(([k, v, how]) =>
-      how === 'contains' ? o.body[k] !== undefined && containsJson(o.body[k]!, v) : o.body[k] !== undefined && looseEqual(o.body[k], v),
-    );
-    if (hit) return o.entry.key;
-  }
-  return undefined;
-}
-
 /**
- * For each entry of a live object other `present` entries also declare: the fields a later one
- * sets, which this one therefore leaves alone (the object ends with the later value).
+ * How a `present` entry's fields differ from its object: the live body (as an earlier entry of
+ * this run leaves it), or what an earlier declaration creates. Nothing to compare when missing.
  */
-function overriddenLater(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, reg: Registry): Map<string, Set<string>> {
-  const groups = new Map<string, CompiledEntry[]>();
-  for (const e of entries) {
-    const live = snapshot.byKey.get(e.key);
-    const info = findModel(reg, e.model);
-    if (!live || !info || e.state !== 'present') continue;
-    const id = `${info.model}|${pkKey(live.pk)}`;
-    groups.set(id, [...(groups.get(id) ?? []), e]);
+function diffOf(ctx: PlanContext, r: Resolved): FieldDiff | undefined {
+  const current = r.live ? (r.earlier?.body ?? r.live.body) : r.twin ? ctx.outcomes.get(r.twin)!.body : undefined;
+  return current ? fieldDiff(r.info, current, r.after, r.resolvedBody, r.unresolved, ctx.index, r.extras.changes) : undefined;
+}
+
+/** The Change for a verdict: its reason, patch, before- and after-images. */
+function build(ctx: PlanContext, r: Resolved, v: Verdict, diff: FieldDiff | undefined): Change {
+  const { base, info, live, e } = r;
+  switch (v.action) {
+    case 'create':
+      if (v.error === 'created-earlier') {
+        r.err(
+          PLAN_CODES.sameObjectTwice,
+          `state is must_created but ${r.twin} creates this object earlier in the run`,
+          firstIdentifier(e),
+          'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails',
+        );
+      }
+      return createChange(base, r.after, r.extras.changes);
+    case 'update':
+      return updateChange(base, info, r.earlier ? { ...live!, body: r.earlier.body } : live!, diff!, ctx.index, r.extras.changes, r.extras.reasons);
+    case 'update-created':
+      return sameObjectChange(base, r.twin!, diff!);
+    case 'delete':
+      return { ...base, action: 'delete', reason: 'state absent: the object exists', patch: [], before: redactBody(info, live!.body) };
+    case 'conflict':
+      r.err(PLAN_CODES.mustCreatedExists, `state is must_created but ${info.model} ${String(live!.pk)} already exists`, firstIdentifier(e));
+      return { ...base, action: 'conflict', reason: 'state must_created: the object exists already', patch: [], before: redactBody(info, live!.body) };
+    case 'noop':
+      switch (v.why) {
+        case 'up-to-date':
+          return { ...base, action: 'noop', reason: 'up to date', patch: [] };
+        case 'declared-again':
+          return { ...base, sameObjectAs: r.twin!, action: 'noop', reason: `declared again: ${r.twin} creates it with these values`, patch: [] };
+        case 'created-earlier':
+          return { ...base, sameObjectAs: r.twin!, action: 'noop', reason: `state created: ${r.twin} creates the object earlier in this run`, patch: [] };
+        case 'created-exists':
+          return { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] };
+        case 'absent-missing':
+          return { ...base, action: 'noop', reason: 'state absent: no such object', patch: [] };
+      }
   }
-  const out = new Map<string, Set<string>>();
-  for (const g of groups.values()) {
-    if (g.length < 2) continue;
-    const later = new Set<string>();
-    for (let i = g.length - 1; i >= 0; i--) {
-      out.set(g[i]!.key, new Set(later));
-      for (const f of sendableFields(findModel(reg, g[i]!.model)!, g[i]!)) later.add(f);
+}
+
+/** What later entries see of this one; a create's missing required fields; errors in the reason. */
+function settle(ctx: PlanContext, r: Resolved, change: Change): void {
+  const { e, info, live, twin } = r;
+  if (twin && e.state !== 'must_created') {
+    const creator = ctx.outcomes.get(twin)!;
+    creator.body = { ...creator.body, ...(e.state === 'created' ? {} : r.resolvedBody) };
+  }
+  if (r.objectId && live) {
+    ctx.updatedBy.set(r.objectId, {
+      key: e.key,
+      body: { ...(r.earlier?.body ?? live.body), ...r.resolvedBody },
+      fields: new Set([...(r.earlier?.fields ?? []), ...Object.keys(r.resolvedBody)]),
+    });
+  }
+  if (change.action === 'create') {
+    // authentik runs the serializer in full mode on a new object: the blueprint fails there.
+    const missing = info.requiredOnCreate.filter((f) => !(f in e.attrs) && !(f in e.secrets));
+    if (missing.length) {
+      r.hardError = true;
+      r.err(
+        PLAN_CODES.requiredMissing,
+        `${info.model} ${describeObject(change.identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`,
+        firstIdentifier(e),
+        `authentik ${ctx.reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`,
+      );
     }
   }
-  return out;
-}
-
-/**
- * Identifiers holding `!KeyOf`s of objects this run creates, named by those objects, so that two
- * instances binding "their" flow (the same object, declared in both) to one stage match.
- */
-function refIdentity(
-  e: CompiledEntry,
-  ids: { [k: string]: DesiredValue },
-  table: EntryTable,
-  outcomes: Outcomes,
-  objectOf: Map<string, string>,
-): string | undefined {
-  if (!containsDeferred(ids) || 'pk' in ids) return undefined;
-  const parts: string[] = [];
-  for (const k of Object.keys(ids).sort()) {
-    const v = ids[k]!;
-    if (!containsDeferred(v)) {
-      parts.push(`${k}=${stableJson(v as Json)}`);
-      continue;
-    }
-    if (!isDeferred(v) || !('$keyOf' in v)) return undefined;
-    const target = table.withId(v.$keyOf, e.key).find((t) => outcomes.get(t.key)?.creates);
-    const object = target && objectOf.get(target.key);
-    if (!object) return undefined;
-    parts.push(`${k}=@${object}`);
-  }
-  return parts.join('&');
-}
-
-/** Fields this entry sets to a value other than an earlier declaration of the same object did. */
-function conflicts(
-  declared: Map<string, Map<string, { key: string; value: DesiredValue; uri: string; line: number }>>,
-  object: string,
-  e: CompiledEntry,
-  fields: string[],
-  lines: (r: SourceRange) => number,
-): { field: string; winner: string; loser: string }[] {
-  let d = declared.get(object);
-  if (!d) declared.set(object, (d = new Map()));
-  const out: { field: string; winner: string; loser: string }[] = [];
-  for (const f of fields) {
-    const v = e.attrs[f]!;
-    const r = e.origin.fields[f] ?? e.origin.range;
-    const here = { key: e.key, value: v, uri: e.origin.uri, line: lines(r) };
-    const prev = d.get(f);
-    // Values that wait for the server (!KeyOf, !Find) cannot be compared before apply.
-    if (prev && prev.key !== e.key && !containsDeferred(prev.value) && !containsDeferred(v) && stableJson(prev.value as Json) !== stableJson(v as Json)) {
-      out.push({ field: f, winner: `${here.uri}:${here.line}`, loser: `${prev.uri}:${prev.line}` });
-    }
-    d.set(f, here);
-  }
-  return out;
-}
-
-function stableJson(v: Json): string {
-  if (v === null || typeof v !== 'object') return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${stableJson(v[k]!)}`)
-    .join(',')}}`;
-}
-
-function describeObject(ids: { [k: string]: DesiredValue }): string {
-  return Object.entries(ids)
-    .map(([k, v]) => `${k}=${isDeferred(v) ? describeDeferred(v) : containsDeferred(v) ? '(known after apply)' : JSON.stringify(v)}`)
-    .join(' ');
-}
-
-function firstIdentifier(e: CompiledEntry): string | undefined {
-  return Object.keys(e.identifiers).sort()[0];
+  if (r.hardError && change.action !== 'noop') change.reason += ' (has errors)';
+  ctx.outcomes.set(e.key, {
+    entry: e,
+    live: change.action === 'delete' ? null : live,
+    creates: change.action === 'create' || twin !== undefined,
+    body: twin ? ctx.outcomes.get(twin)!.body : r.resolvedBody,
+  });
 }
 
 function lineFinder(texts: TextLookup | undefined): (r: SourceRange) => number {

@@ -1,7 +1,7 @@
 // One total order for a plan (DESIGN habit 5): writes by wave then document order; deletes after
 // every write, dependants first (reverse waves), so a delete never breaks an object that a write
 // of the same run still needs and cascades hit objects akbp deletes anyway.
-import type { Change, Json, LiveObject } from '../model/types.js';
+import type { Change, CompiledEntry, Json, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { pkKey } from '../live/index.js';
@@ -67,4 +67,21 @@ export function assignDeleteWaves(deletes: Change[], live: Map<string, LiveObjec
     return w;
   };
   for (const c of deletes) c.wave = wave(c.key);
+}
+
+/**
+ * Write waves: an entry's compile wave, or one after the latest of what it waits for (its
+ * dependencies and the creates its values wait for), taken in entry order so each is known.
+ */
+export function assignWaves(planned: readonly { change: Change; entry: CompiledEntry }[]): void {
+  const waves = new Map<string, number>();
+  for (const { change, entry } of planned) {
+    let wave = entry.wave;
+    for (const d of change.dependsOn) {
+      const w = waves.get(d);
+      if (w !== undefined) wave = Math.max(wave, w + 1);
+    }
+    change.wave = wave;
+    waves.set(change.key, wave);
+  }
 }

@@ -124,3 +124,19 @@ test('a re-import whose earlier object was deleted by hand creates it again', as
     ['create'],
   );
 });
+
+test('an exported integer pk that is another object here (its username differs) is matched, as authentik does, with a warning', async () => {
+  const s = new FakeServer(reg26);
+  const bob = s.seed('authentik_core.user', { username: 'bob', name: 'Bob', groups: [] });
+  const yaml = `version: 1\nentries:\n  - model: authentik_core.user\n    identifiers: {pk: ${String(bob.pk)}}\n    attrs: {username: alice, name: Alice}\n`;
+  const p = await planAgainst(compileYaml(yaml, reg26).entries, s, reg26);
+  assert.deepEqual(
+    p.changes.map((c) => [c.action, c.pk]),
+    [['update', bob.pk]],
+  );
+  const w = p.diagnostics.find((d) => d.code === 'AKB4028')!;
+  assert.equal(w.severity, 'warning');
+  assert.equal(w.summary, `pk ${String(bob.pk)} is authentik_core.user "bob" here, not "alice"`);
+  assert.equal(yaml.slice(0, w.subject!.start).split('\n').length, 4, 'on the pk identifier');
+  assert.ok(p.applyable);
+});
