@@ -151,6 +151,8 @@ test('a write that keeps failing with 500 rolls its blueprint back to the before
     assert.match(r.out, line('not-attempted', 'create', 'c-later'));
     assert.match(r.out, /b-service\.yaml:8:\d+: error AKB5009: .*POST \/core\/groups\/ → 500/);
     assert.match(r.out, /AKB5014: rolled back 2 applied change\(s\) of bp\/b-service\.yaml/);
+    // 4 writes, then the rollback's 2 (the client's resend of a POST is one write).
+    assert.match(r.out, /; 6 write request\(s\)/, 'the count includes the rollback’s writes');
   } finally {
     await w.close();
   }
