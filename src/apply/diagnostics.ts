@@ -22,7 +22,7 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
     const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
     const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
-    if (e.uncertain) {
+    if (mayHaveLanded(e)) {
       return diag(APPLY_CODES.uncertain, summary, {
         ...at(c, entry, first),
         severity: 'error',
@@ -40,4 +40,14 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
 export function objectLabel(model: string, identifiers: JsonObject): string {
   const parts = Object.entries(identifiers).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
   return `${model} ${parts.join(' ') || '(no identifiers)'}`;
+}
+
+/**
+ * A write whose answer was lost or was a server error may have been made all the same (only a
+ * create is flagged uncertain by the client, but a PATCH or DELETE can land before a 500 too).
+ */
+export function mayHaveLanded(e: unknown): boolean {
+  if (!(e instanceof ApiError)) return false;
+  if (e.uncertain) return true;
+  return e.method !== 'GET' && e.method !== 'HEAD' && (e.status === 0 || e.status >= 500);
 }

@@ -9,7 +9,7 @@ import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraW
 import type { ApplyWorld } from './world.js';
 import type { Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
-import { at, objectLabel, unresolvedDiag } from './diagnostics.js';
+import { at, mayHaveLanded, objectLabel, unresolvedDiag } from './diagnostics.js';
 import { changedSincePlan } from './fresh.js';
 
 /** What one change came to; `diag` set = it failed without an exception. */
@@ -125,8 +125,15 @@ export const update: Executor = async (c, info, entry, cx) => {
       ...(state.objects[c.key] ? { object: state.objects[c.key] } : {}),
       ...(state.secrets[c.key] ? { secrets: structuredClone(state.secrets[c.key]) } : {}),
     };
-    obj = await cx.write(() => client.patch(c.model, pk, body));
-    cx.undoable({ kind: 'patch-back', change: c, pk, body: undoBody, label, ...pathOf(info, current), prior });
+    const back: Undo = { kind: 'patch-back', change: c, pk, body: undoBody, label, ...pathOf(info, current), prior };
+    try {
+      obj = await cx.write(() => client.patch(c.model, pk, body));
+    } catch (e) {
+      // It may have landed: setting the before-image back is harmless if it did not.
+      if (mayHaveLanded(e)) cx.undoable(back);
+      throw e;
+    }
+    cx.undoable(back);
   }
   if (unrestorable)
     cx.undoable({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored', label });

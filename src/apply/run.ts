@@ -106,7 +106,9 @@ export class ApplyRun implements WriteContext {
       await mapLimit(g, Math.max(1, this.opts.concurrency ?? 4), (c) => this.change(c));
     }
     this.settlePending();
-    return this.progress.result(this.writes, await this.finish());
+    // The rollback writes too: count after it.
+    const phase = await this.finish();
+    return this.progress.result(this.writes, phase);
   }
 
   private async change(c: Change): Promise<void> {

@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
-import { createSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { createClient } from '../../src/server/index.js';
+import { prng } from '../../src/sandbox/faults.js';
 import { runCli, type CliRun } from '../helpers/cli.js';
 
 const TOKEN = 'rollback-faults-token-5be1c07a';
@@ -76,9 +77,9 @@ function groupsOf(sb: Sandbox): Groups {
 }
 
 /** A sandbox over HTTP holding one group the blueprint updates, and the blueprints on disk. */
-async function world(): Promise<World> {
+async function world(faults: Partial<SandboxOptions> = {}): Promise<World> {
   const d = mkdtempSync(join(tmpdir(), 'akbp-faults-'));
-  const sb = await createSandbox({ registry, token: TOKEN });
+  const sb = await createSandbox({ registry, token: TOKEN, ...faults });
   const http = await sb.listen('127.0.0.1', 0);
   const admin = createClient({ baseUrl: http.url, token: TOKEN, registry });
   await admin.create('authentik_core.group', { name: 'b-existing', attributes: { tier: 'gold' } });
@@ -113,6 +114,22 @@ async function world(): Promise<World> {
   };
 }
 
+/**
+ * The report and the server agree: a group the server holds differently from the before-image is
+ * one the report says stayed (applied, or not undone), and one it says stayed did change. A
+ * create whose answer was lost may be either, and the report says so.
+ */
+function assertReportNamesServer(w: World, out: string): void {
+  const after = w.groups();
+  for (const n of new Set([...Object.keys(w.before), ...Object.keys(after)])) {
+    assert.ok(!n.endsWith('(again)'), `${n}: nothing is created twice\n${out}`);
+    if (out.includes(`name=${n} may have been created`)) continue;
+    const changed = JSON.stringify(w.before[n]) !== JSON.stringify(after[n]);
+    const stays = new RegExp(`^\\s+(applied|rollback-failed)\\s+\\w+\\s+authentik_core\\.group name=${n}( |$)`, 'm').test(out);
+    assert.equal(stays, changed, `${n}: the server ${changed ? 'changed' : 'did not change'} but the report says it ${stays ? 'stayed' : 'did not'}\n${out}`);
+  }
+}
+
 const key = (file: string, name: string) => `${file}#authentik_core.group[name=${name}]`;
 /** The result line of one object in the apply report. */
 const line = (status: string, action: string, name: string) => new RegExp(`${status}\\s+${action}\\s+authentik_core\\.group name=${name}\\b`);
@@ -123,6 +140,7 @@ test('a write that keeps failing with 500 rolls its blueprint back to the before
     // The 4th write is b-two's create; the client looks after a 500 and sends it once more.
     w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind, a-independent.yaml stays');
     assert.match(r.out, line('applied', 'create', 'independent'));
@@ -133,6 +151,8 @@ test('a write that keeps failing with 500 rolls its blueprint back to the before
     assert.match(r.out, line('not-attempted', 'create', 'c-later'));
     assert.match(r.out, /b-service\.yaml:8:\d+: error AKB5009: .*POST \/core\/groups\/ → 500/);
     assert.match(r.out, /AKB5014: rolled back 2 applied change\(s\) of bp\/b-service\.yaml/);
+    // 4 writes, then the rollback's 2 (the client's resend of a POST is one write).
+    assert.match(r.out, /; 6 write request\(s\)/, 'the count includes the rollback’s writes');
   } finally {
     await w.close();
   }
@@ -143,6 +163,7 @@ test('a rolled-back update does not leave its object recorded as adopted', async
   try {
     w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.match(r.out, line('rolled-back', 'update', 'b-existing'));
     // Recorded as adopted, `--prune-adopted` would later delete an object akbp never owned.
     assert.deepEqual(Object.keys(w.state().objects).sort(), [key('a-independent.yaml', 'independent')], 'only what stays is recorded');
@@ -156,6 +177,7 @@ test('a 500 on a write is not reported as a lost connection', async () => {
   try {
     w.sb.injectFault({ nth: 4, times: 2, kind: '500' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.doesNotMatch(r.out, /connection failed/i, r.out);
     assert.match(r.out, /answered 500/);
   } finally {
@@ -170,6 +192,7 @@ test('a create whose answer is lost after it landed is named as possibly on the 
     w.sb.injectFault({ method: 'POST', body: /"b-two"/, kind: 'reset', phase: 'after' });
     w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 99, kind: 'reset' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, line('failed', 'create', 'b-two'));
     assert.match(r.out, /AKB5009: .*POST \/core\/groups\/ → 0/);
@@ -197,6 +220,7 @@ test('a create that landed although its answer was lost is found and undone by r
     w.sb.injectFault({ method: 'POST', body: /"b-two"/, kind: 'reset', phase: 'after' });
     w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 5, kind: 'reset' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind');
     assert.match(r.out, /AKB5014: authentik_core\.group name=b-two: the failed create had landed after all \(pk [^)]+\); deleted/);
@@ -215,10 +239,26 @@ test('a lost create that was its blueprint’s first write is looked for and und
     w.sb.injectFault({ method: 'POST', body: /"b-one"/, kind: 'reset', phase: 'after' });
     w.sb.injectFault({ method: 'GET', path: /^\/core\/groups\/\?/, nth: 2, times: 5, kind: 'reset' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'b-service.yaml left nothing behind');
     assert.match(r.out, /AKB5014: authentik_core\.group name=b-one: the failed create had landed after all \(pk [^)]+\); deleted/);
     assert.equal(w.state().pending, undefined, 'nothing left announced');
+  } finally {
+    await w.close();
+  }
+});
+
+test('an update answered 500 after it landed is reported as uncertain and set back by rollback', async () => {
+  const w = await world();
+  try {
+    w.sb.injectFault({ method: 'PATCH', kind: '500', phase: 'after' });
+    const r = await w.apply();
+    assertReportNamesServer(w, r.out);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, line('failed', 'update', 'b-existing'));
+    assert.match(r.out, /b-service\.yaml:5:\d+: error AKB5009: .*PATCH \/core\/groups\/[^ ]+ → 500/);
+    assert.deepEqual(w.groups(), { ...w.before, independent: {} }, 'the write that landed is undone with the rest of b-service.yaml');
   } finally {
     await w.close();
   }
@@ -229,6 +269,7 @@ test('a connection reset on an update is retried: applied once, nothing rolled b
   try {
     w.sb.injectFault({ method: 'PATCH', kind: 'reset', phase: 'after' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(
       r.writes.filter((x) => x.startsWith('PATCH')).map((x) => x.split(' ')[2]),
@@ -248,6 +289,7 @@ test('a delete that fails during rollback is named by identity and pk, with the 
     // Rollback runs in reverse: its first delete is b-two's.
     w.sb.injectFault({ method: 'DELETE', kind: '500' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     const pk = w.pk('b-two');
     assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-two': {} }, 'everything else of b-service.yaml was undone');
@@ -279,6 +321,7 @@ test('an update that cannot be set back during rollback names the fields it left
     // The 2nd PATCH is the rollback's patch-back of b-existing.
     w.sb.injectFault({ method: 'PATCH', nth: 2, kind: '500' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     const pk = w.pk('b-existing');
     assert.deepEqual(w.groups(), { ...w.before, independent: {}, 'b-existing': { tier: 'platinum' } });
@@ -300,6 +343,7 @@ test('a connection reset during rollback is retried and the rollback completes',
     w.sb.injectFault({ method: 'POST', body: /"b-three"/, times: 2, kind: '500' });
     w.sb.injectFault({ method: 'DELETE', kind: 'reset', phase: 'after' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 1, r.out);
     assert.deepEqual(w.groups(), { ...w.before, independent: {} });
     assert.match(r.out, line('rolled-back', 'create', 'b-two'));
@@ -316,6 +360,7 @@ test('429 and 503 on writes are retried until they succeed: nothing rolled back,
     w.sb.injectFault({ nth: 3, kind: '429' });
     w.sb.injectFault({ nth: 4, kind: '503' });
     const r = await w.apply();
+    assertReportNamesServer(w, r.out);
     assert.equal(r.code, 0, r.out);
     assert.deepEqual(
       r.writes.map((x) => x.split(' ')[2]),
@@ -327,4 +372,42 @@ test('429 and 503 on writes are retried until they succeed: nothing rolled back,
   } finally {
     await w.close();
   }
+});
+
+test('under seeded random faults on every request the report names exactly what changed on the server', async () => {
+  const outcomes: string[] = [];
+  for (const seed of [3, 11, 19, 27, 35, 43]) {
+    const w = await world();
+    try {
+      // Faults start after the fixture: any request of the apply may fail, reads included.
+      const rand = prng(seed);
+      for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
+        for (let nth = 1; nth <= 30; nth++) {
+          if (rand() >= 0.3) continue;
+          const kind = (['500', '503', '429', 'reset'] as const)[Math.floor(rand() * 4)]!;
+          // authentik throttles before the view runs: a 429 never follows a write.
+          const phase = kind === '429' || rand() < 0.5 ? 'before' : 'after';
+          w.sb.injectFault({ method, nth, times: 1 + Math.floor(rand() * 3), kind, phase });
+        }
+      }
+      const r = await w.apply();
+      outcomes.push(`${seed}: ${r.out.split('\n').find((l) => l.startsWith('Apply')) ?? r.stderr.trim().split('\n')[0]}`);
+      assertReportNamesServer(w, r.out);
+    } finally {
+      await w.close();
+    }
+  }
+  // The seeds cover a clean run, a rollback and a run stopped before writing.
+  assert.ok(
+    outcomes.some((o) => /Apply succeeded/.test(o)),
+    outcomes.join('\n'),
+  );
+  assert.ok(
+    outcomes.some((o) => /Apply partial/.test(o)),
+    outcomes.join('\n'),
+  );
+  assert.ok(
+    outcomes.some((o) => /Apply failed|akbp: /.test(o)),
+    outcomes.join('\n'),
+  );
 });
