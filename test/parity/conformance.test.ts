@@ -503,6 +503,17 @@ entries:
       assert.equal((await bodies(c, 'authentik_policies.policybinding')).length, 2, 'the policy is bound to the flow and to its stage binding');
     },
   },
+  {
+    authentik: 'test_v1 (the test that loads nested_contexts.yaml: dotted !Context paths, PR #20577; its function is not in the stored index)',
+    fixture: { file: 'nested_contexts.yaml' },
+    version: '2026.5',
+    expect: async (c, out) => {
+      applied(out);
+      const names = (await bodies(c, 'authentik_core.group')).map((b) => String(b.name));
+      for (const n of ['not-nested', 'nested', 'list-element', 'has-priority', 'ref-value', 'default-value']) assert.ok(names.includes(n), `group ${n}`);
+      assert.ok(!names.includes('does-not-have-priority'), 'a literal dotted key wins over the nested path');
+    },
+  },
   // ── test_v1_conditional_fields.TestBlueprintsV1ConditionalFields (token, application, flow: row above) ──
   {
     authentik: 'test_v1_conditional_fields.TestBlueprintsV1ConditionalFields.test_source',
