@@ -3,6 +3,8 @@
 // replays what can be decided without one: the version, the entries' shape, model lookup, literal
 // conditions and states, identifiers, and the serializer on every entry free of tags — against the
 // live records plus what earlier entries of the same blueprint declared, writing nothing.
+// Content the importer cannot even construct (YAML errors, unknown tags, wrong types) makes
+// authentik raise past the serializer: a 500, not a 400.
 import { type Document, isAlias, isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
 import { findModel } from '../authentik/registry.js';
 import type { Json, JsonObject } from '../model/types.js';
@@ -40,29 +42,51 @@ export type EntryCheck = (
 ) => { ok: true } | { ok: false; body: JsonObject | string };
 
 /**
- * The importer's log events when `content` would fail authentik's dry run, else undefined.
- * The first failing entry ends the run, as in authentik.
+ * What authentik's dry run makes of `content`: `crash` when the importer cannot even be built
+ * (YAML or type errors raise past the serializer: a 500), `events` when validation fails (the
+ * log events of the first failing entry), undefined when valid.
  */
-export function dryRunEvents(w: World, content: string, check: EntryCheck): string[] | undefined {
-  const reg = w.schema.registry;
+export type DryRun = { crash: string } | { events: string[] } | undefined;
+
+export function dryRun(w: World, content: string, check: EntryCheck): DryRun {
   const doc = parseDocument(content, { version: '1.1', prettyErrors: false });
   const err = doc.errors[0];
-  if (err) return [err.message.split('\n')[0]!];
+  if (err) return { crash: err.message.split('\n')[0]! };
   const root = toValue(doc, doc.contents);
-  if (!isPlainObject(root)) return ['blueprint must be a mapping with a list of entries'];
-  for (const t of tagsIn(root)) if (!reg.tags.includes(t.slice(1))) return [`could not determine a constructor for the tag '${t}'`];
-  if ((root.version ?? 1) !== 1) return ['Invalid blueprint version'];
-
-  const raw = root.entries ?? [];
-  let entries: Value[];
-  if (Array.isArray(raw)) entries = raw;
-  else if (reg.sectionedEntries && isPlainObject(raw) && Object.values(raw).every((s) => Array.isArray(s))) entries = Object.values(raw).flat() as Value[];
-  else return ['blueprint must be a mapping with a list of entries'];
-
+  const shape = shapeError(w, root);
+  if (shape) return { crash: shape };
+  if (!isPlainObject(root)) return { crash: 'not a mapping' };
+  if ((root.version ?? 1) !== 1) return { events: ['Invalid blueprint version'] };
   const declared: { model: string; ids: JsonObject }[] = [];
-  for (const entry of entries) {
+  for (const entry of entriesOf(root)) {
     const event = checkEntry(w, check, entry, declared);
-    if (event) return [event];
+    if (event) return { events: [event] };
+  }
+  return undefined;
+}
+
+function entriesOf(root: { [k: string]: Value }): Value[] {
+  const raw = root.entries ?? [];
+  if (Array.isArray(raw)) return raw;
+  return isPlainObject(raw) ? (Object.values(raw).flat() as Value[]) : [];
+}
+
+/** The typed construction of a blueprint (dacite over the loaded YAML): what fails before validation. */
+function shapeError(w: World, root: Value): string | undefined {
+  const reg = w.schema.registry;
+  if (!isPlainObject(root)) return 'a blueprint is a mapping';
+  for (const t of tagsIn(root)) if (!reg.tags.includes(t.slice(1))) return `could not determine a constructor for the tag '${t}'`;
+  if (root.version !== undefined && !(typeof root.version === 'number' && Number.isInteger(root.version))) return 'version must be an int';
+  const raw = root.entries ?? [];
+  const sections = reg.sectionedEntries && isPlainObject(raw) && Object.values(raw).every((x) => Array.isArray(x));
+  if (!Array.isArray(raw) && !sections) return 'entries must be a list';
+  for (const e of entriesOf(root)) {
+    if (!isPlainObject(e)) return 'an entry must be a mapping';
+    if (e.model === undefined) return 'an entry needs a model';
+    if (e.identifiers !== undefined && !isPlainObject(e.identifiers) && !(e.identifiers instanceof Tagged)) return 'identifiers must be a mapping';
+    if (e.attrs !== undefined && e.attrs !== null && !isPlainObject(e.attrs) && !(e.attrs instanceof Tagged)) return 'attrs must be a mapping';
+    if (e.id !== undefined && e.id !== null && typeof e.id !== 'string') return 'id must be a string';
+    if (typeof e.state === 'string' && !reg.states.includes(e.state)) return `'${e.state}' is not a valid BlueprintEntryDesiredState`;
   }
   return undefined;
 }
@@ -70,7 +94,7 @@ export function dryRunEvents(w: World, content: string, check: EntryCheck): stri
 function checkEntry(w: World, check: EntryCheck, entry: Value, declared: { model: string; ids: JsonObject }[]): string | undefined {
   const reg = w.schema.registry;
   const entryInvalid = w.schema.legacy ? 'entry invalid' : 'Entry invalid';
-  if (!isPlainObject(entry)) return `${entryInvalid}: entry must be a mapping`;
+  if (!isPlainObject(entry)) return undefined;
   if (entry.model instanceof Tagged) return undefined;
   const modelName = typeof entry.model === 'string' ? entry.model : '';
   const info = findModel(reg, modelName);
@@ -83,10 +107,10 @@ function checkEntry(w: World, check: EntryCheck, entry: Value, declared: { model
   if (info.kind === 'meta') return undefined;
   const state = entry.state ?? 'present';
   if (state instanceof Tagged) return undefined;
-  if (typeof state !== 'string' || !reg.states.includes(state)) return `${entryInvalid}: '${String(state)}' is not a valid BlueprintEntryDesiredState`;
+  if (typeof state !== 'string') return undefined;
   const ids = entry.identifiers ?? {};
   const attrs = entry.attrs ?? {};
-  if (!isPlainObject(ids) || (attrs !== null && !isPlainObject(attrs))) return `${entryInvalid}: identifiers and attrs must be mappings`;
+  if (!isPlainObject(ids) || (attrs !== null && !isPlainObject(attrs))) return undefined;
   if (Object.keys(ids).length === 0) return `${entryInvalid}: No or invalid identifiers`;
   if (hasTag(ids) || hasTag(attrs) || 'pk' in ids) return undefined;
   const mv = w.schema.model(info.model);

@@ -3,7 +3,7 @@
 // and the object-level checks authentik's serializers add (policy-binding subject, blueprint path).
 import type { FieldInfo } from '../authentik/registry.js';
 import type { Json, JsonObject } from '../model/types.js';
-import { dryRunEvents } from './dryrun.js';
+import { dryRun } from './dryrun.js';
 import { findTarget, type World } from './render.js';
 import type { ModelView, RefView } from './schema.js';
 import { isJsonObject, type Rec } from './store.js';
@@ -54,13 +54,24 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
   }
   const errors: { [f: string]: FieldError } = {};
   const values: JsonObject = {};
+  if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof body.content === 'string' && body.content.trim() !== '') {
+    const dry = dryRun(w, body.content.trim(), (m, b, mode, existing) => validateBody(w, m, b, mode, existing));
+    // The importer raises before validating: nothing in the serializer turns that into a 400.
+    if (dry && 'crash' in dry) return { ok: false, status: 500, body: '<h1>Server Error (500)</h1>' };
+    // 2023.6 joins the importer's events into one message; later releases list them under a header.
+    if (dry)
+      errors.content = w.schema.legacy
+        ? [`Failed to validate blueprint: ${dry.events.join('\n')}`]
+        : ['Failed to validate blueprint', ...dry.events.map((e) => `- ${e}`)];
+  }
   for (const name of mv.writable) {
     const fi = mv.info.fields[name]!;
-    if (!Object.hasOwn(body, name)) {
+    if (!Object.prototype.hasOwnProperty.call(body, name)) {
       if (mode !== 'partial' && mv.info.requiredOnCreate.includes(name)) errors[name] = ['This field is required.'];
       continue;
     }
     const ref = mv.refs[name];
+    if (errors[name]) continue;
     const res = ref ? checkRef(w, ref, fi, body[name]!) : checkValue(fi, body[name]!);
     if ('error' in res) {
       errors[name] = res.error;
@@ -68,7 +79,7 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
     }
     values[name] = res.value;
   }
-  for (const [name, msg] of Object.entries(fieldRules(w, mv, values))) errors[name] ??= Array.isArray(msg) ? msg : [msg];
+  for (const [name, msg] of Object.entries(fieldRules(mv, values))) errors[name] ??= [msg];
   for (const [name, msg] of Object.entries(uniqueErrors(w, mv, values, existing))) errors[name] ??= [msg];
   if (Object.keys(errors).length) return { ok: false, status: 400, body: errors };
 
@@ -261,8 +272,8 @@ function resolveRefValue(w: World, ref: RefView, fi: FieldInfo, v: Json): Checke
 }
 
 /** Field-level checks authentik's serializers add on top of the schema. */
-function fieldRules(w: World, mv: ModelView, values: JsonObject): { [f: string]: FieldError } {
-  const out: { [f: string]: FieldError } = {};
+function fieldRules(mv: ModelView, values: JsonObject): { [f: string]: string } {
+  const out: { [f: string]: string } = {};
   if (mv.info.modelName === 'user' && typeof values.path === 'string') {
     const p = values.path;
     if (p.startsWith('/') || p.endsWith('/')) out.path = 'No leading or trailing slashes allowed.';
@@ -270,12 +281,6 @@ function fieldRules(w: World, mv: ModelView, values: JsonObject): { [f: string]:
   }
   if (mv.info.model === 'authentik_core.token' && values.intent !== undefined && !['api', 'app_password'].includes(String(values.intent))) {
     out.intent = `Invalid intent ${String(values.intent)}`;
-  }
-  if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.content === 'string' && values.content !== '') {
-    const events = dryRunEvents(w, values.content, (m, body, mode, existing) => validateBody(w, m, body, mode, existing));
-    // 2023.6 joins the importer's events into one message; later releases list them under a header.
-    if (events)
-      out.content = w.schema.legacy ? [`Failed to validate blueprint: ${events.join('\n')}`] : ['Failed to validate blueprint', ...events.map((e) => `- ${e}`)];
   }
   if (mv.info.model === 'authentik_blueprints.blueprintinstance' && typeof values.path === 'string') {
     // The sandbox has no blueprint files on disk, so only "" and oci:// references exist.

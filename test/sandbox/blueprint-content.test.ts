@@ -35,6 +35,23 @@ describe('blueprint instance content is dry-run validated on create as authentik
     assert.equal((await s.req('GET', '/flows/instances/?slug=dry-a')).json.pagination.count, 0, 'the first entry was rolled back');
   });
 
+  test("content authentik's importer cannot even parse crashes it: 500 with Django's error page, nothing created", async () => {
+    const crashing = [
+      'version: 1\nentries: [\n',
+      'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: !NoSuchTag x}\n',
+      'version: "1"\nentries: []\n',
+      'version: 1\nentries:\n  - model: authentik_core.group\n    state: gone\n    identifiers: {name: x}\n',
+      'version: 1\nentries:\n  - identifiers: {name: x}\n',
+      '- just\n- a list\n',
+    ];
+    for (const content of crashing) {
+      const r = await s.req('POST', '/managed/blueprints/', { name: 'crash', content });
+      assert.equal(r.status, 500, content);
+      assert.match(r.text, /Server Error \(500\)/);
+    }
+    assert.equal((await s.req('GET', '/managed/blueprints/?name=crash')).json.pagination.count, 0);
+  });
+
   test('a model the version does not know is refused', async () => {
     const r = await s.req('POST', '/managed/blueprints/', {
       name: 'unknown-model',
