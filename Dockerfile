@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # akbp as a container: `docker run IMAGE serve --source … --server …`. Two stages: the first
-# builds the npm package exactly as a release (npm pack runs prepack → tsc), the second installs
+# builds the npm package exactly as a release (npm pack runs prepack → npm run build), the second installs
 # that tarball with production dependencies only and runs as an unprivileged user.
 
 FROM node:20.20.2-bookworm-slim AS build
@@ -9,6 +9,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json README.md LICENSE ./
 COPY bin ./bin
+# npm run build: tsc, then validate's generated validators and the CLI bundle (scripts/).
+COPY scripts ./scripts
 COPY src ./src
 COPY schemas ./schemas
 COPY examples ./examples

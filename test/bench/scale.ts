@@ -1,14 +1,19 @@
-// npm run bench -- --scale [--sizes 5000,50000] [--apply-runs 5]: how akbp grows with the size
+// npm run bench -- --scale [--sizes 5000,50000] [--apply-runs 5] [--cli-plan-only]: how akbp grows with the size
 // of the blueprints (the generated corpus of scale-corpus.ts, one file and 20 entries per file).
 //   1. validate, compile, first plan, no-op plan at the two sizes: CPU time(large) / CPU time(small)
 //      ≤ 12 for 10× the entries (linear, with room for GC and cache effects)
 //   2. compile to JSON and to YAML at the large size / bare `yaml` parsing of the same files  ≤ 3×
 //   3. peak memory (RSS) of the process through a plan of the large size                      ≤ 1 GB
+//   3b. peak memory of `akbp plan` itself at the large size: the CLI in its own process, the
+//      sandbox in another (what a user's machine holds for a plan)                          ≤ 1 GB
 //   4. apply of 20,000 creates against a sandbox in another process, with its default
 //      keep-alive (5 s), while the plan's CPU time passes between the last read and the
 //      first write: every run succeeds                                                        5 of 5
 // Plans run against the sandbox over HTTP (in this process for 1–3).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
@@ -35,6 +40,8 @@ const arg = (name: string, dflt: string): string => {
 const [SMALL, LARGE] = arg('--sizes', '5000,50000').split(',').map(Number) as [number, number];
 const APPLY_RUNS = Number(arg('--apply-runs', '5'));
 const APPLY_SIZE = Number(arg('--apply-size', '20000'));
+// Only the `akbp plan` memory figures (3b): --cli-plan-only.
+const CLI_PLAN_ONLY = process.argv.includes('--cli-plan-only');
 
 const results: boolean[] = [];
 function report(name: string, value: string, target: string, ok: boolean): void {
@@ -198,6 +205,33 @@ async function childSandbox(token: string): Promise<{ url: string; child: ChildP
   return { url, child };
 }
 
+/** Peak RSS (MB) and CPU time of `akbp plan DIR` (the bench build's bundle) in a process of its own. */
+async function cliPlan(entries: number, layout: 'one-file' | 'many-files'): Promise<{ rss: number; cpu: number; code: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'akbp-scale-plan-'));
+  const token = 'scale-plan-token';
+  const { url, child } = await childSandbox(token);
+  try {
+    for (const f of scaleCorpus(entries, layout)) {
+      const p = join(dir, f.uri.replace(/^.*?scale\//, ''));
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, f.bytes);
+    }
+    const main = fileURLToPath(new URL('../../src/bundle/main.js', import.meta.url));
+    const args = ['node', 'akbp', 'plan', dir, '--server', url, '--token', token, '--max-file-size', '256MiB'];
+    const script = `const { main } = await import(${JSON.stringify(main)}); const code = await main(${JSON.stringify(args)}); const u = process.resourceUsage(); process.stderr.write('USAGE ' + u.maxRSS + ' ' + (u.userCPUTime + u.systemCPUTime) + '\\n'); process.exitCode = code;`;
+    const run = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    run.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+    const code = await new Promise<number>((resolve) => run.once('exit', (c) => resolve(c ?? -1)));
+    const m = /USAGE (\d+) (\d+)/.exec(err);
+    if (!m) throw new Error(`akbp plan of ${entries} ${layout} exited ${code} without its usage: ${err}`);
+    return { rss: Number(m[1]) / 1024, cpu: Number(m[2]) / 1000, code };
+  } finally {
+    child.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function applyRuns(): Promise<void> {
   const compiled = compileAll(scaleCorpus(APPLY_SIZE, 'many-files'));
   let ok = 0;
@@ -240,9 +274,11 @@ async function applyRuns(): Promise<void> {
   );
 }
 
-console.log('  warm-up (JIT, schema caches):');
-await measure(200, 'many-files');
-for (const layout of ['one-file', 'many-files'] as const) {
+for (const layout of CLI_PLAN_ONLY ? [] : (['one-file', 'many-files'] as const)) {
+  if (layout === 'one-file') {
+    console.log('  warm-up (JIT, schema caches):');
+    await measure(200, 'many-files');
+  }
   const small = await measure(SMALL, layout);
   const large = await measure(LARGE, layout);
   for (const k of ['validate', 'compile', 'firstPlan', 'noopPlan'] as const) {
@@ -265,6 +301,11 @@ for (const layout of ['one-file', 'many-files'] as const) {
   }
   report(`peak RSS through a plan of ${LARGE} entries (${layout}, sandbox in the same process)`, `${large.rss.toFixed(0)} MB`, '≤ 1024 MB', large.rss <= 1024);
 }
-if (APPLY_RUNS > 0) await applyRuns();
+for (const layout of ['one-file', 'many-files'] as const) {
+  const r = await cliPlan(LARGE, layout);
+  console.log(`  akbp plan of ${LARGE} entries (${layout}): exit ${r.code}, CPU ${(r.cpu / 1000).toFixed(1)} s, peak RSS ${r.rss.toFixed(0)} MB`);
+  report(`peak RSS of \`akbp plan\` of ${LARGE} entries (${layout}, its own process)`, `${r.rss.toFixed(0)} MB`, '≤ 1024 MB', r.rss <= 1024);
+}
+if (APPLY_RUNS > 0 && !CLI_PLAN_ONLY) await applyRuns();
 const missed = results.filter((r) => !r).length;
 console.log(`\n${results.length - missed} of ${results.length} scaling targets met.`);
