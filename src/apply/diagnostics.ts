@@ -2,6 +2,7 @@
 import type { Change, CompiledEntry, Diagnostic, JsonObject } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import { diag } from '../diag/index.js';
+import { formatIdentity } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 
 export function at(c: Change, entry: CompiledEntry | undefined, field?: string): { entry: string; subject?: Diagnostic['subject'] } {
@@ -36,10 +37,9 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
   return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
 }
 
-/** How a person finds the object: its model and identifiers, as the plan shows them. */
+/** How a person finds the object: the readable identity plan headers and reports print. */
 export function objectLabel(model: string, identifiers: JsonObject): string {
-  const parts = Object.entries(identifiers).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
-  return `${model} ${parts.join(' ') || '(no identifiers)'}`;
+  return formatIdentity(model, identifiers);
 }
 
 /**

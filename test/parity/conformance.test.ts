@@ -403,7 +403,7 @@ entries:
     pending: {
       reason:
         "exported pks are not rewritten (pk rewrite map): the binding is sent the export's flow and stage pks, 400 Invalid pk (AKB5003), and the blueprint is rolled back",
-      open: true,
+      open: false,
       instead: async (c, out) => {
         assert.equal(out.ok, false);
         assert.match(everyDiagnostic(out), /AKB5003 .*Invalid pk/);
@@ -431,14 +431,21 @@ entries:
       yaml: `version: 1
 entries:
   - model: authentik_stages_prompt.prompt
-    identifiers: {pk: 5d2e9a7b-3c41-4f6a-8b0d-1e2f3a4b5c60}
+    identifiers:
+      pk: "{{ pk }}"
     attrs: {name: reimport-username, field_key: username, label: Username, type: username, required: true, placeholder: Username, order: 0}
 `,
     },
     version: '2026.5',
+    // authentik's test exports objects of the install it then imports into, so the export's pks
+    // are the objects' own: both imports find them by pk and create nothing.
+    setup: async (c) => {
+      const p = await c.create('authentik_stages_prompt.prompt', { name: 'reimport-username', field_key: 'username', label: 'Old label', type: 'text' });
+      return { pk: String(p.body.pk) };
+    },
     pending: {
       reason: 'exported pks are not rewritten (pk rewrite map): an entry identified only by `pk` is refused (AKB4015)',
-      open: true,
+      open: false,
       instead: async (c, out) => {
         refusedBeforeWrite(out, 'a pk-only entry');
         assert.ok(out.diagnostics.some((d) => d.code === 'AKB4015'));
@@ -451,7 +458,9 @@ entries:
     expect: async (c, out, x) => {
       applied(out);
       const count = async () => (await bodies(c, 'authentik_stages_prompt.prompt')).filter((b) => b.field_key === 'username').length;
-      assert.equal(await count(), 1, 'the first import creates one prompt');
+      assert.equal(await count(), 1, 'the first import finds the exported prompt by its pk');
+      const prompt = (await bodies(c, 'authentik_stages_prompt.prompt')).find((b) => b.field_key === 'username');
+      assert.equal(prompt?.label, 'Username', 'and updates it');
       applied(await x.again());
       assert.equal(await count(), 1, 'the second import finds it again');
     },
@@ -497,7 +506,7 @@ entries:
     pending: {
       reason:
         "exported pks are not rewritten (pk rewrite map): the bindings are sent the export's pks, 400 Invalid pk (AKB5003), and the blueprint is rolled back",
-      open: true,
+      open: false,
       instead: async (c, out) => {
         assert.equal(out.ok, false);
         assert.match(everyDiagnostic(out), /AKB5003 .*Invalid pk/);
@@ -1174,7 +1183,7 @@ after(() => {
 });
 
 function fixtureText(f: Fixture, subs: { [k: string]: string }): { text: string; uri: string } {
-  if ('yaml' in f) return { text: f.yaml, uri: f.uri ?? 'row.yaml' };
+  if ('yaml' in f) return { text: f.yaml.replace(/\{\{ ([\w.]+) \}\}/g, (m, k: string) => subs[k] ?? m), uri: f.uri ?? 'row.yaml' };
   const text = readFileSync((f.corpus ? CORPUS : FIXTURES) + f.file, 'utf8')
     .replace(/%\((\w+)\)s/g, (m, k: string) => subs[k] ?? m)
     .replace(/%%/g, '%')
