@@ -182,15 +182,13 @@ export function createRunner(opts: RunnerOptions): Runner {
         appliedAt.set(trigger.source, { revision: record.revision, at: at.toISOString() });
         // Still under the apply lock: the record is written before another run may start. The
         // apply itself succeeded, so a backend failure here is a warning, not a failed run.
-        await opts.applied
-          ?.save(redactSource(trigger.source), record.revision, at)
-          .catch((e: unknown) =>
-            log.log('warn', 'last applied revision not recorded', {
-              ...base,
-              revision: record.revision ?? null,
-              error: e instanceof Error ? e.message : String(e),
-            }),
-          );
+        await opts.applied?.save(redactSource(trigger.source), record.revision, at).catch((e: unknown) =>
+          log.log('warn', 'last applied revision not recorded', {
+            ...base,
+            revision: record.revision ?? null,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
       }
     } catch (err) {
       record.result = 'failed';
