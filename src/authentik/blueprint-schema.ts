@@ -3,9 +3,12 @@
 // editors (yaml-language-server) read it, so equal registries must give byte-equal output.
 //
 // Tags may stand wherever a value can: every typed position is `anyOf [tag, <type>]`, with the
-// tag shape kept in one definition. Editors see a custom-tagged node as its underlying string or
-// sequence, so the shipped `tag` definition accepts those; validate swaps in a marker that only
-// matches a loaded TagNode, so plain values are still type-checked there.
+// tag shape kept in one definition. yaml-language-server (≥ 1.24) hands a tagged node to the
+// schema with the return type its `yaml.customTags` entry declares; EDITOR_CUSTOM_TAGS declares
+// every authentik tag as returning an object, and the shipped `tag` definition accepts only an
+// object with a property no blueprint mapping has. Object keywords apply to real mappings only,
+// so a tagged scalar or sequence passes while a plain string, number, list or mapping does not:
+// the editor is as strict as validate, which swaps in a marker that only a loaded TagNode matches.
 import type { FieldInfo, ModelInfo, Registry } from './registry.js';
 
 export interface BlueprintSchemaOptions {
@@ -23,10 +26,39 @@ export interface BlueprintSchemaOptions {
 /** A loaded TagNode (src/model/types.ts): an object carrying the `$tag` discriminator. */
 export const TAG_NODE_SCHEMA = { type: 'object', required: ['$tag'] } as const;
 
+/** A property name no blueprint mapping uses; only a tagged node (typed `object`, no properties) lacks nothing. */
+const TAG_MARKER = 'authentik tag (!Env, !KeyOf, !Find, …)';
+
 const EDITOR_TAG_SCHEMA = {
-  description: 'An authentik YAML tag (!KeyOf, !Find, !Context, …); its result is checked when the blueprint is applied.',
-  type: ['string', 'array'],
+  description:
+    "An authentik YAML tag (!KeyOf, !Find, !Context, …); its result is checked when the blueprint is applied. Needs yaml-language-server ≥ 1.24 with akbp's yaml.customTags (README, Editor support).",
+  type: 'object',
+  required: [TAG_MARKER],
 };
+
+/**
+ * The `yaml.customTags` setting this schema is made for: each tag on the node kinds authentik
+ * accepts, returning `object` so that only the `tag` definition matches it (see the top).
+ */
+export const EDITOR_CUSTOM_TAGS: readonly string[] = [
+  '!KeyOf scalar:object',
+  '!Env scalar:object',
+  '!Env sequence:object',
+  '!File scalar:object',
+  '!File sequence:object',
+  '!Context scalar:object',
+  '!Context sequence:object',
+  '!Format sequence:object',
+  '!Find sequence:object',
+  '!FindObject sequence:object',
+  '!Condition sequence:object',
+  '!If sequence:object',
+  '!Enumerate sequence:object',
+  '!Index scalar:object',
+  '!Value scalar:object',
+  '!AtIndex sequence:object',
+  '!ParseJSON scalar:object',
+];
 
 /** Definition name of a model's attribute schema. */
 export function modelDefinitionName(model: string): string {
@@ -237,10 +269,14 @@ export function blueprintJsonSchema(reg: Registry, opts: BlueprintSchemaOptions 
 
   const entryProps: Record<string, unknown> = {
     // The enum serves completion; the pattern accepts the model part in any case, as authentik
-    // does. No tag here: an editor sees `!Format [...]` as a list and every string would pass as a
-    // possible scalar tag, which would hide unknown models — the common mistake.
+    // does. A tag (`!Format [...]`) is told apart from a plain string, so an unknown model's name
+    // is still reported — the common mistake.
     model: {
-      anyOf: [{ type: 'array' }, { enum: modelNames }, { type: 'string', pattern: `^(?:${modelNames.map((n) => modelPattern(n).slice(1, -1)).join('|')})$` }],
+      anyOf: [
+        { $ref: '#/definitions/tag' },
+        { enum: modelNames },
+        { type: 'string', pattern: `^(?:${modelNames.map((n) => modelPattern(n).slice(1, -1)).join('|')})$` },
+      ],
     },
     state: { anyOf: [{ $ref: '#/definitions/tag' }, { enum: [...reg.states] }] },
     id: { type: 'string' },

@@ -161,7 +161,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     const source = opts.sources.find((s) => redactSource(s) === label);
     if (!source) return {};
     const p = queue.pending(source);
-    return { running: queue.busy(source), pending: p ? { trigger: p.kind, revision: p.revision ?? null } : null };
+    const applied = runner.lastApplied?.(source);
+    return {
+      running: queue.busy(source),
+      pending: p ? { trigger: p.kind, revision: p.revision ?? null } : null,
+      lastApplied: applied ? { revision: applied.revision, at: applied.at } : null,
+    };
   };
 
   const server = createServer((req, res) => {

@@ -10,6 +10,8 @@ import { codes } from './codes.js';
 import { acquireLock, type AcquireOptions, type AcquireResult } from './lock.js';
 import { pinRevision, redactSource } from './source-ref.js';
 import type { PlanSummary, Reconcile, RunRecord, Trigger } from './types.js';
+import type { AppliedRevision } from '../model/index.js';
+import type { AppliedRevisions } from '../state/applied.js';
 
 export interface RunnerOptions {
   reconcile: Reconcile;
@@ -36,9 +38,14 @@ export interface RunnerOptions {
    * Called with older === newer before a source's first apply, so it can record that commit.
    */
   isAncestor?: (source: string, older: string, newer: string) => Promise<boolean>;
+  /** Where the last applied revision per source outlives the process (the state backend). */
+  applied?: AppliedRevisions;
 }
 
-export type Runner = (trigger: Trigger, folded: number) => Promise<RunRecord>;
+export type Runner = ((trigger: Trigger, folded: number) => Promise<RunRecord>) & {
+  /** The revision last applied for a source (from the state backend until this process applies). */
+  lastApplied?: (source: string) => AppliedRevision | undefined;
+};
 
 function pendingOf(s: PlanSummary | undefined): number {
   return s ? s.create + s.update + s.delete : 0;
@@ -63,8 +70,21 @@ export function createRunner(opts: RunnerOptions): Runner {
   const leftPending = new Map<string, Set<string>>();
   /** Revision the last apply wrote per source; nothing older may be applied after it. */
   const lastApplied = new Map<string, string>();
+  const appliedAt = new Map<string, AppliedRevision>();
+  const loaded = new Set<string>();
+  /** Once per source, before its first run: what an earlier process applied. */
+  const remember = async (source: string): Promise<void> => {
+    if (!opts.applied || loaded.has(source)) return;
+    const stored = await opts.applied.load(redactSource(source));
+    loaded.add(source);
+    if (!stored || lastApplied.has(source)) return;
+    lastApplied.set(source, stored.revision);
+    appliedAt.set(source, stored);
+    // A run at that revision is a drift check, as it would have been without the restart.
+    if (!lastRevision.has(source)) lastRevision.set(source, stored.revision);
+  };
 
-  return async (trigger, folded) => {
+  const run: Runner = async (trigger, folded) => {
     const runId = newId();
     const startedAt = now();
     const log = opts.logger;
@@ -95,6 +115,7 @@ export function createRunner(opts: RunnerOptions): Runner {
 
     let release: (() => Promise<void>) | undefined;
     try {
+      await remember(trigger.source);
       const revision = trigger.revision ?? (opts.resolveRevision ? await opts.resolveRevision(trigger.source) : undefined);
       if (revision) record.revision = revision;
       const last = lastApplied.get(trigger.source);
@@ -150,7 +171,25 @@ export function createRunner(opts: RunnerOptions): Runner {
         const applied = opts.mode === 'apply' && record.result === 'succeeded';
         leftPending.set(trigger.source, new Set(applied ? [] : pendingChanges.map(changeSignature)));
       }
-      if (opts.mode === 'apply' && record.revision && (record.result === 'succeeded' || record.applied > 0)) lastApplied.set(trigger.source, record.revision);
+      if (
+        opts.mode === 'apply' &&
+        record.revision &&
+        (record.result === 'succeeded' || record.applied > 0) &&
+        lastApplied.get(trigger.source) !== record.revision
+      ) {
+        lastApplied.set(trigger.source, record.revision);
+        const at = new Date(now());
+        appliedAt.set(trigger.source, { revision: record.revision, at: at.toISOString() });
+        // Still under the apply lock: the record is written before another run may start. The
+        // apply itself succeeded, so a backend failure here is a warning, not a failed run.
+        await opts.applied?.save(redactSource(trigger.source), record.revision, at).catch((e: unknown) =>
+          log.log('warn', 'last applied revision not recorded', {
+            ...base,
+            revision: record.revision ?? null,
+            error: e instanceof Error ? e.message : String(e),
+          }),
+        );
+      }
     } catch (err) {
       record.result = 'failed';
       record.code = codes.reconcileThrew.code;
@@ -189,4 +228,6 @@ export function createRunner(opts: RunnerOptions): Runner {
     }
     return record;
   };
+  run.lastApplied = (source) => appliedAt.get(source);
+  return run;
 }

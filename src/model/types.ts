@@ -445,4 +445,12 @@ export interface OwnershipState {
   secrets: { [entryKey: string]: { [field: string]: SecretRecord } };
   /** Creates announced by an apply that has not recorded their outcome yet (write-ahead). */
   pending?: { [entryKey: string]: PendingCreate };
+  /** Per source (credentials removed): the revision `akbp serve --apply` last applied, so a restarted daemon knows it. */
+  applied?: { [source: string]: AppliedRevision };
+}
+
+export interface AppliedRevision {
+  revision: string;
+  /** ISO time of the apply. */
+  at: string;
 }

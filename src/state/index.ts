@@ -89,6 +89,13 @@ export function parseState(raw: unknown, where = 'state'): ParsedState {
     }
     if (Object.keys(pending).length) out.pending = pending;
   }
+  if (isObj(raw.applied)) {
+    const applied: NonNullable<OwnershipState['applied']> = {};
+    for (const [k, v] of Object.entries(raw.applied)) {
+      if (isObj(v) && typeof v.revision === 'string' && typeof v.at === 'string') applied[k] = { revision: v.revision, at: v.at };
+    }
+    if (Object.keys(applied).length) out.applied = applied;
+  }
   const r: ParsedState = { state: out, migrated };
   if (legacyKey) r.legacyKey = legacyKey;
   return r;
@@ -108,6 +115,10 @@ export function sortState(s: OwnershipState): OwnershipState {
   if (s.pending && Object.keys(s.pending).length) {
     out.pending = {};
     for (const k of Object.keys(s.pending).sort()) out.pending[k] = s.pending[k]!;
+  }
+  if (s.applied && Object.keys(s.applied).length) {
+    out.applied = {};
+    for (const k of Object.keys(s.applied).sort()) out.applied[k] = s.applied[k]!;
   }
   return out;
 }

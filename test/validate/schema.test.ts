@@ -1,10 +1,11 @@
 // The blueprint JSON Schema that ships for editors: deterministic, valid draft-07, and it types
-// plain values while accepting a tag (seen by editors as its string or list) anywhere.
+// plain values while accepting a tag anywhere (test/authentik/editor-schema.test.ts checks the
+// same with the real yaml-language-server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
-import { parseDocument } from 'yaml';
+import { parseDocument, visit } from 'yaml';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { blueprintJsonSchema } from '../../src/authentik/blueprint-schema.js';
 import { REFERENCE_URL } from '../helpers/reference.js';
@@ -21,9 +22,21 @@ function editorValidator(version: string) {
   return v;
 }
 
-/** What yaml-language-server sees: custom tags resolve to their plain string / list content. */
+/**
+ * What yaml-language-server validates with akbp's `yaml.customTags` (return type `object`): a
+ * tagged node is an object-typed value whose object keywords are not checked, which an object
+ * holding the `tag` definition's one required property stands for here.
+ */
 function asEditorSees(text: string): unknown {
-  return parseDocument(text, { version: '1.1', logLevel: 'silent' }).toJS();
+  const marker = (blueprintJsonSchema(bundledRegistry('2026.5')) as { definitions: { tag: { required: string[] } } }).definitions.tag.required[0]!;
+  const doc = parseDocument(text, { version: '1.1', logLevel: 'silent' });
+  visit(doc, {
+    Node(_, node) {
+      if (node.tag?.startsWith('!') && !node.tag.startsWith('!!')) return doc.createNode({ [marker]: node.tag });
+      return undefined;
+    },
+  });
+  return doc.toJS();
 }
 
 for (const version of ['2023.6', '2026.5']) {
@@ -56,19 +69,23 @@ entries:
 `);
   assert.equal(validate(ok), true, JSON.stringify(validate.errors?.slice(0, 3)));
 
-  // A scalar tag reaches the editor as a plain string, so strings pass wherever a tag could
-  // stand; mappings and booleans where they cannot, and unknown attrs, are still flagged.
+  // A tag is told apart from a plain value: plain strings and mappings where an integer belongs,
+  // and unknown attrs, are flagged as validate flags them.
   const bad = asEditorSees(`
 version: 1
 entries:
   - model: authentik_flows.flowstagebinding
     identifiers: {target: t, stage: s, order: {n: 1}}
     attrs: {re_evaluate_policies: true, titel: F}
+  - model: authentik_flows.flowstagebinding
+    identifiers: {target: !KeyOf f, stage: !KeyOf s, order: "10"}
 `);
   assert.equal(validate(bad), false);
   const paths = new Set((validate.errors ?? []).map((e) => `${e.instancePath} ${e.keyword}`));
   assert.ok(paths.has('/entries/0/identifiers/order type'), [...paths].join('\n'));
   assert.ok(paths.has('/entries/0/attrs propertyNames'), [...paths].join('\n'));
+  assert.ok(paths.has('/entries/1/identifiers/order type'), [...paths].join('\n'));
+  assert.ok(!paths.has('/entries/1/identifiers/target type'), [...paths].join('\n'));
 });
 
 test('editor view: sections only where the version has them; unknown models rejected', () => {

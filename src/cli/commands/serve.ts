@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { cachedReadSources, compileInWorker, jsonLogger, parseDuration, parseSourceRef, revisionCheck, startDaemon, type Daemon } from '../../gitops/index.js';
 import { reconcileOnce } from '../../pipeline/index.js';
+import { appliedRevisions } from '../../state/applied.js';
 import { PostgresStateStore } from '../../state/postgres.js';
 import { leaderOnly, startElection, type Election, type Role } from '../../state/leader.js';
 import { gitIsAncestor, gitLsRemote, ociManifestDigest } from '../../sources/index.js';
@@ -85,6 +86,7 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
     mode,
     spec,
     reconcile: (s) => reconcileOnce(s, deps),
+    ...(deps.state ? { applied: appliedRevisions(deps.state) } : {}),
     logger,
     runOnStart: true,
     ...(mode === 'apply' && deps.state
