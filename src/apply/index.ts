@@ -18,7 +18,7 @@ import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { mapLimit } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
-import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
+import { actionPayload, applyGrants, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import { ApplyWorld } from './world.js';
 import { rollback, type Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
@@ -234,6 +234,7 @@ export async function apply(plan: Plan, client: ServerClient, opts: ApplyOptions
   };
 
   const runActions = async (c: Change, info: ModelInfo, obj: LiveObject, ws: ExtraWrite[]): Promise<void> => {
+    await applyGrants(c, obj, client, world, counted);
     for (const w of ws) {
       if (w.action) await counted(() => client.action(c.model, obj.pk, w.action!, actionPayload(w)));
     }

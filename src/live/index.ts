@@ -6,3 +6,4 @@ export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQ
 export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString, type NormalizeContext } from './normalize.js';
 export { EntryTable } from './entries.js';
 export { allFinds, answeredObject, requiredFinds, requiredFindKeys } from './finds.js';
+export { managedRoleName, ROLE_MODEL, USER_MODEL } from './rbac.js';

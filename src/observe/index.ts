@@ -11,6 +11,7 @@ import { answeredObject, evalLookup, evalQuery, keyOfValue, matchIdentifiers, Ob
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads } from './strategy.js';
+import { observeRbac } from './rbac.js';
 
 export { chooseReads, type ModelRead } from './strategy.js';
 
@@ -88,6 +89,14 @@ export async function observe(
     await fallback.flush(finds);
   }
 
+  const rbac = await observeRbac(
+    ordered,
+    client,
+    registry,
+    byKey,
+    (v, k) => resolveDeferred(v, resolver, k) as { ok: true; value: Json } | { ok: false },
+    diagnostics,
+  );
   const objects = new Map<string, LiveObject[]>();
   for (const m of index.models()) objects.set(m, [...(index.objects(m) ?? [])]);
   return {
@@ -97,6 +106,7 @@ export async function observe(
       finds,
       objects,
       requests: client.requestCount() - start,
+      ...(rbac ? { rbac } : {}),
     },
     diagnostics: sortDiagnostics(diagnostics),
   };

@@ -25,5 +25,8 @@ export const PLAN_CODES = {
   foundNotPruned: def('AKB4019', 'info', 'an object a current !Find answers is never pruned'),
   nullPassword: def('AKB4022', 'error', 'a null user password, which authentik before 2023.8 refuses'),
   requiredMissing: def('AKB4021', 'error', 'an object the plan creates lacks a field the server requires on create'),
+  permissionInvalid: def('AKB4023', 'error', 'a permission is not an `app_label.codename` string'),
+  permissionSubjectMissing: def('AKB4024', 'error', 'a permission names a role that does not exist'),
+  userPermissions: def('AKB4025', 'warning', "a user's permissions need its managed role, which the REST API cannot create"),
   findNull: def('AKB4020', 'warning', '!Find matched nothing: null is written to a nullable field, as authentik does'),
 } as const;

@@ -32,6 +32,7 @@ import { Outcomes } from './outcomes.js';
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
+export { grantOf, isGrantPath, managedRoleName, qualifyPermission, ROLE_MODEL, USER_MODEL, type Grant } from './permissions.js';
 export { sendableFields } from './fields.js';
 
 export interface PlanInput {
@@ -245,6 +246,8 @@ export function plan(input: PlanInput): Plan {
             resolver,
             subject: (f) => at(f),
             version: reg.version,
+            rbac: input.snapshot.rbac,
+            index,
           });
     diagnostics.push(...extras.diagnostics);
 
