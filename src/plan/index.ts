@@ -22,7 +22,7 @@ import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
 import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
-import { planAdoptions, planPrune } from './prune.js';
+import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, sameObjectChange, updateChange } from './changes.js';
 import { sendableFields } from './fields.js';
@@ -86,6 +86,7 @@ export function plan(input: PlanInput): Plan {
   // Creates whose identifiers hold !KeyOf references, by what those references point at.
   const createdBy = new Map<string, string>();
   const skipped = new Set<string>();
+  const cleans: CompiledEntry[] = [];
 
   for (const e of entries) {
     currentOrder = e.order;
@@ -95,6 +96,10 @@ export function plan(input: PlanInput): Plan {
       diagnostics.push(diag(code, summary, { entry: e.key, subject: at(field), ...(detail ? { detail } : {}) }));
     if (!info) {
       err(PLAN_CODES.unknownModel, `model ${e.model} does not exist in authentik ${reg.version}`);
+      continue;
+    }
+    if (info.model === META_CLEAN) {
+      cleans.push(e);
       continue;
     }
     if (info.kind === 'meta' || !info.apiPath) {
@@ -347,6 +352,20 @@ export function plan(input: PlanInput): Plan {
   });
   changes.push(...pruned.changes);
   diagnostics.push(...pruned.diagnostics);
+  const cleaned = planMetaClean({
+    entries: cleans,
+    state: input.state,
+    index,
+    registry: reg,
+    maxDeletes: input.options.maxDeletes ?? 10,
+    claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
+    found: resolver.found,
+    deleted: new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.model}|${String(c.pk)}`)),
+    line: lines,
+  });
+  changes.push(...cleaned.changes);
+  diagnostics.push(...cleaned.diagnostics);
+  for (const [k, o] of cleaned.live) liveOfChange.set(k, o);
   diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get('authentik_core.group') ?? []));
   for (const [k, o] of pruned.live) liveOfChange.set(k, o);
 

@@ -155,10 +155,36 @@ entries:
     seed: async (c) => {
       for (let i = 0; i < 3; i++) await c.create('authentik_core.application', { name: `mc-${i}`, slug: `mc-${i}` });
     },
-    differs: 'metacleanblueprint (delete every object of a model) is a server-side action akbp does not run (AKB4007): applications are kept',
     expect: async (c, out) => {
-      assert.ok(out.diagnostics.some((d) => d.code === 'AKB4007'));
-      assert.equal((await bodies(c, 'authentik_core.application')).filter((b) => String(b.slug).startsWith('mc-')).length, 3);
+      applied(out);
+      assert.equal((await bodies(c, 'authentik_core.application')).length, 0);
+    },
+  },
+  {
+    authentik: 'test_v1_rbac.TestBlueprintsV1RBAC.test_role_permission',
+    fixture: { file: 'rbac_role.yaml', subs: { id: 'conf-rbac-role' } },
+    version: '2026.5',
+    expect: async (c, out) => {
+      applied(out);
+      const role = (await c.list('authentik_rbac.role')).find((o) => o.body.name === 'conf-rbac-role');
+      assert.ok(role, 'role created');
+      assert.deepEqual(await c.rbac!.globalPermissions(String(role.pk)), ['authentik_blueprints.view_blueprintinstance']);
+    },
+  },
+  {
+    authentik: 'test_v1_rbac.TestBlueprintsV1RBAC.test_object_permission',
+    fixture: { file: 'rbac_object.yaml', subs: { id: 'conf-rbac-object' } },
+    version: '2026.5',
+    differs: "the user's object permission needs the user's managed role, which only authentik creates (AKB4025); the role's is granted",
+    expect: async (c, out) => {
+      applied(out);
+      assert.ok(out.diagnostics.some((d) => d.code === 'AKB4025'));
+      const role = (await c.list('authentik_rbac.role')).find((o) => o.body.name === 'conf-rbac-object');
+      const flow = (await c.list('authentik_flows.flow')).find((o) => o.body.slug === 'conf-rbac-object');
+      assert.ok(role && flow);
+      assert.deepEqual(await c.rbac!.objectPermissions(String(role.pk)), [
+        { permission: 'authentik_flows.view_flow', model: 'authentik_flows.flow', objectPk: String(flow.pk) },
+      ]);
     },
   },
   {
