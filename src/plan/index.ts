@@ -20,6 +20,7 @@ import { diag, LineIndex, sortDiagnostics, type TextLookup } from '../diag/index
 import { containsDeferred, describeDeferred, isDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
 import { planExtras, type PasswordPolicy } from './extras.js';
+import { createdExisting } from './permissions.js';
 import { containsJson, EntryTable, identifierLookup, looseEqual, ObjectIndex, pkKey, redactBody, requiredFindKeys } from '../live/index.js';
 import { assignDeleteWaves, compareChanges } from './order.js';
 import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
@@ -299,9 +300,7 @@ export function plan(input: PlanInput): Plan {
         change = createChange(base, after, extras.changes);
         break;
       case 'created':
-        change = live
-          ? { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] }
-          : createChange(base, after, extras.changes);
+        change = live ? createdExisting(base, extras.changes) : createChange(base, after, extras.changes);
         break;
       default:
         change = live

@@ -4,7 +4,7 @@
 // listed is never revoked, so the plan shows only the grants the server lacks. Since 2025.10 a
 // user holds permissions through its managed role (`ak-managed-role--user-<pk>`), which the
 // RBAC endpoints can extend but no endpoint creates.
-import type { CompiledEntry, DesiredValue, Diagnostic, FieldChange, Json, LiveObject, RbacSnapshot } from '../model/types.js';
+import type { Change, CompiledEntry, DesiredValue, Diagnostic, FieldChange, Json, LiveObject, RbacSnapshot } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { describeDeferred, escapePointer, isDeferred, resolveDeferred, type DeferredResolver } from '../values/index.js';
@@ -43,6 +43,17 @@ export function grantOf(fc: FieldChange): Grant | undefined {
   if ('role' in a) return { permission, global: false, kind: 'role', subject: a.role! };
   if ('user' in a) return { permission, global: false, kind: 'user', subject: a.user! };
   return undefined;
+}
+
+/**
+ * `state: created` on an existing object: never saved (so user/role `permissions` attrs, which the
+ * serializer's save assigns, are not), but authentik (2023.10+) records the object and still
+ * applies the entry's `permissions`: those grants alone make an update.
+ */
+export function createdExisting(base: Omit<Change, 'action' | 'reason' | 'patch'>, extras: FieldChange[]): Change {
+  const grants = extras.filter((fc) => grantOf(fc)?.global === false);
+  if (!grants.length) return { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] };
+  return { ...base, action: 'update', reason: 'state created: the object exists, never updated; its permissions are granted', patch: grants, after: {} };
 }
 
 export interface PermissionsInput {

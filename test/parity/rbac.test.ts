@@ -303,3 +303,47 @@ test('the sandbox answers the RBAC endpoints as authentik 2026.5 does', async ()
   assert.equal((await call(s, 'PATCH', `/rbac/permissions/assigned_by_roles/${pk}/unassign/`, { permissions: ['authentik_flows.view_flow'] })).status, 204);
   assert.deepEqual(await globalPerms(s, pk), []);
 });
+
+test("state created on an existing object: the entry's permissions are still granted, its permissions attr is not (the importer never saves it)", async () => {
+  const yaml = `version: 1
+entries:
+  - model: authentik_rbac.role
+    id: role
+    state: created
+    identifiers:
+      name: late-role
+    attrs:
+      permissions: [authentik_core.view_user]
+  - model: authentik_flows.flow
+    state: created
+    identifiers:
+      slug: late-flow
+    attrs:
+      designation: authentication
+      name: x
+      title: x
+    permissions:
+      - permission: view_flow
+        role: !KeyOf role
+`;
+  await withDir(yaml, async (c) => {
+    // The objects exist already, made without any permission.
+    const s0 = await c.server();
+    const role = String(((await call(s0, 'POST', '/rbac/roles/', { name: 'late-role' })).body as JsonObject).pk);
+    const flow = await call(s0, 'POST', '/flows/instances/', { slug: 'late-flow', name: 'x', title: 'x', designation: 'authentication' });
+    assert.equal(flow.status, 201, JSON.stringify(flow.body));
+    const plan = await c.cli('plan', '--detailed-exitcode');
+    assert.equal(plan.code, 2, plan.out);
+    assert.match(plan.out, /~ authentik_flows\.flow slug=late-flow/);
+    assert.match(plan.out, /\+ permission authentik_flows\.view_flow for role late-role/);
+    assert.doesNotMatch(plan.out, /view_user/);
+    assert.equal((await c.cli('apply', '--yes')).code, 0);
+    const s = await c.server();
+    assert.deepEqual(await globalPerms(s, role), []);
+    assert.deepEqual(
+      (await results(s, `/rbac/permissions/roles/?uuid=${role}`)).map((p) => p.codename),
+      ['view_flow'],
+    );
+    assert.equal((await c.cli('plan', '--detailed-exitcode')).code, 0);
+  });
+});
