@@ -5,7 +5,7 @@ import type { Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveO
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
-import { actionPayload, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
+import { actionPayload, applyGrants, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import type { ApplyWorld } from './world.js';
 import type { Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
@@ -162,6 +162,7 @@ export const EXECUTORS: Record<Change['action'], Executor> = { noop: unchanged, 
 
 /** Secrets and blueprint-only values set through detail actions, then their digests recorded. */
 async function runActions(c: Change, info: ModelInfo, obj: LiveObject, ws: ExtraWrite[], cx: WriteContext): Promise<void> {
+  await applyGrants(c, obj, cx.client, cx.world, (send) => cx.write(send));
   for (const w of ws) {
     if (w.action) await cx.write(() => cx.client.action(c.model, obj.pk, w.action!, actionPayload(w)));
   }

@@ -1,9 +1,9 @@
 // Turns the plan's blueprint-only / secret FieldChanges into writes. Secret values never travel in
 // the plan: they come from the re-compiled entries, and must hash to the digest the plan recorded.
-import type { Change, CompiledEntry, Diagnostic, Json, JsonObject, ServerAction } from '../model/index.js';
+import type { Change, CompiledEntry, Diagnostic, Json, JsonObject, LiveObject, PermissionAssignment, ServerAction, ServerClient } from '../model/index.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { extraSpec, secretText, type SensitiveFieldChange } from '../plan/index.js';
+import { extraSpec, grantOf, isGrantPath, managedRoleName, ROLE_MODEL, secretText, type Grant, type SensitiveFieldChange } from '../plan/index.js';
 import { unescapePointer } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import type { ApplyWorld } from './world.js';
@@ -26,7 +26,50 @@ export function actionPayload(w: ExtraWrite): JsonObject {
 
 export function isExtraChange(fc: SensitiveFieldChange, entry: CompiledEntry | undefined): boolean {
   const f = unescapePointer(fc.path.slice(1));
-  return fc.sensitive === true || (entry !== undefined && f in entry.secrets);
+  return fc.sensitive === true || isGrantPath(fc.path) || (entry !== undefined && f in entry.secrets);
+}
+
+/**
+ * Grants the change's permissions through the RBAC assign endpoint once its object exists: the
+ * global ones to the role itself (or the user's managed role), object ones on this object. The
+ * endpoint only adds, as the importer does. Throws the server's error (400: unknown permission).
+ */
+export async function applyGrants(
+  c: Change,
+  obj: LiveObject,
+  client: ServerClient,
+  world: ApplyWorld,
+  counted: <T>(p: () => Promise<T>) => Promise<T>,
+): Promise<void> {
+  const grants = c.patch.map(grantOf).filter((g): g is Grant => g !== undefined);
+  if (!grants.length) return;
+  const api = client.rbac;
+  if (!api) throw new Error(`${c.key}: this client cannot reach authentik's RBAC endpoints`);
+  const managed = async (user: Json): Promise<string> => {
+    const role = await api.managedRole(managedRoleName(String(user)));
+    if (!role) throw new Error(`${c.key}: user ${String(user)} has no managed role to hold permissions (only authentik itself creates one)`);
+    return role;
+  };
+  // One assign per (role, scope): the endpoint takes a list.
+  const batches = new Map<string, { role: string; global: boolean; permissions: string[] }>();
+  for (const g of grants) {
+    let role: string;
+    if (g.global) role = c.model === ROLE_MODEL ? String(obj.pk) : await managed(obj.pk);
+    else {
+      await world.prepare(g.subject!);
+      const r = world.resolve(g.subject!, c.key);
+      if (!r.ok) throw new Error(`${c.key}: the ${g.kind} of permission ${g.permission} could not be computed: ${r.why}`);
+      role = g.kind === 'role' ? String(r.value) : await managed(r.value);
+    }
+    const k = `${role}|${g.global}`;
+    const b = batches.get(k) ?? { role, global: g.global, permissions: [] };
+    b.permissions.push(g.permission);
+    batches.set(k, b);
+  }
+  for (const b of batches.values()) {
+    const a: PermissionAssignment = b.global ? { permissions: b.permissions } : { permissions: b.permissions, model: c.model, object_pk: String(obj.pk) };
+    await counted(() => api.assign(b.role, a));
+  }
 }
 
 export { unescapePointer };
@@ -40,7 +83,7 @@ export async function extraWrites(
 ): Promise<{ writes: ExtraWrite[] } | { error: Diagnostic }> {
   const writes: ExtraWrite[] = [];
   for (const fc of change.patch as SensitiveFieldChange[]) {
-    if (!isExtraChange(fc, entry)) continue;
+    if (!isExtraChange(fc, entry) || isGrantPath(fc.path)) continue;
     const field = unescapePointer(fc.path.slice(1));
     const subject = entry?.origin.fields[field] ?? entry?.origin.range;
     const at = { entry: change.key, ...(subject ? { subject } : {}) };

@@ -49,19 +49,19 @@ function blueprintOnly(model: string, version: string, fieldsInMap: string[]): {
         note: 'authentik sets a pre-hashed password only through its own importer; the REST API has no equivalent.',
       };
       out.permissions = {
-        via: 'unsupported',
+        via: 'rbac',
         secret: false,
         type: 'array',
-        note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.',
+        note: "global permissions, added (never removed) to the user's managed role through the RBAC assign endpoint.",
       };
     }
   }
   if (model === 'authentik_rbac.role' && newer) {
     out.permissions = {
-      via: 'unsupported',
+      via: 'rbac',
       secret: false,
       type: 'array',
-      note: 'global permissions are assigned through RBAC endpoints akbp does not drive yet.',
+      note: 'global permissions, added (never removed) through the RBAC assign endpoint.',
     };
   }
   if (model === 'authentik_core.token') out.key = { via: 'set_key', secret: true, type: 'string' };

@@ -107,8 +107,11 @@ export interface ModelInfo {
 }
 
 export interface BlueprintOnlyField {
-  /** How the client sets it: a detail action (`set_password`), or a plain body field in this version. */
-  via: 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body' | 'unsupported';
+  /**
+   * How the client sets it: a detail action (`set_password`), a plain body field in this version,
+   * or the RBAC assign endpoints (user/role `permissions`).
+   */
+  via: 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body' | 'rbac' | 'unsupported';
   /** With via 'body': the REST field that carries the value (`meta_icon` for an application's `icon`). */
   field?: string;
   secret: boolean;

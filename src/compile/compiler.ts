@@ -11,6 +11,7 @@ import type {
   Diagnostic,
   DroppedEntry,
   EntryOrigin,
+  EntryPermission,
   EntryState,
   Json,
   ParsedBlueprint,
@@ -340,6 +341,10 @@ export class Compilation {
       }
     }
     const attrs = ev.eval(e.attrs ?? {}) as { [k: string]: DesiredValue };
+    // Entry permissions (2024.8+) are granted after the object is written; their !KeyOf roles are dependencies.
+    const permissions = this.registry.entryPermissions
+      ? e.permissions.map((p, i) => entryPermission(ev.eval(p), bp.pointers.get(`${e.pointer}/permissions/${i}`) ?? e.range))
+      : [];
     item.refs = ev.refs;
 
     if (info.model === META_APPLY && this.inlineBlueprint(unit, item, attrs, ev)) return;
@@ -371,6 +376,7 @@ export class Compilation {
       source: bp.origin,
     };
     if (e.id !== undefined) compiled.id = e.id;
+    if (permissions.length) compiled.permissions = permissions;
     item.compiled = compiled;
     item.status = 'kept';
   }
@@ -663,6 +669,14 @@ function splitSecrets(info: ModelInfo, attrs: { [k: string]: DesiredValue }, fie
     delete attrs[field];
   }
   return secrets;
+}
+
+function entryPermission(v: DesiredValue, range: SourceRange): EntryPermission {
+  const m = v !== null && typeof v === 'object' && !Array.isArray(v) && !isDeferred(v) ? (v as { [k: string]: DesiredValue }) : {};
+  const out: EntryPermission = { permission: m.permission ?? null, range };
+  if (m.user !== undefined && m.user !== null) out.user = m.user;
+  if (m.role !== undefined && m.role !== null) out.role = m.role;
+  return out;
 }
 
 function itemsById(unit: Unit): Map<string, Item[]> {

@@ -9,3 +9,4 @@ export { EntryTable } from './entries.js';
 export { allFinds, answeredObject, requiredFinds, requiredFindKeys } from './finds.js';
 export { IndexResolver, type FindQueryArg } from './resolver.js';
 export { literalPks, referenceModels } from './refs.js';
+export { managedRoleName, ROLE_MODEL, USER_MODEL } from './rbac.js';

@@ -41,6 +41,8 @@ export interface ServerClient {
   whoami?(): Promise<{ pk: string | number; username: string; groups: string[] } | null>;
   /** Requests made so far (all methods), for plans and benches. */
   requestCount(): number;
+  /** The RBAC endpoints (2024.8+), when this client can reach them. */
+  readonly rbac?: RbacApi;
   close(): Promise<void>;
 }
 
@@ -72,4 +74,22 @@ export interface HttpResponse {
 export interface HttpTransport {
   request(req: HttpRequest): Promise<HttpResponse>;
   close(): Promise<void>;
+}
+
+/** A permission assignment as the RBAC endpoints take it (`object_pk` set: on that object only). */
+export interface PermissionAssignment {
+  permissions: string[];
+  model?: string;
+  object_pk?: string;
+}
+
+/** authentik's RBAC endpoints: permissions are held by roles (a user's own ones by its managed role). */
+export interface RbacApi {
+  /** A role's global permissions, `app_label.codename`. */
+  globalPermissions(role: string): Promise<string[]>;
+  /** A role's object permissions. */
+  objectPermissions(role: string): Promise<{ permission: string; model: string; objectPk: string }[]>;
+  /** The pk of the role authentik manages under this name (`ak-managed-role--user-<pk>`), or null. */
+  managedRole(name: string): Promise<string | null>;
+  assign(role: string, a: PermissionAssignment): Promise<void>;
 }

@@ -280,6 +280,8 @@ export interface CompiledEntry {
   secrets: { [field: string]: { value: DesiredValue; secret: boolean } };
   /** Entry conditions that compile could not decide (they depend on `!Find`). All must be truthy. */
   conditions: DesiredValue[];
+  /** Entry-level object permissions (2024.8+), granted on this entry's object after it is written. */
+  permissions?: EntryPermission[];
   /** Keys of entries this one needs first. */
   dependsOn: string[];
   /** 0 for entries with no dependencies; else 1 + max wave of dependencies. */
@@ -289,6 +291,17 @@ export interface CompiledEntry {
   origin: EntryOrigin;
   /** Source this entry came from. */
   source: SourceOrigin;
+}
+
+/** One item of an entry's `permissions`: a permission granted on the entry's object to a user or role. */
+export interface EntryPermission {
+  /** `app_label.codename` or a bare codename of the object's app. */
+  permission: DesiredValue;
+  /** User pk. */
+  user?: DesiredValue;
+  /** Role pk (uuid). */
+  role?: DesiredValue;
+  range: SourceRange;
 }
 
 export interface DroppedEntry {
@@ -325,6 +338,18 @@ export interface LiveSnapshot {
   requests: number;
   /** Entry key → the model whose failed read leaves it undecidable; observe reported the failure once. */
   blocked?: Map<string, string>;
+  /** Permissions the roles entries grant to hold now (2024.8+ RBAC), when any entry grants some. */
+  rbac?: RbacSnapshot;
+}
+
+/** What the server grants the roles (and users' managed roles) a plan's entries name. */
+export interface RbacSnapshot {
+  /** Role pk → its global permissions, `app_label.codename`. */
+  global: Map<string, string[]>;
+  /** Role pk → its object permissions, `app_label.codename app_label.model object_pk`. */
+  object: Map<string, string[]>;
+  /** User pk → pk of the role authentik keeps for that user's own permissions, null when it has none. */
+  managedRoles: Map<string, string | null>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, t
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads, modelsOf } from './strategy.js';
+import { observeRbac } from './rbac.js';
 
 export { chooseReads, type ModelRead } from './strategy.js';
 
@@ -96,6 +97,14 @@ export async function observe(
     await fallback.flush(finds);
   }
 
+  const rbac = await observeRbac(
+    ordered,
+    client,
+    registry,
+    byKey,
+    (v, k) => resolveDeferred(v, resolver, k) as { ok: true; value: Json } | { ok: false },
+    diagnostics,
+  );
   const objects = new Map<string, LiveObject[]>();
   for (const m of index.models()) objects.set(m, [...(index.objects(m) ?? [])]);
   return {
@@ -106,6 +115,7 @@ export async function observe(
       objects,
       requests: client.requestCount() - start,
       ...(blocked.size ? { blocked } : {}),
+      ...(rbac ? { rbac } : {}),
     },
     diagnostics: sortDiagnostics(diagnostics),
   };

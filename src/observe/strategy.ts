@@ -40,6 +40,8 @@ export function chooseReads(
   const byModel = new Map<string, CompiledEntry[]>();
   for (const e of entries) {
     const info = findModel(reg, e.model);
+    // metacleanblueprint deletes every object of its model_name: plan needs them all.
+    if (info?.model === 'authentik_blueprints.metacleanblueprint' && typeof e.attrs.model_name === 'string') need(e.attrs.model_name, 'metacleanblueprint');
     if (!info || info.kind === 'meta') continue;
     need(info.model, 'entries');
     byModel.set(info.model, [...(byModel.get(info.model) ?? []), e]);

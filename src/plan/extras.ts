@@ -2,12 +2,13 @@
 // secrets): the server cannot be diffed for most of them, so akbp remembers an HMAC digest of
 // what it set and sets again only when the blueprint's value (or the server's own change date)
 // moved. The plan carries the digest, never the value.
-import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject, OwnershipState } from '../model/types.js';
+import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject, OwnershipState, RbacSnapshot } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { resolveDeferred, type DeferredResolver } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
-import { looseEqual } from '../live/index.js';
+import { looseEqual, type ObjectIndex } from '../live/index.js';
+import { planPermissions } from './permissions.js';
 
 export type PasswordPolicy = 'on-create' | 'on-change' | 'always';
 
@@ -31,7 +32,8 @@ export interface ExtraSpec {
 /** How a blueprint-only or secret field of a model is performed over REST. */
 export function extraSpec(info: ModelInfo | undefined, field: string, secretHint: boolean): ExtraSpec | 'unsupported' {
   const bo = info?.blueprintOnlyFields?.[field];
-  if (bo?.via === 'unsupported') return 'unsupported';
+  // RBAC fields are no field write: their grants are FieldChanges of their own (permissions.ts).
+  if (bo?.via === 'unsupported' || bo?.via === 'rbac') return 'unsupported';
   const via: ExtraVia = bo?.via ?? 'body';
   const secret = secretHint || bo?.secret === true || (info?.secretFields.includes(field) ?? false);
   const spec: ExtraSpec = { field, via, bodyField: bo?.field ?? field, secret };
@@ -62,6 +64,9 @@ export interface ExtrasInput {
   subject: (field: string) => Diagnostic['subject'];
   /** The target authentik version (`2023.6`), for fields whose null handling changed. */
   version?: string;
+  /** What the server grants now, for user/role and entry `permissions`. */
+  rbac?: RbacSnapshot;
+  index?: ObjectIndex;
 }
 
 export interface ExtrasResult {
@@ -74,6 +79,7 @@ export interface ExtrasResult {
 export function planExtras(x: ExtrasInput): ExtrasResult {
   const out: ExtrasResult = { changes: [], reasons: [], diagnostics: [] };
   for (const field of Object.keys(x.entry.secrets).sort()) {
+    if (x.info?.blueprintOnlyFields[field]?.via === 'rbac') continue;
     const extra = x.entry.secrets[field]!;
     const spec = extraSpec(x.info, field, extra.secret);
     const subject = x.subject(field);
@@ -132,6 +138,12 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
       out.changes.push(fc);
       out.reasons.push(why);
     }
+  }
+  if (x.info) {
+    const grants = planPermissions({ ...x, info: x.info, rbac: x.rbac });
+    out.changes.push(...grants.changes);
+    out.reasons.push(...grants.reasons);
+    out.diagnostics.push(...grants.diagnostics);
   }
   return out;
 }

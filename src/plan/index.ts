@@ -7,7 +7,9 @@ import { PLAN_CODES } from './codes.js';
 import type { PasswordPolicy } from './extras.js';
 import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
 import { assignDeleteWaves, assignWaves, compareChanges } from './order.js';
-import { planAdoptions, planPrune } from './prune.js';
+import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
+import { createdExisting } from './permissions.js';
+import { findModel } from '../authentik/registry.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, fieldDiff, sameObjectChange, updateChange, type FieldDiff } from './changes.js';
 import { PlanResolver } from './resolver.js';
@@ -18,6 +20,7 @@ import { describeObject, firstIdentifier, overriddenLater, resolveEntry, type Pl
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
+export { grantOf, isGrantPath, managedRoleName, qualifyPermission, ROLE_MODEL, USER_MODEL, type Grant } from './permissions.js';
 export { sendableFields } from './fields.js';
 
 export interface PlanInput {
@@ -82,9 +85,15 @@ export function plan(input: PlanInput): Plan {
   // Changes of the entries that were resolved, in entry order: the sequence step gives them waves.
   const planned: { change: Change; entry: CompiledEntry }[] = [];
   const liveOfChange = new Map<string, LiveObject>();
+  // metacleanblueprint entries declare no object: they become deletes, planned after prune's.
+  const cleans: CompiledEntry[] = [];
 
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
+    if (findModel(reg, e.model)?.model === META_CLEAN) {
+      cleans.push(e);
+      continue;
+    }
     const r = resolveEntry(ctx, e);
     if (r.kind === 'failed') continue;
     if (r.kind === 'skipped') {
@@ -116,6 +125,20 @@ export function plan(input: PlanInput): Plan {
   });
   changes.push(...pruned.changes);
   diagnostics.push(...pruned.diagnostics);
+  const cleaned = planMetaClean({
+    entries: cleans,
+    state: input.state,
+    index,
+    registry: reg,
+    maxDeletes: input.options.maxDeletes ?? 10,
+    claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
+    found: resolver.found,
+    deleted: new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.model}|${String(c.pk)}`)),
+    line: ctx.lines,
+  });
+  changes.push(...cleaned.changes);
+  diagnostics.push(...cleaned.diagnostics);
+  for (const [k, o] of cleaned.live) liveOfChange.set(k, o);
   diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get('authentik_core.group') ?? []));
   for (const [k, o] of pruned.live) liveOfChange.set(k, o);
 
@@ -186,7 +209,7 @@ function build(ctx: PlanContext, r: Resolved, v: Verdict, diff: FieldDiff | unde
         case 'created-earlier':
           return { ...base, sameObjectAs: r.twin!, action: 'noop', reason: `state created: ${r.twin} creates the object earlier in this run`, patch: [] };
         case 'created-exists':
-          return { ...base, action: 'noop', reason: 'state created: the object exists, never updated', patch: [] };
+          return createdExisting(base, r.extras.changes);
         case 'absent-missing':
           return { ...base, action: 'noop', reason: 'state absent: no such object', patch: [] };
       }

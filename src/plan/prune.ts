@@ -2,7 +2,7 @@
 // habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
 // never pruned (adopted ones only with --prune-adopted); a cap protects against a blueprint
 // directory that vanished by mistake. `--adopt` lists what entries match but state does not own.
-import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, OwnedObject, OwnershipState } from '../model/types.js';
+import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, Json, LiveObject, OwnedObject, OwnershipState, SourceRange } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
@@ -139,4 +139,113 @@ export function planAdoptions(x: {
     out.push({ key: c.key, model: c.model, pk: c.pk, identity: formatIdentity(c.model, c.identifiers, c.pk) });
   }
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+
+export const META_CLEAN = 'authentik_blueprints.metacleanblueprint';
+
+export interface MetaCleanInput {
+  /** The run's `metacleanblueprint` entries. */
+  entries: CompiledEntry[];
+  state: OwnershipState;
+  index: ObjectIndex;
+  registry: Registry;
+  maxDeletes: number;
+  /** `model|pk` of every live object a current entry matched: the run declares (recreates) it. */
+  claimed: Set<string>;
+  /** `model|pkKey` of every live object a current `!Find` answered. */
+  found: Set<string>;
+  /** `model|pk` of objects other changes of this run delete already. */
+  deleted: Set<string>;
+  /** Line of a source range, for the changes' origin. */
+  line: (r: SourceRange) => number;
+}
+
+/**
+ * `metacleanblueprint` (2026.5): authentik deletes every object of `model_name` (`objects.all().delete()`
+ * in blueprints/v1/meta/clean_blueprint.py), not only what an instance created before. akbp plans
+ * those deletes, minus the objects entries of this run declare (authentik would recreate them) and
+ * the ones a current `!Find` answers, under the same --max-deletes cap as prune.
+ */
+export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
+  const changes: Change[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const live = new Map<string, LiveObject>();
+  const ownerOf = new Map<string, string>();
+  for (const [k, rec] of Object.entries(x.state.objects)) ownerOf.set(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`, k);
+  const declared = new Set(x.entries.map((e) => e.key));
+  for (const e of x.entries) {
+    const subject = e.origin.fields.model_name ?? e.origin.range;
+    const at = { entry: e.key, subject };
+    if (e.state === 'absent') continue;
+    if (e.conditions.length) {
+      diagnostics.push(diag(PLAN_CODES.conditionUndecided, `condition of ${e.key} cannot be decided before apply`, { entry: e.key, subject: e.origin.range }));
+      continue;
+    }
+    const name = e.attrs.model_name;
+    const info = typeof name === 'string' ? findModel(x.registry, name) : undefined;
+    if (info?.kind !== 'model' || !info.apiPath) {
+      diagnostics.push(
+        diag(PLAN_CODES.unknownModel, `metacleanblueprint: model_name ${JSON.stringify(name ?? null)} is no model of authentik ${x.registry.version}`, {
+          ...at,
+          detail: 'authentik refuses the entry ("Required model does not exist"), failing the blueprint',
+        }),
+      );
+      continue;
+    }
+    if (!x.index.has(info.model)) {
+      diagnostics.push(diag(PLAN_CODES.pruneUnobserved, `metacleanblueprint: ${info.model} was not read, so its objects cannot be deleted`, at));
+      continue;
+    }
+    const origin = { uri: e.origin.uri, line: x.line(e.origin.range), range: e.origin.range };
+    const mine: Change[] = [];
+    for (const obj of x.index.objects(info.model) ?? []) {
+      const id = `${info.model}|${String(obj.pk)}`;
+      if (x.claimed.has(id) || x.deleted.has(id)) continue;
+      if (x.found.has(`${info.model}|${pkKey(obj.pk)}`)) {
+        diagnostics.push(
+          diag(PLAN_CODES.foundNotPruned, `metacleanblueprint: ${info.model} ${String(obj.pk)} is what a current entry's !Find finds; not deleted`, at),
+        );
+        continue;
+      }
+      x.deleted.add(id);
+      // An object akbp recorded under an entry no longer declared: deleting it under that key drops the record too.
+      const owner = ownerOf.get(id);
+      const key = owner && !declared.has(owner) ? owner : `${e.key}#clean:${String(obj.pk)}`;
+      mine.push({
+        key,
+        model: info.model,
+        identifiers: identity(info, obj),
+        pk: obj.pk,
+        order: e.order,
+        wave: 0,
+        dependsOn: [],
+        origin,
+        action: 'delete',
+        reason: `metacleanblueprint deletes every ${info.model}`,
+        patch: [],
+        before: redactBody(info, obj.body),
+      });
+      live.set(key, obj);
+    }
+    if (mine.length > x.maxDeletes) {
+      diagnostics.push(
+        diag(PLAN_CODES.tooManyDeletes, `metacleanblueprint would delete ${mine.length} ${info.model} objects, more than --max-deletes ${x.maxDeletes}`, {
+          ...at,
+          detail: 'authentik deletes every object of the model; raise --max-deletes to confirm.',
+        }),
+      );
+    }
+    changes.push(...mine);
+  }
+  return { changes, diagnostics, live };
+}
+
+/** A readable natural key of a live object (`slug`, `name`, …), else its pk. */
+function identity(info: NonNullable<ReturnType<typeof findModel>>, obj: LiveObject): { [k: string]: Json } {
+  for (const f of [...info.uniqueFields, 'slug', 'name', 'username', 'identifier']) {
+    const v = obj.body[f];
+    if (f !== info.pkField && (typeof v === 'string' || typeof v === 'number')) return { [f]: v };
+  }
+  return { pk: obj.pk };
 }

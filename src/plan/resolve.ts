@@ -244,6 +244,8 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
           resolver,
           subject: (f) => at(f),
           version: reg.version,
+          rbac: ctx.snapshot.rbac,
+          index: ctx.index,
         });
   diagnostics.push(...extras.diagnostics);
 

@@ -13,6 +13,7 @@ import { applyFilters, applyOrdering, applySearch, paginate } from './query.js';
 import { applyUpdate, buildRecord, syncMirrors } from './records.js';
 import { isSuperuser, lookupValue, memberGroups, readOnlyWorld, render, type World } from './render.js';
 import { RouteTable, type Action, type Route } from './routes.js';
+import { rbacRoute } from './rbac.js';
 import type { FamilyView, ModelView } from './schema.js';
 import { isJsonObject, type Rec } from './store.js';
 import { normalizeUuid, toInteger, validateBody, type Mode } from './validate.js';
@@ -158,6 +159,8 @@ export class Api {
     switch (route.kind) {
       case 'system':
         return ok(this.system(route.name, params, accept, user));
+      case 'rbac':
+        return rbacRoute(this.w, route.name, param, params, body, this.pageOpts());
       case 'collection': {
         const mv = schema.model(route.model)!;
         if (method === 'GET') return ok(this.list(mv, params));

@@ -2,6 +2,7 @@
 // path, their detail actions, the polymorphic `/all/` families and the system endpoints. Literal
 // segments win over parameters (`/policies/reputation/scores/` before `/policies/reputation/{id}/`).
 import type { Schema } from './schema.js';
+import { hasRbac, RBAC_ROUTES, type RbacRouteName } from './rbac.js';
 
 export type Action = 'used_by' | 'set_password' | 'set_key' | 'view_key' | 'set_icon_url' | 'set_background_url' | 'apply' | 'add_user' | 'remove_user';
 
@@ -13,7 +14,8 @@ export type Route =
   | { kind: 'family-detail'; family: string }
   | { kind: 'family-types'; family: string }
   | { kind: 'family-action'; family: string; action: Action }
-  | { kind: 'system'; name: 'version' | 'config' | 'models' | 'apps' | 'schema' | 'blueprints-available' | 'me' };
+  | { kind: 'system'; name: 'version' | 'config' | 'models' | 'apps' | 'schema' | 'blueprints-available' | 'me' }
+  | { kind: 'rbac'; name: RbacRouteName };
 
 interface Entry {
   segs: (string | null)[];
@@ -58,6 +60,7 @@ export class RouteTable {
     add('/admin/apps/', { kind: 'system', name: 'apps' }, ['GET']);
     add('/schema/', { kind: 'system', name: 'schema' }, ['GET']);
     add('/core/users/me/', { kind: 'system', name: 'me' }, ['GET']);
+    if (hasRbac(schema.registry)) for (const [path, name, methods] of RBAC_ROUTES) add(path, { kind: 'rbac', name }, methods);
 
     for (const mv of schema.models.values()) {
       const { apiPath, detailPath, operations: ops } = mv.info;

@@ -8,6 +8,7 @@ import { Http, type HttpOptions } from './http.js';
 import { undiciTransport } from './transport.js';
 import { normaliseBaseUrl } from './url.js';
 import { probeVersion } from './version.js';
+import { RbacEndpoints } from './rbac.js';
 
 export interface ClientOptions extends Omit<HttpOptions, 'transport'> {
   /** With or without `/api/v3`, trailing slash or not. */
@@ -53,6 +54,13 @@ class RestClient implements ServerClient {
     private readonly http: Http,
     private readonly transport: HttpTransport,
   ) {}
+
+  private rbacApi: RbacEndpoints | undefined;
+
+  get rbac(): RbacEndpoints {
+    this.rbacApi ??= new RbacEndpoints(this.http);
+    return this.rbacApi;
+  }
 
   knownVersion(v: string): void {
     this.versionP = Promise.resolve(v);
