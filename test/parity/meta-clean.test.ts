@@ -70,7 +70,7 @@ test("authentik's meta_clean.yaml: every application is deleted, each shown by i
     writeFileSync(bp, readFileSync(FIXTURE));
     const plan = await cli('plan', bp, '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    for (const slug of seeded) assert.match(plan.out, new RegExp(`- authentik_core\\.application slug=${slug}  \\(meta_clean\\.yaml:3\\)`));
+    for (const slug of seeded) assert.match(plan.out, new RegExp(`- application slug=${slug}  \\(meta_clean\\.yaml:3\\)`));
     assert.match(plan.out, /0 to create, 0 to update, 5 to delete/);
 
     const apply = await cli('apply', bp, '--yes');
@@ -127,8 +127,8 @@ entries:
     );
     const apply = await cli('apply', bp, '--yes');
     assert.equal(apply.code, 0, apply.out);
-    assert.match(apply.out, /- authentik_core\.application slug=app-00/);
-    assert.doesNotMatch(apply.out, /- authentik_core\.application slug=app-01/);
+    assert.match(apply.out, /- application slug=app-00/);
+    assert.doesNotMatch(apply.out, /- application slug=app-01/);
     assert.deepEqual(await slugs(sb), ['app-01', 'fresh']);
     assert.equal((await cli('plan', bp, '--detailed-exitcode')).code, 0);
   });

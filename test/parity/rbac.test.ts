@@ -149,7 +149,7 @@ test('permissions are only ever added, as the importer adds them: one granted el
 
     const plan = await c.cli('plan', '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    assert.match(plan.out, /~ authentik_flows\.flow slug=rbac-flow/);
+    assert.match(plan.out, /~ flow slug=rbac-flow/);
     assert.match(plan.out, /\+ permission authentik_flows\.view_flow for role flow-viewers: \{"role": ?"[0-9a-f-]+"\}/);
     assert.doesNotMatch(plan.out, /view_user/, 'a permission no blueprint lists is never revoked');
     assert.doesNotMatch(plan.out, /change_flow/, 'a permission the role holds is not planned again');
@@ -334,7 +334,7 @@ entries:
     assert.equal(flow.status, 201, JSON.stringify(flow.body));
     const plan = await c.cli('plan', '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    assert.match(plan.out, /~ authentik_flows\.flow slug=late-flow/);
+    assert.match(plan.out, /~ flow slug=late-flow/);
     assert.match(plan.out, /\+ permission authentik_flows\.view_flow for role late-role/);
     assert.doesNotMatch(plan.out, /view_user/);
     assert.equal((await c.cli('apply', '--yes')).code, 0);
