@@ -19,6 +19,7 @@ import { createIncremental, reconcileOnce, type Incremental, type ReconcileDeps,
 import { ApiError, type ServerClient } from '../../src/model/index.js';
 import { runWatch, type WatchCliOptions } from '../../src/cli/commands/watch.js';
 import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../helpers/cli.js';
 
 const registry = bundledRegistry('2026.5');
 const token = 'incremental-watch-token';
@@ -377,5 +378,14 @@ test('akbp watch over HTTP re-plans a save, keeps untouched lists, and sees an o
   } finally {
     stop.abort();
     await running;
+  }
+});
+
+test('akbp watch refuses a --refresh that is not a number of seconds, before watching anything', async () => {
+  const dir = await mkdtemp(join(scratch, 'usage-'));
+  for (const bad of ['soon', '-5', '']) {
+    const r = await runCli(['watch', dir, '--sandbox', '--refresh', bad]);
+    assert.equal(r.code, 2, `--refresh ${JSON.stringify(bad)}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, /--refresh .*expected a number of seconds/);
   }
 });

@@ -11,7 +11,7 @@ import type { Logger } from '../../model/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, offlineRegistry, pipelineDeps, type Target } from '../target.js';
+import { connectTarget, offlineRegistry, pipelineDeps, UsageError, type Target } from '../target.js';
 import { addPlanOptions, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 
 export interface WatchCliOptions extends PlanCliOptions {
@@ -53,6 +53,11 @@ function printRun(run: RunRecord, opts: WatchCliOptions, ctx: CliContext): void 
  * AbortController and the embedded sandbox.
  */
 export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliContext, signal: AbortSignal): Promise<void> {
+  // An unreadable interval would never expire: outside writes would never show up.
+  const refreshS = Number(opts.refresh ?? '60');
+  if (opts.refresh !== undefined && (opts.refresh.trim() === '' || !Number.isFinite(refreshS) || refreshS < 0)) {
+    throw new UsageError(`--refresh ${opts.refresh}: expected a number of seconds ≥ 0, e.g. --refresh 60`);
+  }
   const server = wantsServer(opts, ctx);
   const mode = !server ? 'compile' : opts.apply ? 'apply' : 'plan';
   let target: Target | undefined;
@@ -64,7 +69,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
     // Only files whose bytes changed are parsed again.
     deps.loadBlueprint = parseCache(loadBlueprint).load;
     // Validation per unchanged file and the live lists of untouched models are kept between saves.
-    const incremental = opts.incremental === false ? undefined : createIncremental({ registry, refreshMs: Number.parseFloat(opts.refresh ?? '60') * 1000 });
+    const incremental = opts.incremental === false ? undefined : createIncremental({ registry, refreshMs: refreshS * 1000 });
     if (incremental) {
       deps.validate = incremental.validate;
       deps.snapshot = incremental.snapshot;
