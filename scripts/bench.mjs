@@ -13,7 +13,10 @@ if (!existsSync(`${root}.bench/schemas`)) symlinkSync('../schemas', `${root}.ben
 if (!existsSync(`${root}.bench/package.json`)) symlinkSync('../package.json', `${root}.bench/package.json`);
 // `akbp` as users start it, for the start-up figures: compiled JavaScript from the bench build.
 writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/cli/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; });\n");
-if (process.argv.includes('--scale')) {
+if (process.argv.includes('--watch-scale')) {
+  // Only the 1,000-file watch case (part of --scale too): npm run bench -- --watch-scale
+  await import(`${root}.bench/test/bench/watch-scale.js`);
+} else if (process.argv.includes('--scale')) {
   // The large sizes (minutes): npm run bench -- --scale [--sizes 5000,50000] [--apply-runs 5]
   await import(`${root}.bench/test/bench/scale.js`);
 } else {
