@@ -16,7 +16,10 @@ execFileSync(process.execPath, [`${root}scripts/build-validators.mjs`, `${root}.
 execFileSync(process.execPath, [`${root}scripts/bundle.mjs`, `${root}.bench/src`], { stdio: 'inherit' });
 // `akbp` as users start it, for the start-up figures: the bundle of the bench build, as bin/akbp.js runs dist/'s.
 writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/bundle/main.js';\nmain(process.argv).then((code) => { process.exitCode = code; });\n");
-if (process.argv.includes('--scale')) {
+if (process.argv.includes('--watch-scale')) {
+  // Only the 1,000-file watch case (part of --scale too): npm run bench -- --watch-scale
+  await import(`${root}.bench/test/bench/watch-scale.js`);
+} else if (process.argv.includes('--scale')) {
   // The large sizes (minutes): npm run bench -- --scale [--sizes 5000,50000] [--apply-runs 5]
   await import(`${root}.bench/test/bench/scale.js`);
 } else {

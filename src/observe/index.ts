@@ -27,6 +27,14 @@ export interface ObserveOptions {
    */
   filteredMax?: number;
   now?: () => Date;
+  /** Whole-collection lists kept between runs (akbp watch): a model it holds is not listed again. */
+  lists?: ListCache;
+}
+
+/** Lists of whole collections by model, as the server returned them. */
+export interface ListCache {
+  get(model: string): readonly LiveObject[] | undefined;
+  set(model: string, objects: readonly LiveObject[]): void;
 }
 
 export async function observe(
@@ -48,7 +56,9 @@ export async function observe(
   await mapLimit(reads.reads, opts.concurrency ?? 4, async (r) => {
     try {
       if (r.filters.length === 0) {
-        index.set(r.model, await client.list(r.model));
+        const objects = opts.lists?.get(r.model) ?? (await client.list(r.model));
+        opts.lists?.set(r.model, objects);
+        index.set(r.model, objects);
         return;
       }
       const seen = new Map<string, LiveObject>();

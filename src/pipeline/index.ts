@@ -18,6 +18,7 @@ import { maskSecretValues } from './secrets.js';
 import { planDifferences } from './saved-plan.js';
 
 export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
+export { createIncremental, type Incremental, type IncrementalStats, type SnapshotReuse } from './incremental.js';
 
 /** Digest of everything read: changes whenever any file's content or path changes. */
 export function sourceDigest(files: readonly SourceFile[]): string {
@@ -59,7 +60,9 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   };
   const blueprints = parse(read.files);
   const library = parse(read.library ?? []);
-  diagnostics.push(...validateBlueprints(blueprints, { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }));
+  diagnostics.push(
+    ...(deps.validate ?? validateBlueprints)(blueprints, { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }),
+  );
   const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
   const out: Loaded = {
     blueprints,
@@ -169,8 +172,9 @@ async function planCompiled(
   const observedState = options.pruneAdopted
     ? { ...state, objects: Object.fromEntries(Object.entries(state.objects).map(([k, r]) => [k, { ...r, adopted: false }])) }
     : state;
+  const lists = deps.snapshot?.prepare(compiled.entries, [...loaded.blueprints, ...loaded.library]);
   const [observed, actor] = await Promise.all([
-    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state: observedState }),
+    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state: observedState, ...(lists ? { lists } : {}) }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
   ]);
   const plan = makePlan({

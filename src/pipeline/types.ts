@@ -5,6 +5,8 @@ import type { Registry } from '../authentik/registry.js';
 import type { OwnershipState, StateStore } from '../state/index.js';
 import type { FileReader } from '../compile/policy.js';
 import type { CompileOptions } from '../compile/index.js';
+import type { ValidateOptions } from '../validate/index.js';
+import type { SnapshotReuse } from './incremental.js';
 
 export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
@@ -48,6 +50,10 @@ export interface ReconcileDeps {
   concurrency?: number;
   /** The loader to use; watch passes a cache so only changed files are re-parsed. */
   loadBlueprint?: (file: SourceFile) => LoadResult;
+  /** Validation kept between runs (watch: per blueprint, see incremental.ts); validateBlueprints when absent. */
+  validate?: (bps: ParsedBlueprint[], opts: ValidateOptions) => Diagnostic[];
+  /** Live lists kept between runs (watch, see incremental.ts); everything is read when absent. */
+  snapshot?: SnapshotReuse;
   /** Runs compile elsewhere (the daemon: a worker thread); in this thread when absent. */
   compile?: (bps: ParsedBlueprint[], opts: CompileOptions) => Promise<CompileResult>;
   /** Progress callback for long applies. */

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import { scaleCorpus } from './scale-corpus.js';
+import { watchScaleBench } from './watch.js';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { loadBlueprint } from '../../src/load/index.js';
 import { validateBlueprints } from '../../src/validate/index.js';
@@ -307,5 +308,7 @@ for (const layout of ['one-file', 'many-files'] as const) {
   report(`peak RSS of \`akbp plan\` of ${LARGE} entries (${layout}, its own process)`, `${r.rss.toFixed(0)} MB`, '≤ 1024 MB', r.rss <= 1024);
 }
 if (APPLY_RUNS > 0 && !CLI_PLAN_ONLY) await applyRuns();
+// Save → plan printed at 1,000 files / 20k entries over HTTP, full and incremental (watch.ts).
+if (!CLI_PLAN_ONLY) await watchScaleBench((name, value, target, ok) => report(name, value, target, ok));
 const missed = results.filter((r) => !r).length;
 console.log(`\n${results.length - missed} of ${results.length} scaling targets met.`);

@@ -5,13 +5,13 @@ import { Option } from 'commander';
 import { hasErrors } from '../../diag/index.js';
 import { cachedReadSources, parseCache, startWatchLoop, jsonLogger, type AcquireOptions, type RunRecord } from '../../gitops/index.js';
 import { loadBlueprint } from '../../load/index.js';
-import { reconcileOnce } from '../../pipeline/index.js';
+import { createIncremental, reconcileOnce } from '../../pipeline/index.js';
 import { renderApply, renderDiagnosticsText } from '../../report/index.js';
 import type { Logger } from '../../model/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, offlineRegistry, pipelineDeps, type Target } from '../target.js';
+import { connectTarget, offlineRegistry, pipelineDeps, UsageError, type Target } from '../target.js';
 import { addPlanOptions, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 
 export interface WatchCliOptions extends PlanCliOptions {
@@ -19,6 +19,10 @@ export interface WatchCliOptions extends PlanCliOptions {
   debounce: string;
   poll?: boolean;
   log?: 'text' | 'json';
+  /** `--no-incremental`: every save reads every list again. */
+  incremental?: boolean;
+  /** Seconds after which the kept live lists are read again in full. */
+  refresh?: string;
 }
 
 const wantsServer = (o: WatchCliOptions, ctx: CliContext) => Boolean(o.server || (o.sandbox !== undefined && o.sandbox !== false) || ctx.env.AUTHENTIK_URL);
@@ -49,6 +53,11 @@ function printRun(run: RunRecord, opts: WatchCliOptions, ctx: CliContext): void 
  * AbortController and the embedded sandbox.
  */
 export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliContext, signal: AbortSignal): Promise<void> {
+  // An unreadable interval would never expire: outside writes would never show up.
+  const refreshS = Number(opts.refresh ?? '60');
+  if (opts.refresh !== undefined && (opts.refresh.trim() === '' || !Number.isFinite(refreshS) || refreshS < 0)) {
+    throw new UsageError(`--refresh ${opts.refresh}: expected a number of seconds ≥ 0, e.g. --refresh 60`);
+  }
   const server = wantsServer(opts, ctx);
   const mode = !server ? 'compile' : opts.apply ? 'apply' : 'plan';
   let target: Target | undefined;
@@ -59,6 +68,12 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
     deps.readSources = reader.readSources;
     // Only files whose bytes changed are parsed again.
     deps.loadBlueprint = parseCache(loadBlueprint).load;
+    // Validation per unchanged file and the live lists of untouched models are kept between saves.
+    const incremental = opts.incremental === false ? undefined : createIncremental({ registry, refreshMs: refreshS * 1000 });
+    if (incremental) {
+      deps.validate = incremental.validate;
+      deps.snapshot = incremental.snapshot;
+    }
     const { sources: _sources, mode: _mode, ...spec } = specFromOptions([dir], mode === 'apply' ? 'apply' : 'plan', opts);
     const logger: Logger = opts.log === 'json' ? jsonLogger(ctx.io.stderr) : { log: () => undefined };
     const loop = await startWatchLoop({
@@ -66,7 +81,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
       cwd: ctx.cwd,
       mode,
       spec,
-      reconcile: (s) => reconcileOnce(s, deps),
+      reconcile: (s) => (incremental ? incremental.run((x) => reconcileOnce(x, deps), s) : reconcileOnce(s, deps)),
       logger,
       debounceMs: Number.parseInt(opts.debounce, 10),
       ...(opts.poll ? { usePolling: true } : {}),
@@ -101,6 +116,8 @@ export function register(program: Command, ctx: CliContext): void {
   addPlanOptions(cmd)
     .option('--apply', 'apply after each valid plan (takes the apply lock beside --state)')
     .option('--debounce <ms>', 'quiet time after the last change before a run', '150')
+    .option('--no-incremental', 're-read every live object on every save (default: only the models the changed entries touch)')
+    .option('--refresh <seconds>', 'read all live objects again when the kept ones are this old (changes made by others show up by then)', '60')
     .option('--poll', 'poll the file system instead of using inotify/FSEvents (network mounts, containers)')
     .addOption(new Option('--log <format>', 'also write structured run logs to stderr').choices(['text', 'json']))
     .addHelpText(
