@@ -76,12 +76,6 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   return out;
 }
 
-/** One report per problem: a compile diagnostic at a range validate already reported on is dropped. */
-function withoutRepeats(seen: readonly Diagnostic[], more: readonly Diagnostic[]): Diagnostic[] {
-  const at = new Set(seen.filter((d) => d.subject).map((d) => `${d.severity}|${d.subject!.uri}|${d.subject!.start}`));
-  return more.filter((d) => !d.subject || !at.has(`${d.severity}|${d.subject.uri}|${d.subject.start}`));
-}
-
 /** load → validate → compile; the compiled entries carry secrets, so they stay in memory only. */
 export async function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps) {
   const result = await (deps.compile ?? (async (b, o) => compileBlueprints(b, o)))(loaded.blueprints, {
@@ -93,8 +87,8 @@ export async function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: R
     ...(deps.fileRoots ? { fileRoots: deps.fileRoots } : {}),
     library: loaded.library,
   });
-  const diagnostics = withoutRepeats(loaded.diagnostics, spec.strict ? strictify(result.diagnostics) : result.diagnostics);
-  return { ...result, diagnostics };
+  // Each check has one owner (validate for what the text shows), so nothing here repeats it.
+  return { ...result, diagnostics: spec.strict ? strictify(result.diagnostics) : result.diagnostics };
 }
 
 type Compiled = Awaited<ReturnType<typeof compileLoaded>>;
