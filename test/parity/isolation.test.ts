@@ -181,3 +181,26 @@ test('the daemon reconciles the rest of the source and logs each blocked file wi
     w.done();
   }
 });
+
+test('a saved plan made with a blocked file applies the rest and still fails; a file that did not parse blocks the !Find its text may answer', async () => {
+  const w = workdir({
+    'ok.yaml': bp(group('iso-saved-ok')),
+    'unparsed.yaml': 'version: 1\nentries:\n  - model: authentik_core.group\n    identifiers: {name: iso-saved-base\n',
+    'maybe.yaml': bp(group('iso-saved-maybe', findParent('iso-saved-base'))),
+    'server-only.yaml': bp(group('iso-saved-server', findParent('authentik Admins'))),
+  });
+  try {
+    const common = ['--sandbox', join(w.dir, 'sandbox.json'), '--state', join(w.dir, 'state.json')];
+    const plan = await runCli(['plan', 'bp', ...common, '--out', 'plan.json'], { cwd: w.dir, env });
+    assert.equal(plan.code, 1, plan.stdout + plan.stderr);
+    assert.match(plan.stdout, /maybe\.yaml:\d+:\d+: error AKB3090: [^\n]*unparsed\.yaml/, 'unsure: the unparsed file mentions the value the !Find looks for');
+    assert.doesNotMatch(plan.stdout, /server-only\.yaml:\d+:\d+: error/, 'a !Find the broken file cannot answer does not block');
+    const apply = await runCli(['apply', 'plan.json', ...common], { cwd: w.dir, env });
+    assert.equal(apply.code, 1, apply.stdout + apply.stderr);
+    const names = groupsOnServer(w.dir);
+    assert.ok(names.has('iso-saved-ok') && names.has('iso-saved-server'), [...names].join(', '));
+    assert.ok(!names.has('iso-saved-maybe') && !names.has('iso-saved-base'), [...names].join(', '));
+  } finally {
+    w.done();
+  }
+});
