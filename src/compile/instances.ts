@@ -259,3 +259,27 @@ function findDependency(
   }
   return undefined;
 }
+
+/**
+ * Library files (instantiate: false) some instance runs through metaapplyblueprint, transitively:
+ * only those are validated and can block anything; the others are never applied. A
+ * metaapplyblueprint whose identifiers a tag computes may run any of them.
+ */
+export function neededLibrary(instances: readonly ParsedBlueprint[], library: readonly ParsedBlueprint[]): ParsedBlueprint[] {
+  const needed = new Set<ParsedBlueprint>();
+  const queue = [...instances];
+  while (queue.length > 0) {
+    const bp = queue.pop()!;
+    for (const e of bp.entries) {
+      if (typeof e.model !== 'string' || e.model.toLowerCase() !== META_APPLY) continue;
+      const ids = literal(e.attrs.identifiers ?? null);
+      const computed = ids === undefined || ids === null || typeof ids !== 'object' || Array.isArray(ids);
+      for (const lib of library) {
+        if (needed.has(lib) || !(computed || matchesInstance(lib, ids as { [k: string]: Literal }))) continue;
+        needed.add(lib);
+        queue.push(lib);
+      }
+    }
+  }
+  return library.filter((l) => needed.has(l));
+}

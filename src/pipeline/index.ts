@@ -5,7 +5,7 @@ import type { CompiledEntry, Diagnostic, Json, ParsedBlueprint, Plan, SourceFile
 import { hasErrors, strictify } from '../diag/index.js';
 import { loadBlueprint } from '../load/index.js';
 import { validateBlueprints } from '../validate/index.js';
-import { compileBlueprints } from '../compile/index.js';
+import { compileBlueprints, neededLibrary } from '../compile/index.js';
 import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
@@ -60,9 +60,13 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   };
   const blueprints = parse(read.files);
   const library = parse(read.library ?? []);
-  // Library files are validated too: compile inlines them, and takes validation as given.
+  // Library files an instance runs are validated too: compile inlines them and takes validation as given.
   diagnostics.push(
-    ...validateBlueprints([...blueprints, ...library], { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }),
+    ...validateBlueprints([...blueprints, ...neededLibrary(blueprints, library)], {
+      registry: deps.registry,
+      strict: spec.strict ?? false,
+      lenient: spec.lenient ?? false,
+    }),
   );
   const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
   const out: Loaded = {
