@@ -43,13 +43,22 @@ export const EXPLANATIONS: Record<string, Explanation> = {
     text: "`!File` reads only inside the blueprint's own directory and `--file-root` directories, after resolving symbolic links, and only regular files.",
     fix: 'Move the file next to the blueprint or pass `--file-root DIR`.',
   },
-  AKB3014: {
+  AKB2007: {
     text: '`!KeyOf` refers to an entry `id` of the same blueprint file (authentik resolves it within one blueprint instance). No entry of this file has that id.',
     example: 'entries:\n  - model: authentik_flows.flowstagebinding\n    identifiers: {target: !KeyOf flow, stage: !KeyOf stage}   # no entry has id: flow',
     fix: 'Add `id: flow` to the flow entry, or use `!Find [authentik_flows.flow, [slug, my-flow]]` for an object from another file.',
   },
-  AKB3015: {
+  AKB2008: {
     text: 'authentik applies entries in document order, so `!KeyOf` can only name an entry above it.',
+    fix: 'Move the referenced entry above the one that refers to it.',
+  },
+  AKB3014: {
+    text: 'Retired: validate reports this as AKB2007, before anything is compiled. `!KeyOf` refers to an entry `id` of the same blueprint file (authentik resolves it within one blueprint instance). No entry of this file has that id.',
+    example: 'entries:\n  - model: authentik_flows.flowstagebinding\n    identifiers: {target: !KeyOf flow, stage: !KeyOf stage}   # no entry has id: flow',
+    fix: 'Add `id: flow` to the flow entry, or use `!Find [authentik_flows.flow, [slug, my-flow]]` for an object from another file.',
+  },
+  AKB3015: {
+    text: 'Retired: validate reports this as AKB2008, before anything is compiled. authentik applies entries in document order, so `!KeyOf` can only name an entry above it.',
     fix: 'Move the referenced entry above the one that refers to it.',
   },
   AKB4001: {

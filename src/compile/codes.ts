@@ -4,9 +4,11 @@ import { codeDef } from '../diag/index.js';
 const def = codeDef;
 
 export const C = {
-  unknownModel: def('AKB3001', 'error', 'model does not exist in the target authentik version'),
+  // One owner per check: what the text shows is validate's (AKB2xxx); compile reports only what
+  // evaluation reveals. Retired codes stay listed so their numbers are never reused.
+  unknownModel: def('AKB3001', 'error', 'model computed by a tag does not exist in the target authentik version (a written one: AKB2001)'),
   modelNotString: def('AKB3002', 'error', 'model must evaluate to an `app_label.model` string at compile time'),
-  invalidState: def('AKB3003', 'error', 'state is not one the target version accepts'),
+  invalidState: def('AKB3003', 'error', 'state computed by a tag is not one the target version accepts (a written one: AKB2011)'),
   formatError: def('AKB3004', 'error', '!Format failed as Python %-formatting would'),
   envCredential: def('AKB3005', 'error', "!Env may not read akbp's own credentials"),
   envNotAllowed: def('AKB3006', 'error', '!Env in a blueprint not from local disk reads only allowed variables'),
@@ -17,25 +19,30 @@ export const C = {
   indexOutside: def('AKB3011', 'error', '!Index / !Value used outside a matching !Enumerate'),
   atIndex: def('AKB3012', 'error', '!AtIndex lookup failed'),
   condition: def('AKB3013', 'error', '!Condition mode or arguments are invalid'),
-  keyOfUndefined: def('AKB3014', 'error', '!KeyOf names an id no entry defines'),
-  keyOfLater: def('AKB3015', 'error', '!KeyOf names an entry that is processed later'),
-  keyOfUnusable: def('AKB3016', 'error', '!KeyOf names an entry that records no object'),
+  keyOfUndefined: def('AKB3014', 'error', '!KeyOf names an id no entry defines (retired: reported as AKB2007 by validate)'),
+  keyOfLater: def('AKB3015', 'error', '!KeyOf names an entry that is processed later (retired: reported as AKB2008 by validate)'),
+  keyOfUnusable: def('AKB3016', 'error', '!KeyOf names an entry its conditions skip, or whose computed model or state records no object'),
   keyOfCreated: def('AKB3017', 'warning', '!KeyOf to a `created` entry fails on authentik before 2023.10 when the object exists'),
   dependencyCycle: def('AKB3018', 'error', 'entries depend on each other in a cycle'),
   metaCycle: def('AKB3019', 'error', 'metaapplyblueprint references form a cycle'),
   metaNotFound: def('AKB3020', 'warning', 'metaapplyblueprint target is not among the sources'),
-  tagUnavailable: def('AKB3021', 'warning', 'tag is not available in the target authentik version'),
+  tagUnavailable: def('AKB3021', 'warning', 'tag is not available in the target authentik version (retired: reported as AKB2016 by validate)'),
   contextCycle: def('AKB3022', 'error', 'context values refer to each other in a cycle'),
   needsServer: def('AKB3023', 'error', 'value must be known at compile time but depends on the server'),
-  duplicateId: def('AKB3024', 'warning', 'two entries of one blueprint share an id'),
+  duplicateId: def('AKB3024', 'warning', 'two entries of one blueprint share an id (retired: reported as AKB2006 by validate, an error)'),
   findUnknownModel: def('AKB3025', 'error', '!Find / !FindObject model does not exist'),
   tagArgument: def('AKB3026', 'error', 'tag argument has the wrong type'),
-  ifShortUnsupported: def('AKB3027', 'warning', 'one-argument !If needs authentik 2023.8 or later'),
+  ifShortUnsupported: def('AKB3027', 'warning', 'one-argument !If needs authentik 2023.8 or later (retired: reported as AKB2016 by validate)'),
   metaAttrs: def('AKB3028', 'error', 'metaapplyblueprint attrs are invalid'),
   fileUnreadable: def('AKB3029', 'info', '!File could not be read; the default is used'),
-  dottedContextUnsupported: def('AKB3030', 'warning', '!Context with a dotted path on a version that looks keys up literally'),
+  dottedContextUnsupported: def(
+    'AKB3030',
+    'warning',
+    '!Context with a dotted path a tag computes, on a version that looks keys up literally (a written one: AKB2016)',
+  ),
   fileRefused: def('AKB3031', 'error', '!File names something other than a regular file within the size limit'),
   // Numbered apart from the sequence so concurrent additions to this catalogue cannot collide.
   evalLimit: def('AKB3080', 'error', 'tag evaluation went over a limit (nodes, string length or total output)'),
   workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)'),
+  instanceBlocked: def('AKB3090', 'error', 'blueprint file not applied: it needs a file that failed to load or validate'),
 } as const;

@@ -209,18 +209,10 @@ export class Compilation {
     const context = buildContext(bp.context, this.opts.contextOverrides, this.registry.dottedContext, this.builtins);
     const ev = new BlueprintEvaluator(this.run, bp, context);
 
+    // A duplicate id is validate's error (AKB2006); here it only decides which entry keeps the id as its key.
     const seenIds = new Map<string, ParsedEntry>();
     for (const e of bp.entries) {
       const first = e.id === undefined || !seenIds.has(e.id);
-      if (e.id !== undefined && !first) {
-        const prior = seenIds.get(e.id)!;
-        this.diagnostics.push(
-          diag(C.duplicateId, `id ${e.id} is already used by the entry at line ${this.line(unit, prior.range)}`, {
-            subject: this.range(unit, `${e.pointer}/id`, e.range),
-            detail: '!KeyOf uses the first entry with this id that records an object; give each entry its own id',
-          }),
-        );
-      }
       if (e.id !== undefined && first) seenIds.set(e.id, e);
       unit.items.push({ unit, parsed: e, key: this.assignKey(bp, e, first), status: 'failed', refs: [], deps: new Set(), includes: [] });
     }
@@ -282,6 +274,8 @@ export class Compilation {
     // A polymorphic base model is only for !Find; authentik refuses it as an entry model.
     const info = found && isBlueprintModel(found) ? found : undefined;
     if (!info) {
+      // A model written out is validate's to check (AKB2001); only one a tag computes is news here.
+      if (!isTag(e.model)) return;
       this.diagnostics.push(
         diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
           subject: modelRange(),
@@ -318,6 +312,8 @@ export class Compilation {
 
     const stateValue = e.state === null || e.state === undefined ? 'present' : ev.eval(e.state);
     if (typeof stateValue !== 'string' || !this.states.includes(stateValue)) {
+      // A state written out is validate's to check (AKB2011); only one a tag computes is news here.
+      if (!isTag(e.state)) return;
       this.diagnostics.push(
         diag(
           C.invalidState,
@@ -469,52 +465,26 @@ export class Compilation {
         continue;
       }
       if (earlier.some((o) => o.status === 'failed')) continue;
-      const subject = ref.range;
-      if (earlier.length > 0) {
-        const o = earlier[0]!;
-        const why =
-          o.status === 'dropped'
-            ? 'is skipped because its conditions are false'
-            : o.status === 'inlined' || o.info?.kind === 'meta'
-              ? 'is a meta model entry, which records no object'
-              : o.state === 'absent'
-                ? 'has state absent, which records no object'
-                : 'records no object';
-        this.diagnostics.push(
-          diag(C.keyOfUnusable, `!KeyOf ${ref.id}: the entry at line ${this.line(unit, o.parsed.range)} ${why}`, {
-            subject,
-            entry: item.key,
-            detail: 'authentik fails the blueprint when !KeyOf finds no recorded object',
-          }),
-        );
-      } else if (same.length > 0) {
-        const o = same[0]!;
-        const self = o === item;
-        this.diagnostics.push(
-          diag(
-            C.keyOfLater,
-            self ? `!KeyOf ${ref.id} refers to its own entry` : `!KeyOf ${ref.id} is defined later at line ${this.line(unit, o.parsed.range)}`,
-            {
-              subject,
-              entry: item.key,
-              detail: 'authentik processes entries in document order; move the referenced entry above this one',
-            },
-          ),
-        );
-      } else {
-        const known = [...itemsById(unit).keys()];
-        this.diagnostics.push(
-          diag(C.keyOfUndefined, `!KeyOf ${ref.id}: no entry in ${unit.bp.uri} has id ${ref.id}`, {
-            subject,
-            entry: item.key,
-            detail:
-              misplacedId(unit, ref.id) ??
-              (known.length > 0
-                ? `expected one of the ids defined earlier: ${known.slice(0, 10).join(', ')}`
-                : 'expected the id of an earlier entry; this blueprint defines no ids'),
-          }),
-        );
-      }
+      // Unknown, later and self references and targets written as absent or meta models are
+      // validate's (AKB2007, AKB2008, AKB2009, AKB2021): preconditions here. What only evaluation
+      // shows is reported: a target skipped by its conditions, or whose model or state a tag computes.
+      const o = earlier[0];
+      if (!o || !(o.status === 'dropped' || isTag(o.parsed.model) || isTag(o.parsed.state))) continue;
+      const why =
+        o.status === 'dropped'
+          ? 'is skipped because its conditions are false'
+          : o.status === 'inlined' || o.info?.kind === 'meta'
+            ? 'is a meta model entry, which records no object'
+            : o.state === 'absent'
+              ? 'has state absent, which records no object'
+              : 'records no object';
+      this.diagnostics.push(
+        diag(C.keyOfUnusable, `!KeyOf ${ref.id}: the entry at line ${this.line(unit, o.parsed.range)} ${why}`, {
+          subject: ref.range,
+          entry: item.key,
+          detail: 'authentik fails the blueprint when !KeyOf finds no recorded object',
+        }),
+      );
     }
   }
 
@@ -696,20 +666,6 @@ function itemsWithId(unit: Unit, id: string): Item[] {
   return itemsById(unit).get(id) ?? [];
 }
 
-/** A common slip: `id:` indented into identifiers/attrs, where it is just another field. */
-function misplacedId(unit: Unit, id: string): string | undefined {
-  for (const item of unit.items) {
-    for (const part of ['identifiers', 'attrs'] as const) {
-      if (item.parsed[part]?.id === id) {
-        const r = unit.bp.pointers.get(`${item.parsed.pointer}/${part}/id`) ?? item.parsed.range;
-        unit.lines ??= new LineIndex(unit.bp.text);
-        return `the entry at line ${unit.lines.lineCol(r.start).line} has id: ${id} inside ${part}, where it is a field, not the entry id; move it out to the entry level`;
-      }
-    }
-  }
-  return undefined;
-}
-
 /** authentik filters blueprint instances; an instance is named by metadata.name, else its path. */
 function matchesInstance(bp: ParsedBlueprint, ids: { [k: string]: Json }): boolean {
   const keys = Object.keys(ids);
@@ -746,7 +702,7 @@ export type { Value };
 
 /** A scalar as written (quoted when it could be misread), anything else as a short digest of its canonical form. */
 function shortValue(v: Value): string {
-  if (typeof v === 'string') return /^[^\s,=\[\]"~]+$/.test(v) ? v : JSON.stringify(v);
+  if (typeof v === 'string') return /^[^\s,=[\]"~]+$/.test(v) ? v : JSON.stringify(v);
   if (v === null || typeof v !== 'object') return String(v);
   if (!Array.isArray(v) && v.$tag === 'KeyOf' && typeof v.id === 'string') return `!KeyOf:${v.id}`;
   return `~${createHash('sha256').update(canonicalValue(v)).digest('hex').slice(0, 10)}`;

@@ -25,7 +25,6 @@ import type {
 } from '../model/types.js';
 import { KNOWN_TAGS } from '../load/tags.js';
 import { C } from './codes.js';
-import { versionBefore } from './context.js';
 import { containsDeferred, isDeferred } from '../values/index.js';
 import { alwaysMerge } from './merge.js';
 import { atIndexOp, CONDITION_MODES, conditionOp, setOwn } from '../values/index.js';
@@ -117,8 +116,6 @@ export class BlueprintEvaluator {
   refs: Ref[] = [];
   private readonly stack: Frame[] = [];
   private readonly activeContext = new Set<string>();
-  private readonly availableTags: ReadonlySet<string> | undefined;
-  private readonly warnedTags = new Set<string>();
   /** Ranges of the tags being evaluated, innermost last: a limit error points at the last. */
   private readonly tagRanges: SourceRange[] = [];
   private readonly budget: Budget;
@@ -135,8 +132,6 @@ export class BlueprintEvaluator {
   ) {
     run.budget ??= { limits: { ...DEFAULT_EVAL_LIMITS, ...run.limits }, nodes: 0, output: 0 };
     this.budget = run.budget;
-    const tags = run.registry.tags;
-    this.availableTags = tags && tags.length > 0 ? new Set(tags.map((t) => t.replace(/^!/, ''))) : undefined;
   }
 
   /** Starts a new entry: references and the enumerate stack are per entry. */
@@ -230,8 +225,8 @@ export class BlueprintEvaluator {
     return c;
   }
 
+  // Tags and tag forms the target lacks are validate's warnings (AKB2016), not repeated here.
   private tag(t: TagNode): DesiredValue {
-    this.checkAvailable(t);
     switch (t.$tag) {
       case 'KeyOf':
         this.charge(1, t.id.length);
@@ -272,17 +267,6 @@ export class BlueprintEvaluator {
           return null;
         }
     }
-  }
-
-  private checkAvailable(t: TagNode): void {
-    if (!this.availableTags || this.availableTags.has(t.$tag) || this.warnedTags.has(t.$tag)) return;
-    this.warnedTags.add(t.$tag);
-    this.report(
-      C.tagUnavailable,
-      `!${t.$tag} does not exist in authentik ${this.run.registry.version}`,
-      t.range,
-      `the server would refuse the whole blueprint; target a newer version or avoid !${t.$tag}`,
-    );
   }
 
   /** Evaluates an argument that must be a string known now (a variable name, a path, a mode). */
@@ -361,7 +345,8 @@ export class BlueprintEvaluator {
     if (key.includes('.')) {
       if (this.run.registry.dottedContext) return this.dotted(key, t);
       const head = key.slice(0, key.indexOf('.'));
-      if (Object.prototype.hasOwnProperty.call(this.context, head)) {
+      // A dotted key written out is validate's warning (AKB2016); one a tag computes is news here.
+      if (isTag(t.key) && Object.prototype.hasOwnProperty.call(this.context, head)) {
         this.report(
           C.dottedContextUnsupported,
           `!Context ${key} is looked up as one literal key by authentik ${this.run.registry.version}, so it gets the default`,
@@ -518,14 +503,6 @@ export class BlueprintEvaluator {
 
   private if(t: IfTag): DesiredValue {
     const short = t.then === undefined;
-    if (short && versionBefore(this.run.registry.version, '2023.8')) {
-      this.report(
-        C.ifShortUnsupported,
-        `one-argument !If is not understood by authentik ${this.run.registry.version}`,
-        t.range,
-        'write !If [condition, true, false]',
-      );
-    }
     const cond = this.eval(t.condition);
     if (containsDeferred(cond)) {
       if (short) return { $if: { condition: cond, then: null, else: null, short: true } };

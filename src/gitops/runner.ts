@@ -4,8 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Change, Logger } from '../model/index.js';
 import { objectLabel } from '../report/index.js';
+import { locate } from '../diag/index.js';
 import { runDiagnostics } from './metrics.js';
-import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
+import type { BlockedFile, ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 import { codes } from './codes.js';
 import { acquireLock, type AcquireOptions, type AcquireResult } from './lock.js';
 import { pinRevision, redactSource } from './source-ref.js';
@@ -55,8 +56,26 @@ function changeSignature(c: Change): string {
   return `${c.key}|${c.action}|${c.patch.map((f) => f.path).join(',')}`;
 }
 
+/** A blocked file for the log: which file, the code and file:line:col of its cause, what blocks it. */
+function blockedField(b: BlockedFile, texts: ReadonlyMap<string, string>): { [k: string]: string } {
+  const loc = b.cause.subject ? locate(b.cause.subject, (uri) => texts.get(uri)) : undefined;
+  return {
+    file: b.uri,
+    code: b.cause.code,
+    message: b.cause.summary,
+    ...(loc ? { at: `${loc.uri}:${loc.line}:${loc.col}` } : {}),
+    ...(b.by ? { blockedBy: b.by } : {}),
+  };
+}
+
+/**
+ * `invalid`: blueprints have errors, whether they stopped the run or only blocked their files
+ * while the rest was reconciled; a failed write of the rest is `failed` first.
+ */
 export function classify(outcome: ReconcileOutcome): RunRecord['result'] {
-  if (outcome.apply) return outcome.apply.phase === 'succeeded' && outcome.ok ? 'succeeded' : 'failed';
+  if (outcome.apply && outcome.apply.phase !== 'succeeded') return 'failed';
+  if (outcome.blocked?.length) return 'invalid';
+  if (outcome.apply) return outcome.ok ? 'succeeded' : 'failed';
   if (outcome.ok) return 'succeeded';
   return outcome.plan ? 'failed' : 'invalid';
 }
@@ -166,7 +185,8 @@ export function createRunner(opts: RunnerOptions): Runner {
           action: c.action,
           fields: c.patch.map((f) => f.path.replace(/^\//, '')),
         }));
-      if (seen && record.result !== 'invalid') {
+      // A run that blocked some files still planned the rest: its changes count for drift.
+      if (seen && (record.result !== 'invalid' || outcome.plan)) {
         lastRevision.set(trigger.source, seen);
         const applied = opts.mode === 'apply' && record.result === 'succeeded';
         leftPending.set(trigger.source, new Set(applied ? [] : pendingChanges.map(changeSignature)));
@@ -214,6 +234,9 @@ export function createRunner(opts: RunnerOptions): Runner {
       // What went wrong, where: code, file:line:col and message of each diagnostic.
       const diagnostics = runDiagnostics(record, 20);
       if (diagnostics.length) Object.assign(fields, { diagnostics });
+      // The rest of the source was reconciled; these files were left out, each with its cause.
+      const blocked = record.outcome?.blocked ?? [];
+      if (blocked.length) Object.assign(fields, { blocked: blocked.map((b) => blockedField(b, record.outcome!.texts)) });
       log.log(record.result === 'succeeded' ? 'info' : record.result === 'skipped' ? 'warn' : 'error', 'run finished', fields);
       if (record.drift) {
         log.log('warn', 'drift detected', {

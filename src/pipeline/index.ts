@@ -5,19 +5,20 @@ import type { CompiledEntry, Diagnostic, Json, ParsedBlueprint, Plan, SourceFile
 import { hasErrors, strictify } from '../diag/index.js';
 import { loadBlueprint } from '../load/index.js';
 import { validateBlueprints } from '../validate/index.js';
-import { compileBlueprints } from '../compile/index.js';
+import { compileBlueprints, neededLibrary } from '../compile/index.js';
 import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
 import { randomBytes } from 'node:crypto';
 import { diag } from '../diag/index.js';
 import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, type OwnershipState } from '../state/index.js';
-import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
+import type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
+import { blockedBy, isolate, protectedRecords } from './isolate.js';
 import { PIPELINE_CODES } from './codes.js';
 import { maskSecretValues } from './secrets.js';
 import { planDifferences } from './saved-plan.js';
 
-export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
+export type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
 export { createIncremental, type Incremental, type IncrementalStats, type SnapshotReuse } from './incremental.js';
 
 /** Digest of everything read: changes whenever any file's content or path changes. */
@@ -60,8 +61,13 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   };
   const blueprints = parse(read.files);
   const library = parse(read.library ?? []);
+  // Library files an instance runs are validated too: compile inlines them and takes validation as given.
   diagnostics.push(
-    ...(deps.validate ?? validateBlueprints)(blueprints, { registry: deps.registry, strict: spec.strict ?? false, lenient: spec.lenient ?? false }),
+    ...(deps.validate ?? validateBlueprints)([...blueprints, ...neededLibrary(blueprints, library)], {
+      registry: deps.registry,
+      strict: spec.strict ?? false,
+      lenient: spec.lenient ?? false,
+    }),
   );
   const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
   const out: Loaded = {
@@ -75,12 +81,6 @@ export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps):
   return out;
 }
 
-/** One report per problem: a compile diagnostic at a range validate already reported on is dropped. */
-function withoutRepeats(seen: readonly Diagnostic[], more: readonly Diagnostic[]): Diagnostic[] {
-  const at = new Set(seen.filter((d) => d.subject).map((d) => `${d.severity}|${d.subject!.uri}|${d.subject!.start}`));
-  return more.filter((d) => !d.subject || !at.has(`${d.severity}|${d.subject.uri}|${d.subject.start}`));
-}
-
 /** load → validate → compile; the compiled entries carry secrets, so they stay in memory only. */
 export async function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps) {
   const result = await (deps.compile ?? (async (b, o) => compileBlueprints(b, o)))(loaded.blueprints, {
@@ -92,8 +92,30 @@ export async function compileLoaded(loaded: Loaded, spec: ReconcileSpec, deps: R
     ...(deps.fileRoots ? { fileRoots: deps.fileRoots } : {}),
     library: loaded.library,
   });
-  const diagnostics = withoutRepeats(loaded.diagnostics, spec.strict ? strictify(result.diagnostics) : result.diagnostics);
-  return { ...result, diagnostics };
+  // Each check has one owner (validate for what the text shows), so nothing here repeats it.
+  return { ...result, diagnostics: spec.strict ? strictify(result.diagnostics) : result.diagnostics };
+}
+
+type Compiled = Awaited<ReturnType<typeof compileLoaded>>;
+
+/** Compiled healthy files, the files left out and every diagnostic so far; `blocked` is empty when nothing is isolated. */
+interface Prepared {
+  compiled?: Compiled;
+  blocked: BlockedFile[];
+  diagnostics: Diagnostic[];
+}
+
+/**
+ * validate → compile with failure isolation: files with load or validate errors of their own, and
+ * the files that need them, are left out and compile runs over the rest. Without a file to blame
+ * (an unreadable source) nothing compiles. A compile error still stops the whole run: compile
+ * abandons a run over its limits whole, and its worker failing names no file it could blame.
+ */
+async function prepare(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps): Promise<Prepared> {
+  const iso = isolate({ ...loaded, registry: deps.registry }, loaded.diagnostics);
+  if (!iso) return { blocked: [], diagnostics: loaded.diagnostics };
+  const compiled = await compileLoaded({ ...loaded, blueprints: iso.blueprints, library: iso.library }, spec, deps);
+  return { compiled, blocked: iso.blocked, diagnostics: [...loaded.diagnostics, ...iso.diagnostics, ...compiled.diagnostics] };
 }
 
 interface LoadedState {
@@ -130,21 +152,30 @@ async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
 
 export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   const loaded = await loadAndValidate(spec, deps);
-  const base = { texts: loaded.texts, ...(loaded.revision ? { revision: loaded.revision } : {}) };
-  if (spec.mode === 'validate' || hasErrors(loaded.diagnostics)) {
-    return { ...base, diagnostics: loaded.diagnostics, ok: !hasErrors(loaded.diagnostics) };
+  const texts = { texts: loaded.texts, ...(loaded.revision ? { revision: loaded.revision } : {}) };
+  if (spec.mode === 'validate') {
+    return { ...texts, diagnostics: loaded.diagnostics, ok: !hasErrors(loaded.diagnostics) };
   }
-  const compiled = await compileLoaded(loaded, spec, deps);
-  const diagnostics = [...loaded.diagnostics, ...compiled.diagnostics];
-  if (spec.mode === 'compile' || hasErrors(diagnostics)) {
-    return { ...base, diagnostics, compiled, ok: !hasErrors(diagnostics) };
+  const { compiled, blocked, diagnostics } = await prepare(loaded, spec, deps);
+  const base = { ...texts, ...(blocked.length > 0 ? { blocked } : {}) };
+  const isolated = blockedBy(blocked);
+  if (!compiled || spec.mode === 'compile' || hasErrors(diagnostics.filter((d) => !isolated(d)))) {
+    return { ...base, diagnostics, ...(compiled ? { compiled } : {}), ok: !hasErrors(diagnostics) };
   }
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
 
   const loadedState = await loadState(deps);
-  const plan = await planCompiled(loaded, compiled, diagnostics, loadedState, spec, deps);
+  const plan = await planCompiled(loaded, compiled, diagnostics, loadedState, spec, deps, blocked);
   if (spec.mode === 'plan' || !plan.applyable) {
-    return { ...base, diagnostics: plan.diagnostics, compiled, plan, state: loadedState.state, stateVersion: loadedState.version, ok: plan.applyable };
+    return {
+      ...base,
+      diagnostics: plan.diagnostics,
+      compiled,
+      plan,
+      state: loadedState.state,
+      stateVersion: loadedState.version,
+      ok: plan.applyable && blocked.length === 0,
+    };
   }
   return runApply(plan, compiled.entries, loadedState, spec, deps, base);
 }
@@ -152,11 +183,12 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
 /** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
 async function planCompiled(
   loaded: Loaded,
-  compiled: Awaited<ReturnType<typeof compileLoaded>>,
+  compiled: Compiled,
   diagnostics: Diagnostic[],
   loadedState: LoadedState,
   spec: ReconcileSpec,
   deps: ReconcileDeps,
+  blocked: readonly BlockedFile[],
 ): Promise<Plan> {
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
   const state = loadedState.state;
@@ -179,7 +211,8 @@ async function planCompiled(
   ]);
   const plan = makePlan({
     entries: compiled.entries,
-    dropped: compiled.dropped,
+    // What blocked files own is declared as far as prune knows: their entries are unknown this run.
+    dropped: [...compiled.dropped, ...protectedRecords(state, blocked)],
     snapshot: observed.snapshot,
     registry: deps.registry,
     state,
@@ -205,7 +238,9 @@ async function planCompiled(
     );
   }
   if (spec.strict) plan.diagnostics = strictify(plan.diagnostics);
-  if (hasErrors(plan.diagnostics)) plan.applyable = false;
+  // A blocked file's errors hold back that file only; the plan of the others stays applyable.
+  const isolated = blockedBy(blocked);
+  if (hasErrors(plan.diagnostics.filter((d) => !isolated(d)))) plan.applyable = false;
   return plan;
 }
 
@@ -215,7 +250,7 @@ async function runApply(
   loaded: LoadedState,
   spec: ReconcileSpec,
   deps: ReconcileDeps,
-  base: { texts: Map<string, string>; revision?: string },
+  base: { texts: Map<string, string>; revision?: string; blocked?: BlockedFile[] },
 ): Promise<ReconcileOutcome> {
   const client = deps.client!;
   // Each write's record is durable before the next write: a run killed midway keeps ownership.
@@ -236,7 +271,7 @@ async function runApply(
     result.adopted = plan.adoptions.filter((a) => next.objects[a.key]?.adopted === true && String(next.objects[a.key]!.pk) === String(a.pk)).length;
   }
   const diagnostics = [...plan.diagnostics, ...result.diagnostics];
-  let ok = result.phase === 'succeeded';
+  let ok = result.phase === 'succeeded' && !base.blocked?.length;
   if (journal) {
     try {
       await journal.record(next);
@@ -257,7 +292,11 @@ async function runApply(
 /** Applies the plan of an earlier `reconcileOnce({mode: 'plan'})` (after the user confirmed it). */
 export async function applyOutcome(planned: ReconcileOutcome, spec: ReconcileSpec, deps: ReconcileDeps): Promise<ReconcileOutcome> {
   if (!planned.plan || !planned.compiled || !planned.plan.applyable) return planned;
-  const base = { texts: planned.texts, ...(planned.revision ? { revision: planned.revision } : {}) };
+  const base = {
+    texts: planned.texts,
+    ...(planned.revision ? { revision: planned.revision } : {}),
+    ...(planned.blocked ? { blocked: planned.blocked } : {}),
+  };
   const loaded =
     planned.state && planned.stateVersion !== undefined
       ? {
@@ -297,16 +336,19 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   }
   if (!plan.applyable)
     return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
-  const compiled = await compileLoaded(loaded, spec, deps);
-  if (hasErrors(compiled.diagnostics)) return { ...base, plan, diagnostics: compiled.diagnostics, ok: false };
+  const prepared = await prepare(loaded, spec, deps);
+  const { compiled, blocked } = prepared;
+  const isolated = blockedBy(blocked);
+  if (!compiled || hasErrors(prepared.diagnostics.filter((d) => !isolated(d)))) return { ...base, plan, diagnostics: prepared.diagnostics, ok: false };
+  const planned = { ...base, ...(blocked.length > 0 ? { blocked } : {}) };
   const client = deps.client;
   if (!client) throw new Error('applySavedPlan needs a server client');
   const stale = await checkPlanFresh(plan, client, deps.registry);
   if (hasErrors(stale)) return { ...base, plan, diagnostics: stale, ok: false };
   const loadedState = await loadState(deps);
-  const now = await planCompiled(loaded, compiled, [...loaded.diagnostics, ...compiled.diagnostics], loadedState, spec, deps);
+  const now = await planCompiled(loaded, compiled, prepared.diagnostics, loadedState, spec, deps, blocked);
   if (!now.applyable) {
-    return { ...base, plan: now, compiled, state: loadedState.state, diagnostics: now.diagnostics, ok: false };
+    return { ...planned, plan: now, compiled, state: loadedState.state, diagnostics: now.diagnostics, ok: false };
   }
   const differences = planDifferences(plan, now);
   if (differences.length > 0) {
@@ -317,5 +359,5 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
       `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`,
     );
   }
-  return runApply(now, compiled.entries, loadedState, spec, deps, base);
+  return runApply(now, compiled.entries, loadedState, spec, deps, planned);
 }

@@ -68,6 +68,20 @@ export interface ReadSourcesResult {
   library?: SourceFile[];
 }
 
+/**
+ * A file left out of this run: it failed to load or validate, or it needs such a file
+ * (metaapplyblueprint, `!Find`). Nothing of it is planned, applied or pruned.
+ */
+export interface BlockedFile {
+  uri: string;
+  /** Path inside its source, as authentik names the instance. */
+  path: string;
+  /** Its own first error, or (for a dependent) the reference to the blocked file it needs. */
+  cause: Diagnostic;
+  /** For a dependent: uri of the blocked file it needs. */
+  by?: string;
+}
+
 export interface ReconcileOutcome {
   /** Source revision(s) the run read: git sha or OCI digest, joined when several. */
   revision?: string;
@@ -81,5 +95,7 @@ export interface ReconcileOutcome {
   state?: OwnershipState;
   /** The store's version of `state`, for the compare-and-swap of the apply that follows a plan. */
   stateVersion?: number;
+  /** Files this run left out, each with its cause; `ok` is false when there are any. */
+  blocked?: BlockedFile[];
   ok: boolean;
 }

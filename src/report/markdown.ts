@@ -54,8 +54,11 @@ function diffLines(c: Change): string[] {
 
 export function renderPlanMarkdown(plan: Plan, opts: MarkdownOptions): string {
   const out: string[] = [MARKDOWN_MARKER];
-  const status = plan.applyable ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
-  out.push(`### ${status} akbp plan: ${summaryLine(plan).replace(/^Plan: /, '')}`);
+  // Files blocked by their errors leave the plan applyable for the others, but the run failed.
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error').length;
+  const status = plan.applyable && errors === 0 ? (plan.summary.create + plan.summary.update + plan.summary.delete === 0 ? '✅' : '📋') : '❌';
+  const failed = errors > 0 ? ` failed (${errors} error${errors === 1 ? '' : 's'})` : '';
+  out.push(`### ${status} akbp plan${failed}: ${summaryLine(plan).replace(/^Plan: /, '')}`);
   const rev = plan.source.revision ? ` at ${span(plan.source.revision)}` : '';
   out.push('', `Source ${plan.source.uris.map((u) => span(u)).join(', ')}${rev} · server ${span(plan.server.url)} (authentik ${cell(plan.server.version)})`);
 

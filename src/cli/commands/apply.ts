@@ -81,7 +81,8 @@ export function register(program: Command, ctx: CliContext): void {
               const spec = specFromOptions(args, 'apply', opts);
               const planned = await reconcileOnce({ ...spec, mode: 'plan' }, deps);
               const json = opts.format === 'json';
-              const nothingToDo = !planned.ok || !planned.plan || changeCount(planned.plan) === 0;
+              // Blocked files fail the run but do not hold back the others (planned.ok is false, the plan applyable).
+              const nothingToDo = !planned.plan?.applyable || changeCount(planned.plan) === 0;
               // JSON is one document: the plan alone when nothing will be applied, else the result.
               if (!json || nothingToDo) printPlan(planned, { ...opts, format: json ? 'json' : 'text' }, ctx);
               if (nothingToDo) {
