@@ -61,6 +61,19 @@ export const EXPLANATIONS: Record<string, Explanation> = {
     text: 'Retired: validate reports this as AKB2008, before anything is compiled. authentik applies entries in document order, so `!KeyOf` can only name an entry above it.',
     fix: 'Move the referenced entry above the one that refers to it.',
   },
+  AKB2022: {
+    text: "`identifiers: {pk: …}` looks the object up by its primary key. authentik fails the whole blueprint when the value is of a type the model's key cannot hold (an integer for a UUID key, a word for an integer key), before writing anything.",
+    example: 'entries:\n  - model: authentik_core.group\n    identifiers: {pk: 999999}   # groups are keyed by UUID',
+    fix: 'Identify the object by a field such as `name` or `slug`, or give the pk the server shows for it.',
+  },
+  AKB4027: {
+    text: "An exported blueprint refers to objects by the pks of the install it came from. authentik rewrites a pk only when an entry earlier in the same file exports it; a pk that no earlier entry exports and no object on this server has cannot be resolved, and authentik's write would fail.",
+    fix: 'Export the referenced object too (above the entry that refers to it), or replace the raw pk with `!Find` on a natural key.',
+  },
+  AKB4028: {
+    text: 'Integer pks are numbered per install: the exported pk names an object here whose name differs from the exported one. authentik updates whatever object has that pk, and akbp does the same, but this is rarely what an import means.',
+    fix: 'Identify the entry by a natural key (`username`, `name`, `slug`) besides the pk, or drop the pk.',
+  },
   AKB4001: {
     text: '`!Find` matched no object where the value is needed, so the write would fail or write null.',
     fix: 'Check the query fields and values, or create the object first (in this or an earlier blueprint).',

@@ -29,6 +29,7 @@ export const V = {
   metaAttrs: def('AKB2019', 'error', 'Meta model attribute missing, unknown or of the wrong type'),
   sections: def('AKB2020', 'error', 'Entries as a mapping of sections are not supported by the target version'),
   keyOfTarget: def('AKB2021', 'error', '!KeyOf names an entry that never records an object'),
+  identifierPk: def('AKB2022', 'error', "Identifier pk of a type the model's primary key cannot hold"),
 } as const;
 
 export const VALIDATE_CODES: CodeDef[] = Object.values(V);

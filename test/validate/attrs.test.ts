@@ -4,6 +4,7 @@ import { ruleTester, yaml } from './rule-tester.js';
 import { attrTypes } from '../../src/validate/rules/attr-types.js';
 import { attrFields } from '../../src/validate/rules/attr-fields.js';
 import { requiredFields } from '../../src/validate/rules/required-fields.js';
+import { identifierPk } from '../../src/validate/rules/identifier-pk.js';
 
 ruleTester(attrTypes, {
   valid: [
@@ -312,6 +313,55 @@ ruleTester(requiredFields, {
           attrs: {is_superuser: true}
           identifiers: {pk: 1}`,
       errors: [{ code: 'AKB2003', line: 3, column: 12, severity: 'error', says: ['`name`'] }],
+    },
+  ],
+});
+
+ruleTester(identifierPk, {
+  valid: [
+    {
+      name: "an exported entry's uuid and integer pks, present or not on the server",
+      yaml: yaml`
+      version: 1
+      entries:
+        - model: authentik_core.group
+          identifiers: {pk: 2b0f6c1e-5a43-4c1d-9f0e-6b7a1c2d3e01}
+        - model: authentik_core.user
+          identifiers: {pk: 42}
+        - model: authentik_core.user
+          identifiers: {pk: "43"}`,
+    },
+    {
+      name: 'a pk given by a tag is for compile and the server to judge',
+      yaml: yaml`
+      version: 1
+      entries:
+        - model: authentik_core.group
+          identifiers: {pk: !Env GROUP_PK}`,
+    },
+  ],
+  invalid: [
+    {
+      name: "authentik's invalid_references fixture: an integer pk for a group, whose pk is a UUID",
+      yaml: yaml`
+      version: 1
+      entries:
+        - model: authentik_core.group
+          identifiers:
+            pk: 999999
+          attrs: {name: test-group}`,
+      errors: [
+        { code: 'AKB2022', line: 5, column: 11, severity: 'error', says: ['`pk` 999999 cannot be a primary key of `authentik_core.group`: expected a UUID'] },
+      ],
+    },
+    {
+      name: 'a word for a user, whose pk is an integer',
+      yaml: yaml`
+      version: 1
+      entries:
+        - model: authentik_core.user
+          identifiers: {pk: akadmin}`,
+      errors: [{ code: 'AKB2022', line: 4, column: 23, says: ['expected an integer'] }],
     },
   ],
 });

@@ -8,6 +8,7 @@ import { enumerateContext } from './enumerate-context.js';
 import { findQuery } from './find-query.js';
 import { formatArgs } from './format-args.js';
 import { identifierField } from './identifier-field.js';
+import { identifierPk } from './identifier-pk.js';
 import { invalidState } from './invalid-state.js';
 import { keyofTarget } from './keyof-target.js';
 import { metaAttrs } from './meta-attrs.js';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = [
   invalidState,
   noIdentifiers,
   identifierField,
+  identifierPk,
   attrFields,
   attrTypes,
   requiredFields,
