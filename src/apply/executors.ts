@@ -13,7 +13,7 @@ import { at, mayHaveLanded, objectLabel, unresolvedDiag } from './diagnostics.js
 import { changedSincePlan } from './fresh.js';
 
 /** What one change came to; `diag` set = it failed without an exception. */
-export interface Outcome {
+interface Outcome {
   status: ChangeResult['status'];
   pk?: string | number;
   diag?: Diagnostic;
@@ -39,7 +39,7 @@ export type Executor = (c: Change, info: ModelInfo, entry: CompiledEntry | undef
 const failed = (d: Diagnostic): Outcome => ({ status: 'failed', diag: d });
 
 /** noop and conflict: nothing to write, but the record and later references learn the object. */
-export const unchanged: Executor = async (c, _info, entry, cx) => {
+const unchanged: Executor = async (c, _info, entry, cx) => {
   const { world, state } = cx;
   const same = c.sameObjectAs ? world.objectOf(c.sameObjectAs) : undefined;
   if (same) {
@@ -52,7 +52,7 @@ export const unchanged: Executor = async (c, _info, entry, cx) => {
   return { status: 'unchanged', ...(c.pk !== undefined ? { pk: c.pk } : {}) };
 };
 
-export const create: Executor = async (c, info, entry, cx) => {
+const create: Executor = async (c, info, entry, cx) => {
   const { world, state } = cx;
   const body: JsonObject = {};
   for (const [f, v] of Object.entries(c.after ?? {})) {
@@ -74,7 +74,7 @@ export const create: Executor = async (c, info, entry, cx) => {
   return { status: 'applied', pk: obj.pk };
 };
 
-export const update: Executor = async (c, info, entry, cx) => {
+const update: Executor = async (c, info, entry, cx) => {
   const { world, state, client } = cx;
   const pk = c.pk ?? (c.sameObjectAs ? world.objectOf(c.sameObjectAs)?.pk : undefined);
   if (pk === undefined) return failed(diag(APPLY_CODES.gone, `${c.key}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)));
@@ -149,7 +149,7 @@ export const update: Executor = async (c, info, entry, cx) => {
   return { status: 'applied', pk: obj.pk };
 };
 
-export const remove: Executor = async (c, _info, _entry, cx) => {
+const remove: Executor = async (c, _info, _entry, cx) => {
   await cx.write(() => cx.client.delete(c.model, c.pk!));
   cx.world.forget(c.key, c.model);
   delete cx.state.objects[c.key];

@@ -7,7 +7,6 @@ import type { Registry } from '../authentik/registry.js';
 import { ApplyRun, refuse } from './run.js';
 
 export { checkPlanFresh } from './fresh.js';
-export { APPLY_CODES } from './codes.js';
 
 export interface ApplyOptions {
   registry: Registry;

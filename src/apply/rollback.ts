@@ -6,7 +6,7 @@ import { diag } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
 
 /** What the ownership state held for an entry before its change: restored when the change is undone. */
-export interface PriorRecord {
+interface PriorRecord {
   object?: OwnershipState['objects'][string];
   secrets?: OwnershipState['secrets'][string];
 }

@@ -29,12 +29,12 @@ export interface RegistryFacts {
 }
 
 /** Behaviour of the blueprint importer that depends on the version, not on the API. */
-export type ImporterFeatures = Pick<Registry, 'tags' | 'states' | 'entryPermissions' | 'dottedContext' | 'sectionedEntries' | 'maxPageSize'>;
+type ImporterFeatures = Pick<Registry, 'tags' | 'states' | 'entryPermissions' | 'dottedContext' | 'sectionedEntries' | 'maxPageSize'>;
 
 const BASE_TAGS = ['KeyOf', 'Find', 'Context', 'Env', 'Format', 'If', 'Condition', 'Enumerate', 'Index', 'Value'];
 
 /** Importer features by release (BLUEPRINT-SEMANTICS.md §12 timeline). */
-export function importerFeatures(version: string): ImporterFeatures {
+function importerFeatures(version: string): ImporterFeatures {
   const [y = 0, m = 0] = version.split('.').map((p) => Number.parseInt(p, 10));
   const at = (yy: number, mm: number) => y > yy || (y === yy && m >= mm);
   const tags = [...BASE_TAGS];
@@ -362,7 +362,7 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
  * Entries cannot declare them, but `!Find` runs `apps.get_model(...).objects.filter(...)` on any
  * model, and shipped blueprints query these (`[authentik_core.source, [slug, …]]`).
  */
-export const BASE_MODELS: { [model: string]: string } = {
+const BASE_MODELS: { [model: string]: string } = {
   'authentik_policies.policy': 'policies',
   'authentik_core.provider': 'providers',
   'authentik_core.source': 'sources',

@@ -8,7 +8,7 @@ export interface OpenApiDoc {
   paths: { [path: string]: { [method: string]: OpenApiOperation | unknown } };
   components?: { schemas?: { [name: string]: OpenApiSchema } };
 }
-export interface OpenApiParameter {
+interface OpenApiParameter {
   in: string;
   name: string;
   required?: boolean;
@@ -22,7 +22,7 @@ export interface OpenApiOperation {
   responses?: { [status: string]: { content?: { [type: string]: { schema?: OpenApiSchema } } } };
 }
 
-export function refName(schema: OpenApiSchema | undefined): string | undefined {
+function refName(schema: OpenApiSchema | undefined): string | undefined {
   if (!schema) return undefined;
   const ref = schema.$ref;
   if (typeof ref === 'string') return ref.slice(ref.lastIndexOf('/') + 1);

@@ -9,9 +9,9 @@ import { isMap, parseDocument } from 'yaml';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 
-export const CONFIG_NAMES = ['akbp.config.yaml', 'akbp.config.yml'];
+const CONFIG_NAMES = ['akbp.config.yaml', 'akbp.config.yml'];
 
-export interface ProjectConfig {
+interface ProjectConfig {
   path: string;
   values: { [option: string]: unknown };
   sources?: string[];
@@ -33,7 +33,7 @@ const KEYS: { [key: string]: { option: string; kind: 'string' | 'path' | 'paths'
 
 const SECRET_KEYS = /^(token|authentik-token|password|webhook-secret|registry-auth)$/i;
 
-export function findConfig(cwd: string): string | undefined {
+function findConfig(cwd: string): string | undefined {
   let dir = resolve(cwd);
   for (;;) {
     for (const name of CONFIG_NAMES) {
@@ -52,7 +52,7 @@ function resolvePath(base: string, v: string): string {
   return resolve(base, v);
 }
 
-export function loadConfig(path: string): ProjectConfig {
+function loadConfig(path: string): ProjectConfig {
   const text = readFileSync(path, 'utf8');
   const doc = parseDocument(text);
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;

@@ -1,6 +1,6 @@
 // What every command gets from the entry point: streams, environment and working directory.
 // Commands read argv/env only through this, so tests can run them in-process.
-export interface CliIO {
+interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   /** True when stdout is a terminal (colour, progress, confirmation prompts). */

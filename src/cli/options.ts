@@ -33,7 +33,7 @@ export interface TargetCliOptions extends CompileCliOptions {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-export function addSourceOptions(cmd: Command): Command {
+function addSourceOptions(cmd: Command): Command {
   return cmd
     .option('--registry-auth <user:pass>', 'OCI registry credentials (or AKBP_REGISTRY_AUTH, or ~/.docker/config.json)')
     .option('--registry-ca <file>', 'PEM file of a private CA for OCI registries')

@@ -12,7 +12,7 @@ import { CLI_CODES } from './codes.js';
 import { StateError } from '../state/index.js';
 import { ApprovalError, EXIT, usageExit } from './errors.js';
 
-export { ApprovalError, EXIT, usageExit } from './errors.js';
+export { ApprovalError } from './errors.js';
 
 export function textsOf(map: Map<string, string>): TextLookup {
   return (uri) => map.get(uri);

@@ -37,7 +37,7 @@ function readPem(file: string | undefined, ctx: CliContext): string | undefined 
   }
 }
 
-export function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['readSources'] {
+function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['readSources'] {
   const registryCa = readPem(opts.registryCa, ctx);
   const maxFileBytes = opts.maxFileSize === undefined ? undefined : parseByteSize(opts.maxFileSize);
   if (opts.maxFileSize !== undefined && maxFileBytes === undefined)
@@ -62,7 +62,7 @@ export function offlineRegistry(opts: CompileCliOptions): { registry: Registry; 
 }
 
 /** The bundled version a sandbox state file was written for, if the file exists and says. */
-export function sandboxStateVersion(statePath: string | undefined): string | undefined {
+function sandboxStateVersion(statePath: string | undefined): string | undefined {
   if (!statePath || !existsSync(statePath)) return undefined;
   try {
     const v = (JSON.parse(readFileSync(statePath, 'utf8')) as { authentikVersion?: unknown }).authentikVersion;
@@ -81,7 +81,7 @@ export interface Target {
 }
 
 /** `--concurrency N`: a positive integer (default 8). */
-export function concurrencyOf(opts: { concurrency?: string }): number {
+function concurrencyOf(opts: { concurrency?: string }): number {
   if (opts.concurrency === undefined) return 8;
   const n = Number(opts.concurrency);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency ${opts.concurrency}: expected a whole number from 1 to 256`);

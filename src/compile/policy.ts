@@ -12,7 +12,7 @@ export function isCredentialVar(name: string): boolean {
 }
 
 /** `--env-allow` patterns: whole variable name, case-sensitive. */
-export function matchesPattern(name: string, pattern: string): boolean {
+function matchesPattern(name: string, pattern: string): boolean {
   return globMatch(pattern, name);
 }
 
@@ -26,7 +26,7 @@ export type FilePlacement = { ok: true; abs: string; roots: string[] } | { ok: f
  * Why the reader refused a path that is lexically inside a root: it resolves (through a symbolic
  * link) outside every root, it is no regular file (device, FIFO), or it exceeds the size cap.
  */
-export interface FileRefusal {
+interface FileRefusal {
   refused: 'outside' | 'not-regular' | 'too-large';
   /** Completes "!File PATH …"; names paths and sizes, never content. */
   reason: string;

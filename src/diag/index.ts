@@ -33,19 +33,6 @@ export function diag(
   return d;
 }
 
-export class DiagBag {
-  readonly items: Diagnostic[] = [];
-  add(d: Diagnostic): void {
-    this.items.push(d);
-  }
-  addAll(ds: Iterable<Diagnostic>): void {
-    for (const d of ds) this.items.push(d);
-  }
-  get hasErrors(): boolean {
-    return this.items.some((d) => d.severity === 'error');
-  }
-}
-
 export function hasErrors(ds: readonly Diagnostic[]): boolean {
   return ds.some((d) => d.severity === 'error');
 }
@@ -58,7 +45,7 @@ export function strictify(ds: readonly Diagnostic[]): Diagnostic[] {
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 /** Total order: file, position, severity, code, summary — identical output on every run. */
-export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
+function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   const au = a.subject?.uri ?? '';
   const bu = b.subject?.uri ?? '';
   if (au !== bu) return au < bu ? -1 : 1;
@@ -140,7 +127,7 @@ export function locate(range: SourceRange, texts: TextLookup): (LineCol & { uri:
  * `key`, `client_secret`, `bind_password`, `private_key`, keytabs…). A code frame shows source
  * lines verbatim, so their plain values are masked there: diagnostics must never leak a secret.
  */
-const SECRET_KEY = /(^|[\s{,\[-])(["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?[ \t]*:)(?=\s|$)/gi;
+const SECRET_KEY = /(^|[\s{,[-])(["']?[\w-]*(?:password|passwd|secret|token|key|keytab|credentials|private)[\w-]*["']?[ \t]*:)(?=\s|$)/gi;
 
 /** Where a value starting at `from` ends: the end of the line, or inside a flow collection the next `,`/`}`/`]`. */
 function valueEnd(line: string, from: number, inFlow: boolean): number {

@@ -550,7 +550,7 @@ function collectKeyOfs(v: OutValue, into: Set<string>): void {
   else if (v !== null && typeof v === 'object' && !(v instanceof EnvRef)) for (const x of Object.values(v)) collectKeyOfs(x, into);
 }
 
-export function sortText(v: OutValue): string {
+function sortText(v: OutValue): string {
   if (v instanceof KeyOfRef) return `keyof ${v.id}`;
   if (v instanceof EnvRef) return `env ${v.name}`;
   if (v instanceof FindRef) return `find ${v.model} ${v.query.map(([k, x]) => `${k}=${sortText(x)}`).join(' ')}`;
@@ -575,7 +575,7 @@ function shorten(s: string, max: number): string {
   return s.slice(0, cut > max / 2 ? cut : max);
 }
 
-export function slug(s: string): string {
+function slug(s: string): string {
   return s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
@@ -583,7 +583,7 @@ export function slug(s: string): string {
 }
 
 /** `--model`/`--match` patterns: whole string, case-insensitive (names are typed by hand). */
-export function globMatch(pattern: string, s: string): boolean {
+function globMatch(pattern: string, s: string): boolean {
   return globAny(pattern, s, { ignoreCase: true });
 }
 

@@ -9,9 +9,8 @@ import { buildExport, type BuildOptions, type ExportFile } from './build.js';
 import { EXPORT_CODES } from './codes.js';
 import { renderFile } from './yaml.js';
 
-export { buildExport, globMatch, type BuildOptions, type BuildResult, type ExportEntry, type ExportFile } from './build.js';
+export { buildExport } from './build.js';
 export { renderFile } from './yaml.js';
-export { EXPORT_CODES } from './codes.js';
 
 export interface ExportOptions extends BuildOptions {
   /** Models listed at once. Default 4. */
@@ -34,7 +33,7 @@ export interface ExportOutput {
 }
 
 /** Models export reads: every listable blueprint model of the registry. */
-export function modelsToRead(reg: Registry): string[] {
+function modelsToRead(reg: Registry): string[] {
   return Object.values(reg.models)
     .filter((m) => m.kind === 'model' && m.apiPath && m.operations.list)
     .map((m) => m.model)
@@ -90,7 +89,7 @@ export async function exportServer(client: ServerClient, reg: Registry, opts: Ex
   };
 }
 
-export function envExample(names: readonly string[]): string {
+function envExample(names: readonly string[]): string {
   const head = [
     '# Secrets of the exported blueprints, read with !Env when akbp plans or applies them.',
     '# akbp never exports a secret value: fill these in (or leave one unset to keep the value',

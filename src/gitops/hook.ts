@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 
-export const HOOK_MARKER = '# akbp-post-receive-hook';
+const HOOK_MARKER = '# akbp-post-receive-hook';
 export const SECRET_FILE = 'akbp-webhook.secret';
 
 export interface HookInstallOptions {
@@ -49,7 +49,7 @@ export interface HookInstallResult {
   mode: 'daemon' | 'apply';
 }
 
-export const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+const shq = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 // CommonJS on purpose: `node -e` evaluates it without a package.json around.
 const notifier = `
@@ -73,7 +73,7 @@ fetch(env.AKBP_DAEMON_URL.replace(/\\/+$/, '') + '/hooks/generic', {
 }, (e) => { console.error('akbp: cannot reach the daemon: ' + e.message); process.exitCode = 1; });
 `;
 
-export function renderHook(o: HookInstallOptions & { bareRepo: string }): string {
+function renderHook(o: HookInstallOptions & { bareRepo: string }): string {
   const ref = o.ref ?? 'refs/heads/main';
   const lines = [
     '#!/bin/sh',

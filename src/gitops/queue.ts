@@ -4,7 +4,7 @@
 // revision is the one that ends up reconciled.
 import type { Trigger } from './types.js';
 
-export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
+type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
 export type LaneJob<R> = (trigger: Trigger, folded: number) => Promise<R>;
 
@@ -32,7 +32,7 @@ interface Lane<R> {
 }
 
 /** Later trigger wins; a trigger without a revision keeps the one already waiting. */
-export function foldTriggers(prev: Trigger, next: Trigger): Trigger {
+function foldTriggers(prev: Trigger, next: Trigger): Trigger {
   const out: Trigger = { ...next };
   if (next.revision === undefined && prev.revision !== undefined) out.revision = prev.revision;
   if (prev.paths || next.paths) out.paths = [...new Set([...(prev.paths ?? []), ...(next.paths ?? [])])];

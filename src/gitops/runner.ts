@@ -72,7 +72,7 @@ function blockedField(b: BlockedFile, texts: ReadonlyMap<string, string>): { [k:
  * `invalid`: blueprints have errors, whether they stopped the run or only blocked their files
  * while the rest was reconciled; a failed write of the rest is `failed` first.
  */
-export function classify(outcome: ReconcileOutcome): RunRecord['result'] {
+function classify(outcome: ReconcileOutcome): RunRecord['result'] {
   if (outcome.apply && outcome.apply.phase !== 'succeeded') return 'failed';
   if (outcome.blocked?.length) return 'invalid';
   if (outcome.apply) return outcome.ok ? 'succeeded' : 'failed';

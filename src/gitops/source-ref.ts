@@ -1,6 +1,6 @@
 // Which repository and ref a push must name to concern a source. Source strings themselves are
 // parsed, pinned and redacted by src/sources (one parser, one redactor for the CLI and the daemon).
-export { parseSourceRef, pinRevision, isImmutable, type SourceRef } from '../sources/spec.js';
+export { parseSourceRef, pinRevision, isImmutable } from '../sources/spec.js';
 export { redactUrl as redactSource } from '../sources/redact.js';
 
 interface RepoId {
@@ -10,7 +10,7 @@ interface RepoId {
 }
 
 /** https://u:p@Host:443/o/r.git, git@host:o/r.git, ssh://git@host/o/r → comparable parts. */
-export function repoId(url: string): RepoId | undefined {
+function repoId(url: string): RepoId | undefined {
   const scp = /^(?:[^@/]+@)?([^:/]+):(?!\/)(.+)$/.exec(url);
   let host: string;
   let port: string | undefined;

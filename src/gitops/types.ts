@@ -2,7 +2,7 @@
 // records out. The reconcile itself is injected so the drivers never build pipeline adapters.
 import type { ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 
-export type TriggerKind = 'file' | 'webhook' | 'timer' | 'hook' | 'startup' | 'manual';
+type TriggerKind = 'file' | 'webhook' | 'timer' | 'hook' | 'startup' | 'manual';
 
 export interface Trigger {
   kind: TriggerKind;
@@ -22,7 +22,7 @@ export interface Trigger {
 /** The pipeline as the drivers see it; the CLI passes `reconcileOnce` bound to its deps. */
 export type Reconcile = (spec: ReconcileSpec, trigger: Trigger) => Promise<ReconcileOutcome>;
 
-export type RunResult = 'succeeded' | 'failed' | 'invalid' | 'skipped';
+type RunResult = 'succeeded' | 'failed' | 'invalid' | 'skipped';
 
 export interface PlanSummary {
   create: number;
@@ -32,7 +32,7 @@ export interface PlanSummary {
   conflict: number;
 }
 
-export interface DriftedObject {
+interface DriftedObject {
   model: string;
   /** `slug=x`, as the plan's header shows it. */
   identity: string;

@@ -6,9 +6,9 @@ import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
 
-export type FileEvent = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
+type FileEvent = 'add' | 'change' | 'unlink' | 'addDir' | 'unlinkDir';
 
-export interface FileChange {
+interface FileChange {
   event: FileEvent;
   /** Absolute path. */
   path: string;
@@ -29,7 +29,7 @@ export interface DirWatcher {
 }
 
 /** Dot-directories (.git, .akbp state), editor swap and backup files never trigger a run. */
-export function ignoredPath(root: string, path: string): boolean {
+function ignoredPath(root: string, path: string): boolean {
   const rel = relative(root, path);
   if (!rel || rel.startsWith('..')) return false;
   return rel.split(sep).some((part) => part.startsWith('.') || part.endsWith('~') || /\.(swp|swx|tmp)$/.test(part) || part === '4913');

@@ -20,7 +20,7 @@ export function answeredObject(reg: Registry, index: ObjectIndex, model: string,
  * `!Find`s whose null answer would land in a field value (not in a condition, an `!If` test or an
  * `!AtIndex` default): those are errors, since authentik would silently write null (#19715).
  */
-export function requiredFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
+function requiredFinds(v: DesiredValue, out: FindQuery[] = []): FindQuery[] {
   if (v === null || typeof v !== 'object') return out;
   if (Array.isArray(v)) {
     for (const x of v) requiredFinds(x, out);

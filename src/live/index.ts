@@ -2,11 +2,11 @@
 // over it (queries, identifier matching, normalised comparison), the entry table, `!Find`
 // helpers and the one resolver base (`IndexResolver`). Observe, plan and apply keep only their
 // own policy on top of it.
-export { ObjectIndex, pkKey, keyOfValue, coarseKey } from './objects.js';
-export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQuery, pkOf, type ObjectSource, type Verdict } from './match.js';
-export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString, type NormalizeContext } from './normalize.js';
+export { ObjectIndex, pkKey, coarseKey } from './objects.js';
+export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQuery } from './match.js';
+export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString } from './normalize.js';
 export { EntryTable } from './entries.js';
-export { allFinds, answeredObject, requiredFinds, requiredFindKeys } from './finds.js';
+export { allFinds, requiredFindKeys } from './finds.js';
 export { IndexResolver, type FindQueryArg } from './resolver.js';
 export { literalPks, referenceModels } from './refs.js';
 export { managedRoleName, ROLE_MODEL, USER_MODEL } from './rbac.js';

@@ -53,7 +53,7 @@ const OPERATORS = new Set([
   'lte',
 ]);
 
-export function pkOf(info: ModelInfo | undefined, body: JsonObject): Json | undefined {
+function pkOf(info: ModelInfo | undefined, body: JsonObject): Json | undefined {
   const f = info?.pkField ?? 'pk';
   return body[f] ?? body.pk;
 }

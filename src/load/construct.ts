@@ -175,7 +175,7 @@ function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined
   }
 }
 
-export function scalarText(node: Scalar): string {
+function scalarText(node: Scalar): string {
   const v = node.value;
   return typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
 }

@@ -48,7 +48,7 @@ export function decodeSource(uri: string, bytes: Uint8Array): Decoded {
 }
 
 /** Byte index of the first byte that does not belong to a well-formed UTF-8 sequence. */
-export function firstInvalidUtf8(b: Uint8Array): number {
+function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   const n = b.length;
   while (i < n) {

@@ -12,9 +12,6 @@ import { buildStructure, isMapping } from './structure.js';
 import { syntaxDiagnostics, tabDiagnostic } from './syntax.js';
 import { KNOWN_TAGS } from './tags.js';
 
-export { LOAD_CODES } from './codes.js';
-export { isTag } from './structure.js';
-
 // failsafe: every scalar stays a string so scalars.ts can resolve them as PyYAML does; merge
 // keys, duplicates and tags are handled in construct.ts.
 // authentik's tags are declared to the parser, which otherwise builds a warning (an Error with a

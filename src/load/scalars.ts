@@ -10,7 +10,7 @@
 //   nothing for naive ones.
 // - integers beyond 2^53 lose precision (flagged `inexact` so load can warn).
 
-export type ScalarKind = 'null' | 'bool' | 'int' | 'float' | 'str' | 'timestamp' | 'merge' | 'value';
+type ScalarKind = 'null' | 'bool' | 'int' | 'float' | 'str' | 'timestamp' | 'merge' | 'value';
 
 export type Resolved =
   | { ok: true; kind: ScalarKind; value: null | boolean | number | string; inexact?: boolean }

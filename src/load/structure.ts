@@ -23,7 +23,7 @@ const ENTRY_KEYS = ['model', 'state', 'id', 'identifiers', 'attrs', 'conditions'
 const STATES = ['present', 'created', 'must_created', 'absent'];
 const DYNAMIC = ' Entries produced by a tag ("dynamic entries", authentik PR #20490) are not in any released authentik version.';
 
-export function isTag(v: Value | undefined): v is TagNode {
+function isTag(v: Value | undefined): v is TagNode {
   return (
     typeof v === 'object' &&
     v !== null &&
@@ -38,7 +38,7 @@ export function isMapping(v: Value | undefined): v is Obj {
 }
 
 function has(o: Obj, k: string): boolean {
-  return Object.prototype.hasOwnProperty.call(o, k);
+  return Object.hasOwn(o, k);
 }
 
 function describe(v: Value | undefined): string {

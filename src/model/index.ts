@@ -1,3 +1,3 @@
 export type * from './types.js';
 export type * from './ports.js';
-export { ApiError, SourceError } from './errors.js';
+export { ApiError } from './errors.js';

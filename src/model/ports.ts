@@ -46,10 +46,6 @@ export interface ServerClient {
   close(): Promise<void>;
 }
 
-export interface Clock {
-  now(): Date;
-}
-
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {

@@ -8,7 +8,7 @@ export type JsonObject = { [key: string]: Json };
 // ---------------------------------------------------------------------------------------------
 // Sources
 
-export type SourceKind = 'file' | 'git' | 'oci';
+type SourceKind = 'file' | 'git' | 'oci';
 
 export interface SourceOrigin {
   kind: SourceKind;
@@ -164,7 +164,7 @@ export interface AtIndexTag extends TagBase {
   hasDefault: boolean;
   default: Value;
 }
-export interface ParseJSONTag extends TagBase {
+interface ParseJSONTag extends TagBase {
   $tag: 'ParseJSON';
   text: string;
 }
@@ -355,7 +355,7 @@ export interface RbacSnapshot {
 // ---------------------------------------------------------------------------------------------
 // Plans (src/plan) and apply results (src/apply)
 
-export type ChangeAction = 'create' | 'update' | 'delete' | 'noop' | 'conflict';
+type ChangeAction = 'create' | 'update' | 'delete' | 'noop' | 'conflict';
 
 export interface FieldChange {
   /** JSON pointer into the object body, e.g. `/name` or `/attributes/foo`. */
@@ -418,7 +418,7 @@ export interface Adoption {
   identity: string;
 }
 
-export type ChangeStatus = 'applied' | 'unchanged' | 'failed' | 'not-attempted' | 'rolled-back' | 'rollback-failed';
+type ChangeStatus = 'applied' | 'unchanged' | 'failed' | 'not-attempted' | 'rolled-back' | 'rollback-failed';
 
 export interface ChangeResult {
   key: string;

@@ -23,7 +23,7 @@ export interface IncrementalOptions {
   now?: () => number;
 }
 
-export interface IncrementalStats {
+interface IncrementalStats {
   /** Runs that started with no list kept (first run, timer, error, apply). */
   fullRefreshes: number;
   /** Lists taken from the previous runs instead of the server. */

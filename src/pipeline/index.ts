@@ -18,11 +18,11 @@ import { PIPELINE_CODES } from './codes.js';
 import { maskSecretValues } from './secrets.js';
 import { planDifferences } from './saved-plan.js';
 
-export type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec, ReconcileMode, ReadSourcesResult } from './types.js';
-export { createIncremental, type Incremental, type IncrementalStats, type SnapshotReuse } from './incremental.js';
+export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
+export { createIncremental, type Incremental } from './incremental.js';
 
 /** Digest of everything read: changes whenever any file's content or path changes. */
-export function sourceDigest(files: readonly SourceFile[]): string {
+function sourceDigest(files: readonly SourceFile[]): string {
   const h = createHash('sha256');
   for (const f of [...files].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0))) {
     h.update(f.uri).update('\0').update(createHash('sha256').update(f.bytes).digest()).update('\0');

@@ -8,7 +8,7 @@ import type { CompileOptions } from '../compile/index.js';
 import type { ValidateOptions } from '../validate/index.js';
 import type { SnapshotReuse } from './incremental.js';
 
-export type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
+type ReconcileMode = 'validate' | 'compile' | 'plan' | 'apply';
 
 export interface ReconcileSpec {
   /** Source references as the user wrote them: paths, `git::…`, `oci://…`. */
@@ -60,7 +60,7 @@ export interface ReconcileDeps {
   onProgress?: (done: number, total: number, line: string) => void;
 }
 
-export interface ReadSourcesResult {
+interface ReadSourcesResult {
   files: SourceFile[];
   origins: SourceOrigin[];
   diagnostics: Diagnostic[];

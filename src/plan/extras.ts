@@ -17,7 +17,7 @@ export interface SensitiveFieldChange extends FieldChange {
   digest?: string;
 }
 
-export type ExtraVia = 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body';
+type ExtraVia = 'set_password' | 'set_key' | 'set_icon_url' | 'set_background_url' | 'body';
 
 export interface ExtraSpec {
   field: string;

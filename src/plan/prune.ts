@@ -141,7 +141,6 @@ export function planAdoptions(x: {
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-
 export const META_CLEAN = 'authentik_blueprints.metacleanblueprint';
 
 export interface MetaCleanInput {

@@ -26,7 +26,7 @@ export function renderApply(result: ApplyResult, plan: Plan, opts: RenderOptions
   return renderApplyText(result, plan, { color: opts.color, texts: opts.texts });
 }
 
-export { renderDiagnosticsText, summaryLine } from './text.js';
+export { renderDiagnosticsText } from './text.js';
 export { diagnosticsToJson, planToJson } from './json.js';
-export { renderPlanMarkdown, MARKDOWN_MARKER } from './markdown.js';
-export { formatIdentity, formatValue, objectLabel, KNOWN_AFTER_APPLY, SENSITIVE } from './values.js';
+export { MARKDOWN_MARKER } from './markdown.js';
+export { formatIdentity, objectLabel, SENSITIVE } from './values.js';

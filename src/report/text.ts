@@ -33,7 +33,7 @@ function fieldLine(f: FieldChange, paint: Paint): string {
   return `      ${paint('yellow', '~')} ${name}: ${before} → ${after}`;
 }
 
-export function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[] {
+function changeBlock(c: Change, paint: Paint, texts: TextLookup): string[] {
   const where = c.origin ? paint('dim', `  (${safe(originOf(c, texts))})`) : '';
   const identity = safe(formatIdentity(c.model, c.identifiers, c.pk));
   const kindEnd = identity.indexOf(' ');

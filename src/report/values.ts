@@ -4,7 +4,7 @@
 import type { DesiredValue } from '../model/types.js';
 import { containsDeferred, describeDeferred, isDeferred } from '../values/index.js';
 
-export const KNOWN_AFTER_APPLY = '(known after apply)';
+const KNOWN_AFTER_APPLY = '(known after apply)';
 export const SENSITIVE = '(sensitive)';
 
 /** One value on one line. Deferred parts print as "(known after apply)" with their reference. */

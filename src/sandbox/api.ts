@@ -26,7 +26,7 @@ export interface Outcome {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-export function json(status: number, body: Json, extra: { [h: string]: string } = {}): HttpResponse {
+function json(status: number, body: Json, extra: { [h: string]: string } = {}): HttpResponse {
   return { status, headers: { ...JSON_HEADERS, ...extra }, body: JSON.stringify(body) };
 }
 

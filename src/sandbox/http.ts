@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse } from '../model/ports.js';
 
 const BASE = '/api/v3';
 /** Far above any API call akbp or authentik's UI makes; a body past it is refused, not buffered. */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 export async function listenHttp(
   handle: (req: HttpRequest) => Promise<HttpResponse>,

@@ -9,9 +9,7 @@ import type { World } from './render.js';
 import { Schema } from './schema.js';
 import { SEED_TOKEN_IDENTIFIER, seed } from './seed.js';
 import { readStateFile, Store, writeStateFile } from './store.js';
-
-export { SEED_TOKEN_IDENTIFIER } from './seed.js';
-export { ALL_FAULTS, type FaultKind, type FaultPhase, type FaultRule } from './faults.js';
+export { ALL_FAULTS, type FaultKind, type FaultPhase } from './faults.js';
 
 export interface SandboxOptions {
   registry: Registry;
@@ -33,7 +31,7 @@ export interface SandboxOptions {
   faultRules?: FaultRule[];
 }
 
-export interface RequestLogEntry {
+interface RequestLogEntry {
   method: string;
   /** Path below /api/v3 including the query. */
   path: string;

@@ -20,7 +20,7 @@ const REVERSE_NAMES: { [name: string]: { model: string; field: string } } = {
 const choiceError = 'Select a valid choice. That choice is not one of the available choices.';
 
 /** Values a dotted field path (`authorization_flow__slug`) reaches from a record; undefined when it names nothing. */
-export function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefined {
+function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefined {
   const mv = w.schema.model(rec.model);
   if (!mv || path.length === 0) return undefined;
   const [head, ...rest] = path as [string, ...string[]];
@@ -46,7 +46,7 @@ export function pathValues(w: World, rec: Rec, path: string[]): Json[] | undefin
   }
   if (info.fields[head] && !info.fields[head]!.writeOnly) {
     // A computed field: render only that one, not the whole object.
-    const v = Object.prototype.hasOwnProperty.call(rec.data, head) ? rec.data[head] : render(w, rec, 0, { [head]: info.fields[head]! })[head];
+    const v = Object.hasOwn(rec.data, head) ? rec.data[head] : render(w, rec, 0, { [head]: info.fields[head]! })[head];
     if (v === undefined) return [];
     let vals: Json[] = [v];
     for (const key of rest) {

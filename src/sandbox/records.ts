@@ -77,7 +77,7 @@ const PUT_RESETS: { [model: string]: { [field: string]: () => Json } } = {
   'authentik_core.user': { groups: () => [] },
 };
 
-export function newPk(w: World, mv: ModelView): string | number {
+function newPk(w: World, mv: ModelView): string | number {
   if (mv.info.pkType === 'integer') return w.store.nextCounter(mv.counterKey);
   return randomUUID();
 }
@@ -90,7 +90,7 @@ export function buildRecord(w: World, mv: ModelView, values: JsonObject, callerP
   if (mv.info.isPolicyBindingModel) rec.pbm = mv.separatePbm ? randomUUID() : String(pk);
   const defaults = MODEL_DEFAULTS[mv.name] ?? {};
   for (const f of mv.writable) {
-    if (Object.prototype.hasOwnProperty.call(values, f)) {
+    if (Object.hasOwn(values, f)) {
       rec.data[f] = values[f]!;
       continue;
     }
@@ -103,7 +103,7 @@ export function buildRecord(w: World, mv: ModelView, values: JsonObject, callerP
     else if (ref) rec.data[f] = ref.many ? [] : null;
     else rec.data[f] = neutral(fi, undefined, f);
   }
-  if (mv.name === 'authentik_core.token' && !Object.prototype.hasOwnProperty.call(values, 'user') && callerPk !== undefined) {
+  if (mv.name === 'authentik_core.token' && !Object.hasOwn(values, 'user') && callerPk !== undefined) {
     rec.data.user = callerPk;
   }
   if (mv.name === 'authentik_core.token') rec.secret.key = randomBytes(48).toString('base64url');

@@ -88,7 +88,7 @@ function fieldValue(w: World, mv: ModelView, rec: Rec, name: string, fi: FieldIn
     const target = w.store.byPbmUuid(rec.data[name] as string);
     return target ? target.pk : (rec.data[name] as string);
   }
-  if (Object.prototype.hasOwnProperty.call(rec.data, name)) return rec.data[name] as Json;
+  if (Object.hasOwn(rec.data, name)) return rec.data[name] as Json;
   const c = computed(w, mv, rec, name, fi, depth);
   if (c !== undefined) return c;
   return neutral(fi, rec, name);
@@ -267,7 +267,7 @@ function flowBindings(w: World, flow: Rec): Rec[] {
 }
 
 /** A uuid4-shaped id derived from a seed, so an unmodelled uuid field reads the same on every GET. */
-export function stableUuid(seed: string): string {
+function stableUuid(seed: string): string {
   const h = createHash('sha256').update(seed).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

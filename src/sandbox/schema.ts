@@ -72,7 +72,7 @@ const FAMILY_BASE_VERBOSE: { [family: string]: string } = {
   endpoint_connectors: 'Connector',
 };
 
-export function pluralize(s: string): string {
+function pluralize(s: string): string {
   if (/[^aeiou]y$/i.test(s)) return `${s.slice(0, -1)}ies`;
   if (/(s|x|ch|sh)$/i.test(s)) return `${s}es`;
   return `${s}s`;

@@ -19,7 +19,7 @@ const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+
 const EMAIL_RE = /^[^@\s]+@[^@\s]+$/;
 const SLUG_PATTERNS = new Set(['^[-a-zA-Z0-9_]+$', '^[-\\w]+\\Z', '^[-a-zA-Z0-9_]+\\Z']);
 
-export function pyType(v: unknown): string {
+function pyType(v: unknown): string {
   if (v === null) return 'NoneType';
   if (Array.isArray(v)) return 'list';
   if (typeof v === 'string') return 'str';
@@ -35,7 +35,7 @@ export function normalizeUuid(v: string): string | undefined {
 }
 
 /** Django's message for a value that is not a UUID (curly quotes included). */
-export function notUuid(v: unknown): string {
+function notUuid(v: unknown): string {
   return `“${typeof v === 'string' ? v : JSON.stringify(v)}” is not a valid UUID.`;
 }
 
@@ -66,7 +66,7 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
   }
   for (const name of mv.writable) {
     const fi = mv.info.fields[name]!;
-    if (!Object.prototype.hasOwnProperty.call(body, name)) {
+    if (!Object.hasOwn(body, name)) {
       if (mode !== 'partial' && mv.info.requiredOnCreate.includes(name)) errors[name] = ['This field is required.'];
       continue;
     }
@@ -90,7 +90,7 @@ export function validateBody(w: World, mv: ModelView, body: unknown, mode: Mode,
 
 type Checked = { value: Json } | { error: FieldError };
 
-export function checkValue(fi: FieldInfo, v: Json): Checked {
+function checkValue(fi: FieldInfo, v: Json): Checked {
   if (v === null) return fi.nullable ? { value: null } : { error: ['This field may not be null.'] };
   if (fi.enum) {
     // DRF's ChoiceField looks choices up by str(value) and answers with the choice key: 6 → "6" when the choices are strings.

@@ -24,7 +24,7 @@ export interface ClientOptions extends Omit<HttpOptions, 'transport'> {
 }
 
 /** 2023.6 has no cap on page_size; this keeps one answer to a size a server renders quickly. */
-export const UNCAPPED_PAGE_SIZE = 1000;
+const UNCAPPED_PAGE_SIZE = 1000;
 
 export function createClient(opts: ClientOptions): ServerClient {
   const baseUrl = normaliseBaseUrl(opts.baseUrl);

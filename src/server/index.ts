@@ -1,8 +1,8 @@
 // The authentik REST adapter: ServerClient on undici, version and schema probes, error diagnostics.
-export { createClient, UNCAPPED_PAGE_SIZE, type ClientOptions } from './client.js';
-export { undiciTransport, type UndiciTransportOptions } from './transport.js';
-export { normaliseBaseUrl, resolveConnection, type Connection } from './url.js';
+export { createClient } from './client.js';
+export { undiciTransport } from './transport.js';
+export { normaliseBaseUrl, resolveConnection } from './url.js';
 export { detectVersion, fetchServerRegistry } from './version.js';
-export { apiErrorDiagnostics, type ErrorContext } from './diagnostics.js';
+export { apiErrorDiagnostics } from './diagnostics.js';
 export { SERVER_CODES } from './codes.js';
 export type { LogLine } from './http.js';

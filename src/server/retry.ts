@@ -7,7 +7,7 @@
  *   methods may simply be retried; a create must be checked first;
  * - `fatal`: retrying cannot help (TLS trust, unknown host).
  */
-export type FailureKind = 'not-sent' | 'uncertain' | 'fatal';
+type FailureKind = 'not-sent' | 'uncertain' | 'fatal';
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN']);
 const FATAL = new Set(['ENOTFOUND', 'ERR_INVALID_URL', 'UND_ERR_INVALID_ARG', 'ERR_INVALID_ARG_TYPE']);
@@ -21,7 +21,7 @@ export interface TransportFailure {
   tls: boolean;
 }
 
-export function errorCode(err: unknown): string {
+function errorCode(err: unknown): string {
   let e: unknown = err;
   // undici wraps the socket error as `cause`; the useful code may sit one level down.
   for (let i = 0; i < 3 && e && typeof e === 'object'; i++) {

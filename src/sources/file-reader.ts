@@ -13,7 +13,7 @@ export interface FileRefusal {
 }
 
 /** Large enough for any certificate chain or template a blueprint embeds. */
-export const FILE_TAG_MAX_BYTES = 1024 * 1024;
+const FILE_TAG_MAX_BYTES = 1024 * 1024;
 
 function realOrUndefined(p: string): string | undefined {
   try {

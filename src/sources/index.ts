@@ -9,11 +9,9 @@ import type { GitOptions } from './git.js';
 import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
-
-export type { SourceSpec, SourceRef } from './spec.js';
-export { parseSourceSpec, parseSourceRef, pinRevision, isImmutable, formatGitSpec } from './spec.js';
-export { ociPull, ociPush, ociManifestDigest, defaultCacheDir, parseOciRef, formatOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
-export type { OciRef, OciOptions } from './oci.js';
+export { parseSourceSpec } from './spec.js';
+export { ociPull, ociPush, ociManifestDigest, parseOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
+export type { OciOptions } from './oci.js';
 
 // git.ts loads simple-git: it is imported when a git source is read, not when the module loads.
 type Git = typeof import('./git.js');
@@ -24,8 +22,8 @@ export async function gitIsAncestor(...args: Parameters<Git['gitIsAncestor']>): 
   return (await import('./git.js')).gitIsAncestor(...args);
 }
 export { redactUrl } from './redact.js';
-export { isBlueprintName, parseByteSize, MAX_FILE_BYTES_DEFAULT } from './local.js';
-export { readConfinedFile, FILE_TAG_MAX_BYTES } from './file-reader.js';
+export { parseByteSize } from './local.js';
+export { readConfinedFile } from './file-reader.js';
 export { codes as sourceCodes } from './codes.js';
 
 export interface SourceOptions extends OciOptions {

@@ -13,14 +13,14 @@ import { isLibraryBlueprint, looksLikeBlueprint } from './library.js';
  * authentik itself only discovers `*.yaml`; `*.yml` is accepted too because people name files
  * that way, but a `.yml` file placed in authentik's blueprints directory is never picked up there.
  */
-export function isBlueprintName(name: string): boolean {
+function isBlueprintName(name: string): boolean {
   return name.endsWith('.yaml') || name.endsWith('.yml');
 }
 
 const toSlash = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
 
 /** How a local path is shown: relative to cwd when inside it, else absolute. */
-export function displayPath(abs: string, cwd: string): string {
+function displayPath(abs: string, cwd: string): string {
   const rel = relative(cwd, abs);
   if (rel === '') return '.';
   return toSlash(rel.startsWith('..') || isAbsolute(rel) ? abs : rel);
@@ -73,7 +73,7 @@ export interface LocalRead {
 }
 
 /** A blueprint larger than this is refused before it is read (validating 50 MB took 2 GB). */
-export const MAX_FILE_BYTES_DEFAULT = 4 * 1024 * 1024;
+const MAX_FILE_BYTES_DEFAULT = 4 * 1024 * 1024;
 
 /** `4194304`, `512k`, `4M`, `4MiB` → bytes; undefined when not a positive size. */
 export function parseByteSize(text: string): number | undefined {

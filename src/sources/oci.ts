@@ -1,21 +1,14 @@
 // Our OCI distribution client (there is no maintained oras-js): pull, push and a cheap digest
 // check, over undici. The pieces live in ./oci/; this is the surface the rest of akbp uses.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { SourceFile } from '../model/types.js';
 import type { OciOptions } from './oci/pull.js';
 import type { OciRef } from './oci/ref.js';
 
 export type { OciOptions } from './oci/pull.js';
 export type { OciRef } from './oci/ref.js';
-export { formatOciRef, parseOciRef } from './oci/ref.js';
+export { parseOciRef } from './oci/ref.js';
 export { BLUEPRINT_MEDIA_TYPE } from './oci/media.js';
 export { writePulledFiles } from './oci/write.js';
-
-/** `$XDG_CACHE_HOME/akbp`, else `~/.cache/akbp`. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv): string {
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'akbp');
-}
 
 export async function ociPull(ref: string | OciRef, opts: OciOptions): Promise<{ files: SourceFile[]; digest: string; cachedBlobs: number }> {
   // The client (undici) loads only when a registry is used: validate of local files never needs it.

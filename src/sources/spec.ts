@@ -104,7 +104,7 @@ function parseGitSyntax(spec: string): SourceRef & { kind: 'git' } {
   return out;
 }
 
-export function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'git' } {
+function parseGitSpec(spec: string, cwd: string): SourceSpec & { kind: 'git' } {
   const out = parseGitSyntax(spec);
   // A plain path (`git::./repo`, `git::/srv/repo.git`) is resolved against cwd, not the process's.
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(out.url) && !/^[^/:]+@[^/:]+:/.test(out.url)) out.url = resolve(cwd, out.url);

@@ -163,7 +163,7 @@ export class FileStateStore implements StateStore {
 }
 
 /** Write-then-rename in the same directory, so a crash leaves either the old or the new file; 0600. */
-export function writeAtomic(path: string, text: string): void {
+function writeAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fd = openSync(tmp, 'w', 0o600);

@@ -5,12 +5,12 @@ import { createHmac, scryptSync } from 'node:crypto';
 import type { JsonObject, OwnershipState, PendingCreate, SecretRecord } from '../model/types.js';
 import { STATE_CODES } from './codes.js';
 
-export type { OwnedObject, OwnershipState, PendingCreate, SecretRecord } from '../model/types.js';
+export type { OwnershipState } from '../model/types.js';
 export { STATE_CODES } from './codes.js';
-export type { StateStore, StateSnapshot, LeaderHandle } from './store.js';
+export type { StateStore } from './store.js';
 export { StateJournal } from './journal.js';
 
-export const STATE_FORMAT = 2;
+const STATE_FORMAT = 2;
 
 export function emptyState(): OwnershipState {
   return { formatVersion: 2, objects: {}, secrets: {} };
@@ -121,10 +121,6 @@ export function sortState(s: OwnershipState): OwnershipState {
     for (const k of Object.keys(s.applied).sort()) out.applied[k] = s.applied[k]!;
   }
   return out;
-}
-
-export function cloneState(s: OwnershipState): OwnershipState {
-  return JSON.parse(JSON.stringify(s)) as OwnershipState;
 }
 
 /**

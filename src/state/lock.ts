@@ -38,7 +38,7 @@ export interface AcquireOptions {
 
 export type AcquireResult = { ok: true; lock: LockHandle; tookOverFrom?: LockInfo } | { ok: false; reason: 'busy' | 'timeout' | 'aborted'; holder?: LockInfo };
 
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -9,7 +9,7 @@ import { StateError } from './index.js';
 import { PostgresStateStore } from './postgres.js';
 import type { StateStore } from './store.js';
 
-export const DEFAULT_STATE = '.akbp/state.json';
+const DEFAULT_STATE = '.akbp/state.json';
 
 export interface OpenStateOptions {
   /** `--state`; AKBP_STATE when absent; else the default path. */

@@ -19,7 +19,7 @@ const MIGRATIONS: string[] = [
      state jsonb NOT NULL,
      updated_at timestamptz NOT NULL DEFAULT now())`,
 ];
-export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
 /** 'akbp' as an int4: the first half of every advisory lock key akbp takes. */
 const LOCK_CLASS = 0x616b6270;
@@ -320,7 +320,7 @@ export class PostgresStateStore implements StateStore {
 }
 
 /** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -27,7 +27,7 @@ const cache = new WeakMap<Registry, Compiled>();
 const requireHere = createRequire(import.meta.url);
 
 /** Where the build puts generated validators, beside this module: `<dir>/<registry digest>/<model>.cjs`. */
-export const PRECOMPILED_DIR = new URL('./precompiled/', import.meta.url);
+const PRECOMPILED_DIR = new URL('./precompiled/', import.meta.url);
 
 // Same shapes as ajv-formats' "fast" mode, for the three formats the schema keeps.
 const FORMATS: { [name: string]: RegExp } = {

@@ -8,7 +8,7 @@ import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { pointerOf } from '../values/index.js';
 
-export interface RuleMessage {
+interface RuleMessage {
   code: CodeDef;
   /** Summary template; `{{name}}` is replaced from the report's data. */
   summary: string;

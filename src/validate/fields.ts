@@ -91,7 +91,7 @@ export function lookupHead(key: string): string {
   return i < 0 ? key : key.slice(0, i);
 }
 
-export function editDistance(a: string, b: string): number {
+function editDistance(a: string, b: string): number {
   if (a === b) return 0;
   const prev = new Array<number>(b.length + 1);
   for (let j = 0; j <= b.length; j++) prev[j] = j;

@@ -9,7 +9,6 @@ import { RULES } from './rules/index.js';
 import { lenientUnknownFields } from './fields.js';
 
 export { VALIDATE_CODES } from './codes.js';
-export type { Rule, RuleContext } from './context.js';
 export { RULES } from './rules/index.js';
 
 export interface ValidateOptions {

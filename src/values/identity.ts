@@ -13,7 +13,7 @@ export function objectLabel(identifiers: { readonly [k: string]: unknown }): str
 }
 
 /** `authentik_flows.flow` → `flow`. */
-export function modelKind(model: string): string {
+function modelKind(model: string): string {
   return model.slice(model.indexOf('.') + 1);
 }
 

@@ -35,7 +35,7 @@ function pyNumber(n: number): string {
 }
 
 /** repr(float): shortest round-trip digits, exponent form outside 1e-4 ≤ |x| < 1e16. */
-export function pyFloatRepr(n: number): string {
+function pyFloatRepr(n: number): string {
   const [mant, expStr] = n.toExponential().split('e') as [string, string];
   const exp = Number(expStr);
   const neg = mant.startsWith('-');
@@ -63,7 +63,7 @@ export function pyRepr(v: Json, asciiOnly = false): string {
   return pyStr(v);
 }
 
-export function pyStr(v: Json): string {
+function pyStr(v: Json): string {
   if (v === null) return 'None';
   if (v === true) return 'True';
   if (v === false) return 'False';
@@ -104,7 +104,7 @@ function pyStrRepr(s: string, asciiOnly: boolean): string {
 export type FormatResult = { ok: true; value: string } | { ok: false; error: string; tooLong?: true };
 
 /** Longest string `%` may build unless told otherwise: far below V8's maximum string length. */
-export const DEFAULT_MAX_FORMAT_LENGTH = 8 * 1024 * 1024;
+const DEFAULT_MAX_FORMAT_LENGTH = 8 * 1024 * 1024;
 
 interface Spec {
   flags: string;

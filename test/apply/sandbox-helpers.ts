@@ -13,7 +13,7 @@ import { emptyState, makeSecretDigest, type OwnershipState } from '../../src/sta
 import type { CompileResult, Plan, ServerClient } from '../../src/model/index.js';
 import { validatePlan } from '../plan/fixtures.js';
 
-export const TOKEN = 'akbp-test-token-0123456789';
+const TOKEN = 'akbp-test-token-0123456789';
 
 export interface World {
   sandbox: Sandbox;
@@ -54,7 +54,7 @@ export function compileYaml(yaml: string, registry: Registry, env: { [k: string]
   return out;
 }
 
-export const digestKey = 'integration-hmac-key';
+const digestKey = 'integration-hmac-key';
 export const secretDigest = makeSecretDigest(digestKey);
 
 export async function makePlan(

@@ -27,7 +27,7 @@ export function compile(files: ParsedBlueprint[], opts: Partial<CompileOptions> 
 }
 
 /** `AKB3004 a.yaml:7:14` — what a user sees, so tests pin code and position together. */
-export function where(d: Diagnostic, texts: Map<string, string>): string {
+function where(d: Diagnostic, texts: Map<string, string>): string {
   if (!d.subject) return d.code;
   const t = texts.get(d.subject.uri);
   if (t === undefined) return `${d.code} ${d.subject.uri}`;

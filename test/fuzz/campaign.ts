@@ -16,7 +16,7 @@ import { compileBlueprints } from '../../src/compile/index.js';
 import type { Diagnostic, ServerClient } from '../../src/model/index.js';
 
 const root = new URL('../..', import.meta.url).pathname;
-export const sharedCorpus = join(root, '..', 'shared', 'authentik', 'blueprints');
+const sharedCorpus = join(root, '..', 'shared', 'authentik', 'blueprints');
 
 export interface Seed {
   name: string;
@@ -146,7 +146,7 @@ const LINES = [
   '% x',
 ];
 
-export type Mutation =
+type Mutation =
   | { kind: 'insert'; at: number; text: string }
   | { kind: 'delete'; at: number; length: number }
   | { kind: 'replaceValue'; which: number; text: string }
@@ -154,7 +154,7 @@ export type Mutation =
   | { kind: 'control'; at: number; code: number }
   | { kind: 'expand'; shape: 'chain' | 'doubling' | 'format' | 'anchors' | 'enumerate'; n: number; which: number };
 
-export type Encoding = 'utf8' | 'bom' | 'utf16le' | 'utf16be' | 'invalid-utf8' | 'nul';
+type Encoding = 'utf8' | 'bom' | 'utf16le' | 'utf16be' | 'invalid-utf8' | 'nul';
 
 export interface Case {
   seed: number;
@@ -211,7 +211,7 @@ export function caseArbitrary(seedCount: number): fc.Arbitrary<Case> {
   });
 }
 
-export function mutate(text: string, m: Mutation): string {
+function mutate(text: string, m: Mutation): string {
   const at = (n: number) => (text.length === 0 ? 0 : n % (text.length + 1));
   switch (m.kind) {
     case 'insert':
@@ -273,7 +273,7 @@ function expand(text: string, m: Extract<Mutation, { kind: 'expand' }>): string 
   return withContext.slice(0, at) + mutate(withContext.slice(at), { kind: 'replaceValue', which: m.which, text: `!Context fz${n}` });
 }
 
-export function encode(text: string, e: Encoding): Uint8Array {
+function encode(text: string, e: Encoding): Uint8Array {
   const utf8 = new TextEncoder().encode(text);
   switch (e) {
     case 'utf8':
@@ -319,7 +319,7 @@ export async function startWorld(version = '2026.5'): Promise<World> {
 }
 
 /** Bounds per input: generous for a loaded 2-core machine, far below a runaway. */
-export const CASE_LIMITS = { ms: 20_000, heapGrowthMb: 768 };
+const CASE_LIMITS = { ms: 20_000, heapGrowthMb: 768 };
 
 /** How far a case got: a plan, compiled entries, or diagnostics before compile. */
 export type Reach = 'plan' | 'compile' | 'before-compile' | 'threw';

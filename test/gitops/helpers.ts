@@ -1,7 +1,7 @@
 // A temp world for the gitops tests: temp dirs, real git repositories served by `git daemon`,
 // a recording reconcile that reads what it is pointed at, and bounded waits.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,7 +40,7 @@ export async function gitAll(cwd: string, ...args: string[]): Promise<{ stdout: 
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
     s.once('error', rej);
@@ -174,17 +174,8 @@ export function fakePlan(entries: Entry[], revision?: string): Plan {
   };
 }
 
-export async function readYamlDir(dir: string): Promise<{ path: string; text: string }[]> {
-  const out: { path: string; text: string }[] = [];
-  for (const name of (await readdir(dir)).sort()) {
-    if (name.startsWith('.') || !/\.ya?ml$/.test(name)) continue;
-    out.push({ path: name, text: await readFile(join(dir, name), 'utf8') });
-  }
-  return out;
-}
-
 /** Reads a git:: source at its `ref` (the pinned sha) through the git daemon, like a git source adapter. */
-export async function readGitAt(spec: string, scratch: string): Promise<{ revision: string; files: { path: string; text: string }[] }> {
+async function readGitAt(spec: string, scratch: string): Promise<{ revision: string; files: { path: string; text: string }[] }> {
   const s = parseSourceRef(spec);
   if (s.kind !== 'git' || !s.ref) throw new Error(`not a pinned git source: ${spec}`);
   await git(scratch, 'init', '-q');
@@ -196,7 +187,7 @@ export async function readGitAt(spec: string, scratch: string): Promise<{ revisi
   return { revision, files };
 }
 
-export interface Call {
+interface Call {
   spec: ReconcileSpec;
   trigger: Trigger;
   outcome: ReconcileOutcome;

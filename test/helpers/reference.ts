@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export const REFERENCE: string = process.env.AKBP_AUTHENTIK_REFERENCE
+const REFERENCE: string = process.env.AKBP_AUTHENTIK_REFERENCE
   ? resolve(process.env.AKBP_AUTHENTIK_REFERENCE)
   : fileURLToPath(new URL('../../../shared/authentik', import.meta.url));
 

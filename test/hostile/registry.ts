@@ -13,7 +13,7 @@ const EMPTY = Buffer.from('{}');
 
 export const digestOf = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-export interface Layer {
+interface Layer {
   title?: string;
   bytes: Buffer;
   /** Overrides the descriptor's digest (the blob is still stored under its real digest). */

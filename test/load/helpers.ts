@@ -1,12 +1,12 @@
 // Shared helpers for the load tests: load a string, find diagnostics by code and place.
 import { LineIndex } from '../../src/diag/index.js';
 import { loadBlueprint } from '../../src/load/index.js';
-import type { Diagnostic, LoadResult, SourceFile, TagNode, Value } from '../../src/model/types.js';
+import type { Diagnostic, LoadResult, SourceFile, Value } from '../../src/model/types.js';
 import { REFERENCE_URL } from '../helpers/reference.js';
 
-export const URI = 'test.yaml';
+const URI = 'test.yaml';
 
-export function fileOf(content: string | Uint8Array, uri = URI): SourceFile {
+function fileOf(content: string | Uint8Array, uri = URI): SourceFile {
   const bytes = typeof content === 'string' ? new TextEncoder().encode(content) : content;
   return { uri, path: uri, bytes, origin: { kind: 'file', uri, local: true } };
 }
@@ -45,10 +45,6 @@ export function strip(v: Value | undefined): unknown {
     return out;
   }
   return v;
-}
-
-export function isTagNode(v: unknown): v is TagNode {
-  return typeof v === 'object' && v !== null && '$tag' in v;
 }
 
 /** Directory of the shared reference data, or undefined when it is not checked out beside the repo. */

@@ -11,9 +11,8 @@ import { reference, referenceSkip } from '../helpers/reference.js';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-export const REPO_ROOT = new URL('../../', import.meta.url).pathname;
-export const SHARED_OPENAPI = reference('openapi');
-export const OPENAPI_FILES: { [v: string]: string } = {
+const SHARED_OPENAPI = reference('openapi');
+const OPENAPI_FILES: { [v: string]: string } = {
   '2023.6': 'authentik-2023.6.1.yml',
   '2026.5': 'authentik-2026.5.0-rc1.yml',
 };
@@ -88,12 +87,12 @@ export function deref(doc: OpenApi, s: Schema | undefined): Schema | undefined {
   return doc.components.schemas[r.replace('#/components/schemas/', '')];
 }
 
-export const AUTH = { authorization: 'Bearer test-token', 'content-type': 'application/json' };
+const AUTH = { authorization: 'Bearer test-token', 'content-type': 'application/json' };
 
 export async function call(sb: Sandbox, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
   const req = { method, path, headers: AUTH, ...(body === undefined ? {} : { body: JSON.stringify(body) }) };
   const res = await sb.handle(req);
-  let json: any = undefined;
+  let json: any;
   try {
     json = res.body ? JSON.parse(res.body) : undefined;
   } catch {
@@ -105,7 +104,7 @@ export async function call(sb: Sandbox, method: string, path: string, body?: unk
 let counter = 0;
 
 /** A value the request schema accepts, for a non-reference field. */
-export function sampleValue(doc: OpenApi, s: Schema, name: string): unknown {
+function sampleValue(doc: OpenApi, s: Schema, name: string): unknown {
   const d = deref(doc, s) ?? s;
   if (Array.isArray(d.allOf) && d.allOf.length) return sampleValue(doc, d.allOf[0] as Schema, name);
   if (Array.isArray(d.oneOf) && d.oneOf.length) return sampleValue(doc, d.oneOf[0] as Schema, name);

@@ -8,9 +8,9 @@ import type { Registry } from '../../src/authentik/registry.js';
 
 type Obj = { [k: string]: unknown };
 
-export type Fault = { kind: 'reset'; after: boolean } | { kind: 'status'; status: number; headers?: { [k: string]: string }; body?: string } | { kind: 'hang' };
+type Fault = { kind: 'reset'; after: boolean } | { kind: 'status'; status: number; headers?: { [k: string]: string }; body?: string } | { kind: 'hang' };
 
-export interface Seen {
+interface Seen {
   method: string;
   path: string;
   authorization: string | undefined;

@@ -9,7 +9,7 @@ import { RuleContext, type Rule } from '../../src/validate/context.js';
 import { LineIndex, sortDiagnostics } from '../../src/diag/index.js';
 import type { Diagnostic, ParsedBlueprint, Severity } from '../../src/model/types.js';
 
-export type Version = '2023.6' | '2026.5';
+type Version = '2023.6' | '2026.5';
 
 export interface Row {
   name: string;
@@ -18,7 +18,7 @@ export interface Row {
   version?: Version;
 }
 
-export interface Expected {
+interface Expected {
   code: string;
   line: number;
   column: number;
@@ -49,7 +49,7 @@ export function load(text: string, uri = 'test.yaml'): ParsedBlueprint {
   return r.blueprint;
 }
 
-export function runRule(rule: Rule, text: string, version: Version = '2026.5'): Diagnostic[] {
+function runRule(rule: Rule, text: string, version: Version = '2026.5'): Diagnostic[] {
   const out: Diagnostic[] = [];
   rule.check(new RuleContext(load(text), bundledRegistry(version), out));
   return sortDiagnostics(out);

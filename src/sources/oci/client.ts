@@ -23,8 +23,8 @@ export interface ClientOptions extends CredentialOptions {
   deadlineMs?: number;
 }
 
-export const REQUEST_DEADLINE_DEFAULT_MS = 60_000;
-export const DEADLINE_DEFAULT_MS = 10 * 60_000;
+const REQUEST_DEADLINE_DEFAULT_MS = 60_000;
+const DEADLINE_DEFAULT_MS = 10 * 60_000;
 
 export interface HttpResult {
   status: number;
@@ -53,7 +53,7 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
 }
 
 /** Parses `Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`). */
-export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const m = /^\s*(\w+)\s*(.*)$/s.exec(header);
   const params: Record<string, string> = {};
   const re = /(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;

@@ -26,7 +26,7 @@ function splitUserPass(value: string, from: string): Credentials {
   return { username: value.slice(0, colon), password: value.slice(colon + 1), from };
 }
 
-export function dockerConfigFile(opts: CredentialOptions): string {
+function dockerConfigFile(opts: CredentialOptions): string {
   if (opts.dockerConfigPath) return opts.dockerConfigPath;
   const env = opts.env ?? {};
   if (env.DOCKER_CONFIG) return join(env.DOCKER_CONFIG, 'config.json');

@@ -5,7 +5,7 @@ import { fail } from '../errors.js';
 import type { RegistryClient } from './client.js';
 import { BLUEPRINT_MEDIA_TYPE, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, MANIFEST_MAX_BYTES, OCI_INDEX, type Descriptor } from './media.js';
 
-export interface Manifest {
+interface Manifest {
   schemaVersion?: number;
   mediaType?: string;
   artifactType?: string;
@@ -60,7 +60,7 @@ export function isIndex(m: FetchedManifest): boolean {
   return m.mediaType === OCI_INDEX || m.mediaType === DOCKER_MANIFEST_LIST || Array.isArray(m.manifest.manifests);
 }
 
-export function carriesBlueprint(m: Manifest): boolean {
+function carriesBlueprint(m: Manifest): boolean {
   return (
     m.artifactType === BLUEPRINT_MEDIA_TYPE ||
     m.config?.mediaType === BLUEPRINT_MEDIA_TYPE ||
