@@ -304,7 +304,12 @@ const FIXTURES: Fixture[] = [
     why: 'DRF EmailField refuses "invalid-email"',
     expect: [{ code: 'AKB2002', line: 7 }],
   },
-  { file: 'invalid_references.yaml', authentik: 'accepts', unverified: true, why: 'a missing pk identifier creates the group with that pk' },
+  {
+    file: 'invalid_references.yaml',
+    authentik: 'rejects',
+    why: "test_v1_failures.test_invalid_references asserts apply fails: the group's pk is a UUID, 999999 cannot be one",
+    expect: [{ code: 'AKB2022', line: 4 }],
+  },
   { file: 'invalid_state_transitions.yaml', authentik: 'accepts', unverified: true, why: 'update then delete the same group' },
   { file: 'meta_clean.yaml', authentik: 'accepts', why: 'metacleanblueprint of a known model' },
   {
