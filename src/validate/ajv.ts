@@ -26,8 +26,11 @@ const cache = new WeakMap<Registry, Compiled>();
 // start-up path of commands that never validate an attribute.
 const requireHere = createRequire(import.meta.url);
 
-/** Where the build puts generated validators, beside this module: `<dir>/<registry digest>/<model>.cjs`. */
-const PRECOMPILED_DIR = new URL('./precompiled/', import.meta.url);
+/**
+ * Where the build puts generated validators, beside this module: `<dir>/<registry digest>/<model>.cjs`.
+ * @public scripts/build-validators.mjs imports it from the compiled module, where knip cannot see.
+ */
+export const PRECOMPILED_DIR = new URL('./precompiled/', import.meta.url);
 
 // Same shapes as ajv-formats' "fast" mode, for the three formats the schema keeps.
 const FORMATS: { [name: string]: RegExp } = {
