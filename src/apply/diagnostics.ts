@@ -10,8 +10,13 @@ export function at(c: Change, entry: CompiledEntry | undefined, field?: string):
   return subject ? { entry: c.key, subject } : { entry: c.key };
 }
 
+/** The readable identity a diagnostic about this change starts with (`group name=x`). */
+export function who(c: Change): string {
+  return formatIdentity(c.model, c.identifiers, c.pk);
+}
+
 export function unresolvedDiag(c: Change, entry: CompiledEntry | undefined, field: string, why: string): Diagnostic {
-  return diag(APPLY_CODES.unresolved, `${c.key}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
+  return diag(APPLY_CODES.unresolved, `${who(c)}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
 }
 
 /** The server's field message, on the YAML line of that field when the entry maps it. */
@@ -22,7 +27,7 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     const first = names.find((f) => entry?.origin.fields[f]) ?? names[0];
     const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
     const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
-    const summary = `${c.key}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
+    const summary = `${who(c)}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
     if (mayHaveLanded(e)) {
       return diag(APPLY_CODES.uncertain, summary, {
         ...at(c, entry, first),
@@ -34,7 +39,7 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     }
     return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
   }
-  return diag(APPLY_CODES.serverRejected, `${c.key}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
+  return diag(APPLY_CODES.serverRejected, `${who(c)}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
 }
 
 /** How a person finds the object: the readable identity plan headers and reports print. */

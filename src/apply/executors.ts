@@ -9,7 +9,7 @@ import { actionPayload, applyGrants, extraWrites, isExtraChange, unescapePointer
 import type { ApplyWorld } from './world.js';
 import type { Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
-import { at, mayHaveLanded, objectLabel, unresolvedDiag } from './diagnostics.js';
+import { at, mayHaveLanded, objectLabel, unresolvedDiag, who } from './diagnostics.js';
 import { changedSincePlan } from './fresh.js';
 
 /** What one change came to; `diag` set = it failed without an exception. */
@@ -77,14 +77,15 @@ const create: Executor = async (c, info, entry, cx) => {
 const update: Executor = async (c, info, entry, cx) => {
   const { world, state, client } = cx;
   const pk = c.pk ?? (c.sameObjectAs ? world.objectOf(c.sameObjectAs)?.pk : undefined);
-  if (pk === undefined) return failed(diag(APPLY_CODES.gone, `${c.key}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)));
+  if (pk === undefined)
+    return failed(diag(APPLY_CODES.gone, `${who(c)}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)));
   const current = await client.get(c.model, pk);
-  if (!current) return failed(diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)));
+  if (!current) return failed(diag(APPLY_CODES.gone, `${who(c)}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)));
   // An object this run created has no plan-time body to be stale against.
   const stale = c.sameObjectAs ? [] : changedSincePlan(info, c.patch, current.body);
   if (stale.length) {
     return failed(
-      diag(APPLY_CODES.stale, `${c.key}: ${stale.join(', ')} changed on the server since the plan; make a new plan`, {
+      diag(APPLY_CODES.stale, `${who(c)}: ${stale.join(', ')} changed on the server since the plan; make a new plan`, {
         ...at(c, entry, stale[0]),
         detail: 'akbp refuses to overwrite a change it has not shown you.',
       }),

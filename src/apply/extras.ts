@@ -7,6 +7,7 @@ import { extraSpec, grantOf, isGrantPath, managedRoleName, ROLE_MODEL, secretTex
 import { unescapePointer } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import type { ApplyWorld } from './world.js';
+import { who } from './diagnostics.js';
 
 export interface ExtraWrite {
   field: string;
@@ -44,10 +45,10 @@ export async function applyGrants(
   const grants = c.patch.map(grantOf).filter((g): g is Grant => g !== undefined);
   if (!grants.length) return;
   const api = client.rbac;
-  if (!api) throw new Error(`${c.key}: this client cannot reach authentik's RBAC endpoints`);
+  if (!api) throw new Error(`${who(c)}: this client cannot reach authentik's RBAC endpoints`);
   const managed = async (user: Json): Promise<string> => {
     const role = await api.managedRole(managedRoleName(String(user)));
-    if (!role) throw new Error(`${c.key}: user ${String(user)} has no managed role to hold permissions (only authentik itself creates one)`);
+    if (!role) throw new Error(`${who(c)}: user ${String(user)} has no managed role to hold permissions (only authentik itself creates one)`);
     return role;
   };
   // One assign per (role, scope): the endpoint takes a list.
@@ -58,7 +59,7 @@ export async function applyGrants(
     else {
       await world.prepare(g.subject!);
       const r = world.resolve(g.subject!, c.key);
-      if (!r.ok) throw new Error(`${c.key}: the ${g.kind} of permission ${g.permission} could not be computed: ${r.why}`);
+      if (!r.ok) throw new Error(`${who(c)}: the ${g.kind} of permission ${g.permission} could not be computed: ${r.why}`);
       role = g.kind === 'role' ? String(r.value) : await managed(r.value);
     }
     const k = `${role}|${g.global}`;

@@ -11,6 +11,7 @@ import { mapLimit } from '../values/index.js';
 import { matchIdentifiers, ObjectIndex, sameField } from '../live/index.js';
 import { APPLY_CODES } from './codes.js';
 import { unescapePointer } from './extras.js';
+import { who } from './diagnostics.js';
 
 export async function checkPlanFresh(plan: Plan, client: ServerClient, registry: Registry): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
@@ -39,17 +40,17 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
       if (c.sameObjectAs) continue;
       const now = index.byPk(c.model, c.pk ?? null);
       if (!now) {
-        out.push(diag(APPLY_CODES.gone, `${c.key}: ${c.model} ${String(c.pk)} was deleted since the plan`, where));
+        out.push(diag(APPLY_CODES.gone, `${who(c)}: ${c.model} ${String(c.pk)} was deleted since the plan`, where));
         continue;
       }
       const changed = changedSincePlan(info, c.patch, now.body);
-      if (changed.length) out.push(diag(APPLY_CODES.stale, `${c.key}: ${changed.join(', ')} changed on the server since the plan`, where));
+      if (changed.length) out.push(diag(APPLY_CODES.stale, `${who(c)}: ${changed.join(', ')} changed on the server since the plan`, where));
     } else if (c.action === 'create') {
       const ids = literalIdentifiers(c);
       if (!ids) continue;
       const r = matchIdentifiers(registry, index, c.model, ids);
       if (r !== 'unknown' && r.match) {
-        out.push(diag(APPLY_CODES.appeared, `${c.key}: ${c.model} ${String(r.match.pk)} now matches this entry; the plan would create a duplicate`, where));
+        out.push(diag(APPLY_CODES.appeared, `${who(c)}: ${c.model} ${String(r.match.pk)} now matches this entry; the plan would create a duplicate`, where));
       }
     }
     // A delete of an object already gone is what the plan wanted: not stale.

@@ -180,6 +180,9 @@ test('a 500 on a write is not reported as a lost connection', async () => {
     assertReportNamesServer(w, r.out);
     assert.doesNotMatch(r.out, /connection failed/i, r.out);
     assert.match(r.out, /answered 500/);
+    // The error names the object as the plan does, not by its internal entry key.
+    assert.match(r.out, /error AKB5009: group name=b-two: POST \/core\/groups\/ → 500/);
+    assert.doesNotMatch(r.out, /AKB5009: \S+\.yaml#/);
   } finally {
     await w.close();
   }
