@@ -111,6 +111,8 @@ export function plan(input: PlanInput): Plan {
 
   // sequence: waves of the writes, prune's deletes, delete waves, one total order.
   assignWaves(planned);
+  // `model|pk` of every live object an entry of this run matched: neither prune nor metaclean deletes it.
+  const claimed = new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`));
   const pruned = planPrune({
     state: input.state,
     entries: input.entries,
@@ -120,7 +122,7 @@ export function plan(input: PlanInput): Plan {
     prune: input.options.prune === true,
     pruneAdopted: input.options.pruneAdopted === true,
     maxDeletes: input.options.maxDeletes ?? 10,
-    claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
+    claimed,
     found: resolver.found,
   });
   changes.push(...pruned.changes);
@@ -131,7 +133,7 @@ export function plan(input: PlanInput): Plan {
     index,
     registry: reg,
     maxDeletes: input.options.maxDeletes ?? 10,
-    claimed: new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`)),
+    claimed,
     found: resolver.found,
     deleted: new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.model}|${String(c.pk)}`)),
     line: ctx.lines,
