@@ -1,5 +1,5 @@
 // Apply's diagnostics: a server's field message lands on the YAML line of that field.
-import type { Change, CompiledEntry, Diagnostic, JsonObject } from '../model/index.js';
+import type { Change, CompiledEntry, Diagnostic } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import { diag } from '../diag/index.js';
 import { formatIdentity } from '../values/index.js';
@@ -40,11 +40,6 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
   }
   return diag(APPLY_CODES.serverRejected, `${who(c)}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
-}
-
-/** How a person finds the object: the readable identity plan headers and reports print. */
-export function objectLabel(model: string, identifiers: JsonObject): string {
-  return formatIdentity(model, identifiers);
 }
 
 /**

@@ -9,8 +9,9 @@ import { actionPayload, applyGrants, extraWrites, isExtraChange, unescapePointer
 import type { ApplyWorld } from './world.js';
 import type { Undo } from './rollback.js';
 import { claimPending, jsonIdentifiers, noteUnchanged, previousRecord } from './record.js';
-import { at, mayHaveLanded, objectLabel, unresolvedDiag, who } from './diagnostics.js';
+import { at, mayHaveLanded, unresolvedDiag, who } from './diagnostics.js';
 import { changedSincePlan } from './fresh.js';
+import { formatIdentity } from '../values/index.js';
 
 /** What one change came to; `diag` set = it failed without an exception. */
 interface Outcome {
@@ -67,7 +68,7 @@ const create: Executor = async (c, info, entry, cx) => {
   const obj = await cx.write(() => cx.client.create(c.model, body));
   world.record(c.key, obj);
   const ids = jsonIdentifiers(c, world);
-  cx.undoable({ kind: 'delete-created', change: c, pk: obj.pk, label: objectLabel(c.model, ids), ...pathOf(info, obj) });
+  cx.undoable({ kind: 'delete-created', change: c, pk: obj.pk, label: formatIdentity(c.model, ids), ...pathOf(info, obj) });
   state.objects[c.key] = { model: c.model, pk: obj.pk, identifiers: ids, adopted: false };
   if (state.pending) delete state.pending[c.key];
   await runActions(c, info, obj, ex.writes, cx);
@@ -117,7 +118,7 @@ const update: Executor = async (c, info, entry, cx) => {
     else undoBody[w.bodyField] = was;
   }
   let obj: LiveObject = current;
-  const label = objectLabel(c.model, jsonIdentifiers(c, world));
+  const label = formatIdentity(c.model, jsonIdentifiers(c, world));
   if (Object.keys(body).length) {
     resendBindingSubject(info, current.body, body);
     resendBindingSubject(info, current.body, undoBody);
@@ -155,7 +156,7 @@ const remove: Executor = async (c, _info, _entry, cx) => {
   cx.world.forget(c.key, c.model);
   delete cx.state.objects[c.key];
   delete cx.state.secrets[c.key];
-  cx.undoable({ kind: 'none', change: c, why: 'a deleted object cannot be restored', label: objectLabel(c.model, jsonIdentifiers(c)) });
+  cx.undoable({ kind: 'none', change: c, why: 'a deleted object cannot be restored', label: formatIdentity(c.model, jsonIdentifiers(c)) });
   return { status: 'applied', pk: c.pk! };
 };
 

@@ -5,12 +5,12 @@ import type { ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, Owne
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
-import { mapLimit } from '../values/index.js';
+import { formatIdentity, mapLimit } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import { ApplyWorld } from './world.js';
 import { lostCreate, rollback, type Undo } from './rollback.js';
 import { jsonIdentifiers } from './record.js';
-import { errorDiag, objectLabel } from './diagnostics.js';
+import { errorDiag } from './diagnostics.js';
 import { EXECUTORS, pathOf, type WriteContext } from './executors.js';
 
 export interface RunOptions {
@@ -200,7 +200,7 @@ export class ApplyRun implements WriteContext {
     const { state, client } = this;
     const { results, diagnostics } = this.progress;
     const ids = jsonIdentifiers(c, this.world);
-    const label = objectLabel(c.model, ids);
+    const label = formatIdentity(c.model, ids);
     const info = findModel(this.opts.registry, c.model);
     const found = await this.world.lookFor(c, ids);
     if (found === undefined) {
