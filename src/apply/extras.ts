@@ -46,8 +46,12 @@ export async function applyGrants(
   if (!grants.length) return;
   const api = client.rbac;
   if (!api) throw new Error(`${who(c)}: this client cannot reach authentik's RBAC endpoints`);
+  // One read per user, however many of its permissions the change grants.
+  const roles = new Map<string, Promise<string | null>>();
   const managed = async (user: Json): Promise<string> => {
-    const role = await api.managedRole(managedRoleName(String(user)));
+    const name = managedRoleName(String(user));
+    if (!roles.has(name)) roles.set(name, api.managedRole(name));
+    const role = await roles.get(name)!;
     if (!role) throw new Error(`${who(c)}: user ${String(user)} has no managed role to hold permissions (only authentik itself creates one)`);
     return role;
   };
