@@ -217,6 +217,9 @@ test('pushes in quick succession coalesce: the run in flight finishes, then one 
     await world.push();
     const body = githubPush(shas[shas.length - 1]!);
     assert.equal((await post(d.url, '/hooks/github', body, ghHeaders(body))).status, 202);
+    // The first run resolves the branch tip when it starts: the next push must come after that,
+    // or on a loaded machine the first run already sees the second commit.
+    if (n === 1) await waitFor('the first run to start', () => rec.inFlight() === 1);
   }
   await waitFor('the later pushes to wait behind the first run', () => d.queue.pending(`git::${world.url}?ref=main`)?.kind === 'webhook');
   release();

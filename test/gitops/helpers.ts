@@ -237,5 +237,7 @@ export function recordingGitReconcile(scratchRoot: string) {
       };
     },
     maxInFlight: () => maxInFlight,
+    /** Runs started and not finished: a started run has its revision already resolved. */
+    inFlight: () => inFlight,
   };
 }
