@@ -9,8 +9,6 @@ import type { Registry } from '../authentik/registry.js';
 import { bundledRegistry, defaultVersion, isBundledVersion, registryVersionFor } from '../authentik/bundled.js';
 import { parseByteSize, readConfinedFile, readSources } from '../sources/index.js';
 import type { ReconcileDeps } from '../pipeline/types.js';
-import { openStateStore } from '../state/open.js';
-import { StateError, type StateStore } from '../state/index.js';
 import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
@@ -81,7 +79,7 @@ export interface Target {
 }
 
 /** `--concurrency N`: a positive integer (default 8). */
-function concurrencyOf(opts: { concurrency?: string }): number {
+export function concurrencyOf(opts: { concurrency?: string }): number {
   if (opts.concurrency === undefined) return 8;
   const n = Number(opts.concurrency);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency ${opts.concurrency}: expected a whole number from 1 to 256`);
@@ -132,49 +130,23 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
 }
 
 /**
- * Deps for the pipeline; `readFile` for !File is plain disk I/O (resolving real paths against compile's roots). With a
- * server client the ownership state is opened too (`--state`, AKBP_STATE, else the default file);
- * the caller closes `deps.state`.
+ * Deps for the pipeline without a server; `readFile` for !File is plain disk I/O (resolving real
+ * paths against compile's roots). With a server: `targetDeps` (state-store.ts).
  */
 export function pipelineDeps(
   opts: CompileCliOptions & { state?: string; workspace?: string; concurrency?: string },
   ctx: CliContext,
   registry: Registry,
-  client?: ServerClient,
-  sources?: readonly string[],
 ): ReconcileDeps {
   return {
     readSources: sourceReader(opts, ctx),
     registry,
-    ...(client ? { client, concurrency: concurrencyOf(opts) } : {}),
     env: ctx.env,
     now: () => new Date(),
-    ...(client ? { state: openState(opts, ctx, client, sources) } : {}),
     readFile: (p, roots) => readConfinedFile(p, roots),
     ...(opts.fileRoot ? { fileRoots: opts.fileRoot.map((d) => resolve(ctx.cwd, d)) } : {}),
     ...(opts.envAllow ? { envAllow: opts.envAllow } : {}),
   };
-}
-
-export function openState(
-  opts: { state?: string; workspace?: string },
-  ctx: CliContext,
-  client: ServerClient | undefined,
-  sources?: readonly string[],
-): StateStore {
-  try {
-    return openStateStore({
-      ...(opts.state ? { state: opts.state } : {}),
-      ...(opts.workspace ? { workspace: opts.workspace } : {}),
-      ...(sources ? { sources } : {}),
-      cwd: ctx.cwd,
-      env: ctx.env,
-      client: () => client,
-    });
-  } catch (e) {
-    if (e instanceof StateError) throw new UsageError(`${e.code}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** `--lock-timeout`, in ms (default 10 minutes). */

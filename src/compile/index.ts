@@ -8,7 +8,7 @@ export type { CompileOptions } from './compiler.js';
 export { C as compileCodes } from './codes.js';
 
 export { DEFAULT_EVAL_LIMITS, type EvalLimits } from './evaluate.js';
-export { dependentInstances, neededLibrary, type BrokenFile } from './instances.js';
+export { dependentInstances, type BrokenFile } from './instances.js';
 
 export function compileBlueprints(bps: ParsedBlueprint[], opts: CompileOptions): CompileResult {
   try {

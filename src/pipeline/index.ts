@@ -1,11 +1,9 @@
 // reconcileOnce: runs sources → load → validate → compile → observe → plan → (apply) once, with
 // the adapters the driver hands in. It never builds adapters and never prints: drivers render.
 import { createHash } from 'node:crypto';
-import type { CompiledEntry, Diagnostic, Json, ParsedBlueprint, Plan, SourceFile } from '../model/index.js';
+import type { CompiledEntry, Diagnostic, Json, Plan, SourceFile } from '../model/index.js';
 import { hasErrors, strictify } from '../diag/index.js';
-import { loadBlueprint } from '../load/index.js';
-import { validateBlueprints } from '../validate/index.js';
-import { compileBlueprints, neededLibrary } from '../compile/index.js';
+import { compileBlueprints } from '../compile/index.js';
 import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
@@ -15,11 +13,12 @@ import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, ty
 import type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { blockedBy, isolate, protectedRecords } from './isolate.js';
 import { PIPELINE_CODES } from './codes.js';
-import { maskSecretValues } from './secrets.js';
 import { planDifferences } from './saved-plan.js';
 
 export type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 export { createIncremental, type Incremental } from './incremental.js';
+export { loadAndValidate, type Loaded } from './load.js';
+import { loadAndValidate, type Loaded } from './load.js';
 
 /** Digest of everything read: changes whenever any file's content or path changes. */
 function sourceDigest(files: readonly SourceFile[]): string {
@@ -28,57 +27,6 @@ function sourceDigest(files: readonly SourceFile[]): string {
     h.update(f.uri).update('\0').update(createHash('sha256').update(f.bytes).digest()).update('\0');
   }
   return `sha256:${h.digest('hex')}`;
-}
-
-export interface Loaded {
-  blueprints: ParsedBlueprint[];
-  library: ParsedBlueprint[];
-  files: SourceFile[];
-  texts: Map<string, string>;
-  diagnostics: Diagnostic[];
-  revision?: string;
-}
-
-/** sources → load → validate. */
-export async function loadAndValidate(spec: ReconcileSpec, deps: ReconcileDeps): Promise<Loaded> {
-  const read = await deps.readSources(spec.sources);
-  const diagnostics: Diagnostic[] = [...read.diagnostics];
-  const texts = new Map<string, string>();
-  const load = deps.loadBlueprint ?? loadBlueprint;
-  const parse = (files: readonly SourceFile[]): ParsedBlueprint[] => {
-    const out: ParsedBlueprint[] = [];
-    for (const f of files) {
-      const r = load(f);
-      diagnostics.push(...r.diagnostics);
-      if (r.blueprint) {
-        texts.set(f.uri, maskSecretValues(r.blueprint, deps.registry));
-        out.push(r.blueprint);
-      } else {
-        texts.set(f.uri, new TextDecoder('utf-8', { fatal: false }).decode(f.bytes));
-      }
-    }
-    return out;
-  };
-  const blueprints = parse(read.files);
-  const library = parse(read.library ?? []);
-  // Library files an instance runs are validated too: compile inlines them and takes validation as given.
-  diagnostics.push(
-    ...(deps.validate ?? validateBlueprints)([...blueprints, ...neededLibrary(blueprints, library)], {
-      registry: deps.registry,
-      strict: spec.strict ?? false,
-      lenient: spec.lenient ?? false,
-    }),
-  );
-  const revisions = [...new Set(read.origins.map((o) => o.revision).filter((r): r is string => Boolean(r)))];
-  const out: Loaded = {
-    blueprints,
-    library,
-    files: [...read.files, ...(read.library ?? [])],
-    texts,
-    diagnostics: spec.strict ? strictify(diagnostics) : diagnostics,
-  };
-  if (revisions.length > 0) out.revision = revisions.join(',');
-  return out;
 }
 
 /** load → validate → compile; the compiled entries carry secrets, so they stay in memory only. */

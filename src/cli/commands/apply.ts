@@ -8,7 +8,8 @@ import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { registryVersionFor } from '../../authentik/bundled.js';
 import { action, ApprovalError, textsOf } from '../run.js';
-import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
+import { connectTarget, lockTimeoutMs, UsageError } from '../target.js';
+import { targetDeps } from '../state-store.js';
 import { STATE_CODES, StateError } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
@@ -61,7 +62,7 @@ export function register(program: Command, ctx: CliContext): void {
           opts.authentikVersion = registryVersionFor(saved.server.version);
         const target = await connectTarget(opts, ctx);
         try {
-          const deps = pipelineDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uris : args);
+          const deps = targetDeps(opts, ctx, target.registry, target.client, saved ? saved.source.uris : args);
           const store = deps.state!;
           if (ctx.io.isTTY) deps.onProgress = (done, total, line) => ctx.io.stderr(`\r\x1b[K[${done}/${total}] ${line}`);
           // One writer at a time per state: daemons, watch --apply and manual applies exclude each other.

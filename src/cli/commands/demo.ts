@@ -12,7 +12,8 @@ import { bundledRegistry, defaultVersion } from '../../authentik/bundled.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, pipelineDeps } from '../target.js';
+import { connectTarget } from '../target.js';
+import { targetDeps } from '../state-store.js';
 
 /** The example set written for each bundled version (their REST shapes differ, e.g. redirect_uris). */
 const examplesFor = (version: string) =>
@@ -33,7 +34,7 @@ export function register(program: Command, ctx: CliContext): void {
           // A throw-away ownership state, so the password digest survives from apply to the second plan.
           const stateDir = mkdtempSync(join(tmpdir(), 'akbp-demo-'));
           cleanup = () => rmSync(stateDir, { recursive: true, force: true });
-          const deps = pipelineDeps({ state: join(stateDir, 'state.json') }, ctx, bundledRegistry(opts.authentikVersion), target.client);
+          const deps = targetDeps({ state: join(stateDir, 'state.json') }, ctx, bundledRegistry(opts.authentikVersion), target.client);
           const spec = { sources: [examplesFor(opts.authentikVersion)], mode: 'plan' as const };
           ctx.io.stdout(`== 1. plan ${spec.sources[0]} against the ${target.description}\n\n`);
           const planned = await reconcileOnce(spec, deps);

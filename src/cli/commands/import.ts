@@ -17,7 +17,8 @@ import { StateError, STATE_CODES, type StateStore } from '../../state/index.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
+import { connectTarget, lockTimeoutMs, UsageError } from '../target.js';
+import { targetDeps } from '../state-store.js';
 
 interface ImportCliOptions extends TargetCliOptions {
   format: 'text' | 'json';
@@ -243,7 +244,7 @@ export function register(program: Command, ctx: CliContext): void {
         };
         const target = await connectTarget(opts, ctx);
         try {
-          const deps = pipelineDeps(opts, ctx, target.registry, target.client, sources);
+          const deps = targetDeps(opts, ctx, target.registry, target.client, sources);
           const store = deps.state!;
           try {
             const spec = { sources, mode: 'compile' as const, context: context.value, strict: opts.strict ?? false };

@@ -11,7 +11,8 @@ import { renderGraph } from '../../gitops/graph.js';
 import type { CliContext } from '../context.js';
 import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, pipelineDeps, UsageError } from '../target.js';
+import { connectTarget, UsageError } from '../target.js';
+import { targetDeps } from '../state-store.js';
 
 export interface PlanCliOptions extends TargetCliOptions {
   format: PlanFormat;
@@ -94,7 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {
-          const deps = pipelineDeps(opts, ctx, target.registry, target.client, sources);
+          const deps = targetDeps(opts, ctx, target.registry, target.client, sources);
           const out = await reconcileOnce(spec, deps).finally(() => deps.state?.close());
           printPlan(out, opts, ctx);
           if (opts.out && out.plan) {

@@ -13,7 +13,8 @@ import type { CliContext } from '../context.js';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { action } from '../run.js';
-import { cacheDir, connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
+import { cacheDir, connectTarget, lockTimeoutMs, UsageError } from '../target.js';
+import { targetDeps } from '../state-store.js';
 import { addPlanOptions, specFromOptions, type PlanCliOptions } from './plan.js';
 
 export interface ServeCliOptions extends PlanCliOptions {
@@ -47,7 +48,7 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   const logger = jsonLogger(ctx.io.stdout);
   if (!secret) logger.log('warn', 'no webhook secret (--webhook-secret or AKBP_WEBHOOK_SECRET): every webhook will be refused', {});
   const target = await connectTarget(opts, ctx);
-  const deps = pipelineDeps(opts, ctx, target.registry, target.client, opts.source);
+  const deps = targetDeps(opts, ctx, target.registry, target.client, opts.source);
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
   // One hostile blueprint must fail its source, not stall /healthz or kill the daemon.

@@ -12,7 +12,8 @@ import { stateBackendKind, stateSpec } from '../../state/open.js';
 import type { CliContext } from '../context.js';
 import type { TargetCliOptions } from '../options.js';
 import { action } from '../run.js';
-import { connectTarget, lockTimeoutMs, openState, UsageError, type Target } from '../target.js';
+import { connectTarget, lockTimeoutMs, UsageError, type Target } from '../target.js';
+import { openState } from '../state-store.js';
 
 interface StateCliOptions extends TargetCliOptions {
   format: 'text' | 'json';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Diagnostic } from '../../model/index.js';
 import { hasErrors } from '../../diag/index.js';
-import { loadAndValidate } from '../../pipeline/index.js';
+import { loadAndValidate } from '../../pipeline/load.js';
 import { ociManifestDigest } from '../../sources/index.js';
 import { diagnosticsToJson, renderDiagnosticsText } from '../../report/index.js';
 import type { CliContext } from '../context.js';

@@ -11,7 +11,8 @@ import type { Logger } from '../../model/index.js';
 import type { CliContext } from '../context.js';
 import { useColor } from '../options.js';
 import { action, textsOf } from '../run.js';
-import { connectTarget, offlineRegistry, pipelineDeps, UsageError, type Target } from '../target.js';
+import { connectTarget, offlineRegistry, UsageError, type Target } from '../target.js';
+import { targetDeps } from '../state-store.js';
 import { addPlanOptions, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 
 export interface WatchCliOptions extends PlanCliOptions {
@@ -63,7 +64,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
   let target: Target | undefined;
   const registry = server ? (target = await connectTarget(opts, ctx)).registry : offlineRegistry(opts).registry;
   try {
-    const deps = pipelineDeps(opts, ctx, registry, target?.client);
+    const deps = targetDeps(opts, ctx, registry, target?.client);
     const reader = cachedReadSources(deps.readSources, { cwd: ctx.cwd, cacheLocal: true });
     deps.readSources = reader.readSources;
     // Only files whose bytes changed are parsed again.
