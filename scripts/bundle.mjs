@@ -7,6 +7,7 @@
 // as before.
 //   node scripts/bundle.mjs [COMPILED_SRC_DIR]   (default dist/; the bench passes .bench/src/)
 import { readFile, rm } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
 import { relative, resolve, dirname } from 'node:path';
 import { build } from 'esbuild';
 
@@ -30,6 +31,35 @@ const keepMetaUrl = {
   },
 };
 
+// Node's built-ins, for the code we bundle, are taken through `require` and loaded on first use:
+// - `import { x } from 'node:fs'` in an ES module builds an ESM facade that reads every export of the
+//   built-in, and fs's lazy getters then load all of node's streams (15 ms of `akbp validate`);
+// - commander requires child_process at start-up for the subcommand executables akbp never runs.
+// A built-in whose exports are a plain object becomes an object with one getter per export (its
+// names read here, at build time) that requires the real module the first time a property is read;
+// one whose exports are a function or class (events, stream, assert) is required as it is.
+const builtinNames = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      builtinNames.has(args.path) ? { path: args.path.replace(/^node:/, ''), namespace: 'builtin' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => {
+      const id = JSON.stringify(`node:${args.path}`);
+      const real = createRequire(import.meta.url)(args.path);
+      if (typeof real === 'function') return { contents: `module.exports = __akbpRequire(${id});`, loader: 'js' };
+      const names = JSON.stringify(Object.keys(real).filter((k) => k !== 'default'));
+      return {
+        contents:
+          `let real; const load = () => (real ??= __akbpRequire(${id}));\n` +
+          `for (const k of ${names}) Object.defineProperty(exports, k, { enumerable: true, get: () => load()[k] });`,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 await rm(out, { recursive: true, force: true });
 await build({
   entryPoints: { main: resolve(src, 'cli/main.js') },
@@ -41,9 +71,11 @@ await build({
   outdir: out,
   chunkNames: 'chunk-[hash]',
   // Bundled CommonJS dependencies require node's built-ins at run time.
-  banner: { js: "import { createRequire as __akbpCreateRequire } from 'node:module'; const require = __akbpCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __akbpCreateRequire } from 'node:module'; const require = __akbpCreateRequire(import.meta.url); const __akbpRequire = require;",
+  },
   external: ['pg-native'],
-  plugins: [keepMetaUrl],
+  plugins: [keepMetaUrl, lazyBuiltins],
   logLevel: 'warning',
   legalComments: 'none',
   // Less text for V8 to scan at start-up; names stay, so stack traces still read.

@@ -19,7 +19,20 @@ export function standaloneValidators(reg: Registry): Map<string, string> {
   const out = new Map<string, string>();
   for (const [name, info] of Object.entries(reg.models)) {
     if (!isBlueprintModel(info)) continue;
-    out.set(precompiledFile(name), standaloneCode(ajv, { validate: modelSchemaRef(name) }));
+    out.set(precompiledFile(name), withoutRuntimeRequire(standaloneCode(ajv, { validate: modelSchemaRef(name) })));
   }
   return out;
+}
+
+const UCS2LENGTH = 'require("ajv/dist/runtime/ucs2length").default';
+
+/**
+ * ajv's code counts a string's length in code points (as authentik's Python does) with a helper it
+ * requires from its runtime; resolving `ajv` from the validator's directory was a measurable part of
+ * `akbp validate`'s start-up, so the module carries its own copy.
+ */
+function withoutRuntimeRequire(code: string): string {
+  if (!code.includes(UCS2LENGTH)) return code;
+  const own = 'function codePoints(s) { let n = 0; for (const _ of s) n++; return n; }';
+  return code.replace('"use strict";', `"use strict";${own}`).replaceAll(UCS2LENGTH, 'codePoints');
 }
