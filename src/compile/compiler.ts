@@ -445,7 +445,7 @@ export class Compilation {
       if (ref.kind !== 'keyOf') continue;
       const same = itemsWithId(unit, ref.id);
       const earlier = same.filter((o) => o.parsed.index < item.parsed.index);
-      const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.info?.kind !== 'meta');
+      const usable = earlier.find((o) => o.status === 'kept' && (o.state !== 'absent' || this.registry.keyOfAbsent) && o.info?.kind !== 'meta');
       if (usable) {
         item.deps.add(usable.key);
         // Fixed when `created` began recording the existing object (≈2023.10, §5).
