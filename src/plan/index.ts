@@ -106,7 +106,12 @@ export function plan(input: PlanInput): Plan {
       // Written, then deleted with every other object of its model: the clean's delete of the live
       // object (if any) is the whole effect, and no object is recorded for this entry.
       const { pk: _gone, ...base } = r.base;
-      const change: Change = { ...base, action: 'noop', reason: `metacleanblueprint at line ${ctx.lines(clean.origin.range)} deletes it afterwards`, patch: [] };
+      const change: Change = {
+        ...base,
+        action: 'noop',
+        reason: `metacleanblueprint at line ${ctx.lines(clean.origin.range)} deletes it afterwards`,
+        patch: [],
+      };
       ctx.outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
       changes.push(change);
       planned.push({ change, entry: e });
@@ -285,12 +290,7 @@ function cleanedByLaterClean(entries: readonly CompiledEntry[], reg: Registry): 
     const model = findModel(reg, e.model)?.model;
     const clean = cleans.find((c) => {
       const name = c.attrs.model_name;
-      return (
-        c.origin.uri === e.origin.uri &&
-        c.origin.range.start > e.origin.range.start &&
-        typeof name === 'string' &&
-        findModel(reg, name)?.model === model
-      );
+      return c.origin.uri === e.origin.uri && c.origin.range.start > e.origin.range.start && typeof name === 'string' && findModel(reg, name)?.model === model;
     });
     if (clean) out.set(e.key, clean);
   }

@@ -74,7 +74,10 @@ test('2023.6: the same file is refused at the !KeyOf with AKB2021, before any wr
     writeFileSync(bp, RETIRE);
     const run = await runCli(['apply', '--sandbox', sb, '--authentik-version', '2023.6', bp, '--yes'], { cwd: dir, env });
     assert.equal(run.code, 1, run.stdout + run.stderr);
-    assert.match(run.stdout + run.stderr, /login\.yaml:11:\d+: error AKB2021: !KeyOf `pw`: that entry has state `absent` and records no object on authentik 2023\.6/);
+    assert.match(
+      run.stdout + run.stderr,
+      /login\.yaml:11:\d+: error AKB2021: !KeyOf `pw`: that entry has state `absent` and records no object on authentik 2023\.6/,
+    );
     assert.deepEqual(stagesIn(sb).passwords, ['old-password'], 'nothing was deleted');
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -179,7 +179,7 @@ entries:
     );
     const plan = await cli('plan', bp, '--detailed-exitcode');
     assert.equal(plan.code, 2, plan.out);
-    assert.match(plan.out, /- application slug=app-00  \(clean\.yaml:13\)/, 'the clean deletes what the first entry declares');
+    assert.match(plan.out, /- application slug=app-00 {2}\(clean\.yaml:13\)/, 'the clean deletes what the first entry declares');
     assert.doesNotMatch(plan.out, /\+ application slug=early-new/, 'nothing is created only to be deleted');
     const apply = await cli('apply', bp, '--yes');
     assert.equal(apply.code, 0, apply.out);

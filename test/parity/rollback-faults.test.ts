@@ -472,7 +472,10 @@ async function roleWorld(): Promise<RoleWorld> {
     held,
     apply: async () => {
       sb.clearLog();
-      const r = await runCli(['apply', '--server', http.url, '--token', TOKEN, '--state', join(d, 'state.json'), '--concurrency', '1', 'bp', '--yes'], { cwd: d, env });
+      const r = await runCli(['apply', '--server', http.url, '--token', TOKEN, '--state', join(d, 'state.json'), '--concurrency', '1', 'bp', '--yes'], {
+        cwd: d,
+        env,
+      });
       const out = r.stdout + r.stderr;
       assert.ok(!out.includes(TOKEN), 'the token never appears in the output');
       return { ...r, out, writes: sb.requestLog.filter((l) => l.method !== 'GET').map((l) => `${l.method} ${l.path} ${l.status}`) };
@@ -531,7 +534,12 @@ test('an unassign that fails during rollback is AKB5007 naming the object and th
     assert.equal(r.code, 1, r.out);
     assert.deepEqual(await w.held(), { global: ['authentik_flows.view_flow'], onWatched: ['authentik_core.change_group', 'authentik_core.view_group'] });
     const call = `PATCH ${w.url}/api/v3/rbac/permissions/assigned_by_roles/${w.role}/unassign/`;
-    assert.match(r.out, new RegExp(`error AKB5007: group name=watched \\(pk ${w.watched}\\): permissions granted to role ${w.role} were not taken back: PATCH /rbac/permissions/assigned_by_roles/${w.role}/unassign/ → 500`));
+    assert.match(
+      r.out,
+      new RegExp(
+        `error AKB5007: group name=watched \\(pk ${w.watched}\\): permissions granted to role ${w.role} were not taken back: PATCH /rbac/permissions/assigned_by_roles/${w.role}/unassign/ → 500`,
+      ),
+    );
     assert.ok(r.out.includes(call), `says which call finishes it by hand\n${r.out}`);
     assert.match(r.out, /rollback-failed\s+update\s+group name=watched\b/);
     assert.match(r.out, /rolled-back\s+update\s+role name=auditors\b/);

@@ -24,7 +24,8 @@ export const keyofTarget: Rule = {
       absent: {
         code: V.keyOfTarget,
         summary: '!KeyOf `{{id}}`: that entry has state `absent` and records no object on authentik {{version}}',
-        detail: 'Reference an entry that creates or updates the object, or use !Find; authentik 2026.5 resolves it (to null, the object being deleted by then).',
+        detail:
+          'Reference an entry that creates or updates the object, or use !Find; authentik 2026.5 resolves it (to null, the object being deleted by then).',
       },
       meta: {
         code: V.keyOfTarget,
@@ -69,8 +70,7 @@ export const keyofTarget: Rule = {
       }
       if (target.state === 'absent') {
         if (!ctx.registry.keyOfAbsent) ctx.report(this, 'absent', { id: tag.id, version: ctx.registry.version }, where);
-      }
-      else if (target.model?.kind === 'meta') ctx.report(this, 'meta', { id: tag.id, model: target.model.model }, where);
+      } else if (target.model?.kind === 'meta') ctx.report(this, 'meta', { id: tag.id, model: target.model.model }, where);
     }
   },
 };
