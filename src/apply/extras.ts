@@ -7,7 +7,8 @@ import { extraSpec, grantOf, isGrantPath, managedRoleName, ROLE_MODEL, secretTex
 import { unescapePointer } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import type { ApplyWorld } from './world.js';
-import { who } from './diagnostics.js';
+import { mayHaveLanded, who } from './diagnostics.js';
+import type { Undo } from './rollback.js';
 
 export interface ExtraWrite {
   field: string;
@@ -34,6 +35,8 @@ export function isExtraChange(fc: SensitiveFieldChange, entry: CompiledEntry | u
  * Grants the change's permissions through the RBAC assign endpoint once its object exists: the
  * global ones to the role itself (or the user's managed role), object ones on this object. The
  * endpoint only adds, as the importer does. Throws the server's error (400: unknown permission).
+ * Each assign is preceded by a read of what the role holds in that scope, so rollback takes back
+ * only what this run added (unassign), never a permission the role held before.
  */
 export async function applyGrants(
   c: Change,
@@ -41,6 +44,8 @@ export async function applyGrants(
   client: ServerClient,
   world: ApplyWorld,
   counted: <T>(p: () => Promise<T>) => Promise<T>,
+  undoable: (u: Undo) => void,
+  label: string,
 ): Promise<void> {
   const grants = c.patch.map(grantOf).filter((g): g is Grant => g !== undefined);
   if (!grants.length) return;
@@ -73,7 +78,20 @@ export async function applyGrants(
   }
   for (const b of batches.values()) {
     const a: PermissionAssignment = b.global ? { permissions: b.permissions } : { permissions: b.permissions, model: c.model, object_pk: String(obj.pk) };
-    await counted(() => api.assign(b.role, a));
+    const held = new Set(
+      b.global
+        ? await api.globalPermissions(b.role)
+        : (await api.objectPermissions(b.role)).filter((p) => p.model === a.model && p.objectPk === a.object_pk).map((p) => p.permission),
+    );
+    const added = [...new Set(b.permissions)].filter((p) => !held.has(p));
+    const back: Undo = { kind: 'unassign', change: c, pk: obj.pk, role: b.role, assignment: { ...a, permissions: added }, label };
+    try {
+      await counted(() => api.assign(b.role, a));
+    } catch (e) {
+      if (added.length && mayHaveLanded(e)) undoable(back);
+      throw e;
+    }
+    if (added.length) undoable(back);
   }
 }
 

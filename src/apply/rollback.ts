@@ -1,7 +1,7 @@
 // Rollback: undo applied changes in reverse from their before-images; every step is reported and
 // what cannot be undone (deletes, secrets set through actions, lost creates) says so, naming the
 // object as a person finds it and how to finish by hand.
-import type { Change, ChangeResult, Diagnostic, JsonObject, ServerClient, OwnershipState } from '../model/index.js';
+import type { Change, ChangeResult, Diagnostic, JsonObject, PermissionAssignment, ServerClient, OwnershipState } from '../model/index.js';
 import { diag } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
 
@@ -15,6 +15,8 @@ interface PriorRecord {
 export type Undo =
   | { kind: 'delete-created'; change: Change; pk: string | number; label: string; path?: string }
   | { kind: 'patch-back'; change: Change; pk: string | number; body: JsonObject; label: string; path?: string; prior: PriorRecord }
+  /** Permissions a grant added that the role did not hold before (its before-image), taken back. */
+  | { kind: 'unassign'; change: Change; pk: string | number; role: string; assignment: PermissionAssignment; label: string }
   | { kind: 'none'; change: Change; why: string; label: string };
 
 const FINISH = 're-run `akbp apply` to apply the blueprint whole after all';
@@ -43,6 +45,10 @@ export async function rollback(
         count();
         await client.patch(u.change.model, u.pk, u.body);
         restore(state, key, u.prior);
+      } else if (u.kind === 'unassign') {
+        if (!client.rbac) throw new Error("this client cannot reach authentik's RBAC endpoints");
+        count();
+        await client.rbac.unassign(u.role, u.assignment);
       } else {
         ok = false;
         outcome.set(key, false);
@@ -54,7 +60,7 @@ export async function rollback(
       ok = false;
       outcome.set(key, false);
       const why = e instanceof Error ? e.message : String(e);
-      const where = url(u.kind === 'none' ? undefined : u.path);
+      const where = url(u.kind === 'none' ? undefined : u.kind === 'unassign' ? unassignPath(u.role) : u.path);
       if (u.kind === 'delete-created') {
         diagnostics.push(
           diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}) was not deleted: ${why}`, {
@@ -69,6 +75,14 @@ export async function rollback(
           diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}): ${fields} not set back: ${why}`, {
             entry: key,
             detail: `It keeps the values this run wrote. To finish: ${FINISH}, or set ${fields} back by hand to the values the plan shows as before${where ? ` (PATCH ${where})` : ''}.`,
+          }),
+        );
+      } else if (u.kind === 'unassign') {
+        // The call's body would list the permissions: the plan shows them, the message does not.
+        diagnostics.push(
+          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}): permissions granted to role ${u.role} were not taken back: ${why}`, {
+            entry: key,
+            detail: `The role keeps the permissions this run granted${u.assignment.object_pk === undefined ? '' : ' on this object'}. To finish: ${FINISH}, or take back the grants the plan shows by hand: PATCH ${where}.`,
           }),
         );
       }
@@ -87,6 +101,11 @@ export function lostCreate(c: Change, label: string, listUrl: string | undefined
     entry: c.key,
     detail: `Without the server's answer akbp cannot tell whether it exists. The create stays announced in the ownership record, so the next \`akbp apply\` finds it and keeps it as akbp's; to remove it instead, look for it${listUrl ? ` in ${listUrl}` : ''} and delete it by hand.`,
   });
+}
+
+/** Below the API base: rbac_permissions_assigned_by_roles_unassign_partial_update. */
+function unassignPath(role: string): string {
+  return `/rbac/permissions/assigned_by_roles/${encodeURIComponent(role)}/unassign/`;
 }
 
 function restore(state: OwnershipState, key: string, prior: PriorRecord): void {

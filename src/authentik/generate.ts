@@ -29,7 +29,7 @@ export interface RegistryFacts {
 }
 
 /** Behaviour of the blueprint importer that depends on the version, not on the API. */
-type ImporterFeatures = Pick<Registry, 'tags' | 'states' | 'entryPermissions' | 'dottedContext' | 'sectionedEntries' | 'maxPageSize'>;
+type ImporterFeatures = Pick<Registry, 'tags' | 'states' | 'entryPermissions' | 'dottedContext' | 'keyOfAbsent' | 'sectionedEntries' | 'maxPageSize'>;
 
 const BASE_TAGS = ['KeyOf', 'Find', 'Context', 'Env', 'Format', 'If', 'Condition', 'Enumerate', 'Index', 'Value'];
 
@@ -46,6 +46,8 @@ function importerFeatures(version: string): ImporterFeatures {
     states: at(2023, 10) ? ['present', 'created', 'must_created', 'absent'] : ['present', 'created', 'absent'],
     entryPermissions: at(2024, 8),
     dottedContext: at(2026, 5),
+    // test_v1_state.test_state_absent_with_key_of; the release that added it is unverified.
+    keyOfAbsent: at(2026, 5),
     sectionedEntries: at(2025, 8),
     // 2023.6 has no cap; newer releases read pagination.max_page_size from config (value unverified).
     maxPageSize: at(2024, 1) ? 1000 : null,
@@ -352,6 +354,7 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
     states: features.states,
     entryPermissions: features.entryPermissions,
     dottedContext: features.dottedContext,
+    keyOfAbsent: features.keyOfAbsent,
     sectionedEntries: features.sectionedEntries,
     maxPageSize: features.maxPageSize,
   };

@@ -146,6 +146,8 @@ export interface Registry {
   entryPermissions: boolean;
   /** Whether `!Context` accepts dotted paths. */
   dottedContext: boolean;
+  /** Whether an `absent` entry records its object, so a later `!KeyOf` to it resolves (to null: the object is deleted by then). */
+  keyOfAbsent: boolean;
   /** Whether `entries` may be a mapping of sections. */
   sectionedEntries: boolean;
   /** Largest page size the server accepts, null when uncapped. */

@@ -44,5 +44,5 @@ export const C = {
   // Numbered apart from the sequence so concurrent additions to this catalogue cannot collide.
   evalLimit: def('AKB3080', 'error', 'tag evaluation went over a limit (nodes, string length or total output)'),
   workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)'),
-  instanceBlocked: def('AKB3090', 'error', 'blueprint file not applied: it needs a file that failed to load or validate'),
+  instanceBlocked: def('AKB3090', 'error', 'blueprint file not applied: it needs a file that failed to load, validate or compile'),
 } as const;

@@ -46,6 +46,11 @@ export interface CompileOptions {
   library?: ParsedBlueprint[];
   /** Bounds on what tag evaluation may build (see DEFAULT_EVAL_LIMITS). */
   limits?: Partial<EvalLimits>;
+  /**
+   * Told the uri of the file compile works on whenever that changes, undefined once it works
+   * across files: a compile worker that dies can then name the file it died in.
+   */
+  onFile?: (uri: string | undefined) => void;
 }
 
 const POLICY_BINDING = 'authentik_policies.policybinding';
@@ -205,6 +210,7 @@ export class Compilation {
     if (unit.state !== 'pending') return;
     unit.state = 'active';
     this.active.push(unit);
+    this.opts.onFile?.(unit.bp.uri);
     const bp = unit.bp;
     const context = buildContext(bp.context, this.opts.contextOverrides, this.registry.dottedContext, this.builtins);
     const ev = new BlueprintEvaluator(this.run, bp, context);
@@ -236,6 +242,7 @@ export class Compilation {
       if (item.model === META_APPLY) barriers.push(item.key);
     }
     this.active.pop();
+    this.opts.onFile?.(this.active.at(-1)?.bp.uri);
     unit.state = 'done';
   }
 
@@ -445,7 +452,7 @@ export class Compilation {
       if (ref.kind !== 'keyOf') continue;
       const same = itemsWithId(unit, ref.id);
       const earlier = same.filter((o) => o.parsed.index < item.parsed.index);
-      const usable = earlier.find((o) => o.status === 'kept' && o.state !== 'absent' && o.info?.kind !== 'meta');
+      const usable = earlier.find((o) => o.status === 'kept' && (o.state !== 'absent' || this.registry.keyOfAbsent) && o.info?.kind !== 'meta');
       if (usable) {
         item.deps.add(usable.key);
         // Fixed when `created` began recording the existing object (≈2023.10, §5).

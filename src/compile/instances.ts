@@ -1,4 +1,4 @@
-// Which blueprint instances need a file that failed to load or validate (README "Failure
+// Which blueprint instances need a file that failed to load, validate or compile (README "Failure
 // isolation"). Runs before compile, on the loaded text: a broken file is never evaluated, so what
 // it would create is read from its literal declarations, and from its raw text when it did not
 // even parse. Whenever the answer is uncertain the instance is blocked: applying it without the
@@ -11,7 +11,7 @@ import { C } from './codes.js';
 
 const META_APPLY = 'authentik_blueprints.metaapplyblueprint';
 
-/** A file that failed to load or validate: what is known of it. */
+/** A file that failed to load, validate or compile: what is known of it. */
 export interface BrokenFile {
   uri: string;
   path: string;
@@ -171,7 +171,7 @@ export function dependentInstances(input: DependentsInput): DependentInstance[] 
   const block = (bp: ParsedBlueprint, by: { uri: string; path: string }, via: DependentInstance['via'], at: SourceRange, unsure: boolean): void => {
     const cause = causeOf(by.uri);
     const how = via === 'metaapplyblueprint' ? `runs ${by.path} through metaapplyblueprint` : `has a !Find only ${by.path} would answer`;
-    const summary = `${bp.path || bp.uri} is not applied this run: it ${how}, and ${by.path} ${broken.some((b) => b.uri === by.uri) ? 'failed to load or validate' : 'is blocked itself'}`;
+    const summary = `${bp.path || bp.uri} is not applied this run: it ${how}, and ${by.path} ${broken.some((b) => b.uri === by.uri) ? 'failed to load, validate or compile' : 'is blocked itself'}`;
     const diagnostic = diag(C.instanceBlocked, summary, {
       subject: at,
       detail: unsure

@@ -2,6 +2,8 @@
 // must also survive what the meter does not see, so each compile runs in a worker thread with
 // its own heap limit and a deadline: /healthz keeps answering meanwhile, and a worker that runs
 // out of memory or time fails its source with a diagnostic instead of taking the process down.
+// The worker says which file it is compiling as it goes, so that diagnostic names the file it
+// died in, and the pipeline leaves out that file (and its dependents) and compiles the rest.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compileBlueprints, compileCodes, type CompileOptions, type EvalLimits } from '../compile/index.js';
 import { diag } from '../diag/index.js';
@@ -21,7 +23,7 @@ export type CompileFn = (bps: ParsedBlueprint[], opts: CompileOptions) => Promis
 
 interface Request {
   bps: ParsedBlueprint[];
-  opts: Omit<CompileOptions, 'readFile'>;
+  opts: Omit<CompileOptions, 'readFile' | 'onFile'>;
   /** Functions do not cross threads: the worker reads !File itself, with the CLI's confined reader. */
   readFiles: boolean;
 }
@@ -44,13 +46,16 @@ function bootstrap(): string {
   return `import(${tsx}).then((m) => m.register()).then(() => import(${self}))`;
 }
 
+/** What the worker posts: the file it starts on (or leaves for work across files), then the result. */
+type WorkerMessage = { kind: 'file'; uri: string | undefined } | { kind: 'result'; result: CompileResult };
+
 /** A compile function for `ReconcileDeps.compile` that runs each compile in a fresh worker. */
 export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
   const maxMemoryMb = options.maxMemoryMb ?? 1024;
   const timeoutMs = options.timeoutMs ?? 120_000;
   return (bps, opts) =>
     new Promise<CompileResult>((resolve) => {
-      const { readFile, ...rest } = opts;
+      const { readFile, onFile: _onFile, ...rest } = opts;
       const request: Request = {
         bps,
         opts: { ...rest, ...(options.limits ? { limits: { ...rest.limits, ...options.limits } } : {}) },
@@ -64,6 +69,8 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
         stderr: false,
       });
       let settled = false;
+      // The file the worker was compiling when it last said so; undefined: between or across files.
+      let current: string | undefined;
       const finish = (r: CompileResult): void => {
         if (settled) return;
         settled = true;
@@ -71,17 +78,21 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
         void worker.terminate();
         resolve(r);
       };
-      const failed = (why: string, detail: string): CompileResult => ({
-        entries: [],
-        dropped: [],
-        diagnostics: [
-          diag(compileCodes.workerFailed, `compile ${why}`, {
-            // Where it went wrong is unknown once the worker is gone; the run names its first file.
-            ...(bps[0] ? { subject: { uri: bps[0].uri, start: 0, end: 0 } } : {}),
-            detail,
-          }),
-        ],
-      });
+      const failed = (why: string, detail: string): CompileResult => {
+        const file = current === undefined ? undefined : (bps.find((b) => b.uri === current) ?? opts.library?.find((b) => b.uri === current));
+        return {
+          entries: [],
+          dropped: [],
+          diagnostics: [
+            diag(compileCodes.workerFailed, `compile ${file ? `of ${file.path || file.uri} ` : ''}${why}`, {
+              // Blamed on the file it was compiling: that file and its dependents are left out and
+              // the rest compiled again. Across files there is nobody to blame: the run stops.
+              ...(current !== undefined ? { subject: { uri: current, start: 0, end: 0 } } : {}),
+              detail,
+            }),
+          ],
+        };
+      };
       const timer = setTimeout(
         () =>
           finish(
@@ -92,7 +103,10 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
           ),
         timeoutMs,
       );
-      worker.once('message', (r: CompileResult) => finish(r));
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.kind === 'file') current = m.uri;
+        else finish(m.result);
+      });
       worker.once('error', (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
           finish(
@@ -113,7 +127,8 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
 if (!isMainThread && workerData === MARK && parentPort) {
   const port = parentPort;
   port.once('message', (req: Request) => {
-    const result = compileBlueprints(req.bps, { ...req.opts, ...(req.readFiles ? { readFile: readFromDisk } : {}) });
-    port.postMessage(result);
+    const onFile = (uri: string | undefined): void => port.postMessage({ kind: 'file', uri } satisfies WorkerMessage);
+    const result = compileBlueprints(req.bps, { ...req.opts, onFile, ...(req.readFiles ? { readFile: readFromDisk } : {}) });
+    port.postMessage({ kind: 'result', result } satisfies WorkerMessage);
   });
 }

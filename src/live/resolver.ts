@@ -39,6 +39,12 @@ export abstract class IndexResolver implements DeferredResolver {
   keyOf(id: string, pbm: boolean, fromKey: string): Json | undefined {
     const candidates = this.table.withId(id, fromKey);
     for (const e of candidates) {
+      // Newer importers record the object an absent entry deleted; Django has cleared its pk by
+      // the time a later entry reads it, whether or not the object existed: the reference is null.
+      if (e.state === 'absent') {
+        if (this.reg.keyOfAbsent) return null;
+        continue;
+      }
       const o = this.objectOfEntry(e);
       if (o) return keyOfValue(this.reg, o, pbm);
     }

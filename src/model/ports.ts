@@ -88,4 +88,6 @@ export interface RbacApi {
   /** The pk of the role authentik manages under this name (`ak-managed-role--user-<pk>`), or null. */
   managedRole(name: string): Promise<string | null>;
   assign(role: string, a: PermissionAssignment): Promise<void>;
+  /** Takes permissions back (rollback of a grant); ones the role does not hold are ignored. */
+  unassign(role: string, a: PermissionAssignment): Promise<void>;
 }

@@ -54,16 +54,26 @@ interface Prepared {
 }
 
 /**
- * validate → compile with failure isolation: files with load or validate errors of their own, and
- * the files that need them, are left out and compile runs over the rest. Without a file to blame
- * (an unreadable source) nothing compiles. A compile error still stops the whole run: compile
- * abandons a run over its limits whole, and its worker failing names no file it could blame.
+ * validate → compile with failure isolation: files with load, validate or compile errors of their
+ * own, and the files that need them, are left out and the rest is compiled. A compile error is
+ * known only once compile ran, so compile runs again without the files it failed in (each round
+ * leaves out at least one more file). Without a file to blame (an unreadable source, a compile
+ * worker that died outside any file) nothing is compiled.
  */
 async function prepare(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps): Promise<Prepared> {
-  const iso = isolate({ ...loaded, registry: deps.registry }, loaded.diagnostics);
-  if (!iso) return { blocked: [], diagnostics: loaded.diagnostics };
-  const compiled = await compileLoaded({ ...loaded, blueprints: iso.blueprints, library: iso.library }, spec, deps);
-  return { compiled, blocked: iso.blocked, diagnostics: [...loaded.diagnostics, ...iso.diagnostics, ...compiled.diagnostics] };
+  const files = new Set(loaded.files.map((f) => f.uri));
+  const compileErrors: Diagnostic[] = [];
+  for (;;) {
+    const iso = isolate({ ...loaded, registry: deps.registry }, [...loaded.diagnostics, ...compileErrors]);
+    if (!iso) return { blocked: [], diagnostics: [...loaded.diagnostics, ...compileErrors] };
+    const compiled = await compileLoaded({ ...loaded, blueprints: iso.blueprints, library: iso.library }, spec, deps);
+    const failedIn = compiled.diagnostics.filter((d) => d.severity === 'error' && d.subject !== undefined && files.has(d.subject.uri));
+    const unblamed = compiled.diagnostics.some((d) => d.severity === 'error' && !failedIn.includes(d));
+    if (failedIn.length === 0 || unblamed) {
+      return { compiled, blocked: iso.blocked, diagnostics: [...loaded.diagnostics, ...compileErrors, ...iso.diagnostics, ...compiled.diagnostics] };
+    }
+    compileErrors.push(...failedIn);
+  }
 }
 
 interface LoadedState {

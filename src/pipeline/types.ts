@@ -69,7 +69,7 @@ interface ReadSourcesResult {
 }
 
 /**
- * A file left out of this run: it failed to load or validate, or it needs such a file
+ * A file left out of this run: it failed to load, validate or compile, or it needs such a file
  * (metaapplyblueprint, `!Find`). Nothing of it is planned, applied or pruned.
  */
 export interface BlockedFile {

@@ -87,6 +87,7 @@ export function plan(input: PlanInput): Plan {
   const liveOfChange = new Map<string, LiveObject>();
   // metacleanblueprint entries declare no object: they become deletes, planned after prune's.
   const cleans: CompiledEntry[] = [];
+  const cleanedLater = cleanedByLaterClean(entries, reg);
 
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
@@ -98,6 +99,22 @@ export function plan(input: PlanInput): Plan {
     if (r.kind === 'failed') continue;
     if (r.kind === 'skipped') {
       changes.push(r.change);
+      continue;
+    }
+    const clean = cleanedLater.get(e.key);
+    if (clean) {
+      // Written, then deleted with every other object of its model: the clean's delete of the live
+      // object (if any) is the whole effect, and no object is recorded for this entry.
+      const { pk: _gone, ...base } = r.base;
+      const change: Change = {
+        ...base,
+        action: 'noop',
+        reason: `metacleanblueprint at line ${ctx.lines(clean.origin.range)} deletes it afterwards`,
+        patch: [],
+      };
+      ctx.outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
+      changes.push(change);
+      planned.push({ change, entry: e });
       continue;
     }
     const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
@@ -112,7 +129,11 @@ export function plan(input: PlanInput): Plan {
   // sequence: waves of the writes, prune's deletes, delete waves, one total order.
   assignWaves(planned);
   // `model|pk` of every live object an entry of this run matched: neither prune nor metaclean deletes it.
-  const claimed = new Set([...input.snapshot.byKey.values()].filter((o): o is LiveObject => o !== null).map((o) => `${o.model}|${String(o.pk)}`));
+  const claimed = new Set(
+    [...input.snapshot.byKey]
+      .filter((kv): kv is [string, LiveObject] => kv[1] !== null && !cleanedLater.has(kv[0]))
+      .map(([, o]) => `${o.model}|${String(o.pk)}`),
+  );
   const pruned = planPrune({
     state: input.state,
     entries: input.entries,
@@ -136,6 +157,7 @@ export function plan(input: PlanInput): Plan {
     claimed,
     found: resolver.found,
     deleted: new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.model}|${String(c.pk)}`)),
+    declared: new Set(entries.map((e) => e.key)),
     line: ctx.lines,
   });
   changes.push(...cleaned.changes);
@@ -252,6 +274,27 @@ function settle(ctx: PlanContext, r: Resolved, change: Change): void {
     creates: change.action === 'create' || twin !== undefined,
     body: twin ? ctx.outcomes.get(twin)!.body : r.resolvedBody,
   });
+}
+
+/**
+ * Entries a metacleanblueprint of their own file cleans after them: authentik runs the file in
+ * document order and the clean deletes every object of its model then (clean_blueprint.py), the
+ * ones earlier entries just wrote included. Entries after it, and other files, are not cleaned here.
+ */
+function cleanedByLaterClean(entries: readonly CompiledEntry[], reg: Registry): Map<string, CompiledEntry> {
+  const out = new Map<string, CompiledEntry>();
+  const cleans = entries.filter((e) => e.state !== 'absent' && findModel(reg, e.model)?.model === META_CLEAN && !e.conditions.length);
+  if (!cleans.length) return out;
+  for (const e of entries) {
+    if (e.state === 'absent') continue;
+    const model = findModel(reg, e.model)?.model;
+    const clean = cleans.find((c) => {
+      const name = c.attrs.model_name;
+      return c.origin.uri === e.origin.uri && c.origin.range.start > e.origin.range.start && typeof name === 'string' && findModel(reg, name)?.model === model;
+    });
+    if (clean) out.set(e.key, clean);
+  }
+  return out;
 }
 
 function lineFinder(texts: TextLookup | undefined): (r: SourceRange) => number {

@@ -156,6 +156,8 @@ export interface MetaCleanInput {
   found: Set<string>;
   /** `model|pk` of objects other changes of this run delete already. */
   deleted: Set<string>;
+  /** Keys of every entry of this run: a delete never takes the key of a change already planned. */
+  declared: Set<string>;
   /** Line of a source range, for the changes' origin. */
   line: (r: SourceRange) => number;
 }
@@ -163,7 +165,8 @@ export interface MetaCleanInput {
 /**
  * `metacleanblueprint` (2026.5): authentik deletes every object of `model_name` (`objects.all().delete()`
  * in blueprints/v1/meta/clean_blueprint.py), not only what an instance created before. akbp plans
- * those deletes, minus the objects entries of this run declare (authentik would recreate them) and
+ * those deletes, minus the objects entries of this run declare (authentik would recreate them)
+ * other than the ones its own file declares before it (written, then cleaned: not `claimed`), and
  * the ones a current `!Find` answers, under the same --max-deletes cap as prune.
  */
 export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
@@ -172,7 +175,6 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
   const live = new Map<string, LiveObject>();
   const ownerOf = new Map<string, string>();
   for (const [k, rec] of Object.entries(x.state.objects)) ownerOf.set(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`, k);
-  const declared = new Set(x.entries.map((e) => e.key));
   for (const e of x.entries) {
     const subject = e.origin.fields.model_name ?? e.origin.range;
     const at = { entry: e.key, subject };
@@ -210,7 +212,7 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
       x.deleted.add(id);
       // An object akbp recorded under an entry no longer declared: deleting it under that key drops the record too.
       const owner = ownerOf.get(id);
-      const key = owner && !declared.has(owner) ? owner : `${e.key}#clean:${String(obj.pk)}`;
+      const key = owner && !x.declared.has(owner) ? owner : `${e.key}#clean:${String(obj.pk)}`;
       mine.push({
         key,
         model: info.model,

@@ -1,6 +1,7 @@
 // authentik's RBAC endpoints (2024.8+; roles hold every permission since 2025.10): a role's
 // global permissions (`/rbac/permissions/?role=`), its object permissions
-// (`/rbac/permissions/roles/?uuid=`), and the assign action, which only ever adds.
+// (`/rbac/permissions/roles/?uuid=`), the assign action, which only ever adds, and unassign, which
+// rollback uses to take back what assign added.
 import type { PermissionAssignment, RbacApi } from '../model/ports.js';
 import type { Json, JsonObject } from '../model/types.js';
 import { queryString, type QueryValue } from './endpoints.js';
@@ -46,5 +47,9 @@ export class RbacEndpoints implements RbacApi {
 
   async assign(role: string, a: PermissionAssignment): Promise<void> {
     await this.http.json('POST', `/rbac/permissions/assigned_by_roles/${encodeURIComponent(role)}/assign/`, { ...a }, 'safe');
+  }
+
+  async unassign(role: string, a: PermissionAssignment): Promise<void> {
+    await this.http.json('PATCH', `/rbac/permissions/assigned_by_roles/${encodeURIComponent(role)}/unassign/`, { ...a }, 'safe');
   }
 }

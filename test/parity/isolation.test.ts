@@ -204,3 +204,46 @@ test('a saved plan made with a blocked file applies the rest and still fails; a 
     w.done();
   }
 });
+
+/** A context that doubles per line: 23 lines build more values than compile's budget allows. */
+function doubling(levels: number, name: string): string {
+  const lines = ['version: 1', 'context:', "  c0: 'abcdefgh'"];
+  for (let i = 1; i <= levels; i++) lines.push(`  c${i}: [!Context c${i - 1}, !Context c${i - 1}]`);
+  lines.push('entries:', '  - model: authentik_core.group', `    identifiers: {name: ${name}}`, `    attrs: {attributes: {v: !Context c${levels}}}`);
+  return `${lines.join('\n')}\n`;
+}
+
+test('a file whose compile fails (an evaluation error, the evaluation budget) blocks only itself and its dependents', async () => {
+  const w = workdir({
+    'a-healthy.yaml': bp(group('iso-ca')),
+    // A computed argument: only evaluation shows it is no number.
+    'b-format.yaml': `version: 1\ncontext: {word: abc}\nentries:\n${group('iso-cb')}${group('iso-cb2', "    attrs:\n      attributes: {n: !Format ['%d', !Context word]}\n")}`,
+    'c-meta.yaml': bp(meta('b-format.yaml'), group('iso-cc')),
+    'd-find.yaml': bp(group('iso-cd', findParent('iso-cb'))),
+    'e-budget.yaml': doubling(23, 'iso-ce'),
+    'f-find-healthy.yaml': bp(group('iso-cf', findParent('iso-ca'))),
+  });
+  try {
+    const common = ['--sandbox', join(w.dir, 'sandbox.json'), '--state', join(w.dir, 'state.json')];
+    const apply = await runCli(['apply', 'bp', ...common, '--yes'], { cwd: w.dir, env });
+    const shown = apply.stdout + apply.stderr;
+    assert.equal(apply.code, 1, `the healthy files are applied and the run still fails\n${shown}`);
+    assert.deepEqual([...groupsOnServer(w.dir)].sort(), ['iso-ca', 'iso-cf']);
+    assert.match(shown, /b-format\.yaml:9:\d+: error AKB3004: /, 'the evaluation error names file:line:col');
+    assert.match(shown, /e-budget\.yaml:\d+:\d+: error AKB3080: /, 'so does the budget');
+    assert.match(shown, /c-meta\.yaml:\d+:\d+: error AKB3090: [^\n]*b-format\.yaml failed to load, validate or compile/);
+    assert.match(shown, /d-find\.yaml:\d+:\d+: error AKB3090: [^\n]*b-format\.yaml/, 'a !Find answered only by the failed file blocks its file');
+    assert.match(shown, /AKB9106: 4 file\(s\) left out of this run: [^\n]*b-format\.yaml, [^\n]*c-meta\.yaml, [^\n]*d-find\.yaml, [^\n]*e-budget\.yaml/);
+
+    const plan = await runCli(['plan', 'bp', ...common, '--detailed-exitcode'], { cwd: w.dir, env });
+    assert.equal(plan.code, 1, 'an error wins over "changes"');
+
+    w.write('b-format.yaml', bp(group('iso-cb'), group('iso-cb2')));
+    w.write('e-budget.yaml', bp(group('iso-ce')));
+    const fixed = await runCli(['apply', 'bp', ...common, '--yes'], { cwd: w.dir, env });
+    assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+    assert.deepEqual([...groupsOnServer(w.dir)].sort(), ['iso-ca', 'iso-cb', 'iso-cb2', 'iso-cc', 'iso-cd', 'iso-ce', 'iso-cf']);
+  } finally {
+    w.done();
+  }
+});

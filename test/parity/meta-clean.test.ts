@@ -1,8 +1,9 @@
 // `authentik_blueprints.metacleanblueprint` (2026.5) deletes every object of `model_name`
 // (authentik's blueprints/v1/meta/clean_blueprint.py: `model.objects.all().delete()`), whoever
-// created them. akbp plans those deletes with readable identities, keeps what the blueprint
-// itself declares (authentik recreates it), applies the --max-deletes cap as prune does, and
-// executes them; the next plan is empty.
+// created them, at its place in the file: what earlier entries wrote goes too, what later entries
+// declare is written after it. akbp plans those deletes with readable identities, keeps what the
+// blueprint declares after the clean, applies the --max-deletes cap as prune does, and executes
+// them; the next plan is empty.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -144,5 +145,46 @@ test('a model_name authentik does not know is an error on its line before anythi
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /clean\.yaml:5:19: error AKB\d+: .*authentik_core\.nothing/);
     assert.deepEqual(await slugs(sb), ['app-00']);
+  });
+});
+
+test('objects declared before the clean in the same file are deleted too: authentik writes them, then deletes every object', async () => {
+  await withDir(async (dir, cli) => {
+    const sb = join(dir, 'sandbox.json');
+    await seedApps(sb, 3);
+    const bp = join(dir, 'clean.yaml');
+    writeFileSync(
+      bp,
+      `version: 1
+entries:
+  - model: authentik_core.application
+    identifiers:
+      slug: app-00
+    attrs:
+      name: Written, then cleaned
+  - model: authentik_core.application
+    identifiers:
+      slug: early-new
+    attrs:
+      name: Created, then cleaned
+  - model: authentik_blueprints.metacleanblueprint
+    attrs:
+      model_name: authentik_core.application
+  - model: authentik_core.application
+    identifiers:
+      slug: app-01
+    attrs:
+      name: Kept
+`,
+    );
+    const plan = await cli('plan', bp, '--detailed-exitcode');
+    assert.equal(plan.code, 2, plan.out);
+    assert.match(plan.out, /- application slug=app-00 {2}\(clean\.yaml:13\)/, 'the clean deletes what the first entry declares');
+    assert.doesNotMatch(plan.out, /\+ application slug=early-new/, 'nothing is created only to be deleted');
+    const apply = await cli('apply', bp, '--yes');
+    assert.equal(apply.code, 0, apply.out);
+    assert.deepEqual(await slugs(sb), ['app-01'], "authentik's end state: only what is declared after the clean");
+    const again = await cli('plan', bp, '--detailed-exitcode');
+    assert.equal(again.code, 0, again.out);
   });
 });

@@ -411,3 +411,139 @@ test('under seeded random faults on every request the report names exactly what 
     outcomes.join('\n'),
   );
 });
+
+// ── Permission grants: the assign endpoint only adds, so rollback takes back what it added ──
+const GRANTS = `version: 1
+entries:
+  - model: authentik_rbac.role
+    id: auditors
+    identifiers: {name: auditors}
+    attrs:
+      permissions: [authentik_flows.view_flow, authentik_core.view_application]
+  - model: authentik_core.group
+    id: watched
+    identifiers: {name: watched}
+    permissions:
+      - {permission: view_group, role: !KeyOf auditors}
+      - {permission: change_group, role: !KeyOf auditors}
+  - model: authentik_core.group
+    identifiers: {name: fails-here}
+    attrs: {parents: [!KeyOf watched]}
+`;
+
+interface RoleWorld {
+  sb: Sandbox;
+  url: string;
+  role: string;
+  watched: string;
+  apply(): Promise<Applied>;
+  /** The role's permissions as the RBAC endpoints list them: global, and on the group `watched`. */
+  held(): Promise<{ global: string[]; onWatched: string[] }>;
+  close(): Promise<void>;
+}
+
+/** A role already holding one of the global and one of the object permissions the blueprint grants. */
+async function roleWorld(): Promise<RoleWorld> {
+  const d = mkdtempSync(join(tmpdir(), 'akbp-faults-rbac-'));
+  const sb = await createSandbox({ registry, token: TOKEN });
+  const http = await sb.listen('127.0.0.1', 0);
+  const admin = createClient({ baseUrl: http.url, token: TOKEN, registry });
+  const role = String((await admin.create('authentik_rbac.role', { name: 'auditors' })).pk);
+  const watched = String((await admin.create('authentik_core.group', { name: 'watched' })).pk);
+  const rbac = admin.rbac;
+  assert.ok(rbac, 'the client reaches the RBAC endpoints');
+  await rbac.assign(role, { permissions: ['authentik_flows.view_flow'] });
+  await rbac.assign(role, { permissions: ['authentik_core.view_group'], model: 'authentik_core.group', object_pk: watched });
+  const held = async () => ({
+    global: (await rbac.globalPermissions(role)).sort(),
+    onWatched: (await rbac.objectPermissions(role))
+      .filter((p) => p.model === 'authentik_core.group' && p.objectPk === watched)
+      .map((p) => p.permission)
+      .sort(),
+  });
+  mkdirSync(join(d, 'bp'));
+  writeFileSync(join(d, 'bp', 'grants.yaml'), GRANTS);
+  const env = { PATH: process.env.PATH, HOME: d, CI: 'true' };
+  return {
+    sb,
+    url: http.url,
+    role,
+    watched,
+    held,
+    apply: async () => {
+      sb.clearLog();
+      const r = await runCli(['apply', '--server', http.url, '--token', TOKEN, '--state', join(d, 'state.json'), '--concurrency', '1', 'bp', '--yes'], {
+        cwd: d,
+        env,
+      });
+      const out = r.stdout + r.stderr;
+      assert.ok(!out.includes(TOKEN), 'the token never appears in the output');
+      return { ...r, out, writes: sb.requestLog.filter((l) => l.method !== 'GET').map((l) => `${l.method} ${l.path} ${l.status}`) };
+    },
+    close: async () => {
+      await admin.close();
+      await http.close();
+      rmSync(d, { recursive: true, force: true });
+    },
+  };
+}
+
+test('a failure after permission grants takes back exactly what they added: the role holds what it held before', async () => {
+  const w = await roleWorld();
+  try {
+    const before = await w.held();
+    assert.deepEqual(before, { global: ['authentik_flows.view_flow'], onWatched: ['authentik_core.view_group'] });
+    w.sb.injectFault({ method: 'POST', path: /^\/core\/groups\/$/, times: 2, kind: '500' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(await w.held(), before, `the role's permissions are as before\n${r.out}`);
+    const unassign = `/rbac/permissions/assigned_by_roles/${w.role}/unassign/`;
+    assert.deepEqual(
+      r.writes.filter((x) => x.includes('/assigned_by_roles/')),
+      [
+        `POST /rbac/permissions/assigned_by_roles/${w.role}/assign/ 200`,
+        `POST /rbac/permissions/assigned_by_roles/${w.role}/assign/ 200`,
+        `PATCH ${unassign} 204`,
+        `PATCH ${unassign} 204`,
+      ],
+      'two grants, each taken back once',
+    );
+    assert.match(r.out, /rolled-back\s+update\s+role name=auditors\b/);
+    assert.match(r.out, /rolled-back\s+update\s+group name=watched\b/);
+    assert.match(r.out, /AKB5014: rolled back 2 applied change\(s\) of bp\/grants\.yaml/);
+
+    w.sb.clearFaults();
+    const again = await w.apply();
+    assert.equal(again.code, 0, again.out);
+    assert.deepEqual(await w.held(), {
+      global: ['authentik_core.view_application', 'authentik_flows.view_flow'],
+      onWatched: ['authentik_core.change_group', 'authentik_core.view_group'],
+    });
+  } finally {
+    await w.close();
+  }
+});
+
+test('an unassign that fails during rollback is AKB5007 naming the object and the REST call to finish', async () => {
+  const w = await roleWorld();
+  try {
+    w.sb.injectFault({ method: 'POST', path: /^\/core\/groups\/$/, times: 2, kind: '500' });
+    // Rollback runs in reverse: the first unassign takes back the grant on `watched`.
+    w.sb.injectFault({ method: 'PATCH', path: /\/unassign\/$/, kind: '500' });
+    const r = await w.apply();
+    assert.equal(r.code, 1, r.out);
+    assert.deepEqual(await w.held(), { global: ['authentik_flows.view_flow'], onWatched: ['authentik_core.change_group', 'authentik_core.view_group'] });
+    const call = `PATCH ${w.url}/api/v3/rbac/permissions/assigned_by_roles/${w.role}/unassign/`;
+    assert.match(
+      r.out,
+      new RegExp(
+        `error AKB5007: group name=watched \\(pk ${w.watched}\\): permissions granted to role ${w.role} were not taken back: PATCH /rbac/permissions/assigned_by_roles/${w.role}/unassign/ → 500`,
+      ),
+    );
+    assert.ok(r.out.includes(call), `says which call finishes it by hand\n${r.out}`);
+    assert.match(r.out, /rollback-failed\s+update\s+group name=watched\b/);
+    assert.match(r.out, /rolled-back\s+update\s+role name=auditors\b/);
+  } finally {
+    await w.close();
+  }
+});

@@ -197,6 +197,7 @@ export function miniRegistry(maxPageSize: number | null = null): Registry {
     states: [],
     entryPermissions: false,
     dottedContext: false,
+    keyOfAbsent: false,
     sectionedEntries: false,
     maxPageSize,
     models: {

@@ -53,7 +53,8 @@ const CASES: { name: string; version?: string; yaml: string; owner: string[] }[]
     owner: ['AKB2011 4:12'],
   },
   {
-    name: '!KeyOf targets: unknown, later, absent',
+    name: '!KeyOf targets: unknown, later, absent (2023.6 records nothing for an absent entry)',
+    version: '2023.6',
     yaml: 'version: 1\nentries:\n  - model: authentik_core.group\n    id: gone\n    state: absent\n    identifiers: {name: g}\n  - model: authentik_core.group\n    identifiers: {name: u, parent: !KeyOf later}\n    attrs: {roles: [!KeyOf nowhere, !KeyOf gone]}\n  - model: authentik_core.group\n    id: later\n    identifiers: {name: l}\n',
     owner: ['AKB2008 8:36', 'AKB2007 9:21', 'AKB2021 9:37'],
   },

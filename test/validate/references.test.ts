@@ -53,6 +53,14 @@ ruleTester(keyofTarget, {
         - {model: authentik_flows.flowstagebinding, identifiers: {target: !KeyOf flow, stage: x, order: 0}}`,
     },
     {
+      name: 'reference to an absent entry on 2026.5, whose importer records the object it deletes',
+      yaml: yaml`
+      version: 1
+      entries:
+        - {model: authentik_core.group, id: old, state: absent, identifiers: {name: old}}
+        - {model: authentik_core.group, state: absent, identifiers: {name: child}, attrs: {parents: [!KeyOf old]}}`,
+    },
+    {
       name: 'reference from the context block is resolved where it is used',
       yaml: yaml`
       version: 1
@@ -107,13 +115,14 @@ ruleTester(keyofTarget, {
       ],
     },
     {
-      name: 'reference to an absent entry',
+      name: 'reference to an absent entry on 2023.6, whose importer records nothing for it',
+      version: '2023.6',
       yaml: yaml`
       version: 1
       entries:
         - {model: authentik_core.group, id: old, state: absent, identifiers: {name: old}}
         - {model: authentik_core.user, identifiers: {username: u}, attrs: {groups: [!KeyOf old]}}`,
-      errors: [{ code: 'AKB2021', line: 4, column: 79, says: ['state `absent`'] }],
+      errors: [{ code: 'AKB2021', line: 4, column: 79, says: ['state `absent`', 'authentik 2023.6'] }],
     },
     {
       name: 'reference to a meta-model entry',

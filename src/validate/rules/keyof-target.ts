@@ -1,6 +1,7 @@
 // authentik processes entries strictly in document order and `!KeyOf` only sees entries that
 // already recorded an object (§6 `!KeyOf`): a typo, a forward reference, a reference to an
-// `absent` entry or to a meta-model entry all fail the run when the tag is resolved.
+// `absent` entry (before the importer began recording the object an absent entry deletes) or to a
+// meta-model entry all fail the run when the tag is resolved.
 import type { KeyOfTag } from '../../model/types.js';
 import { V } from '../codes.js';
 import type { Rule } from '../context.js';
@@ -22,8 +23,9 @@ export const keyofTarget: Rule = {
       },
       absent: {
         code: V.keyOfTarget,
-        summary: '!KeyOf `{{id}}`: that entry has state `absent` and records no object',
-        detail: 'Reference an entry that creates or updates the object, or use !Find.',
+        summary: '!KeyOf `{{id}}`: that entry has state `absent` and records no object on authentik {{version}}',
+        detail:
+          'Reference an entry that creates or updates the object, or use !Find; authentik 2026.5 resolves it (to null, the object being deleted by then).',
       },
       meta: {
         code: V.keyOfTarget,
@@ -66,8 +68,9 @@ export const keyofTarget: Rule = {
         ctx.report(this, 'later', { id: tag.id }, { ...where, related: [{ range: definedAt, message: `\`${tag.id}\` is defined here, after the reference` }] });
         continue;
       }
-      if (target.state === 'absent') ctx.report(this, 'absent', { id: tag.id }, where);
-      else if (target.model?.kind === 'meta') ctx.report(this, 'meta', { id: tag.id, model: target.model.model }, where);
+      if (target.state === 'absent') {
+        if (!ctx.registry.keyOfAbsent) ctx.report(this, 'absent', { id: tag.id, version: ctx.registry.version }, where);
+      } else if (target.model?.kind === 'meta') ctx.report(this, 'meta', { id: tag.id, model: target.model.model }, where);
     }
   },
 };
