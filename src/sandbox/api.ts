@@ -44,6 +44,12 @@ export class Api {
   readonly routes: RouteTable;
   private readonly version: string;
   private schemaDoc: OpenApiDoc | undefined;
+  /**
+   * Filtered and ordered lists by model and query (page and page size left out), kept until the
+   * next write and for a few seconds at most: a client reading every page of a model then pays for
+   * one sort, not one per page, as a database with an index would.
+   */
+  private readonly lists = new Map<string, { at: number; recs: Rec[] }>();
 
   constructor(
     private readonly w: World,
@@ -54,6 +60,13 @@ export class Api {
   }
 
   async dispatch(req: HttpRequest): Promise<Outcome> {
+    const out = await this.answer(req);
+    // Any write may change what a list shows (records are updated in place): drop the kept lists.
+    if (out.mutated || req.method.toUpperCase() !== 'GET') this.lists.clear();
+    return out;
+  }
+
+  private async answer(req: HttpRequest): Promise<Outcome> {
     const headers = lowerKeys(req.headers);
     const method = req.method.toUpperCase();
     const qIndex = req.path.indexOf('?');
@@ -229,14 +242,31 @@ export class Api {
 
   private list(mv: ModelView, params: URLSearchParams): HttpResponse {
     const w = readOnlyWorld(this.w);
-    const recs = w.store.all(mv.name).filter((r) => !r.hidden);
-    const filtered = applyFilters(w, mv, mv.info.listFilters, recs, params);
-    if (!filtered.ok) return json(filtered.status, filtered.body);
-    const searched = applySearch(w, mv.info.searchFields, filtered.recs, params);
-    const orderable = mv.readable.filter((f) => !f.endsWith('_obj'));
-    const ordered = applyOrdering(w, orderable, mv.info.defaultOrdering, searched, params);
+    const key = listKey(mv.name, params);
+    let ordered = this.kept(key);
+    if (!ordered) {
+      const recs = w.store.all(mv.name).filter((r) => !r.hidden);
+      const filtered = applyFilters(w, mv, mv.info.listFilters, recs, params);
+      if (!filtered.ok) return json(filtered.status, filtered.body);
+      const searched = applySearch(w, mv.info.searchFields, filtered.recs, params);
+      const orderable = mv.readable.filter((f) => !f.endsWith('_obj'));
+      ordered = this.keep(key, applyOrdering(w, orderable, mv.info.defaultOrdering, searched, params));
+    }
     const page = paginate(ordered, params, this.pageOpts(), (r) => render(w, r));
     return json(page.status, page.body);
+  }
+
+  private kept(key: string): Rec[] | undefined {
+    const k = this.lists.get(key);
+    return k && Date.now() - k.at < 5000 ? k.recs : undefined;
+  }
+
+  private keep(key: string, recs: Rec[]): Rec[] {
+    // A handful of queries are read page by page at a time; older ones are dropped.
+    this.lists.delete(key);
+    if (this.lists.size >= 32) this.lists.delete(this.lists.keys().next().value!);
+    this.lists.set(key, { at: Date.now(), recs });
+    return recs;
   }
 
   private pageOpts() {
@@ -249,6 +279,12 @@ export class Api {
 
   private familyList(f: FamilyView, params: URLSearchParams): HttpResponse {
     const w = readOnlyWorld(this.w);
+    const key = listKey(`family:${f.members.join(',')}`, params);
+    const cached = this.kept(key);
+    if (cached) {
+      const page = paginate(cached, params, this.pageOpts(), (r) => this.familyRender(f, r, w));
+      return json(page.status, page.body);
+    }
     const recs = f.members.flatMap((m) => w.store.all(m)).filter((r) => !r.hidden);
     const filters = familyFilters(w, f);
     // Family filters resolve against each member's own fields.
@@ -263,7 +299,7 @@ export class Api {
     const searchFields = commonSearchFields(w, f);
     const searched = applySearch(w, searchFields, kept, params);
     const defaults = f.baseFields.includes('name') ? ['name'] : [];
-    const ordered = applyOrdering(w, f.baseFields, defaults, searched, params);
+    const ordered = this.keep(key, applyOrdering(w, f.baseFields, defaults, searched, params));
     const page = paginate(ordered, params, this.pageOpts(), (r) => this.familyRender(f, r, w));
     return json(page.status, page.body);
   }
@@ -491,4 +527,10 @@ function hashPassword(pw: string): Promise<string> {
       else resolve(`scrypt$16384$8$1$${salt.toString('base64')}$${key.toString('base64')}`);
     });
   });
+}
+
+/** A list's identity: what filters, searches and orders it, not which page of it is read. */
+function listKey(name: string, params: URLSearchParams): string {
+  const rest = [...params].filter(([k]) => k !== 'page' && k !== 'page_size');
+  return `${name}?${JSON.stringify(rest)}`;
 }
