@@ -3,13 +3,14 @@
 //   1. validate, compile, first plan, no-op plan at the two sizes: CPU time(large) / CPU time(small)
 //      ≤ 12 for 10× the entries (linear, with room for GC and cache effects)
 //   2. compile to JSON and to YAML at the large size / bare `yaml` parsing of the same files  ≤ 3×
-//   3. peak memory (RSS) of the process through a plan of the large size                      ≤ 1 GB
-//   3b. peak memory of `akbp plan` itself at the large size: the CLI in its own process, the
-//      sandbox in another (what a user's machine holds for a plan)                          ≤ 1 GB
+//   3. peak memory of `akbp plan` at the large size: the CLI in its own process, the sandbox in
+//      another (what a user's machine holds for a plan)                                       ≤ 1 GB
+//      (printed too: the peak RSS of the measuring process, which holds the sandbox as well)
+// Each size of 1–2 is measured in a process of its own, after a warm-up there.
 //   4. apply of 20,000 creates against a sandbox in another process, with its default
 //      keep-alive (5 s), while the plan's CPU time passes between the last read and the
 //      first write: every run succeeds                                                        5 of 5
-// Plans run against the sandbox over HTTP (in this process for 1–3).
+// Plans run against the sandbox over HTTP (in the measuring process for 1–2).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -275,13 +276,34 @@ async function applyRuns(): Promise<void> {
   );
 }
 
+/**
+ * One size and layout in a process of its own (after a 200-entry warm-up there): both sizes of a
+ * ratio then start from the same JIT and an empty heap, and the peak RSS is that measurement's.
+ * In one process the large size ran after the other layout's, with its garbage and a warm JIT.
+ */
+async function measureApart(entries: number, layout: 'one-file' | 'many-files'): Promise<Timings> {
+  const run = spawn(process.execPath, [fileURLToPath(import.meta.url), '--measure', String(entries), layout], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  run.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number>((resolve) => run.once('exit', (c) => resolve(c ?? -1)));
+  const m = /^TIMINGS (.*)$/m.exec(out);
+  process.stdout.write(out.replace(/^TIMINGS .*\n?/m, ''));
+  if (code !== 0 || !m) throw new Error(`measuring ${entries} ${layout} exited ${code}`);
+  return JSON.parse(m[1]!) as Timings;
+}
+
+const MEASURE = process.argv.indexOf('--measure');
+if (MEASURE >= 0) {
+  const layout = process.argv[MEASURE + 2] as 'one-file' | 'many-files';
+  await measure(200, layout);
+  const t = await measure(Number(process.argv[MEASURE + 1]), layout);
+  console.log(`TIMINGS ${JSON.stringify(t)}`);
+  process.exit(0);
+}
+
 for (const layout of CLI_PLAN_ONLY ? [] : (['one-file', 'many-files'] as const)) {
-  if (layout === 'one-file') {
-    console.log('  warm-up (JIT, schema caches):');
-    await measure(200, 'many-files');
-  }
-  const small = await measure(SMALL, layout);
-  const large = await measure(LARGE, layout);
+  const small = await measureApart(SMALL, layout);
+  const large = await measureApart(LARGE, layout);
   for (const k of ['validate', 'compile', 'firstPlan', 'noopPlan'] as const) {
     const r = large[k] / small[k];
     report(
@@ -300,7 +322,10 @@ for (const layout of CLI_PLAN_ONLY ? [] : (['one-file', 'many-files'] as const))
       r <= 3,
     );
   }
-  report(`peak RSS through a plan of ${LARGE} entries (${layout}, sandbox in the same process)`, `${large.rss.toFixed(0)} MB`, '≤ 1024 MB', large.rss <= 1024);
+  // Not the memory target (3b is): this process also holds the sandbox's 50k objects and applies them.
+  console.log(
+    `  peak RSS of a process that validates, compiles, plans, applies and plans again ${LARGE} entries (${layout}, sandbox in it): ${large.rss.toFixed(0)} MB`,
+  );
 }
 for (const layout of ['one-file', 'many-files'] as const) {
   const r = await cliPlan(LARGE, layout);
