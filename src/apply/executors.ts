@@ -164,7 +164,15 @@ export const EXECUTORS: Record<Change['action'], Executor> = { noop: unchanged, 
 
 /** Secrets and blueprint-only values set through detail actions, then their digests recorded. */
 async function runActions(c: Change, info: ModelInfo, obj: LiveObject, ws: ExtraWrite[], cx: WriteContext): Promise<void> {
-  await applyGrants(c, obj, cx.client, cx.world, (send) => cx.write(send), (u) => cx.undoable(u), formatIdentity(c.model, jsonIdentifiers(c, cx.world)));
+  await applyGrants(
+    c,
+    obj,
+    cx.client,
+    cx.world,
+    (send) => cx.write(send),
+    (u) => cx.undoable(u),
+    formatIdentity(c.model, jsonIdentifiers(c, cx.world)),
+  );
   for (const w of ws) {
     if (w.action) await cx.write(() => cx.client.action(c.model, obj.pk, w.action!, actionPayload(w)));
   }
