@@ -6,7 +6,7 @@
 //      or its app label), so no two files ever declare the same object;
 //   4. references become `!KeyOf` inside one file and `!Find` on the natural key across files;
 //   5. secrets become `!Env`, fields equal to a known default are dropped.
-import type { Diagnostic, Json, LiveObject } from '../model/index.js';
+import type { Diagnostic, Json, LiveObject, ModelName } from '../model/index.js';
 import type { ModelInfo, ReferenceInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
@@ -434,7 +434,7 @@ class Builder {
     const uuid = fi?.format === 'uuid' || fi?.items?.format === 'uuid';
     const values = Array.isArray(v) ? v : [v];
     if (!uuid || values.length === 0) return undefined;
-    const models = new Set<string>();
+    const models = new Set<ModelName>();
     for (const x of values) {
       const hit = typeof x === 'string' ? this.byUuid.get(x) : undefined;
       if (!hit) return undefined;

@@ -4,7 +4,7 @@
 import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject, LiveSnapshot, ServerClient, OwnershipState } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
+import { canonicalModel, findModel } from '../authentik/registry.js';
 import { diag, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
 import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
@@ -115,7 +115,7 @@ export async function observe(
     (v, k) => resolveDeferred(v, resolver, k) as { ok: true; value: Json } | { ok: false },
     diagnostics,
   );
-  const objects = new Map<string, LiveObject[]>();
+  const objects: LiveSnapshot['objects'] = new Map();
   for (const m of index.models()) objects.set(m, [...(index.objects(m) ?? [])]);
   return {
     snapshot: {
@@ -133,7 +133,7 @@ export async function observe(
 
 function recordedObject(reg: Registry, state: OwnershipState | undefined, e: CompiledEntry, info: ModelInfo, index: ObjectIndex): LiveObject | undefined {
   const rec = state?.objects[e.key];
-  if (!rec || findModel(reg, rec.model)?.model !== info.model) return undefined;
+  if (!rec || canonicalModel(reg, rec.model) !== info.model) return undefined;
   return index.byPk(info.model, rec.pk);
 }
 

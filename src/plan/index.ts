@@ -9,7 +9,7 @@ import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
 import { assignDeleteWaves, assignWaves, compareChanges } from './order.js';
 import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
 import { createdExisting } from './permissions.js';
-import { findModel } from '../authentik/registry.js';
+import { modelLiteral } from '../authentik/registry.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, fieldDiff, sameObjectChange, updateChange, type FieldDiff } from './changes.js';
 import { PlanResolver } from './resolver.js';
@@ -90,7 +90,7 @@ export function plan(input: PlanInput): Plan {
 
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
-    if (findModel(reg, e.model)?.model === META_CLEAN) {
+    if (e.model === META_CLEAN) {
       cleans.push(e);
       continue;
     }
@@ -141,7 +141,7 @@ export function plan(input: PlanInput): Plan {
   changes.push(...cleaned.changes);
   diagnostics.push(...cleaned.diagnostics);
   for (const [k, o] of cleaned.live) liveOfChange.set(k, o);
-  diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get('authentik_core.group') ?? []));
+  diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get(modelLiteral('authentik_core.group')) ?? []));
   for (const [k, o] of pruned.live) liveOfChange.set(k, o);
 
   const deletes = changes.filter((c) => c.action === 'delete');
