@@ -5,7 +5,7 @@ import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject
 import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel } from '../authentik/registry.js';
-import { diag, sortDiagnostics } from '../diag/index.js';
+import { diagnose, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
 import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
@@ -48,7 +48,7 @@ export async function observe(
   const ordered = [...entries].sort((a, b) => a.order - b.order);
   const reads = chooseReads(ordered, registry, opts);
   for (const [model, why] of reads.unreadable) {
-    diagnostics.push(diag(OBSERVE_CODES.noListEndpoint, `cannot observe ${model}: ${why}`));
+    diagnostics.push(diagnose(OBSERVE_CODES.noListEndpoint, 'cannotObserve', { model, why }));
   }
 
   const index = new ObjectIndex(registry);
@@ -70,7 +70,7 @@ export async function observe(
   });
   const blocked = blockedEntries(ordered, registry, failed);
   for (const [model, why] of [...failed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    diagnostics.push(diag(OBSERVE_CODES.listFailed, `reading ${model} failed: ${why}`, blockedDetail(ordered, blocked, model)));
+    diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'readFailed', { what: model, why }, blockedDetail(ordered, blocked, model)));
   }
 
   const finds = new Map<string, Json>();
@@ -245,13 +245,7 @@ class ServerFallback {
     const names = new Set((info?.listFilters ?? []).filter((f) => !f.generic).map((f) => f.name));
     for (const [k, v] of query) {
       if (!names.has(k) || v === null || typeof v === 'object') {
-        this.diagnostics.push(
-          diag(
-            OBSERVE_CODES.lookupUnanswerable,
-            `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter`,
-            entryKey ? { entry: entryKey } : {},
-          ),
-        );
+        this.diagnostics.push(diagnose(OBSERVE_CODES.lookupUnanswerable, 'noFilter', { model, lookup: k }, entryKey ? { entry: entryKey } : {}));
         this.asked.set(key, undefined);
         return undefined;
       }
@@ -265,7 +259,7 @@ class ServerFallback {
       this.asked.set(key, hit);
       return hit;
     } catch (e) {
-      this.diagnostics.push(diag(OBSERVE_CODES.listFailed, `filtering ${model} failed: ${errorText(e)}`, entryKey ? { entry: entryKey } : {}));
+      this.diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'filterFailed', { model, why: errorText(e) }, entryKey ? { entry: entryKey } : {}));
       this.asked.set(key, undefined);
       return undefined;
     }

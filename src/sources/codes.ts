@@ -1,7 +1,7 @@
 // Catalogue of the sources stage (AKB7xxx). Codes are stable: never reuse or renumber one.
 import type { CodeDef } from '../diag/index.js';
 
-const def = (code: string, title: string, severity: CodeDef['severity'] = 'error'): CodeDef => ({ code, severity, title });
+const def = (code: CodeDef['code'], title: string, severity: CodeDef['severity'] = 'error'): CodeDef => ({ code, severity, title });
 
 export const codes = {
   notFound: def('AKB7001', 'source path does not exist'),
