@@ -10,7 +10,7 @@ import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
 import { randomBytes } from 'node:crypto';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, type OwnershipState } from '../state/index.js';
 import type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { blockedBy, isolate, protectedRecords } from './isolate.js';
@@ -330,12 +330,16 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   if (digest !== plan.source.digest) {
     return refuse(
       PIPELINE_CODES.sourceChanged.code,
-      'the blueprints changed since this plan was made',
-      `plan was made from ${plan.source.digest}, the sources are now ${digest}; run akbp plan again`,
+      msg(PIPELINE_CODES.sourceChanged, 'changed', {}),
+      msg(PIPELINE_CODES.sourceChanged, 'changedDetail', { then: plan.source.digest, now: digest }),
     );
   }
   if (!plan.applyable)
-    return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
+    return refuse(
+      PIPELINE_CODES.planNotApplyable.code,
+      msg(PIPELINE_CODES.planNotApplyable, 'hasErrors', {}),
+      msg(PIPELINE_CODES.planNotApplyable, 'hasErrorsDetail', {}),
+    );
   const prepared = await prepare(loaded, spec, deps);
   const { compiled, blocked } = prepared;
   const isolated = blockedBy(blocked);
@@ -355,8 +359,8 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
     const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
     return refuse(
       PIPELINE_CODES.planChanged.code,
-      `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
-      `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`,
+      msg(PIPELINE_CODES.planChanged, 'differs', { count: differences.length }),
+      msg(PIPELINE_CODES.planChanged, 'differsDetail', { shown }),
     );
   }
   return runApply(now, compiled.entries, loadedState, spec, deps, planned);
