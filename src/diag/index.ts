@@ -18,7 +18,7 @@ export type Code = `AKB${number}`;
 export type Messages = { readonly [id: string]: string };
 
 /** The placeholder names of a template, as a union: `'a {{x}} b {{y}}'` → `'x' | 'y'`. */
-export type Placeholders<T extends string> = T extends `${string}{{${infer K}}}${infer Rest}` ? K | Placeholders<Rest> : never;
+type Placeholders<T extends string> = T extends `${string}{{${infer K}}}${infer Rest}` ? K | Placeholders<Rest> : never;
 
 /** What a template needs: one value per placeholder, no more (a misspelt name does not compile). */
 export type MessageData<T extends string> = { [K in Placeholders<T>]: string | number };
