@@ -10,7 +10,7 @@ import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
 import { randomBytes } from 'node:crypto';
-import { diag, msg } from '../diag/index.js';
+import { diagnose, msg } from '../diag/index.js';
 import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, type OwnershipState } from '../state/index.js';
 import type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { blockedBy, isolate, protectedRecords } from './isolate.js';
@@ -142,9 +142,12 @@ async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
   if (snap.migrated) {
     version = await deps.state.write(snap.state, snap.version);
     notes.push(
-      diag(STATE_CODES.migrated, `${deps.state.description}: migrated (${snap.migrated.join('; ')})`, {
-        detail: 'written back in the current format. Passwords akbp set before are set once more on the next apply: their digests now use a salted, slow KDF.',
-      }),
+      diagnose(
+        STATE_CODES.migrated,
+        'migrated',
+        { store: deps.state.description, steps: snap.migrated.join('; ') },
+        { detail: msg(STATE_CODES.migrated, 'migratedDetail', {}) },
+      ),
     );
   }
   return { state: snap.state, version, key, notes };
@@ -227,13 +230,11 @@ async function planCompiled(
   plan.diagnostics.unshift(...diagnostics, ...loadedState.notes, ...observed.diagnostics);
   if (spec.prune && Object.keys(state.objects).length === 0) {
     plan.diagnostics.push(
-      diag(
+      diagnose(
         STATE_CODES.nothingToPrune,
-        `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`,
-        {
-          detail:
-            'akbp prunes only objects it recorded creating. A fresh CI runner has no state file: keep the state where it lasts, with --state authentik or --state postgres://…',
-        },
+        'empty',
+        { store: deps.state?.description ?? 'none' },
+        { detail: msg(STATE_CODES.nothingToPrune, 'emptyDetail', {}) },
       ),
     );
   }

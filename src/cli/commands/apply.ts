@@ -12,6 +12,7 @@ import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../targe
 import { STATE_CODES, StateError } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
+import { msg } from '../../diag/index.js';
 
 interface ApplyCliOptions extends PlanCliOptions {
   yes?: boolean;
@@ -70,7 +71,11 @@ export function register(program: Command, ctx: CliContext): void {
             await store.close();
             throw new StateError(
               STATE_CODES.locked,
-              `another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`,
+              msg(STATE_CODES.locked, 'lockedHolder', {
+                store: store.description,
+                reason: got.reason,
+                holder: got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : '',
+              }),
             );
           }
           const locked = await (async () => {
