@@ -18,6 +18,7 @@ import type { CliContext } from '../context.js';
 import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions } from '../options.js';
 import { action, textsOf } from '../run.js';
 import { connectTarget, lockTimeoutMs, pipelineDeps, UsageError } from '../target.js';
+import { CLI_CODES } from '../codes.js';
 
 interface ImportCliOptions extends TargetCliOptions {
   format: 'text' | 'json';
@@ -245,7 +246,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async (args: string[], opts: ImportCliOptions) => {
-        if (args.length < 3) throw new UsageError('akbp import needs SOURCE... ENTRY_KEY PK (at least one source)');
+        if (args.length < 3) throw new UsageError(msg(CLI_CODES.usage, 'importArguments', {}));
         const sources = args.slice(0, -2);
         const wanted = args[args.length - 2]!;
         const rawPk = args[args.length - 1]!;

@@ -14,6 +14,7 @@ import type { TargetCliOptions } from '../options.js';
 import { action } from '../run.js';
 import { connectTarget, lockTimeoutMs, openState, UsageError, type Target } from '../target.js';
 import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 interface StateCliOptions extends TargetCliOptions {
   format: 'text' | 'json';
@@ -49,7 +50,7 @@ async function withStore<T>(opts: StateCliOptions, ctx: CliContext, fn: (store: 
       });
       if (all.length > 1) {
         await store.close();
-        throw new UsageError(`${store.description.replace(/ \(.*$/, '')} holds several workspaces (${all.join(', ')}); choose one with --workspace`);
+        throw new UsageError(msg(CLI_CODES.usage, 'severalWorkspaces', { store: store.description.replace(/ \(.*$/, ''), workspaces: all.join(', ') }));
       }
       if (all.length === 1 && all[0] !== store.workspace) {
         await store.close();
