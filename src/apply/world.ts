@@ -1,15 +1,15 @@
 // What apply knows while it writes: the objects of the plan's entries (matched, then created),
 // and fresh lists of the models a pending `!Find` queries, re-read after writes to that model.
 // Values the plan left as "known after apply" are finished here.
-import type { Change, CompiledEntry, DesiredValue, Json, JsonObject, LiveObject, ServerClient } from '../model/index.js';
+import type { Change, CompiledEntry, DesiredValue, Json, JsonObject, LiveObject, ModelName, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
-import { findCovers, findModel } from '../authentik/registry.js';
+import { canonicalModel, findCovers, findModel } from '../authentik/registry.js';
 import { resolveDeferred } from '../values/index.js';
 import { allFinds, EntryTable, IndexResolver, matchIdentifiers, ObjectIndex, type FindQueryArg } from '../live/index.js';
 
 export class ApplyWorld extends IndexResolver {
   private readonly objs = new Map<string, LiveObject>();
-  private readonly fresh = new Set<string>();
+  private readonly fresh = new Set<ModelName>();
   /** Finds that matched nothing at apply time: a value the plan expected to exist by now. */
   failedFinds: string[] = [];
 
@@ -40,24 +40,23 @@ export class ApplyWorld extends IndexResolver {
     this.written(obj.model);
   }
 
-  forget(key: string, model: string): void {
+  forget(key: string, model: ModelName): void {
     this.objs.delete(key);
     this.written(model);
   }
 
-  written(model: string): void {
-    const info = findModel(this.reg, model);
-    this.fresh.delete(info?.model ?? model);
+  written(model: ModelName): void {
+    this.fresh.delete(model);
     // A !Find on the family's base model lists the subclass objects too.
-    for (const m of this.fresh) if (findCovers(this.reg, m, info?.model ?? model)) this.fresh.delete(m);
+    for (const m of this.fresh) if (findCovers(this.reg, m, model)) this.fresh.delete(m);
   }
 
   /** Reads the models the value's finds query, unless read since the last write to them. */
   async prepare(v: DesiredValue): Promise<void> {
-    const models = new Set<string>();
+    const models = new Set<ModelName>();
     for (const q of allFinds(v)) {
       const info = findModel(this.reg, q.model);
-      models.add(info?.model ?? q.model);
+      models.add(canonicalModel(this.reg, q.model));
       // `flow__slug` walks into the flow: its model is needed too.
       for (const [k] of q.query) {
         const ref = info?.references?.[k.split('__')[0]!];

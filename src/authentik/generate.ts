@@ -2,6 +2,7 @@
 // takes and returns; what it does not say (which model lives at which path, uniqueness, delete
 // cascades, blueprint-only fields) comes from "facts": for the bundled versions the research
 // model map in ../shared, for a live server's schema the nearest bundled registry. Pure.
+import type { ModelName } from '../model/types.js';
 import type { BlueprintOnlyField, FamilyInfo, FieldInfo, ListFilter, ModelInfo, PkType, ReferenceInfo, Registry } from './registry.js';
 import { type OpenApiDoc, type OpenApiOperation, type OpenApiSchema, deref, requestSchemaName, responseSchema, schemaByName, toField } from './openapi.js';
 
@@ -200,7 +201,7 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
       lookupParam: detail?.param ?? 'id',
       operations: ops.sort(),
       listFilters: listFilters(list).map((f) => f.name),
-      members: fam.members.filter((m) => modelNames.has(m)).sort(),
+      members: fam.members.filter((m) => modelNames.has(m)).sort() as ModelName[],
     };
     const itemName = list
       ? refNameSafe(((deref(doc, responseSchema(list))?.properties as { [k: string]: OpenApiSchema } | undefined)?.results?.items as OpenApiSchema) ?? {})
@@ -222,7 +223,7 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
     const mf = facts.models[model]!;
     const [appLabel = '', modelName = ''] = model.split('.');
     const base: ModelInfo = {
-      model,
+      model: model as ModelName,
       appLabel,
       modelName,
       kind: mf.kind,
@@ -325,7 +326,7 @@ export function generateRegistry(doc: OpenApiDoc, facts: RegistryFacts): Registr
       if (!scalar || !(scalar.type === 'integer' || scalar.format === 'uuid' || (scalar.type === 'string' && name === 'target'))) continue;
       const t = referenceTarget(model, name, respProps, schemaOwners, doc, modelNames);
       if (!t) continue;
-      const ref: ReferenceInfo = { targets: [...t.targets].sort(), many, onDelete: onDeleteFor(model, name, f, many) };
+      const ref: ReferenceInfo = { targets: [...t.targets].sort() as ModelName[], many, onDelete: onDeleteFor(model, name, f, many) };
       if (t.family) ref.family = t.family;
       if (t.policyBindingTarget) ref.policyBindingTarget = true;
       // An application owns its backchannel providers: deleting it deletes them (API-NOTES §6).
@@ -385,7 +386,7 @@ function baseModel(doc: OpenApiDoc, model: string, fam: FamilyInfo): ModelInfo {
   for (const [name, raw] of Object.entries((item?.properties ?? {}) as { [k: string]: OpenApiSchema })) fields[name] = { ...toField(doc, raw), readOnly: true };
   const pkField = 'pk' in fields ? 'pk' : null;
   return {
-    model,
+    model: model as ModelName,
     appLabel,
     modelName,
     kind: 'base',

@@ -1,6 +1,7 @@
 // What akbp knows of one authentik version: every blueprint model, its REST resource and its fields.
 // Built by generate.ts from an OpenAPI document (plus facts the OpenAPI does not state) and
 // committed as schemas/authentik-<version>/registry.json. Pure: no I/O here.
+import type { ModelName } from '../model/types.js';
 
 export type PkType = 'integer' | 'uuid' | 'string';
 
@@ -32,7 +33,7 @@ export interface FieldInfo {
  */
 export interface ReferenceInfo {
   /** Target models; several for a polymorphic family (any stage, any policy, …). */
-  targets: string[];
+  targets: ModelName[];
   /** Family name when the target is polymorphic (`stages`, `policies`, `providers`, …). */
   family?: string;
   many: boolean;
@@ -56,7 +57,7 @@ export interface ListFilter {
 
 export interface ModelInfo {
   /** `app_label.modelname`, lower case. */
-  model: string;
+  model: ModelName;
   appLabel: string;
   modelName: string;
   /**
@@ -126,7 +127,7 @@ export interface FamilyInfo {
   lookupParam: string;
   operations: string[];
   listFilters: string[];
-  members: string[];
+  members: ModelName[];
 }
 
 export interface Registry {
@@ -163,6 +164,23 @@ export function findModel(reg: Registry, name: string): ModelInfo | undefined {
   if (dot < 0 || name.indexOf('.', dot + 1) >= 0) return undefined;
   const key = `${name.slice(0, dot)}.${name.slice(dot + 1).toLowerCase()}`;
   return reg.models[key];
+}
+
+/**
+ * The one canonical spelling of a model name, for names that may come from outside the registry
+ * (ownership records, saved plans, server answers): the registry's name when it knows the model,
+ * else the name lower-cased, so an unknown model still compares equal to itself across stages.
+ */
+/**
+ * A model name written in akbp's own source. The type admits only lower-case `app_label.model`
+ * literals, the registry's spelling, so such a constant needs no look-up.
+ */
+export function modelLiteral<const S extends `${Lowercase<string>}.${Lowercase<string>}`>(name: S): ModelName {
+  return name as string as ModelName;
+}
+
+export function canonicalModel(reg: Registry, name: string): ModelName {
+  return findModel(reg, name)?.model ?? (name.toLowerCase() as ModelName);
 }
 
 /** A model an entry may declare (not a meta model's action, not a `!Find`-only base model). */

@@ -91,6 +91,9 @@ export function diagnosticsMarkdown(): string {
     (c) =>
       `| \`${c.code}\` | ${c.severity} | ${c.stage} | ${c.title.replace(/\|/g, '\\|')}${EXPLANATIONS[c.code] ? ' ([more](#' + c.code.toLowerCase() + '))' : ''} |`,
   );
+  const templates = allCodes()
+    .filter((c) => Object.keys(c.messages ?? {}).length > 0)
+    .flatMap((c) => [`### ${c.code} messages`, '', ...Object.entries(c.messages!).map(([id, text]) => `- \`${id}\`: ${text.replace(/\n/g, ' ')}`), '']);
   const more = allCodes()
     .filter((c) => EXPLANATIONS[c.code])
     .flatMap((c) => {
@@ -111,6 +114,11 @@ export function diagnosticsMarkdown(): string {
     '|---|---|---|---|',
     ...rows,
     '',
+    '## Message templates',
+    '',
+    'What each code says, by message id; `{{name}}` is filled where the diagnostic is raised.',
+    '',
+    ...templates,
     '## Explanations',
     '',
     ...more,

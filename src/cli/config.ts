@@ -8,6 +8,8 @@ import type { Command } from 'commander';
 import { isMap, parseDocument } from 'yaml';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
+import { msg } from '../diag/index.js';
+import { CLI_CODES } from './codes.js';
 
 const CONFIG_NAMES = ['akbp.config.yaml', 'akbp.config.yml'];
 
@@ -56,23 +58,21 @@ function loadConfig(path: string): ProjectConfig {
   const text = readFileSync(path, 'utf8');
   const doc = parseDocument(text);
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
-  if (doc.errors.length) throw new UsageError(`${path}:${lineOf(doc.errors[0]!.pos[0])}: not valid YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
+  if (doc.errors.length)
+    throw new UsageError(msg(CLI_CODES.usage, 'configYaml', { at: `${path}:${lineOf(doc.errors[0]!.pos[0])}`, why: doc.errors[0]!.message.split('\n')[0]! }));
   if (doc.contents === null) return { path, values: {} };
-  if (!isMap(doc.contents)) throw new UsageError(`${path}:1: expected a mapping of settings (authentik-version, server, state, sources, …)`);
+  if (!isMap(doc.contents)) throw new UsageError(msg(CLI_CODES.usage, 'configNotMapping', { path }));
   const base = dirname(path);
   const values: { [option: string]: unknown } = {};
   let sources: string[] | undefined;
   for (const pair of doc.contents.items) {
     const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
     const at = `${path}:${lineOf((pair.key as unknown as { range?: readonly number[] })?.range?.[0] ?? 0)}`;
-    if (SECRET_KEYS.test(key))
-      throw new UsageError(
-        `${at}: \`${key}\` does not belong in akbp.config.yaml (it is committed with the blueprints); use the environment (AUTHENTIK_TOKEN, AKBP_WEBHOOK_SECRET, AKBP_REGISTRY_AUTH)`,
-      );
+    if (SECRET_KEYS.test(key)) throw new UsageError(msg(CLI_CODES.usage, 'configSecret', { at, key }));
     const spec = KEYS[key];
-    if (!spec) throw new UsageError(`${at}: unknown setting \`${key}\`; expected one of ${Object.keys(KEYS).join(', ')}`);
+    if (!spec) throw new UsageError(msg(CLI_CODES.usage, 'configUnknown', { at, key, known: Object.keys(KEYS).join(', ') }));
     const v = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
-    const bad = (what: string) => new UsageError(`${at}: \`${key}\` expects ${what}, got ${JSON.stringify(v)}`);
+    const bad = (what: string) => new UsageError(msg(CLI_CODES.usage, 'configType', { at, key, what, got: JSON.stringify(v) }));
     switch (spec.kind) {
       case 'string':
         if (typeof v !== 'string' && typeof v !== 'number') throw bad('a string');

@@ -2,7 +2,7 @@
 // exit code (on stdout as one JSON object under --format json), and a text lookup for rendering
 // diagnostics from an outcome.
 import { Command } from 'commander';
-import { escapeControls, type TextLookup } from '../diag/index.js';
+import { escapeControls, msg, type TextLookup } from '../diag/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './errors.js';
 import { ApiError, SourceError } from '../model/errors.js';
@@ -50,15 +50,19 @@ export function action<A extends unknown[]>(ctx: CliContext, body: (...args: A) 
         return fail(d?.code ?? CLI_CODES.unreachable.code, d?.summary ?? err.message, EXIT.failure, d?.detail);
       }
       const e = err as NodeJS.ErrnoException;
-      if (e && e.code === 'EADDRINUSE')
-        return fail(CLI_CODES.usage.code, `cannot listen: ${e.message} (another process uses that port; choose another with --listen)`, usage);
+      if (e && e.code === 'EADDRINUSE') return fail(CLI_CODES.usage.code, msg(CLI_CODES.usage, 'portBusy', { why: e.message }), usage);
       if (e && (e.code === 'EACCES' || e.code === 'EADDRNOTAVAIL') && /listen/.test(e.message))
-        return fail(CLI_CODES.usage.code, `cannot listen: ${e.message}`, usage);
+        return fail(CLI_CODES.usage.code, msg(CLI_CODES.usage, 'cannotListen', { why: e.message }), usage);
       if (
         e &&
         (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'ETIMEDOUT' || e.code === 'ECONNRESET' || e.code === 'UND_ERR_CONNECT_TIMEOUT')
       ) {
-        return fail(CLI_CODES.unreachable.code, `server unreachable: ${e.message}`, EXIT.failure, 'expected an authentik server at --server / AUTHENTIK_URL');
+        return fail(
+          CLI_CODES.unreachable.code,
+          msg(CLI_CODES.unreachable, 'unreachable', { why: e.message }),
+          EXIT.failure,
+          msg(CLI_CODES.unreachable, 'unreachableDetail', {}),
+        );
       }
       throw err;
     }

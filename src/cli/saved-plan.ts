@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { Diagnostic, Plan } from '../model/index.js';
-import { diag } from '../diag/index.js';
+import { diagnose, msg } from '../diag/index.js';
 import { PIPELINE_CODES } from '../pipeline/codes.js';
 
 const PLAN_FORMAT_VERSION: Plan['formatVersion'] = 2;
@@ -37,7 +37,7 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     return {
       text: '',
       diagnostics: [
-        diag(PIPELINE_CODES.planInvalid, `${shown}: cannot read the saved plan: ${why}`, { detail: 'expected the file `akbp plan --out FILE` wrote' }),
+        diagnose(PIPELINE_CODES.planInvalid, 'unreadable', { file: shown, why }, { detail: msg(PIPELINE_CODES.planInvalid, 'unreadableDetail', {}) }),
       ],
     };
   }
@@ -50,10 +50,12 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     return {
       text,
       diagnostics: [
-        diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: the file is not valid JSON`, {
-          ...at(pos ? Math.min(Number(pos[1]), text.length) : 0),
-          detail: 'expected the file `akbp plan --out FILE` wrote, unchanged',
-        }),
+        diagnose(
+          PIPELINE_CODES.planInvalid,
+          'notJson',
+          {},
+          { ...at(pos ? Math.min(Number(pos[1]), text.length) : 0), detail: msg(PIPELINE_CODES.planInvalid, 'notJsonDetail', {}) },
+        ),
       ],
     };
   }
@@ -62,13 +64,11 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     return {
       text,
       diagnostics: [
-        diag(
+        diagnose(
           PIPELINE_CODES.planVersion,
-          `this plan has formatVersion ${version}: it was written by ${version < PLAN_FORMAT_VERSION ? 'an older' : 'a newer'} akbp`,
-          {
-            ...at(0),
-            detail: `this akbp applies plans of formatVersion ${PLAN_FORMAT_VERSION}; run akbp plan again with this version and apply the new plan`,
-          },
+          'version',
+          { version, age: version < PLAN_FORMAT_VERSION ? 'an older' : 'a newer' },
+          { ...at(0), detail: msg(PIPELINE_CODES.planVersion, 'versionDetail', { supported: PLAN_FORMAT_VERSION }) },
         ),
       ],
     };
@@ -79,10 +79,12 @@ export function readSavedPlan(path: string, shown: string): SavedPlanRead {
     return {
       text,
       diagnostics: [
-        diag(PIPELINE_CODES.planInvalid, `not a saved akbp plan: ${errors.join('; ')}`, {
-          ...at(0),
-          detail: 'expected a file matching schemas/plan.schema.json, as `akbp plan --out FILE` writes it; a blueprint source is YAML, not .json',
-        }),
+        diagnose(
+          PIPELINE_CODES.planInvalid,
+          'schema',
+          { errors: errors.join('; ') },
+          { ...at(0), detail: msg(PIPELINE_CODES.planInvalid, 'schemaDetail', {}) },
+        ),
       ],
     };
   }

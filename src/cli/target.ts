@@ -13,6 +13,8 @@ import type { CliContext } from './context.js';
 import type { CompileCliOptions, SourceCliOptions, TargetCliOptions } from './options.js';
 
 import { UsageError } from './errors.js';
+import { msg } from '../diag/index.js';
+import { CLI_CODES } from './codes.js';
 
 export { UsageError } from './errors.js';
 
@@ -31,7 +33,7 @@ function readPem(file: string | undefined, ctx: CliContext): string | undefined 
   try {
     return readFileSync(resolve(ctx.cwd, file), 'utf8');
   } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new UsageError(msg(CLI_CODES.usage, 'cannotRead', { file, why: (e as Error).message }));
   }
 }
 
@@ -39,7 +41,7 @@ function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['r
   const registryCa = readPem(opts.registryCa, ctx);
   const maxFileBytes = opts.maxFileSize === undefined ? undefined : parseByteSize(opts.maxFileSize);
   if (opts.maxFileSize !== undefined && maxFileBytes === undefined)
-    throw new UsageError(`--max-file-size ${opts.maxFileSize} is not a size; expected e.g. 4194304, 512k or 8MiB`);
+    throw new UsageError(msg(CLI_CODES.usage, 'maxFileSize', { value: String(opts.maxFileSize) }));
   return (specs) =>
     readSources(specs, {
       cwd: ctx.cwd,
@@ -54,7 +56,7 @@ function sourceReader(opts: SourceCliOptions, ctx: CliContext): ReconcileDeps['r
 
 export function offlineRegistry(opts: CompileCliOptions): { registry: Registry; note: string } {
   const v = opts.authentikVersion ?? defaultVersion();
-  if (!isBundledVersion(v)) throw new UsageError(`--authentik-version ${v} is not bundled; use 2023.6 or 2026.5 (or --schema-from-server with --server)`);
+  if (!isBundledVersion(v)) throw new UsageError(msg(CLI_CODES.usage, 'versionNotBundled', { version: v }));
   const note = opts.authentikVersion ? `authentik ${v}` : `authentik ${v} (newest bundled; choose with --authentik-version)`;
   return { registry: bundledRegistry(v), note };
 }
@@ -82,13 +84,13 @@ export interface Target {
 export function concurrencyOf(opts: { concurrency?: string }): number {
   if (opts.concurrency === undefined) return 8;
   const n = Number(opts.concurrency);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--concurrency ${opts.concurrency}: expected a whole number from 1 to 256`);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(msg(CLI_CODES.usage, 'concurrency', { value: String(opts.concurrency) }));
   return n;
 }
 
 export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Promise<Target> {
   if (opts.sandbox !== undefined && opts.sandbox !== false && (opts.server || opts.token)) {
-    throw new UsageError(`--sandbox cannot be combined with ${opts.server ? '--server' : '--token'}: choose the embedded sandbox or a real server`);
+    throw new UsageError(msg(CLI_CODES.usage, 'sandboxAndServer', { option: opts.server ? '--server' : '--token' }));
   }
   const concurrency = concurrencyOf(opts);
   // Loaded here, not at start-up: validate and compile need neither undici nor the sandbox.
@@ -113,7 +115,7 @@ export async function connectTarget(opts: TargetCliOptions, ctx: CliContext): Pr
     },
     ctx.env,
   );
-  if ('error' in conn) throw new UsageError(`${conn.error} (or use --sandbox to try akbp on the embedded sandbox)`);
+  if ('error' in conn) throw new UsageError(msg(CLI_CODES.usage, 'noServer', { why: conn.error }));
   const transport = undiciTransport(conn.baseUrl, {
     connections: concurrency,
     ...(conn.insecure ? { insecure: true } : {}),
@@ -153,6 +155,6 @@ export function pipelineDeps(
 export function lockTimeoutMs(opts: { lockTimeout?: string }): number {
   if (!opts.lockTimeout) return 10 * 60_000;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(opts.lockTimeout.trim());
-  if (!m) throw new UsageError(`--lock-timeout: not a duration: ${JSON.stringify(opts.lockTimeout)} (use e.g. 30s, 5m)`);
+  if (!m) throw new UsageError(msg(CLI_CODES.usage, 'lockTimeout', { value: String(JSON.stringify(opts.lockTimeout)) }));
   return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's']!);
 }

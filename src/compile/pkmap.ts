@@ -9,7 +9,7 @@
 // rewritten: authentik rewrites any top-level value, so an integer pk 1 also rewrote `order: 1`.
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import type { CompiledEntry, DesiredValue } from '../model/types.js';
+import type { CompiledEntry, DesiredValue, ModelName } from '../model/types.js';
 import { isDeferred } from '../values/index.js';
 
 /** The exported pk as a map key: uuids compare case-insensitively, integers as their digits. */
@@ -39,7 +39,7 @@ export class PkRewriteMap {
     if (this.byPk.size === 0) return [];
     const deps = new Set<string>();
     for (const [field, ref] of Object.entries(info.references ?? {})) {
-      const accepts = (model: string): boolean =>
+      const accepts = (model: ModelName): boolean =>
         ref.targets.includes(model) || (ref.policyBindingTarget === true && findModel(this.registry, model)?.isPolicyBindingModel === true);
       const one = (v: DesiredValue): DesiredValue => {
         const k = pkText(v);

@@ -8,23 +8,55 @@ import type { Diagnostic, RelatedLocation, Severity, SourceRange } from '../mode
  *   AKB1xxx load · AKB2xxx validate · AKB3xxx compile · AKB4xxx observe/plan · AKB5xxx apply
  *   AKB6xxx server/sandbox · AKB7xxx sources · AKB8xxx gitops · AKB9xxx cli
  */
-export interface CodeDef {
-  code: string;
+export type Code = `AKB${number}`;
+
+/**
+ * Message templates of one code by id (eslint's `meta.messages`): `{{name}}` placeholders are
+ * filled at the call site. Keeping the texts in the catalogue lets docs list them and keeps one
+ * wording per situation across call sites.
+ */
+export type Messages = { readonly [id: string]: string };
+
+/** The placeholder names of a template, as a union: `'a {{x}} b {{y}}'` → `'x' | 'y'`. */
+type Placeholders<T extends string> = T extends `${string}{{${infer K}}}${infer Rest}` ? K | Placeholders<Rest> : never;
+
+/** What a template needs: one value per placeholder, no more (a misspelt name does not compile). */
+export type MessageData<T extends string> = { [K in Placeholders<T>]: string | number };
+
+export interface CodeDef<M extends Messages = Messages> {
+  code: Code;
   severity: Severity;
   /** Short description for docs and --help. */
   title: string;
+  /** Absent in catalogues whose call sites still write their texts inline. */
+  messages?: M;
 }
 
 /** One catalogue entry; each stage's `codes.ts` is a table of these. */
-export function codeDef(code: string, severity: Severity, title: string): CodeDef {
-  return { code, severity, title };
+export function codeDef<const M extends Messages = Record<never, string>>(code: Code, severity: Severity, title: string, messages?: M): CodeDef<M> {
+  return { code, severity, title, messages: messages ?? ({} as M) };
 }
 
-export function diag(
-  def: CodeDef,
-  summary: string,
-  extra: { detail?: string; subject?: SourceRange; related?: RelatedLocation[]; entry?: string; severity?: Severity } = {},
-): Diagnostic {
+const PLACEHOLDER = /\{\{(\w+)\}\}/g;
+
+/** Fills a template in one pass, so a value that itself contains `{{…}}` is left as it is. */
+export function fillTemplate(template: string, data: { readonly [k: string]: string | number }): string {
+  return template.replace(PLACEHOLDER, (whole, k: string) => (Object.hasOwn(data, k) ? String(data[k]) : whole));
+}
+
+/** Message `id` of a code with its placeholders filled. */
+export function msg<M extends Messages, K extends keyof M & string>(def: CodeDef<M>, id: K, data: MessageData<M[K]>): string {
+  return fillTemplate(def.messages?.[id] ?? '', data as { [k: string]: string | number });
+}
+
+type Extra = { detail?: string; subject?: SourceRange; related?: RelatedLocation[]; entry?: string; severity?: Severity };
+
+/** A diagnostic whose summary is message `id` of its code's catalogue entry. */
+export function diagnose<M extends Messages, K extends keyof M & string>(def: CodeDef<M>, id: K, data: MessageData<M[K]>, extra: Extra = {}): Diagnostic {
+  return diag(def, msg(def, id, data), extra);
+}
+
+export function diag(def: Pick<CodeDef, 'code' | 'severity'>, summary: string, extra: Extra = {}): Diagnostic {
   const d: Diagnostic = { code: def.code, severity: extra.severity ?? def.severity, summary };
   if (extra.detail !== undefined) d.detail = extra.detail;
   if (extra.subject !== undefined) d.subject = extra.subject;

@@ -6,10 +6,10 @@
 //      or its app label), so no two files ever declare the same object;
 //   4. references become `!KeyOf` inside one file and `!Find` on the natural key across files;
 //   5. secrets become `!Env`, fields equal to a known default are dropped.
-import type { Diagnostic, Json, LiveObject } from '../model/index.js';
+import type { Diagnostic, Json, LiveObject, ModelName } from '../model/index.js';
 import type { ModelInfo, ReferenceInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diagnose, msg } from '../diag/index.js';
 import { EXPORT_CODES } from './codes.js';
 import { familyDefaults, KEY_PREFERENCE, MODEL_DEFAULTS, NATURAL_KEYS, runtimeModel, selfManaged, SKIP_FIELDS } from './rules.js';
 import { globMatch as globAny } from '../values/index.js';
@@ -154,9 +154,7 @@ class Builder {
     const together = info.uniqueTogether.find((set) => set.every(has));
     if (together) return [...together];
     this.diagnostics.push(
-      diag(EXPORT_CODES.noNaturalKey, `${info.model} ${obj.pk}: no unique field or name to identify it by`, {
-        detail: 'expected a slug, name or unique-together fields; the entry is identified by pk',
-      }),
+      diagnose(EXPORT_CODES.noNaturalKey, 'noKey', { model: info.model, pk: obj.pk }, { detail: msg(EXPORT_CODES.noNaturalKey, 'noKeyDetail', {}) }),
     );
     return ['pk'];
   }
@@ -201,9 +199,12 @@ class Builder {
       }
       n.status = 'duplicate';
       this.diagnostics.push(
-        diag(EXPORT_CODES.duplicateKey, `${n.info.model} "${this.keyText(n)}" appears twice on the server`, {
-          detail: `expected ${n.key.join(', ')} to identify one object; the object with pk ${String(n.obj.pk)} is left out`,
-        }),
+        diagnose(
+          EXPORT_CODES.duplicateKey,
+          'twice',
+          { model: n.info.model, key: this.keyText(n) },
+          { detail: msg(EXPORT_CODES.duplicateKey, 'twiceDetail', { fields: n.key.join(', '), pk: String(n.obj.pk) }) },
+        ),
       );
     }
   }
@@ -434,7 +435,7 @@ class Builder {
     const uuid = fi?.format === 'uuid' || fi?.items?.format === 'uuid';
     const values = Array.isArray(v) ? v : [v];
     if (!uuid || values.length === 0) return undefined;
-    const models = new Set<string>();
+    const models = new Set<ModelName>();
     for (const x of values) {
       const hit = typeof x === 'string' ? this.byUuid.get(x) : undefined;
       if (!hit) return undefined;
@@ -447,9 +448,12 @@ class Builder {
     const t = this.target(ref, v);
     if (!t) {
       this.diagnostics.push(
-        diag(EXPORT_CODES.danglingReference, `${info.model}.${field} points at ${String(v)}, which was not read`, {
-          detail: `expected an object of ${ref.targets.join(', ') || 'a policy-binding model'}; the value only means something on this install`,
-        }),
+        diagnose(
+          EXPORT_CODES.danglingReference,
+          'notRead',
+          { model: info.model, field, value: String(v) },
+          { detail: msg(EXPORT_CODES.danglingReference, 'notReadDetail', { targets: ref.targets.join(', ') || 'a policy-binding model' }) },
+        ),
       );
       return v;
     }
@@ -502,9 +506,12 @@ class Builder {
       if (i < 0) {
         i = 0;
         this.diagnostics.push(
-          diag(EXPORT_CODES.keyOfCycle, `${file}: ${pending.map((n) => n.id).join(', ')} reference each other`, {
-            detail: 'expected references without cycles; authentik applies a file top to bottom',
-          }),
+          diagnose(
+            EXPORT_CODES.keyOfCycle,
+            'cycle',
+            { file, ids: pending.map((n) => n.id).join(', ') },
+            { detail: msg(EXPORT_CODES.keyOfCycle, 'cycleDetail', {}) },
+          ),
         );
       }
       const [n] = pending.splice(i, 1);

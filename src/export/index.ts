@@ -3,7 +3,7 @@
 import type { Diagnostic, LiveObject, ServerClient } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
-import { diag, sortDiagnostics } from '../diag/index.js';
+import { diagnose, msg, sortDiagnostics } from '../diag/index.js';
 import { mapLimit } from '../values/index.js';
 import { buildExport, type BuildOptions, type ExportFile } from './build.js';
 import { EXPORT_CODES } from './codes.js';
@@ -52,9 +52,7 @@ export async function readAll(
       objects.set(model, await client.list(model));
     } catch (e) {
       diagnostics.push(
-        diag(EXPORT_CODES.listFailed, `reading ${model} failed: ${errorText(e)}`, {
-          detail: 'expected the API token to be allowed to list every model (a superuser token)',
-        }),
+        diagnose(EXPORT_CODES.listFailed, 'readFailed', { model, why: errorText(e) }, { detail: msg(EXPORT_CODES.listFailed, 'readFailedDetail', {}) }),
       );
     }
   });

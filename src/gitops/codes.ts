@@ -1,15 +1,16 @@
 // AKB8xxx: gitops drivers. Codes are stable: never reuse or renumber one.
-import type { CodeDef } from '../diag/index.js';
+import { codeDef as def } from '../diag/index.js';
 
 export const codes = {
-  reconcileThrew: { code: 'AKB8001', severity: 'error', title: 'the reconcile run threw instead of returning diagnostics' },
-  lockBusy: { code: 'AKB8002', severity: 'warning', title: 'another akbp holds the apply lock; run skipped' },
-  lockTimeout: { code: 'AKB8003', severity: 'error', title: 'gave up waiting for the apply lock' },
-  watchError: { code: 'AKB8004', severity: 'error', title: 'the file watcher reported an error' },
-  revisionCheckFailed: { code: 'AKB8005', severity: 'warning', title: 'the cheap revision check (ls-remote / manifest digest) failed' },
-  olderRevision: {
-    code: 'AKB8006',
-    severity: 'error',
-    title: 'the revision to apply is an ancestor of the last applied one; refused so the server is not rolled back',
-  },
-} as const satisfies Record<string, CodeDef>;
+  reconcileThrew: def('AKB8001', 'error', 'the reconcile run threw instead of returning diagnostics'),
+  lockBusy: def('AKB8002', 'warning', 'another akbp holds the apply lock; run skipped', {
+    notAcquired: 'apply lock {{reason}}{{holder}}',
+    holder: ' (held by pid {{pid}} on {{host}} since {{since}})',
+  }),
+  lockTimeout: def('AKB8003', 'error', 'gave up waiting for the apply lock'),
+  watchError: def('AKB8004', 'error', 'the file watcher reported an error'),
+  revisionCheckFailed: def('AKB8005', 'warning', 'the cheap revision check (ls-remote / manifest digest) failed'),
+  olderRevision: def('AKB8006', 'error', 'the revision to apply is an ancestor of the last applied one; refused so the server is not rolled back', {
+    ancestor: 'revision {{revision}} is an ancestor of {{last}}, the last applied revision: refusing to roll the server back (push a new commit to change it)',
+  }),
+} as const;

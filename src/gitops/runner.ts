@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Change, Logger } from '../model/index.js';
 import { objectLabel } from '../report/index.js';
-import { locate } from '../diag/index.js';
+import { locate, msg } from '../diag/index.js';
 import { runDiagnostics } from './metrics.js';
 import type { BlockedFile, ReconcileOutcome, ReconcileSpec } from '../pipeline/types.js';
 import { codes } from './codes.js';
@@ -142,7 +142,7 @@ export function createRunner(opts: RunnerOptions): Runner {
       if (opts.mode === 'apply' && revision && opts.isAncestor && (await opts.isAncestor(trigger.source, revision, last ?? revision)) && last) {
         record.result = 'skipped';
         record.code = codes.olderRevision.code;
-        record.error = `revision ${revision.slice(0, 12)} is an ancestor of ${last.slice(0, 12)}, the last applied revision: refusing to roll the server back (push a new commit to change it)`;
+        record.error = msg(codes.olderRevision, 'ancestor', { revision: revision.slice(0, 12), last: last.slice(0, 12) });
         return record;
       }
       const source = revision ? pinRevision(trigger.source, revision) : trigger.source;
@@ -154,8 +154,8 @@ export function createRunner(opts: RunnerOptions): Runner {
         if (!got.ok) {
           record.result = 'skipped';
           record.code = got.reason === 'busy' ? codes.lockBusy.code : codes.lockTimeout.code;
-          record.error =
-            `apply lock ${got.reason}` + (got.holder ? ` (held by pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt})` : '');
+          const holder = got.holder ? msg(codes.lockBusy, 'holder', { pid: got.holder.pid, host: got.holder.host, since: got.holder.startedAt }) : '';
+          record.error = msg(codes.lockBusy, 'notAcquired', { reason: got.reason, holder });
           return record;
         }
         if (got.tookOverFrom) log.log('warn', 'took over stale lock', { ...base, stalePid: got.tookOverFrom.pid });

@@ -1,13 +1,13 @@
 // `!Find` queries inside values, and recorded `!Find` answers as live objects: what observe reads
 // up front, what plan and apply finish.
-import type { DesiredValue, FindQuery, Json, LiveObject } from '../model/types.js';
+import type { DesiredValue, FindQuery, Json, LiveObject, ModelName } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { findQueryKey, isDeferred, resolveDeferred, type DeferredResolver } from '../values/deferred.js';
 import type { ObjectIndex } from './objects.js';
 
 /** A recorded `!Find` answer (a pk, or an object body) as the object it names; null = nothing matched. */
-export function answeredObject(reg: Registry, index: ObjectIndex, model: string, known: Json): LiveObject | null {
+export function answeredObject(reg: Registry, index: ObjectIndex, model: ModelName, known: Json): LiveObject | null {
   if (known === null) return null;
   if (typeof known === 'object' && !Array.isArray(known)) {
     const pk = known[findModel(reg, model)?.pkField ?? 'pk'] ?? known.pk;

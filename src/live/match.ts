@@ -1,25 +1,25 @@
 // Client-side evaluation of authentik's object lookups, so one list read per model answers
 // every entry's identifiers and every `!Find` (BLUEPRINT-SEMANTICS §4.2, §6 `!Find`).
-import type { Json, JsonObject, LiveObject } from '../model/types.js';
+import type { Json, JsonObject, LiveObject, ModelName } from '../model/types.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { containsJson, looseEqual } from './normalize.js';
 
 /** Live objects by model, as observe read them (and apply extends with what it created). */
 export interface ObjectSource {
-  objects(model: string): readonly LiveObject[] | undefined;
-  byPk(model: string, pk: Json): LiveObject | undefined;
+  objects(model: ModelName): readonly LiveObject[] | undefined;
+  byPk(model: ModelName, pk: Json): LiveObject | undefined;
   /** Own pk of a policy-binding model whose pbm uuid is given (flows, flow-stage bindings). */
   pkOfPbm(pbm: Json): Json | undefined;
   /** A superset of the objects whose scalar field may equal value, in list order; undefined = scan all. */
-  candidates?(model: string, field: string, value: Json): readonly LiveObject[] | undefined;
+  candidates?(model: ModelName, field: string, value: Json): readonly LiveObject[] | undefined;
 }
 
 /**
  * Narrows the scan with a hash lookup on the most selective plain, exactly-compared field of the
  * query: the first one alphabetically is often shared by many objects (`order` of bindings).
  */
-function narrow(reg: Registry, src: ObjectSource, model: string, all: readonly LiveObject[], pairs: [string, Json][]): readonly LiveObject[] {
+function narrow(reg: Registry, src: ObjectSource, model: ModelName, all: readonly LiveObject[], pairs: [string, Json][]): readonly LiveObject[] {
   if (!src.candidates) return all;
   const info = findModel(reg, model);
   let best = all;
@@ -66,7 +66,7 @@ export function evalLookup(reg: Registry, src: ObjectSource, obj: LiveObject, lo
   return walk(reg, src, obj.model, [obj.body], parts, op, value, obj);
 }
 
-function walk(reg: Registry, src: ObjectSource, model: string, bodies: JsonObject[], parts: string[], op: string, value: Json, self?: LiveObject): Verdict {
+function walk(reg: Registry, src: ObjectSource, model: ModelName, bodies: JsonObject[], parts: string[], op: string, value: Json, self?: LiveObject): Verdict {
   const info = findModel(reg, model);
   const [head, ...rest] = parts;
   if (head === undefined) return 'unknown';
@@ -189,7 +189,7 @@ function truthy(v: Json): boolean {
 }
 
 /** `!Find`: every pair ANDed; the first object of the model (default ordering) that satisfies all. */
-export function evalQuery(reg: Registry, src: ObjectSource, model: string, query: [string, Json][]): { match: LiveObject | null } | 'unknown' {
+export function evalQuery(reg: Registry, src: ObjectSource, model: ModelName, query: [string, Json][]): { match: LiveObject | null } | 'unknown' {
   const all0 = src.objects(model);
   if (!all0) return 'unknown';
   const objs = narrow(reg, src, model, all0, query);
@@ -242,7 +242,7 @@ export function identifierLookup(ids: JsonObject): { pk?: Json; rest: [string, J
   return out;
 }
 
-export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string, ids: JsonObject): { match: LiveObject | null } | 'unknown' {
+export function matchIdentifiers(reg: Registry, src: ObjectSource, model: ModelName, ids: JsonObject): { match: LiveObject | null } | 'unknown' {
   const all0 = src.objects(model);
   if (!all0) return 'unknown';
   const { pk, rest } = identifierLookup(ids);
@@ -270,7 +270,7 @@ export function matchIdentifiers(reg: Registry, src: ObjectSource, model: string
 }
 
 /** Whether a desired (not yet existing) body would satisfy a `!Find` query: used to mark "known after apply". */
-export function bodyMatchesQuery(reg: Registry, src: ObjectSource, model: string, body: JsonObject, query: [string, Json][]): boolean {
+export function bodyMatchesQuery(reg: Registry, src: ObjectSource, model: ModelName, body: JsonObject, query: [string, Json][]): boolean {
   const probe: LiveObject = { model, pk: (body.pk as string | number | undefined) ?? '', body };
   return query.every(([k, v]) => evalLookup(reg, src, probe, k, v) !== false);
 }

@@ -1,6 +1,6 @@
 // In-memory index of live objects per model: what observe read, extended by apply with what it
 // writes. Lookups by pk accept the number/string/upper-case forms the same pk arrives in.
-import type { Json, LiveObject } from '../model/types.js';
+import type { Json, LiveObject, ModelName } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import type { ObjectSource } from './match.js';
@@ -27,29 +27,25 @@ export function coarseKey(v: Json): string {
 }
 
 export class ObjectIndex implements ObjectSource {
-  private readonly lists = new Map<string, LiveObject[]>();
-  private readonly pks = new Map<string, Map<string, LiveObject>>();
+  private readonly lists = new Map<ModelName, LiveObject[]>();
+  private readonly pks = new Map<ModelName, Map<string, LiveObject>>();
   private readonly pbm = new Map<string, Json>();
   /** model → field → coarse value key → objects, built on first use; null when not indexable. */
-  private readonly fieldIndexes = new Map<string, Map<string, Map<string, LiveObject[]> | null>>();
+  private readonly fieldIndexes = new Map<ModelName, Map<string, Map<string, LiveObject[]> | null>>();
 
   constructor(
     private readonly reg: Registry,
-    from?: Map<string, LiveObject[]>,
+    from?: Map<ModelName, LiveObject[]>,
   ) {
     if (from) for (const [m, objs] of from) this.set(m, objs);
   }
 
-  private norm(model: string): string {
-    return findModel(this.reg, model)?.model ?? model.toLowerCase();
+  has(model: ModelName): boolean {
+    return this.lists.has(model);
   }
 
-  has(model: string): boolean {
-    return this.lists.has(this.norm(model));
-  }
-
-  set(model: string, objs: readonly LiveObject[]): void {
-    const m = this.norm(model);
+  set(model: ModelName, objs: readonly LiveObject[]): void {
+    const m = model;
     this.lists.set(m, [...objs]);
     const byPk = new Map<string, LiveObject>();
     for (const o of objs) {
@@ -64,8 +60,8 @@ export class ObjectIndex implements ObjectSource {
    * Objects whose scalar `field` may equal `value` (a superset of the exact matches, in list
    * order), or undefined when the field holds non-scalars somewhere and cannot be indexed.
    */
-  candidates(model: string, field: string, value: Json): readonly LiveObject[] | undefined {
-    const m = this.norm(model);
+  candidates(model: ModelName, field: string, value: Json): readonly LiveObject[] | undefined {
+    const m = model;
     const list = this.lists.get(m);
     if (!list || (value !== null && typeof value === 'object')) return undefined;
     let perModel = this.fieldIndexes.get(m);
@@ -90,14 +86,14 @@ export class ObjectIndex implements ObjectSource {
   }
 
   /** Position in the server's list order (for "first match" across several candidate sets). */
-  position(model: string, obj: LiveObject): number {
-    const list = this.lists.get(this.norm(model)) ?? [];
+  position(model: ModelName, obj: LiveObject): number {
+    const list = this.lists.get(model) ?? [];
     return list.indexOf(obj);
   }
 
   /** Adds or replaces one object (after a create or patch), keeping list order for existing ones. */
   upsert(obj: LiveObject): void {
-    const m = this.norm(obj.model);
+    const m = obj.model;
     const list = this.lists.get(m) ?? [];
     const byPk = this.pks.get(m) ?? new Map<string, LiveObject>();
     const k = pkKey(obj.pk);
@@ -111,8 +107,8 @@ export class ObjectIndex implements ObjectSource {
     this.notePbm(m, obj);
   }
 
-  remove(model: string, pk: Json): void {
-    const m = this.norm(model);
+  remove(model: ModelName, pk: Json): void {
+    const m = model;
     const k = pkKey(pk);
     const list = this.lists.get(m);
     if (list)
@@ -124,24 +120,24 @@ export class ObjectIndex implements ObjectSource {
     this.fieldIndexes.delete(m);
   }
 
-  private notePbm(model: string, o: LiveObject): void {
+  private notePbm(model: ModelName, o: LiveObject): void {
     const f = findModel(this.reg, model)?.pbmField;
     if (f && o.body[f] !== undefined && o.body[f] !== null) this.pbm.set(pkKey(o.body[f]), o.pk);
   }
 
-  objects(model: string): readonly LiveObject[] | undefined {
-    return this.lists.get(this.norm(model));
+  objects(model: ModelName): readonly LiveObject[] | undefined {
+    return this.lists.get(model);
   }
 
-  byPk(model: string, pk: Json): LiveObject | undefined {
-    return this.pks.get(this.norm(model))?.get(pkKey(pk));
+  byPk(model: ModelName, pk: Json): LiveObject | undefined {
+    return this.pks.get(model)?.get(pkKey(pk));
   }
 
   pkOfPbm(pbm: Json): Json | undefined {
     return this.pbm.get(pkKey(pbm));
   }
 
-  models(): string[] {
+  models(): ModelName[] {
     return [...this.lists.keys()].sort();
   }
 }

@@ -3,7 +3,7 @@
 // authentik's query evaluated on the objects read. Observe, plan and apply supply only where an
 // entry's object comes from and what a lookup may consult besides the index.
 import type { CompiledEntry, Json, LiveObject } from '../model/types.js';
-import type { Registry } from '../authentik/registry.js';
+import { canonicalModel, type Registry } from '../authentik/registry.js';
 import type { DeferredResolver } from '../values/deferred.js';
 import type { EntryTable } from './entries.js';
 import { answeredObject } from './finds.js';
@@ -63,12 +63,12 @@ export abstract class IndexResolver implements DeferredResolver {
 
   /** authentik's query on the objects read: the first match, null, or 'unknown' when they cannot tell. */
   protected query(q: FindQueryArg): LiveObject | null | 'unknown' {
-    const r = evalQuery(this.reg, this.index, q.model, q.query);
+    const r = evalQuery(this.reg, this.index, canonicalModel(this.reg, q.model), q.query);
     return r === 'unknown' ? 'unknown' : r.match;
   }
 
-  /** A recorded answer (a pk or a body) as the object it names. */
+  /** A recorded answer (a pk or a body) as the object it names; `model` as the `!Find` wrote it. */
   protected answered(model: string, known: Json): LiveObject | null {
-    return answeredObject(this.reg, this.index, model, known);
+    return answeredObject(this.reg, this.index, canonicalModel(this.reg, model), known);
   }
 }

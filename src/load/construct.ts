@@ -6,6 +6,7 @@ import { C } from './codes.js';
 import { ALIAS_NODE_BUDGET, range, report, seg, tagStart, type LoadContext } from './context.js';
 import { constructTagged, resolvePlain, type Resolved } from './scalars.js';
 import { buildTag, isKnownTag, KNOWN_TAGS_TEXT, unknownTagDetail } from './tags.js';
+import { msg } from '../diag/index.js';
 
 const CORE = 'tag:yaml.org,2002:';
 const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
@@ -51,20 +52,13 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
     report(
       ctx,
       C.undefinedAlias,
-      `Alias *${node.source} refers to an anchor that is not defined before it`,
-      `Expected an anchor &${node.source} on a node earlier in the file.`,
+      msg(C.undefinedAlias, 'aliasRefersAnchor', { source: node.source }),
+      msg(C.undefinedAlias, 'aliasRefersAnchorDetail', { source: node.source }),
       s,
       e,
     );
   } else if (ctx.building.has(target)) {
-    report(
-      ctx,
-      C.aliasExpansion,
-      `Alias *${node.source} is used inside its own anchor`,
-      'Expected an alias outside the node it refers to: a recursive value cannot become JSON.',
-      s,
-      e,
-    );
+    report(ctx, C.aliasExpansion, msg(C.aliasExpansion, 'aliasUsedInside', { source: node.source }), msg(C.aliasExpansion, 'aliasUsedInsideDetail', {}), s, e);
   } else if (admitAlias(ctx, target, s, e)) {
     ctx.aliasDepth++;
     value = construct(ctx, target, ptr, s);
@@ -90,8 +84,8 @@ function admitAlias(ctx: LoadContext, target: Node, s: number, e: number): boole
     report(
       ctx,
       C.aliasExpansion,
-      `Aliases expand to more than ${ALIAS_NODE_BUDGET} nodes`,
-      'Expected a document whose aliases (*name) expand to a reasonable size; nested aliases multiply.',
+      msg(C.aliasExpansion, 'aliasesExpandMore', { ALIAS_NODE_BUDGET }),
+      msg(C.aliasExpansion, 'aliasesExpandMoreDetail', {}),
       s,
       e,
     );
@@ -126,8 +120,8 @@ function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
       report(
         ctx,
         C.undefinedAlias,
-        `Alias *${node.source} refers to an anchor that is not defined before it`,
-        `Expected an anchor &${node.source} on a node earlier in the file.`,
+        msg(C.undefinedAlias, 'aliasRefersAnchor', { source: node.source }),
+        msg(C.undefinedAlias, 'aliasRefersAnchorDetail', { source: node.source }),
         s,
         e,
       );
@@ -143,7 +137,7 @@ function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: strin
   ctx.pointers.set(ptr, range(ctx, s, e));
   const name = tag.slice(1);
   if (!isKnownTag(name)) {
-    report(ctx, C.unknownTag, `Unknown tag ${tag}`, unknownTagDetail(tag), s, Math.min(e, s + tag.length));
+    report(ctx, C.unknownTag, msg(C.unknownTag, 'unknownTag2', { tag }), unknownTagDetail(tag), s, Math.min(e, s + tag.length));
     return null;
   }
   return buildTag(ctx, name, node, ptr, s, e, construct);
@@ -182,53 +176,24 @@ function scalarText(node: Scalar): string {
 
 function fromResolved(ctx: LoadContext, r: Resolved, s: number, e: number): Value {
   if (!r.ok) {
-    report(ctx, C.badTypedScalar, r.message, `Expected a value of YAML type ${r.kind}, or quote the text to keep it a string.`, s, e);
+    report(ctx, C.badTypedScalar, r.message, msg(C.badTypedScalar, 'expectedValueYaml', { kind: r.kind }), s, e);
     return null;
   }
   if (r.kind === 'merge' || r.kind === 'value') {
     const t = r.value as string;
-    report(
-      ctx,
-      C.badTypedScalar,
-      `Plain ${t} is not a value in YAML 1.1`,
-      `Expected a quoted string ('${t}'); unquoted, PyYAML reads it as the ${r.kind} indicator and fails.`,
-      s,
-      e,
-    );
+    report(ctx, C.badTypedScalar, msg(C.badTypedScalar, 'plainNotValue', { t }), msg(C.badTypedScalar, 'plainNotValueDetail', { t, kind: r.kind }), s, e);
     return null;
   }
-  if (r.inexact)
-    report(
-      ctx,
-      C.bigInteger,
-      `This integer is larger than 2^53 and loses precision`,
-      'Expected an integer between -9007199254740991 and 9007199254740991, or quote it to keep it as a string.',
-      s,
-      e,
-    );
+  if (r.inexact) report(ctx, C.bigInteger, msg(C.bigInteger, 'thisIntegerLarger', {}), msg(C.bigInteger, 'thisIntegerLargerDetail', {}), s, e);
   return r.value;
 }
 
 function badCoreTag(ctx: LoadContext, core: string, shape: string, s: number, e: number): Value {
   const known = ['binary', 'set', 'omap', 'pairs', 'map', 'seq', 'str', 'int', 'float', 'bool', 'null', 'timestamp', 'merge', 'value'];
   if (known.includes(core)) {
-    report(
-      ctx,
-      C.unsupportedType,
-      `!!${core} cannot be used on a ${shape} here`,
-      `Expected JSON-compatible YAML: !!str, !!int, !!float, !!bool, !!null and !!timestamp on scalars, !!seq on sequences, !!map on mappings. authentik cannot send ${core} values.`,
-      s,
-      e,
-    );
+    report(ctx, C.unsupportedType, msg(C.unsupportedType, 'cannotUsedOn', { core, shape }), msg(C.unsupportedType, 'cannotUsedOnDetail', { core }), s, e);
   } else {
-    report(
-      ctx,
-      C.unknownTag,
-      `Unknown tag !!${core}`,
-      `Expected one of the authentik tags (${KNOWN_TAGS_TEXT}) or a standard YAML type (!!str, !!int, …).`,
-      s,
-      e,
-    );
+    report(ctx, C.unknownTag, msg(C.unknownTag, 'unknownTag', { core }), msg(C.unknownTag, 'unknownTagDetail', { KNOWN_TAGS_TEXT }), s, e);
   }
   return null;
 }
@@ -278,8 +243,8 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
       report(
         ctx,
         C.duplicateKey,
-        `Duplicate key "${key.key}" (this later one wins)`,
-        'Expected each key once per mapping; PyYAML keeps the last value and authentik never sees the earlier one.',
+        msg(C.duplicateKey, 'duplicateKeyThis', { key: key.key }),
+        msg(C.duplicateKey, 'duplicateKeyThisDetail', {}),
         key.start,
         key.end,
       );
@@ -312,14 +277,7 @@ function assign(out: { [k: string]: Value }, k: string, v: Value): void {
 /** PyYAML flatten_mapping: `<<: *a` or `<<: [*a, *b]` (earlier list items win, own keys win over all). */
 function collectMerge(ctx: LoadContext, valueNode: Maybe, ptr: string, out: [string, Value][], keyRange: [number, number]): void {
   const fail = (what: string, s: number, e: number) =>
-    report(
-      ctx,
-      C.badMerge,
-      `Merge key << needs a mapping, found ${what}`,
-      'Expected `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping; quote the key ("<<") to use it as a plain key.',
-      s,
-      e,
-    );
+    report(ctx, C.badMerge, msg(C.badMerge, 'mergeKeyNeeds', { what }), msg(C.badMerge, 'mergeKeyNeedsDetail', {}), s, e);
   const target = resolveAliasNode(ctx, valueNode);
   if (target === undefined) return;
   if (target === null) return fail('nothing', keyRange[0], keyRange[1]);
@@ -366,14 +324,7 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
   if (node === undefined) return undefined;
   if (node === null) return { key: 'null', isString: false, start: s, end: e };
   if (!isScalar(node)) {
-    report(
-      ctx,
-      C.collectionKey,
-      'A list or mapping cannot be a mapping key',
-      'Expected a scalar key (a name, number or quoted string); PyYAML rejects unhashable keys.',
-      s,
-      e,
-    );
+    report(ctx, C.collectionKey, msg(C.collectionKey, 'listMappingCannot', {}), msg(C.collectionKey, 'listMappingCannotDetail', {}), s, e);
     return undefined;
   }
   const tag = node.tag;
@@ -390,14 +341,7 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
     }
   } else {
     const ts = tagStart(ctx, s, tag);
-    report(
-      ctx,
-      C.taggedKey,
-      `Tag ${tag} cannot be used on a mapping key`,
-      `Expected a plain key: put the tag on the value instead (key: ${tag} …). PyYAML would make the tag object itself the key, which authentik cannot use.`,
-      ts,
-      e,
-    );
+    report(ctx, C.taggedKey, msg(C.taggedKey, 'tagCannotUsed', { tag }), msg(C.taggedKey, 'tagCannotUsedDetail', { tag }), ts, e);
     return undefined;
   }
   if (!r.ok || r.kind === 'merge' || r.kind === 'value') {
@@ -409,8 +353,8 @@ function mappingKey(ctx: LoadContext, keyNode: Maybe, ptr: string, at: number): 
     report(
       ctx,
       C.nonStringKey,
-      `Key ${text || '(empty)'} is read as ${r.kind === 'bool' ? `boolean ${String(r.value)}` : 'null'}, not as the text "${text}"`,
-      `Expected a string key? Quote it ("${text}"). As written it becomes the JSON key "${String(r.value)}".`,
+      msg(C.nonStringKey, 'keyReadAs', { shown: text || '(empty)', reading: r.kind === 'bool' ? `boolean ${String(r.value)}` : 'null', text }),
+      msg(C.nonStringKey, 'keyReadAsDetail', { text, value: String(r.value) }),
       s,
       e,
     );
@@ -446,30 +390,23 @@ function jsonFormTag(ctx: LoadContext, node: YAMLMap, ptr: string): Value | unde
     report(
       ctx,
       C.jsonFormTag,
-      `"${JSON_TAG_KEY}": ${tagName === undefined ? 'value' : JSON.stringify(tagName)} is not an authentik tag; the mapping stays a plain mapping`,
-      `Expected one of ${KNOWN_TAGS_TEXT} (with the leading "!").`,
+      msg(C.jsonFormTag, 'notAuthentikTag', { JSON_TAG_KEY, tag: tagName === undefined ? 'value' : JSON.stringify(tagName) }),
+      msg(C.jsonFormTag, 'notAuthentikTagDetail', { KNOWN_TAGS_TEXT }),
       s,
       e,
     );
     return undefined;
   }
   if (!hasArgs) {
-    report(
-      ctx,
-      C.jsonFormTag,
-      `JSON-form tag ${tagName} has no "args"; authentik keeps it as a plain mapping`,
-      `Expected {"${JSON_TAG_KEY}": "${tagName}", "args": …}.`,
-      s,
-      e,
-    );
+    report(ctx, C.jsonFormTag, msg(C.jsonFormTag, 'jsonFormTag2', { tagName }), msg(C.jsonFormTag, 'jsonFormTag2Detail', { JSON_TAG_KEY, tagName }), s, e);
     return undefined;
   }
   if (extra.length > 0) {
     report(
       ctx,
       C.jsonFormTag,
-      `JSON-form tag ${tagName} has extra keys (${extra.join(', ')}) that authentik ignores`,
-      `Expected exactly the keys "${JSON_TAG_KEY}" and "args".`,
+      msg(C.jsonFormTag, 'jsonFormTag', { tagName, extra: extra.join(', ') }),
+      msg(C.jsonFormTag, 'jsonFormTagDetail', { JSON_TAG_KEY }),
       s,
       e,
     );

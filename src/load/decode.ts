@@ -2,7 +2,7 @@
 // only the characters YAML calls printable. authentik rejects the whole file otherwise, so these
 // are errors that stop loading.
 import type { Diagnostic } from '../model/types.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { C } from './codes.js';
 
 const strict = new TextDecoder('utf-8', { fatal: true });
@@ -26,8 +26,8 @@ export function decodeSource(uri: string, bytes: Uint8Array): Decoded {
     const byte = bytes[at] ?? 0;
     return {
       ok: false,
-      diagnostic: diag(C.invalidUtf8, `File is not valid UTF-8: byte 0x${byte.toString(16).padStart(2, '0')} at byte offset ${at}`, {
-        detail: 'Expected UTF-8 text (authentik reads blueprints as UTF-8). Re-save the file with UTF-8 encoding.',
+      diagnostic: diag(C.invalidUtf8, msg(C.invalidUtf8, 'fileNotValid', { byte: byte.toString(16).padStart(2, '0'), at }), {
+        detail: msg(C.invalidUtf8, 'fileNotValidDetail', {}),
         subject: { uri, start: offset, end: offset + 1 },
       }),
     };
@@ -37,9 +37,8 @@ export function decodeSource(uri: string, bytes: Uint8Array): Decoded {
     const cp = m[0].codePointAt(0) ?? 0;
     return {
       ok: false,
-      diagnostic: diag(C.badCharacter, `Character U+${cp.toString(16).toUpperCase().padStart(4, '0')} is not allowed in a YAML document`, {
-        detail:
-          'Expected printable characters only: YAML forbids control characters other than tab, line feed and carriage return. Write it as an escape inside a double-quoted string (e.g. "\\x07") or remove it.',
+      diagnostic: diag(C.badCharacter, msg(C.badCharacter, 'characterUNot', { codepoint: cp.toString(16).toUpperCase().padStart(4, '0') }), {
+        detail: msg(C.badCharacter, 'characterUNotDetail', {}),
         subject: { uri, start: m.index, end: m.index + m[0].length },
       }),
     };

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import type { LoadResult, SourceFile, Value } from '../model/types.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { C } from './codes.js';
 import { construct } from './construct.js';
 import { newContext } from './context.js';
@@ -38,8 +38,8 @@ export function loadBlueprint(file: SourceFile): LoadResult {
   const root = doc.contents === null ? null : construct(ctx, doc.contents, '', 0);
   if (isEmpty(root)) {
     ctx.diagnostics.push(
-      diag(C.empty, 'File holds no blueprint (it is empty, only comments, or an empty value)', {
-        detail: 'Expected a mapping with version: 1 and entries: […]. authentik skips empty files, so nothing in this file is applied.',
+      diag(C.empty, msg(C.empty, 'fileHoldsNo', {}), {
+        detail: msg(C.empty, 'fileHoldsNoDetail', {}),
         subject: ctx.pointers.get('') ?? { uri: file.uri, start: 0, end: 0 },
       }),
     );
@@ -48,10 +48,14 @@ export function loadBlueprint(file: SourceFile): LoadResult {
   if (!isMapping(root)) {
     const r = ctx.pointers.get('') ?? { uri: file.uri, start: 0, end: 0 };
     ctx.diagnostics.push(
-      diag(C.topLevel, `Blueprint must be a mapping, found ${Array.isArray(root) ? 'a list' : typeof root === 'object' ? 'a tag' : `a ${typeof root}`}`, {
-        detail: 'Expected the top level to be a mapping with version, metadata, context and entries keys.',
-        subject: r,
-      }),
+      diag(
+        C.topLevel,
+        msg(C.topLevel, 'blueprintMustMapping', { found: Array.isArray(root) ? 'a list' : typeof root === 'object' ? 'a tag' : `a ${typeof root}` }),
+        {
+          detail: msg(C.topLevel, 'blueprintMustMappingDetail', {}),
+          subject: r,
+        },
+      ),
     );
     return { diagnostics: ctx.diagnostics };
   }

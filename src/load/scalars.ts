@@ -9,6 +9,8 @@
 //   dates `YYYY-MM-DD`; datetimes `YYYY-MM-DDTHH:MM:SS[.ffffff]` plus `Z` for UTC or `±HH:MM`,
 //   nothing for naive ones.
 // - integers beyond 2^53 lose precision (flagged `inexact` so load can warn).
+import { msg } from '../diag/index.js';
+import { C } from './codes.js';
 
 type ScalarKind = 'null' | 'bool' | 'int' | 'float' | 'str' | 'timestamp' | 'merge' | 'value';
 
@@ -73,7 +75,7 @@ export function constructTagged(kind: 'null' | 'bool' | 'int' | 'float' | 'str' 
       return { ok: true, kind, value: null };
     case 'bool': {
       const v = BOOL_VALUES[s.toLowerCase()];
-      return v === undefined ? bad(kind, 'The value is not a YAML 1.1 boolean (yes/no, true/false, on/off)') : { ok: true, kind, value: v };
+      return v === undefined ? bad(kind, msg(C.badTypedScalar, 'notBoolean', {})) : { ok: true, kind, value: v };
     }
     case 'int':
       return constructInt(s);
@@ -111,7 +113,7 @@ function constructInt(raw: string): Resolved {
       n = Number.isNaN(d) ? NaN : n * 60 + d;
     }
   } else n = parseDigits(s, 10);
-  if (Number.isNaN(n)) return bad('int', 'The value is not an integer');
+  if (Number.isNaN(n)) return bad('int', msg(C.badTypedScalar, 'notInteger', {}));
   const value = n === 0 ? 0 : sign * n;
   return Number.isSafeInteger(value) ? { ok: true, kind: 'int', value } : { ok: true, kind: 'int', value, inexact: true };
 }
@@ -136,7 +138,7 @@ function constructFloat(raw: string): Resolved {
     n = 0;
     for (const part of s.split(':')) n = n * 60 + pyFloat(part);
   } else n = pyFloat(s);
-  if (Number.isNaN(n)) return bad('float', 'The value is not a number');
+  if (Number.isNaN(n)) return bad('float', msg(C.badTypedScalar, 'notNumber', {}));
   return { ok: true, kind: 'float', value: sign * n };
 }
 
@@ -149,25 +151,25 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function constructTimestamp(raw: string): Resolved {
   const m = TIMESTAMP_PARTS.exec(raw);
-  if (!m) return bad('timestamp', 'The value is not a timestamp (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[.f][±HH:MM])');
+  if (!m) return bad('timestamp', msg(C.badTypedScalar, 'notTimestamp', {}));
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const dim = month === 2 && leap ? 29 : DAYS[month - 1];
-  if (year < 1 || dim === undefined || day < 1 || day > dim) return bad('timestamp', 'The value is not a valid calendar date');
+  if (year < 1 || dim === undefined || day < 1 || day > dim) return bad('timestamp', msg(C.badTypedScalar, 'notDate', {}));
   const date = `${m[1]}-${pad(month)}-${pad(day)}`;
   if (m[4] === undefined) return { ok: true, kind: 'timestamp', value: date };
   const hour = Number(m[4]);
   const minute = Number(m[5]);
   const second = Number(m[6]);
-  if (hour > 23 || minute > 59 || second > 59) return bad('timestamp', 'The value is not a valid time of day');
+  if (hour > 23 || minute > 59 || second > 59) return bad('timestamp', msg(C.badTypedScalar, 'notTime', {}));
   const fraction = (m[7] ?? '').slice(0, 6).padEnd(6, '0');
   let out = `${date}T${pad(hour)}:${pad(minute)}:${pad(second)}`;
   if (Number(fraction) !== 0) out += `.${fraction}`;
   if (m[9] !== undefined) {
     const offset = Number(m[10]) * 60 + Number(m[11] ?? 0);
-    if (offset >= 24 * 60) return bad('timestamp', 'The value has a time zone offset of a day or more');
+    if (offset >= 24 * 60) return bad('timestamp', msg(C.badTypedScalar, 'offsetTooLarge', {}));
     out += offset === 0 ? 'Z' : `${m[9]}${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
   } else if (m[8] === 'Z') out += 'Z';
   return { ok: true, kind: 'timestamp', value: out };

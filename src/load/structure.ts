@@ -7,6 +7,7 @@ import type { CodeDef } from '../diag/index.js';
 import { C } from './codes.js';
 import { report, seg, type LoadContext } from './context.js';
 import { closest } from './suggest.js';
+import { msg } from '../diag/index.js';
 
 type Obj = { [key: string]: Value };
 
@@ -62,12 +63,7 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
     if (TOP_KEYS.includes(k)) continue;
     const guess = closest(k, TOP_KEYS);
     if (guess)
-      err(
-        C.topLevelTypo,
-        `/${seg(k)}#key`,
-        `Unknown top-level key "${k}" — did you mean "${guess}"?`,
-        `Expected "${guess}"; authentik ignores unknown top-level keys, so this part of the file has no effect.`,
-      );
+      err(C.topLevelTypo, `/${seg(k)}#key`, msg(C.topLevelTypo, 'unknownTopLevel', { k, guess }), msg(C.topLevelTypo, 'unknownTopLevelDetail', { guess }));
   }
 
   // version: an int equal to 1; absent means 1.
@@ -81,10 +77,8 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
       err(
         C.version,
         '/version',
-        `Blueprint version must be the integer 1, found ${describe(v)}`,
-        quoted
-          ? 'Expected version: 1 without quotes; authentik rejects a string version.'
-          : 'Expected version: 1 (the only blueprint format version authentik knows).',
+        msg(C.version, 'blueprintVersionMust', { found: describe(v) }),
+        quoted ? msg(C.version, 'quotedDetail', {}) : msg(C.version, 'blueprintVersionMustDetail', {}),
       );
     }
   }
@@ -94,35 +88,29 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
   const metadata = root.metadata;
   if (metadata !== undefined && metadata !== null) {
     if (!isMapping(metadata)) {
-      err(C.metadata, '/metadata', `metadata must be a mapping, found ${describe(metadata)}`, 'Expected metadata: {name: …, labels: {…}}.');
+      err(C.metadata, '/metadata', msg(C.metadata, 'metadataMustMapping', { found: describe(metadata) }), msg(C.metadata, 'metadataMustMappingDetail', {}));
     } else {
-      if (!has(metadata, 'name'))
-        err(C.metadata, '/metadata', 'metadata has no name', 'Expected metadata.name (a string): authentik requires it when metadata is present.');
+      if (!has(metadata, 'name')) err(C.metadata, '/metadata', msg(C.metadata, 'metadataNoName', {}), msg(C.metadata, 'metadataNoNameDetail', {}));
       else if (typeof metadata.name !== 'string')
         err(
           C.metadata,
           '/metadata/name',
-          `metadata.name must be a string, found ${describe(metadata.name)}`,
-          'Expected a plain string (tags are not resolved in metadata); quote it if it looks like a number or boolean.',
+          msg(C.metadata, 'metadataNameMust', { found: describe(metadata.name) }),
+          msg(C.metadata, 'metadataNameMustDetail', {}),
         );
       else name = metadata.name;
       if (has(metadata, 'labels')) {
         const ls = metadata.labels;
         if (!isMapping(ls))
-          err(C.labels, '/metadata/labels', `metadata.labels must be a mapping, found ${describe(ls)}`, 'Expected a mapping of string → string.');
+          err(C.labels, '/metadata/labels', msg(C.labels, 'metadataLabelsMust', { found: describe(ls) }), msg(C.labels, 'metadataLabelsMustDetail', {}));
         else {
           for (const [k, v] of Object.entries(ls)) {
             const p = `/metadata/labels/${seg(k)}`;
-            if (ctx.nonStringKeys.has(p)) err(C.labels, `${p}#key`, `Label key ${k} is not a string`, `Expected a string key; quote it ("${k}").`);
+            if (ctx.nonStringKeys.has(p)) err(C.labels, `${p}#key`, msg(C.labels, 'labelKeyNot', { k }), msg(C.labels, 'labelKeyNotDetail', { k }));
             if (typeof v === 'string') labels[k] = v;
             else {
               const hint = typeof v === 'boolean' || typeof v === 'number' ? ` (write "${String(v)}" with quotes)` : '';
-              err(
-                C.labels,
-                p,
-                `Label "${k}" must be a string, found ${describe(v)}`,
-                `Expected a quoted string${hint}: authentik rejects the whole blueprint when a label value is not a string.`,
-              );
+              err(C.labels, p, msg(C.labels, 'labelMustString', { k, found: describe(v) }), msg(C.labels, 'labelMustStringDetail', { hint }));
             }
           }
         }
@@ -133,7 +121,7 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
   let context: Obj = {};
   if (has(root, 'context')) {
     if (isMapping(root.context)) context = root.context;
-    else err(C.context, '/context', `context must be a mapping, found ${describe(root.context)}`, 'Expected context: {key: value, …}.');
+    else err(C.context, '/context', msg(C.context, 'contextMustMapping', { found: describe(root.context) }), msg(C.context, 'contextMustMappingDetail', {}));
   }
 
   const entries: ParsedEntry[] = [];
@@ -150,20 +138,14 @@ export function buildStructure(ctx: LoadContext, root: Obj): Structure {
           err(
             C.entries,
             sp,
-            `Entries section "${sec}" must be a list, found ${describe(list)}`,
-            `Expected entries: {section-name: [entry, …], …}.${isTag(list) ? DYNAMIC : ''}`,
+            msg(C.entries, 'entriesSectionMust', { sec, found: describe(list) }),
+            msg(C.entries, 'entriesSectionMustDetail', { dynamic: isTag(list) ? DYNAMIC : '' }),
           );
           continue;
         }
         list.forEach((e, i) => entry(ctx, e, `${sp}/${i}`, entries, err, at));
       }
-    } else
-      err(
-        C.entries,
-        '/entries',
-        `entries must be a list, found ${describe(es)}`,
-        'Expected entries: [ {model: …, identifiers: …, attrs: …}, … ] (or a mapping of section name → list).',
-      );
+    } else err(C.entries, '/entries', msg(C.entries, 'entriesMustList', { found: describe(es) }), msg(C.entries, 'entriesMustListDetail', {}));
   }
 
   const out: Structure = { version, labels, context, entries };
@@ -175,12 +157,7 @@ type Err = (def: CodeDef, ptr: string, summary: string, detail: string) => void;
 
 function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err: Err, at: (p: string) => SourceRange): void {
   if (!isMapping(e)) {
-    err(
-      C.entry,
-      ptr,
-      `Entry must be a mapping, found ${describe(e)}`,
-      `Expected an entry such as {model: app_label.model, identifiers: {…}, attrs: {…}}.${isTag(e) ? DYNAMIC : ''}`,
-    );
+    err(C.entry, ptr, msg(C.entry, 'entryMustMapping', { found: describe(e) }), msg(C.entry, 'entryMustMappingDetail', { dynamic: isTag(e) ? DYNAMIC : '' }));
     return;
   }
   for (const k of Object.keys(e)) {
@@ -189,16 +166,15 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
     err(
       C.unknownEntryKey,
       `${ptr}/${seg(k)}#key`,
-      guess ? `Unknown entry key "${k}" — did you mean "${guess}"?` : `Unknown entry key "${k}"`,
-      `Expected one of ${ENTRY_KEYS.join(', ')}; authentik silently ignores "${k}".`,
+      guess ? msg(C.unknownEntryKey, 'unknownKeyGuess', { k, guess }) : msg(C.unknownEntryKey, 'unknownKey', { k }),
+      msg(C.unknownEntryKey, 'expectedOneAuthentik', { known: ENTRY_KEYS.join(', '), k }),
     );
   }
 
   let model: Value = null;
-  if (!has(e, 'model')) err(C.model, ptr, 'Entry has no model', 'Expected model: app_label.modelname (e.g. authentik_flows.flow).');
+  if (!has(e, 'model')) err(C.model, ptr, msg(C.model, 'entryNoModel', {}), msg(C.model, 'entryNoModelDetail', {}));
   else if (typeof e.model === 'string' || isTag(e.model)) model = e.model;
-  else
-    err(C.model, `${ptr}/model`, `Entry model must be a string, found ${describe(e.model)}`, 'Expected model: app_label.modelname, or a tag that yields one.');
+  else err(C.model, `${ptr}/model`, msg(C.model, 'entryModelMust', { found: describe(e.model) }), msg(C.model, 'entryModelMustDetail', {}));
 
   let state: Value = 'present';
   if (has(e, 'state')) {
@@ -208,8 +184,8 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
       err(
         C.state,
         `${ptr}/state`,
-        `Entry state must be one of ${STATES.join(', ')}, found ${describe(s)}`,
-        `Expected state: present (default), created, must_created or absent.${typeof s === 'string' ? ' States are lower case.' : ''}`,
+        msg(C.state, 'entryStateMust', { states: STATES.join(', '), found: describe(s) }),
+        msg(C.state, 'entryStateMustDetail', { hint: typeof s === 'string' ? ' States are lower case.' : '' }),
       );
   }
 
@@ -220,8 +196,8 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
       err(
         C.entryId,
         `${ptr}/id`,
-        `Entry id must be a string, found ${describe(e.id)}`,
-        `Expected a string id${typeof e.id === 'number' ? ` (quote it: "${String(e.id)}")` : ''}; ids are not tag-resolved.`,
+        msg(C.entryId, 'entryIdMust', { found: describe(e.id) }),
+        msg(C.entryId, 'entryIdMustDetail', { hint: typeof e.id === 'number' ? ` (quote it: "${String(e.id)}")` : '' }),
       );
   }
 
@@ -230,13 +206,18 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
     const v = e[field];
     if (v === null && field === 'attrs') return {};
     if (!isMapping(v)) {
-      err(C.entryMapping, `${ptr}/${field}`, `Entry ${field} must be a mapping, found ${describe(v)}`, `Expected ${field}: {field: value, …}.`);
+      err(
+        C.entryMapping,
+        `${ptr}/${field}`,
+        msg(C.entryMapping, 'entryMustMapping', { field, found: describe(v) }),
+        msg(C.entryMapping, 'entryMustMappingDetail', { field }),
+      );
       return {};
     }
     for (const k of Object.keys(v)) {
       const p = `${ptr}/${field}/${seg(k)}`;
       if (ctx.nonStringKeys.has(p))
-        err(C.entryMapping, `${p}#key`, `${field} key ${k} is not a string`, `Expected a field name; quote it ("${k}") if it really is one.`);
+        err(C.entryMapping, `${p}#key`, msg(C.entryMapping, 'keyNotString', { field, k }), msg(C.entryMapping, 'keyNotStringDetail', { k }));
     }
     return v;
   };
@@ -250,8 +231,8 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
       err(
         C.conditions,
         `${ptr}/conditions`,
-        `Entry conditions must be a list, found ${describe(e.conditions)}`,
-        'Expected conditions: [ value-or-tag, … ]; the entry is applied only when every item is truthy.',
+        msg(C.conditions, 'entryConditionsMust', { found: describe(e.conditions) }),
+        msg(C.conditions, 'entryConditionsMustDetail', {}),
       );
   }
 
@@ -262,8 +243,8 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
       err(
         C.permissions,
         `${ptr}/permissions`,
-        `Entry permissions must be a list, found ${describe(ps)}`,
-        'Expected permissions: [ {permission: codename, user: pk} or {permission: codename, role: uuid}, … ].',
+        msg(C.permissions, 'entryPermissionsMust', { found: describe(ps) }),
+        msg(C.permissions, 'entryPermissionsMustDetail', {}),
       );
     else {
       ps.forEach((p, i) => {
@@ -272,30 +253,31 @@ function entry(ctx: LoadContext, e: Value, ptr: string, out: ParsedEntry[], err:
           return err(
             C.permissions,
             pp,
-            `Permission must be a mapping, found ${describe(p)}`,
-            'Expected {permission: codename, user: pk} or {permission: codename, role: uuid}.',
+            msg(C.permissions, 'permissionMustMapping', { found: describe(p) }),
+            msg(C.permissions, 'permissionMustMappingDetail', {}),
           );
-        if (!has(p, 'permission')) err(C.permissions, pp, 'Permission has no "permission"', 'Expected permission: codename (or app_label.codename).');
+        if (!has(p, 'permission'))
+          err(C.permissions, pp, msg(C.permissions, 'permissionNoPermission', {}), msg(C.permissions, 'permissionNoPermissionDetail', {}));
         else if (typeof p.permission !== 'string' && !isTag(p.permission))
           err(
             C.permissions,
             `${pp}/permission`,
-            `permission must be a string, found ${describe(p.permission)}`,
-            'Expected a permission codename such as view_flow.',
+            msg(C.permissions, 'permissionMustString', { found: describe(p.permission) }),
+            msg(C.permissions, 'permissionMustStringDetail', {}),
           );
         if (has(p, 'user') && p.user !== null && !isTag(p.user) && !(typeof p.user === 'number' && Number.isInteger(p.user) && !ctx.floats.has(`${pp}/user`)))
           err(
             C.permissions,
             `${pp}/user`,
-            `permission user must be an integer user pk, found ${describe(p.user)}`,
-            'Expected user: <integer pk> (or a tag such as !Find that yields one).',
+            msg(C.permissions, 'permissionUserMust', { found: describe(p.user) }),
+            msg(C.permissions, 'permissionUserMustDetail', {}),
           );
         if (has(p, 'role') && p.role !== null && !isTag(p.role) && typeof p.role !== 'string')
           err(
             C.permissions,
             `${pp}/role`,
-            `permission role must be a role UUID string, found ${describe(p.role)}`,
-            'Expected role: <uuid> (or a tag such as !Find that yields one).',
+            msg(C.permissions, 'permissionRoleMust', { found: describe(p.role) }),
+            msg(C.permissions, 'permissionRoleMustDetail', {}),
           );
       });
       permissions = ps;

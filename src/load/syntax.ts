@@ -2,96 +2,33 @@
 // error; later ones are usually consequences, so only one error per line is kept.
 import { visit, type Document, type YAMLError } from 'yaml';
 import type { Diagnostic } from '../model/types.js';
-import { diag, type CodeDef } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { C } from './codes.js';
 
 interface Phrase {
-  def: CodeDef;
+  def: typeof C.syntax | typeof C.indentation;
   summary: string;
   expected: string;
 }
 
+/** yaml's error codes → the catalogue's phrase for them; `{{phrase}}: {{reason}}` joins it with the parser's own words. */
 const PHRASES: { [code: string]: Phrase } = {
-  BAD_INDENT: {
-    def: C.indentation,
-    summary: 'Bad indentation',
-    expected: 'Expected the keys of one mapping (and the items of one list) to start in the same column, nested content indented further than its parent key.',
-  },
-  TAB_AS_INDENT: {
-    def: C.indentation,
-    summary: 'Tab used for indentation',
-    expected: 'Expected spaces for indentation; YAML does not allow tabs there.',
-  },
-  BLOCK_AS_IMPLICIT_KEY: {
-    def: C.indentation,
-    summary: 'A nested mapping starts on the same line as its key or is indented wrongly',
-    expected: 'Expected the nested mapping on the next lines, indented more than its key (or quote a value that contains ": ").',
-  },
-  MULTILINE_IMPLICIT_KEY: {
-    def: C.indentation,
-    summary: 'Line is not a "key: value" pair at this indentation',
-    expected: 'Expected "key: value" on one line, aligned with its sibling keys; check the indentation of this line and the one before.',
-  },
-  MISSING_CHAR: {
-    def: C.syntax,
-    summary: 'Missing character',
-    expected: 'Expected the closing character shown in the message (quote, bracket, brace or ":").',
-  },
-  UNEXPECTED_TOKEN: {
-    def: C.syntax,
-    summary: 'Unexpected content',
-    expected: 'Expected a key, a "- " list item or a value here; check indentation and unbalanced brackets or quotes.',
-  },
-  BAD_SCALAR_START: {
-    def: C.syntax,
-    summary: 'Value starts with a reserved character',
-    expected: 'Expected a quoted string for values that start with @ or ` (e.g. "@value").',
-  },
-  BAD_DQ_ESCAPE: {
-    def: C.syntax,
-    summary: 'Invalid escape in a double-quoted string',
-    expected: 'Expected a YAML escape (\\\\, \\", \\n, \\t, \\xXX, \\uXXXX…); use single quotes to keep backslashes literally.',
-  },
-  MULTIPLE_TAGS: {
-    def: C.syntax,
-    summary: 'More than one tag on a node',
-    expected: 'Expected at most one tag per node: tags cannot be stacked (e.g. !ParseJSON !Env X is impossible in authentik too).',
-  },
-  MULTIPLE_ANCHORS: {
-    def: C.syntax,
-    summary: 'More than one anchor on a node',
-    expected: 'Expected at most one &anchor per node.',
-  },
-  ALIAS_PROPS: {
-    def: C.syntax,
-    summary: 'Alias with a tag or anchor',
-    expected: 'Expected a bare alias (*name): it cannot carry a tag or an anchor.',
-  },
-  BAD_ALIAS: {
-    def: C.syntax,
-    summary: 'Invalid alias',
-    expected: 'Expected *name where &name is an anchor defined earlier.',
-  },
-  BLOCK_IN_FLOW: {
-    def: C.syntax,
-    summary: 'Block syntax inside [ ] or { }',
-    expected: 'Expected flow syntax inside brackets: items separated by commas, no "- " items or indented blocks.',
-  },
-  KEY_OVER_1024_CHARS: {
-    def: C.syntax,
-    summary: 'Implicit key longer than 1024 characters',
-    expected: 'Expected a shorter key, or an explicit key ("? key").',
-  },
-  BAD_DIRECTIVE: {
-    def: C.syntax,
-    summary: 'Invalid directive',
-    expected: 'Expected %YAML 1.1 or %TAG directives only, before a --- line.',
-  },
-  MISSING_ANCHOR: {
-    def: C.syntax,
-    summary: 'Alias to an unknown anchor',
-    expected: 'Expected *name where &name is an anchor defined earlier.',
-  },
+  BAD_INDENT: { def: C.indentation, summary: 'badIndent', expected: 'badIndentDetail' },
+  TAB_AS_INDENT: { def: C.indentation, summary: 'tabAsIndent', expected: 'tabAsIndentDetail' },
+  BLOCK_AS_IMPLICIT_KEY: { def: C.indentation, summary: 'blockAsImplicitKey', expected: 'blockAsImplicitKeyDetail' },
+  MULTILINE_IMPLICIT_KEY: { def: C.indentation, summary: 'multilineImplicitKey', expected: 'multilineImplicitKeyDetail' },
+  MISSING_CHAR: { def: C.syntax, summary: 'missingChar', expected: 'missingCharDetail' },
+  UNEXPECTED_TOKEN: { def: C.syntax, summary: 'unexpectedToken', expected: 'unexpectedTokenDetail' },
+  BAD_SCALAR_START: { def: C.syntax, summary: 'badScalarStart', expected: 'badScalarStartDetail' },
+  BAD_DQ_ESCAPE: { def: C.syntax, summary: 'badDqEscape', expected: 'badDqEscapeDetail' },
+  MULTIPLE_TAGS: { def: C.syntax, summary: 'multipleTags', expected: 'multipleTagsDetail' },
+  MULTIPLE_ANCHORS: { def: C.syntax, summary: 'multipleAnchors', expected: 'multipleAnchorsDetail' },
+  ALIAS_PROPS: { def: C.syntax, summary: 'aliasProps', expected: 'aliasPropsDetail' },
+  BAD_ALIAS: { def: C.syntax, summary: 'badAlias', expected: 'badAliasDetail' },
+  BLOCK_IN_FLOW: { def: C.syntax, summary: 'blockInFlow', expected: 'blockInFlowDetail' },
+  KEY_OVER_1024_CHARS: { def: C.syntax, summary: 'keyOver1024Chars', expected: 'keyOver1024CharsDetail' },
+  BAD_DIRECTIVE: { def: C.syntax, summary: 'badDirective', expected: 'badDirectiveDetail' },
+  MISSING_ANCHOR: { def: C.syntax, summary: 'missingAnchor', expected: 'missingAnchorDetail' },
 };
 
 export function syntaxDiagnostics(uri: string, text: string, errors: readonly YAMLError[]): Diagnostic[] {
@@ -112,8 +49,8 @@ export function syntaxDiagnostics(uri: string, text: string, errors: readonly YA
         lines.add(lineOf(text, start));
         lines.add(line);
         out.push(
-          diag(C.indentation, 'Bad indentation: this line is indented deeper than the key before it', {
-            detail: 'Expected it in the same column as its sibling key above, or nested under a key that ends with ":" and has no value on its line.',
+          diag(C.indentation, msg(C.indentation, 'badIndentationThis', {}), {
+            detail: msg(C.indentation, 'badIndentationThisDetail', {}),
             subject: { uri, start: at, end: Math.max(at + 1, next.pos[1]) },
           }),
         );
@@ -128,17 +65,18 @@ export function syntaxDiagnostics(uri: string, text: string, errors: readonly YA
     let p = PHRASES[err.code];
     if (err.code === 'MULTIPLE_DOCS') {
       out.push(
-        diag(C.multipleDocuments, 'File holds more than one YAML document', {
-          detail: 'Expected exactly one document: authentik loads a single blueprint per file. Remove the extra "---" / "..." separator or split the file.',
+        diag(C.multipleDocuments, msg(C.multipleDocuments, 'fileHoldsMore', {}), {
+          detail: msg(C.multipleDocuments, 'fileHoldsMoreDetail', {}),
           subject: { uri, start, end: Math.max(start + 1, Math.min(end, start + 3)) },
         }),
       );
       continue;
     }
-    p ??= { def: C.syntax, summary: 'YAML syntax error', expected: 'Expected valid YAML here.' };
+    p ??= { def: C.syntax, summary: 'syntaxError', expected: 'syntaxErrorDetail' };
+    const texts: { readonly [id: string]: string } = p.def.messages ?? {};
     out.push(
-      diag(p.def, `${p.summary}: ${lowerFirst(message)}`, {
-        detail: p.expected,
+      diag(p.def, msg(C.syntax, 'parserError', { phrase: texts[p.summary]!, reason: lowerFirst(message) }), {
+        detail: texts[p.expected]!,
         subject: { uri, start, end: Math.max(end, start) },
       }),
     );
@@ -192,9 +130,8 @@ export function tabDiagnostic(uri: string, text: string, doc: Document): Diagnos
   };
   for (; tab !== -1; tab = text.indexOf('\t', tab + 1)) {
     if (inScalar(tab) || inComment(tab)) continue;
-    return diag(C.syntax, 'Tab character outside a quoted string', {
-      detail:
-        "Expected spaces here: authentik's YAML parser (PyYAML) rejects tabs between or after values and inside unquoted text. Use spaces, or quote the string if the tab belongs to it.",
+    return diag(C.syntax, msg(C.syntax, 'tabCharacterOutside', {}), {
+      detail: msg(C.syntax, 'tabCharacterOutsideDetail', {}),
       subject: { uri, start: tab, end: tab + 1 },
     });
   }

@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, type Node } from 'yaml';
 import type { TagName, TagNode, Value } from '../model/types.js';
 import { C } from './codes.js';
 import { range, report, tagStart, type LoadContext } from './context.js';
+import { msg } from '../diag/index.js';
 
 export type Construct = (ctx: LoadContext, node: Node | null | undefined, ptr: string, at: number) => Value;
 
@@ -84,7 +85,14 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
   ctx.pointers.set(ptr, range(ctx, s, e));
   const base = { range: range(ctx, s, e), pointer: ptr };
   const wrong = (found: string, at: [number, number] = [s, e]) => {
-    report(ctx, C.tagArguments, `!${name} cannot take ${found}`, `Expected ${USAGE[name]}.`, at[0], at[1]);
+    report(
+      ctx,
+      C.tagArguments,
+      msg(C.tagArguments, 'cannotTake', { name, found }),
+      msg(C.tagArguments, 'queryItemMustDetail', { usage: USAGE[name] }),
+      at[0],
+      at[1],
+    );
     return null;
   };
   const items = isSeq(arg) ? (arg.items as (Node | null)[]) : undefined;
@@ -93,7 +101,14 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
     if (items && items.length > max) {
       const [xs] = nodeRange(ctx, items[max], s, e);
       const [, xe] = nodeRange(ctx, items[items.length - 1], s, e);
-      report(ctx, C.extraTagArguments, `!${name} uses only ${max} arguments; ${items.length - max} more are ignored`, `Expected ${USAGE[name]}.`, xs, xe);
+      report(
+        ctx,
+        C.extraTagArguments,
+        msg(C.extraTagArguments, 'usesOnlyArguments', { name, max, extra: items.length - max }),
+        msg(C.extraTagArguments, 'usesOnlyArgumentsDetail', { usage: USAGE[name] }),
+        xs,
+        xe,
+      );
     }
   };
   const scalarText = (): string | undefined => (isScalar(arg) ? (typeof arg.value === 'string' ? arg.value : String(arg.value ?? '')) : undefined);
@@ -129,8 +144,8 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
         report(
           ctx,
           C.tagArguments,
-          `!Format needs a string as its first item, found ${describe(format)}`,
-          `Expected ${USAGE.Format}; the format is used as written (Python %-formatting) and cannot come from another tag.`,
+          msg(C.tagArguments, 'formatNeedsString', { found: describe(format) }),
+          msg(C.tagArguments, 'formatNeedsStringDetail', { Format: USAGE.Format }),
           at[0],
           at[1],
         );
@@ -155,8 +170,8 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
           report(
             ctx,
             C.tagArguments,
-            `!${name} query item ${i} must be a [field, value] pair, found ${qTag ? `a ${qTag} tag` : shapeOf(q)}`,
-            `Expected ${USAGE[name]}.`,
+            msg(C.tagArguments, 'queryItemMust', { name, i, found: qTag ? `a ${qTag} tag` : shapeOf(q) }),
+            msg(C.tagArguments, 'queryItemMustDetail', { usage: USAGE[name] }),
             at[0],
             at[1],
           );
@@ -179,8 +194,8 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
         report(
           ctx,
           C.conditionMode,
-          `Unknown !Condition mode ${typeof mode === 'string' ? `"${mode}"` : describe(mode)}`,
-          `Expected one of ${CONDITION_MODES.join(', ')} (any case) as the first item.`,
+          msg(C.conditionMode, 'unknownConditionMode', { found: typeof mode === 'string' ? `"${mode}"` : describe(mode) }),
+          msg(C.conditionMode, 'unknownConditionModeDetail', { modes: CONDITION_MODES.join(', ') }),
           at[0],
           at[1],
         );
@@ -190,8 +205,8 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
         report(
           ctx,
           C.tagArguments,
-          '!Condition has a mode but no values',
-          `Expected ${USAGE.Condition}; authentik fails with "At least one value is required after mode selection".`,
+          msg(C.tagArguments, 'conditionModeBut', {}),
+          msg(C.tagArguments, 'conditionModeButDetail', { Condition: USAGE.Condition }),
           s,
           e,
         );
@@ -220,8 +235,8 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
         report(
           ctx,
           C.enumerateOutput,
-          `Unknown !Enumerate output ${typeof output === 'string' ? `"${output}"` : describe(output)}`,
-          'Expected SEQ (a list of results) or MAP (a mapping built from [key, value] results) as the second item.',
+          msg(C.enumerateOutput, 'unknownEnumerateOutput', { found: typeof output === 'string' ? `"${output}"` : describe(output) }),
+          msg(C.enumerateOutput, 'unknownEnumerateOutputDetail', {}),
           at[0],
           at[1],
         );
@@ -239,7 +254,14 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
       const m = /^\s*([+-]?)(\d+(?:_\d+)*)\s*$/.exec(text);
       const depth = m ? Number(m[2]!.replace(/_/g, '')) * (m[1] === '-' ? -1 : 1) : NaN;
       if (!Number.isSafeInteger(depth) || depth < 0) {
-        report(ctx, C.enumerateDepth, `!${name} depth "${text}" is not a non-negative integer`, `Expected ${USAGE[name]}.`, s, e);
+        report(
+          ctx,
+          C.enumerateDepth,
+          msg(C.enumerateDepth, 'depthNotNon', { name, text }),
+          msg(C.enumerateDepth, 'depthNotNonDetail', { usage: USAGE[name] }),
+          s,
+          e,
+        );
         return null;
       }
       return tag({ $tag: name, ...base, depth: depth === 0 ? 0 : depth });
@@ -259,14 +281,7 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
       try {
         JSON.parse(text);
       } catch (err) {
-        report(
-          ctx,
-          C.parseJson,
-          `!ParseJSON text is not valid JSON: ${jsonErrorReason(err)}`,
-          'Expected JSON text such as \'{"key": "value"}\' (quote the YAML scalar so YAML leaves it alone).',
-          s,
-          e,
-        );
+        report(ctx, C.parseJson, msg(C.parseJson, 'parsejsonTextNot', { reason: jsonErrorReason(err) }), msg(C.parseJson, 'parsejsonTextNotDetail', {}), s, e);
         return null;
       }
       return tag({ $tag: 'ParseJSON', ...base, text });

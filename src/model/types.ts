@@ -1,6 +1,14 @@
 // Types that cross a stage boundary. Types only: no behaviour lives here.
 // See ../../DESIGN.md (shared) and src/README.md for who produces and who consumes each.
 
+/**
+ * `app_label.modelname` as the registry of one authentik version spells it (model name lower
+ * case, aliases resolved). Only `src/authentik/registry.ts` makes one, at the boundary where a
+ * name written by a person or a server enters, so later stages compare names without
+ * re-canonicalising them.
+ */
+export type ModelName = string & { readonly __brand: 'ModelName' };
+
 /** Plain JSON as it travels to and from authentik. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -262,8 +270,7 @@ export interface CompiledEntry {
   key: string;
   /** The blueprint-local `id`, if any. */
   id?: string;
-  /** Lower-cased `app_label.modelname`. */
-  model: string;
+  model: ModelName;
   state: EntryState;
   identifiers: { [key: string]: DesiredValue };
   /**
@@ -321,7 +328,7 @@ export interface CompileResult {
 // Live state (src/observe, src/server)
 
 export interface LiveObject {
-  model: string;
+  model: ModelName;
   pk: string | number;
   body: JsonObject;
 }
@@ -333,7 +340,7 @@ export interface LiveSnapshot {
   /** Canonical query string → matched pk (null when nothing matched). */
   finds: Map<string, Json>;
   /** model → every live object read for it (the indexes plan uses for prune). */
-  objects: Map<string, LiveObject[]>;
+  objects: Map<ModelName, LiveObject[]>;
   /** Requests made to build this snapshot. */
   requests: number;
   /** Entry key → the model whose failed read leaves it undecidable; observe reported the failure once. */
@@ -372,7 +379,7 @@ export interface FieldChange {
 
 export interface Change {
   key: string;
-  model: string;
+  model: ModelName;
   action: ChangeAction;
   /** For people; apply decides from action, patch and the object it re-reads. */
   reason: string;

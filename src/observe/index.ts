@@ -4,8 +4,8 @@
 import type { CompiledEntry, Diagnostic, Json, JsonObject, ListQuery, LiveObject, LiveSnapshot, ServerClient, OwnershipState } from '../model/index.js';
 import { ApiError } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
-import { diag, sortDiagnostics } from '../diag/index.js';
+import { canonicalModel, findModel } from '../authentik/registry.js';
+import { diagnose, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
 import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
@@ -48,7 +48,7 @@ export async function observe(
   const ordered = [...entries].sort((a, b) => a.order - b.order);
   const reads = chooseReads(ordered, registry, opts);
   for (const [model, why] of reads.unreadable) {
-    diagnostics.push(diag(OBSERVE_CODES.noListEndpoint, `cannot observe ${model}: ${why}`));
+    diagnostics.push(diagnose(OBSERVE_CODES.noListEndpoint, 'cannotObserve', { model, why }));
   }
 
   const index = new ObjectIndex(registry);
@@ -70,7 +70,7 @@ export async function observe(
   });
   const blocked = blockedEntries(ordered, registry, failed);
   for (const [model, why] of [...failed].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    diagnostics.push(diag(OBSERVE_CODES.listFailed, `reading ${model} failed: ${why}`, blockedDetail(ordered, blocked, model)));
+    diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'readFailed', { what: model, why }, blockedDetail(ordered, blocked, model)));
   }
 
   const finds = new Map<string, Json>();
@@ -115,7 +115,7 @@ export async function observe(
     (v, k) => resolveDeferred(v, resolver, k) as { ok: true; value: Json } | { ok: false },
     diagnostics,
   );
-  const objects = new Map<string, LiveObject[]>();
+  const objects: LiveSnapshot['objects'] = new Map();
   for (const m of index.models()) objects.set(m, [...(index.objects(m) ?? [])]);
   return {
     snapshot: {
@@ -133,7 +133,7 @@ export async function observe(
 
 function recordedObject(reg: Registry, state: OwnershipState | undefined, e: CompiledEntry, info: ModelInfo, index: ObjectIndex): LiveObject | undefined {
   const rec = state?.objects[e.key];
-  if (!rec || findModel(reg, rec.model)?.model !== info.model) return undefined;
+  if (!rec || canonicalModel(reg, rec.model) !== info.model) return undefined;
   return index.byPk(info.model, rec.pk);
 }
 
@@ -245,13 +245,7 @@ class ServerFallback {
     const names = new Set((info?.listFilters ?? []).filter((f) => !f.generic).map((f) => f.name));
     for (const [k, v] of query) {
       if (!names.has(k) || v === null || typeof v === 'object') {
-        this.diagnostics.push(
-          diag(
-            OBSERVE_CODES.lookupUnanswerable,
-            `${model}: lookup \`${k}\` can be evaluated neither from the objects read nor by a list filter`,
-            entryKey ? { entry: entryKey } : {},
-          ),
-        );
+        this.diagnostics.push(diagnose(OBSERVE_CODES.lookupUnanswerable, 'noFilter', { model, lookup: k }, entryKey ? { entry: entryKey } : {}));
         this.asked.set(key, undefined);
         return undefined;
       }
@@ -265,7 +259,7 @@ class ServerFallback {
       this.asked.set(key, hit);
       return hit;
     } catch (e) {
-      this.diagnostics.push(diag(OBSERVE_CODES.listFailed, `filtering ${model} failed: ${errorText(e)}`, entryKey ? { entry: entryKey } : {}));
+      this.diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'filterFailed', { model, why: errorText(e) }, entryKey ? { entry: entryKey } : {}));
       this.asked.set(key, undefined);
       return undefined;
     }

@@ -5,7 +5,7 @@ import type { CompiledEntry, DesiredValue, Diagnostic, Json, LiveObject, RbacSna
 import { ApiError } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diagnose } from '../diag/index.js';
 import { mapLimit } from '../values/index.js';
 import { managedRoleName, ROLE_MODEL, USER_MODEL } from '../live/index.js';
 import { OBSERVE_CODES } from './codes.js';
@@ -43,11 +43,11 @@ export async function observeRbac(
   const api = client.rbac;
   const snap: RbacSnapshot = { global: new Map(), object: new Map(), managedRoles: new Map() };
   if (!api) {
-    diagnostics.push(diag(OBSERVE_CODES.listFailed, 'reading permissions failed: this client has no RBAC endpoints'));
+    diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'noRbac', {}));
     return snap;
   }
   const fail = (what: string, e: unknown) =>
-    diagnostics.push(diag(OBSERVE_CODES.listFailed, `reading ${what} failed: ${e instanceof Error ? e.message : String(e)}`));
+    diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'readFailed', { what, why: e instanceof Error ? e.message : String(e) }));
   await mapLimit([...users], 4, async (u) => {
     try {
       const role = await api.managedRole(managedRoleName(u));

@@ -5,14 +5,14 @@
 // filters is read filtered instead: one request, and it stays one request however large the
 // collection is (users on a big instance). Results are re-checked client-side either way,
 // because authentik ignores unknown filter names (API-NOTES §4).
-import type { CompiledEntry, DesiredValue, ListQuery, OwnershipState } from '../model/index.js';
+import type { CompiledEntry, DesiredValue, ListQuery, ModelName, OwnershipState } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
 import { isDeferred } from '../values/index.js';
 import { allFinds, literalPks, referenceModels } from '../live/index.js';
 
 export interface ModelRead {
-  model: string;
+  model: ModelName;
   /** Empty: list the whole collection. Else one filtered list per element. */
   filters: ListQuery[];
   /** Why the model is read (entries, finds, relation lookups, prune, policy-binding targets). */
@@ -23,9 +23,9 @@ export function chooseReads(
   entries: readonly CompiledEntry[],
   reg: Registry,
   opts: { state?: OwnershipState; filteredMax?: number },
-): { reads: ModelRead[]; unreadable: [string, string][] } {
-  const why = new Map<string, Set<string>>();
-  const unreadable = new Map<string, string>();
+): { reads: ModelRead[]; unreadable: [ModelName, string][] } {
+  const why = new Map<ModelName, Set<string>>();
+  const unreadable = new Map<ModelName, string>();
   const need = (name: string, reason: string): void => {
     const info = findModel(reg, name);
     if (!info) return;
@@ -42,7 +42,7 @@ export function chooseReads(
   for (const e of entries) {
     const info = findModel(reg, e.model);
     // metacleanblueprint deletes every object of its model_name: plan needs them all.
-    if (info?.model === 'authentik_blueprints.metacleanblueprint' && typeof e.attrs.model_name === 'string') need(e.attrs.model_name, 'metacleanblueprint');
+    if (e.model === 'authentik_blueprints.metacleanblueprint' && typeof e.attrs.model_name === 'string') need(e.attrs.model_name, 'metacleanblueprint');
     if (!info || info.kind === 'meta') continue;
     need(info.model, 'entries');
     // Appending in place: copying the list per entry made 20k entries cost seconds in akbp watch.

@@ -8,7 +8,7 @@ import { observe } from '../observe/index.js';
 import { plan as makePlan } from '../plan/index.js';
 import { apply as applyPlan, checkPlanFresh } from '../apply/index.js';
 import { randomBytes } from 'node:crypto';
-import { diag } from '../diag/index.js';
+import { diagnose, msg } from '../diag/index.js';
 import { emptyState, makeSecretDigest, StateError, StateJournal, STATE_CODES, type OwnershipState } from '../state/index.js';
 import type { BlockedFile, ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 import { blockedBy, isolate, protectedRecords } from './isolate.js';
@@ -100,9 +100,12 @@ async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
   if (snap.migrated) {
     version = await deps.state.write(snap.state, snap.version);
     notes.push(
-      diag(STATE_CODES.migrated, `${deps.state.description}: migrated (${snap.migrated.join('; ')})`, {
-        detail: 'written back in the current format. Passwords akbp set before are set once more on the next apply: their digests now use a salted, slow KDF.',
-      }),
+      diagnose(
+        STATE_CODES.migrated,
+        'migrated',
+        { store: deps.state.description, steps: snap.migrated.join('; ') },
+        { detail: msg(STATE_CODES.migrated, 'migratedDetail', {}) },
+      ),
     );
   }
   return { state: snap.state, version, key, notes };
@@ -185,13 +188,11 @@ async function planCompiled(
   plan.diagnostics.unshift(...diagnostics, ...loadedState.notes, ...observed.diagnostics);
   if (spec.prune && Object.keys(state.objects).length === 0) {
     plan.diagnostics.push(
-      diag(
+      diagnose(
         STATE_CODES.nothingToPrune,
-        `the ownership state (${deps.state?.description ?? 'none'}) records no object akbp created: --prune can delete nothing`,
-        {
-          detail:
-            'akbp prunes only objects it recorded creating. A fresh CI runner has no state file: keep the state where it lasts, with --state authentik or --state postgres://…',
-        },
+        'empty',
+        { store: deps.state?.description ?? 'none' },
+        { detail: msg(STATE_CODES.nothingToPrune, 'emptyDetail', {}) },
       ),
     );
   }
@@ -288,12 +289,16 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   if (digest !== plan.source.digest) {
     return refuse(
       PIPELINE_CODES.sourceChanged.code,
-      'the blueprints changed since this plan was made',
-      `plan was made from ${plan.source.digest}, the sources are now ${digest}; run akbp plan again`,
+      msg(PIPELINE_CODES.sourceChanged, 'changed', {}),
+      msg(PIPELINE_CODES.sourceChanged, 'changedDetail', { then: plan.source.digest, now: digest }),
     );
   }
   if (!plan.applyable)
-    return refuse(PIPELINE_CODES.planNotApplyable.code, 'this plan has errors and cannot be applied', 'run akbp plan again after fixing them');
+    return refuse(
+      PIPELINE_CODES.planNotApplyable.code,
+      msg(PIPELINE_CODES.planNotApplyable, 'hasErrors', {}),
+      msg(PIPELINE_CODES.planNotApplyable, 'hasErrorsDetail', {}),
+    );
   const prepared = await prepare(loaded, spec, deps);
   const { compiled, blocked } = prepared;
   const isolated = blockedBy(blocked);
@@ -313,8 +318,8 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
     const shown = differences.slice(0, 10).join('; ') + (differences.length > 10 ? `; and ${differences.length - 10} more` : '');
     return refuse(
       PIPELINE_CODES.planChanged.code,
-      `the saved plan's changes are not the ones its sources produce against the server now (${differences.length} differ)`,
-      `${shown}. The file was edited, or apply was given other --context values than plan; run akbp plan again and apply the new plan.`,
+      msg(PIPELINE_CODES.planChanged, 'differs', { count: differences.length }),
+      msg(PIPELINE_CODES.planChanged, 'differsDetail', { shown }),
     );
   }
   return runApply(now, compiled.entries, loadedState, spec, deps, planned);

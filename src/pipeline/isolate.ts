@@ -4,7 +4,7 @@
 // read) still stops the whole run: what was not read cannot be told apart from what was removed.
 import type { Registry } from '../authentik/registry.js';
 import { dependentInstances, type BrokenFile } from '../compile/index.js';
-import { diag } from '../diag/index.js';
+import { diagnose, msg } from '../diag/index.js';
 import type { DroppedEntry, Diagnostic, OwnershipState, ParsedBlueprint, SourceFile } from '../model/index.js';
 import { PIPELINE_CODES } from './codes.js';
 import type { BlockedFile } from './types.js';
@@ -51,10 +51,12 @@ export function isolate(input: IsolateInput, diagnostics: readonly Diagnostic[])
   if (blocked.length > 0) {
     const names = blocked.map((b) => b.path || b.uri);
     notes.push(
-      diag(PIPELINE_CODES.filesBlocked, `${blocked.length} file(s) left out of this run: ${names.join(', ')}`, {
-        detail:
-          'each file has its own error, at the place that blocks it. The other files are planned and applied; the objects of these files are neither changed nor pruned until they are fixed, and the run fails (exit 1).',
-      }),
+      diagnose(
+        PIPELINE_CODES.filesBlocked,
+        'leftOut',
+        { count: blocked.length, names: names.join(', ') },
+        { detail: msg(PIPELINE_CODES.filesBlocked, 'leftOutDetail', {}) },
+      ),
     );
   }
   return {

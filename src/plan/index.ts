@@ -9,7 +9,7 @@ import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
 import { assignDeleteWaves, assignWaves, compareChanges } from './order.js';
 import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
 import { createdExisting } from './permissions.js';
-import { findModel } from '../authentik/registry.js';
+import { canonicalModel, modelLiteral } from '../authentik/registry.js';
 import { checkSelfLockout, type Actor } from './lockout.js';
 import { createChange, fieldDiff, sameObjectChange, updateChange, type FieldDiff } from './changes.js';
 import { PlanResolver } from './resolver.js';
@@ -91,7 +91,7 @@ export function plan(input: PlanInput): Plan {
 
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
-    if (findModel(reg, e.model)?.model === META_CLEAN) {
+    if (e.model === META_CLEAN) {
       cleans.push(e);
       continue;
     }
@@ -163,7 +163,7 @@ export function plan(input: PlanInput): Plan {
   changes.push(...cleaned.changes);
   diagnostics.push(...cleaned.diagnostics);
   for (const [k, o] of cleaned.live) liveOfChange.set(k, o);
-  diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get('authentik_core.group') ?? []));
+  diagnostics.push(...checkSelfLockout(changes, input.actor, input.snapshot.objects.get(modelLiteral('authentik_core.group')) ?? []));
   for (const [k, o] of pruned.live) liveOfChange.set(k, o);
 
   const deletes = changes.filter((c) => c.action === 'delete');
@@ -283,14 +283,14 @@ function settle(ctx: PlanContext, r: Resolved, change: Change): void {
  */
 function cleanedByLaterClean(entries: readonly CompiledEntry[], reg: Registry): Map<string, CompiledEntry> {
   const out = new Map<string, CompiledEntry>();
-  const cleans = entries.filter((e) => e.state !== 'absent' && findModel(reg, e.model)?.model === META_CLEAN && !e.conditions.length);
+  const cleans = entries.filter((e) => e.state !== 'absent' && e.model === META_CLEAN && !e.conditions.length);
   if (!cleans.length) return out;
   for (const e of entries) {
     if (e.state === 'absent') continue;
-    const model = findModel(reg, e.model)?.model;
+    const model = e.model;
     const clean = cleans.find((c) => {
       const name = c.attrs.model_name;
-      return c.origin.uri === e.origin.uri && c.origin.range.start > e.origin.range.start && typeof name === 'string' && findModel(reg, name)?.model === model;
+      return c.origin.uri === e.origin.uri && c.origin.range.start > e.origin.range.start && typeof name === 'string' && canonicalModel(reg, name) === model;
     });
     if (clean) out.set(e.key, clean);
   }

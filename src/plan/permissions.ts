@@ -4,7 +4,7 @@
 // listed is never revoked, so the plan shows only the grants the server lacks. Since 2025.10 a
 // user holds permissions through its managed role (`ak-managed-role--user-<pk>`), which the
 // RBAC endpoints can extend but no endpoint creates.
-import type { Change, CompiledEntry, DesiredValue, Diagnostic, FieldChange, Json, LiveObject, RbacSnapshot } from '../model/types.js';
+import type { Change, CompiledEntry, DesiredValue, Diagnostic, FieldChange, Json, LiveObject, ModelName, RbacSnapshot } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { describeDeferred, escapePointer, isDeferred, resolveDeferred, type DeferredResolver } from '../values/index.js';
@@ -67,7 +67,7 @@ export interface PermissionsInput {
   index?: ObjectIndex;
 }
 
-function nameOf(index: ObjectIndex | undefined, model: string, pk: Json): string | undefined {
+function nameOf(index: ObjectIndex | undefined, model: ModelName, pk: Json): string | undefined {
   const body = index?.has(model) ? index.byPk(model, pk)?.body : undefined;
   const n = model === USER_MODEL ? body?.username : body?.name;
   return typeof n === 'string' ? n : undefined;

@@ -2,9 +2,21 @@
 // habit 6). Adopted objects, objects authentik manages and objects a current `!Find` answers are
 // never pruned (adopted ones only with --prune-adopted); a cap protects against a blueprint
 // directory that vanished by mistake. `--adopt` lists what entries match but state does not own.
-import type { Adoption, Change, CompiledEntry, Diagnostic, DroppedEntry, Json, LiveObject, OwnedObject, OwnershipState, SourceRange } from '../model/types.js';
+import type {
+  Adoption,
+  Change,
+  CompiledEntry,
+  Diagnostic,
+  DroppedEntry,
+  Json,
+  LiveObject,
+  ModelName,
+  OwnedObject,
+  OwnershipState,
+  SourceRange,
+} from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
+import { canonicalModel, findModel, modelLiteral } from '../authentik/registry.js';
 import { diag } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from '../live/index.js';
@@ -29,6 +41,9 @@ export interface PruneInput {
 
 const identityOf = (rec: OwnedObject): string => formatIdentity(rec.model, rec.identifiers, rec.pk);
 
+/** An ownership record's model as the registry spells it: records are data from disk, possibly older akbp's. */
+const modelOf = (reg: Registry, rec: OwnedObject): ModelName => canonicalModel(reg, rec.model);
+
 export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
   // Entries dropped by their conditions are still declared: a false condition is not a removal.
   const declared = new Set([...x.entries.map((e) => e.key), ...x.dropped.map((d) => d.key)]);
@@ -40,18 +55,14 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   const orphans = Object.keys(x.state.objects)
     .filter((k) => {
       const rec = x.state.objects[k]!;
-      return (
-        !declared.has(k) &&
-        (!rec.adopted || (x.prune && x.pruneAdopted === true)) &&
-        !x.claimed.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`)
-      );
+      return !declared.has(k) && (!rec.adopted || (x.prune && x.pruneAdopted === true)) && !x.claimed.has(`${modelOf(x.registry, rec)}|${String(rec.pk)}`);
     })
     .sort();
-  const foundByEntry = (rec: OwnedObject): boolean => x.found.has(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${pkKey(rec.pk)}`);
+  const foundByEntry = (rec: OwnedObject): boolean => x.found.has(`${modelOf(x.registry, rec)}|${pkKey(rec.pk)}`);
   if (!x.prune) {
     const existing = orphans.filter((k) => {
       const rec = x.state.objects[k]!;
-      return x.index.byPk(rec.model, rec.pk) !== undefined && !foundByEntry(rec);
+      return x.index.byPk(modelOf(x.registry, rec), rec.pk) !== undefined && !foundByEntry(rec);
     });
     if (existing.length) {
       diagnostics.push(
@@ -69,10 +80,11 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   let order = 1_000_000;
   for (const key of orphans) {
     const rec = x.state.objects[key]!;
-    const info = findModel(x.registry, rec.model);
-    const obj = x.index.byPk(rec.model, rec.pk);
-    const base = { key, model: info?.model ?? rec.model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
-    if (!x.index.has(rec.model)) {
+    const model = modelOf(x.registry, rec);
+    const info = findModel(x.registry, model);
+    const obj = x.index.byPk(model, rec.pk);
+    const base = { key, model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
+    if (!x.index.has(model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
       diagnostics.push(
         diag(PLAN_CODES.pruneUnobserved, `${identityOf(rec)}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, {
@@ -128,7 +140,7 @@ export function planAdoptions(x: {
   registry: Registry;
 }): Adoption[] {
   const present = new Set(x.entries.filter((e) => e.state !== 'absent').map((e) => e.key));
-  const owned = new Set(Object.values(x.state.objects).map((r) => `${findModel(x.registry, r.model)?.model ?? r.model}|${pkKey(r.pk)}`));
+  const owned = new Set(Object.values(x.state.objects).map((r) => `${modelOf(x.registry, r)}|${pkKey(r.pk)}`));
   const out: Adoption[] = [];
   const seen = new Set<string>();
   for (const c of x.changes) {
@@ -141,7 +153,7 @@ export function planAdoptions(x: {
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-export const META_CLEAN = 'authentik_blueprints.metacleanblueprint';
+export const META_CLEAN = modelLiteral('authentik_blueprints.metacleanblueprint');
 
 export interface MetaCleanInput {
   /** The run's `metacleanblueprint` entries. */
@@ -174,7 +186,7 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
   const diagnostics: Diagnostic[] = [];
   const live = new Map<string, LiveObject>();
   const ownerOf = new Map<string, string>();
-  for (const [k, rec] of Object.entries(x.state.objects)) ownerOf.set(`${findModel(x.registry, rec.model)?.model ?? rec.model}|${String(rec.pk)}`, k);
+  for (const [k, rec] of Object.entries(x.state.objects)) ownerOf.set(`${modelOf(x.registry, rec)}|${String(rec.pk)}`, k);
   for (const e of x.entries) {
     const subject = e.origin.fields.model_name ?? e.origin.range;
     const at = { entry: e.key, subject };

@@ -3,9 +3,8 @@
 // server has, or authentik's serializer refuses it ("Invalid pk") after earlier entries were
 // written. Observe reads the target models of exactly these values whole, so "not among them"
 // means "exists nowhere".
-import type { CompiledEntry, Json } from '../model/types.js';
+import type { CompiledEntry, Json, ModelName } from '../model/types.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
-import { findModel } from '../authentik/registry.js';
 import { literalPks, pkKey, referenceModels, type ObjectIndex } from '../live/index.js';
 
 export interface DanglingPk {
@@ -30,14 +29,14 @@ export function danglingPks(reg: Registry, info: ModelInfo, e: CompiledEntry, in
     for (const pk of pks) {
       const found = models.some((m) => index.byPk(m, pk) !== undefined) || (info.references[field]!.policyBindingTarget && index.pkOfPbm(pk) !== undefined);
       const at = Array.isArray(v) ? `${field}/${v.indexOf(pk)}` : field;
-      if (!found) out.push({ field, at, value: pk, searched: describeModels(reg, models) });
+      if (!found) out.push({ field, at, value: pk, searched: describeModels(models) });
     }
   }
   return out;
 }
 
-function describeModels(reg: Registry, models: string[]): string {
-  if (models.length === 1) return findModel(reg, models[0]!)?.model ?? models[0]!;
+function describeModels(models: ModelName[]): string {
+  if (models.length === 1) return models[0]!;
   return `${models.length} policy-binding models`;
 }
 

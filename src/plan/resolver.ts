@@ -2,7 +2,7 @@
 // this run will create stays Deferred ("known after apply") and records which entry it waits for.
 import type { CompiledEntry, Json, JsonObject, LiveObject } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { findCovers, findModel } from '../authentik/registry.js';
+import { canonicalModel, findCovers, findModel } from '../authentik/registry.js';
 import { findQueryKey } from '../values/index.js';
 import { bodyMatchesQuery, IndexResolver, pkKey, type EntryTable, type FindQueryArg, type ObjectIndex } from '../live/index.js';
 import type { Outcomes } from './outcomes.js';
@@ -71,7 +71,7 @@ export class PlanResolver extends IndexResolver {
     const hit: LiveObject | null | 'unknown' = known === undefined ? this.query(q) : null;
     if (hit !== null && hit !== 'unknown') return this.saw(hit);
     // Like the importer's !Find, a query sees objects earlier entries of this run create.
-    const model = findModel(this.reg, q.model)?.model ?? q.model.toLowerCase();
+    const model = canonicalModel(this.reg, q.model);
     const order = this.fromOrder();
     const info = findModel(this.reg, model);
     // A base model's query (authentik_policies.policy) sees creates of every model of its family:
@@ -96,7 +96,7 @@ export class PlanResolver extends IndexResolver {
   }
 
   private saw(o: LiveObject | null): LiveObject | null {
-    if (o) this.found.add(`${findModel(this.reg, o.model)?.model ?? o.model}|${pkKey(o.pk)}`);
+    if (o) this.found.add(`${o.model}|${pkKey(o.pk)}`);
     return o;
   }
 }

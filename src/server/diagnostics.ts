@@ -1,6 +1,6 @@
 // ApiError → diagnostics a person can act on: which YAML value authentik refused, which
 // permission the token lacks, which reference is missing, what state a failure leaves behind.
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { ApiError } from '../model/errors.js';
 import type { Diagnostic, Json, SourceRange } from '../model/types.js';
 import { SERVER_CODES as C } from './codes.js';
@@ -27,18 +27,18 @@ export function apiErrorDiagnostics(err: unknown, ctx: ErrorContext = {}): Diagn
     return extra;
   };
   if (!(err instanceof ApiError)) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return [diag(C.unexpected, oneLine(`request to authentik failed: ${msg}`), at())];
+    const message = err instanceof Error ? err.message : String(err);
+    return [diag(C.unexpected, oneLine(msg(C.unexpected, 'failed', { message })), at())];
   }
   const what = `${err.method} ${err.path}`;
   const detail = detailOf(err.body);
 
   if (err.status === 0) {
-    if (err.uncertain) return [uncertain(err, ctx, detail ?? 'the connection was lost', at())];
+    if (err.uncertain) return [uncertain(err, ctx, detail ?? msg(C.uncertainWrite, 'lostConnection', {}), at())];
     return [
-      diag(C.unreachable, oneLine(`cannot reach authentik: ${detail ?? 'no response'} (${what})`), {
+      diag(C.unreachable, oneLine(msg(C.unreachable, 'cannotReach', { detail: detail ?? 'no response', what })), {
         ...at(),
-        detail: 'check --server / AUTHENTIK_URL, the network, and TLS settings (--ca, --insecure)',
+        detail: msg(C.unreachable, 'cannotReachDetail', {}),
       }),
     ];
   }
@@ -46,73 +46,77 @@ export function apiErrorDiagnostics(err: unknown, ctx: ErrorContext = {}): Diagn
   if (err.status === 401 || err.status === 403) {
     if (detail && /token invalid|expired|credentials were not provided|malformed|unsupported authentication/i.test(detail)) {
       return [
-        diag(C.authenticationFailed, oneLine(`authentik did not accept the API token: ${detail}`), {
+        diag(C.authenticationFailed, oneLine(msg(C.authenticationFailed, 'refused', { detail })), {
           ...at(),
-          detail: 'use a token with intent "API" of an active superuser, passed via --token or AUTHENTIK_TOKEN',
+          detail: msg(C.authenticationFailed, 'refusedDetail', {}),
         }),
       ];
     }
     const perm = permissionFor(err, ctx.model);
     return [
-      diag(C.permissionDenied, oneLine(`the token's user needs permission to ${perm.phrase} (${perm.codename}); use a superuser token`), {
+      diag(C.permissionDenied, oneLine(msg(C.permissionDenied, 'needs', { phrase: perm.phrase, codename: perm.codename })), {
         ...at(),
-        detail: `authentik answered 403 to ${what}${detail ? `: ${detail}` : ''}`,
+        detail: msg(C.permissionDenied, 'needsDetail', { what, suffix: detail ? `: ${detail}` : '' }),
       }),
     ];
   }
   if (err.status === 404) {
     if (ctx.reference) {
       return [
-        diag(C.referenceMissing, oneLine(`${ctx.reference} points at an object that does not exist on the server`), {
+        diag(C.referenceMissing, oneLine(msg(C.referenceMissing, 'missing', { reference: ctx.reference })), {
           ...at(),
-          detail: `authentik answered 404 to ${what}; create the target first or fix the reference`,
+          detail: msg(C.referenceMissing, 'missingDetail', { what }),
         }),
       ];
     }
     return [
-      diag(C.objectMissing, oneLine(`${ctx.model ?? 'the object'} was not found on the server (${what})`), {
+      diag(C.objectMissing, oneLine(msg(C.objectMissing, 'gone', { model: ctx.model ?? 'the object', what })), {
         ...at(),
-        detail: 'it was deleted (or hidden from this token) since it was read; run plan again',
+        detail: msg(C.objectMissing, 'goneDetail', {}),
       }),
     ];
   }
   if (err.status === 405 || err.status === 415) {
-    return [diag(C.methodNotAllowed, oneLine(`authentik does not allow ${what}${detail ? `: ${detail}` : ''}`), at())];
+    return [diag(C.methodNotAllowed, oneLine(msg(C.methodNotAllowed, 'notAllowed', { what, suffix: detail ? `: ${detail}` : '' })), at())];
   }
   if (err.status === 429) {
     return [
-      diag(C.rateLimited, `authentik kept answering 429 Too Many Requests to ${what}`, {
+      diag(C.rateLimited, msg(C.rateLimited, 'throttled', { what }), {
         ...at(),
-        detail: 'retry later or lower --concurrency; a proxy in front of authentik may be rate limiting',
+        detail: msg(C.rateLimited, 'throttledDetail', {}),
       }),
     ];
   }
   if (err.status >= 500) {
-    if (err.uncertain) return [uncertain(err, ctx, `authentik answered ${err.status}`, at())];
-    return [diag(C.serverFailed, `authentik failed with ${err.status} on ${what}`, { ...at(), detail: stateAfterFailure(err.method, ctx.model) })];
+    if (err.uncertain) return [uncertain(err, ctx, msg(C.uncertainWrite, 'answered', { status: err.status }), at())];
+    return [diag(C.serverFailed, msg(C.serverFailed, 'failed', { status: err.status, what }), { ...at(), detail: stateAfterFailure(err.method, ctx.model) })];
   }
-  return [diag(C.unexpected, oneLine(`unexpected answer ${err.status} to ${what}${detail ? `: ${detail}` : ''}`), at())];
+  return [diag(C.unexpected, oneLine(msg(C.unexpected, 'status', { status: err.status, what, suffix: detail ? `: ${detail}` : '' })), at())];
 }
 
 function uncertain(err: ApiError, ctx: ErrorContext, cause: string, extra: { subject?: SourceRange; entry?: string }): Diagnostic {
-  return diag(C.uncertainWrite, oneLine(`${err.method} ${err.path}: ${cause}; ${stateAfterFailure(err.method, ctx.model)}`), {
-    ...extra,
-    detail: 'akbp looked the object up by its identifiers and could not confirm it; run plan again before applying',
-  });
+  return diag(
+    C.uncertainWrite,
+    oneLine(msg(C.uncertainWrite, 'uncertain', { method: err.method, path: err.path, cause, state: stateAfterFailure(err.method, ctx.model) })),
+    {
+      ...extra,
+      detail: msg(C.uncertainWrite, 'uncertainDetail', {}),
+    },
+  );
 }
 
 function stateAfterFailure(method: string, model?: string): string {
   const obj = model ?? 'the object';
   switch (method) {
     case 'POST':
-      return `${obj} may or may not have been created (or the action may or may not have run)`;
+      return msg(C.uncertainWrite, 'created', { model: obj });
     case 'PATCH':
     case 'PUT':
-      return `the update of ${obj} may or may not have been saved`;
+      return msg(C.uncertainWrite, 'updated', { model: obj });
     case 'DELETE':
-      return `${obj} may or may not have been deleted`;
+      return msg(C.uncertainWrite, 'deleted', { model: obj });
     default:
-      return 'nothing was changed by this read';
+      return msg(C.uncertainWrite, 'read', {});
   }
 }
 
@@ -120,20 +124,25 @@ function badRequest(err: ApiError, ctx: ErrorContext, at: (s?: SourceRange) => {
   const errors = flatten(err.body);
   if (errors.length === 0) {
     const hint = /\/set_password\/$/.test(err.path)
-      ? 'authentik refuses a password with an empty 400 (e.g. when its password policy rejects it)'
+      ? msg(C.requestRejected, 'passwordHint', {})
       : /\/set_key\/$/.test(err.path)
-        ? 'set_key needs a non-empty key'
-        : `authentik answered 400 to ${err.method} ${err.path} without details`;
+        ? msg(C.requestRejected, 'keyHint', {})
+        : msg(C.requestRejected, 'noDetails', { method: err.method, path: err.path });
     const d = detailOf(err.body);
-    return [diag(C.requestRejected, oneLine(`authentik rejected ${err.method} ${err.path}${d ? `: ${d}` : ''}`), { ...at(), detail: hint })];
+    return [
+      diag(C.requestRejected, oneLine(msg(C.requestRejected, 'rejected', { method: err.method, path: err.path, suffix: d ? `: ${d}` : '' })), {
+        ...at(),
+        detail: hint,
+      }),
+    ];
   }
   return errors.map(({ path, top, messages }) => {
     const text = messages.join('; ');
     if (top === 'non_field_errors' || top === 'detail') {
-      return diag(C.fieldRejected, oneLine(`authentik rejected ${ctx.model ?? 'the object'}: ${text}`), at());
+      return diag(C.fieldRejected, oneLine(msg(C.fieldRejected, 'objectRejected', { model: ctx.model ?? 'the object', text })), at());
     }
     const range = ctx.fields?.[top];
-    return diag(C.fieldRejected, oneLine(`authentik rejected ${path}: ${text}`), at(range));
+    return diag(C.fieldRejected, oneLine(msg(C.fieldRejected, 'fieldRejected', { path, text })), at(range));
   });
 }
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { SourceOrigin } from '../model/types.js';
-import { fail } from './errors.js';
+import { fail, text } from './errors.js';
 import { isLoopback } from './loopback.js';
 import { insideReal, readDirSource, readFileSource, type LocalRead } from './local.js';
 import { redactText, redactUrl } from './redact.js';
@@ -142,7 +142,7 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
       await g.raw(['remote', 'add', '--', 'origin', p.url]);
     }
   } catch (err) {
-    fail('gitFetch', `${shown}: cannot prepare the cache at ${dir}: ${gitMessage(err, p)}`, 'Expected a writable cache directory (--cache-dir).');
+    fail('gitFetch', 'cannotPrepareCache', { shown, dir, why: gitMessage(err, p) }, text('gitFetch', 'cannotPrepareCacheDetail', {}));
   }
   try {
     await g.fetch(['--depth', '1', '--no-tags', 'origin', spec.ref ?? 'HEAD']);
@@ -152,26 +152,17 @@ async function readCheckout(spec: { url: string; subdir?: string; ref?: string }
   } catch (err) {
     const msg = gitMessage(err, p);
     if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(msg)) {
-      fail('gitRefNotFound', `${shown}: ref "${spec.ref ?? 'HEAD'}" not found`, 'Expected an existing branch, tag or commit sha in the repository.');
+      fail('gitRefNotFound', 'refNotInRepository', { shown, ref: spec.ref ?? 'HEAD' }, text('gitRefNotFound', 'refNotInRepositoryDetail', {}));
     }
     if (/block timeout|timed out/i.test(msg)) {
-      fail('gitFetch', `${shown}: git made no progress for ${Math.round(timeout / 1000)} s`, 'Expected a reachable repository.');
+      fail('gitFetch', 'noProgress', { shown, seconds: Math.round(timeout / 1000) }, text('gitFetch', 'noProgressDetail', {}));
     }
-    fail(
-      'gitFetch',
-      `${shown}: cannot fetch ${redactUrl(p.url)}: ${msg}`,
-      'Expected a reachable repository and, for private ones, credentials in AKBP_GIT_TOKEN (https) or GIT_SSH_COMMAND / an ssh agent (ssh). Git never prompts here.',
-    );
+    fail('gitFetch', 'cannotFetch', { shown, url: redactUrl(p.url), msg }, text('gitFetch', 'cannotFetchDetail', {}));
   }
-  if (!SHA.test(sha)) fail('gitFetch', `${shown}: git gave no commit for ${spec.ref ?? 'HEAD'}`, 'Expected FETCH_HEAD to name a commit.');
+  if (!SHA.test(sha)) fail('gitFetch', 'noCommit', { shown, ref: spec.ref ?? 'HEAD' }, text('gitFetch', 'noCommitDetail', {}));
   const root = spec.subdir ? join(dir, ...spec.subdir.split('/')) : dir;
   const st = (await insideReal(root, dir)) ? await stat(root).catch(() => undefined) : undefined;
-  if (!st)
-    fail(
-      'gitSubdir',
-      `${shown}: "${spec.subdir}" does not exist at ${sha.slice(0, 12)}`,
-      'Expected the //SUBDIR part to name a directory or file in the repository.',
-    );
+  if (!st) fail('gitSubdir', 'doesNotExist', { shown, subdir: String(spec.subdir), revision: sha.slice(0, 12) }, text('gitSubdir', 'doesNotExistDetail', {}));
   const base: Omit<SourceOrigin, 'digest'> = { kind: 'git', uri: shown, revision: sha, root, local: false };
   if (spec.ref) base.ref = spec.ref;
   const prefix = `${redactUrl(p.url)}//${spec.subdir ? `${spec.subdir}/` : ''}`;
@@ -197,11 +188,7 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
     // A pattern alone does not list the peeled `^{}` entry of an annotated tag; ask for it too.
     out = await git(tmpdir(), p, opts.timeoutMs ?? 60_000).listRemote(['--', p.url, want, `${want}^{}`]);
   } catch (err) {
-    fail(
-      'gitFetch',
-      `${redactUrl(p.url)}: cannot list refs: ${gitMessage(err, p)}`,
-      'Expected a reachable repository; git never prompts for credentials here.',
-    );
+    fail('gitFetch', 'cannotListRefs', { url: redactUrl(p.url), why: gitMessage(err, p) }, text('gitFetch', 'cannotReadHistoryDetail', {}));
   }
   const refs = new Map<string, string>();
   for (const line of out.split('\n')) {
@@ -213,7 +200,7 @@ export async function gitLsRemote(url: string, ref: string | undefined, opts: { 
     const sha = refs.get(c);
     if (sha) return sha;
   }
-  fail('gitRefNotFound', `${redactUrl(p.url)}: ref "${want}" not found`, 'Expected an existing branch or tag.');
+  fail('gitRefNotFound', 'refNotFound', { url: redactUrl(p.url), want }, text('gitRefNotFound', 'refNotFoundDetail', {}));
 }
 
 /**
@@ -258,10 +245,6 @@ export async function gitIsAncestor(source: string, older: string, newer: string
     );
     return baseSha === older;
   } catch (err) {
-    fail(
-      'gitFetch',
-      `${redactUrl(p.url)}: cannot read history: ${gitMessage(err, p)}`,
-      'Expected a reachable repository; git never prompts for credentials here.',
-    );
+    fail('gitFetch', 'cannotReadHistory', { url: redactUrl(p.url), why: gitMessage(err, p) }, text('gitFetch', 'cannotReadHistoryDetail', {}));
   }
 }

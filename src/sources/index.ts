@@ -9,6 +9,7 @@ import type { GitOptions } from './git.js';
 import { readFileSource, readLocalDir, type LocalRead } from './local.js';
 import { ociPullWithOrigin, type OciOptions } from './oci.js';
 import { parseSpecOrThrow, type SourceSpec } from './spec.js';
+import { text } from './errors.js';
 export { parseSourceSpec } from './spec.js';
 export { ociPull, ociPush, ociManifestDigest, parseOciRef, BLUEPRINT_MEDIA_TYPE, writePulledFiles } from './oci.js';
 export type { OciOptions } from './oci.js';
@@ -73,8 +74,8 @@ async function readOne(spec: SourceSpec, opts: SourceOptions): Promise<LocalRead
         notes.push({
           code: codes.ociManyLayers.code,
           severity: codes.ociManyLayers.severity,
-          summary: `${r.origin.uri}: ${r.files.length} blueprint layers; an authentik instance with this path applies only the last one`,
-          detail: 'akbp reads every layer. For authentik itself, push one file per tag or combine them with metaapplyblueprint.',
+          summary: text('ociManyLayers', 'manyLayers', { uri: r.origin.uri, count: r.files.length }),
+          detail: text('ociManyLayers', 'manyLayersDetail', {}),
         });
       }
       return { files: r.files, library: [], origin: { ...r.origin, digest: treeDigest(digests) }, notes };
@@ -102,8 +103,8 @@ export async function readSources(specs: string[], opts: SourceOptions): Promise
       out.diagnostics.push({
         code: codes.emptySource.code,
         severity: codes.emptySource.severity,
-        summary: `${r.origin.uri}: no blueprint found`,
-        detail: `Expected *.yaml (or *.yml) files below ${r.origin.uri}; paths with a component starting with "." are skipped, as authentik does.`,
+        summary: text('emptySource', 'noBlueprint', { uri: r.origin.uri }),
+        detail: text('emptySource', 'noBlueprintDetail', { uri: r.origin.uri }),
       });
     }
     for (const f of r.files) if (!seen.has(f.uri)) seen.add(f.uri), out.files.push(f);

@@ -6,7 +6,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { SourceError } from '../model/errors.js';
 import type { SourceFile, SourceOrigin } from '../model/types.js';
 import { sha256, treeDigest } from './digest.js';
-import { errnoCode, fail } from './errors.js';
+import { errnoCode, fail, text } from './errors.js';
 import { isLibraryBlueprint, looksLikeBlueprint } from './library.js';
 
 /**
@@ -90,18 +90,13 @@ async function readBytes(abs: string, shown: string, maxBytes = MAX_FILE_BYTES_D
     fh = await open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') fail('notFound', `${shown}: no such file or directory`, 'Expected an existing blueprint file or directory.');
-    fail('readFailed', `${shown}: cannot be read (${code ?? 'I/O error'})`);
+    if (code === 'ENOENT') fail('notFound', 'noSuchFile', { shown }, text('notFound', 'noSuchFileDetail', {}));
+    fail('readFailed', 'cannotRead', { shown, errno: code ?? 'I/O error' });
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) fail('readFailed', `${shown}: is not a regular file`, 'Expected a blueprint file (not a device, FIFO or socket).');
-    const tooLarge = (size: string): never =>
-      fail(
-        'fileTooLarge',
-        `${shown}: ${size} bytes, more than the limit of ${maxBytes} bytes`,
-        `Expected blueprint files of at most ${maxBytes} bytes; raise the limit with --max-file-size if this file is meant to be this large.`,
-      );
+    if (!st.isFile()) fail('readFailed', 'notRegularFile', { shown }, text('readFailed', 'notRegularFileDetail', {}));
+    const tooLarge = (size: string): never => fail('fileTooLarge', 'tooLarge', { shown, size, maxBytes }, text('fileTooLarge', 'tooLargeDetail', { maxBytes }));
     if (st.size > maxBytes) tooLarge(String(st.size));
     // The size may grow while reading: stop one byte past the limit.
     const chunk = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size + 1, 64 * 1024)));
@@ -117,7 +112,7 @@ async function readBytes(abs: string, shown: string, maxBytes = MAX_FILE_BYTES_D
     return new Uint8Array(Buffer.concat(chunks, total));
   } catch (err) {
     if (err instanceof SourceError) throw err;
-    fail('readFailed', `${shown}: cannot be read (${errnoCode(err) ?? 'I/O error'})`);
+    fail('readFailed', 'cannotRead', { shown, errno: errnoCode(err) ?? 'I/O error' });
   } finally {
     await fh.close();
   }
@@ -154,8 +149,8 @@ export async function readDirSource(
     paths = await walkBlueprints(root, confine);
   } catch (err) {
     const code = errnoCode(err);
-    if (code === 'ENOENT') fail('notFound', `${base.uri}: no such directory`, 'Expected an existing directory of blueprints.');
-    fail('readFailed', `${base.uri}: cannot be listed (${code ?? 'I/O error'})`);
+    if (code === 'ENOENT') fail('notFound', 'noSuchDirectory', { uri: base.uri }, text('notFound', 'noSuchDirectoryDetail', {}));
+    fail('readFailed', 'cannotList', { uri: base.uri, errno: code ?? 'I/O error' });
   }
   const files: SourceFile[] = [];
   const library: SourceFile[] = [];

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { SourceError } from '../model/errors.js';
-import { fail } from './errors.js';
+import { fail, text } from './errors.js';
 import { parseOciRef, type OciRef } from './oci/ref.js';
 import { redactUrl } from './redact.js';
 
@@ -14,7 +14,7 @@ export type SourceSpec =
   | { kind: 'git'; url: string; subdir?: string; ref?: string }
   | { kind: 'oci'; ref: OciRef };
 
-const gitExpected = 'Expected git::URL[//SUBDIR][?ref=REF], e.g. git::https://host/org/repo.git//blueprints?ref=v1 or git::/srv/repo.git.';
+const gitExpected = text('gitSpecInvalid', 'expected', {});
 
 /** Splits `URL//SUBDIR` the way terraform's getter does: the `//` after the scheme's `://`. */
 function splitSubdir(s: string): [string, string | undefined] {
@@ -26,7 +26,7 @@ function splitSubdir(s: string): [string, string | undefined] {
 
 function cleanSubdir(sub: string, shown: string): string | undefined {
   const parts = sub.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.some((p) => p === '..')) fail('gitSpecInvalid', `${shown}: subdirectory "${sub}" leaves the repository`, gitExpected);
+  if (parts.some((p) => p === '..')) fail('gitSpecInvalid', 'subdirLeaves', { shown, sub }, gitExpected);
   return parts.length ? parts.join('/') : undefined;
 }
 
@@ -34,15 +34,11 @@ function cleanSubdir(sub: string, shown: string): string | undefined {
 export type SourceRef = { kind: 'git'; url: string; subdir?: string; ref?: string } | { kind: 'oci'; ref: OciRef } | { kind: 'file'; path: string };
 
 function parseRefOrThrow(spec: string): SourceRef {
-  if (spec.trim() === '') fail('specInvalid', 'empty source', 'Expected a path, a git::URL or an oci:// reference.');
+  if (spec.trim() === '') fail('specInvalid', 'emptySource', {}, text('specInvalid', 'emptySourceDetail', {}));
   if (spec.startsWith('oci://')) return { kind: 'oci', ref: parseOciRef(spec) };
   if (spec.startsWith('git::')) return parseGitSyntax(spec);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    fail(
-      'specInvalid',
-      `${redactUrl(spec)}: unsupported source scheme`,
-      'Expected a local path, git::URL (terraform module syntax) or oci://host/repository[:tag].',
-    );
+    fail('specInvalid', 'unsupportedScheme', { spec: redactUrl(spec) }, text('specInvalid', 'unsupportedSchemeDetail', {}));
   }
   return { kind: 'file', path: spec };
 }
@@ -90,16 +86,16 @@ function parseGitSyntax(spec: string): SourceRef & { kind: 'git' } {
     rest = rest.slice(0, q);
   }
   const [rawUrl, rawSub] = splitSubdir(rest);
-  if (!rawUrl) fail('gitSpecInvalid', `${shown}: no repository URL`, gitExpected);
+  if (!rawUrl) fail('gitSpecInvalid', 'noRepositoryUrl', { shown }, gitExpected);
   const out: SourceRef & { kind: 'git' } = { kind: 'git', url: rawUrl };
   const sub = rawSub === undefined ? undefined : cleanSubdir(rawSub, shown);
   if (sub) out.subdir = sub;
   for (const [k, v] of new URLSearchParams(query)) {
     if (k === 'ref' && v) out.ref = v;
-    else fail('gitSpecInvalid', `${shown}: unknown or empty query parameter "${k}"`, `${gitExpected} Only ?ref= is understood.`);
+    else fail('gitSpecInvalid', 'unknownParameter', { shown, k }, text('gitSpecInvalid', 'expectedRefOnly', {}));
   }
   if (out.ref && (out.ref.startsWith('-') || /[\s~^:?*[\\]|\.\.|@\{/.test(out.ref))) {
-    fail('gitSpecInvalid', `${shown}: "${out.ref}" is not a valid git ref`, 'Expected a branch, tag or commit sha.');
+    fail('gitSpecInvalid', 'invalidRef', { shown, ref: out.ref }, text('gitSpecInvalid', 'invalidRefDetail', {}));
   }
   return out;
 }

@@ -26,6 +26,7 @@ import { STATE_CODES } from './codes.js';
 import { emptyState, isObj, parseState, sortState, stateMac, StateError } from './index.js';
 import type { AcquireResult, LockInfo } from './lock.js';
 import type { StateLockOptions, StateSnapshot, StateStore } from './store.js';
+import { msg } from '../diag/index.js';
 
 const MODEL = 'authentik_blueprints.blueprintinstance';
 
@@ -51,13 +52,9 @@ export class AuthentikStateStore implements StateStore {
   private readonly leaseMs: number;
 
   constructor(opts: AuthentikStoreOptions) {
-    if (!opts.key)
-      throw new StateError(
-        STATE_CODES.keyMissing,
-        'the authentik state backend needs AKBP_STATE_KEY (a long random string, the same on every runner): it signs the record and keys the password digests',
-      );
+    if (!opts.key) throw new StateError(STATE_CODES.keyMissing, msg(STATE_CODES.keyMissing, 'authentikKey', {}));
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(opts.workspace))
-      throw new StateError(STATE_CODES.badUrl, `workspace ${JSON.stringify(opts.workspace)}: use letters, digits, '.', '_' or '-'`);
+      throw new StateError(STATE_CODES.badUrl, msg(STATE_CODES.badUrl, 'badWorkspace', { workspace: JSON.stringify(opts.workspace) }));
     this.client = opts.client;
     this.workspace = opts.workspace;
     this.key = opts.key;
@@ -90,14 +87,11 @@ export class AuthentikStateStore implements StateStore {
     const ctx = v.obj.body.context;
     const rec = isObj(ctx) ? ctx.akbp_state : undefined;
     if (!isObj(rec) || typeof rec.mac !== 'string' || !isObj(rec.state)) {
-      throw new StateError(STATE_CODES.corrupt, `${where}: its context holds no akbp record; restore it with \`akbp state push\``);
+      throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'noRecord', { where }));
     }
     const signed = JSON.stringify({ workspace: this.workspace, version: v.version, state: rec.state });
     if (stateMac(this.key, signed) !== rec.mac) {
-      throw new StateError(
-        STATE_CODES.tampered,
-        `${where}: the record's signature does not match (edited on the server, or another AKBP_STATE_KEY); akbp will not trust it`,
-      );
+      throw new StateError(STATE_CODES.tampered, msg(STATE_CODES.tampered, 'badSignature', { where }));
     }
     const parsed = parseState(rec.state, where);
     return parsed.migrated.length ? { state: parsed.state, migrated: parsed.migrated } : { state: parsed.state };
@@ -126,11 +120,7 @@ export class AuthentikStateStore implements StateStore {
         },
       },
     };
-    const conflict = () =>
-      new StateError(
-        STATE_CODES.conflict,
-        `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`,
-      );
+    const conflict = () => new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'changedSinceNewer', { store: this.description, expectedVersion }));
     let created: LiveObject | undefined;
     try {
       created = await this.client.create(MODEL, body);
@@ -246,7 +236,7 @@ function backendError(where: string, e: unknown): StateError {
       : e instanceof Error
         ? e.message
         : String(e);
-  return new StateError(STATE_CODES.backend, `${where}: ${what}`);
+  return new StateError(STATE_CODES.backend, msg(STATE_CODES.backend, 'failedAt', { where, what }));
 }
 
 /** An empty blueprint that says whose it is; never applied (the instance is disabled). */

@@ -9,6 +9,7 @@ import { STATE_CODES } from './codes.js';
 import { emptyState, isObj, parseState, sortState, StateError } from './index.js';
 import { acquireLock, resolveStatePath, type AcquireResult } from './lock.js';
 import type { StateLockOptions, StateSnapshot, StateStore } from './store.js';
+import { msg } from '../diag/index.js';
 
 export interface FileStoreOptions {
   env: { [name: string]: string | undefined };
@@ -43,16 +44,13 @@ export class FileStateStore implements StateStore {
       text = readFileSync(this.path, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), version: 0 };
-      throw new StateError(STATE_CODES.backend, `${this.path}: cannot read the state file: ${(e as Error).message}`);
+      throw new StateError(STATE_CODES.backend, msg(STATE_CODES.backend, 'cannotReadFile', { path: this.path, why: (e as Error).message }));
     }
     let raw: unknown;
     try {
       raw = JSON.parse(text);
     } catch (e) {
-      throw new StateError(
-        STATE_CODES.corrupt,
-        `${this.path}: not valid JSON (${(e as Error).message}); refusing to overwrite akbp's ownership record — restore it from a backup or \`akbp state push\` a good copy`,
-      );
+      throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'notValidJson', { path: this.path, why: (e as Error).message }));
     }
     const parsed = parseState(raw, this.path);
     if (parsed.legacyKey) this.legacyKey = parsed.legacyKey;
@@ -67,14 +65,11 @@ export class FileStateStore implements StateStore {
     // record) take a short lock around read-compare-write, so the serial is a real compare-and-swap.
     const got =
       this.applyLocks > 0 ? undefined : await acquireLock(`${this.path}.write-lock`, { onBusy: 'wait', timeoutMs: 30_000, pollMs: 5, purpose: 'state write' });
-    if (got && !got.ok) throw new StateError(STATE_CODES.locked, `${this.path}: another process is writing the state (${got.reason})`);
+    if (got && !got.ok) throw new StateError(STATE_CODES.locked, msg(STATE_CODES.locked, 'fileLocked', { path: this.path, reason: got.reason }));
     try {
       const cur = this.currentSerial();
       if (cur !== expectedVersion) {
-        throw new StateError(
-          STATE_CODES.conflict,
-          `${this.path}: the state changed since it was read (version ${expectedVersion} read, ${cur} now); another akbp run wrote it — run again`,
-        );
+        throw new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'changedSince', { path: this.path, expectedVersion, cur }));
       }
       const next = cur + 1;
       // `serial` first, so the next write's version check reads a few bytes, not the whole record.
@@ -134,7 +129,7 @@ export class FileStateStore implements StateStore {
       if (k) return k;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
-        throw new StateError(STATE_CODES.backend, `${file}: cannot read the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+        throw new StateError(STATE_CODES.backend, msg(STATE_CODES.backend, 'cannotReadKey', { file, errno: (e as NodeJS.ErrnoException).code ?? 'error' }));
     }
     if (this.legacyKey === undefined) this.readSync();
     const key = this.legacyKey ?? randomBytes(32).toString('hex');
@@ -151,7 +146,7 @@ export class FileStateStore implements StateStore {
     } catch (e) {
       // Another process created it first: use theirs.
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
-      throw new StateError(STATE_CODES.backend, `${file}: cannot create the state key: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+      throw new StateError(STATE_CODES.backend, msg(STATE_CODES.backend, 'cannotCreateKey', { file, errno: (e as NodeJS.ErrnoException).code ?? 'error' }));
     }
   }
 

@@ -4,6 +4,7 @@
 import { createHmac, scryptSync } from 'node:crypto';
 import type { JsonObject, OwnershipState, PendingCreate, SecretRecord } from '../model/types.js';
 import { STATE_CODES } from './codes.js';
+import { msg } from '../diag/index.js';
 
 export type { OwnershipState } from '../model/types.js';
 export { STATE_CODES } from './codes.js';
@@ -43,9 +44,9 @@ export function parseState(raw: unknown, where = 'state'): ParsedState {
   if (!isObj(raw) || (raw.formatVersion !== 1 && raw.formatVersion !== 2)) {
     const v = isObj(raw) ? raw.formatVersion : undefined;
     if (typeof v === 'number' && v > STATE_FORMAT) {
-      throw new StateError(STATE_CODES.unsupported, `${where}: unsupported state format ${v} (this akbp reads formats 1 and 2); upgrade akbp`);
+      throw new StateError(STATE_CODES.unsupported, msg(STATE_CODES.unsupported, 'newerFormat', { where, v }));
     }
-    throw new StateError(STATE_CODES.corrupt, `${where}: unsupported state format (expected an object with formatVersion 1 or 2)`);
+    throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'unknownFormat', { where }));
   }
   const migrated: string[] = [];
   const objects = isObj(raw.objects) ? raw.objects : {};
@@ -61,7 +62,7 @@ export function parseState(raw: unknown, where = 'state'): ParsedState {
   }
   for (const [k, v] of Object.entries(objects)) {
     if (!isObj(v) || typeof v.model !== 'string' || (typeof v.pk !== 'string' && typeof v.pk !== 'number')) {
-      throw new StateError(STATE_CODES.corrupt, `${where}: object record ${JSON.stringify(k)} is malformed (expected model and pk)`);
+      throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'objectRecordMalformed', { where, key: JSON.stringify(k) }));
     }
     out.objects[k] = {
       model: v.model,
@@ -75,7 +76,7 @@ export function parseState(raw: unknown, where = 'state'): ParsedState {
     const rec: { [field: string]: SecretRecord } = {};
     for (const [f, s] of Object.entries(fields)) {
       if (!isObj(s) || typeof s.digest !== 'string' || typeof s.setAt !== 'string') {
-        throw new StateError(STATE_CODES.corrupt, `${where}: secret record ${JSON.stringify(k)}/${f} is malformed (expected digest and setAt)`);
+        throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'secretRecordMalformed', { where, key: JSON.stringify(k), f }));
       }
       rec[f] = { digest: s.digest, setAt: s.setAt };
       if (typeof s.serverChangeDate === 'string') rec[f]!.serverChangeDate = s.serverChangeDate;
@@ -141,7 +142,7 @@ const SCHEME = 's1$';
  * and apply digest the same value several times.
  */
 export function makeSecretDigest(key: string): (entryKey: string, field: string, value: string) => string {
-  if (!key) throw new StateError(STATE_CODES.keyMissing, 'a secret digest needs a non-empty key');
+  if (!key) throw new StateError(STATE_CODES.keyMissing, msg(STATE_CODES.keyMissing, 'emptyKey', {}));
   return (entryKey, field, value) => {
     const id = createHmac('sha256', key).update(entryKey).update('\0').update(field).update('\0').update(value).digest('base64');
     const hit = MEMO.get(id);

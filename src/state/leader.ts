@@ -7,6 +7,7 @@ import { STATE_CODES } from './codes.js';
 import { StateError } from './index.js';
 import type { PostgresStateStore } from './postgres.js';
 import type { LeaderHandle } from './store.js';
+import { msg } from '../diag/index.js';
 
 export type Role = 'leader' | 'standby';
 
@@ -49,7 +50,7 @@ export function startElection(store: PostgresStateStore, opts: { pollMs: number;
 export function leaderOnly(client: ServerClient, election: Election): ServerClient {
   const guard = async (): Promise<void> => {
     const h = election.current();
-    if (!h || !(await h.confirm())) throw new StateError(STATE_CODES.leadership, 'this replica is not the leader (any more); the write was not sent');
+    if (!h || !(await h.confirm())) throw new StateError(STATE_CODES.leadership, msg(STATE_CODES.leadership, 'notLeader', {}));
   };
   return {
     baseUrl: client.baseUrl,

@@ -8,6 +8,7 @@ import { FileStateStore } from './file.js';
 import { StateError } from './index.js';
 import { PostgresStateStore } from './postgres.js';
 import type { StateStore } from './store.js';
+import { msg } from '../diag/index.js';
 
 const DEFAULT_STATE = '.akbp/state.json';
 
@@ -29,10 +30,7 @@ export function stateBackendKind(spec: string): StateBackendKind {
   if (spec === 'authentik') return 'authentik';
   if (/^postgres(ql)?:\/\//.test(spec)) return 'postgres';
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec)) {
-    throw new StateError(
-      STATE_CODES.badUrl,
-      `--state ${spec.replace(/\/\/[^@/]*@/, '//***@')}: unknown backend; use a file path, \`authentik\` or postgres://user@host/db`,
-    );
+    throw new StateError(STATE_CODES.badUrl, msg(STATE_CODES.badUrl, 'unknownBackend', { spec: spec.replace(/\/\/[^@/]*@/, '//***@') }));
   }
   return 'file';
 }
@@ -49,11 +47,7 @@ export function openStateStore(opts: OpenStateOptions): StateStore {
   const key = opts.env.AKBP_STATE_KEY ?? '';
   if (kind === 'postgres') return new PostgresStateStore({ url: spec, workspace, key });
   const client = opts.client?.();
-  if (!client)
-    throw new StateError(
-      STATE_CODES.badUrl,
-      '--state authentik keeps the record on the target server: give --server and --token (or AUTHENTIK_URL and AUTHENTIK_TOKEN), or --sandbox',
-    );
+  if (!client) throw new StateError(STATE_CODES.badUrl, msg(STATE_CODES.badUrl, 'authentikNeedsServer', {}));
   return new AuthentikStateStore({ client, workspace, key });
 }
 

@@ -10,6 +10,7 @@ import { STATE_CODES } from './codes.js';
 import { emptyState, parseState, sortState, StateError } from './index.js';
 import type { AcquireResult, LockInfo } from './lock.js';
 import type { LeaderHandle, StateLockOptions, StateSnapshot, StateStore } from './store.js';
+import { msg } from '../diag/index.js';
 
 /** Schema changes in order; index + 1 is the schema version they lead to. */
 const MIGRATIONS: string[] = [
@@ -39,11 +40,7 @@ export class PostgresStateStore implements StateStore {
   private readonly sessions = new Set<pg.Client>();
 
   constructor(private readonly opts: PostgresStoreOptions) {
-    if (!opts.key)
-      throw new StateError(
-        STATE_CODES.keyMissing,
-        'the postgres state backend needs AKBP_STATE_KEY (a long random string, the same for every runner): it keys the password digests',
-      );
+    if (!opts.key) throw new StateError(STATE_CODES.keyMissing, msg(STATE_CODES.keyMissing, 'postgresKey', {}));
     this.workspace = opts.workspace;
     this.description = `${redactUrl(opts.url)} (workspace ${opts.workspace})`;
   }
@@ -94,13 +91,13 @@ export class PostgresStateStore implements StateStore {
       if (from > POSTGRES_SCHEMA_VERSION) {
         throw new StateError(
           STATE_CODES.unsupported,
-          `${this.description}: schema version ${from} is newer than this akbp knows (${POSTGRES_SCHEMA_VERSION}); upgrade akbp`,
+          msg(STATE_CODES.unsupported, 'newerSchema', { store: this.description, from, known: POSTGRES_SCHEMA_VERSION }),
         );
       }
       if (from > 0 && from < POSTGRES_SCHEMA_VERSION && !migrate) {
         throw new StateError(
           STATE_CODES.unsupported,
-          `${this.description}: schema version ${from} is older than this akbp's (${POSTGRES_SCHEMA_VERSION}); run \`akbp state migrate\``,
+          msg(STATE_CODES.unsupported, 'olderSchema', { store: this.description, from, known: POSTGRES_SCHEMA_VERSION }),
         );
       }
       for (let v = from; v < POSTGRES_SCHEMA_VERSION; v++) await c.query(MIGRATIONS[v]!);
@@ -150,10 +147,7 @@ export class PostgresStateStore implements StateStore {
             ]),
           );
     if (r.rowCount !== 1) {
-      throw new StateError(
-        STATE_CODES.conflict,
-        `${this.description}: the state changed since it was read (version ${expectedVersion} read, a newer one exists); another akbp run wrote it — run again`,
-      );
+      throw new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'changedSinceNewer', { store: this.description, expectedVersion }));
     }
     return expectedVersion + 1;
   }
@@ -314,8 +308,11 @@ export class PostgresStateStore implements StateStore {
 
   private error(e: unknown): StateError {
     if (e instanceof StateError) return e;
-    const msg = e instanceof Error ? e.message : String(e);
-    return new StateError(STATE_CODES.backend, `${this.description}: ${msg.replaceAll(this.opts.url, redactUrl(this.opts.url))}`);
+    const message = e instanceof Error ? e.message : String(e);
+    return new StateError(
+      STATE_CODES.backend,
+      msg(STATE_CODES.backend, 'failed', { store: this.description, why: message.replaceAll(this.opts.url, redactUrl(this.opts.url)) }),
+    );
   }
 }
 

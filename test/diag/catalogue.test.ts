@@ -55,7 +55,7 @@ test("each code lies in its stage's range and has a title and a severity", () =>
 });
 
 test('every explanation belongs to a code that exists', () => {
-  const codes = new Set(allCodes().map((c) => c.code));
+  const codes = new Set<string>(allCodes().map((c) => c.code));
   for (const code of Object.keys(EXPLANATIONS)) assert.ok(codes.has(code), `explanation for unknown ${code}`);
 });
 
@@ -77,4 +77,54 @@ test('akbp explain of an unknown code is a usage error naming --list', async () 
   const r = await runCli(['explain', 'AKB0000']);
   assert.notEqual(r.code, 0);
   assert.match(r.stderr, /unknown diagnostic code "AKB0000".*--list/);
+});
+
+/** Every catalogue entry with its key in its table (`C.syntax` → `syntax`). */
+function namedDefs(): { stage: string; key: string; code: string; messages: { [id: string]: string } }[] {
+  const out: { stage: string; key: string; code: string; messages: { [id: string]: string } }[] = [];
+  for (const [stage, mod] of Object.entries(CATALOGUES)) {
+    for (const table of Object.values(mod)) {
+      if (table === null || typeof table !== 'object' || Array.isArray(table)) continue;
+      for (const [key, d] of Object.entries(table as { [k: string]: { code?: unknown; messages?: { [id: string]: string } } })) {
+        if (typeof d?.code === 'string' && d.messages) out.push({ stage, key, code: d.code, messages: d.messages });
+      }
+    }
+  }
+  return out;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(`${dir}${e.name}/`) : e.name.endsWith('.ts') && e.name !== 'codes.ts' ? [`${dir}${e.name}`] : [],
+  );
+}
+
+test('message templates use only {{name}} placeholders', () => {
+  for (const d of namedDefs()) {
+    for (const [id, text] of Object.entries(d.messages)) {
+      assert.ok(text.length > 0, `${d.code} ${id}: empty template`);
+      const rest = text.replace(/\{\{\w+\}\}/g, '');
+      assert.ok(!/\{\{/.test(rest), `${d.code} ${id}: malformed placeholder in ${JSON.stringify(text)}`);
+    }
+  }
+});
+
+test('every message template is raised by id somewhere, and table-driven uses fill its placeholders', () => {
+  const sources = sourceFiles(src).map((f) => readFileSync(f, 'utf8'));
+  const all = sources.join('\n');
+  let templates = 0;
+  for (const d of namedDefs()) {
+    for (const [id, text] of Object.entries(d.messages)) {
+      templates++;
+      // A call site names the entry and then the id: `diagnose(C.key, 'id', …)`, `fail('key', 'id', …)`,
+      // or a table row `{ def: C.key, summary: 'id', … }` whose id the types cannot check.
+      const use = new RegExp(`(\\.${d.key}\\b|'${d.key}')[^;]{0,80}?'${id}'`);
+      assert.match(all, use, `${d.code} (${d.stage}) message ${id} is never raised`);
+      // Table rows hand their data to fillTemplate: each placeholder must be given there by name.
+      for (const m of all.matchAll(new RegExp(`def: [\\w.]+\\.${d.key}, summary: '${id}'[^}]*\\}`, 'g'))) {
+        for (const p of text.matchAll(/\{\{(\w+)\}\}/g)) assert.ok(m[0].includes(p[1]!), `${d.code} ${id}: {{${p[1]}}} not filled in ${m[0]}`);
+      }
+    }
+  }
+  assert.ok(templates > 0, 'no catalogue holds message templates');
 });

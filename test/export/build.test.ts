@@ -7,6 +7,7 @@ import { buildExport, exportServer, readAll, renderFile } from '../../src/export
 import { loadBlueprint } from '../../src/load/index.js';
 import { ApiError, type Json, type LiveObject, type ServerClient } from '../../src/model/index.js';
 import { applySystem, handMadeSetup, haveBlueprints, rest, startServer, type Server } from './helpers.js';
+import { modelName } from '../helpers/model.js';
 
 let s: Server;
 let objects: Map<string, LiveObject[]>;
@@ -201,7 +202,7 @@ test('blueprint instances authentik discovered in its own directory are left out
   const fresh = (await readAll(s.client, s.registry)).objects;
   // The sandbox has no blueprint directory to discover, so the discovered instance is made up as
   // authentik's discovery writes it.
-  const model = 'authentik_blueprints.blueprintinstance';
+  const model = modelName('authentik_blueprints.blueprintinstance');
   const discovered: LiveObject = {
     model,
     pk: '0b4c3d1e-5f6a-4b7c-8d9e-0f1a2b3c4d5e',
@@ -231,7 +232,7 @@ test('a list answer with something other than a list where a many-to-many list i
   );
   odd.set('authentik_stages_prompt.promptstage', [
     {
-      model: 'authentik_stages_prompt.promptstage',
+      model: modelName('authentik_stages_prompt.promptstage'),
       pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c',
       body: { pk: '6a1f3c2e-9b8d-4e7f-a6c5-1d2e3f4a5b6c', name: 'odd-prompts', fields: {}, validation_policies: [] },
     },

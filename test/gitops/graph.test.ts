@@ -1,20 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderGraph, type GraphEntry } from '../../src/gitops/graph.js';
+import { modelName } from '../helpers/model.js';
 
 const entries: GraphEntry[] = [
   {
     key: 'f.yaml#binding',
-    model: 'authentik_flows.flowstagebinding',
+    model: modelName('authentik_flows.flowstagebinding'),
     dependsOn: ['f.yaml#flow', 'f.yaml#stage'],
     wave: 1,
     order: 2,
     id: 'binding',
     identifiers: { target: { $keyOf: 'flow' }, order: 10 },
   },
-  { key: 'f.yaml#flow', model: 'authentik_flows.flow', dependsOn: [], wave: 0, order: 0, identifiers: { slug: 'login "main"' } },
-  { key: 'f.yaml#stage', model: 'authentik_stages_password.passwordstage', dependsOn: [], wave: 0, order: 1, identifiers: { name: 'pw<1>' } },
-  { key: 'f.yaml#3', model: 'authentik_core.group', dependsOn: ['elsewhere#x'], wave: 0, order: 3, state: 'absent', identifiers: { name: 'old' } },
+  { key: 'f.yaml#flow', model: modelName('authentik_flows.flow'), dependsOn: [], wave: 0, order: 0, identifiers: { slug: 'login "main"' } },
+  { key: 'f.yaml#stage', model: modelName('authentik_stages_password.passwordstage'), dependsOn: [], wave: 0, order: 1, identifiers: { name: 'pw<1>' } },
+  { key: 'f.yaml#3', model: modelName('authentik_core.group'), dependsOn: ['elsewhere#x'], wave: 0, order: 3, state: 'absent', identifiers: { name: 'old' } },
 ];
 
 test('mermaid: nodes by wave and named by their identity as plan headers name them, edges dependency → dependent, labels escaped, stable order', () => {

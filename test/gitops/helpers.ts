@@ -11,6 +11,7 @@ import type { Diagnostic, Plan } from '../../src/model/index.js';
 import type { ReconcileOutcome, ReconcileSpec } from '../../src/pipeline/types.js';
 import { parseSourceRef } from '../../src/gitops/source-ref.js';
 import type { Trigger } from '../../src/gitops/types.js';
+import { modelName } from '../helpers/model.js';
 
 const run = promisify(execFile);
 
@@ -159,7 +160,7 @@ export function fakePlan(entries: Entry[], revision?: string): Plan {
     server: { url: 'http://sandbox', version: '2024.2' },
     changes: entries.map((e, i) => ({
       key: `${e.file}#${i}`,
-      model: e.model,
+      model: modelName(e.model),
       action: 'create',
       reason: 'missing',
       identifiers: { name: e.name },

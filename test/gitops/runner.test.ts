@@ -4,6 +4,7 @@ import { memoryLogger } from '../../src/gitops/log.js';
 import { createRunner } from '../../src/gitops/runner.js';
 import type { ReconcileOutcome } from '../../src/pipeline/types.js';
 import { fakePlan } from './helpers.js';
+import { modelName } from '../helpers/model.js';
 
 function outcome(digest: string, pending: number): ReconcileOutcome {
   const plan = fakePlan(Array.from({ length: pending }, (_, i) => ({ file: 'a.yaml', model: 'authentik_core.group', name: `g${i}` })));
@@ -15,7 +16,7 @@ test('drift: in plan mode, only a change that appears at an unchanged revision; 
   const withUpdate = outcome('sha256:a', 1);
   withUpdate.plan!.changes.push({
     key: 'b.yaml#0',
-    model: 'authentik_core.group',
+    model: modelName('authentik_core.group'),
     action: 'update',
     reason: 'differs',
     identifiers: { name: 'admins' },

@@ -8,19 +8,20 @@ import type { CompiledEntry, DesiredValue, Json, JsonObject, ListQuery, LiveObje
 import { ApiError } from '../../src/model/index.js';
 import { bundledRegistry } from '../../src/authentik/bundled.js';
 import { findModel, type Registry } from '../../src/authentik/registry.js';
+import { modelName } from '../helpers/model.js';
 
 export const reg23: Registry = bundledRegistry('2023.6');
 export const reg26: Registry = bundledRegistry('2026.5');
 
 let order = 0;
-export function entry(p: Partial<CompiledEntry> & { model: string; identifiers?: { [k: string]: DesiredValue } }): CompiledEntry {
+export function entry(p: Omit<Partial<CompiledEntry>, 'model'> & { model: string; identifiers?: { [k: string]: DesiredValue } }): CompiledEntry {
   const uri = p.origin?.uri ?? 'bp.yaml';
   const n = p.order ?? order++;
   const identifiers = p.identifiers ?? {};
   return {
     key: p.key ?? `${uri}#${p.id ?? n}`,
     ...(p.id !== undefined ? { id: p.id } : {}),
-    model: p.model,
+    model: modelName(p.model),
     state: p.state ?? 'present',
     identifiers,
     attrs: p.attrs ?? { ...(identifiers as { [k: string]: DesiredValue }) },

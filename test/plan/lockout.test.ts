@@ -3,16 +3,40 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Change, LiveObject } from '../../src/model/index.js';
 import { checkSelfLockout, type Actor } from '../../src/plan/lockout.js';
+import { modelName } from '../helpers/model.js';
 
 const actor: Actor = { pk: 1, username: 'akadmin', groups: ['admins'] };
-const admins: LiveObject = { model: 'authentik_core.group', pk: 'admins', body: { name: 'authentik Admins', is_superuser: true, users: [1] } };
-const ops: LiveObject = { model: 'authentik_core.group', pk: 'ops', body: { name: 'ops', is_superuser: true, users: [1] } };
+const admins: LiveObject = { model: modelName('authentik_core.group'), pk: 'admins', body: { name: 'authentik Admins', is_superuser: true, users: [1] } };
+const ops: LiveObject = { model: modelName('authentik_core.group'), pk: 'ops', body: { name: 'ops', is_superuser: true, users: [1] } };
 
 function groupChange(pk: string, patch: Change['patch'], action: Change['action'] = 'update', before = admins.body): Change {
-  return { key: `g#${pk}`, model: 'authentik_core.group', action, reason: '', identifiers: { name: pk }, pk, patch, before, order: 0, wave: 0, dependsOn: [] };
+  return {
+    key: `g#${pk}`,
+    model: modelName('authentik_core.group'),
+    action,
+    reason: '',
+    identifiers: { name: pk },
+    pk,
+    patch,
+    before,
+    order: 0,
+    wave: 0,
+    dependsOn: [],
+  };
 }
 function userChange(patch: Change['patch'], action: Change['action'] = 'update'): Change {
-  return { key: 'u#1', model: 'authentik_core.user', action, reason: '', identifiers: { username: 'akadmin' }, pk: 1, patch, order: 0, wave: 0, dependsOn: [] };
+  return {
+    key: 'u#1',
+    model: modelName('authentik_core.user'),
+    action,
+    reason: '',
+    identifiers: { username: 'akadmin' },
+    pk: 1,
+    patch,
+    order: 0,
+    wave: 0,
+    dependsOn: [],
+  };
 }
 
 const rows: { name: string; changes: Change[]; groups?: LiveObject[]; actor?: Actor; locked: boolean }[] = [
@@ -85,7 +109,7 @@ const rows: { name: string; changes: Change[]; groups?: LiveObject[]; actor?: Ac
   {
     name: 'an actor that never was a superuser leaves a plain group',
     changes: [groupChange('staff', [{ path: '/users', op: 'replace', before: [1], after: [] }], 'update', { name: 'staff', is_superuser: false, users: [1] })],
-    groups: [{ model: 'authentik_core.group', pk: 'staff', body: { name: 'staff', is_superuser: false, users: [1] } }],
+    groups: [{ model: modelName('authentik_core.group'), pk: 'staff', body: { name: 'staff', is_superuser: false, users: [1] } }],
     actor: { ...actor, groups: ['staff'] },
     locked: false,
   },

@@ -3,27 +3,28 @@ import assert from 'node:assert/strict';
 import type { Json, JsonObject, LiveObject } from '../../src/model/index.js';
 import { evalQuery, matchIdentifiers, ObjectIndex } from '../../src/live/index.js';
 import { reg23 } from './fixtures.js';
+import { modelName } from '../helpers/model.js';
 
 const flow: LiveObject = {
-  model: 'authentik_flows.flow',
+  model: modelName('authentik_flows.flow'),
   pk: 'f1',
   body: { pk: 'f1', slug: 'Default-Auth', name: 'Login', designation: 'authentication', policybindingmodel_ptr_id: 'pbm-1' },
 };
 const users: LiveObject[] = [
   {
-    model: 'authentik_core.user',
+    model: modelName('authentik_core.user'),
     pk: 1,
     body: { pk: 1, username: 'alice', is_active: true, path: 'users/eng', attributes: { team: 'x', tags: ['a', 'b'] }, groups: ['G1', 'g2'] },
   },
-  { model: 'authentik_core.user', pk: 2, body: { pk: 2, username: 'bob', is_active: false, path: 'users', attributes: {}, groups: [] } },
+  { model: modelName('authentik_core.user'), pk: 2, body: { pk: 2, username: 'bob', is_active: false, path: 'users', attributes: {}, groups: [] } },
 ];
-const fsb: LiveObject = { model: 'authentik_flows.flowstagebinding', pk: 'b1', body: { pk: 'b1', target: 'f1', stage: 's1', order: 10 } };
+const fsb: LiveObject = { model: modelName('authentik_flows.flowstagebinding'), pk: 'b1', body: { pk: 'b1', target: 'f1', stage: 's1', order: 10 } };
 const ix = new ObjectIndex(
   reg23,
   new Map([
-    ['authentik_flows.flow', [flow]],
-    ['authentik_core.user', users],
-    ['authentik_flows.flowstagebinding', [fsb]],
+    [modelName('authentik_flows.flow'), [flow]],
+    [modelName('authentik_core.user'), users],
+    [modelName('authentik_flows.flowstagebinding'), [fsb]],
   ]),
 );
 
@@ -53,7 +54,7 @@ const rows: [string, [string, Json][], Json][] = [
 
 for (const [model, query, want] of rows) {
   test(`!Find [${model}, ${JSON.stringify(query)}] → ${JSON.stringify(want)}`, () => {
-    const r = evalQuery(reg23, ix, model, query);
+    const r = evalQuery(reg23, ix, modelName(model), query);
     assert.notEqual(r, 'unknown');
     assert.equal(r === 'unknown' ? undefined : (r.match?.pk ?? null), want);
   });
@@ -61,15 +62,15 @@ for (const [model, query, want] of rows) {
 
 test('an identifier in another notation (numeric string, upper-case uuid) still hits the hash index', () => {
   const id = 'AAAAAAAA-0000-4000-8000-000000000001';
-  const g: LiveObject = { model: 'authentik_core.group', pk: id.toLowerCase(), body: { pk: id.toLowerCase(), name: 'g', num_pk: 7 } };
-  const gi = new ObjectIndex(reg23, new Map([['authentik_core.group', [g]]]));
+  const g: LiveObject = { model: modelName('authentik_core.group'), pk: id.toLowerCase(), body: { pk: id.toLowerCase(), name: 'g', num_pk: 7 } };
+  const gi = new ObjectIndex(reg23, new Map([[modelName('authentik_core.group'), [g]]]));
   const cases: JsonObject[] = [{ pk: id }, { num_pk: '7' }, { name: 'g', num_pk: 7 }];
   for (const ids of cases) {
-    const r = matchIdentifiers(reg23, gi, 'authentik_core.group', ids);
+    const r = matchIdentifiers(reg23, gi, modelName('authentik_core.group'), ids);
     assert.ok(r !== 'unknown' && r.match === g, JSON.stringify(ids));
   }
 });
 
 test('a model that was not read cannot answer: unknown, not "no match"', () => {
-  assert.equal(evalQuery(reg23, ix, 'authentik_core.group', [['name', 'x']]), 'unknown');
+  assert.equal(evalQuery(reg23, ix, modelName('authentik_core.group'), [['name', 'x']]), 'unknown');
 });

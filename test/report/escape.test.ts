@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Diagnostic, Plan } from '../../src/model/index.js';
 import { renderPlan, renderApply, renderDiagnosticsText } from '../../src/report/index.js';
 import { codeFrame, renderDiagnostic } from '../../src/diag/index.js';
+import { modelName } from '../helpers/model.js';
 
 const ESC = '\x1b';
 const hostile = `${ESC}[2J${ESC}[H\x07No changes.\x9b31m\u202e`;
@@ -19,7 +20,7 @@ function hostilePlan(): Plan {
     changes: [
       {
         key: 'a.yaml#0',
-        model: `authentik_core.group${ESC}[8m`,
+        model: modelName(`authentik_core.group${ESC}[8m`),
         action: 'create',
         reason: `why${ESC}[2J`,
         identifiers: { name: hostile },
@@ -38,7 +39,7 @@ function hostilePlan(): Plan {
       },
       {
         key: 'a.yaml#1',
-        model: 'authentik_core.group',
+        model: modelName('authentik_core.group'),
         action: 'delete',
         reason: `gone ${hostile}`,
         identifiers: { name: `[x](https://evil.example)` },

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { Plan } from '../../src/model/index.js';
 import { renderPlan, renderApply, MARKDOWN_MARKER } from '../../src/report/index.js';
 import { assertGolden } from '../helpers/golden.js';
+import { modelName } from '../helpers/model.js';
 
 const text = `version: 1
 entries:
@@ -23,7 +24,7 @@ export function samplePlan(): Plan {
     changes: [
       {
         key: 'examples/flows.yaml#flow',
-        model: 'authentik_flows.flow',
+        model: modelName('authentik_flows.flow'),
         action: 'create',
         reason: 'no object matches slug=akbp-login',
         identifiers: { slug: 'akbp-login' },
@@ -38,7 +39,7 @@ export function samplePlan(): Plan {
       },
       {
         key: 'examples/flows.yaml#1',
-        model: 'authentik_flows.flowstagebinding',
+        model: modelName('authentik_flows.flowstagebinding'),
         action: 'create',
         reason: 'new',
         identifiers: { target: { $keyOf: 'flow' }, order: 10 },
@@ -53,7 +54,7 @@ export function samplePlan(): Plan {
       },
       {
         key: 'examples/users.yaml#0',
-        model: 'authentik_core.user',
+        model: modelName('authentik_core.user'),
         action: 'update',
         reason: 'fields differ',
         pk: 7,
@@ -70,7 +71,7 @@ export function samplePlan(): Plan {
       },
       {
         key: 'examples/old.yaml#0',
-        model: 'authentik_core.group',
+        model: modelName('authentik_core.group'),
         action: 'delete',
         reason: 'state: absent',
         pk: 'b6f1c1e2-0000-4000-8000-000000000000',
@@ -83,7 +84,7 @@ export function samplePlan(): Plan {
       },
       {
         key: 'examples/flows.yaml#2',
-        model: 'authentik_stages_dummy.dummystage',
+        model: modelName('authentik_stages_dummy.dummystage'),
         action: 'noop',
         reason: '',
         identifiers: { name: 'unchanged' },

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from '../../src/authentik/registry.js';
+import { modelName } from '../helpers/model.js';
 
 type Obj = { [k: string]: unknown };
 
@@ -203,7 +204,7 @@ export function miniRegistry(maxPageSize: number | null = null): Registry {
     models: {
       'authentik_core.user': {
         ...base,
-        model: 'authentik_core.user',
+        model: modelName('authentik_core.user'),
         appLabel: 'authentik_core',
         modelName: 'user',
         verboseName: 'User',
@@ -219,7 +220,7 @@ export function miniRegistry(maxPageSize: number | null = null): Registry {
       },
       'authentik_flows.flow': {
         ...base,
-        model: 'authentik_flows.flow',
+        model: modelName('authentik_flows.flow'),
         appLabel: 'authentik_flows',
         modelName: 'flow',
         verboseName: 'Flow',

@@ -13,6 +13,8 @@ import { targetDeps } from '../state-store.js';
 import { STATE_CODES, StateError } from '../../state/index.js';
 import { addPlanOptions, changeCount, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
 import { readSavedPlan, type SavedPlanRead } from '../saved-plan.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 interface ApplyCliOptions extends PlanCliOptions {
   yes?: boolean;
@@ -56,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
           return;
         }
         const saved = read?.plan;
-        if (opts.format === 'markdown') throw new UsageError('apply prints text or json; --format markdown is for `akbp plan` (a review comment)');
+        if (opts.format === 'markdown') throw new UsageError(msg(CLI_CODES.usage, 'applyMarkdown', {}));
         // A saved plan records the server's version; against the sandbox it picks the registry.
         if (saved && !opts.authentikVersion && opts.sandbox !== undefined && opts.sandbox !== false)
           opts.authentikVersion = registryVersionFor(saved.server.version);
@@ -71,7 +73,11 @@ export function register(program: Command, ctx: CliContext): void {
             await store.close();
             throw new StateError(
               STATE_CODES.locked,
-              `another akbp run holds the apply lock on ${store.description} (${got.reason}${got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : ''}); wait longer with --lock-timeout`,
+              msg(STATE_CODES.locked, 'lockedHolder', {
+                store: store.description,
+                reason: got.reason,
+                holder: got.holder ? `: pid ${got.holder.pid} on ${got.holder.host} since ${got.holder.startedAt}` : '',
+              }),
             );
           }
           const locked = await (async () => {
@@ -94,9 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
               if (!opts.yes && ctx.env.CI !== 'true') {
                 // As terraform: no terminal to ask on is an error, never a silent yes.
                 if (!ctx.io.prompt) {
-                  throw new ApprovalError(
-                    `error asking for approval: no terminal to ask on, so the ${n} change(s) were not applied. Review the plan above, then run again with --yes (or CI=true).`,
-                  );
+                  throw new ApprovalError(msg(CLI_CODES.approval, 'noTerminal', { count: n }));
                 }
                 ctx.io.stdout(`\nakbp will make these ${n} change(s) to ${target.description}. Only 'yes' will be accepted.\n`);
                 const answer = (await ctx.io.prompt(`Apply these ${n} changes? (yes/no) `)).trim();

@@ -5,6 +5,8 @@ import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { allCodes, explainCode } from '../catalogue.js';
 import { UsageError } from '../target.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -24,7 +26,7 @@ export function register(program: Command, ctx: CliContext): void {
           return;
         }
         const text = explainCode(code);
-        if (text === undefined) throw new UsageError(`unknown diagnostic code ${JSON.stringify(code)}; \`akbp explain --list\` lists them`);
+        if (text === undefined) throw new UsageError(msg(CLI_CODES.usage, 'unknownCode', { code: JSON.stringify(code) }));
         if (opts.format === 'json') {
           const d = allCodes().find((c) => text.startsWith(c.code))!;
           ctx.io.stdout(`${JSON.stringify({ ...d, explanation: text }, null, 2)}\n`);

@@ -7,6 +7,8 @@ import { defaultSecretFile, installHook } from '../../gitops/hook.js';
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { UsageError } from '../target.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 interface HookCliOptions {
   daemonUrl?: string;
@@ -48,8 +50,8 @@ export function register(program: Command, ctx: CliContext): void {
     .action(
       action(ctx, async (bareRepo: string, applyArgs: string[], opts: HookCliOptions) => {
         const secret = opts.webhookSecret ?? ctx.env.AKBP_WEBHOOK_SECRET;
-        if (opts.daemonUrl && !secret) throw new UsageError('--daemon-url needs a secret: --webhook-secret or AKBP_WEBHOOK_SECRET');
-        if (opts.daemonUrl && applyArgs.length) throw new UsageError('apply arguments after -- are only used without --daemon-url');
+        if (opts.daemonUrl && !secret) throw new UsageError(msg(CLI_CODES.usage, 'daemonSecret', {}));
+        if (opts.daemonUrl && applyArgs.length) throw new UsageError(msg(CLI_CODES.usage, 'daemonArguments', {}));
         const res = await installHook({
           bareRepo: resolve(ctx.cwd, bareRepo),
           ref: opts.ref,

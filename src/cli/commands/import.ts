@@ -11,7 +11,7 @@ import { compileLoaded, loadAndValidate } from '../../pipeline/index.js';
 import { observe } from '../../observe/index.js';
 import { containsJson, looseEqual, pkKey } from '../../live/index.js';
 import { containsDeferred, mapLimit } from '../../values/index.js';
-import { hasErrors } from '../../diag/index.js';
+import { hasErrors, msg } from '../../diag/index.js';
 import { diagnosticsToJson, renderDiagnosticsText } from '../../report/index.js';
 import { StateError, STATE_CODES, type StateStore } from '../../state/index.js';
 import type { CliContext } from '../context.js';
@@ -19,6 +19,7 @@ import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions 
 import { action, textsOf } from '../run.js';
 import { connectTarget, lockTimeoutMs, UsageError } from '../target.js';
 import { targetDeps } from '../state-store.js';
+import { CLI_CODES } from '../codes.js';
 
 interface ImportCliOptions extends TargetCliOptions {
   format: 'text' | 'json';
@@ -44,10 +45,14 @@ export function findEntry(entries: readonly CompiledEntry[], wanted: string): Co
   if (hits.length > 1) {
     throw new ImportRefused(
       STATE_CODES.importNoEntry.code,
-      `${JSON.stringify(wanted)} is the end of ${hits.length} entry keys (${hits
-        .slice(0, 5)
-        .map((e) => e.key)
-        .join(', ')}); give more of the key`,
+      msg(STATE_CODES.importNoEntry, 'ambiguous', {
+        wanted: JSON.stringify(wanted),
+        count: hits.length,
+        keys: hits
+          .slice(0, 5)
+          .map((e) => e.key)
+          .join(', '),
+      }),
     );
   }
   const near = entries
@@ -56,7 +61,10 @@ export function findEntry(entries: readonly CompiledEntry[], wanted: string): Co
     .map((e) => e.key);
   throw new ImportRefused(
     STATE_CODES.importNoEntry.code,
-    `no entry has the key ${JSON.stringify(wanted)}${near.length ? ` (similar: ${near.join(', ')})` : ''}; \`akbp plan --format json\` shows every entry's key`,
+    msg(STATE_CODES.importNoEntry, 'noEntry', {
+      wanted: JSON.stringify(wanted),
+      similar: near.length ? msg(STATE_CODES.importNoEntry, 'similar', { keys: near.join(', ') }) : '',
+    }),
   );
 }
 
@@ -143,7 +151,7 @@ async function checkIdentifiers(
     if (!same) {
       throw new ImportRefused(
         STATE_CODES.importMismatch.code,
-        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier \`${k}\` is ${shown(have)} on the server, the entry expects ${shown(w)}`,
+        msg(STATE_CODES.importMismatch, 'identifier', { model: info.model, pk: String(obj.pk), key: entry.key, field: k, have: shown(have), want: shown(w) }),
       );
     }
     ids[k] = w;
@@ -155,7 +163,15 @@ async function checkIdentifiers(
     if (!match || pkKey(match.pk) !== pkKey(obj.pk)) {
       throw new ImportRefused(
         STATE_CODES.importMismatch.code,
-        `${info.model} ${String(obj.pk)} does not match ${entry.key}: identifier ${deferred.map((k) => `\`${k}\``).join(', ')} (a reference) ${match ? `selects ${info.model} ${String(match.pk)}` : 'selects no existing object'}`,
+        msg(STATE_CODES.importMismatch, 'reference', {
+          model: info.model,
+          pk: String(obj.pk),
+          key: entry.key,
+          fields: deferred.map((k) => `\`${k}\``).join(', '),
+          selects: match
+            ? msg(STATE_CODES.importMismatch, 'selects', { model: info.model, pk: String(match.pk) })
+            : msg(STATE_CODES.importMismatch, 'selectsNothing', {}),
+        }),
       );
     }
     for (const k of deferred) if (obj.body[k] !== undefined) ids[k] = obj.body[k]!;
@@ -172,7 +188,7 @@ async function runImport(
   opts: ImportCliOptions,
 ): Promise<ImportRecord> {
   const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'import' });
-  if (!got.ok) throw new ImportRefused(STATE_CODES.locked.code, `another akbp run holds the apply lock on ${store.description} (${got.reason})`);
+  if (!got.ok) throw new ImportRefused(STATE_CODES.locked.code, msg(STATE_CODES.locked, 'lockedBy', { store: store.description, reason: got.reason }));
   try {
     const snap = await store.read();
     const s = snap.state;
@@ -193,14 +209,14 @@ async function runImport(
     if (here && !opts.force) {
       throw new ImportRefused(
         STATE_CODES.importOwned.code,
-        `${entry.key} is already recorded for ${here.model} ${String(here.pk)} (${here.adopted ? 'adopted' : 'created by akbp'}); --force replaces that record (the old object stays on the server)`,
+        msg(STATE_CODES.importOwned, 'keyTaken', { key: entry.key, model: here.model, pk: String(here.pk), how: here.adopted ? 'adopted' : 'created by akbp' }),
       );
     }
     const other = Object.entries(s.objects).find(([k, r]) => k !== entry.key && r.model === info.model && pkKey(r.pk) === pkKey(obj.pk));
     if (other && !opts.force) {
       throw new ImportRefused(
         STATE_CODES.importOwned.code,
-        `${info.model} ${String(obj.pk)} is already recorded under ${other[0]}; \`akbp state mv\` moves it, --force records it here instead`,
+        msg(STATE_CODES.importOwned, 'objectTaken', { model: info.model, pk: String(obj.pk), otherKey: other[0] }),
       );
     }
     if (other) {
@@ -231,7 +247,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async (args: string[], opts: ImportCliOptions) => {
-        if (args.length < 3) throw new UsageError('akbp import needs SOURCE... ENTRY_KEY PK (at least one source)');
+        if (args.length < 3) throw new UsageError(msg(CLI_CODES.usage, 'importArguments', {}));
         const sources = args.slice(0, -2);
         const wanted = args[args.length - 2]!;
         const rawPk = args[args.length - 1]!;
@@ -261,13 +277,10 @@ export function register(program: Command, ctx: CliContext): void {
             const entry = findEntry(compiled.entries, wanted);
             const info = findModel(target.registry, entry.model);
             if (info?.kind !== 'model' || !info.apiPath) {
-              throw new ImportRefused(STATE_CODES.importNoEntry.code, `${entry.key} is a ${entry.model} entry, which has no object to adopt`);
+              throw new ImportRefused(STATE_CODES.importNoEntry.code, msg(STATE_CODES.importNoEntry, 'noObjectModel', { key: entry.key, model: entry.model }));
             }
             if (entry.state === 'absent') {
-              throw new ImportRefused(
-                STATE_CODES.importNoEntry.code,
-                `${entry.key} has state: absent; an object it declares absent is deleted by apply, not adopted`,
-              );
+              throw new ImportRefused(STATE_CODES.importNoEntry.code, msg(STATE_CODES.importNoEntry, 'absent', { key: entry.key }));
             }
             const pk = parsePk(info, rawPk);
             const obj = await target.client.get(info.model, pk);
@@ -276,12 +289,18 @@ export function register(program: Command, ctx: CliContext): void {
               if (other) {
                 throw new ImportRefused(
                   STATE_CODES.importWrongModel.code,
-                  `pk ${rawPk} is a ${other} on the server, but ${entry.key} declares a ${info.model}; give the pk of a ${info.verboseName || info.model}`,
+                  msg(STATE_CODES.importWrongModel, 'otherModel', {
+                    pk: rawPk,
+                    other,
+                    key: entry.key,
+                    model: info.model,
+                    name: info.verboseName || info.model,
+                  }),
                 );
               }
               throw new ImportRefused(
                 STATE_CODES.importNoObject.code,
-                `the server has no ${info.model} with pk ${rawPk} (${entry.key} declares a ${info.verboseName || info.model})`,
+                msg(STATE_CODES.importNoObject, 'noObject', { model: info.model, pk: rawPk, key: entry.key, name: info.verboseName || info.model }),
               );
             }
             const ids = await checkIdentifiers(entry, info, obj, compiled.entries, target.client, target.registry, deps.concurrency ?? 8);

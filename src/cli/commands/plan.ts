@@ -13,6 +13,8 @@ import { addTargetOptions, parseContextOptions, useColor, type TargetCliOptions 
 import { action, textsOf } from '../run.js';
 import { connectTarget, UsageError } from '../target.js';
 import { targetDeps } from '../state-store.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 export interface PlanCliOptions extends TargetCliOptions {
   format: PlanFormat;
@@ -45,7 +47,7 @@ export function specFromOptions(sources: string[], mode: 'plan' | 'apply', opts:
   const context = parseContextOptions(opts.context);
   if (context.errors.length) throw new UsageError(context.errors.join('; '));
   const maxDeletes = Number.parseInt(opts.maxDeletes, 10);
-  if (!Number.isInteger(maxDeletes) || maxDeletes < 0) throw new UsageError(`--max-deletes expects a whole number, got "${opts.maxDeletes}"`);
+  if (!Number.isInteger(maxDeletes) || maxDeletes < 0) throw new UsageError(msg(CLI_CODES.usage, 'maxDeletes', { value: opts.maxDeletes }));
   return {
     sources,
     mode,
@@ -90,8 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .action(
       action(ctx, async (sources: string[], opts: PlanCliOptions) => {
-        if (opts.graph && opts.format !== 'markdown')
-          throw new UsageError(`--graph needs --format markdown (the graph is a Mermaid block in the Markdown plan); got --format ${opts.format}`);
+        if (opts.graph && opts.format !== 'markdown') throw new UsageError(msg(CLI_CODES.usage, 'graphFormat', { format: String(opts.format) }));
         const spec = specFromOptions(sources, 'plan', opts);
         const target = await connectTarget(opts, ctx);
         try {

@@ -10,6 +10,8 @@ import { ALL_FAULTS as FAULTS, createSandbox, type FaultKind, type FaultPhase, t
 import type { CliContext } from '../context.js';
 import { action } from '../run.js';
 import { UsageError } from '../target.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 export interface SandboxCliOptions {
   listen: string;
@@ -28,23 +30,24 @@ export interface SandboxCliOptions {
 function number(name: string, v: string | undefined, min: number, max = Number.POSITIVE_INFINITY): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(`${name} must be a number between ${min} and ${max}, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new UsageError(msg(CLI_CODES.usage, 'numberRange', { name, min, max, value: v }));
   return n;
 }
 
 export function parseListen(v: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(v.trim());
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new UsageError(`--listen wants HOST:PORT (e.g. 127.0.0.1:9000), got "${v}"`);
+  if (!m || port > 65535) throw new UsageError(msg(CLI_CODES.usage, 'sandboxListen', { value: v }));
   return { host: (m[1] ?? m[2])!, port };
 }
 
 export function sandboxOptions(opts: SandboxCliOptions, ctx: CliContext): { options: SandboxOptions; tokenGenerated: boolean } {
   const version = opts.authentikVersion;
-  if (!isBundledVersion(version)) throw new UsageError(`--authentik-version ${version} is not bundled; use 2023.6 or 2026.5`);
+  if (!isBundledVersion(version)) throw new UsageError(msg(CLI_CODES.usage, 'sandboxVersion', { version }));
   const faults = opts.faults ? opts.faults.split(',').map((f) => f.trim()) : FAULTS;
-  for (const f of faults) if (!FAULTS.includes(f as FaultKind)) throw new UsageError(`--faults: unknown fault "${f}" (known: ${FAULTS.join(', ')})`);
-  if (opts.faultPhase && opts.faultPhase !== 'before' && opts.faultPhase !== 'after') throw new UsageError('--fault-phase is "before" or "after"');
+  for (const f of faults)
+    if (!FAULTS.includes(f as FaultKind)) throw new UsageError(msg(CLI_CODES.usage, 'unknownFault', { fault: f, known: FAULTS.join(', ') }));
+  if (opts.faultPhase && opts.faultPhase !== 'before' && opts.faultPhase !== 'after') throw new UsageError(msg(CLI_CODES.usage, 'faultPhase', {}));
   const token = opts.token ?? ctx.env.AKBP_SANDBOX_TOKEN ?? randomBytes(24).toString('base64url');
   const options: SandboxOptions = { registry: bundledRegistry(version), token, faults: faults as FaultKind[] };
   if (opts.state) options.statePath = resolve(ctx.cwd, opts.state);
@@ -76,7 +79,7 @@ export async function runSandbox(opts: SandboxCliOptions, ctx: CliContext, until
   try {
     server = await sandbox.listen(host, port);
   } catch (err) {
-    throw new UsageError(`cannot listen on ${opts.listen}: ${(err as Error).message}`);
+    throw new UsageError(msg(CLI_CODES.usage, 'sandboxCannotListen', { listen: String(opts.listen), why: (err as Error).message }));
   }
   const tok = options.token;
   const lines = [

@@ -16,6 +16,8 @@ import { action } from '../run.js';
 import { cacheDir, connectTarget, lockTimeoutMs, UsageError } from '../target.js';
 import { targetDeps } from '../state-store.js';
 import { addPlanOptions, specFromOptions, type PlanCliOptions } from './plan.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 export interface ServeCliOptions extends PlanCliOptions {
   source: string[];
@@ -28,21 +30,21 @@ export interface ServeCliOptions extends PlanCliOptions {
 
 export function parseListen(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
-  if (!m) throw new UsageError(`--listen expects HOST:PORT, got "${text}"`);
+  if (!m) throw new UsageError(msg(CLI_CODES.usage, 'listen', { value: text }));
   const port = Number(m[3]);
-  if (port > 65535) throw new UsageError(`--listen port out of range: ${port}`);
+  if (port > 65535) throw new UsageError(msg(CLI_CODES.usage, 'listenPort', { port }));
   return { host: m[1] || m[2] || '127.0.0.1', port };
 }
 
 /** Starts the daemon from CLI options; resolves with it running (the command waits for a signal). */
 export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promise<{ daemon: Daemon; close(): Promise<void> }> {
-  if (!opts.source?.length) throw new UsageError('serve needs at least one --source');
+  if (!opts.source?.length) throw new UsageError(msg(CLI_CODES.usage, 'serveSource', {}));
   const { host, port } = parseListen(opts.listen);
   let intervalMs: number | undefined;
   try {
     intervalMs = opts.interval ? parseDuration(opts.interval) : undefined;
   } catch (e) {
-    throw new UsageError(`--interval: ${(e as Error).message}`);
+    throw new UsageError(msg(CLI_CODES.usage, 'interval', { why: (e as Error).message }));
   }
   const secret = opts.webhookSecret ?? ctx.env.AKBP_WEBHOOK_SECRET;
   const logger = jsonLogger(ctx.io.stdout);

@@ -14,6 +14,8 @@ import type { TargetCliOptions } from '../options.js';
 import { action } from '../run.js';
 import { connectTarget, lockTimeoutMs, UsageError, type Target } from '../target.js';
 import { openState } from '../state-store.js';
+import { msg } from '../../diag/index.js';
+import { CLI_CODES } from '../codes.js';
 
 interface StateCliOptions extends TargetCliOptions {
   format: 'text' | 'json';
@@ -49,7 +51,7 @@ async function withStore<T>(opts: StateCliOptions, ctx: CliContext, fn: (store: 
       });
       if (all.length > 1) {
         await store.close();
-        throw new UsageError(`${store.description.replace(/ \(.*$/, '')} holds several workspaces (${all.join(', ')}); choose one with --workspace`);
+        throw new UsageError(msg(CLI_CODES.usage, 'severalWorkspaces', { store: store.description.replace(/ \(.*$/, ''), workspaces: all.join(', ') }));
       }
       if (all.length === 1 && all[0] !== store.workspace) {
         await store.close();
@@ -69,7 +71,7 @@ async function withStore<T>(opts: StateCliOptions, ctx: CliContext, fn: (store: 
 /** Read, change, write back under the apply lock with the version check. */
 async function change(store: StateStore, opts: StateCliOptions, fn: (s: OwnershipState, version: number) => void): Promise<number> {
   const got = await store.lock({ onBusy: 'wait', timeoutMs: lockTimeoutMs(opts), purpose: 'state edit' });
-  if (!got.ok) throw new StateError(STATE_CODES.locked, `another akbp run holds the apply lock on ${store.description} (${got.reason})`);
+  if (!got.ok) throw new StateError(STATE_CODES.locked, msg(STATE_CODES.locked, 'lockedBy', { store: store.description, reason: got.reason }));
   try {
     const snap = await store.read();
     fn(snap.state, snap.version);
@@ -80,7 +82,7 @@ async function change(store: StateStore, opts: StateCliOptions, fn: (s: Ownershi
 }
 
 function noSuchKey(store: StateStore, key: string): StateError {
-  return new StateError(STATE_CODES.noSuchKey, `${store.description}: no entry ${JSON.stringify(key)}; \`akbp state list\` shows the keys`);
+  return new StateError(STATE_CODES.noSuchKey, msg(STATE_CODES.noSuchKey, 'noEntry', { store: store.description, key: JSON.stringify(key) }));
 }
 
 function print(ctx: CliContext, opts: StateCliOptions, json: unknown, text: string): void {
@@ -176,7 +178,7 @@ export function register(program: Command, ctx: CliContext): void {
         const version = await change(store, opts, (s) => {
           if (!s.objects[from]) throw noSuchKey(store, from);
           if (s.objects[to])
-            throw new StateError(STATE_CODES.conflict, `${store.description}: ${JSON.stringify(to)} exists already; \`akbp state rm\` it first`);
+            throw new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'keyExists', { store: store.description, key: JSON.stringify(to) }));
           s.objects[to] = s.objects[from]!;
           delete s.objects[from];
           if (s.secrets[from]) {
@@ -212,19 +214,16 @@ export function register(program: Command, ctx: CliContext): void {
           try {
             raw = JSON.parse(readFileSync(resolve(ctx.cwd, file), 'utf8'));
           } catch (e) {
-            throw new StateError(STATE_CODES.corrupt, `${file}: not a state file (${(e as Error).message})`);
+            throw new StateError(STATE_CODES.corrupt, msg(STATE_CODES.corrupt, 'notStateFile', { file, why: (e as Error).message }));
           }
           const parsed = parseState(raw, file);
           const pulledAt = isObj(raw) && typeof raw.version === 'number' ? raw.version : isObj(raw) && typeof raw.serial === 'number' ? raw.serial : undefined;
           const version = await change(store, opts, (s, current) => {
             if (!opts.force && pulledAt !== undefined && pulledAt !== current) {
-              throw new StateError(
-                STATE_CODES.conflict,
-                `${store.description} is at version ${current}, ${file} was pulled at version ${pulledAt}; pull again, or push --force to replace it anyway`,
-              );
+              throw new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'pulledVersion', { store: store.description, current, file, pulledAt }));
             }
             if (!opts.force && pulledAt === undefined && current > 0) {
-              throw new StateError(STATE_CODES.conflict, `${file} carries no version and ${store.description} is not empty; push --force to replace it anyway`);
+              throw new StateError(STATE_CODES.conflict, msg(STATE_CODES.conflict, 'carriesNoVersion', { file, store: store.description }));
             }
             s.objects = parsed.state.objects;
             s.secrets = parsed.state.secrets;

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { Diagnostic } from '../../model/index.js';
-import { hasErrors } from '../../diag/index.js';
+import { hasErrors, msg } from '../../diag/index.js';
 import { loadAndValidate } from '../../pipeline/load.js';
 import { ociManifestDigest } from '../../sources/index.js';
 import { diagnosticsToJson, renderDiagnosticsText } from '../../report/index.js';
@@ -72,8 +72,8 @@ async function resolveOciPaths(
         out.push({
           code: CLI_CODES.ociUnresolved.code,
           severity: 'error',
-          summary: `OCI blueprint ${path} cannot be resolved: ${(err as Error).message}`,
-          detail: 'expected an existing tag or digest in a reachable registry',
+          summary: msg(CLI_CODES.ociUnresolved, 'unresolved', { path, why: (err as Error).message }),
+          detail: msg(CLI_CODES.ociUnresolved, 'unresolvedDetail', {}),
           subject,
         });
       }

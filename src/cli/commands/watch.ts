@@ -2,7 +2,7 @@
 // with --apply also applies when the blueprints are valid. Runs until Ctrl-C.
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { hasErrors } from '../../diag/index.js';
+import { hasErrors, msg } from '../../diag/index.js';
 import { cachedReadSources, parseCache, startWatchLoop, jsonLogger, type AcquireOptions, type RunRecord } from '../../gitops/index.js';
 import { loadBlueprint } from '../../load/index.js';
 import { createIncremental, reconcileOnce } from '../../pipeline/index.js';
@@ -14,6 +14,7 @@ import { action, textsOf } from '../run.js';
 import { connectTarget, offlineRegistry, UsageError, type Target } from '../target.js';
 import { targetDeps } from '../state-store.js';
 import { addPlanOptions, printPlan, specFromOptions, type PlanCliOptions } from './plan.js';
+import { CLI_CODES } from '../codes.js';
 
 export interface WatchCliOptions extends PlanCliOptions {
   apply?: boolean;
@@ -57,7 +58,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
   // An unreadable interval would never expire: outside writes would never show up.
   const refreshS = Number(opts.refresh ?? '60');
   if (opts.refresh !== undefined && (opts.refresh.trim() === '' || !Number.isFinite(refreshS) || refreshS < 0)) {
-    throw new UsageError(`--refresh ${opts.refresh}: expected a number of seconds ≥ 0, e.g. --refresh 60`);
+    throw new UsageError(msg(CLI_CODES.usage, 'refresh', { value: String(opts.refresh) }));
   }
   const server = wantsServer(opts, ctx);
   const mode = !server ? 'compile' : opts.apply ? 'apply' : 'plan';

@@ -4,7 +4,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { SourceError } from '../../model/errors.js';
-import { fail } from '../errors.js';
+import { fail, text } from '../errors.js';
 import { isLoopback } from '../loopback.js';
 import { redactText } from '../redact.js';
 import { resolveCredentials, type CredentialOptions, type Credentials } from './credentials.js';
@@ -141,14 +141,16 @@ export class RegistryClient {
       if (this.overall.aborted) {
         fail(
           'ociTimeout',
-          `${this.display}: gave up after ${this.deadlineMs / 1000} s in total (at ${init.method} ${path})`,
-          'Expected the registry to deliver the artifact in time; raise --timeout for very slow links.',
+          'totalTimeout',
+          { display: this.display, seconds: this.deadlineMs / 1000, method: init.method, path },
+          text('ociTimeout', 'totalTimeoutDetail', {}),
         );
       }
       fail(
         'ociTimeout',
-        `${this.display}: ${init.method} ${path} took longer than ${this.requestDeadlineMs / 1000} s`,
-        'Expected each registry request to complete in time (a registry that sends a trickle of bytes never hits the idle timeout).',
+        'requestTimeout',
+        { display: this.display, method: init.method, path, seconds: this.requestDeadlineMs / 1000 },
+        text('ociTimeout', 'requestTimeoutDetail', {}),
       );
     }
   }
@@ -187,11 +189,7 @@ export class RegistryClient {
 
   private tooLarge(url: string, size: number, max: number): never {
     const path = new URL(url).pathname;
-    fail(
-      'ociTooLarge',
-      `${this.display}: ${path} is larger than ${max} bytes (${size} bytes or more)`,
-      'Expected a manifest of at most 4 MiB and blobs within --max-blob-bytes (default 16 MiB).',
-    );
+    fail('ociTooLarge', 'responseTooLarge', { display: this.display, path, max, size }, text('ociTooLarge', 'responseTooLargeDetail', {}));
   }
 
   private transportError(url: string, err: unknown): never {
@@ -200,13 +198,9 @@ export class RegistryClient {
     const host = new URL(url).host;
     const msg = redactText(err instanceof Error ? err.message : String(err), this.secrets);
     if (CERT_ERRORS.test(code)) {
-      fail(
-        'ociTransport',
-        `${this.display}: TLS certificate of ${host} is not trusted (${code})`,
-        'Expected a certificate from a trusted CA; pass --registry-ca FILE with the CA that signed it.',
-      );
+      fail('ociTransport', 'untrustedCertificate', { display: this.display, host, code }, text('ociTransport', 'untrustedCertificateDetail', {}));
     }
-    fail('ociTransport', `${this.display}: cannot reach ${host} (${code}: ${msg})`, 'Expected a reachable OCI registry; check host, port and network.');
+    fail('ociTransport', 'cannotReach', { display: this.display, host, code, msg }, text('ociTransport', 'cannotReachDetail', {}));
   }
 
   private async send(url: string, init: SendInit): Promise<HttpResult> {
@@ -240,8 +234,9 @@ export class RegistryClient {
     else if (res.status !== 200) {
       fail(
         'ociProtocol',
-        `${this.display}: ${this.ref.registry} is not an OCI registry (GET /v2/ answered ${res.status})`,
-        'Expected 200 or 401 from /v2/ as the distribution spec requires.',
+        'notRegistry',
+        { display: this.display, registry: this.ref.registry, status: res.status },
+        text('ociProtocol', 'notRegistryDetail', {}),
       );
     }
     return base;
@@ -257,19 +252,11 @@ export class RegistryClient {
       return;
     }
     if (scheme !== 'bearer' || !params.realm) {
-      fail(
-        'ociAuth',
-        `${this.display}: registry asked for unsupported authentication "${scheme || 'none'}"`,
-        'Expected a Basic or Bearer challenge in WWW-Authenticate.',
-      );
+      fail('ociAuth', 'unsupportedScheme', { display: this.display, scheme: scheme || 'none' }, text('ociAuth', 'unsupportedSchemeDetail', {}));
     }
     const realm = new URL(params.realm);
     if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && (isLoopback(realm.hostname) || this.mayUseHttp()))) {
-      fail(
-        'ociAuth',
-        `${this.display}: token service ${realm.host} is not https`,
-        'Expected an https token realm (plain http only for loopback or --insecure-registry hosts).',
-      );
+      fail('ociAuth', 'tokenNotHttps', { display: this.display, host: realm.host }, text('ociAuth', 'tokenNotHttpsDetail', {}));
     }
     if (params.service) realm.searchParams.set('service', params.service);
     realm.searchParams.set('scope', `repository:${this.ref.repository}:${this.actions}`);
@@ -277,7 +264,8 @@ export class RegistryClient {
     if (tokenRes.status === 401 || tokenRes.status === 403) {
       fail(
         'ociAuth',
-        `${this.display}: token service ${realm.host} refused ${this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access'} (${tokenRes.status})`,
+        'tokenRefused',
+        { display: this.display, host: realm.host, who: this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access', status: tokenRes.status },
         this.credentialHint(),
       );
     }
@@ -289,22 +277,18 @@ export class RegistryClient {
       token = undefined;
     }
     if (tokenRes.status !== 200 || typeof token !== 'string' || !token) {
-      fail(
-        'ociAuth',
-        `${this.display}: token service ${realm.host} gave no token (${tokenRes.status})`,
-        'Expected 200 with {"token": "…"} from the Bearer realm.',
-      );
+      fail('ociAuth', 'noToken', { display: this.display, host: realm.host, status: tokenRes.status }, text('ociAuth', 'noTokenDetail', {}));
     }
     this.secrets.push(token);
     this.auth = `Bearer ${token}`;
   }
 
   private credentialHint(): string {
-    return 'Expected valid credentials: --registry-auth user:password, AKBP_REGISTRY_AUTH, or an auths entry in the Docker config.';
+    return text('ociAuth', 'credentialHint', {});
   }
 
   private missingCredentials(): never {
-    fail('ociAuth', `${this.display}: registry ${this.ref.registry} requires credentials and none were given`, this.credentialHint());
+    fail('ociAuth', 'credentialsMissing', { display: this.display, registry: this.ref.registry }, this.credentialHint());
   }
 
   /** A request below the registry's /v2/; follows redirects (blob storage) without leaking auth. */
@@ -330,7 +314,12 @@ export class RegistryClient {
       }
       return res;
     }
-    fail('ociProtocol', `${this.display}: too many redirects for ${new URL(pathOrUrl, base).pathname}`, 'Expected at most 5 redirects.');
+    fail(
+      'ociProtocol',
+      'tooManyRedirects',
+      { display: this.display, path: new URL(pathOrUrl, base).pathname },
+      text('ociProtocol', 'tooManyRedirectsDetail', {}),
+    );
   }
 
   /** Turns a non-success answer into the matching SourceError. */
@@ -341,17 +330,13 @@ export class RegistryClient {
       const who = this.creds ? `the credentials from ${this.creds.from}` : 'anonymous access';
       fail(
         'ociAuth',
-        `${this.display}: ${what} refused for ${who}${suffix}`,
-        this.creds ? this.credentialHint() : `This registry needs credentials. ${this.credentialHint()}`,
+        'refused',
+        { display: this.display, what, who, suffix },
+        this.creds ? this.credentialHint() : text('ociAuth', 'credentialsNeeded', { hint: this.credentialHint() }),
       );
     }
-    if (res.status === 404)
-      fail(
-        'ociNotFound',
-        `${this.display}: ${what} not found${suffix}`,
-        'Expected the repository and tag (or digest) to exist in the registry; push it first with `akbp oci push`.',
-      );
-    fail('ociProtocol', `${this.display}: ${what} failed${suffix}`, 'Expected a success status from the registry.');
+    if (res.status === 404) fail('ociNotFound', 'notFound', { display: this.display, what, suffix }, text('ociNotFound', 'notFoundDetail', {}));
+    fail('ociProtocol', 'failed', { display: this.display, what, suffix }, text('ociProtocol', 'failedDetail', {}));
   }
 
   get repoPath(): string {

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { fail } from '../errors.js';
+import { fail, text } from '../errors.js';
 import type { OciRef } from './ref.js';
 
 export interface Credentials {
@@ -22,7 +22,7 @@ export interface CredentialOptions {
 
 function splitUserPass(value: string, from: string): Credentials {
   const colon = value.indexOf(':');
-  if (colon <= 0) fail('ociCredentials', `${from} is not user:password`, 'Expected the form user:password (the password may contain colons).');
+  if (colon <= 0) fail('ociCredentials', 'notUserPassword', { from }, text('ociCredentials', 'notUserPasswordDetail', {}));
   return { username: value.slice(0, colon), password: value.slice(colon + 1), from };
 }
 
@@ -49,7 +49,7 @@ function fromDockerConfig(registry: string, path: string): Credentials | undefin
   try {
     config = JSON.parse(raw);
   } catch {
-    fail('ociCredentials', `Docker config ${path} is not valid JSON`, 'Expected {"auths": {"host:port": {"auth": "<base64 user:password>"}}}.');
+    fail('ociCredentials', 'dockerConfigInvalid', { path }, text('ociCredentials', 'dockerConfigInvalidDetail', {}));
   }
   for (const [key, entry] of Object.entries(config.auths ?? {})) {
     if (authsKeyHost(key) !== registry || !entry) continue;

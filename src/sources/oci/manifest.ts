@@ -1,7 +1,7 @@
 // Fetching and verifying manifests: every manifest is checked against the digest that named it
 // (the pinned digest, the index descriptor) and against the registry's Docker-Content-Digest.
 import { digestLike, isOciDigest } from '../digest.js';
-import { fail } from '../errors.js';
+import { fail, text } from '../errors.js';
 import type { RegistryClient } from './client.js';
 import { BLUEPRINT_MEDIA_TYPE, DOCKER_MANIFEST_LIST, MANIFEST_ACCEPT, MANIFEST_MAX_BYTES, OCI_INDEX, type Descriptor } from './media.js';
 
@@ -31,27 +31,19 @@ export async function fetchManifest(client: RegistryClient, reference: string, e
   const digest = digestLike(expected ?? 'sha256:', res.body);
   const claimed = res.headers['docker-content-digest'];
   if (expected && digest !== expected) {
-    fail(
-      'ociDigest',
-      `${client.display}: manifest ${reference} has digest ${digest}, expected ${expected}`,
-      'Expected the registry to serve exactly the manifest the digest names; nothing was read.',
-    );
+    fail('ociDigest', 'manifestMismatch', { display: client.display, reference, digest, expected }, text('ociDigest', 'manifestMismatchDetail', {}));
   }
   if (claimed && claimed.startsWith('sha256:') && claimed !== digest) {
-    fail(
-      'ociDigest',
-      `${client.display}: manifest ${reference} has digest ${digest} but the registry says ${claimed}`,
-      'Expected the Docker-Content-Digest header to match the manifest bytes; nothing was read.',
-    );
+    fail('ociDigest', 'headerMismatch', { display: client.display, reference, digest, claimed }, text('ociDigest', 'headerMismatchDetail', {}));
   }
   let manifest: Manifest;
   try {
     manifest = JSON.parse(res.body.toString('utf8')) as Manifest;
   } catch {
-    fail('ociProtocol', `${client.display}: manifest ${reference} is not JSON`, 'Expected an OCI image manifest or index.');
+    fail('ociProtocol', 'manifestNotJson', { display: client.display, reference }, text('ociProtocol', 'manifestNotObjectDetail', {}));
   }
   if (!manifest || typeof manifest !== 'object')
-    fail('ociProtocol', `${client.display}: manifest ${reference} is not an object`, 'Expected an OCI image manifest or index.');
+    fail('ociProtocol', 'manifestNotObject', { display: client.display, reference }, text('ociProtocol', 'manifestNotObjectDetail', {}));
   const mediaType = manifest.mediaType ?? res.headers['content-type']?.split(';')[0]?.trim() ?? '';
   return { digest, manifest, mediaType };
 }
@@ -74,19 +66,16 @@ const MAX_INDEX_CHILDREN = 32;
 export async function followIndex(client: RegistryClient, index: FetchedManifest): Promise<FetchedManifest> {
   const list = index.manifest.manifests;
   if (!Array.isArray(list))
-    fail(
-      'ociProtocol',
-      `${client.display}: index ${index.digest} has "manifests" that is not a list`,
-      'Expected an OCI image index whose "manifests" is an array of descriptors.',
-    );
+    fail('ociProtocol', 'indexManifestsNotList', { display: client.display, digest: index.digest }, text('ociProtocol', 'indexManifestsNotListDetail', {}));
   const children = list.slice(0, MAX_INDEX_CHILDREN);
   for (const d of children) {
     if (!d || typeof d !== 'object') continue;
     if (!isOciDigest(d.digest)) {
       fail(
         'ociProtocol',
-        `${client.display}: index ${index.digest} names a child by the invalid digest ${JSON.stringify(String(d.digest).slice(0, 80))}`,
-        'Expected sha256:<64 hex> or sha512:<128 hex> digests in the index; nothing was requested for it.',
+        'indexChildDigest',
+        { display: client.display, digest: index.digest, digest2: JSON.stringify(String(d.digest).slice(0, 80)) },
+        text('ociProtocol', 'indexChildDigestDetail', {}),
       );
     }
     const child = await fetchManifest(client, d.digest, d.digest);
@@ -94,7 +83,8 @@ export async function followIndex(client: RegistryClient, index: FetchedManifest
   }
   fail(
     'ociNoBlueprint',
-    `${client.display}: no manifest in the index carries a blueprint`,
-    `Expected a manifest with artifactType or a layer of media type ${BLUEPRINT_MEDIA_TYPE}.`,
+    'noBlueprintManifest',
+    { display: client.display },
+    text('ociNoBlueprint', 'noBlueprintManifestDetail', { mediaType: BLUEPRINT_MEDIA_TYPE }),
   );
 }

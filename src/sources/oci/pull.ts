@@ -4,7 +4,7 @@
 // cache names, and counts and sizes are capped before anything is fetched.
 import type { SourceFile, SourceOrigin } from '../../model/types.js';
 import { digestLike, isOciDigest } from '../digest.js';
-import { fail } from '../errors.js';
+import { fail, text } from '../errors.js';
 import { readCachedBlob, writeCachedBlob } from './cache.js';
 import { RegistryClient, type ClientOptions } from './client.js';
 import { fetchManifest, followIndex, isIndex } from './manifest.js';
@@ -58,8 +58,9 @@ async function fetchBlob(
   if (actual !== d.digest || (typeof d.size === 'number' && res.body.length !== d.size)) {
     fail(
       'ociDigest',
-      `${client.display}: blob ${d.digest} does not match its digest (got ${actual}, ${res.body.length} bytes)`,
-      'Expected the registry to serve exactly the blob the manifest names; nothing was read. The registry content may be corrupted or tampered with.',
+      'blobMismatch',
+      { display: client.display, digest: d.digest, actual, length: res.body.length },
+      text('ociDigest', 'blobMismatchDetail', {}),
     );
   }
   const bytes = new Uint8Array(res.body);
@@ -71,11 +72,7 @@ async function fetchBlob(
 /** Every check that needs no byte of a blob: digests, titles, sizes, counts. */
 function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown, opts: OciOptions): { layer: Descriptor; title: string }[] {
   if (raw !== undefined && !Array.isArray(raw)) {
-    fail(
-      'ociProtocol',
-      `${client.display}: manifest ${chosenDigest} has "layers" that is not a list`,
-      'Expected an OCI image manifest whose "layers" is an array of descriptors.',
-    );
+    fail('ociProtocol', 'layersNotList', { display: client.display, chosenDigest }, text('ociProtocol', 'layersNotListDetail', {}));
   }
   const layers = ((raw ?? []) as unknown[]).filter(
     (l): l is Descriptor => !!l && typeof l === 'object' && (l as Descriptor).mediaType === BLUEPRINT_MEDIA_TYPE,
@@ -83,16 +80,18 @@ function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown,
   if (layers.length === 0) {
     fail(
       'ociNoBlueprint',
-      `${client.display}: artifact ${chosenDigest} has no blueprint layer`,
-      `Expected at least one layer of media type ${BLUEPRINT_MEDIA_TYPE} (push with \`akbp oci push\` or \`oras push … file.yaml:${BLUEPRINT_MEDIA_TYPE}\`).`,
+      'noBlueprintLayer',
+      { display: client.display, chosenDigest },
+      text('ociNoBlueprint', 'noBlueprintLayerDetail', { mediaType: BLUEPRINT_MEDIA_TYPE }),
     );
   }
   const maxLayers = opts.maxLayers ?? MAX_LAYERS_DEFAULT;
   if (layers.length > maxLayers) {
     fail(
       'ociTooLarge',
-      `${client.display}: artifact ${chosenDigest} has ${layers.length} blueprint layers, more than the limit of ${maxLayers}`,
-      'Expected a blueprint artifact of a few files; nothing was fetched.',
+      'tooManyLayers',
+      { display: client.display, chosenDigest, count: layers.length, maxLayers },
+      text('ociTooLarge', 'tooManyLayersDetail', {}),
     );
   }
   const maxBlob = opts.maxBlobBytes ?? BLOB_MAX_BYTES_DEFAULT;
@@ -104,18 +103,20 @@ function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown,
     if (!isOciDigest(layer.digest)) {
       fail(
         'ociProtocol',
-        `${client.display}: layer digest ${shownTitle(layer.digest)} is not sha256:<64 hex> or sha512:<128 hex>`,
-        'Expected valid layer digests; nothing was fetched.',
+        'layerDigestInvalid',
+        { display: client.display, digest: shownTitle(layer.digest) },
+        text('ociProtocol', 'layerDigestInvalidDetail', {}),
       );
     }
     if (typeof layer.size !== 'number' || !Number.isSafeInteger(layer.size) || layer.size < 0) {
-      fail('ociProtocol', `${client.display}: layer ${layer.digest} has no valid size`, 'Expected a non-negative integer "size" in every layer descriptor.');
+      fail('ociProtocol', 'layerNoSize', { display: client.display, digest: layer.digest }, text('ociProtocol', 'layerNoSizeDetail', {}));
     }
     if (layer.size > maxBlob) {
       fail(
         'ociTooLarge',
-        `${client.display}: layer ${layer.digest} is ${layer.size} bytes, more than the limit of ${maxBlob}`,
-        'Expected blueprint layers within --max-blob-bytes (default 16 MiB).',
+        'layerTooLarge',
+        { display: client.display, digest: layer.digest, size: layer.size, maxBlob },
+        text('ociTooLarge', 'layerTooLargeDetail', {}),
       );
     }
     total += layer.size;
@@ -123,22 +124,15 @@ function checkLayers(client: RegistryClient, chosenDigest: string, raw: unknown,
     const title = annotated ?? `${layer.digest.replace(/^sha(256|512):/, '')}.yaml`;
     const problem = titleProblem(title);
     if (problem !== undefined) {
-      fail(
-        'ociUnsafeName',
-        `${client.display}: layer title ${shownTitle(title)} is not a safe blueprint file name: it ${problem}`,
-        'Expected a relative *.yaml / *.yml path without components starting with "."; nothing was fetched or written.',
-      );
+      fail('ociUnsafeName', 'unsafeTitle', { display: client.display, title: shownTitle(title), problem }, text('ociUnsafeName', 'unsafeTitleDetail', {}));
     }
-    if (seen.has(title)) fail('ociUnsafeName', `${client.display}: two layers are titled ${shownTitle(title)}`, 'Expected one layer per file name.');
+    if (seen.has(title))
+      fail('ociUnsafeName', 'duplicateTitle', { display: client.display, title: shownTitle(title) }, text('ociUnsafeName', 'duplicateTitleDetail', {}));
     seen.add(title);
     out.push({ layer, title });
   }
   if (total > maxTotal) {
-    fail(
-      'ociTooLarge',
-      `${client.display}: blueprint layers add up to ${total} bytes, more than the limit of ${maxTotal}`,
-      'Expected an artifact within --max-total-bytes (default 64 MiB); nothing was fetched.',
-    );
+    fail('ociTooLarge', 'totalTooLarge', { display: client.display, total, maxTotal }, text('ociTooLarge', 'totalTooLargeDetail', {}));
   }
   return out;
 }
@@ -188,7 +182,7 @@ export async function manifestDigest(input: string | OciRef, opts: OciOptions): 
     let digest: string;
     if (ref.digest) {
       if (claimed && claimed !== ref.digest) {
-        fail('ociDigest', `${client.display}: registry says ${claimed} for the pinned digest`, 'Expected the registry to serve the manifest the digest names.');
+        fail('ociDigest', 'pinnedMismatch', { display: client.display, claimed }, text('ociDigest', 'pinnedMismatchDetail', {}));
       }
       digest = ref.digest;
     } else if (claimed && claimed.startsWith('sha256:') && isOciDigest(claimed)) digest = claimed;

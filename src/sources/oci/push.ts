@@ -6,7 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { sha256 } from '../digest.js';
-import { errnoCode, fail } from '../errors.js';
+import { errnoCode, fail, text } from '../errors.js';
 import { looksLikeBlueprint } from '../library.js';
 import { walkBlueprints } from '../local.js';
 import { RegistryClient } from './client.js';
@@ -112,8 +112,9 @@ async function readPushed(p: string): Promise<Uint8Array> {
   } catch (err) {
     fail(
       errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed',
-      `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`,
-      'Expected existing blueprint files or directories to push.',
+      'pushUnreadable',
+      { path: p, errno: errnoCode(err) ?? 'I/O error' },
+      text('readFailed', 'pushUnreadableDetail', {}),
     );
   }
 }
@@ -125,8 +126,9 @@ async function collect(paths: string[]): Promise<{ title: string; bytes: Uint8Ar
     const st = await stat(p).catch((err: unknown) => {
       fail(
         errnoCode(err) === 'ENOENT' ? 'notFound' : 'readFailed',
-        `${p}: cannot be read (${errnoCode(err) ?? 'I/O error'})`,
-        'Expected existing blueprint files or directories to push.',
+        'pushUnreadable',
+        { path: p, errno: errnoCode(err) ?? 'I/O error' },
+        text('readFailed', 'pushUnreadableDetail', {}),
       );
     });
     if (!st.isDirectory()) {
@@ -144,34 +146,19 @@ async function collect(paths: string[]): Promise<{ title: string; bytes: Uint8Ar
 
 export async function push(paths: string[], input: string, opts: OciOptions): Promise<OciPushResult> {
   const ref = parseOciRef(input);
-  if (ref.digest)
-    fail(
-      'ociRefInvalid',
-      `${formatOciRef(ref)}: push needs a tag, not a digest`,
-      'Expected oci://host[:port]/repository:tag; the digest is computed and printed by the push.',
-    );
-  if (paths.length === 0) fail('ociPush', `${formatOciRef(ref)}: nothing to push`, 'Expected at least one blueprint file.');
+  if (ref.digest) fail('ociRefInvalid', 'pushNeedsTag', { ref: formatOciRef(ref) }, text('ociRefInvalid', 'pushNeedsTagDetail', {}));
+  if (paths.length === 0) fail('ociPush', 'nothingToPush', { ref: formatOciRef(ref) }, text('ociPush', 'nothingToPushDetail', {}));
   const layers: Descriptor[] = [];
   const blobs: { digest: string; bytes: Uint8Array }[] = [];
   const titles = new Set<string>();
   for (const { title, bytes } of await collect(paths)) {
-    if (titles.has(title))
-      fail(
-        'ociPush',
-        `two files are named ${title}`,
-        'Expected distinct file names: the layer title is the base name (the path below a pushed directory) and pull recreates files by it.',
-      );
+    if (titles.has(title)) fail('ociPush', 'duplicateName', { title }, text('ociPush', 'duplicateNameDetail', {}));
     titles.add(title);
     const digest = sha256(bytes);
     blobs.push({ digest, bytes });
     layers.push({ mediaType: BLUEPRINT_MEDIA_TYPE, digest, size: bytes.length, annotations: { [TITLE_ANNOTATION]: title } });
   }
-  if (layers.length === 0)
-    fail(
-      'ociPush',
-      `${formatOciRef(ref)}: no blueprint found in ${paths.join(', ')}`,
-      'Expected *.yaml / *.yml blueprints (paths with a component starting with "." are skipped).',
-    );
+  if (layers.length === 0) fail('ociPush', 'noBlueprint', { ref: formatOciRef(ref), paths: paths.join(', ') }, text('ociPush', 'noBlueprintDetail', {}));
   const client = new RegistryClient(ref, opts, 'pull,push');
   let ok = false;
   try {
@@ -191,11 +178,7 @@ export async function push(paths: string[], input: string, opts: OciOptions): Pr
     if (res.status !== 201 && res.status !== 200) client.failFor(res, `putting manifest ${ref.tag}`);
     const claimed = res.headers['docker-content-digest'];
     if (claimed && claimed !== digest) {
-      fail(
-        'ociDigest',
-        `${client.display}: registry stored digest ${claimed}, expected ${digest}`,
-        'Expected the registry to store the manifest bytes unchanged.',
-      );
+      fail('ociDigest', 'storedMismatch', { display: client.display, claimed, digest }, text('ociDigest', 'storedMismatchDetail', {}));
     }
     ok = true;
     return { digest, uri: client.display, skippedBlobs: skipped, titles: layers.map((l) => l.annotations![TITLE_ANNOTATION]!) };

@@ -1,6 +1,6 @@
 // `oci://[user:password@]host[:port]/repository/path[:tag|@sha256:hex]`, as authentik writes
 // instance paths, plus digest pinning (which authentik itself cannot parse).
-import { fail } from '../errors.js';
+import { fail, text } from '../errors.js';
 
 export interface OciRef {
   /** `host` or `host:port`, as registries key credentials (`auths` in the Docker config). */
@@ -22,13 +22,13 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const HOST = /^(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)$/;
 
-const expected = 'Expected oci://host[:port]/repository[:tag] or oci://host[:port]/repository@sha256:<64 hex>.';
+const expected = text('ociRefInvalid', 'expected', {});
 
 export function parseOciRef(input: string): OciRef {
-  if (!input.startsWith('oci://')) fail('ociRefInvalid', `not an OCI reference: ${redactRef(input)}`, expected);
+  if (!input.startsWith('oci://')) fail('ociRefInvalid', 'notOciReference', { ref: redactRef(input) }, expected);
   let rest = input.slice('oci://'.length);
   const slash = rest.indexOf('/');
-  if (slash <= 0) fail('ociRefInvalid', `OCI reference has no repository: ${redactRef(input)}`, expected);
+  if (slash <= 0) fail('ociRefInvalid', 'noRepository', { ref: redactRef(input) }, expected);
   let authority = rest.slice(0, slash);
   rest = rest.slice(slash + 1);
   const ref: Partial<OciRef> = {};
@@ -42,10 +42,10 @@ export function parseOciRef(input: string): OciRef {
   }
   const portMatch = /^(.*?)(?::(\d{1,5}))?$/.exec(authority)!;
   const hostname = portMatch[1]!;
-  if (!HOST.test(hostname)) fail('ociRefInvalid', `OCI reference has an invalid host: ${redactRef(input)}`, expected);
+  if (!HOST.test(hostname)) fail('ociRefInvalid', 'invalidHost', { ref: redactRef(input) }, expected);
   if (portMatch[2] !== undefined) {
     const port = Number(portMatch[2]);
-    if (port < 1 || port > 65535) fail('ociRefInvalid', `OCI reference has an invalid port: ${redactRef(input)}`, expected);
+    if (port < 1 || port > 65535) fail('ociRefInvalid', 'invalidPort', { ref: redactRef(input) }, expected);
     ref.port = port;
   }
   ref.hostname = hostname;
@@ -53,7 +53,7 @@ export function parseOciRef(input: string): OciRef {
   const atDigest = rest.indexOf('@');
   if (atDigest >= 0) {
     const digest = rest.slice(atDigest + 1);
-    if (!DIGEST.test(digest)) fail('ociRefInvalid', `OCI reference has an invalid digest: ${redactRef(input)}`, expected);
+    if (!DIGEST.test(digest)) fail('ociRefInvalid', 'invalidDigest', { ref: redactRef(input) }, expected);
     ref.digest = digest;
     rest = rest.slice(0, atDigest);
   }
@@ -61,12 +61,12 @@ export function parseOciRef(input: string): OciRef {
   const colon = rest.indexOf(':', lastSlash + 1);
   if (colon >= 0) {
     const tag = rest.slice(colon + 1);
-    if (!TAG.test(tag)) fail('ociRefInvalid', `OCI reference has an invalid tag: ${redactRef(input)}`, expected);
+    if (!TAG.test(tag)) fail('ociRefInvalid', 'invalidTag', { ref: redactRef(input) }, expected);
     ref.tag = tag;
     rest = rest.slice(0, colon);
   }
   if (!REPOSITORY.test(rest)) {
-    fail('ociRefInvalid', `OCI reference has an invalid repository name "${rest}": ${redactRef(input)}`, `${expected} Repository names are lower case.`);
+    fail('ociRefInvalid', 'invalidRepository', { rest, ref: redactRef(input) }, text('ociRefInvalid', 'expectedLowerCase', {}));
   }
   ref.repository = rest;
   if (ref.tag === undefined && ref.digest === undefined) ref.tag = 'latest';

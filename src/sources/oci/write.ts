@@ -8,7 +8,7 @@ import { link, lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SourceError } from '../../model/errors.js';
 import type { SourceFile } from '../../model/types.js';
-import { errnoCode, fail } from '../errors.js';
+import { errnoCode, fail, text } from '../errors.js';
 import { titleProblem } from './title.js';
 
 async function kindOf(p: string): Promise<'missing' | 'dir' | 'link' | 'file' | 'other'> {
@@ -25,8 +25,7 @@ async function kindOf(p: string): Promise<'missing' | 'dir' | 'link' | 'file' | 
 async function preflight(outDir: string, files: readonly SourceFile[], force: boolean): Promise<void> {
   for (const f of files) {
     const problem = titleProblem(f.path);
-    if (problem !== undefined)
-      fail('ociUnsafeName', `${JSON.stringify(f.path)} is not a safe blueprint file name: it ${problem}`, 'Expected a relative *.yaml / *.yml path.');
+    if (problem !== undefined) fail('ociUnsafeName', 'unsafePath', { path: JSON.stringify(f.path), problem }, text('ociUnsafeName', 'unsafePathDetail', {}));
     const parts = f.path.split('/');
     let dir = outDir;
     for (const part of parts.slice(0, -1)) {
@@ -36,21 +35,17 @@ async function preflight(outDir: string, files: readonly SourceFile[], force: bo
       if (k !== 'dir') {
         fail(
           'ociUnsafeName',
-          `${dir} is ${k === 'link' ? 'a symbolic link' : 'not a directory'}; ${f.path} would be written through it`,
-          'Expected plain directories below --out; remove the link or pull into an empty directory.',
+          'writtenThrough',
+          { dir, kind: k === 'link' ? 'a symbolic link' : 'not a directory', path: f.path },
+          text('ociUnsafeName', 'writtenThroughDetail', {}),
         );
       }
     }
     const target = join(outDir, ...parts);
     const k = await kindOf(target);
-    if (k === 'dir' || k === 'other')
-      fail('ociExists', `${target} exists and is not a file`, 'Expected --out to have no directory or special file where a blueprint is written.');
+    if (k === 'dir' || k === 'other') fail('ociExists', 'notAFile', { target }, text('ociExists', 'notAFileDetail', {}));
     if ((k === 'file' || k === 'link') && !force) {
-      fail(
-        'ociExists',
-        `${target} already exists${k === 'link' ? ' (a symbolic link)' : ''}; not overwritten`,
-        'Pull into an empty directory, or pass --force to replace existing files (a symbolic link is replaced, never written through).',
-      );
+      fail('ociExists', 'alreadyExistsLink', { target, linkNote: k === 'link' ? ' (a symbolic link)' : '' }, text('ociExists', 'alreadyExistsLinkDetail', {}));
     }
   }
 }
@@ -65,7 +60,7 @@ async function mkdirNoLinks(outDir: string, rel: string[]): Promise<string> {
       if (errnoCode(err) !== 'EEXIST') throw err;
     }
     // A link planted between preflight and now is refused all the same.
-    if ((await kindOf(dir)) !== 'dir') fail('ociUnsafeName', `${dir} is not a plain directory`, 'Expected plain directories below --out.');
+    if ((await kindOf(dir)) !== 'dir') fail('ociUnsafeName', 'notPlainDirectory', { dir }, text('ociUnsafeName', 'notPlainDirectoryDetail', {}));
   }
   return dir;
 }
@@ -77,7 +72,7 @@ export async function writePulledFiles(outDir: string, files: readonly SourceFil
   } catch (err) {
     const code = errnoCode(err);
     if (err instanceof SourceError || code === undefined) throw err;
-    fail('ociWrite', `cannot write below ${outDir} (${code})`, 'Expected a writable --out directory.');
+    fail('ociWrite', 'cannotWrite', { outDir, code }, text('ociWrite', 'cannotWriteDetail', {}));
   }
 }
 
@@ -105,7 +100,7 @@ async function writeAll(outDir: string, files: readonly SourceFile[], force: boo
       }
     } catch (err) {
       await rm(tmp, { force: true });
-      if (errnoCode(err) === 'EEXIST') fail('ociExists', `${target} already exists; not overwritten`, 'Pass --force to replace existing files.');
+      if (errnoCode(err) === 'EEXIST') fail('ociExists', 'alreadyExists', { target }, text('ociExists', 'alreadyExistsDetail', {}));
       throw err;
     }
     written.push(target);
