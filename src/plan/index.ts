@@ -16,12 +16,14 @@ import { PlanResolver } from './resolver.js';
 import { Outcomes } from './outcomes.js';
 import { decide, type Verdict } from './decide.js';
 import { describeObject, firstIdentifier, overriddenLater, resolveEntry, type PlanContext, type Resolved } from './resolve.js';
+import type { EntryRecord, PlanMemoInput } from './memo.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
 export { grantOf, isGrantPath, managedRoleName, qualifyPermission, ROLE_MODEL, USER_MODEL, type Grant } from './permissions.js';
 export { sendableFields } from './fields.js';
+export { PlanMemo, type PlanMemoInput } from './memo.js';
 
 export interface PlanInput {
   entries: CompiledEntry[];
@@ -47,6 +49,8 @@ export interface PlanInput {
   texts?: TextLookup;
   /** The API token's own user, so the plan can refuse to lock it out. */
   actor?: Actor;
+  /** `akbp watch`: outcomes kept from the last plan, reused for unchanged files (memo.ts). */
+  memo?: PlanMemoInput;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -88,26 +92,28 @@ export function plan(input: PlanInput): Plan {
   // metacleanblueprint entries declare no object: they become deletes, planned after prune's.
   const cleans: CompiledEntry[] = [];
 
+  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
+  const kept = input.memo?.memo.start(entries, input.snapshot, reg, input.memo);
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
     if (findModel(reg, e.model)?.model === META_CLEAN) {
       cleans.push(e);
       continue;
     }
-    const r = resolveEntry(ctx, e);
-    if (r.kind === 'failed') continue;
-    if (r.kind === 'skipped') {
-      changes.push(r.change);
-      continue;
-    }
-    const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
-    const verdict = decide({ state: e.state, live: r.where, differs: diff !== undefined && diff.patch.length > 0 });
-    const change = build(ctx, r, verdict, diff);
-    if (change.action === 'delete') liveOfChange.set(e.key, r.live!);
-    settle(ctx, r, change);
+    const k = kept?.(e);
+    const r = k ?? planEntry(ctx, e, resolver);
+    if (k) {
+      diagnostics.push(...k.diagnostics);
+      for (const f of k.found) resolver.found.add(f);
+      if (k.skipped) ctx.skipped.add(e.key);
+    } else input.memo?.memo.record(e, r, input.snapshot, reg);
+    if (!r.change) continue;
+    const change = k ? { ...r.change, order: e.order, wave: e.wave } : r.change;
+    if (r.deletes) liveOfChange.set(e.key, r.deletes);
     changes.push(change);
-    planned.push({ change, entry: e });
+    if (r.planned) planned.push({ change, entry: e });
   }
+  if (input.memo && !input.memo.memo.finish()) return plan(input);
 
   // sequence: waves of the writes, prune's deletes, delete waves, one total order.
   assignWaves(planned);
@@ -168,6 +174,25 @@ export function plan(input: PlanInput): Plan {
     applyable: !sorted.some((d) => d.severity === 'error') && summary.conflict === 0,
     summary,
   };
+}
+
+/** resolve → decide → build for one entry, with what it contributed besides its change. */
+function planEntry(ctx: PlanContext, e: CompiledEntry, resolver: PlanResolver): EntryRecord {
+  const first = ctx.diagnostics.length;
+  resolver.log = [];
+  const record = (r: Omit<EntryRecord, 'diagnostics' | 'found' | 'creates'>): EntryRecord => {
+    const found = resolver.log ?? [];
+    resolver.log = undefined;
+    return { ...r, diagnostics: ctx.diagnostics.slice(first), found, creates: ctx.outcomes.get(e.key)?.creates === true };
+  };
+  const r = resolveEntry(ctx, e);
+  if (r.kind === 'failed') return record({ planned: false, skipped: false });
+  if (r.kind === 'skipped') return record({ change: r.change, planned: false, skipped: true });
+  const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
+  const verdict = decide({ state: e.state, live: r.where, differs: diff !== undefined && diff.patch.length > 0 });
+  const change = build(ctx, r, verdict, diff);
+  settle(ctx, r, change);
+  return record({ change, planned: true, skipped: false, ...(change.action === 'delete' ? { deletes: r.live! } : {}) });
 }
 
 /**
