@@ -10,6 +10,7 @@ import { chooseReads, type ListCache } from '../observe/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { stableStringify } from '../values/index.js';
 import { PlanMemo, type PlanMemoInput } from '../plan/index.js';
+import { CompileMemo } from './compile-memo.js';
 import type { OwnershipState } from '../state/index.js';
 import { createHash } from 'node:crypto';
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
@@ -48,11 +49,14 @@ interface IncrementalStats {
   validationsReused: number;
   /** Plans spliced from kept outcomes and plans made whole (see plan/memo.ts). */
   plan?: ReturnType<PlanMemo['stats']>;
+  /** Compiles of the changed files only and compiles of everything (see compile-memo.ts). */
+  compile?: ReturnType<CompileMemo['stats']>;
 }
 
 export interface Incremental {
-  /** Hooks for ReconcileDeps: `validate` and `snapshot`. */
+  /** Hooks for ReconcileDeps: `validate`, `compile` and `snapshot`. */
   validate: NonNullable<ReconcileDeps['validate']>;
+  compile: NonNullable<ReconcileDeps['compile']>;
   snapshot: SnapshotReuse;
   /** Runs `reconcile` and drops what is kept when the run wrote or the server failed. */
   run(reconcile: (spec: ReconcileSpec) => Promise<ReconcileOutcome>, spec: ReconcileSpec): Promise<ReconcileOutcome>;
@@ -85,6 +89,7 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   let lastEntries = new Map<string, CompiledEntry[]>();
 
   const memo = new PlanMemo();
+  const compileMemo = new CompileMemo(opts.registry);
   const dropLists = (): void => {
     lists = new Map();
     filledAt = undefined;
@@ -168,18 +173,21 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
       const files = new Map<string, unknown>();
       // A `!File` reads outside the watched files: such a blueprint is planned again on every save.
       for (const bp of blueprints) files.set(bp.uri, bp.text.includes('!File') ? {} : bp);
-      const fingerprint = stableStringify({
+      // JSON.stringify, not a sorted form: the record is read the same way each time, and a
+      // difference in key order only costs a full plan.
+      const fingerprint = JSON.stringify({
         state: against.state,
         options: against.options,
         key: createHash('sha256').update(against.key).digest('hex'),
         actor: against.actor,
-      } as never);
+      });
       return { memo, files, fingerprint };
     },
   };
 
   return {
     validate,
+    compile: async (bps, o) => compileMemo.compile(bps, o),
     snapshot,
     async run(reconcile, spec) {
       let outcome: ReconcileOutcome;
@@ -194,6 +202,6 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
       return outcome;
     },
     reset,
-    stats: () => ({ ...stats, plan: memo.stats() }),
+    stats: () => ({ ...stats, plan: memo.stats(), compile: compileMemo.stats() }),
   };
 }

@@ -3,10 +3,10 @@
 // changed. Reuse is all or nothing per run: when anything couples a changed file to the others,
 // or the server or the state differs, the whole plan is made again. The rule and why the spliced
 // plan equals a full plan are in src/gitops/README.md ("Incremental watch").
-import type { Change, CompiledEntry, Diagnostic, Json, LiveObject, LiveSnapshot } from '../model/types.js';
+import type { Change, CompiledEntry, Diagnostic, LiveObject, LiveSnapshot } from '../model/types.js';
 import { findModel, type Registry } from '../authentik/registry.js';
 import { pkKey } from '../live/index.js';
-import { isDeferred, stableStringify } from '../values/index.js';
+import { isDeferred } from '../values/index.js';
 
 /** One entry's part of a plan, as plan() produced it. */
 export interface EntryRecord {
@@ -62,15 +62,24 @@ function holdsFind(v: unknown): boolean {
   return Array.isArray(v) ? v.some(holdsFind) : Object.values(v as object).some(holdsFind);
 }
 
-function sameObject(a: LiveObject | null | undefined, b: LiveObject | null | undefined): boolean {
+/** Same object, same body: the same value, or one read again with the same JSON (the server's field order). */
+function sameObject(a: LiveObject | null | undefined, b: LiveObject | null | undefined, replaced: ReadonlyMap<LiveObject, LiveObject>): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  return a.model === b.model && pkKey(a.pk) === pkKey(b.pk) && stableStringify(a.body as Json) === stableStringify(b.body as Json);
+  if (replaced.get(a) === b) return true;
+  return a.model === b.model && pkKey(a.pk) === pkKey(b.pk) && JSON.stringify(a.body) === JSON.stringify(b.body);
 }
 
-function sameList(a: readonly LiveObject[] | undefined, b: readonly LiveObject[]): boolean {
-  if (!a || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameObject(a[i], b[i])) return false;
+/** Whether a list read again equals the one kept; the objects found equal are mapped old → new. */
+function sameList(a: readonly LiveObject[], b: readonly LiveObject[], replaced: Map<LiveObject, LiveObject>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x === y) continue;
+    if (x.model !== y.model || pkKey(x.pk) !== pkKey(y.pk) || JSON.stringify(x.body) !== JSON.stringify(y.body)) return false;
+    replaced.set(x, y);
+  }
   return true;
 }
 
@@ -183,15 +192,16 @@ export class PlanMemo {
     if (this.kept.size === 0) return this.fallback ?? 'nothing kept';
     if (this.fingerprint !== input.fingerprint) return 'the state, the options or the server changed';
     // The server as this run read it must be what the kept outcomes saw.
+    const replaced = new Map<LiveObject, LiveObject>();
     for (const [model, objects] of snapshot.objects) {
       const before = this.lists.get(model);
-      if (before !== undefined && !sameList(before, objects)) return `live ${model} objects changed`;
+      if (before !== undefined && before !== objects && !sameList(before, objects, replaced)) return `live ${model} objects changed`;
     }
     for (const [k, v] of snapshot.finds) {
       const before = this.finds.get(k);
-      if (before !== undefined && before !== stableStringify(v)) return 'a server-side lookup answers differently';
+      if (before !== undefined && before !== JSON.stringify(v)) return 'a server-side lookup answers differently';
     }
-    if (stableStringify((snapshot.rbac ?? null) as never) !== this.rbac) return 'role permissions changed';
+    if (JSON.stringify(snapshot.rbac ?? null) !== this.rbac) return 'role permissions changed';
     if (snapshot.blocked && snapshot.blocked.size > 0) return 'observe could not read everything';
     // Files whose blueprint changed, whose entries came or went, or whose dependencies moved.
     const dirty = new Set<string>();
@@ -220,7 +230,7 @@ export class PlanMemo {
     for (const e of entries) {
       if (dirty.has(e.origin.uri)) continue;
       const k = this.kept.get(e.key)!;
-      if (!sameObject(k.match, snapshot.byKey.get(e.key))) return `the live object of ${e.key} changed`;
+      if (!sameObject(k.match, snapshot.byKey.get(e.key), replaced)) return `the live object of ${e.key} changed`;
       if (k.object && dirtyObjects.has(k.object)) return `${e.key} declares an object a changed file declares too`;
       if (e.dependsOn.some((d) => dirtyKeys.has(d))) return `${e.key} depends on an entry of a changed file`;
     }
@@ -234,7 +244,7 @@ export class PlanMemo {
     this.files = new Map(input.files);
     this.fingerprint = input.fingerprint;
     this.lists = new Map(snapshot.objects);
-    for (const [k, v] of snapshot.finds) this.finds.set(k, stableStringify(v));
-    this.rbac = stableStringify((snapshot.rbac ?? null) as never);
+    for (const [k, v] of snapshot.finds) this.finds.set(k, JSON.stringify(v));
+    this.rbac = JSON.stringify(snapshot.rbac ?? null);
   }
 }
