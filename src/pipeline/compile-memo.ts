@@ -65,10 +65,9 @@ function objectKey(e: CompiledEntry): string | undefined {
   return `${e.model}|${stableStringify(ids)}`;
 }
 
-/** Whether a literal `!Find` may match what an entry declares (a superset of compile's test). */
-function mayMatch(reg: Registry, f: LiteralFind, e: CompiledEntry): boolean {
+/** Whether a literal `!Find` of a model covering the entry's may match what it declares (a superset of compile's test). */
+function mayMatch(f: LiteralFind, e: CompiledEntry): boolean {
   if (e.state === 'absent') return false;
-  if (f.model.toLowerCase() !== e.model && !findCovers(reg, f.model, e.model)) return false;
   return f.query.every(([k, v]) => Object.prototype.hasOwnProperty.call(e.attrs, k) && looseEqual(e.attrs[k]!, v));
 }
 
@@ -162,12 +161,28 @@ export class CompileMemo {
     const keyUri = new Map(part.entries.map((e) => [e.key, e.origin.uri]));
     for (const e of part.entries) for (const d of e.dependsOn) if (keyUri.get(d) !== e.origin.uri) return `${e.key} depends on another file`;
     const others = kept.result.entries.filter((e) => !changed.has(e.origin.uri));
+    // Which declared models a find's model covers, asked once per pair of models.
+    const covers = new Map<string, boolean>();
+    const covered = (query: string, model: string): boolean => {
+      const k = `${query}\0${model}`;
+      let c = covers.get(k);
+      if (c === undefined) covers.set(k, (c = query.toLowerCase() === model || findCovers(this.registry, query, model)));
+      return c;
+    };
+    const byModel = new Map<string, CompiledEntry[]>();
+    for (const e of others) {
+      const l = byModel.get(e.model);
+      if (l) l.push(e);
+      else byModel.set(e.model, [e]);
+    }
     for (const f of part.entries.flatMap(literalFinds)) {
-      if (others.some((e) => mayMatch(this.registry, f, e))) return `a !Find of ${f.uri} looks for another file's object`;
+      for (const [model, es] of byModel) {
+        if (covered(f.model, model) && es.some((e) => mayMatch(f, e))) return `a !Find of ${f.uri} looks for another file's object`;
+      }
     }
     const otherFinds = kept.finds.filter((f) => !changed.has(f.uri));
     for (const e of part.entries) {
-      if (otherFinds.some((f) => mayMatch(this.registry, f, e))) return `${e.key} declares what another file's !Find looks for`;
+      if (otherFinds.some((f) => covered(f.model, e.model) && mayMatch(f, e))) return `${e.key} declares what another file's !Find looks for`;
       const k = objectKey(e);
       const holders = k ? kept.objects.get(k) : undefined;
       if (holders && [...holders].some((u) => !changed.has(u))) return `${e.key} declares an object another file declares`;
@@ -175,15 +190,25 @@ export class CompileMemo {
     const name = new Map(all.map((bp) => [bp.uri, bp.path || bp.uri]));
     // The order compile gives: wave, instance (by path: nothing ranks one file after another
     // here), uri, then the order within the file, which the file's own compile decided.
-    const merged = [...others, ...part.entries].sort((a, b) => {
+    const before = (a: CompiledEntry, b: CompiledEntry): number => {
       if (a.wave !== b.wave) return a.wave - b.wave;
       const na = name.get(a.origin.uri) ?? a.origin.uri;
       const nb = name.get(b.origin.uri) ?? b.origin.uri;
       if (na !== nb) return na < nb ? -1 : 1;
       if (a.origin.uri !== b.origin.uri) return a.origin.uri < b.origin.uri ? -1 : 1;
       return a.order - b.order;
-    });
-    const entries = merged.map((e, order) => ({ ...e, order }));
+    };
+    // The kept entries are in that order already: merge the changed files' entries in.
+    const added = [...part.entries].sort(before);
+    const merged: CompiledEntry[] = [];
+    let j = 0;
+    for (const e of others) {
+      while (j < added.length && before(added[j]!, e) < 0) merged.push(added[j++]!);
+      merged.push(e);
+    }
+    while (j < added.length) merged.push(added[j++]!);
+    // Entries are values of the result handed out before: renumbered ones are copies.
+    const entries = merged.map((e, order) => (e.order === order ? e : { ...e, order }));
     const dropped: DroppedEntry[] = [...kept.result.dropped.filter((d) => !changed.has(d.origin.uri)), ...part.dropped].sort((a, b) =>
       a.origin.uri !== b.origin.uri ? (a.origin.uri < b.origin.uri ? -1 : 1) : a.origin.range.start - b.origin.range.start,
     );

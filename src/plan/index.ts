@@ -62,6 +62,9 @@ export function plan(input: PlanInput): Plan {
   let currentOrder = 0;
   const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
   const diagnostics: Diagnostic[] = [];
+  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
+  const memo = input.memo?.memo;
+  const kept = memo?.start(entries, input.snapshot, reg, input.memo!);
   const ctx: PlanContext = {
     reg,
     snapshot: input.snapshot,
@@ -79,7 +82,8 @@ export function plan(input: PlanInput): Plan {
     diagnostics,
     lines: lineFinder(input.texts),
     updatedBy: new Map(),
-    overridden: overriddenLater(entries, input.snapshot, reg),
+    // Entries that share a live object are re-planned together, so only those planned matter.
+    overridden: overriddenLater(memo ? entries.filter((e) => memo.replans(e)) : entries, input.snapshot, reg),
     declared: new Map(),
     objectOf: new Map(),
     createdBy: new Map(),
@@ -92,8 +96,6 @@ export function plan(input: PlanInput): Plan {
   // metacleanblueprint entries declare no object: they become deletes, planned after prune's.
   const cleans: CompiledEntry[] = [];
 
-  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
-  const kept = input.memo?.memo.start(entries, input.snapshot, reg, input.memo);
   // resolve → decide → build, entry by entry: later entries see what earlier ones decided.
   for (const e of entries) {
     if (findModel(reg, e.model)?.model === META_CLEAN) {

@@ -115,8 +115,11 @@ export class PlanMemo {
    */
   start(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, reg: Registry, input: PlanMemoInput): (e: CompiledEntry) => EntryRecord | undefined {
     this.next = new Map();
-    const why = this.spliceable(entries, snapshot, reg, input);
-    this.remember(snapshot, input);
+    const finds = new Map<string, string>();
+    for (const [k, v] of snapshot.finds) finds.set(k, JSON.stringify(v));
+    const rbac = JSON.stringify(snapshot.rbac ?? null);
+    const why = this.spliceable(entries, snapshot, reg, input, finds, rbac);
+    this.remember(snapshot, input, finds, rbac);
     this.splicing = why === undefined;
     if (why !== undefined) {
       this.dirty = new Set(entries.map((e) => e.origin.uri));
@@ -127,11 +130,14 @@ export class PlanMemo {
     this.counts.spliced += 1;
     return (e) => {
       if (this.dirty.has(e.origin.uri)) return undefined;
-      const k = this.kept.get(e.key)!;
-      this.next!.set(e.key, k);
       this.counts.reused += 1;
-      return k;
+      return this.kept.get(e.key)!;
     };
+  }
+
+  /** Whether plan() computes this entry in the run started last (false: its kept record is reused). */
+  replans(e: CompiledEntry): boolean {
+    return !this.splicing || this.dirty.has(e.origin.uri);
   }
 
   /** The record of an entry planned this run. */
@@ -166,29 +172,42 @@ export class PlanMemo {
       let dirtyFinds = false;
       let cleanCreates = false;
       let cleanFinds = false;
+      // `next` holds the re-planned (dirty) entries; the clean ones are the kept records.
       for (const k of next.values()) {
+        dirtyCreates ||= k.creates;
+        dirtyFinds ||= k.finds;
+      }
+      for (const [key, k] of this.kept) {
         if (this.dirty.has(k.uri)) {
           dirtyCreates ||= k.creates;
-          dirtyFinds ||= k.finds;
+          this.kept.delete(key);
         } else {
           cleanCreates ||= k.creates;
           cleanFinds ||= k.finds;
         }
       }
-      for (const k of this.kept.values()) if (this.dirty.has(k.uri) && k.creates) dirtyCreates = true;
       if ((dirtyCreates && (cleanFinds || cleanCreates)) || (cleanCreates && dirtyFinds)) {
         this.kept = new Map();
         this.counts.spliced -= 1;
         this.fallback = dirtyCreates ? 'a changed file creates an object another file may !Find or create' : 'a changed file may !Find what another file creates';
         return false;
       }
+      for (const [key, k] of next) this.kept.set(key, k);
+      return true;
     }
     this.kept = next;
     return true;
   }
 
   /** Why this run cannot reuse the kept plan; undefined when it can. */
-  private spliceable(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, reg: Registry, input: PlanMemoInput): string | undefined {
+  private spliceable(
+    entries: readonly CompiledEntry[],
+    snapshot: LiveSnapshot,
+    reg: Registry,
+    input: PlanMemoInput,
+    finds: ReadonlyMap<string, string>,
+    rbac: string,
+  ): string | undefined {
     if (this.kept.size === 0) return this.fallback ?? 'nothing kept';
     if (this.fingerprint !== input.fingerprint) return 'the state, the options or the server changed';
     // The server as this run read it must be what the kept outcomes saw.
@@ -197,11 +216,11 @@ export class PlanMemo {
       const before = this.lists.get(model);
       if (before !== undefined && before !== objects && !sameList(before, objects, replaced)) return `live ${model} objects changed`;
     }
-    for (const [k, v] of snapshot.finds) {
+    for (const [k, v] of finds) {
       const before = this.finds.get(k);
-      if (before !== undefined && before !== JSON.stringify(v)) return 'a server-side lookup answers differently';
+      if (before !== undefined && before !== v) return 'a server-side lookup answers differently';
     }
-    if (JSON.stringify(snapshot.rbac ?? null) !== this.rbac) return 'role permissions changed';
+    if (rbac !== this.rbac) return 'role permissions changed';
     if (snapshot.blocked && snapshot.blocked.size > 0) return 'observe could not read everything';
     // Files whose blueprint changed, whose entries came or went, or whose dependencies moved.
     const dirty = new Set<string>();
@@ -239,12 +258,12 @@ export class PlanMemo {
     return undefined;
   }
 
-  private remember(snapshot: LiveSnapshot, input: PlanMemoInput): void {
+  private remember(snapshot: LiveSnapshot, input: PlanMemoInput, finds: ReadonlyMap<string, string>, rbac: string): void {
     this.fallback = undefined;
     this.files = new Map(input.files);
     this.fingerprint = input.fingerprint;
     this.lists = new Map(snapshot.objects);
-    for (const [k, v] of snapshot.finds) this.finds.set(k, JSON.stringify(v));
-    this.rbac = JSON.stringify(snapshot.rbac ?? null);
+    for (const [k, v] of finds) this.finds.set(k, v);
+    this.rbac = rbac;
   }
 }

@@ -143,7 +143,8 @@ try {
     console.log(`  last plan: ${lastSummary}; kept between saves: ${JSON.stringify(incremental.stats())}`);
     for (const key of Object.keys(rows[0]!)) console.log(`    ${key.padEnd(10)} ${med(rows.map((r) => r[key]!)).toFixed(1)}`);
   };
-  await measure('before');
+  // AKBP_SPLIT=after: only the current behaviour (with AKBP_PROFILE, a shorter run).
+  if (process.env.AKBP_SPLIT !== 'after') await measure('before');
   await measure('after');
 } finally {
   await client.close();
