@@ -36,7 +36,8 @@ const META_APPLY = 'metaapplyblueprint';
 /** The ORM compares a query value after converting it to the field's type (compile's rule, kept loose). */
 function looseEqual(a: DesiredValue, b: DesiredValue): boolean {
   if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return (typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && String(a) === String(b);
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object')
+    return (typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && String(a) === String(b);
   if (isDeferred(a) || isDeferred(b)) return false;
   return stableStringify(a) === stableStringify(b);
 }
@@ -68,7 +69,7 @@ function objectKey(e: CompiledEntry): string | undefined {
 /** Whether a literal `!Find` of a model covering the entry's may match what it declares (a superset of compile's test). */
 function mayMatch(f: LiteralFind, e: CompiledEntry): boolean {
   if (e.state === 'absent') return false;
-  return f.query.every(([k, v]) => Object.prototype.hasOwnProperty.call(e.attrs, k) && looseEqual(e.attrs[k]!, v));
+  return f.query.every(([k, v]) => Object.hasOwn(e.attrs, k) && looseEqual(e.attrs[k]!, v));
 }
 
 export class CompileMemo {

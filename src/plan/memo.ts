@@ -189,7 +189,9 @@ export class PlanMemo {
       if ((dirtyCreates && (cleanFinds || cleanCreates)) || (cleanCreates && dirtyFinds)) {
         this.kept = new Map();
         this.counts.spliced -= 1;
-        this.fallback = dirtyCreates ? 'a changed file creates an object another file may !Find or create' : 'a changed file may !Find what another file creates';
+        this.fallback = dirtyCreates
+          ? 'a changed file creates an object another file may !Find or create'
+          : 'a changed file may !Find what another file creates';
         return false;
       }
       for (const [key, k] of next) this.kept.set(key, k);
@@ -253,7 +255,8 @@ export class PlanMemo {
       if (k.object && dirtyObjects.has(k.object)) return `${e.key} declares an object a changed file declares too`;
       if (e.dependsOn.some((d) => dirtyKeys.has(d))) return `${e.key} depends on an entry of a changed file`;
     }
-    for (const e of entries) if (dirty.has(e.origin.uri) && e.dependsOn.some((d) => !dirtyKeys.has(d))) return `${e.key} depends on an entry of an unchanged file`;
+    for (const e of entries)
+      if (dirty.has(e.origin.uri) && e.dependsOn.some((d) => !dirtyKeys.has(d))) return `${e.key} depends on an entry of an unchanged file`;
     this.dirty = dirty;
     return undefined;
   }

@@ -86,7 +86,11 @@ try {
       },
       client: new Proxy(client, {
         get(t, p, r) {
-          if (p === 'version') return () => (mark('observed'), t.version());
+          if (p === 'version')
+            return () => {
+              mark('observed');
+              return t.version();
+            };
           return Reflect.get(t, p, r) as unknown;
         },
       }),

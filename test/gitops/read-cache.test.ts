@@ -26,8 +26,13 @@ async function setUp() {
   return { dir, fresh, reader, reads: () => reads };
 }
 
-const shape = (r: Awaited<ReturnType<ReturnType<typeof cachedReadSources>["readSources"]>>) =>
-  JSON.stringify({ files: r.files.map((f) => ({ ...f, bytes: Buffer.from(f.bytes).toString() })), library: r.library, origins: r.origins, diagnostics: r.diagnostics });
+const shape = (r: Awaited<ReturnType<ReturnType<typeof cachedReadSources>['readSources']>>) =>
+  JSON.stringify({
+    files: r.files.map((f) => ({ ...f, bytes: Buffer.from(f.bytes).toString() })),
+    library: r.library,
+    origins: r.origins,
+    diagnostics: r.diagnostics,
+  });
 
 test('a saved file is read again alone; the others stay the same objects; the result equals a fresh read', async () => {
   const w = await setUp();
@@ -50,9 +55,27 @@ test('a new, deleted or relabelled file makes the next run read the whole direct
   try {
     await w.reader.readSources(['.']);
     const steps: [string, () => Promise<string>][] = [
-      ['new file', async () => (await writeFile(join(w.dir, 'd.yaml'), bp('d')), join(w.dir, 'd.yaml'))],
-      ['deleted file', async () => (await unlink(join(w.dir, 'a.yaml')), join(w.dir, 'a.yaml'))],
-      ['file now a library blueprint', async () => (await writeFile(join(w.dir, 'c.yaml'), library('c')), join(w.dir, 'c.yaml'))],
+      [
+        'new file',
+        async () => {
+          await writeFile(join(w.dir, 'd.yaml'), bp('d'));
+          return join(w.dir, 'd.yaml');
+        },
+      ],
+      [
+        'deleted file',
+        async () => {
+          await unlink(join(w.dir, 'a.yaml'));
+          return join(w.dir, 'a.yaml');
+        },
+      ],
+      [
+        'file now a library blueprint',
+        async () => {
+          await writeFile(join(w.dir, 'c.yaml'), library('c'));
+          return join(w.dir, 'c.yaml');
+        },
+      ],
     ];
     let reads = w.reads();
     for (const [what, step] of steps) {
