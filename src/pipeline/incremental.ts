@@ -9,11 +9,26 @@ import { validateBlueprints, type ValidateOptions } from '../validate/index.js';
 import { chooseReads, type ListCache } from '../observe/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { stableStringify } from '../values/index.js';
+import { PlanMemo, type PlanMemoInput } from '../plan/index.js';
+import { CompileMemo } from './compile-memo.js';
+import type { OwnershipState } from '../state/index.js';
+import { createHash } from 'node:crypto';
 import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js';
 
 /** The lists observe may reuse in this run; the pipeline calls it between compile and observe. */
 export interface SnapshotReuse {
   prepare(entries: readonly CompiledEntry[], blueprints: readonly ParsedBlueprint[]): ListCache;
+  /** The kept plan outcomes plan() may reuse for unchanged files, and what they were planned against. */
+  planMemo?(blueprints: readonly ParsedBlueprint[], against: PlanAgainst): PlanMemoInput;
+}
+
+/** What a plan reads besides the entries and the snapshot: a change to any of it re-plans everything. */
+interface PlanAgainst {
+  state: OwnershipState;
+  options: object;
+  /** The digest key: secret digests change with it (only its hash is kept). */
+  key: string;
+  actor: unknown;
 }
 
 export interface IncrementalOptions {
@@ -32,11 +47,16 @@ interface IncrementalStats {
   /** Blueprints validated again (their bytes changed) and reused. */
   validated: number;
   validationsReused: number;
+  /** Plans spliced from kept outcomes and plans made whole (see plan/memo.ts). */
+  plan?: ReturnType<PlanMemo['stats']>;
+  /** Compiles of the changed files only and compiles of everything (see compile-memo.ts). */
+  compile?: ReturnType<CompileMemo['stats']>;
 }
 
 export interface Incremental {
-  /** Hooks for ReconcileDeps: `validate` and `snapshot`. */
+  /** Hooks for ReconcileDeps: `validate`, `compile` and `snapshot`. */
   validate: NonNullable<ReconcileDeps['validate']>;
+  compile: NonNullable<ReconcileDeps['compile']>;
   snapshot: SnapshotReuse;
   /** Runs `reconcile` and drops what is kept when the run wrote or the server failed. */
   run(reconcile: (spec: ReconcileSpec) => Promise<ReconcileOutcome>, spec: ReconcileSpec): Promise<ReconcileOutcome>;
@@ -68,9 +88,15 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   let lastBlueprints = new Map<string, ParsedBlueprint>();
   let lastEntries = new Map<string, CompiledEntry[]>();
 
-  const reset = (): void => {
+  const memo = new PlanMemo();
+  const compileMemo = new CompileMemo(opts.registry);
+  const dropLists = (): void => {
     lists = new Map();
     filledAt = undefined;
+  };
+  const reset = (): void => {
+    dropLists();
+    memo.reset();
   };
 
   const validate = (bps: ParsedBlueprint[], o: ValidateOptions): Diagnostic[] => {
@@ -126,7 +152,8 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   const snapshot: SnapshotReuse = {
     prepare(entries, blueprints) {
       const stale = changedModels(entries, blueprints);
-      if (filledAt !== undefined && now() - filledAt >= refreshMs) reset();
+      // The kept plan stays: plan compares what is read again with what its outcomes saw.
+      if (filledAt !== undefined && now() - filledAt >= refreshMs) dropLists();
       if (filledAt === undefined) stats.fullRefreshes += 1;
       for (const m of stale) lists.delete(m);
       return {
@@ -142,10 +169,25 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
         },
       };
     },
+    planMemo(blueprints, against) {
+      const files = new Map<string, unknown>();
+      // A `!File` reads outside the watched files: such a blueprint is planned again on every save.
+      for (const bp of blueprints) files.set(bp.uri, bp.text.includes('!File') ? {} : bp);
+      // JSON.stringify, not a sorted form: the record is read the same way each time, and a
+      // difference in key order only costs a full plan.
+      const fingerprint = JSON.stringify({
+        state: against.state,
+        options: against.options,
+        key: createHash('sha256').update(against.key).digest('hex'),
+        actor: against.actor,
+      });
+      return { memo, files, fingerprint };
+    },
   };
 
   return {
     validate,
+    compile: async (bps, o) => compileMemo.compile(bps, o),
     snapshot,
     async run(reconcile, spec) {
       let outcome: ReconcileOutcome;
@@ -160,6 +202,6 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
       return outcome;
     },
     reset,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, plan: memo.stats(), compile: compileMemo.stats() }),
   };
 }

@@ -170,7 +170,9 @@ async function planCompiled(
     observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state: observedState, ...(lists ? { lists } : {}) }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
   ]);
+  const memo = deps.snapshot?.planMemo?.([...loaded.blueprints, ...loaded.library], { state, options, key: loadedState.key, actor });
   const plan = makePlan({
+    ...(memo ? { memo } : {}),
     entries: compiled.entries,
     // What blocked files own is declared as far as prune knows: their entries are unknown this run.
     dropped: [...compiled.dropped, ...protectedRecords(state, blocked)],

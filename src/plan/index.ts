@@ -16,12 +16,14 @@ import { PlanResolver } from './resolver.js';
 import { Outcomes } from './outcomes.js';
 import { decide, type Verdict } from './decide.js';
 import { describeObject, firstIdentifier, overriddenLater, resolveEntry, type PlanContext, type Resolved } from './resolve.js';
+import type { EntryRecord, PlanMemoInput } from './memo.js';
 
 export { compareChanges } from './order.js';
 export { extraSpec, secretText, type SensitiveFieldChange, type PasswordPolicy, type ExtraSpec } from './extras.js';
 export { PLAN_CODES } from './codes.js';
 export { grantOf, isGrantPath, managedRoleName, qualifyPermission, ROLE_MODEL, USER_MODEL, type Grant } from './permissions.js';
 export { sendableFields } from './fields.js';
+export { PlanMemo, type PlanMemoInput } from './memo.js';
 
 export interface PlanInput {
   entries: CompiledEntry[];
@@ -47,6 +49,8 @@ export interface PlanInput {
   texts?: TextLookup;
   /** The API token's own user, so the plan can refuse to lock it out. */
   actor?: Actor;
+  /** `akbp watch`: outcomes kept from the last plan, reused for unchanged files (memo.ts). */
+  memo?: PlanMemoInput;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -58,6 +62,9 @@ export function plan(input: PlanInput): Plan {
   let currentOrder = 0;
   const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
   const diagnostics: Diagnostic[] = [];
+  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
+  const memo = input.memo?.memo;
+  const kept = memo?.start(entries, input.snapshot, reg, input.memo!);
   const ctx: PlanContext = {
     reg,
     snapshot: input.snapshot,
@@ -75,7 +82,8 @@ export function plan(input: PlanInput): Plan {
     diagnostics,
     lines: lineFinder(input.texts),
     updatedBy: new Map(),
-    overridden: overriddenLater(entries, input.snapshot, reg),
+    // Entries that share a live object are re-planned together, so only those planned matter.
+    overridden: overriddenLater(memo ? entries.filter((e) => memo.replans(e)) : entries, input.snapshot, reg),
     declared: new Map(),
     objectOf: new Map(),
     createdBy: new Map(),
@@ -95,36 +103,20 @@ export function plan(input: PlanInput): Plan {
       cleans.push(e);
       continue;
     }
-    const r = resolveEntry(ctx, e);
-    if (r.kind === 'failed') continue;
-    if (r.kind === 'skipped') {
-      changes.push(r.change);
-      continue;
-    }
-    const clean = cleanedLater.get(e.key);
-    if (clean) {
-      // Written, then deleted with every other object of its model: the clean's delete of the live
-      // object (if any) is the whole effect, and no object is recorded for this entry.
-      const { pk: _gone, ...base } = r.base;
-      const change: Change = {
-        ...base,
-        action: 'noop',
-        reason: `metacleanblueprint at line ${ctx.lines(clean.origin.range)} deletes it afterwards`,
-        patch: [],
-      };
-      ctx.outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
-      changes.push(change);
-      planned.push({ change, entry: e });
-      continue;
-    }
-    const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
-    const verdict = decide({ state: e.state, live: r.where, differs: diff !== undefined && diff.patch.length > 0 });
-    const change = build(ctx, r, verdict, diff);
-    if (change.action === 'delete') liveOfChange.set(e.key, r.live!);
-    settle(ctx, r, change);
+    const k = kept?.(e);
+    const r = k ?? planEntry(ctx, e, resolver, cleanedLater.get(e.key));
+    if (k) {
+      diagnostics.push(...k.diagnostics);
+      for (const f of k.found) resolver.found.add(f);
+      if (k.skipped) ctx.skipped.add(e.key);
+    } else input.memo?.memo.record(e, r, input.snapshot, reg);
+    if (!r.change) continue;
+    const change = k ? { ...r.change, order: e.order, wave: e.wave } : r.change;
+    if (r.deletes) liveOfChange.set(e.key, r.deletes);
     changes.push(change);
-    planned.push({ change, entry: e });
+    if (r.planned) planned.push({ change, entry: e });
   }
+  if (input.memo && !input.memo.memo.finish()) return plan(input);
 
   // sequence: waves of the writes, prune's deletes, delete waves, one total order.
   assignWaves(planned);
@@ -190,6 +182,34 @@ export function plan(input: PlanInput): Plan {
     applyable: !sorted.some((d) => d.severity === 'error') && summary.conflict === 0,
     summary,
   };
+}
+
+/** resolve → decide → build for one entry, with what it contributed besides its change. */
+/** One entry, planned; `clean` is a metacleanblueprint of its own file that deletes its object afterwards. */
+function planEntry(ctx: PlanContext, e: CompiledEntry, resolver: PlanResolver, clean: CompiledEntry | undefined): EntryRecord {
+  const first = ctx.diagnostics.length;
+  resolver.log = [];
+  const record = (r: Omit<EntryRecord, 'diagnostics' | 'found' | 'creates'>): EntryRecord => {
+    const found = resolver.log ?? [];
+    resolver.log = undefined;
+    return { ...r, diagnostics: ctx.diagnostics.slice(first), found, creates: ctx.outcomes.get(e.key)?.creates === true };
+  };
+  const r = resolveEntry(ctx, e);
+  if (r.kind === 'failed') return record({ planned: false, skipped: false });
+  if (r.kind === 'skipped') return record({ change: r.change, planned: false, skipped: true });
+  if (clean) {
+    // Written, then deleted with every other object of its model: the clean's delete of the live
+    // object (if any) is the whole effect, and no object is recorded for this entry.
+    const { pk: _gone, ...base } = r.base;
+    const change: Change = { ...base, action: 'noop', reason: `metacleanblueprint at line ${ctx.lines(clean.origin.range)} deletes it afterwards`, patch: [] };
+    ctx.outcomes.set(e.key, { entry: e, live: null, creates: false, body: {} });
+    return record({ change, planned: true, skipped: false });
+  }
+  const diff = r.e.state === 'present' ? diffOf(ctx, r) : undefined;
+  const verdict = decide({ state: e.state, live: r.where, differs: diff !== undefined && diff.patch.length > 0 });
+  const change = build(ctx, r, verdict, diff);
+  settle(ctx, r, change);
+  return record({ change, planned: true, skipped: false, ...(change.action === 'delete' ? { deletes: r.live! } : {}) });
 }
 
 /**

@@ -27,6 +27,8 @@ export class PlanResolver extends IndexResolver {
   nullFinds = new Set<string>();
   /** `model|pk` of every live object a `!Find` of this plan answered, across all entries. */
   readonly found = new Set<string>();
+  /** While set, every object a `!Find` answers is also appended here (one entry's share of `found`). */
+  log: string[] | undefined;
 
   constructor(
     reg: Registry,
@@ -96,7 +98,11 @@ export class PlanResolver extends IndexResolver {
   }
 
   private saw(o: LiveObject | null): LiveObject | null {
-    if (o) this.found.add(`${o.model}|${pkKey(o.pk)}`);
+    if (o) {
+      const k = `${o.model}|${pkKey(o.pk)}`;
+      this.found.add(k);
+      this.log?.push(k);
+    }
     return o;
   }
 }

@@ -1,10 +1,14 @@
 // Real HTTP in front of the in-process handler (node:http): `/api/v3` prefix stripped on the way
 // in, a reset fault destroys the socket so the client sees ECONNRESET.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { HttpRequest, HttpResponse } from '../model/ports.js';
 
 const BASE = '/api/v3';
+/** How long an idle keep-alive connection stays open (announced in `Keep-Alive: timeout=5`). */
+const KEEP_ALIVE_MS = 5000;
+/** What an idle close waits after the limit for a request the client sent while the loop stalled. */
+const GRACE_MS = 25;
 /** Far above any API call akbp or authentik's UI makes; a body past it is refused, not buffered. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
@@ -13,14 +17,40 @@ export async function listenHttp(
   host: string,
   port: number,
 ): Promise<{ url: string; close(): Promise<void> }> {
+  // Idle keep-alive connections are closed after KEEP_ALIVE_MS, as authentik's server does, but
+  // by us and not by node's keepAliveTimeout: node's timer runs in the timers phase, before the
+  // poll phase reads what arrived, so after the event loop stalled (an in-process client planning
+  // 20k entries) it closed connections that already held, or were about to receive, the
+  // client's next request, and the client saw ECONNRESET on a create it cannot retry. A server
+  // in its own process reads a request as it arrives; a close that waits for the poll phase
+  // after the limit sees what the stalled client sent, as that server would have.
+  const idle = new WeakMap<Socket, { timer?: NodeJS.Timeout; busy: number }>();
   const server = createServer((req, res) => {
+    const socket = req.socket;
+    const st = idle.get(socket) ?? { busy: 0 };
+    idle.set(socket, st);
+    if (st.timer) clearTimeout(st.timer);
+    st.timer = undefined;
+    st.busy += 1;
+    res.setHeader('keep-alive', `timeout=${KEEP_ALIVE_MS / 1000}`);
+    res.once('close', () => {
+      st.busy -= 1;
+      if (st.busy > 0 || socket.destroyed) return;
+      const close = (): void => {
+        if (st.busy === 0 && st.timer !== undefined) socket.destroy();
+      };
+      // After the limit: one more turn of the loop (the client may have queued its write in the
+      // same turn the timer fired) and a poll phase to read it, then close when still idle.
+      st.timer = setTimeout(() => setImmediate(() => setTimeout(close, GRACE_MS).unref()), KEEP_ALIVE_MS);
+      st.timer.unref();
+    });
     // A request that fails (a client gone mid-body) must never take the server down with it.
     serve(handle, req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
       else res.destroy();
     });
   });
-  server.keepAliveTimeout = 5000;
+  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

@@ -20,6 +20,7 @@ import { ApiError, type ServerClient } from '../../src/model/index.js';
 import { runWatch, type WatchCliOptions } from '../../src/cli/commands/watch.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../helpers/cli.js';
+import { FileStateStore } from '../../src/state/file.js';
 
 const registry = bundledRegistry('2026.5');
 const token = 'incremental-watch-token';
@@ -60,7 +61,13 @@ function depsFor(dir: string, c: ServerClient): ReconcileDeps {
 /** A watch-like set-up: parse cache, per-blueprint validation and kept lists. */
 function incrementalDeps(dir: string, c: ServerClient, clock: () => number, refreshMs = 60_000): { deps: ReconcileDeps; incr: Incremental } {
   const incr = createIncremental({ registry, refreshMs, now: clock });
-  const deps: ReconcileDeps = { ...depsFor(dir, c), loadBlueprint: parseCache(loadBlueprint).load, validate: incr.validate, snapshot: incr.snapshot };
+  const deps: ReconcileDeps = {
+    ...depsFor(dir, c),
+    loadBlueprint: parseCache(loadBlueprint).load,
+    validate: incr.validate,
+    compile: incr.compile,
+    snapshot: incr.snapshot,
+  };
   return { deps, incr };
 }
 
@@ -121,8 +128,12 @@ class World {
   pick<T>(xs: readonly T[]): T {
     return xs[Math.floor(this.r() * xs.length)]!;
   }
-  group = () => `g${Math.floor(this.r() * 6)}`;
-  slug = () => `f${Math.floor(this.r() * 4)}`;
+  /** Name prefix of what the next edit writes: a file's own names couple it to no other file. */
+  scope = '';
+  /** Most edits use the edited file's own names (so most saves touch one file alone). */
+  scoped = false;
+  group = () => `${this.scope}g${Math.floor(this.r() * 6)}`;
+  slug = () => `${this.scope}f${Math.floor(this.r() * 4)}`;
   entry(): Ent {
     const k = this.pick(['group', 'group', 'flow', 'user', 'provider'] as const);
     if (k === 'group') return { k, name: this.group(), note: `n${Math.floor(this.r() * 1000)}` };
@@ -141,6 +152,7 @@ class World {
     const op = this.pick(['field', 'field', 'add', 'remove', 'addFile', 'deleteFile', 'rename', 'base', 'base'] as const);
     const name = this.pick(names);
     const ents = this.files.get(name)!;
+    this.scope = this.scoped && this.r() < 0.85 ? name.replace(/\.yaml$/, '-') : '';
     switch (op) {
       case 'field': {
         const e = ents.length ? this.pick(ents) : undefined;
@@ -158,6 +170,7 @@ class World {
         break;
       case 'addFile': {
         const fresh = `extra-${Math.floor(this.r() * 1e6)}.yaml`;
+        if (this.scope) this.scope = fresh.replace(/\.yaml$/, '-');
         this.files.set(fresh, [this.entry(), this.entry()]);
         await this.write(fresh);
         return `add file ${fresh}`;
@@ -214,31 +227,87 @@ async function seedWorld(dir: string, r: () => number): Promise<World> {
   return w;
 }
 
-test('the incremental plan equals a from-scratch plan after each of 40 random edits (same sandbox over HTTP)', async () => {
+test('the incremental plan equals a from-scratch plan after each of 60 random edits, applied now and then (same sandbox over HTTP)', async () => {
   const seed = Number(process.env.AKBP_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const dir = await mkdtemp(join(scratch, 'prop-'));
   const w = await seedWorld(dir, rng(seed));
-  const full = depsFor(dir, client());
+  // One ownership record for both, so prune has objects to delete when entries go away.
+  const state = new FileStateStore(join(dir, '.state.json'), { env: {} });
+  const full = { ...depsFor(dir, client()), state };
   // Objects on the server first, so plans have updates and no-ops, not only creates.
   const applied = await reconcileOnce({ sources: ['.'], mode: 'apply' }, full);
   assert.ok(applied.plan, view(applied));
   const { deps, incr } = incrementalDeps(dir, client(), () => 0);
-  const spec: ReconcileSpec = { sources: ['.'], mode: 'plan' };
+  deps.state = state;
+  const spec: ReconcileSpec = { sources: ['.'], mode: 'plan', prune: true, maxDeletes: 1000 };
   const history: string[] = [];
   let planned = 0;
-  for (let step = 0; step < 40; step++) {
+  for (let step = 0; step < 60; step++) {
     const incremental = await incr.run((s) => reconcileOnce(s, deps), spec);
-    const scratchPlan = await reconcileOnce(spec, depsFor(dir, client()));
+    const scratchPlan = await reconcileOnce(spec, { ...depsFor(dir, client()), state });
     assert.equal(view(incremental), view(scratchPlan), `seed ${seed} (AKBP_TEST_SEED=${seed} reproduces), after: ${history.join('; ') || 'start'}`);
     if (scratchPlan.plan && scratchPlan.plan.summary.update + scratchPlan.plan.summary.create > 0) planned += 1;
+    // watch --apply: the kept plan and lists are dropped, creates become objects to update or prune.
+    if (step % 6 === 5 && scratchPlan.plan?.applyable) {
+      await incr.run((s) => reconcileOnce(s, deps), { ...spec, mode: 'apply' });
+      history.push('apply');
+    }
     history.push(await w.edit());
   }
   // The edits leave plans to compare most of the time, not only blueprints that fail to compile.
-  assert.ok(planned >= 20, `only ${planned} of 40 runs planned a change (seed ${seed}): ${history.join('; ')}`);
+  assert.ok(planned >= 30, `only ${planned} of 60 runs planned a change (seed ${seed}): ${history.join('; ')}`);
   const s = incr.stats();
-  // Not vacuous: lists and validations were really kept between runs.
+  // Not vacuous: lists, validations and plan outcomes were really kept between runs, and some
+  // saves coupled to other files and were planned whole.
   assert.ok(s.listsReused > 0 && s.validationsReused > 0, JSON.stringify(s));
-  assert.equal(s.fullRefreshes, 1, `only the first run reads everything: ${JSON.stringify(s)}`);
+  assert.ok(s.plan && s.plan.spliced > 0 && s.plan.reused > 0 && s.plan.full > 1, JSON.stringify(s));
+});
+
+/** Files that mostly keep to their own names: most saves recompile and re-plan one file alone. */
+async function seedScopedWorld(dir: string, r: () => number): Promise<World> {
+  const w = new World(dir, r);
+  w.scoped = true;
+  w.files.set('a.yaml', [
+    { k: 'group', name: 'a-g0', note: 'a' },
+    { k: 'user', username: 'a-u0', group: 'a-g0' },
+    { k: 'flow', id: w.ids++, slug: 'a-f0', title: 'A' },
+  ]);
+  w.files.set('b.yaml', [
+    { k: 'group', name: 'b-g1', note: 'b' },
+    { k: 'flow', id: w.ids++, slug: 'b-f1', title: 'B' },
+    { k: 'provider', name: 'b-p0', flow: 'b-f1' },
+  ]);
+  w.files.set('c.yaml', [{ k: 'group', name: 'c-g2', note: 'c' }]);
+  w.files.set('d.yaml', [{ k: 'user', username: 'd-u1', group: 'a-g0' }]);
+  for (const n of w.files.keys()) await w.write(n);
+  return w;
+}
+
+test('with files that keep to themselves, saves recompile and re-plan one file, and equal a from-scratch plan after 60 random edits', async () => {
+  const seed = Number(process.env.AKBP_TEST_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const dir = await mkdtemp(join(scratch, 'scoped-'));
+  const w = await seedScopedWorld(dir, rng(seed));
+  const state = new FileStateStore(join(dir, '.state.json'), { env: {} });
+  const applied = await reconcileOnce({ sources: ['.'], mode: 'apply' }, { ...depsFor(dir, client()), state });
+  assert.ok(applied.plan, view(applied));
+  const { deps, incr } = incrementalDeps(dir, client(), () => 0);
+  deps.state = state;
+  const spec: ReconcileSpec = { sources: ['.'], mode: 'plan', prune: true, maxDeletes: 1000 };
+  const history: string[] = [];
+  for (let step = 0; step < 60; step++) {
+    const incremental = await incr.run((s) => reconcileOnce(s, deps), spec);
+    const scratchPlan = await reconcileOnce(spec, { ...depsFor(dir, client()), state });
+    assert.equal(view(incremental), view(scratchPlan), `seed ${seed} (AKBP_TEST_SEED=${seed} reproduces), after: ${history.join('; ') || 'start'}`);
+    assert.deepEqual(incremental.compiled?.entries, scratchPlan.compiled?.entries, `compiled entries, seed ${seed}, after: ${history.join('; ')}`);
+    if (step % 7 === 6 && scratchPlan.plan?.applyable) {
+      await incr.run((s) => reconcileOnce(s, deps), { ...spec, mode: 'apply' });
+      history.push('apply');
+    }
+    history.push(await w.edit());
+  }
+  const s = incr.stats();
+  assert.ok(s.compile && s.compile.spliced >= 10, `compile reused for few saves: ${JSON.stringify(s)}`);
+  assert.ok(s.plan && s.plan.spliced >= 10, `plan reused for few saves: ${JSON.stringify(s)}`);
 });
 
 test("someone else's write is seen once the kept lists are older than the refresh interval", async () => {

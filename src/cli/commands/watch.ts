@@ -74,6 +74,7 @@ export async function runWatch(dir: string, opts: WatchCliOptions, ctx: CliConte
     const incremental = opts.incremental === false ? undefined : createIncremental({ registry, refreshMs: refreshS * 1000 });
     if (incremental) {
       deps.validate = incremental.validate;
+      deps.compile = incremental.compile;
       deps.snapshot = incremental.snapshot;
     }
     const { sources: _sources, mode: _mode, ...spec } = specFromOptions([dir], mode === 'apply' ? 'apply' : 'plan', opts);
