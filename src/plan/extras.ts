@@ -4,7 +4,7 @@
 // moved. The plan carries the digest, never the value.
 import type { CompiledEntry, Diagnostic, FieldChange, Json, LiveObject, OwnershipState, RbacSnapshot } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { resolveDeferred, type DeferredResolver } from '../values/index.js';
 import { PLAN_CODES } from './codes.js';
 import { looseEqual, type ObjectIndex } from '../live/index.js';
@@ -85,7 +85,7 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
     const subject = x.subject(field);
     if (spec === 'unsupported') {
       out.diagnostics.push(
-        diag(PLAN_CODES.extraUnsupported, `${x.entry.model}: \`${field}\` cannot be set through the REST API of this authentik version`, {
+        diag(PLAN_CODES.extraUnsupported, msg(PLAN_CODES.extraUnsupported, 'cannotSetThrough', { model: x.entry.model, field }), {
           entry: x.entry.key,
           ...(subject ? { subject } : {}),
         }),
@@ -98,16 +98,16 @@ export function planExtras(x: ExtrasInput): ExtrasResult {
       // Before 2023.8 the blueprint `password` field does not accept null: the entry is invalid.
       if (field === 'password' && x.entry.model === 'authentik_core.user' && x.version !== undefined && olderThan(x.version, [2023, 8])) {
         out.diagnostics.push(
-          diag(PLAN_CODES.nullPassword, `\`password\` is null, which authentik ${x.version} refuses ("This field may not be null."), failing the blueprint`, {
+          diag(PLAN_CODES.nullPassword, msg(PLAN_CODES.nullPassword, 'passwordNullWhich', { version: x.version }), {
             entry: x.entry.key,
             ...(subject ? { subject } : {}),
-            detail: 'set the variable, or leave `password` out; authentik 2023.8 and later treat null as "leave untouched"',
+            detail: msg(PLAN_CODES.nullPassword, 'passwordNullWhichDetail', {}),
           }),
         );
         continue;
       }
       out.diagnostics.push(
-        diag(PLAN_CODES.nullSecret, `\`${field}\` is null: akbp leaves it untouched`, { entry: x.entry.key, ...(subject ? { subject } : {}) }),
+        diag(PLAN_CODES.nullSecret, msg(PLAN_CODES.nullSecret, 'nullAkbpLeaves', { field }), { entry: x.entry.key, ...(subject ? { subject } : {}) }),
       );
       continue;
     }

@@ -2,7 +2,7 @@
 // the server comes from the snapshot, the clock is `now`, secrets appear only as HMAC digests.
 import type { Change, CompiledEntry, Diagnostic, DroppedEntry, LiveObject, LiveSnapshot, Plan, SourceRange, OwnershipState } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
-import { LineIndex, sortDiagnostics, type TextLookup } from '../diag/index.js';
+import { LineIndex, msg, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import type { PasswordPolicy } from './extras.js';
 import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
@@ -229,9 +229,9 @@ function build(ctx: PlanContext, r: Resolved, v: Verdict, diff: FieldDiff | unde
       if (v.error === 'created-earlier') {
         r.err(
           PLAN_CODES.sameObjectTwice,
-          `state is must_created but ${r.twin} creates this object earlier in the run`,
+          msg(PLAN_CODES.sameObjectTwice, 'twinCreates', { twin: String(r.twin) }),
           firstIdentifier(e),
-          'authentik applies that declaration first, so the object exists when this one runs and the blueprint fails',
+          msg(PLAN_CODES.sameObjectTwice, 'twinCreatesDetail', {}),
         );
       }
       return createChange(base, r.after, r.extras.changes);
@@ -242,7 +242,7 @@ function build(ctx: PlanContext, r: Resolved, v: Verdict, diff: FieldDiff | unde
     case 'delete':
       return { ...base, action: 'delete', reason: 'state absent: the object exists', patch: [], before: redactBody(info, live!.body) };
     case 'conflict':
-      r.err(PLAN_CODES.mustCreatedExists, `state is must_created but ${info.model} ${String(live!.pk)} already exists`, firstIdentifier(e));
+      r.err(PLAN_CODES.mustCreatedExists, msg(PLAN_CODES.mustCreatedExists, 'exists', { model: info.model, pk: String(live!.pk) }), firstIdentifier(e));
       return { ...base, action: 'conflict', reason: 'state must_created: the object exists already', patch: [], before: redactBody(info, live!.body) };
     case 'noop':
       switch (v.why) {
@@ -281,9 +281,14 @@ function settle(ctx: PlanContext, r: Resolved, change: Change): void {
       r.hardError = true;
       r.err(
         PLAN_CODES.requiredMissing,
-        `${info.model} ${describeObject(change.identifiers)} does not exist and ${missing.map((f) => `\`${f}\``).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required to create it`,
+        msg(PLAN_CODES.requiredMissing, 'missing', {
+          model: info.model,
+          object: describeObject(change.identifiers),
+          fields: missing.map((f) => `\`${f}\``).join(', '),
+          verb: missing.length === 1 ? 'is' : 'are',
+        }),
         firstIdentifier(e),
-        `authentik ${ctx.reg.version} refuses the create ("This field is required."), failing the blueprint; add ${missing.length === 1 ? 'it' : 'them'} to attrs`,
+        msg(PLAN_CODES.requiredMissing, 'missingDetail', { version: ctx.reg.version, pronoun: missing.length === 1 ? 'it' : 'them' }),
       );
     }
   }

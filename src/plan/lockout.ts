@@ -3,7 +3,7 @@
 // blueprint empties `authentik Admins` exactly like that). authentik's own importer runs as
 // the system and never notices; a reconciler using a user's token must. Pure.
 import type { Change, Diagnostic, LiveObject } from '../model/types.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 
 export interface Actor {
@@ -91,13 +91,9 @@ export function checkSelfLockout(changes: readonly Change[], actor: Actor | unde
 }
 
 function lockout(c: Change, actor: Actor, what: string): Diagnostic {
-  return diag(
-    PLAN_CODES.selfLockout,
-    `this plan ${what}: the API token akbp uses belongs to ${actor.username}, so authentik would refuse the rest of the apply (403)`,
-    {
-      detail: "Keep the token's user in a superuser group, or apply with the token of another superuser.",
-      entry: c.key,
-      ...(c.origin?.range ? { subject: c.origin.range } : {}),
-    },
-  );
+  return diag(PLAN_CODES.selfLockout, msg(PLAN_CODES.selfLockout, 'thisPlanApi', { what, username: actor.username }), {
+    detail: msg(PLAN_CODES.selfLockout, 'thisPlanApiDetail', {}),
+    entry: c.key,
+    ...(c.origin?.range ? { subject: c.origin.range } : {}),
+  });
 }

@@ -6,7 +6,7 @@
 // RBAC endpoints can extend but no endpoint creates.
 import type { Change, CompiledEntry, DesiredValue, Diagnostic, FieldChange, Json, LiveObject, ModelName, RbacSnapshot } from '../model/types.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { describeDeferred, escapePointer, isDeferred, resolveDeferred, type DeferredResolver } from '../values/index.js';
 import { ROLE_MODEL, USER_MODEL, type ObjectIndex } from '../live/index.js';
 
@@ -87,16 +87,18 @@ export function planPermissions(x: PermissionsInput): { changes: FieldChange[]; 
     if (info.blueprintOnlyFields[field]?.via !== 'rbac') continue;
     const r = resolveDeferred(e.secrets[field]!.value, x.resolver, e.key);
     if (!r.ok) {
-      out.diagnostics.push(diag(PLAN_CODES.unresolved, `${field}: cannot be computed before apply`, { ...at(undefined, field), detail: r.missing.join('; ') }));
+      out.diagnostics.push(
+        diag(PLAN_CODES.unresolved, msg(PLAN_CODES.unresolved, 'cannotComputedBefore', { field }), { ...at(undefined, field), detail: r.missing.join('; ') }),
+      );
       continue;
     }
     const list = r.value;
     const bad = Array.isArray(list) ? list.find((p) => typeof p !== 'string' || !/^[a-z0-9_]+\.[a-z0-9_]+$/i.test(p)) : list;
     if (!Array.isArray(list) || bad !== undefined) {
       out.diagnostics.push(
-        diag(PLAN_CODES.permissionInvalid, `${field}: ${JSON.stringify(bad ?? null)} is not a permission`, {
+        diag(PLAN_CODES.permissionInvalid, msg(PLAN_CODES.permissionInvalid, 'notPermission', { field, value: JSON.stringify(bad ?? null) }), {
           ...at(undefined, field),
-          detail: 'expected a list of `app_label.codename` strings, e.g. authentik_flows.view_flow',
+          detail: msg(PLAN_CODES.permissionInvalid, 'notPermissionDetail', {}),
         }),
       );
       continue;
@@ -124,10 +126,16 @@ export function planPermissions(x: PermissionsInput): { changes: FieldChange[]; 
     const perm = resolveDeferred(p.permission, x.resolver, e.key);
     if (!perm.ok || typeof perm.value !== 'string' || perm.value === '') {
       out.diagnostics.push(
-        diag(PLAN_CODES.permissionInvalid, `permission: ${perm.ok ? JSON.stringify(perm.value) : 'cannot be computed before apply'} is not a permission`, {
-          ...at(p.range),
-          detail: 'expected a codename such as view_flow, or app_label.codename',
-        }),
+        diag(
+          PLAN_CODES.permissionInvalid,
+          msg(PLAN_CODES.permissionInvalid, 'permissionNotPermission', {
+            permission: perm.ok ? JSON.stringify(perm.value) : 'cannot be computed before apply',
+          }),
+          {
+            ...at(p.range),
+            detail: msg(PLAN_CODES.permissionInvalid, 'permissionNotPermissionDetail', {}),
+          },
+        ),
       );
       continue;
     }
@@ -143,9 +151,9 @@ export function planPermissions(x: PermissionsInput): { changes: FieldChange[]; 
           role = String(r.value);
           if (x.rbac && !x.rbac.global.has(role)) {
             out.diagnostics.push(
-              diag(PLAN_CODES.permissionSubjectMissing, `permission ${permission}: role ${role} does not exist`, {
+              diag(PLAN_CODES.permissionSubjectMissing, msg(PLAN_CODES.permissionSubjectMissing, 'permissionRoleDoes', { permission, role }), {
                 ...at(p.range),
-                detail: 'authentik fails the blueprint when a permission names a role that does not exist',
+                detail: msg(PLAN_CODES.permissionSubjectMissing, 'permissionRoleDoesDetail', {}),
               }),
             );
             continue;
@@ -179,10 +187,9 @@ export function planPermissions(x: PermissionsInput): { changes: FieldChange[]; 
 }
 
 function noManagedRole(entry: string, where: { entry: string; subject: Diagnostic['subject'] }, what: string): Diagnostic {
-  return diag(PLAN_CODES.userPermissions, `${what}: the user has no managed role to hold it`, {
+  return diag(PLAN_CODES.userPermissions, msg(PLAN_CODES.userPermissions, 'userNoManaged', { what }), {
     ...where,
     entry,
-    detail:
-      "authentik since 2025.10 keeps a user's own permissions in a managed role that only authentik itself creates; grant the permission to a role the user is a member of instead",
+    detail: msg(PLAN_CODES.userPermissions, 'userNoManagedDetail', {}),
   });
 }

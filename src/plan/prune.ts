@@ -17,7 +17,7 @@ import type {
 } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel, modelLiteral } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from '../live/index.js';
 import { pkKey, type ObjectIndex } from '../live/index.js';
@@ -66,7 +66,7 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     });
     if (existing.length) {
       diagnostics.push(
-        diag(PLAN_CODES.orphansKept, `${existing.length} object(s) akbp created are no longer declared; --prune deletes them`, {
+        diag(PLAN_CODES.orphansKept, msg(PLAN_CODES.orphansKept, 'objectSAkbp', { length: existing.length }), {
           detail:
             existing
               .slice(0, 10)
@@ -87,7 +87,7 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     if (!x.index.has(model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
       diagnostics.push(
-        diag(PLAN_CODES.pruneUnobserved, `${identityOf(rec)}: ${rec.model} was not read, so it cannot be pruned (observe needs the ownership state)`, {
+        diag(PLAN_CODES.pruneUnobserved, msg(PLAN_CODES.pruneUnobserved, 'wasNotRead', { object: identityOf(rec), model: rec.model }), {
           entry: key,
         }),
       );
@@ -99,12 +99,16 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       continue;
     }
     if (foundByEntry(rec)) {
-      diagnostics.push(diag(PLAN_CODES.foundNotPruned, `${identityOf(rec)} is what a current entry's !Find finds; not pruned`, { entry: key }));
+      diagnostics.push(diag(PLAN_CODES.foundNotPruned, msg(PLAN_CODES.foundNotPruned, 'whatCurrentEntry', { object: identityOf(rec) }), { entry: key }));
       continue;
     }
     const managed = obj.body.managed;
     if (managed !== undefined && managed !== null && managed !== '') {
-      diagnostics.push(diag(PLAN_CODES.managedNotPruned, `${identityOf(rec)} is managed by authentik (${String(managed)}); not pruned`, { entry: key }));
+      diagnostics.push(
+        diag(PLAN_CODES.managedNotPruned, msg(PLAN_CODES.managedNotPruned, 'managedAuthentikNot', { object: identityOf(rec), managed: String(managed) }), {
+          entry: key,
+        }),
+      );
       continue;
     }
     changes.push({
@@ -119,8 +123,8 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
   const deletes = changes.filter((c) => c.action === 'delete').length;
   if (deletes > x.maxDeletes) {
     diagnostics.push(
-      diag(PLAN_CODES.tooManyDeletes, `prune would delete ${deletes} objects, more than --max-deletes ${x.maxDeletes}`, {
-        detail: 'Check that every blueprint source was read; raise --max-deletes to confirm.',
+      diag(PLAN_CODES.tooManyDeletes, msg(PLAN_CODES.tooManyDeletes, 'pruneWouldDelete', { deletes, maxDeletes: x.maxDeletes }), {
+        detail: msg(PLAN_CODES.tooManyDeletes, 'pruneWouldDeleteDetail', {}),
       }),
     );
   }
@@ -192,22 +196,31 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
     const at = { entry: e.key, subject };
     if (e.state === 'absent') continue;
     if (e.conditions.length) {
-      diagnostics.push(diag(PLAN_CODES.conditionUndecided, `condition of ${e.key} cannot be decided before apply`, { entry: e.key, subject: e.origin.range }));
+      diagnostics.push(
+        diag(PLAN_CODES.conditionUndecided, msg(PLAN_CODES.conditionUndecided, 'conditionCannotDecided', { key: e.key }), {
+          entry: e.key,
+          subject: e.origin.range,
+        }),
+      );
       continue;
     }
     const name = e.attrs.model_name;
     const info = typeof name === 'string' ? findModel(x.registry, name) : undefined;
     if (info?.kind !== 'model' || !info.apiPath) {
       diagnostics.push(
-        diag(PLAN_CODES.unknownModel, `metacleanblueprint: model_name ${JSON.stringify(name ?? null)} is no model of authentik ${x.registry.version}`, {
-          ...at,
-          detail: 'authentik refuses the entry ("Required model does not exist"), failing the blueprint',
-        }),
+        diag(
+          PLAN_CODES.unknownModel,
+          msg(PLAN_CODES.unknownModel, 'metacleanblueprintModelName', { name: JSON.stringify(name ?? null), version: x.registry.version }),
+          {
+            ...at,
+            detail: msg(PLAN_CODES.unknownModel, 'metacleanblueprintModelNameDetail', {}),
+          },
+        ),
       );
       continue;
     }
     if (!x.index.has(info.model)) {
-      diagnostics.push(diag(PLAN_CODES.pruneUnobserved, `metacleanblueprint: ${info.model} was not read, so its objects cannot be deleted`, at));
+      diagnostics.push(diag(PLAN_CODES.pruneUnobserved, msg(PLAN_CODES.pruneUnobserved, 'metacleanblueprintWasNot', { model: info.model }), at));
       continue;
     }
     const origin = { uri: e.origin.uri, line: x.line(e.origin.range), range: e.origin.range };
@@ -217,7 +230,7 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
       if (x.claimed.has(id) || x.deleted.has(id)) continue;
       if (x.found.has(`${info.model}|${pkKey(obj.pk)}`)) {
         diagnostics.push(
-          diag(PLAN_CODES.foundNotPruned, `metacleanblueprint: ${info.model} ${String(obj.pk)} is what a current entry's !Find finds; not deleted`, at),
+          diag(PLAN_CODES.foundNotPruned, msg(PLAN_CODES.foundNotPruned, 'metacleanblueprintWhatCurrent', { model: info.model, pk: String(obj.pk) }), at),
         );
         continue;
       }
@@ -243,10 +256,14 @@ export function planMetaClean(x: MetaCleanInput): { changes: Change[]; diagnosti
     }
     if (mine.length > x.maxDeletes) {
       diagnostics.push(
-        diag(PLAN_CODES.tooManyDeletes, `metacleanblueprint would delete ${mine.length} ${info.model} objects, more than --max-deletes ${x.maxDeletes}`, {
-          ...at,
-          detail: 'authentik deletes every object of the model; raise --max-deletes to confirm.',
-        }),
+        diag(
+          PLAN_CODES.tooManyDeletes,
+          msg(PLAN_CODES.tooManyDeletes, 'metacleanblueprintWouldDelete', { length: mine.length, model: info.model, maxDeletes: x.maxDeletes }),
+          {
+            ...at,
+            detail: msg(PLAN_CODES.tooManyDeletes, 'metacleanblueprintWouldDeleteDetail', {}),
+          },
+        ),
       );
     }
     changes.push(...mine);

@@ -17,7 +17,7 @@ import type {
 } from '../model/types.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { containsDeferred, describeDeferred, isDeferred, pyTruthy, resolveDeferred } from '../values/index.js';
 import { containsJson, identifierLookup, looseEqual, pkKey, requiredFindKeys, type EntryTable, type ObjectIndex } from '../live/index.js';
 import { PLAN_CODES } from './codes.js';
@@ -98,17 +98,17 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
   const err = (code: Code, summary: string, field?: string, detail?: string) =>
     diagnostics.push(diag(code, summary, { entry: e.key, subject: at(field), ...(detail ? { detail } : {}) }));
   if (!info) {
-    err(PLAN_CODES.unknownModel, `model ${e.model} does not exist in authentik ${reg.version}`);
+    err(PLAN_CODES.unknownModel, msg(PLAN_CODES.unknownModel, 'modelDoesNot', { model: e.model, version: reg.version }));
     return { kind: 'failed' };
   }
   if (info.kind === 'meta' || !info.apiPath) {
-    err(PLAN_CODES.metaModel, `${e.model} entries run server-side actions; akbp does not reconcile them`);
+    err(PLAN_CODES.metaModel, msg(PLAN_CODES.metaModel, 'entriesRunServer', { model: e.model }));
     return { kind: 'failed' };
   }
   // Observe reported the failed read that blocks it; a second error would only repeat it.
   if (ctx.snapshot.blocked?.has(e.key)) return { kind: 'failed' };
   if (!ctx.snapshot.byKey.has(e.key)) {
-    err(PLAN_CODES.notObserved, `entry ${e.key} was not observed; re-run observe`);
+    err(PLAN_CODES.notObserved, msg(PLAN_CODES.notObserved, 'entryWasNot', { key: e.key }));
     return { kind: 'failed' };
   }
   const live = ctx.snapshot.byKey.get(e.key) ?? null;
@@ -131,7 +131,7 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
     if (!r.ok) {
       err(
         PLAN_CODES.conditionUndecided,
-        `condition of ${e.key} cannot be decided before apply`,
+        msg(PLAN_CODES.conditionUndecided, 'conditionCannotDecided', { key: e.key }),
         undefined,
         [...r.missing, ...(r.errors ?? []), ...resolver.hard].join('; '),
       );
@@ -157,11 +157,11 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
     for (const p of pending) pendingOn.add(p);
     if (hard.length) {
       hardError = true;
-      err(PLAN_CODES.keyOfNoObject, `${field}: ${hard[0]}`, field, hard.slice(1).join('; ') || undefined);
+      err(PLAN_CODES.keyOfNoObject, msg(PLAN_CODES.keyOfNoObject, 'failed', { field, why: String(hard[0]) }), field, hard.slice(1).join('; ') || undefined);
     }
     if (!r.ok && r.errors?.length) {
       hardError = true;
-      err(PLAN_CODES.unresolved, `${field}: ${r.errors[0]}`, field);
+      err(PLAN_CODES.unresolved, msg(PLAN_CODES.unresolved, 'failed', { field, why: String(r.errors[0]) }), field);
     }
     if (required && nulls.size) {
       for (const [k, q] of requiredFindKeys(v, resolver, e.key)) {
@@ -169,10 +169,10 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
         // authentik writes null; where the field takes null that is what it ends with.
         if (nullable && isDeferred(v) && '$find' in v) {
           diagnostics.push(
-            diag(PLAN_CODES.findNull, `${field}: null — ${describeDeferred({ $find: q })} matched nothing`, {
+            diag(PLAN_CODES.findNull, msg(PLAN_CODES.findNull, 'nullMatchedNothing', { field, find: describeDeferred({ $find: q }) }), {
               entry: e.key,
               subject: at(field),
-              detail: 'authentik writes null when a !Find matches nothing; create the object first if a value was meant (--strict refuses this)',
+              detail: msg(PLAN_CODES.findNull, 'nullMatchedNothingDetail', {}),
             }),
           );
           continue;
@@ -180,9 +180,9 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
         hardError = true;
         err(
           PLAN_CODES.findNoMatch,
-          `${field}: ${describeDeferred({ $find: q })} matched nothing`,
+          msg(PLAN_CODES.findNoMatch, 'matchedNothing', { field, find: describeDeferred({ $find: q }) }),
           field,
-          'authentik would write null here (issue #19715); fix the query or create the object first',
+          msg(PLAN_CODES.findNoMatch, 'authentikWouldWrite', {}),
         );
       }
     }
@@ -219,11 +219,21 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
   if (e.state === 'present' || (creating && e.state !== 'created')) {
     for (const c of conflicts(ctx.declared, object, e, sendableFields(info, e), ctx.lines)) {
       diagnostics.push(
-        diag(PLAN_CODES.fieldSetTwice, `${c.field} of ${info.model} ${describeObject(identifiers)}: ${c.winner} wins over ${c.loser}`, {
-          entry: e.key,
-          subject: at(c.field),
-          detail: `${c.loser} sets another value; authentik applies the declarations in instance order (${c.loser} first), so the object keeps this one. Keep one value, or --strict refuses the plan.`,
-        }),
+        diag(
+          PLAN_CODES.fieldSetTwice,
+          msg(PLAN_CODES.fieldSetTwice, 'winsOver', {
+            field: c.field,
+            model: info.model,
+            object: describeObject(identifiers),
+            winner: c.winner,
+            loser: c.loser,
+          }),
+          {
+            entry: e.key,
+            subject: at(c.field),
+            detail: msg(PLAN_CODES.fieldSetTwice, 'winsOverDetail', { loser: c.loser }),
+          },
+        ),
       );
     }
   }
@@ -255,7 +265,7 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
       const later = laterExport(ctx.entries, e, d.value);
       err(
         PLAN_CODES.danglingPk,
-        `${d.field}: pk ${JSON.stringify(d.value)} is neither on the server (${d.searched}) nor exported by an earlier entry of this file`,
+        msg(PLAN_CODES.danglingPk, 'pkNeitherOn', { field: d.field, value: JSON.stringify(d.value), searched: d.searched }),
         e.origin.fields[d.at] ? d.at : d.field,
         later
           ? `the entry at line ${ctx.lines(later.origin.range)} exports it, but after this one: authentik rewrites references to an exported pk only in the entries that follow it; move that entry up`
@@ -272,11 +282,16 @@ export function resolveEntry(ctx: PlanContext, e: CompiledEntry): { kind: 'faile
       diagnostics.push(
         diag(
           PLAN_CODES.integerPkOther,
-          `pk ${String(pk)} is ${info.model} ${JSON.stringify(live.body[other])} here, not ${JSON.stringify(resolvedBody[other])}`,
+          msg(PLAN_CODES.integerPkOther, 'pkHereNot', {
+            pk: String(pk),
+            model: info.model,
+            got: JSON.stringify(live.body[other]),
+            want: JSON.stringify(resolvedBody[other]),
+          }),
           {
             entry: e.key,
             subject: at('pk'),
-            detail: `an integer pk from another install names whatever this one numbered ${String(pk)}; authentik overwrites it, and so does this plan (${other} changes). Drop pk from the identifiers to match by ${other} instead.`,
+            detail: msg(PLAN_CODES.integerPkOther, 'pkHereNotDetail', { pk: String(pk), other }),
           },
         ),
       );
