@@ -167,11 +167,6 @@ export function findModel(reg: Registry, name: string): ModelInfo | undefined {
 }
 
 /**
- * The one canonical spelling of a model name, for names that may come from outside the registry
- * (ownership records, saved plans, server answers): the registry's name when it knows the model,
- * else the name lower-cased, so an unknown model still compares equal to itself across stages.
- */
-/**
  * A model name written in akbp's own source. The type admits only lower-case `app_label.model`
  * literals, the registry's spelling, so such a constant needs no look-up.
  */
@@ -179,6 +174,11 @@ export function modelLiteral<const S extends `${Lowercase<string>}.${Lowercase<s
   return name as string as ModelName;
 }
 
+/**
+ * The one canonical spelling of a model name, for names that may come from outside the registry
+ * (ownership records, saved plans, server answers): the registry's name when it knows the model,
+ * else the name lower-cased, so an unknown model still compares equal to itself across stages.
+ */
 export function canonicalModel(reg: Registry, name: string): ModelName {
   return findModel(reg, name)?.model ?? (name.toLowerCase() as ModelName);
 }

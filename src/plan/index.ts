@@ -64,7 +64,7 @@ export function plan(input: PlanInput): Plan {
   const diagnostics: Diagnostic[] = [];
   // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
   const memo = input.memo?.memo;
-  const kept = memo?.start(entries, input.snapshot, reg, input.memo!);
+  const kept = memo?.start(entries, input.snapshot, input.memo!);
   const ctx: PlanContext = {
     reg,
     snapshot: input.snapshot,
@@ -109,7 +109,7 @@ export function plan(input: PlanInput): Plan {
       diagnostics.push(...k.diagnostics);
       for (const f of k.found) resolver.found.add(f);
       if (k.skipped) ctx.skipped.add(e.key);
-    } else input.memo?.memo.record(e, r, input.snapshot, reg);
+    } else input.memo?.memo.record(e, r, input.snapshot);
     if (!r.change) continue;
     const change = k ? { ...r.change, order: e.order, wave: e.wave } : r.change;
     if (r.deletes) liveOfChange.set(e.key, r.deletes);

@@ -4,7 +4,6 @@
 // or the server or the state differs, the whole plan is made again. The rule and why the spliced
 // plan equals a full plan are in src/gitops/README.md ("Incremental watch").
 import type { Change, CompiledEntry, Diagnostic, LiveObject, LiveSnapshot } from '../model/types.js';
-import { findModel, type Registry } from '../authentik/registry.js';
 import { pkKey } from '../live/index.js';
 import { isDeferred } from '../values/index.js';
 
@@ -113,12 +112,12 @@ export class PlanMemo {
    * Starts a plan: returns, per entry, its kept record when the whole plan may be spliced, else
    * nothing for every entry (a full plan). Called once per plan() with the sorted entries.
    */
-  start(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, reg: Registry, input: PlanMemoInput): (e: CompiledEntry) => EntryRecord | undefined {
+  start(entries: readonly CompiledEntry[], snapshot: LiveSnapshot, input: PlanMemoInput): (e: CompiledEntry) => EntryRecord | undefined {
     this.next = new Map();
     const finds = new Map<string, string>();
     for (const [k, v] of snapshot.finds) finds.set(k, JSON.stringify(v));
     const rbac = JSON.stringify(snapshot.rbac ?? null);
-    const why = this.spliceable(entries, snapshot, reg, input, finds, rbac);
+    const why = this.spliceable(entries, snapshot, input, finds, rbac);
     this.remember(snapshot, input, finds, rbac);
     this.splicing = why === undefined;
     if (why !== undefined) {
@@ -141,10 +140,9 @@ export class PlanMemo {
   }
 
   /** The record of an entry planned this run. */
-  record(e: CompiledEntry, r: EntryRecord, snapshot: LiveSnapshot, reg: Registry): void {
+  record(e: CompiledEntry, r: EntryRecord, snapshot: LiveSnapshot): void {
     const match = snapshot.byKey.get(e.key);
-    const info = findModel(reg, e.model);
-    const object = match && info ? `${info.model}|${pkKey(match.pk)}` : undefined;
+    const object = match ? `${e.model}|${pkKey(match.pk)}` : undefined;
     if (this.splicing) this.counts.replanned += 1;
     this.next?.set(e.key, {
       ...r,
@@ -205,7 +203,6 @@ export class PlanMemo {
   private spliceable(
     entries: readonly CompiledEntry[],
     snapshot: LiveSnapshot,
-    reg: Registry,
     input: PlanMemoInput,
     finds: ReadonlyMap<string, string>,
     rbac: string,
@@ -245,8 +242,7 @@ export class PlanMemo {
       if (!dirty.has(e.origin.uri)) continue;
       dirtyKeys.add(e.key);
       const m = snapshot.byKey.get(e.key);
-      const info = findModel(reg, e.model);
-      if (m && info) dirtyObjects.add(`${info.model}|${pkKey(m.pk)}`);
+      if (m) dirtyObjects.add(`${e.model}|${pkKey(m.pk)}`);
     }
     for (const e of entries) {
       if (dirty.has(e.origin.uri)) continue;
