@@ -57,6 +57,7 @@ export const PLAN_CODES = {
   pruneUnobserved: def('AKB4016', 'warning', 'an object to prune was not observed', {
     metacleanblueprintWasNot: 'metacleanblueprint: {{model}} was not read, so its objects cannot be deleted',
     wasNotRead: '{{object}}: {{model}} was not read, so it cannot be pruned (observe needs the ownership state)',
+    manyNotRead: '{{count}} objects of {{model}} were not read, so they cannot be pruned (observe needs the ownership state)',
   }),
   // Retired: exported entries are created and found again since the pk rewrite map (AKB4027).
   pkOnlyCreate: def('AKB4015', 'error', 'entry identified only by pk cannot be created through the REST API'),

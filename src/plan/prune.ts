@@ -17,7 +17,7 @@ import type {
 } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel, modelLiteral } from '../authentik/registry.js';
-import { diag, msg } from '../diag/index.js';
+import { diag, diagnose, msg } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import { redactBody } from '../live/index.js';
 import { pkKey, type ObjectIndex } from '../live/index.js';
@@ -78,6 +78,8 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     return { changes, diagnostics, live };
   }
   let order = 1_000_000;
+  // Records of models observe did not read, by model: one warning each, however many records.
+  const unread = new Map<string, string[]>();
   for (const key of orphans) {
     const rec = x.state.objects[key]!;
     const model = modelOf(x.registry, rec);
@@ -86,11 +88,7 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     const base = { key, model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
     if (!x.index.has(model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
-      diagnostics.push(
-        diag(PLAN_CODES.pruneUnobserved, msg(PLAN_CODES.pruneUnobserved, 'wasNotRead', { object: identityOf(rec), model: rec.model }), {
-          entry: key,
-        }),
-      );
+      unread.set(model, [...(unread.get(model) ?? []), key]);
       continue;
     }
     if (!obj) {
@@ -119,6 +117,25 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
       before: redactBody(info, obj.body),
     });
     live.set(key, obj);
+  }
+  for (const [model, keys] of unread) {
+    const only = keys.length === 1 ? x.state.objects[keys[0]!]! : undefined;
+    diagnostics.push(
+      only
+        ? diagnose(PLAN_CODES.pruneUnobserved, 'wasNotRead', { object: identityOf(only), model }, { entry: keys[0]! })
+        : diagnose(
+            PLAN_CODES.pruneUnobserved,
+            'manyNotRead',
+            { count: keys.length, model },
+            {
+              detail:
+                keys
+                  .slice(0, 10)
+                  .map((k) => identityOf(x.state.objects[k]!))
+                  .join('\n') + (keys.length > 10 ? `\n… and ${keys.length - 10} more` : ''),
+            },
+          ),
+    );
   }
   const deletes = changes.filter((c) => c.action === 'delete').length;
   if (deletes > x.maxDeletes) {

@@ -555,6 +555,29 @@ test('prune says so when an object it should delete was never observed, instead 
   );
 });
 
+test('prune warns once per unread model, not once per recorded object of it', async () => {
+  const s = new FakeServer(reg23);
+  const state = emptyState();
+  for (const n of [1, 2, 3]) state.objects[`old.yaml#${n}`] = { model: GROUP, pk: `x${n}`, identifiers: { name: `g${n}` }, adopted: false };
+  const { snapshot } = await (await import('../../src/observe/index.js')).observe([], s, reg23); // no state passed
+  const p = (await import('../../src/plan/index.js')).plan({
+    entries: [],
+    dropped: [],
+    snapshot,
+    registry: reg23,
+    state,
+    now: new Date(0),
+    source: { uris: ['x'], digest: 'x' },
+    server: { url: s.baseUrl, version: '2023.6.1' },
+    options: { secretDigest: digest, prune: true },
+  });
+  assert.deepEqual(
+    p.diagnostics.map((d) => [d.code, d.summary]),
+    [['AKB4016', '3 objects of authentik_core.group were not read, so they cannot be pruned (observe needs the ownership state)']],
+  );
+  assert.match(p.diagnostics[0]!.detail ?? '', /group name=g1\ngroup name=g2\ngroup name=g3/);
+});
+
 test('prune never deletes an object a current entry finds with !Find (the delete would cascade into that entry)', async () => {
   const s = new FakeServer(reg23);
   const flow = s.seed('authentik_flows.flow', { slug: 'f', name: 'f', title: 'f', designation: 'authorization' });
