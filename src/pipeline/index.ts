@@ -63,13 +63,18 @@ interface Prepared {
 async function prepare(loaded: Loaded, spec: ReconcileSpec, deps: ReconcileDeps): Promise<Prepared> {
   const files = new Set(loaded.files.map((f) => f.uri));
   const compileErrors: Diagnostic[] = [];
+  let lastSize = Number.POSITIVE_INFINITY;
   for (;;) {
     const iso = isolate({ ...loaded, registry: deps.registry }, [...loaded.diagnostics, ...compileErrors]);
     if (!iso) return { blocked: [], diagnostics: [...loaded.diagnostics, ...compileErrors] };
+    const size = iso.blueprints.length + iso.library.length;
     const compiled = await compileLoaded({ ...loaded, blueprints: iso.blueprints, library: iso.library }, spec, deps);
     const failedIn = compiled.diagnostics.filter((d) => d.severity === 'error' && d.subject !== undefined && files.has(d.subject.uri));
     const unblamed = compiled.diagnostics.some((d) => d.severity === 'error' && !failedIn.includes(d));
-    if (failedIn.length === 0 || unblamed) {
+    // A round that left nothing more out would fail the same way again: report it as it is.
+    const stuck = size >= lastSize;
+    lastSize = size;
+    if (failedIn.length === 0 || unblamed || stuck) {
       return { compiled, blocked: iso.blocked, diagnostics: [...loaded.diagnostics, ...compileErrors, ...iso.diagnostics, ...compiled.diagnostics] };
     }
     compileErrors.push(...failedIn);
