@@ -57,12 +57,14 @@ function forward(
 }
 
 /** A proxy to docker-registry recording every request; with `single`, it completes `POST ?digest=` uploads. */
-async function proxy(single: boolean): Promise<{ server: Server; host: string; seen: Seen[] }> {
+async function proxy(single: boolean, slowHead?: { nth: number; ms: number }): Promise<{ server: Server; host: string; seen: Seen[] }> {
   const seen: Seen[] = [];
+  let heads = 0;
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://proxy');
     seen.push({ method: req.method ?? '', path: url.pathname, bodyBytes: body.length });
+    if (req.method === 'HEAD' && url.pathname.includes('/blobs/') && ++heads === slowHead?.nth) await new Promise((r) => setTimeout(r, slowHead.ms));
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'content-length') headers[k] = v;
     const digest = url.searchParams.get('digest');
@@ -113,6 +115,21 @@ test('a push of new files to docker-registry sends POST + PUT per blob and HEADs
     // Only the first POST carries the body (docker-registry ignored it): the rest know better.
     assert.equal(p.seen.filter((s) => s.method === 'POST' && s.bodyBytes > 0).length, 1);
     await pulledIntact(reg.host, 'req/fresh', paths);
+  } finally {
+    p.server.close();
+  }
+});
+
+test('a slow answer to one of the first HEADs does not make the blobs after them HEAD too', { skip }, async () => {
+  // The first uploads finish while the last probe is still out: the pool then starts later blobs,
+  // which must wait for that answer instead of probing again (a loaded CI machine did this).
+  const p = await proxy(false, { nth: 8, ms: 1500 });
+  try {
+    const paths = files('slow-probe', 30);
+    await ociPush(paths, `oci://${p.host}/req/slow-probe:v1`, { env: {} });
+    assert.equal(count(p.seen, 'HEAD', '/blobs/'), 8, 'only the probes HEAD');
+    assert.equal(count(p.seen, 'POST', '/blobs/uploads/'), paths.length + 1);
+    await pulledIntact(reg.host, 'req/slow-probe', paths);
   } finally {
     p.server.close();
   }

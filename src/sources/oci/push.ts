@@ -31,7 +31,14 @@ export interface OciPushResult {
  */
 class BlobUploader {
   private present = 0;
-  private absent = 0;
+  /** HEADs sent and answered among the first `probes` blobs. */
+  private probed = 0;
+  private answered = 0;
+  private probesAnswered!: () => void;
+  /** Settles once every probe is answered: later blobs wait for it rather than probe too. */
+  private readonly probing = new Promise<void>((resolve) => {
+    this.probesAnswered = resolve;
+  });
   /** Whether the registry completes an upload in one POST; settled by the first upload. */
   private monolithic: Promise<boolean> | undefined;
 
@@ -45,13 +52,20 @@ class BlobUploader {
   async send(digest: string, bytes: Uint8Array): Promise<boolean> {
     // Once the first blobs all proved new, checking the rest costs a round trip each to save an
     // upload of the few that might exist (re-uploading a blob the registry has is harmless).
-    if (this.present > 0 || this.absent < this.probes) {
-      const head = await this.client.call('HEAD', `${this.client.repoPath}/blobs/${digest}`, { maxBytes: 0 });
-      if (head.status === 200) {
-        this.present++;
-        return false;
+    // Counting the probes sent, not answered: a slow answer must not let later blobs probe too.
+    const probe = this.present === 0 && this.probed < this.probes;
+    if (probe) this.probed++;
+    else if (this.present === 0) await this.probing;
+    if (probe || this.present > 0) {
+      try {
+        const head = await this.client.call('HEAD', `${this.client.repoPath}/blobs/${digest}`, { maxBytes: 0 });
+        if (head.status === 200) {
+          this.present++;
+          return false;
+        }
+      } finally {
+        if (probe && ++this.answered === this.probes) this.probesAnswered();
       }
-      this.absent++;
     }
     if (!this.monolithic) {
       const tried = this.upload(digest, bytes, true);
