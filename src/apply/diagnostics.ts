@@ -1,7 +1,7 @@
 // Apply's diagnostics: a server's field message lands on the YAML line of that field.
 import type { Change, CompiledEntry, Diagnostic } from '../model/index.js';
 import { ApiError } from '../model/index.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { formatIdentity } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 
@@ -16,7 +16,7 @@ export function who(c: Change): string {
 }
 
 export function unresolvedDiag(c: Change, entry: CompiledEntry | undefined, field: string, why: string): Diagnostic {
-  return diag(APPLY_CODES.unresolved, `${who(c)}: \`${field}\` could not be computed at apply time: ${why}`, at(c, entry, field));
+  return diag(APPLY_CODES.unresolved, msg(APPLY_CODES.unresolved, 'atApplyTime', { who: who(c), field, why }), at(c, entry, field));
 }
 
 /** The server's field message, on the YAML line of that field when the entry maps it. */
@@ -27,19 +27,21 @@ export function errorDiag(e: unknown, c: Change, entry: CompiledEntry | undefine
     const first = names.find((f) => entry?.origin.fields[f]) ?? names[0];
     const msgs = names.map((f) => `${f}: ${fields[f]!.join(' ')}`).join('; ');
     const detailMsg = typeof e.body === 'object' && e.body && !Array.isArray(e.body) && typeof e.body.detail === 'string' ? e.body.detail : '';
-    const summary = `${who(c)}: ${e.method} ${e.path} → ${e.status}${msgs ? `: ${msgs}` : detailMsg ? `: ${detailMsg}` : ''}`;
+    const request = { who: who(c), method: e.method, path: e.path, status: e.status };
+    const reason = msgs || detailMsg;
     if (mayHaveLanded(e)) {
+      const summary = reason ? msg(APPLY_CODES.uncertain, 'requestReason', { ...request, reason }) : msg(APPLY_CODES.uncertain, 'request', request);
       return diag(APPLY_CODES.uncertain, summary, {
         ...at(c, entry, first),
         severity: 'error',
-        detail: `${
-          e.status === 0 ? 'The connection failed mid-request' : `authentik answered ${e.status}, which it can do after making the change`
-        }: the write may or may not have happened. Plan again before retrying.`,
+        detail: e.status === 0 ? msg(APPLY_CODES.uncertain, 'connectionFailedDetail', {}) : msg(APPLY_CODES.uncertain, 'answeredDetail', { status: e.status }),
       });
     }
+    const summary = reason ? msg(APPLY_CODES.serverRejected, 'requestReason', { ...request, reason }) : msg(APPLY_CODES.serverRejected, 'request', request);
     return diag(APPLY_CODES.serverRejected, summary, at(c, entry, first));
   }
-  return diag(APPLY_CODES.serverRejected, `${who(c)}: ${e instanceof Error ? e.message : String(e)}`, at(c, entry));
+  const why = e instanceof Error ? e.message : String(e);
+  return diag(APPLY_CODES.serverRejected, msg(APPLY_CODES.serverRejected, 'failed', { who: who(c), why }), at(c, entry));
 }
 
 /**

@@ -3,7 +3,7 @@
 // journaling and rollback stay with the run.
 import type { Change, ChangeResult, CompiledEntry, Diagnostic, JsonObject, LiveObject, OwnershipState, ServerClient } from '../model/index.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
 import { actionPayload, applyGrants, extraWrites, isExtraChange, unescapePointer, type ExtraWrite } from './extras.js';
 import type { ApplyWorld } from './world.js';
@@ -79,16 +79,24 @@ const update: Executor = async (c, info, entry, cx) => {
   const { world, state, client } = cx;
   const pk = c.pk ?? (c.sameObjectAs ? world.objectOf(c.sameObjectAs)?.pk : undefined);
   if (pk === undefined)
-    return failed(diag(APPLY_CODES.gone, `${who(c)}: ${c.sameObjectAs ?? 'the change'} that creates this object did not run`, at(c, entry)));
+    return failed(
+      diag(
+        APPLY_CODES.gone,
+        c.sameObjectAs === undefined
+          ? msg(APPLY_CODES.gone, 'changeDidNotRun', { who: who(c) })
+          : msg(APPLY_CODES.gone, 'creatorDidNotRun', { who: who(c), creator: c.sameObjectAs }),
+        at(c, entry),
+      ),
+    );
   const current = await client.get(c.model, pk);
-  if (!current) return failed(diag(APPLY_CODES.gone, `${who(c)}: ${c.model} ${String(pk)} no longer exists; make a new plan`, at(c, entry)));
+  if (!current) return failed(diag(APPLY_CODES.gone, msg(APPLY_CODES.gone, 'noLongerExists', { who: who(c), model: c.model, pk: String(pk) }), at(c, entry)));
   // An object this run created has no plan-time body to be stale against.
   const stale = c.sameObjectAs ? [] : changedSincePlan(info, c.patch, current.body);
   if (stale.length) {
     return failed(
-      diag(APPLY_CODES.stale, `${who(c)}: ${stale.join(', ')} changed on the server since the plan; make a new plan`, {
+      diag(APPLY_CODES.stale, msg(APPLY_CODES.stale, 'changedMakeNewPlan', { who: who(c), fields: stale.join(', ') }), {
         ...at(c, entry, stale[0]),
-        detail: 'akbp refuses to overwrite a change it has not shown you.',
+        detail: msg(APPLY_CODES.stale, 'changedMakeNewPlanDetail', {}),
       }),
     );
   }
@@ -137,8 +145,7 @@ const update: Executor = async (c, info, entry, cx) => {
     }
     cx.undoable(back);
   }
-  if (unrestorable)
-    cx.undoable({ kind: 'none', change: c, why: 'a secret the server never shows, or a value set through its action, cannot be restored', label });
+  if (unrestorable) cx.undoable({ kind: 'none', change: c, why: msg(APPLY_CODES.notUndoable, 'secretOrAction', {}), label });
   world.record(c.key, obj);
   const prev = previousRecord(state, c.key, c.model, obj.pk, (k) => cx.declared(k));
   state.objects[c.key] = {
@@ -156,7 +163,7 @@ const remove: Executor = async (c, _info, _entry, cx) => {
   cx.world.forget(c.key, c.model);
   delete cx.state.objects[c.key];
   delete cx.state.secrets[c.key];
-  cx.undoable({ kind: 'none', change: c, why: 'a deleted object cannot be restored', label: formatIdentity(c.model, jsonIdentifiers(c)) });
+  cx.undoable({ kind: 'none', change: c, why: msg(APPLY_CODES.notUndoable, 'deleted', {}), label: formatIdentity(c.model, jsonIdentifiers(c)) });
   return { status: 'applied', pk: c.pk! };
 };
 

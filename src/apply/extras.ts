@@ -2,7 +2,7 @@
 // the plan: they come from the re-compiled entries, and must hash to the digest the plan recorded.
 import type { Change, CompiledEntry, Diagnostic, Json, JsonObject, LiveObject, PermissionAssignment, ServerAction, ServerClient } from '../model/index.js';
 import type { ModelInfo } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { extraSpec, grantOf, isGrantPath, managedRoleName, ROLE_MODEL, secretText, type Grant, type SensitiveFieldChange } from '../plan/index.js';
 import { unescapePointer } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
@@ -113,16 +113,16 @@ export async function extraWrites(
     const source = entry?.secrets[field]?.value ?? entry?.attrs[field];
     const raw = fc.sensitive ? source : (fc.after ?? source);
     if (raw === undefined) {
-      return { error: diag(APPLY_CODES.secretMissing, `${change.key}: \`${field}\` is set by the plan but missing from the blueprints given to apply`, at) };
+      return { error: diag(APPLY_CODES.secretMissing, msg(APPLY_CODES.secretMissing, 'missing', { key: change.key, field }), at) };
     }
     await world.prepare(raw);
     const r = world.resolve(raw, change.key);
-    if (!r.ok) return { error: diag(APPLY_CODES.unresolved, `${change.key}: \`${field}\` could not be computed: ${r.why}`, at) };
+    if (!r.ok) return { error: diag(APPLY_CODES.unresolved, msg(APPLY_CODES.unresolved, 'extraField', { key: change.key, field, why: r.why }), at) };
     const spec = extraSpec(info, field, fc.sensitive === true);
     if (spec === 'unsupported') continue;
     const d = digest(change.key, field, secretText(r.value));
     if (fc.sensitive && fc.digest !== undefined && fc.digest !== d) {
-      return { error: diag(APPLY_CODES.secretChanged, `${change.key}: \`${field}\` is not the value the plan was made with; make a new plan`, at) };
+      return { error: diag(APPLY_CODES.secretChanged, msg(APPLY_CODES.secretChanged, 'notPlanned', { key: change.key, field }), at) };
     }
     const w: ExtraWrite = { field, value: r.value, digest: d };
     if (spec.via === 'body') w.bodyField = spec.bodyField;

@@ -4,7 +4,7 @@
 import type { Change, Diagnostic, FieldChange, Json, JsonObject, Plan, ServerClient } from '../model/index.js';
 import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { containsDeferred } from '../values/index.js';
 import { extraSpec } from '../plan/index.js';
 import { mapLimit } from '../values/index.js';
@@ -16,7 +16,7 @@ import { who } from './diagnostics.js';
 export async function checkPlanFresh(plan: Plan, client: ServerClient, registry: Registry): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   if (stripSlash(plan.server.url) !== stripSlash(client.baseUrl)) {
-    out.push(diag(APPLY_CODES.serverMismatch, `the plan was made for ${plan.server.url}, not ${client.baseUrl}`));
+    out.push(diag(APPLY_CODES.serverMismatch, msg(APPLY_CODES.serverMismatch, 'otherServer', { planUrl: plan.server.url, url: client.baseUrl })));
     return out;
   }
   const relevant = plan.changes.filter((c) => c.action === 'update' || c.action === 'create' || c.action === 'delete');
@@ -28,7 +28,7 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
       index.set(m, await client.list(m));
     } catch (e) {
       failedReads.add(m);
-      out.push(diag(APPLY_CODES.stale, `cannot check ${m} against the server: ${e instanceof Error ? e.message : String(e)}`));
+      out.push(diag(APPLY_CODES.stale, msg(APPLY_CODES.stale, 'cannotCheck', { model: m, why: e instanceof Error ? e.message : String(e) })));
     }
   });
   for (const c of relevant) {
@@ -40,17 +40,17 @@ export async function checkPlanFresh(plan: Plan, client: ServerClient, registry:
       if (c.sameObjectAs) continue;
       const now = index.byPk(c.model, c.pk ?? null);
       if (!now) {
-        out.push(diag(APPLY_CODES.gone, `${who(c)}: ${c.model} ${String(c.pk)} was deleted since the plan`, where));
+        out.push(diag(APPLY_CODES.gone, msg(APPLY_CODES.gone, 'deletedSincePlan', { who: who(c), model: c.model, pk: String(c.pk) }), where));
         continue;
       }
       const changed = changedSincePlan(info, c.patch, now.body);
-      if (changed.length) out.push(diag(APPLY_CODES.stale, `${who(c)}: ${changed.join(', ')} changed on the server since the plan`, where));
+      if (changed.length) out.push(diag(APPLY_CODES.stale, msg(APPLY_CODES.stale, 'changedSincePlan', { who: who(c), fields: changed.join(', ') }), where));
     } else if (c.action === 'create') {
       const ids = literalIdentifiers(c);
       if (!ids) continue;
       const r = matchIdentifiers(registry, index, c.model, ids);
       if (r !== 'unknown' && r.match) {
-        out.push(diag(APPLY_CODES.appeared, `${who(c)}: ${c.model} ${String(r.match.pk)} now matches this entry; the plan would create a duplicate`, where));
+        out.push(diag(APPLY_CODES.appeared, msg(APPLY_CODES.appeared, 'nowMatches', { who: who(c), model: c.model, pk: String(r.match.pk) }), where));
       }
     }
     // A delete of an object already gone is what the plan wanted: not stale.

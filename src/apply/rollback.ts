@@ -2,7 +2,7 @@
 // what cannot be undone (deletes, secrets set through actions, lost creates) says so, naming the
 // object as a person finds it and how to finish by hand.
 import type { Change, ChangeResult, Diagnostic, JsonObject, PermissionAssignment, ServerClient, OwnershipState } from '../model/index.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { APPLY_CODES } from './codes.js';
 
 /** What the ownership state held for an entry before its change: restored when the change is undone. */
@@ -18,8 +18,6 @@ export type Undo =
   /** Permissions a grant added that the role did not hold before (its before-image), taken back. */
   | { kind: 'unassign'; change: Change; pk: string | number; role: string; assignment: PermissionAssignment; label: string }
   | { kind: 'none'; change: Change; why: string; label: string };
-
-const FINISH = 're-run `akbp apply` to apply the blueprint whole after all';
 
 /** Undo in reverse; every step reported, none silently skipped. */
 export async function rollback(
@@ -52,7 +50,7 @@ export async function rollback(
       } else {
         ok = false;
         outcome.set(key, false);
-        diagnostics.push(diag(APPLY_CODES.notUndoable, `${u.label}: ${u.why}`, { entry: key }));
+        diagnostics.push(diag(APPLY_CODES.notUndoable, msg(APPLY_CODES.notUndoable, 'cannotUndo', { label: u.label, why: u.why }), { entry: key }));
         continue;
       }
       if (!outcome.has(key)) outcome.set(key, true);
@@ -63,26 +61,31 @@ export async function rollback(
       const where = url(u.kind === 'none' ? undefined : u.kind === 'unassign' ? unassignPath(u.role) : u.path);
       if (u.kind === 'delete-created') {
         diagnostics.push(
-          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}) was not deleted: ${why}`, {
+          diag(APPLY_CODES.rollbackFailed, msg(APPLY_CODES.rollbackFailed, 'notDeleted', { label: u.label, pk: String(u.pk), why }), {
             entry: key,
-            detail: `It was created by this run and stays on the server, recorded as akbp's. To finish: ${FINISH}, or delete it by hand${where ? `: DELETE ${where}` : ''}.`,
+            detail: where ? msg(APPLY_CODES.rollbackFailed, 'notDeletedDetailAt', { where }) : msg(APPLY_CODES.rollbackFailed, 'notDeletedDetail', {}),
           }),
         );
       } else if (u.kind === 'patch-back') {
         // Field names only: a before-image may hold values that must not be printed.
         const fields = Object.keys(u.body).sort().join(', ');
         diagnostics.push(
-          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}): ${fields} not set back: ${why}`, {
+          diag(APPLY_CODES.rollbackFailed, msg(APPLY_CODES.rollbackFailed, 'notSetBack', { label: u.label, pk: String(u.pk), fields, why }), {
             entry: key,
-            detail: `It keeps the values this run wrote. To finish: ${FINISH}, or set ${fields} back by hand to the values the plan shows as before${where ? ` (PATCH ${where})` : ''}.`,
+            detail: where
+              ? msg(APPLY_CODES.rollbackFailed, 'notSetBackDetailAt', { fields, where })
+              : msg(APPLY_CODES.rollbackFailed, 'notSetBackDetail', { fields }),
           }),
         );
       } else if (u.kind === 'unassign') {
         // The call's body would list the permissions: the plan shows them, the message does not.
         diagnostics.push(
-          diag(APPLY_CODES.rollbackFailed, `${u.label} (pk ${String(u.pk)}): permissions granted to role ${u.role} were not taken back: ${why}`, {
+          diag(APPLY_CODES.rollbackFailed, msg(APPLY_CODES.rollbackFailed, 'notTakenBack', { label: u.label, pk: String(u.pk), role: u.role, why }), {
             entry: key,
-            detail: `The role keeps the permissions this run granted${u.assignment.object_pk === undefined ? '' : ' on this object'}. To finish: ${FINISH}, or take back the grants the plan shows by hand: PATCH ${where}.`,
+            detail:
+              u.assignment.object_pk === undefined
+                ? msg(APPLY_CODES.rollbackFailed, 'notTakenBackDetail', { where: String(where) })
+                : msg(APPLY_CODES.rollbackFailed, 'notTakenBackObjectDetail', { where: String(where) }),
           }),
         );
       }
@@ -97,9 +100,9 @@ export async function rollback(
 
 /** A create whose answer was lost may have made an object nobody can undo without its pk. */
 export function lostCreate(c: Change, label: string, listUrl: string | undefined): Diagnostic {
-  return diag(APPLY_CODES.rollbackFailed, `${label} may have been created by the failed request and was not undone`, {
+  return diag(APPLY_CODES.rollbackFailed, msg(APPLY_CODES.rollbackFailed, 'lostCreate', { label }), {
     entry: c.key,
-    detail: `Without the server's answer akbp cannot tell whether it exists. The create stays announced in the ownership record, so the next \`akbp apply\` finds it and keeps it as akbp's; to remove it instead, look for it${listUrl ? ` in ${listUrl}` : ''} and delete it by hand.`,
+    detail: listUrl ? msg(APPLY_CODES.rollbackFailed, 'lostCreateDetailIn', { listUrl }) : msg(APPLY_CODES.rollbackFailed, 'lostCreateDetail', {}),
   });
 }
 

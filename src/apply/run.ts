@@ -4,7 +4,7 @@
 import type { ApplyResult, Change, ChangeResult, CompiledEntry, Diagnostic, OwnershipState, Plan, ServerClient } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import { formatIdentity, mapLimit } from '../values/index.js';
 import { APPLY_CODES } from './codes.js';
 import { ApplyWorld } from './world.js';
@@ -51,7 +51,7 @@ class Progress {
 /** A plan with errors or conflicts: nothing is written, every change is reported not attempted. */
 export function refuse(plan: Plan, onProgress?: RunOptions['onProgress']): ApplyResult {
   const p = new Progress(plan, onProgress);
-  p.diagnostics.push(diag(APPLY_CODES.notApplyable, 'the plan has errors or conflicts; nothing was written'));
+  p.diagnostics.push(diag(APPLY_CODES.notApplyable, msg(APPLY_CODES.notApplyable, 'hasErrors', {})));
   for (const c of plan.changes) p.report(resultOf(c, 'not-attempted'));
   return p.result(0, 'failed');
 }
@@ -143,7 +143,7 @@ export class ApplyRun implements WriteContext {
     } catch (e) {
       if (!this.failed)
         this.progress.diagnostics.push(
-          diag(APPLY_CODES.notRecorded, `the ownership record could not be written: ${e instanceof Error ? e.message : String(e)}`),
+          diag(APPLY_CODES.notRecorded, msg(APPLY_CODES.notRecorded, 'notWritten', { why: e instanceof Error ? e.message : String(e) })),
         );
       this.failed = true;
     }
@@ -186,11 +186,17 @@ export class ApplyRun implements WriteContext {
     phase = ok && scope.length === undo.length ? 'rolled-back' : 'partial';
     const names = [...new Set(scope.map((u) => instanceOf(u.change)))].sort();
     diagnostics.push(
-      diag(APPLY_CODES.instanceRolledBack, `${ok ? 'rolled back' : 'tried to roll back'} ${scope.length} applied change(s) of ${names.join(', ')}`, {
-        detail: opts.rollbackOnFailure
-          ? 'every applied change was undone (--rollback-on-failure)'
-          : 'a blueprint is applied whole or not at all, as authentik applies it in one transaction; blueprints that finished stay applied (--no-rollback keeps everything)',
-      }),
+      diag(
+        APPLY_CODES.instanceRolledBack,
+        ok
+          ? msg(APPLY_CODES.instanceRolledBack, 'rolledBack', { count: scope.length, instances: names.join(', ') })
+          : msg(APPLY_CODES.instanceRolledBack, 'triedRollBack', { count: scope.length, instances: names.join(', ') }),
+        {
+          detail: opts.rollbackOnFailure
+            ? msg(APPLY_CODES.instanceRolledBack, 'rollbackOnFailureDetail', {})
+            : msg(APPLY_CODES.instanceRolledBack, 'wholeBlueprintDetail', {}),
+        },
+      ),
     );
     return phase;
   }
@@ -214,7 +220,7 @@ export class ApplyRun implements WriteContext {
     const ok = await rollback([u], client, results, diagnostics, state, () => this.writes++);
     if (ok)
       diagnostics.push(
-        diag(APPLY_CODES.instanceRolledBack, `${label}: the failed create had landed after all (pk ${String(found.pk)}); deleted`, { entry: c.key }),
+        diag(APPLY_CODES.instanceRolledBack, msg(APPLY_CODES.instanceRolledBack, 'landedDeleted', { label, pk: String(found.pk) }), { entry: c.key }),
       );
     return ok;
   }

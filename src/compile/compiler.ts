@@ -3,7 +3,7 @@
 // dependency graph over everything given together.
 import { createHash } from 'node:crypto';
 import { findCovers, findModel, isBlueprintModel, type ModelInfo, type Registry } from '../authentik/registry.js';
-import { diag, LineIndex, sortDiagnostics } from '../diag/index.js';
+import { diag, LineIndex, msg, sortDiagnostics } from '../diag/index.js';
 import type {
   CompiledEntry,
   CompileResult,
@@ -143,10 +143,10 @@ export class Compilation {
       const first = byKey.get(cycle[0]!)!;
       const path = [...cycle, cycle[0]!].map((k) => `${k} (line ${this.line(byKey.get(k)!.unit, byKey.get(k)!.parsed.range)})`);
       this.diagnostics.push(
-        diag(C.dependencyCycle, `entries depend on each other in a cycle: ${path.join(' → ')}`, {
+        diag(C.dependencyCycle, msg(C.dependencyCycle, 'cycle', { path: path.join(' → ') }), {
           subject: first.parsed.range,
           entry: first.key,
-          detail: 'no order can satisfy these references; remove one !KeyOf/!Find or split the object',
+          detail: msg(C.dependencyCycle, 'cycleDetail', {}),
         }),
       );
     }
@@ -267,12 +267,16 @@ export class Compilation {
     const modelValue = ev.eval(e.model);
     if (typeof modelValue !== 'string') {
       this.diagnostics.push(
-        diag(C.modelNotString, 'model must be an `app_label.model` string known at compile time', {
+        diag(C.modelNotString, msg(C.modelNotString, 'notString', {}), {
           subject: modelRange(),
           entry: item.key,
           detail: containsDeferred(modelValue)
-            ? 'it depends on the server (!Find/!KeyOf), which authentik cannot resolve for a model either'
-            : `got ${modelValue === null ? 'null' : Array.isArray(modelValue) ? 'a list' : typeof modelValue}`,
+            ? msg(C.modelNotString, 'dependsOnServerDetail', {})
+            : modelValue === null
+              ? msg(C.modelNotString, 'gotNullDetail', {})
+              : Array.isArray(modelValue)
+                ? msg(C.modelNotString, 'gotListDetail', {})
+                : msg(C.modelNotString, 'gotTypeDetail', { type: typeof modelValue }),
         }),
       );
       return;
@@ -284,11 +288,10 @@ export class Compilation {
       // A model written out is validate's to check (AKB2001); only one a tag computes is news here.
       if (!isTag(e.model)) return;
       this.diagnostics.push(
-        diag(C.unknownModel, `unknown model ${modelValue} for authentik ${this.registry.version}`, {
+        diag(C.unknownModel, msg(C.unknownModel, 'unknown', { model: modelValue, version: this.registry.version }), {
           subject: modelRange(),
           entry: item.key,
-          detail:
-            'expected `app_label.model` of a model this version has (model name case-insensitive); authentik aborts the whole blueprint even when the entry is disabled by conditions',
+          detail: msg(C.unknownModel, 'unknownDetail', {}),
         }),
       );
       return;
@@ -324,11 +327,14 @@ export class Compilation {
       this.diagnostics.push(
         diag(
           C.invalidState,
-          `state ${typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue)} is not valid for authentik ${this.registry.version}`,
+          msg(C.invalidState, 'notValid', {
+            state: typeof stateValue === 'string' ? stateValue : JSON.stringify(stateValue),
+            version: this.registry.version,
+          }),
           {
             subject: isTag(e.state) ? e.state.range : this.range(unit, `${e.pointer}/state`, e.range),
             entry: item.key,
-            detail: `expected one of ${this.states.join(', ')}`,
+            detail: msg(C.invalidState, 'notValidDetail', { states: this.states.join(', ') }),
           },
         ),
       );
@@ -395,10 +401,10 @@ export class Compilation {
     const ids = attrs.identifiers;
     if (ids === null || typeof ids !== 'object' || Array.isArray(ids) || isDeferred(ids) || containsDeferred(ids)) {
       this.diagnostics.push(
-        diag(C.metaAttrs, 'metaapplyblueprint needs attrs.identifiers as a mapping known at compile time', {
+        diag(C.metaAttrs, msg(C.metaAttrs, 'needsIdentifiers', {}), {
           subject: where,
           entry: item.key,
-          detail: 'expected e.g. identifiers: {name: My blueprint} or {path: dir/file.yaml}',
+          detail: msg(C.metaAttrs, 'needsIdentifiersDetail', {}),
         }),
       );
       item.status = 'failed';
@@ -409,11 +415,10 @@ export class Compilation {
     if (!target) {
       if (required) {
         this.diagnostics.push(
-          diag(C.metaNotFound, `metaapplyblueprint target ${stableStringify(ids)} is not among the sources`, {
+          diag(C.metaNotFound, msg(C.metaNotFound, 'notAmongSources', { identifiers: stableStringify(ids) }), {
             subject: where,
             entry: item.key,
-            detail:
-              'apply will ask the server to apply its blueprint instance of that name/path; add the file to the sources to compile it in, or set required: false',
+            detail: msg(C.metaNotFound, 'notAmongSourcesDetail', {}),
           }),
         );
       }
@@ -423,10 +428,10 @@ export class Compilation {
     if (targetUnit.state === 'active') {
       const chain = this.active.slice(this.active.indexOf(targetUnit)).map((u) => u.bp.uri);
       this.diagnostics.push(
-        diag(C.metaCycle, `metaapplyblueprint cycle: ${[...chain, target.uri].join(' → ')}`, {
+        diag(C.metaCycle, msg(C.metaCycle, 'cycle', { chain: [...chain, target.uri].join(' → ') }), {
           subject: where,
           entry: item.key,
-          detail: 'blueprints that apply each other can never finish; remove one of the references',
+          detail: msg(C.metaCycle, 'cycleDetail', {}),
         }),
       );
       item.status = 'failed';
@@ -458,15 +463,11 @@ export class Compilation {
         // Fixed when `created` began recording the existing object (≈2023.10, §5).
         if (usable.state === 'created' && versionBefore(this.registry.version, '2023.10')) {
           this.diagnostics.push(
-            diag(
-              C.keyOfCreated,
-              `!KeyOf ${ref.id} points at a \`created\` entry: authentik ${this.registry.version} records no object for it when the object already exists`,
-              {
-                subject: ref.range,
-                entry: item.key,
-                detail: 'the server would fail this blueprint on every apply after the first; use state: present or target a newer version',
-              },
-            ),
+            diag(C.keyOfCreated, msg(C.keyOfCreated, 'createdEntry', { id: ref.id, version: this.registry.version }), {
+              subject: ref.range,
+              entry: item.key,
+              detail: msg(C.keyOfCreated, 'createdEntryDetail', {}),
+            }),
           );
         }
         continue;
@@ -477,19 +478,20 @@ export class Compilation {
       // shows is reported: a target skipped by its conditions, or whose model or state a tag computes.
       const o = earlier[0];
       if (!o || !(o.status === 'dropped' || isTag(o.parsed.model) || isTag(o.parsed.state))) continue;
-      const why =
+      const at = { id: ref.id, line: this.line(unit, o.parsed.range) };
+      const summary =
         o.status === 'dropped'
-          ? 'is skipped because its conditions are false'
+          ? msg(C.keyOfUnusable, 'skipped', at)
           : o.status === 'inlined' || o.info?.kind === 'meta'
-            ? 'is a meta model entry, which records no object'
+            ? msg(C.keyOfUnusable, 'metaEntry', at)
             : o.state === 'absent'
-              ? 'has state absent, which records no object'
-              : 'records no object';
+              ? msg(C.keyOfUnusable, 'stateAbsent', at)
+              : msg(C.keyOfUnusable, 'recordsNothing', at);
       this.diagnostics.push(
-        diag(C.keyOfUnusable, `!KeyOf ${ref.id}: the entry at line ${this.line(unit, o.parsed.range)} ${why}`, {
+        diag(C.keyOfUnusable, summary, {
           subject: ref.range,
           entry: item.key,
-          detail: 'authentik fails the blueprint when !KeyOf finds no recorded object',
+          detail: msg(C.keyOfUnusable, 'noRecordedObjectDetail', {}),
         }),
       );
     }

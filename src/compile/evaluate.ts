@@ -2,7 +2,7 @@
 // entry: local tags become JSON, `!KeyOf`/`!Find`/`!FindObject` become Deferred references, and a
 // local tag fed by a reference stays as a residual Deferred for resolveDeferred to finish.
 import { findModel, type Registry } from '../authentik/registry.js';
-import { diag, type CodeDef } from '../diag/index.js';
+import { diag, msg, type CodeDef } from '../diag/index.js';
 import type {
   AtIndexTag,
   ConditionTag,
@@ -196,10 +196,10 @@ export class BlueprintEvaluator {
     const subject = this.tagRanges[this.tagRanges.length - 1] ?? { uri: this.bp.uri, start: 0, end: 0 };
     const extra: { detail: string; subject: SourceRange; entry?: string } = {
       subject,
-      detail: `blueprints whose tags expand past this (contexts or !Format referring to each other several times, nested !Enumerate) are refused whole; simplify the blueprint or raise ${name} (compile option limits.${name})`,
+      detail: msg(C.evalLimit, 'overLimitDetail', { name }),
     };
     if (this.entryKey !== undefined) extra.entry = this.entryKey;
-    throw new EvalLimitExceeded(diag(C.evalLimit, `tag evaluation went over the ${name} limit of ${value} ${unit}`, extra));
+    throw new EvalLimitExceeded(diag(C.evalLimit, msg(C.evalLimit, 'overLimit', { name, value, unit }), extra));
   }
 
   /** What using a value once more costs: its nodes and characters, cached per object. */
@@ -263,7 +263,7 @@ export class BlueprintEvaluator {
         } catch (e) {
           if (e instanceof EvalLimitExceeded) throw e;
           // No parser message: V8 quotes the text, which may be a secret.
-          this.report(C.parseJson, '!ParseJSON text is not valid JSON', t.range, 'expected a JSON document in the scalar text');
+          this.report(C.parseJson, msg(C.parseJson, 'notJson', {}), t.range, msg(C.parseJson, 'notJsonDetail', {}));
           return null;
         }
     }
@@ -274,8 +274,9 @@ export class BlueprintEvaluator {
     const x = this.eval(v);
     if (typeof x === 'string') return x;
     if (typeof x === 'number' || typeof x === 'boolean') return String(x);
-    if (containsDeferred(x)) this.report(C.needsServer, `!${tag.$tag} ${what} depends on the server`, tag.range, `expected a ${what} known at compile time`);
-    else this.report(C.tagArgument, `!${tag.$tag} ${what} must be a string`, tag.range, `expected a string ${what}`);
+    if (containsDeferred(x))
+      this.report(C.needsServer, msg(C.needsServer, 'argument', { tag: tag.$tag, what }), tag.range, msg(C.needsServer, 'argumentDetail', { what }));
+    else this.report(C.tagArgument, msg(C.tagArgument, 'notString', { tag: tag.$tag, what }), tag.range, msg(C.tagArgument, 'notStringDetail', { what }));
     return undefined;
   }
 
@@ -283,20 +284,15 @@ export class BlueprintEvaluator {
     const name = this.stringArg(t, 'variable name', t.name);
     if (name === undefined) return null;
     if (isCredentialVar(name)) {
-      this.report(
-        C.envCredential,
-        `!Env ${name} is refused: akbp does not hand its own credentials to blueprints`,
-        t.range,
-        'AKBP_* variables, AUTHENTIK_TOKEN and AUTHENTIK_* secrets are never readable; export the value under another name',
-      );
+      this.report(C.envCredential, msg(C.envCredential, 'refused', { name }), t.range, msg(C.envCredential, 'refusedDetail', {}));
       return null;
     }
     if (!this.bp.origin.local && !envAllowed(name, this.run.envAllow)) {
       this.report(
         C.envNotAllowed,
-        `!Env ${name} is refused for a blueprint from ${this.bp.origin.kind} source ${this.bp.origin.uri}`,
+        msg(C.envNotAllowed, 'refused', { name, kind: this.bp.origin.kind, uri: this.bp.origin.uri }),
         t.range,
-        `blueprints not from local disk read only allowed variables; allow it with --env-allow '${name}' (patterns like 'AK_*' work)`,
+        msg(C.envNotAllowed, 'refusedDetail', { name }),
       );
       return null;
     }
@@ -312,27 +308,26 @@ export class BlueprintEvaluator {
     if (!placed.ok) {
       this.report(
         C.fileOutsideRoot,
-        `!File ${path} is outside the permitted directories`,
+        msg(C.fileOutsideRoot, 'outside', { path }),
         t.range,
-        (placed.roots.length > 0 ? `permitted: ${placed.roots.join(', ')}. ` : 'this source has no local root. ') +
-          'authentik reads any file its server can; akbp runs on your machine, so blueprints may read only below their own root or a --file-root directory',
+        placed.roots.length > 0 ? msg(C.fileOutsideRoot, 'outsideDetail', { roots: placed.roots.join(', ') }) : msg(C.fileOutsideRoot, 'noRootDetail', {}),
       );
       return null;
     }
     const text = this.run.readFile?.(placed.abs, placed.roots);
     if (typeof text === 'object') {
-      this.report(
-        text.refused === 'outside' ? C.fileOutsideRoot : C.fileRefused,
-        `!File ${path} ${text.reason}`,
-        t.range,
-        text.refused === 'outside'
-          ? `permitted: ${placed.roots.join(', ')}; symbolic links may point only inside them`
-          : 'expected a regular file of at most 1 MiB (a certificate, key or template)',
-      );
+      if (text.refused === 'outside')
+        this.report(
+          C.fileOutsideRoot,
+          msg(C.fileOutsideRoot, 'refused', { path, reason: text.reason }),
+          t.range,
+          msg(C.fileOutsideRoot, 'symlinkDetail', { roots: placed.roots.join(', ') }),
+        );
+      else this.report(C.fileRefused, msg(C.fileRefused, 'refused', { path, reason: text.reason }), t.range, msg(C.fileRefused, 'refusedDetail', {}));
       return null;
     }
     if (text === undefined) {
-      this.report(C.fileUnreadable, `!File ${path} could not be read; using the default`, t.range);
+      this.report(C.fileUnreadable, msg(C.fileUnreadable, 'unreadable', { path }), t.range);
       return this.eval(t.default);
     }
     return this.checkString(text.trim());
@@ -349,9 +344,9 @@ export class BlueprintEvaluator {
       if (isTag(t.key) && Object.prototype.hasOwnProperty.call(this.context, head)) {
         this.report(
           C.dottedContextUnsupported,
-          `!Context ${key} is looked up as one literal key by authentik ${this.run.registry.version}, so it gets the default`,
+          msg(C.dottedContextUnsupported, 'literalKey', { key, version: this.run.registry.version }),
           t.range,
-          `dotted paths into context values need authentik 2026.5; on this version read !Context ${head} and pick the item with !AtIndex or !Enumerate`,
+          msg(C.dottedContextUnsupported, 'literalKeyDetail', { head }),
         );
       }
     }
@@ -367,9 +362,9 @@ export class BlueprintEvaluator {
     if (this.activeContext.has(key)) {
       this.report(
         C.contextCycle,
-        `context value ${key} refers back to itself`,
+        msg(C.contextCycle, 'refersBack', { key }),
         t.range,
-        `break the chain of !Context references through ${[...this.activeContext].join(' → ')} → ${key}`,
+        msg(C.contextCycle, 'refersBackDetail', { chain: [...this.activeContext].join(' → '), key }),
       );
       return null;
     }
@@ -435,7 +430,7 @@ export class BlueprintEvaluator {
       );
       if (!probe.ok && probe.tooLong) this.overLimit('maxStringLength', this.budget.limits.maxStringLength, `characters in one string (${probe.error})`);
       if (!probe.ok && /arguments/.test(probe.error)) {
-        this.report(C.formatError, `!Format: ${probe.error}`, t.range, formatDetail(fmt, args.length));
+        this.report(C.formatError, msg(C.formatError, 'failed', { why: probe.error }), t.range, formatDetail(fmt, args.length));
         return null;
       }
       return { $format: { format: fmt, args } };
@@ -444,7 +439,7 @@ export class BlueprintEvaluator {
     const res = pyPercentFormat(fmt, args as Json[], { maxLength: max });
     if (!res.ok) {
       if (res.tooLong) this.overLimit('maxStringLength', max, `characters in one string (${res.error})`);
-      this.report(C.formatError, `!Format: ${res.error}`, t.range, formatDetail(fmt, args.length));
+      this.report(C.formatError, msg(C.formatError, 'failed', { why: res.error }), t.range, formatDetail(fmt, args.length));
       return null;
     }
     return this.checkString(res.value);
@@ -457,9 +452,9 @@ export class BlueprintEvaluator {
     if (!info) {
       this.report(
         C.findUnknownModel,
-        `!${t.$tag}: unknown model ${modelName} for authentik ${this.run.registry.version}`,
+        msg(C.findUnknownModel, 'unknown', { tag: t.$tag, model: modelName, version: this.run.registry.version }),
         t.range,
-        'expected `app_label.model` of a model this version has',
+        msg(C.findUnknownModel, 'unknownDetail', {}),
       );
       return null;
     }
@@ -483,9 +478,9 @@ export class BlueprintEvaluator {
       const res = conditionOp(mode, []);
       this.report(
         C.condition,
-        `!Condition: ${res.ok ? 'invalid' : res.error}`,
+        res.ok ? msg(C.condition, 'invalid', {}) : msg(C.condition, 'failed', { why: res.error }),
         t.range,
-        `expected [MODE, value, …] with MODE one of ${CONDITION_MODES.join(', ')}`,
+        msg(C.condition, 'modesDetail', { modes: CONDITION_MODES.join(', ') }),
       );
       return null;
     }
@@ -515,12 +510,7 @@ export class BlueprintEvaluator {
 
   private enumerate(t: EnumerateTag): DesiredValue {
     if (isTag(t.iterable) && (t.iterable.$tag === 'Index' || t.iterable.$tag === 'Value') && t.iterable.depth === 0) {
-      this.report(
-        C.indexOutside,
-        `!Enumerate iterable !${t.iterable.$tag} 0 refers to this tag's own item`,
-        t.iterable.range,
-        'use depth 1 or more to iterate an outer !Enumerate item',
-      );
+      this.report(C.indexOutside, msg(C.indexOutside, 'ownItem', { tag: t.iterable.$tag }), t.iterable.range, msg(C.indexOutside, 'ownItemDetail', {}));
       return null;
     }
     this.stack.push({ active: false, key: null, value: null });
@@ -534,11 +524,16 @@ export class BlueprintEvaluator {
     if (mode === undefined) return null;
     const out = mode.toUpperCase();
     if (out !== 'SEQ' && out !== 'MAP') {
-      this.report(C.enumerateOutput, `!Enumerate output ${JSON.stringify(mode)} is not SEQ or MAP`, t.range, 'expected SEQ (a list) or MAP (a mapping)');
+      this.report(
+        C.enumerateOutput,
+        msg(C.enumerateOutput, 'badOutput', { mode: JSON.stringify(mode) }),
+        t.range,
+        msg(C.enumerateOutput, 'badOutputDetail', {}),
+      );
       return null;
     }
     if (containsDeferred(iterable)) {
-      this.report(C.needsServer, '!Enumerate iterable depends on the server', t.range, 'expected a list, mapping or string known at compile time');
+      this.report(C.needsServer, msg(C.needsServer, 'iterable', {}), t.range, msg(C.needsServer, 'iterableDetail', {}));
       return null;
     }
     let items: [Json, DesiredValue][];
@@ -559,9 +554,9 @@ export class BlueprintEvaluator {
     else {
       this.report(
         C.notIterable,
-        `!Enumerate cannot iterate ${iterable === null ? 'null' : typeof iterable}`,
+        iterable === null ? msg(C.notIterable, 'cannotIterateNull', {}) : msg(C.notIterable, 'cannotIterate', { type: typeof iterable }),
         t.range,
-        'expected a list, a mapping or a string',
+        msg(C.notIterable, 'cannotIterateDetail', {}),
       );
       return null;
     }
@@ -584,9 +579,9 @@ export class BlueprintEvaluator {
         if (k !== null && typeof k === 'object') {
           this.report(
             C.enumerateOutput,
-            '!Enumerate MAP key must be a string, number, boolean or null',
+            msg(C.enumerateOutput, 'mapKey', {}),
             t.range,
-            containsDeferred(k) ? 'the key depends on the server; keys must be known at compile time' : 'expected [key, value] with a scalar key',
+            containsDeferred(k) ? msg(C.enumerateOutput, 'mapKeyServerDetail', {}) : msg(C.enumerateOutput, 'mapKeyDetail', {}),
           );
           return null;
         }
@@ -594,12 +589,7 @@ export class BlueprintEvaluator {
       } else if (body !== null && typeof body === 'object' && !Array.isArray(body) && !isDeferred(body)) {
         for (const [k, v] of Object.entries(body)) this.mergeInto(map, k, v as DesiredValue);
       } else {
-        this.report(
-          C.enumerateOutput,
-          '!Enumerate MAP body must give a [key, value] pair or a mapping',
-          t.range,
-          'expected each item to produce [key, value] or a mapping to merge',
-        );
+        this.report(C.enumerateOutput, msg(C.enumerateOutput, 'mapBody', {}), t.range, msg(C.enumerateOutput, 'mapBodyDetail', {}));
         return null;
       }
     }
@@ -624,15 +614,13 @@ export class BlueprintEvaluator {
     this.indexReads++;
     const frame = this.stack[this.stack.length - 1 - t.depth];
     if (!frame || !frame.active) {
-      const depthNote =
-        this.stack.length === 0
-          ? 'it is not inside any !Enumerate body'
-          : `only ${this.stack.filter((f) => f.active).length} enclosing !Enumerate item(s) are available here`;
       this.report(
         C.indexOutside,
-        `!${t.$tag} ${t.depth} has no !Enumerate item at depth ${t.depth}`,
+        msg(C.indexOutside, 'noItem', { tag: t.$tag, depth: t.depth }),
         t.range,
-        `${depthNote}; depth 0 is the innermost !Enumerate`,
+        this.stack.length === 0
+          ? msg(C.indexOutside, 'notInsideDetail', {})
+          : msg(C.indexOutside, 'fewItemsDetail', { count: this.stack.filter((f) => f.active).length }),
       );
       return null;
     }
@@ -651,7 +639,7 @@ export class BlueprintEvaluator {
     }
     const res = atIndexOp(obj as Json, key as Json, t.hasDefault, dflt as Json);
     if (!res.ok) {
-      this.report(C.atIndex, res.error, t.range, 'give a third argument as default, or an index/key that exists');
+      this.report(C.atIndex, res.error, t.range, msg(C.atIndex, 'lookupDetail', {}));
       return null;
     }
     return res.value;
@@ -668,5 +656,5 @@ function cloneValue(v: DesiredValue): DesiredValue {
 }
 
 function formatDetail(fmt: string, n: number): string {
-  return `format ${JSON.stringify(fmt)} was given ${n} argument(s); %s takes any value, %d/%i/%f need numbers, %% is a literal percent`;
+  return msg(C.formatError, 'argumentsDetail', { format: JSON.stringify(fmt), count: n });
 }

@@ -4,7 +4,7 @@
 // even parse. Whenever the answer is uncertain the instance is blocked: applying it without the
 // file it needs is what authentik would refuse, while blocking it only postpones it.
 import { findCovers, findModel, type Registry } from '../authentik/registry.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import type { Diagnostic, FindTag, ParsedBlueprint, SourceRange, Value } from '../model/types.js';
 import { stableStringify } from '../values/index.js';
 import { C } from './codes.js';
@@ -170,16 +170,24 @@ export function dependentInstances(input: DependentsInput): DependentInstance[] 
 
   const block = (bp: ParsedBlueprint, by: { uri: string; path: string }, via: DependentInstance['via'], at: SourceRange, unsure: boolean): void => {
     const cause = causeOf(by.uri);
-    const how = via === 'metaapplyblueprint' ? `runs ${by.path} through metaapplyblueprint` : `has a !Find only ${by.path} would answer`;
-    const summary = `${bp.path || bp.uri} is not applied this run: it ${how}, and ${by.path} ${broken.some((b) => b.uri === by.uri) ? 'failed to load, validate or compile' : 'is blocked itself'}`;
+    const names = { file: bp.path || bp.uri, by: by.path };
+    const failed = broken.some((b) => b.uri === by.uri);
+    const summary =
+      via === 'metaapplyblueprint'
+        ? failed
+          ? msg(C.instanceBlocked, 'metaFailed', names)
+          : msg(C.instanceBlocked, 'metaBlocked', names)
+        : failed
+          ? msg(C.instanceBlocked, 'findFailed', names)
+          : msg(C.instanceBlocked, 'findBlocked', names);
     const diagnostic = diag(C.instanceBlocked, summary, {
       subject: at,
       detail: unsure
-        ? `${by.path} did not parse, so what it declares is unknown; its text mentions what this reference looks for, so the file is held back rather than applied without it. Fix ${by.path}; nothing of this file is changed or pruned meanwhile.`
+        ? msg(C.instanceBlocked, 'unparsedDetail', { by: by.path })
         : via === 'metaapplyblueprint'
-          ? `authentik applies ${by.path} first, as part of this instance, and fails it with it. Fix ${by.path}; nothing of this file is changed or pruned meanwhile.`
-          : `no other file declares what the !Find looks for, so without ${by.path} it would find nothing (or an object about to change). Fix ${by.path}; nothing of this file is changed or pruned meanwhile.`,
-      ...(cause?.subject ? { related: [{ range: cause.subject, message: `${by.path} fails here (${cause.code})` }] } : {}),
+          ? msg(C.instanceBlocked, 'metaDetail', { by: by.path })
+          : msg(C.instanceBlocked, 'findDetail', { by: by.path }),
+      ...(cause?.subject ? { related: [{ range: cause.subject, message: msg(C.instanceBlocked, 'failsHere', { by: by.path, code: cause.code }) }] } : {}),
     });
     out.set(bp, { blueprint: bp, by: by.uri, via, at, unsure, diagnostic });
   };
