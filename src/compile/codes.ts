@@ -150,7 +150,17 @@ export const C = {
     overLimitDetail:
       'blueprints whose tags expand past this (contexts or !Format referring to each other several times, nested !Enumerate) are refused whole; simplify the blueprint or raise {{name}} (compile option limits.{{name}})',
   }),
-  workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)'),
+  workerFailed: def('AKB3081', 'error', 'compile ran out of memory or time in its worker (akbp serve)', {
+    inFile: 'compile of {{file}} {{reason}}',
+    noFile: 'compile {{reason}}',
+    timedOut: 'took longer than {{ms}} ms and was stopped',
+    timedOutDetail: 'simplify the blueprints (tags that expand a lot, very large files) or split the source',
+    outOfMemory: 'ran out of memory (limit {{mb}} MiB)',
+    outOfMemoryDetail: 'the blueprints build more than the compile worker may hold; simplify them or split the source',
+    crashed: 'failed in its worker',
+    exited: 'worker exited (code {{code}}) without a result',
+    exitedDetail: 'this is a bug in akbp; the other sources are not affected',
+  }),
   instanceBlocked: def('AKB3090', 'error', 'blueprint file not applied: it needs a file that failed to load, validate or compile', {
     metaFailed: '{{file}} is not applied this run: it runs {{by}} through metaapplyblueprint, and {{by}} failed to load, validate or compile',
     metaBlocked: '{{file}} is not applied this run: it runs {{by}} through metaapplyblueprint, and {{by}} is blocked itself',

@@ -6,7 +6,7 @@
 // died in, and the pipeline leaves out that file (and its dependents) and compiles the rest.
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { compileBlueprints, compileCodes, type CompileOptions, type EvalLimits } from '../compile/index.js';
-import { diag } from '../diag/index.js';
+import { diag, msg } from '../diag/index.js';
 import type { CompileResult, ParsedBlueprint } from '../model/index.js';
 import { readConfinedFile } from '../sources/index.js';
 
@@ -84,23 +84,23 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
           entries: [],
           dropped: [],
           diagnostics: [
-            diag(compileCodes.workerFailed, `compile ${file ? `of ${file.path || file.uri} ` : ''}${why}`, {
-              // Blamed on the file it was compiling: that file and its dependents are left out and
-              // the rest compiled again. Across files there is nobody to blame: the run stops.
-              ...(current !== undefined ? { subject: { uri: current, start: 0, end: 0 } } : {}),
-              detail,
-            }),
+            diag(
+              compileCodes.workerFailed,
+              file
+                ? msg(compileCodes.workerFailed, 'inFile', { file: file.path || file.uri, reason: why })
+                : msg(compileCodes.workerFailed, 'noFile', { reason: why }),
+              {
+                // Blamed on the file it was compiling: that file and its dependents are left out and
+                // the rest compiled again. Across files there is nobody to blame: the run stops.
+                ...(current !== undefined ? { subject: { uri: current, start: 0, end: 0 } } : {}),
+                detail,
+              },
+            ),
           ],
         };
       };
       const timer = setTimeout(
-        () =>
-          finish(
-            failed(
-              `took longer than ${timeoutMs} ms and was stopped`,
-              'simplify the blueprints (tags that expand a lot, very large files) or split the source',
-            ),
-          ),
+        () => finish(failed(msg(compileCodes.workerFailed, 'timedOut', { ms: timeoutMs }), msg(compileCodes.workerFailed, 'timedOutDetail', {}))),
         timeoutMs,
       );
       worker.on('message', (m: WorkerMessage) => {
@@ -109,17 +109,10 @@ export function compileInWorker(options: CompileWorkerOptions = {}): CompileFn {
       });
       worker.once('error', (err: Error & { code?: string }) => {
         if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-          finish(
-            failed(
-              `ran out of memory (limit ${maxMemoryMb} MiB)`,
-              'the blueprints build more than the compile worker may hold; simplify them or split the source',
-            ),
-          );
-        } else finish(failed('failed in its worker', err.message));
+          finish(failed(msg(compileCodes.workerFailed, 'outOfMemory', { mb: maxMemoryMb }), msg(compileCodes.workerFailed, 'outOfMemoryDetail', {})));
+        } else finish(failed(msg(compileCodes.workerFailed, 'crashed', {}), err.message));
       });
-      worker.once('exit', (code) =>
-        finish(failed(`worker exited (code ${code}) without a result`, 'this is a bug in akbp; the other sources are not affected')),
-      );
+      worker.once('exit', (code) => finish(failed(msg(compileCodes.workerFailed, 'exited', { code }), msg(compileCodes.workerFailed, 'exitedDetail', {}))));
       worker.postMessage(request);
     });
 }
