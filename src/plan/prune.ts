@@ -88,7 +88,9 @@ export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diag
     const base = { key, model, identifiers: rec.identifiers, pk: rec.pk, order: order++, wave: 0, dependsOn: [] as string[] };
     if (!x.index.has(model)) {
       // Never guess: an object whose model was not read is neither deleted nor forgotten.
-      unread.set(model, [...(unread.get(model) ?? []), key]);
+      const keys = unread.get(model);
+      if (keys) keys.push(key);
+      else unread.set(model, [key]);
       continue;
     }
     if (!obj) {

@@ -339,10 +339,11 @@ export function overriddenLater(entries: readonly CompiledEntry[], snapshot: Liv
   const groups = new Map<string, CompiledEntry[]>();
   for (const e of entries) {
     const live = snapshot.byKey.get(e.key);
-    const info = findModel(reg, e.model);
-    if (!live || !info || e.state !== 'present') continue;
-    const id = `${info.model}|${pkKey(live.pk)}`;
-    groups.set(id, [...(groups.get(id) ?? []), e]);
+    if (!live || e.state !== 'present') continue;
+    const id = `${e.model}|${pkKey(live.pk)}`;
+    const group = groups.get(id);
+    if (group) group.push(e);
+    else groups.set(id, [e]);
   }
   const out = new Map<string, Set<string>>();
   for (const g of groups.values()) {
