@@ -4,7 +4,7 @@
 // substituted as its tests do, or ours), the version, and the end state authentik asserts,
 // checked on a sandbox after `apply`. Rows where akbp still differs say why and assert what akbp
 // does instead, so a change in either direction is noticed. Rows for a feature another branch is
-// adding carry `pending: { open: true, … }`: flipping `open` to false is the whole change when it
+// adding carry `pending: { reason, instead }`: deleting that block is the whole change when it
 // merges (the row tells when authentik's end state is reached while still open). Tests that
 // cannot apply to a REST client at all say so in `na`, so the count stays honest.
 import { after, test } from 'node:test';
@@ -67,10 +67,10 @@ interface Row {
   /** akbp differs here on purpose or not yet: why. The row then asserts what akbp does. */
   differs?: string;
   /**
-   * A feature another branch is adding. While `open`, the row asserts `instead` (what akbp does
-   * today) and counts as a difference; set `open: false` when the feature merges.
+   * A feature another branch is adding: the row asserts `instead` (what akbp does today) and
+   * counts as a difference; delete the block when the feature merges.
    */
-  pending?: { reason: string; open: boolean; instead: (c: ServerClient, out: ReconcileOutcome, x: Ctx) => Promise<void> };
+  pending?: { reason: string; instead: (c: ServerClient, out: ReconcileOutcome, x: Ctx) => Promise<void> };
   /** authentik's test checks something a REST client cannot take part in: why. Nothing is run. */
   na?: string;
 }
@@ -250,14 +250,6 @@ entries:
     seed: async (c) => {
       for (let i = 0; i < 5; i++) await c.create('authentik_core.application', { name: `mc-${i}`, slug: `mc-${i}` });
     },
-    pending: {
-      reason: 'metacleanblueprint not executed (AKB4007): applications are kept',
-      open: false,
-      instead: async (c, out) => {
-        assert.ok(out.diagnostics.some((d) => d.code === 'AKB4007'));
-        assert.equal((await bodies(c, 'authentik_core.application')).filter((b) => String(b.slug).startsWith('mc-')).length, 5);
-      },
-    },
     expect: async (c, out) => {
       applied(out);
       assert.deepEqual(await bodies(c, 'authentik_core.application'), [], 'every application is deleted');
@@ -403,20 +395,6 @@ entries:
 `,
     },
     version: '2023.6',
-    pending: {
-      reason:
-        "exported pks are not rewritten (pk rewrite map): the binding is sent the export's flow and stage pks, 400 Invalid pk (AKB5003), and the blueprint is rolled back",
-      open: false,
-      instead: async (c, out) => {
-        assert.equal(out.ok, false);
-        assert.match(everyDiagnostic(out), /AKB5003 .*Invalid pk/);
-        assert.deepEqual(
-          (await slugs(c, 'authentik_flows.flow')).filter((s) => s === 'exported-flow'),
-          [],
-          'rolled back',
-        );
-      },
-    },
     expect: async (c, out) => {
       applied(out);
       const flow = (await bodies(c, 'authentik_flows.flow')).find((b) => b.slug === 'exported-flow');
@@ -445,18 +423,6 @@ entries:
     setup: async (c) => {
       const p = await c.create('authentik_stages_prompt.prompt', { name: 'reimport-username', field_key: 'username', label: 'Old label', type: 'text' });
       return { pk: String(p.body.pk) };
-    },
-    pending: {
-      reason: 'exported pks are not rewritten (pk rewrite map): an entry identified only by `pk` is refused (AKB4015)',
-      open: false,
-      instead: async (c, out) => {
-        refusedBeforeWrite(out, 'a pk-only entry');
-        assert.ok(out.diagnostics.some((d) => d.code === 'AKB4015'));
-        assert.deepEqual(
-          (await bodies(c, 'authentik_stages_prompt.prompt')).filter((b) => b.field_key === 'username'),
-          [],
-        );
-      },
     },
     expect: async (c, out, x) => {
       applied(out);
@@ -506,20 +472,6 @@ entries:
 `,
     },
     version: '2023.6',
-    pending: {
-      reason:
-        "exported pks are not rewritten (pk rewrite map): the bindings are sent the export's pks, 400 Invalid pk (AKB5003), and the blueprint is rolled back",
-      open: false,
-      instead: async (c, out) => {
-        assert.equal(out.ok, false);
-        assert.match(everyDiagnostic(out), /AKB5003 .*Invalid pk/);
-        assert.deepEqual(
-          (await slugs(c, 'authentik_flows.flow')).filter((s) => s === 'exported-policy-flow'),
-          [],
-          'rolled back',
-        );
-      },
-    },
     expect: async (c, out) => {
       applied(out);
       assert.ok((await bodies(c, 'authentik_stages_user_login.userloginstage')).some((b) => b.name === 'exported-policy-login'));
@@ -590,7 +542,6 @@ entries:
     pending: {
       reason:
         "a user's permissions live in the role authentik makes for that user on demand (ak-managed-role--user-<pk>); no REST endpoint makes it, so akbp grants them only when the role exists and otherwise warns (AKB4025)",
-      open: true,
       instead: async (c, out) => {
         assert.ok(
           (await bodies(c, 'authentik_core.user')).some((b) => b.username === 'rbac-user'),
@@ -612,17 +563,6 @@ entries:
     authentik: 'test_v1_rbac.TestBlueprintsV1RBAC.test_role_permission',
     fixture: { file: 'rbac_role.yaml', subs: { id: 'rbac-role' } },
     version: '2026.5',
-    pending: {
-      reason: 'RBAC permissions not applied',
-      open: false,
-      instead: async (c, out) => {
-        assert.ok(
-          (await bodies(c, 'authentik_rbac.role')).some((b) => b.name === 'rbac-role'),
-          'the role is created',
-        );
-        assert.ok(!out.ok || out.diagnostics.some((d) => d.severity !== 'info' && /permission/i.test(d.summary)), 'the dropped permissions are reported');
-      },
-    },
     expect: async (c, out, x) => {
       applied(out);
       const role = (await bodies(c, 'authentik_rbac.role')).find((b) => b.name === 'rbac-role');
@@ -634,16 +574,6 @@ entries:
     authentik: 'test_v1_rbac.TestBlueprintsV1RBAC.test_object_permission',
     fixture: { file: 'rbac_object.yaml', subs: { id: 'rbac-object' } },
     version: '2026.5',
-    pending: {
-      reason: 'RBAC permissions not applied',
-      open: false,
-      instead: async (c) => {
-        assert.ok(
-          (await bodies(c, 'authentik_flows.flow')).some((b) => b.slug === 'rbac-object'),
-          'the flow is created',
-        );
-      },
-    },
     expect: async (c, out, x) => {
       applied(out);
       const flow = (await bodies(c, 'authentik_flows.flow')).find((b) => b.slug === 'rbac-object');
@@ -1196,7 +1126,7 @@ function fixtureText(f: Fixture, subs: { [k: string]: string }): { text: string;
 
 function titleOf(row: Row): string {
   if (row.na) return `${row.authentik} — not applicable: ${row.na}`;
-  if (row.pending?.open) return `${row.authentik} — differs: ${row.pending.reason}`;
+  if (row.pending) return `${row.authentik} — differs: ${row.pending.reason}`;
   return `${row.authentik}${row.differs ? ` — differs: ${row.differs}` : ''}`;
 }
 
@@ -1252,7 +1182,7 @@ for (const row of ROWS) {
     };
     const out = await run(first.text);
     tally.rows++;
-    if (row.pending?.open) {
+    if (row.pending) {
       try {
         await row.pending.instead(client, out, x);
       } catch (err) {
@@ -1260,7 +1190,7 @@ for (const row of ROWS) {
           () => true,
           () => false,
         );
-        if (reached) assert.fail(`${row.authentik} reaches authentik's end state now: set \`open: false\` in its row`);
+        if (reached) assert.fail(`${row.authentik} reaches authentik's end state now: delete \`pending\` from its row`);
         throw err;
       }
       tally.differs++;
