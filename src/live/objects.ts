@@ -26,16 +26,46 @@ export function coarseKey(v: Json): string {
   return String(v);
 }
 
+/**
+ * What an index derives from one list: by pk, pbm uuid → pk, and field indexes built on first use.
+ * Kept per list (by identity) so that indexes over the same lists share it: akbp watch hands the
+ * same unchanged lists to observe and plan on every save.
+ */
+interface Derived {
+  model: ModelName;
+  byPk: Map<string, LiveObject>;
+  pbm: Map<string, Json> | undefined;
+  /** field → coarse value key → objects; null when not indexable. */
+  fields: Map<string, Map<string, LiveObject[]> | null>;
+}
+
+const derivedOf = new WeakMap<readonly LiveObject[], Derived>();
+
+function derive(reg: Registry, model: ModelName, objs: readonly LiveObject[]): Derived {
+  const hit = derivedOf.get(objs);
+  if (hit && hit.model === model) return hit;
+  const f = findModel(reg, model)?.pbmField;
+  const d: Derived = { model, byPk: new Map(), pbm: f ? new Map() : undefined, fields: new Map() };
+  for (const o of objs) {
+    d.byPk.set(pkKey(o.pk), o);
+    if (f && o.body[f] !== undefined && o.body[f] !== null) d.pbm!.set(pkKey(o.body[f]), o.pk);
+  }
+  derivedOf.set(objs, d);
+  return d;
+}
+
 export class ObjectIndex implements ObjectSource {
-  private readonly lists = new Map<ModelName, LiveObject[]>();
-  private readonly pks = new Map<ModelName, Map<string, LiveObject>>();
-  private readonly pbm = new Map<string, Json>();
-  /** model → field → coarse value key → objects, built on first use; null when not indexable. */
-  private readonly fieldIndexes = new Map<ModelName, Map<string, Map<string, LiveObject[]> | null>>();
+  /** The lists as given: never written to; a model is copied before its first upsert or remove. */
+  private readonly lists = new Map<ModelName, readonly LiveObject[]>();
+  private readonly derived = new Map<ModelName, Derived>();
+  /** Models whose list and derived data this index copied and may change. */
+  private readonly owned = new Set<ModelName>();
+  /** The pbm maps of the models that have one, gathered on first use. */
+  private pbmMaps: Map<string, Json>[] | undefined;
 
   constructor(
     private readonly reg: Registry,
-    from?: Map<ModelName, LiveObject[]>,
+    from?: ReadonlyMap<ModelName, readonly LiveObject[]>,
   ) {
     if (from) for (const [m, objs] of from) this.set(m, objs);
   }
@@ -45,15 +75,10 @@ export class ObjectIndex implements ObjectSource {
   }
 
   set(model: ModelName, objs: readonly LiveObject[]): void {
-    const m = model;
-    this.lists.set(m, [...objs]);
-    const byPk = new Map<string, LiveObject>();
-    for (const o of objs) {
-      byPk.set(pkKey(o.pk), o);
-      this.notePbm(m, o);
-    }
-    this.pks.set(m, byPk);
-    this.fieldIndexes.delete(m);
+    this.lists.set(model, objs);
+    this.derived.set(model, derive(this.reg, model, objs));
+    this.owned.delete(model);
+    this.pbmMaps = undefined;
   }
 
   /**
@@ -61,12 +86,10 @@ export class ObjectIndex implements ObjectSource {
    * order), or undefined when the field holds non-scalars somewhere and cannot be indexed.
    */
   candidates(model: ModelName, field: string, value: Json): readonly LiveObject[] | undefined {
-    const m = model;
-    const list = this.lists.get(m);
-    if (!list || (value !== null && typeof value === 'object')) return undefined;
-    let perModel = this.fieldIndexes.get(m);
-    if (!perModel) this.fieldIndexes.set(m, (perModel = new Map()));
-    let ix = perModel.get(field);
+    const list = this.lists.get(model);
+    const d = this.derived.get(model);
+    if (!list || !d || (value !== null && typeof value === 'object')) return undefined;
+    let ix = d.fields.get(field);
     if (ix === undefined) {
       ix = new Map();
       for (const o of list) {
@@ -80,7 +103,7 @@ export class ObjectIndex implements ObjectSource {
         if (bucket) bucket.push(o);
         else ix.set(k, [o]);
       }
-      perModel.set(field, ix);
+      d.fields.set(field, ix);
     }
     return ix === null ? undefined : (ix.get(coarseKey(value)) ?? []);
   }
@@ -94,35 +117,44 @@ export class ObjectIndex implements ObjectSource {
   /** Adds or replaces one object (after a create or patch), keeping list order for existing ones. */
   upsert(obj: LiveObject): void {
     const m = obj.model;
-    const list = this.lists.get(m) ?? [];
-    const byPk = this.pks.get(m) ?? new Map<string, LiveObject>();
+    const { list, d } = this.own(m);
     const k = pkKey(obj.pk);
     const i = list.findIndex((o) => pkKey(o.pk) === k);
     if (i >= 0) list[i] = obj;
     else list.push(obj);
-    byPk.set(k, obj);
-    this.lists.set(m, list);
-    this.fieldIndexes.delete(m);
-    this.pks.set(m, byPk);
-    this.notePbm(m, obj);
+    d.byPk.set(k, obj);
+    d.fields.clear();
+    const f = findModel(this.reg, m)?.pbmField;
+    if (f && d.pbm && obj.body[f] !== undefined && obj.body[f] !== null) d.pbm.set(pkKey(obj.body[f]), obj.pk);
   }
 
   remove(model: ModelName, pk: Json): void {
-    const m = model;
+    if (!this.lists.has(model)) return;
+    const { list, d } = this.own(model);
     const k = pkKey(pk);
-    const list = this.lists.get(m);
-    if (list)
-      this.lists.set(
-        m,
-        list.filter((o) => pkKey(o.pk) !== k),
-      );
-    this.pks.get(m)?.delete(k);
-    this.fieldIndexes.delete(m);
+    const i = list.findIndex((o) => pkKey(o.pk) === k);
+    if (i >= 0) list.splice(i, 1);
+    d.byPk.delete(k);
+    d.fields.clear();
   }
 
-  private notePbm(model: ModelName, o: LiveObject): void {
-    const f = findModel(this.reg, model)?.pbmField;
-    if (f && o.body[f] !== undefined && o.body[f] !== null) this.pbm.set(pkKey(o.body[f]), o.pk);
+  /** A private copy of a model's list and derived data, made before the first change to it. */
+  private own(model: ModelName): { list: LiveObject[]; d: Derived } {
+    if (!this.owned.has(model)) {
+      const list = [...(this.lists.get(model) ?? [])];
+      const before = this.derived.get(model);
+      const d: Derived = {
+        model,
+        byPk: new Map(before?.byPk),
+        pbm: before?.pbm ? new Map(before.pbm) : findModel(this.reg, model)?.pbmField ? new Map() : undefined,
+        fields: new Map(),
+      };
+      this.lists.set(model, list);
+      this.derived.set(model, d);
+      this.owned.add(model);
+      this.pbmMaps = undefined;
+    }
+    return { list: this.lists.get(model) as LiveObject[], d: this.derived.get(model)! };
   }
 
   objects(model: ModelName): readonly LiveObject[] | undefined {
@@ -130,11 +162,17 @@ export class ObjectIndex implements ObjectSource {
   }
 
   byPk(model: ModelName, pk: Json): LiveObject | undefined {
-    return this.pks.get(model)?.get(pkKey(pk));
+    return this.derived.get(model)?.byPk.get(pkKey(pk));
   }
 
   pkOfPbm(pbm: Json): Json | undefined {
-    return this.pbm.get(pkKey(pbm));
+    const k = pkKey(pbm);
+    this.pbmMaps ??= [...this.derived.values()].flatMap((d) => (d.pbm ? [d.pbm] : []));
+    for (const m of this.pbmMaps) {
+      const pk = m.get(k);
+      if (pk !== undefined) return pk;
+    }
+    return undefined;
   }
 
   models(): ModelName[] {

@@ -340,7 +340,7 @@ export interface LiveSnapshot {
   /** Canonical query string → matched pk (null when nothing matched). */
   finds: Map<string, Json>;
   /** model → every live object read for it (the indexes plan uses for prune). */
-  objects: Map<ModelName, LiveObject[]>;
+  objects: Map<ModelName, readonly LiveObject[]>;
   /** Requests made to build this snapshot. */
   requests: number;
   /** Entry key → the model whose failed read leaves it undecidable; observe reported the failure once. */

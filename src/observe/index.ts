@@ -7,13 +7,15 @@ import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel } from '../authentik/registry.js';
 import { diagnose, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
-import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, type FindQueryArg } from '../live/index.js';
+import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, sortedEntries, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads, modelsOf } from './strategy.js';
 import { observeRbac } from './rbac.js';
+import type { ObserveMemo } from './memo.js';
 
 export { chooseReads, type ModelRead } from './strategy.js';
+export { ObserveMemo } from './memo.js';
 
 export interface ObserveOptions {
   /** Models listed at once (each list's pages are parallelised by the client). Default 4. */
@@ -29,6 +31,8 @@ export interface ObserveOptions {
   now?: () => Date;
   /** Whole-collection lists kept between runs (akbp watch): a model it holds is not listed again. */
   lists?: ListCache;
+  /** Matches kept between runs (akbp watch): unchanged entries over unchanged lists keep theirs. */
+  memo?: ObserveMemo;
 }
 
 /** Lists of whole collections by model, as the server returned them. */
@@ -45,8 +49,8 @@ export async function observe(
 ): Promise<{ snapshot: LiveSnapshot; diagnostics: Diagnostic[] }> {
   const start = client.requestCount();
   const diagnostics: Diagnostic[] = [];
-  const ordered = [...entries].sort((a, b) => a.order - b.order);
-  const reads = chooseReads(ordered, registry, opts);
+  const ordered = sortedEntries(entries, (a, b) => a.order - b.order);
+  const reads = opts.memo ? opts.memo.reads(ordered, registry, opts) : chooseReads(ordered, registry, opts);
   for (const [model, why] of reads.unreadable) {
     diagnostics.push(diagnose(OBSERVE_CODES.noListEndpoint, 'cannotObserve', { model, why }));
   }
@@ -56,14 +60,19 @@ export async function observe(
   await mapLimit(reads.reads, opts.concurrency ?? 4, async (r) => {
     try {
       if (r.filters.length === 0) {
-        const objects = opts.lists?.get(r.model) ?? (await client.list(r.model));
-        opts.lists?.set(r.model, objects);
+        let objects = opts.lists?.get(r.model);
+        if (!objects) {
+          const fresh = await client.list(r.model);
+          objects = opts.memo ? opts.memo.canonical(r.model, fresh) : fresh;
+          opts.lists?.set(r.model, objects);
+        }
         index.set(r.model, objects);
         return;
       }
       const seen = new Map<string, LiveObject>();
       for (const f of r.filters) for (const o of await client.list(r.model, f)) seen.set(String(o.pk), o);
-      index.set(r.model, [...seen.values()]);
+      const objects = [...seen.values()];
+      index.set(r.model, opts.memo?.canonical(r.model, objects) ?? objects);
     } catch (e) {
       failed.set(r.model, errorText(e));
     }
@@ -73,19 +82,33 @@ export async function observe(
     diagnostics.push(diagnose(OBSERVE_CODES.listFailed, 'readFailed', { what: model, why }, blockedDetail(ordered, blocked, model)));
   }
 
-  const finds = new Map<string, Json>();
-  const byKey = new Map<string, LiveObject | null>();
-  const table = new EntryTable(ordered);
+  const objects: LiveSnapshot['objects'] = new Map();
+  for (const m of index.models()) objects.set(m, index.objects(m) ?? []);
+  // akbp watch: the kept matches of unchanged entries, and only the others to match (memo.ts).
+  const begun = opts.memo?.start(ordered, objects, failed.size > 0) ?? {
+    byKey: new Map<string, LiveObject | null>(),
+    finds: new Map<string, Json>(),
+    rematch: ordered,
+  };
+  const { byKey, finds, rematch } = begun;
+  /** Per entry matched this run: the entries whose objects its `!KeyOf`s read (the memo's dependencies). */
+  const consulted = new Map<string, string[]>();
+  const table = EntryTable.of(ordered);
   const fallback = new ServerFallback(client, registry, index, diagnostics);
   const resolver = new ObserveResolver(registry, index, table, byKey, finds, fallback);
 
   // Pass over the entries in order (later identifiers may !KeyOf earlier matches). Finds only the
   // server can answer are asked after a pass, once each, then the pass runs again with them.
   for (let pass = 0; pass < 4; pass++) {
-    byKey.clear();
-    for (const e of ordered) {
+    for (const e of rematch) byKey.delete(e.key);
+    for (const e of rematch) {
       const info = findModel(registry, e.model);
       if (!info || !info.apiPath || !index.has(info.model) || blocked.has(e.key)) continue;
+      const reads: string[] = [];
+      consulted.set(e.key, reads);
+      resolver.consulted = reads;
+      // Kept matches of later entries are in byKey already: hide them as a full pass would.
+      if (rematch !== ordered) resolver.current = e;
       const unknownBefore = resolver.unknowns;
       const ids = resolveDeferred(e.identifiers, resolver, e.key);
       if (!ids.ok) {
@@ -107,16 +130,17 @@ export async function observe(
     await fallback.flush(finds);
   }
 
+  resolver.consulted = [];
+  resolver.current = undefined;
   const rbac = await observeRbac(
-    ordered,
+    opts.memo ? opts.memo.grants() : ordered,
     client,
     registry,
     byKey,
     (v, k) => resolveDeferred(v, resolver, k) as { ok: true; value: Json } | { ok: false },
     diagnostics,
   );
-  const objects: LiveSnapshot['objects'] = new Map();
-  for (const m of index.models()) objects.set(m, [...(index.objects(m) ?? [])]);
+  opts.memo?.finish(ordered, objects, byKey, finds, consulted, fallback.asked.size > 0);
   return {
     snapshot: {
       observedAt: (opts.now ? opts.now() : new Date()).toISOString(),
@@ -201,7 +225,17 @@ class ObserveResolver extends IndexResolver {
     super(reg, index, table);
   }
 
+  /** Where the entry being matched records whose objects it read. */
+  consulted: string[] = [];
+  /**
+   * The entry being matched: only entries before it have their match yet, as in a pass over
+   * every entry in order (akbp watch starts from kept matches of later entries too).
+   */
+  current: CompiledEntry | undefined;
+
   protected objectOfEntry(e: CompiledEntry): LiveObject | null | undefined {
+    this.consulted.push(e.key);
+    if (this.current && e !== this.current && e.order >= this.current.order) return undefined;
     return this.byKey.get(e.key);
   }
 
@@ -223,8 +257,8 @@ class ObserveResolver extends IndexResolver {
 /** Server-side filtering for lookups the indexes cannot decide; each distinct query asked once. */
 class ServerFallback {
   readonly pending = new Map<string, { model: string; query: [string, Json][] }>();
-  /** undefined = could not be answered. */
-  private readonly asked = new Map<string, LiveObject | null | undefined>();
+  /** Queries asked of the server; undefined = could not be answered. */
+  readonly asked = new Map<string, LiveObject | null | undefined>();
 
   constructor(
     private readonly client: ServerClient,

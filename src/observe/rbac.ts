@@ -12,6 +12,13 @@ import { OBSERVE_CODES } from './codes.js';
 
 type Resolve = (v: DesiredValue, key: string) => { ok: true; value: Json } | { ok: false };
 
+/** Whether the entry may name roles or users whose permissions plan compares (what observeRbac looks at). */
+export function mayGrant(e: CompiledEntry, registry: Registry): boolean {
+  const info = findModel(registry, e.model);
+  if (!info || e.state === 'absent') return false;
+  return (e.permissions?.length ?? 0) > 0 || Object.keys(e.secrets).some((f) => info.blueprintOnlyFields[f]?.via === 'rbac');
+}
+
 export async function observeRbac(
   entries: readonly CompiledEntry[],
   client: ServerClient,

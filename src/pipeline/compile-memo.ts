@@ -5,6 +5,7 @@ import type { CompiledEntry, CompileResult, DesiredValue, DroppedEntry, ParsedBl
 import { compileBlueprints, type CompileOptions } from '../compile/index.js';
 import { findCovers, type Registry } from '../authentik/registry.js';
 import { sortDiagnostics } from '../diag/index.js';
+import { noteEntriesDelta } from '../live/index.js';
 import { containsDeferred, isDeferred, stableStringify } from '../values/index.js';
 
 /** A `!Find` compile orders by: model and field = value pairs written out (see compile's findMatches). */
@@ -22,6 +23,24 @@ interface Kept {
   finds: LiteralFind[];
   /** `model|identifiers` of every declaration compile chains across files, with the files declaring it. */
   objects: Map<string, Set<string>>;
+  /** Each file's positions in `result.entries`, ascending. */
+  positions: Map<string, number[]>;
+  /** The entries of each model (a changed file's `!Find` is checked against the others' of its model). */
+  byModel: Map<string, Set<CompiledEntry>>;
+}
+
+function indexEntries(entries: readonly CompiledEntry[]): Pick<Kept, 'positions' | 'byModel'> {
+  const positions = new Map<string, number[]>();
+  const byModel = new Map<string, Set<CompiledEntry>>();
+  entries.forEach((e, i) => {
+    const p = positions.get(e.origin.uri);
+    if (p) p.push(i);
+    else positions.set(e.origin.uri, [i]);
+    const m = byModel.get(e.model);
+    if (m) m.add(e);
+    else byModel.set(e.model, new Set([e]));
+  });
+  return { positions, byModel };
 }
 
 interface Stats {
@@ -133,7 +152,45 @@ export class CompileMemo {
       options: this.optionsKey(opts),
       finds: result.entries.flatMap(literalFinds),
       objects,
+      ...indexEntries(result.entries),
     };
+  }
+
+  /**
+   * The changed files' entries put where their predecessors were, when every changed file keeps
+   * its number of entries and the order still holds around each of them: no pass over the rest.
+   */
+  private inPlace(
+    kept: Kept,
+    changed: ReadonlySet<string>,
+    fresh: readonly CompiledEntry[],
+    before: (a: CompiledEntry, b: CompiledEntry) => number,
+  ): { entries: CompiledEntry[]; changed: number[] } | undefined {
+    const byUri = new Map<string, CompiledEntry[]>();
+    for (const e of fresh) {
+      const l = byUri.get(e.origin.uri);
+      if (l) l.push(e);
+      else byUri.set(e.origin.uri, [e]);
+    }
+    const entries = kept.result.entries.slice();
+    const at: number[] = [];
+    for (const uri of changed) {
+      const pos = kept.positions.get(uri) ?? [];
+      const mine = (byUri.get(uri) ?? []).sort(before);
+      if (mine.length !== pos.length) return undefined;
+      pos.forEach((p, i) => {
+        entries[p] = mine[i]!;
+        at.push(p);
+      });
+    }
+    at.sort((a, b) => a - b);
+    for (const p of at) {
+      if (p > 0 && before(entries[p - 1]!, entries[p]!) >= 0) return undefined;
+      if (p + 1 < entries.length && before(entries[p]!, entries[p + 1]!) >= 0) return undefined;
+    }
+    // Entries are values of the result handed out before: renumbered ones are copies.
+    for (const p of at) if (entries[p]!.order !== p) entries[p] = { ...entries[p]!, order: p };
+    return { entries, changed: at };
   }
 
   /** The spliced result, or why there is none. */
@@ -161,7 +218,6 @@ export class CompileMemo {
     // Coupling of the changed files' new entries to the others', and among themselves.
     const keyUri = new Map(part.entries.map((e) => [e.key, e.origin.uri]));
     for (const e of part.entries) for (const d of e.dependsOn) if (keyUri.get(d) !== e.origin.uri) return `${e.key} depends on another file`;
-    const others = kept.result.entries.filter((e) => !changed.has(e.origin.uri));
     // Which declared models a find's model covers, asked once per pair of models.
     const covers = new Map<string, boolean>();
     const covered = (query: string, model: string): boolean => {
@@ -170,20 +226,24 @@ export class CompileMemo {
       if (c === undefined) covers.set(k, (c = query.toLowerCase() === model || findCovers(this.registry, query, model)));
       return c;
     };
-    const byModel = new Map<string, CompiledEntry[]>();
-    for (const e of others) {
-      const l = byModel.get(e.model);
-      if (l) l.push(e);
-      else byModel.set(e.model, [e]);
-    }
     for (const f of part.entries.flatMap(literalFinds)) {
-      for (const [model, es] of byModel) {
-        if (covered(f.model, model) && es.some((e) => mayMatch(f, e))) return `a !Find of ${f.uri} looks for another file's object`;
+      for (const [model, es] of kept.byModel) {
+        if (!covered(f.model, model)) continue;
+        for (const e of es) if (!changed.has(e.origin.uri) && mayMatch(f, e)) return `a !Find of ${f.uri} looks for another file's object`;
       }
     }
     const otherFinds = kept.finds.filter((f) => !changed.has(f.uri));
+    // By the model they look in: a declaration is compared only with the finds that cover its model.
+    const findsByModel = new Map<string, LiteralFind[]>();
+    for (const f of otherFinds) {
+      const l = findsByModel.get(f.model);
+      if (l) l.push(f);
+      else findsByModel.set(f.model, [f]);
+    }
     for (const e of part.entries) {
-      if (otherFinds.some((f) => covered(f.model, e.model) && mayMatch(f, e))) return `${e.key} declares what another file's !Find looks for`;
+      for (const [model, fs] of findsByModel) {
+        if (covered(model, e.model) && fs.some((f) => mayMatch(f, e))) return `${e.key} declares what another file's !Find looks for`;
+      }
       const k = objectKey(e);
       const holders = k ? kept.objects.get(k) : undefined;
       if (holders && [...holders].some((u) => !changed.has(u))) return `${e.key} declares an object another file declares`;
@@ -199,27 +259,44 @@ export class CompileMemo {
       if (a.origin.uri !== b.origin.uri) return a.origin.uri < b.origin.uri ? -1 : 1;
       return a.order - b.order;
     };
-    // The kept entries are in that order already: merge the changed files' entries in.
-    const added = [...part.entries].sort(before);
-    const merged: CompiledEntry[] = [];
-    let j = 0;
-    for (const e of others) {
-      while (j < added.length && before(added[j]!, e) < 0) merged.push(added[j++]!);
-      merged.push(e);
+    const placed = this.inPlace(kept, changed, part.entries, before);
+    let entries: CompiledEntry[];
+    if (placed) {
+      entries = placed.entries;
+      // Observe and plan redo only the positions that hold other entries than last time.
+      noteEntriesDelta(entries, kept.result.entries, placed.changed);
+    } else {
+      // The kept entries are in that order already: merge the changed files' entries in.
+      const others = kept.result.entries.filter((e) => !changed.has(e.origin.uri));
+      const added = [...part.entries].sort(before);
+      const merged: CompiledEntry[] = [];
+      let j = 0;
+      for (const e of others) {
+        while (j < added.length && before(added[j]!, e) < 0) merged.push(added[j++]!);
+        merged.push(e);
+      }
+      while (j < added.length) merged.push(added[j++]!);
+      // Entries are values of the result handed out before: renumbered ones are copies.
+      entries = merged.map((e, order) => (e.order === order ? e : { ...e, order }));
+      noteEntriesDelta(entries, kept.result.entries);
     }
-    while (j < added.length) merged.push(added[j++]!);
-    // Entries are values of the result handed out before: renumbered ones are copies.
-    const entries = merged.map((e, order) => (e.order === order ? e : { ...e, order }));
     const dropped: DroppedEntry[] = [...kept.result.dropped.filter((d) => !changed.has(d.origin.uri)), ...part.dropped].sort((a, b) =>
       a.origin.uri !== b.origin.uri ? (a.origin.uri < b.origin.uri ? -1 : 1) : a.origin.range.start - b.origin.range.start,
     );
     const diagnostics = sortDiagnostics([...kept.result.diagnostics.filter((d) => !changed.has(d.subject!.uri)), ...part.diagnostics]);
     const result: CompileResult = { entries, dropped, diagnostics };
     // The kept state moves on: the changed files' finds and declarations replace their old ones.
-    const objects = new Map<string, Set<string>>();
-    for (const [k, s] of kept.objects) {
-      const rest = new Set([...s].filter((u) => !changed.has(u)));
-      if (rest.size) objects.set(k, rest);
+    // Changed in place: the checks above are passed, nothing returns before the new state is kept.
+    const objects = kept.objects;
+    for (const uri of changed) {
+      for (const i of kept.positions.get(uri) ?? []) {
+        const old = kept.result.entries[i]!;
+        const k = objectKey(old);
+        const s = k ? objects.get(k) : undefined;
+        if (!s) continue;
+        s.delete(uri);
+        if (s.size === 0) objects.delete(k!);
+      }
     }
     for (const e of part.entries) {
       const k = objectKey(e);
@@ -228,6 +305,18 @@ export class CompileMemo {
       if (s) s.add(e.origin.uri);
       else objects.set(k, new Set([e.origin.uri]));
     }
+    let index: Pick<Kept, 'positions' | 'byModel'>;
+    if (placed) {
+      const byModel = kept.byModel;
+      for (const uri of changed) for (const i of kept.positions.get(uri) ?? []) byModel.get(kept.result.entries[i]!.model)?.delete(kept.result.entries[i]!);
+      for (const i of placed.changed) {
+        const e = entries[i]!;
+        const m = byModel.get(e.model);
+        if (m) m.add(e);
+        else byModel.set(e.model, new Set([e]));
+      }
+      index = { positions: kept.positions, byModel };
+    } else index = indexEntries(entries);
     this.kept = {
       result,
       blueprints: now,
@@ -235,6 +324,7 @@ export class CompileMemo {
       options: kept.options,
       finds: [...otherFinds, ...part.entries.flatMap(literalFinds)],
       objects,
+      ...index,
     };
     return result;
   }

@@ -6,7 +6,7 @@
 import type { CompiledEntry, Diagnostic, LiveObject, ParsedBlueprint } from '../model/index.js';
 import { sortDiagnostics, strictify } from '../diag/index.js';
 import { validateBlueprints, type ValidateOptions } from '../validate/index.js';
-import { chooseReads, type ListCache } from '../observe/index.js';
+import { chooseReads, ObserveMemo, type ListCache } from '../observe/index.js';
 import type { Registry } from '../authentik/registry.js';
 import { stableStringify } from '../values/index.js';
 import { PlanMemo, type PlanMemoInput } from '../plan/index.js';
@@ -18,6 +18,8 @@ import type { ReconcileDeps, ReconcileOutcome, ReconcileSpec } from './types.js'
 /** The lists observe may reuse in this run; the pipeline calls it between compile and observe. */
 export interface SnapshotReuse {
   prepare(entries: readonly CompiledEntry[], blueprints: readonly ParsedBlueprint[]): ListCache;
+  /** The matches observe may reuse for unchanged entries (see observe/memo.ts). */
+  observeMemo?: ObserveMemo;
   /** The kept plan outcomes plan() may reuse for unchanged files, and what they were planned against. */
   planMemo?(blueprints: readonly ParsedBlueprint[], against: PlanAgainst): PlanMemoInput;
 }
@@ -47,6 +49,8 @@ interface IncrementalStats {
   /** Blueprints validated again (their bytes changed) and reused. */
   validated: number;
   validationsReused: number;
+  /** Observes that matched only what changed, and those that matched everything (see observe/memo.ts). */
+  observe?: ReturnType<ObserveMemo['stats']>;
   /** Plans spliced from kept outcomes and plans made whole (see plan/memo.ts). */
   plan?: ReturnType<PlanMemo['stats']>;
   /** Compiles of the changed files only and compiles of everything (see compile-memo.ts). */
@@ -89,6 +93,7 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   let lastEntries = new Map<string, CompiledEntry[]>();
 
   const memo = new PlanMemo();
+  const observeMemo = new ObserveMemo();
   const compileMemo = new CompileMemo(opts.registry);
   const dropLists = (): void => {
     lists = new Map();
@@ -97,6 +102,7 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   const reset = (): void => {
     dropLists();
     memo.reset();
+    observeMemo.reset();
   };
 
   const validate = (bps: ParsedBlueprint[], o: ValidateOptions): Diagnostic[] => {
@@ -150,6 +156,7 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
   };
 
   const snapshot: SnapshotReuse = {
+    observeMemo,
     prepare(entries, blueprints) {
       const stale = changedModels(entries, blueprints);
       // The kept plan stays: plan compares what is read again with what its outcomes saw.
@@ -202,6 +209,6 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
       return outcome;
     },
     reset,
-    stats: () => ({ ...stats, plan: memo.stats(), compile: compileMemo.stats() }),
+    stats: () => ({ ...stats, observe: observeMemo.stats(), plan: memo.stats(), compile: compileMemo.stats() }),
   };
 }

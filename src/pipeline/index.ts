@@ -172,7 +172,12 @@ async function planCompiled(
     : state;
   const lists = deps.snapshot?.prepare(compiled.entries, [...loaded.blueprints, ...loaded.library]);
   const [observed, actor] = await Promise.all([
-    observe(compiled.entries, deps.client, deps.registry, { concurrency: deps.concurrency ?? 8, state: observedState, ...(lists ? { lists } : {}) }),
+    observe(compiled.entries, deps.client, deps.registry, {
+      concurrency: deps.concurrency ?? 8,
+      state: observedState,
+      ...(lists ? { lists } : {}),
+      ...(deps.snapshot?.observeMemo ? { memo: deps.snapshot.observeMemo } : {}),
+    }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
   ]);
   const memo = deps.snapshot?.planMemo?.([...loaded.blueprints, ...loaded.library], { state, options, key: loadedState.key, actor });

@@ -5,7 +5,7 @@ import type { Registry } from '../authentik/registry.js';
 import { LineIndex, msg, sortDiagnostics, type TextLookup } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
 import type { PasswordPolicy } from './extras.js';
-import { EntryTable, ObjectIndex, redactBody } from '../live/index.js';
+import { EntryTable, ObjectIndex, redactBody, sortedEntries } from '../live/index.js';
 import { assignDeleteWaves, assignWaves, compareChanges } from './order.js';
 import { META_CLEAN, planAdoptions, planMetaClean, planPrune } from './prune.js';
 import { createdExisting } from './permissions.js';
@@ -53,19 +53,17 @@ export interface PlanInput {
   memo?: PlanMemoInput;
 }
 
-export function plan(input: PlanInput): Plan {
+const entryOrder = (a: CompiledEntry, b: CompiledEntry): number => a.order - b.order || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** What the per-entry steps share; `overridden` is computed over the entries this plan resolves. */
+function planContext(input: PlanInput, entries: readonly CompiledEntry[], planning: readonly CompiledEntry[]): PlanContext {
   const reg = input.registry;
   const index = new ObjectIndex(reg, input.snapshot.objects);
-  const entries = [...input.entries].sort((a, b) => a.order - b.order || (a.key < b.key ? -1 : 1));
-  const table = new EntryTable(entries);
+  const table = EntryTable.of(entries);
   const outcomes = new Outcomes();
   let currentOrder = 0;
   const resolver = new PlanResolver(reg, index, input.snapshot.finds, table, outcomes, () => currentOrder);
-  const diagnostics: Diagnostic[] = [];
-  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
-  const memo = input.memo?.memo;
-  const kept = memo?.start(entries, input.snapshot, input.memo!);
-  const ctx: PlanContext = {
+  return {
     reg,
     snapshot: input.snapshot,
     state: input.state,
@@ -79,16 +77,102 @@ export function plan(input: PlanInput): Plan {
     setOrder: (order) => {
       currentOrder = order;
     },
-    diagnostics,
+    diagnostics: [],
     lines: lineFinder(input.texts),
     updatedBy: new Map(),
     // Entries that share a live object are re-planned together, so only those planned matter.
-    overridden: overriddenLater(memo ? entries.filter((e) => memo.replans(e)) : entries, input.snapshot, reg),
+    overridden: overriddenLater(planning, input.snapshot, reg),
     declared: new Map(),
     objectOf: new Map(),
     createdBy: new Map(),
     skipped: new Set(),
   };
+}
+
+/** Sorted, with repeats (identifiers are merged into attrs, so one bad value is reported twice) dropped. */
+function finalDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return sortDiagnostics(diagnostics).filter((d) => {
+    const k = JSON.stringify([d.code, d.summary, d.entry, d.subject?.start]);
+    return seen.has(k) ? false : (seen.add(k), true);
+  });
+}
+
+/**
+ * akbp watch's fast splice (memo.ts `fastStart`): only the entries compile replaced are planned,
+ * and the last plan's sorted changes, summary and diagnostics are patched. Undefined when the
+ * memo cannot tell that this equals the full plan; plan() then makes it the usual way.
+ */
+function planFast(input: PlanInput, entries: readonly CompiledEntry[]): Plan | undefined {
+  const memo = input.memo!.memo;
+  const fs = memo.fastStart(entries, input.snapshot, input.memo!, input.options.adopt === true);
+  if (!fs) return undefined;
+  const ctx = planContext(input, entries, fs.dirty);
+  const records = new Map<string, EntryRecord>();
+  const planned: { change: Change; entry: CompiledEntry }[] = [];
+  for (const e of fs.dirty) {
+    const r = planEntry(ctx, e, ctx.resolver, undefined);
+    records.set(e.key, r);
+    if (r.change && r.planned) planned.push({ change: r.change, entry: e });
+  }
+  // The re-planned entries depend on each other only: their waves are theirs alone.
+  assignWaves(planned);
+  const patch = memo.fastPatch(fs, records, compareChanges);
+  if (!patch) return undefined;
+  const pruned = planPrune({
+    state: input.state,
+    entries: input.entries,
+    dropped: input.dropped,
+    index: ctx.index,
+    registry: input.registry,
+    prune: input.options.prune === true,
+    pruneAdopted: input.options.pruneAdopted === true,
+    maxDeletes: input.options.maxDeletes ?? 10,
+    claimed: claimedObjects(input.snapshot, new Map()),
+    found: patch.found,
+  });
+  // A change prune makes is not kept between plans: the usual way plans it with the rest.
+  if (pruned.changes.length > 0) return undefined;
+  const diagnostics = [
+    ...patch.diagnostics,
+    ...pruned.diagnostics,
+    ...checkSelfLockout(patch.lockout, input.actor, input.snapshot.objects.get(modelLiteral('authentik_core.group')) ?? []),
+  ];
+  memo.fastCommit(fs, records, entries, input.snapshot, input.memo!, patch);
+  const sorted = finalDiagnostics(diagnostics);
+  return {
+    formatVersion: 2,
+    createdAt: input.now.toISOString(),
+    source: input.source,
+    server: input.server,
+    changes: patch.changes.slice(),
+    diagnostics: sorted,
+    applyable: !sorted.some((d) => d.severity === 'error') && patch.summary.conflict === 0,
+    summary: { ...patch.summary },
+  };
+}
+
+/** `model|pk` of every live object an entry of this run matched, gathered on first use: prune and metaclean ask only about orphans, which most runs have none of. */
+function claimedObjects(snapshot: LiveSnapshot, cleanedLater: ReadonlyMap<string, CompiledEntry>): { has(id: string): boolean } {
+  let claimed: Set<string> | undefined;
+  return {
+    has: (id) =>
+      (claimed ??= new Set(
+        [...snapshot.byKey].filter((kv): kv is [string, LiveObject] => kv[1] !== null && !cleanedLater.has(kv[0])).map(([, o]) => `${o.model}|${String(o.pk)}`),
+      )).has(id),
+  };
+}
+
+export function plan(input: PlanInput): Plan {
+  const reg = input.registry;
+  const entries = sortedEntries(input.entries, entryOrder);
+  const fast = input.memo ? planFast(input, entries) : undefined;
+  if (fast) return fast;
+  // watch: the kept outcome of each entry of an unchanged file (memo.ts), when this run may splice.
+  const memo = input.memo?.memo;
+  const kept = memo?.start(entries, input.snapshot, input.memo!);
+  const ctx = planContext(input, entries, memo ? entries.filter((e) => memo.replans(e)) : entries);
+  const { index, resolver, diagnostics } = ctx;
   const changes: Change[] = [];
   // Changes of the entries that were resolved, in entry order: the sequence step gives them waves.
   const planned: { change: Change; entry: CompiledEntry }[] = [];
@@ -111,7 +195,10 @@ export function plan(input: PlanInput): Plan {
       if (k.skipped) ctx.skipped.add(e.key);
     } else input.memo?.memo.record(e, r, input.snapshot);
     if (!r.change) continue;
-    const change = k ? { ...r.change, order: e.order, wave: e.wave } : r.change;
+    // A kept change is shared with the plan it came from: copied when this plan numbers it
+    // differently, and always for a delete, whose wave depends on every other delete of the run.
+    // assignWaves gives a kept write the wave it had (its dependencies are all kept too).
+    const change = k && (r.change.order !== e.order || r.change.action === 'delete') ? { ...r.change, order: e.order, wave: e.wave } : r.change;
     if (r.deletes) liveOfChange.set(e.key, r.deletes);
     changes.push(change);
     if (r.planned) planned.push({ change, entry: e });
@@ -121,11 +208,7 @@ export function plan(input: PlanInput): Plan {
   // sequence: waves of the writes, prune's deletes, delete waves, one total order.
   assignWaves(planned);
   // `model|pk` of every live object an entry of this run matched: neither prune nor metaclean deletes it.
-  const claimed = new Set(
-    [...input.snapshot.byKey]
-      .filter((kv): kv is [string, LiveObject] => kv[1] !== null && !cleanedLater.has(kv[0]))
-      .map(([, o]) => `${o.model}|${String(o.pk)}`),
-  );
+  const claimed = claimedObjects(input.snapshot, cleanedLater);
   const pruned = planPrune({
     state: input.state,
     entries: input.entries,
@@ -149,7 +232,7 @@ export function plan(input: PlanInput): Plan {
     claimed,
     found: resolver.found,
     deleted: new Set(changes.filter((c) => c.action === 'delete').map((c) => `${c.model}|${String(c.pk)}`)),
-    declared: new Set(entries.map((e) => e.key)),
+    declared: cleans.length ? new Set(entries.map((e) => e.key)) : new Set(),
     line: ctx.lines,
   });
   changes.push(...cleaned.changes);
@@ -164,14 +247,9 @@ export function plan(input: PlanInput): Plan {
 
   const summary = { create: 0, update: 0, delete: 0, noop: 0, conflict: 0 };
   for (const c of changes) summary[c.action]++;
-  // Identifiers are merged into attrs, so one bad value would otherwise be reported twice.
-  const seen = new Set<string>();
-  const sorted = sortDiagnostics(diagnostics).filter((d) => {
-    const k = JSON.stringify([d.code, d.summary, d.entry, d.subject?.start]);
-    return seen.has(k) ? false : (seen.add(k), true);
-  });
+  const sorted = finalDiagnostics(diagnostics);
   const adoptions = input.options.adopt ? planAdoptions({ state: input.state, changes, entries, skipped: ctx.skipped, registry: reg }) : undefined;
-  return {
+  const made: Plan = {
     formatVersion: 2,
     createdAt: input.now.toISOString(),
     source: input.source,
@@ -182,6 +260,9 @@ export function plan(input: PlanInput): Plan {
     applyable: !sorted.some((d) => d.severity === 'error') && summary.conflict === 0,
     summary,
   };
+  // What the next save's fast splice starts from (a no-op outside akbp watch).
+  memo?.settle(entries, input.snapshot, made, compareChanges, input.options.adopt === true);
+  return made;
 }
 
 /** resolve → decide → build for one entry, with what it contributed besides its change. */

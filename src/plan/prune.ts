@@ -19,7 +19,7 @@ import type { Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel, modelLiteral } from '../authentik/registry.js';
 import { diag, diagnose, msg } from '../diag/index.js';
 import { PLAN_CODES } from './codes.js';
-import { redactBody } from '../live/index.js';
+import { EntryTable, redactBody } from '../live/index.js';
 import { pkKey, type ObjectIndex } from '../live/index.js';
 import { formatIdentity } from '../values/index.js';
 
@@ -34,7 +34,7 @@ export interface PruneInput {
   pruneAdopted?: boolean;
   maxDeletes: number;
   /** `model|pk` of every live object a current entry matched: declared, whatever its old key. */
-  claimed: Set<string>;
+  claimed: { has(id: string): boolean };
   /** `model|pkKey` of every live object a current `!Find` answered: deleting it would break (or cascade into) that entry. */
   found: Set<string>;
 }
@@ -46,7 +46,10 @@ const modelOf = (reg: Registry, rec: OwnedObject): ModelName => canonicalModel(r
 
 export function planPrune(x: PruneInput): { changes: Change[]; diagnostics: Diagnostic[]; live: Map<string, LiveObject> } {
   // Entries dropped by their conditions are still declared: a false condition is not a removal.
-  const declared = new Set([...x.entries.map((e) => e.key), ...x.dropped.map((d) => d.key)]);
+  // Asked only for the keys of the state's records: the entry table answers without a set of every key.
+  const table = EntryTable.of(x.entries);
+  const droppedKeys = new Set(x.dropped.map((d) => d.key));
+  const declared = { has: (k: string) => table.get(k) !== undefined || droppedKeys.has(k) };
   const changes: Change[] = [];
   const diagnostics: Diagnostic[] = [];
   const live = new Map<string, LiveObject>();
@@ -186,7 +189,7 @@ export interface MetaCleanInput {
   registry: Registry;
   maxDeletes: number;
   /** `model|pk` of every live object a current entry matched: the run declares (recreates) it. */
-  claimed: Set<string>;
+  claimed: { has(id: string): boolean };
   /** `model|pkKey` of every live object a current `!Find` answered. */
   found: Set<string>;
   /** `model|pk` of objects other changes of this run delete already. */

@@ -38,7 +38,7 @@ export interface PlanContext {
   state: OwnershipState;
   policy: PasswordPolicy;
   secretDigest: (entryKey: string, field: string, value: string) => string;
-  entries: CompiledEntry[];
+  entries: readonly CompiledEntry[];
   index: ObjectIndex;
   table: EntryTable;
   outcomes: Outcomes;
