@@ -27,6 +27,12 @@ export interface SnapshotReuse {
 /** What a plan reads besides the entries and the snapshot: a change to any of it re-plans everything. */
 interface PlanAgainst {
   state: OwnershipState;
+  /**
+   * The store's version of the state (its serial, raised by every write): the state stands for
+   * itself by it, so 20k records are not written out on every save. 0: no version (no store, or
+   * an empty one), the records themselves are compared.
+   */
+  stateVersion?: number;
   options: object;
   /** The digest key: secret digests change with it (only its hash is kept). */
   key: string;
@@ -183,7 +189,7 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
       // JSON.stringify, not a sorted form: the record is read the same way each time, and a
       // difference in key order only costs a full plan.
       const fingerprint = JSON.stringify({
-        state: against.state,
+        state: against.stateVersion ? { version: against.stateVersion } : against.state,
         options: against.options,
         key: createHash('sha256').update(against.key).digest('hex'),
         actor: against.actor,

@@ -180,7 +180,13 @@ async function planCompiled(
     }),
     deps.client.whoami ? deps.client.whoami() : Promise.resolve(null),
   ]);
-  const memo = deps.snapshot?.planMemo?.([...loaded.blueprints, ...loaded.library], { state, options, key: loadedState.key, actor });
+  const memo = deps.snapshot?.planMemo?.([...loaded.blueprints, ...loaded.library], {
+    state,
+    stateVersion: loadedState.version,
+    options,
+    key: loadedState.key,
+    actor,
+  });
   const plan = makePlan({
     ...(memo ? { memo } : {}),
     entries: compiled.entries,
