@@ -119,8 +119,8 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
       (res) => ({ res }),
       (err: unknown) => ({ err }),
     );
-    // A timer may fire up to a millisecond early (it counts from the loop's cached time).
-    for (let left = due - performance.now(); left > 0; left = due - performance.now()) await new Promise((r) => setTimeout(r, Math.ceil(left)));
+    const left = due - performance.now();
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
     if ('res' in settled) {
       requestLog.push({ method, path: req.path, status: settled.res.status });
       return settled.res;
