@@ -89,7 +89,10 @@ test('latency counts from the request: concurrent requests are not answered late
   await Promise.all(Array.from({ length: 6 }, (_, i) => heavy(slow, i)));
   const ms = performance.now() - t0;
   assert.ok(ms >= latencyMs - 1, `answered after ${ms.toFixed(0)} ms, before the ${latencyMs} ms latency`);
-  assert.ok(ms < latencyMs + busyMs / 2, `answered after ${ms.toFixed(0)} ms: ${latencyMs} ms latency plus ${(ms - latencyMs).toFixed(0)} ms of queueing (the work takes ${busyMs.toFixed(0)} ms)`);
+  assert.ok(
+    ms < latencyMs + busyMs / 2,
+    `answered after ${ms.toFixed(0)} ms: ${latencyMs} ms latency plus ${(ms - latencyMs).toFixed(0)} ms of queueing (the work takes ${busyMs.toFixed(0)} ms)`,
+  );
 });
 
 test('state file: parseable after every request, reloaded on start, no temp files left', async () => {

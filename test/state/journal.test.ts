@@ -51,7 +51,10 @@ test('answers landing one per turn of the loop are journaled in a few writes, ea
     const key = `k${i}`;
     done.push(
       journal.record(state).then(() => {
-        assert.ok(store.written.some((w) => w.objects[key]), `${key} is in a durable write when its record() resolves`);
+        assert.ok(
+          store.written.some((w) => w.objects[key]),
+          `${key} is in a durable write when its record() resolves`,
+        );
       }),
     );
   }
