@@ -82,7 +82,7 @@ test('latency counts from the request: concurrent requests are not answered late
   let t0 = performance.now();
   await Promise.all(Array.from({ length: 6 }, (_, i) => heavy(plain, i)));
   const busyMs = performance.now() - t0;
-  const latencyMs = Math.max(200, Math.ceil(2 * busyMs));
+  const latencyMs = Math.max(200, Math.ceil(3 * busyMs));
   const slow = await createSandbox({ registry: bundledRegistry('2023.6'), token: TOKEN, latencyMs });
   await heavy(slow, 99);
   t0 = performance.now();
