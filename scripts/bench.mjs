@@ -19,6 +19,9 @@ writeFileSync(`${root}.bench/akbp.mjs`, "import { main } from './src/bundle/main
 if (process.argv.includes('--watch-split')) {
   // One save's time by stage at 1,000 files: npm run bench -- --watch-split
   await import(`${root}.bench/test/bench/watch-split.js`);
+} else if (process.argv.includes('--apply-concurrency')) {
+  // Only apply at --concurrency 16 vs its round-trip floor: npm run bench -- --apply-concurrency [--apply-runs 3]
+  await import(`${root}.bench/test/bench/perf.js`);
 } else if (process.argv.includes('--watch-scale')) {
   // Only the 1,000-file watch case (part of --scale too): npm run bench -- --watch-scale
   await import(`${root}.bench/test/bench/watch-scale.js`);

@@ -178,7 +178,8 @@ async function runActions(c: Change, info: ModelInfo, obj: LiveObject, ws: Extra
     cx.world,
     (send) => cx.write(send),
     (u) => cx.undoable(u),
-    formatIdentity(c.model, jsonIdentifiers(c, cx.world)),
+    // Only a change with grants needs it: most have none, and resolving identifiers is per write.
+    () => formatIdentity(c.model, jsonIdentifiers(c, cx.world)),
   );
   for (const w of ws) {
     if (w.action) await cx.write(() => cx.client.action(c.model, obj.pk, w.action!, actionPayload(w)));

@@ -45,10 +45,11 @@ export async function applyGrants(
   world: ApplyWorld,
   counted: <T>(p: () => Promise<T>) => Promise<T>,
   undoable: (u: Undo) => void,
-  label: string,
+  label: () => string,
 ): Promise<void> {
   const grants = c.patch.map(grantOf).filter((g): g is Grant => g !== undefined);
   if (!grants.length) return;
+  const shown = label();
   const api = client.rbac;
   if (!api) throw new Error(`${who(c)}: this client cannot reach authentik's RBAC endpoints`);
   // One read per user, however many of its permissions the change grants.
@@ -84,7 +85,7 @@ export async function applyGrants(
         : (await api.objectPermissions(b.role)).filter((p) => p.model === a.model && p.objectPk === a.object_pk).map((p) => p.permission),
     );
     const added = [...new Set(b.permissions)].filter((p) => !held.has(p));
-    const back: Undo = { kind: 'unassign', change: c, pk: obj.pk, role: b.role, assignment: { ...a, permissions: added }, label };
+    const back: Undo = { kind: 'unassign', change: c, pk: obj.pk, role: b.role, assignment: { ...a, permissions: added }, label: shown };
     try {
       await counted(() => api.assign(b.role, a));
     } catch (e) {

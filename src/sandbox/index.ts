@@ -83,15 +83,23 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const scripted = new ScriptedFaults();
   for (const r of opts.faultRules ?? []) scripted.add(r);
   const requestLog: RequestLogEntry[] = [];
-  // Requests run one at a time past the latency wait, so each write and its persistence are atomic.
+  // Requests run one at a time, so each write and its persistence are atomic.
   let chain: Promise<unknown> = Promise.resolve();
 
   async function process(req: HttpRequest): Promise<HttpResponse> {
     const drawn = faults.next();
     const delay = faults.delayMs();
+    // The answer is due `delay` after the request came in, as from a server that many clients
+    // share: the work is done on arrival and the wait is what is left of the delay. Waiting
+    // first and working after would add the work of every request that woke at the same time
+    // (they run one at a time) to the latency of the last: a client with 16 requests in flight
+    // would see this thread's queue, not the latency it asked for.
+    const due = delay > 0 ? performance.now() + delay : 0;
     const method = req.method.toUpperCase();
     const fault = scripted.next(method, req.path, req.body) ?? drawn;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    // The work waits for the loop's check phase, so that requests read in the same poll phase
+    // (from other connections) take their arrival time before this one's work delays them.
+    if (due) await new Promise((r) => setImmediate(r));
     const run = async (): Promise<HttpResponse> => {
       if (fault && fault.phase === 'before') {
         if (fault.kind === 'reset') throw new ResetError();
@@ -107,14 +115,18 @@ export async function createSandbox(opts: SandboxOptions): Promise<Sandbox> {
     };
     const p = chain.then(run, run);
     chain = p.catch(() => undefined);
-    try {
-      const res = await p;
-      requestLog.push({ method, path: req.path, status: res.status });
-      return res;
-    } catch (err) {
-      requestLog.push({ method, path: req.path, status: 0 });
-      throw err;
+    const settled = await p.then(
+      (res) => ({ res }),
+      (err: unknown) => ({ err }),
+    );
+    const left = due - performance.now();
+    if (left > 0) await new Promise((r) => setTimeout(r, left));
+    if ('res' in settled) {
+      requestLog.push({ method, path: req.path, status: settled.res.status });
+      return settled.res;
     }
+    requestLog.push({ method, path: req.path, status: 0 });
+    throw settled.err;
   }
 
   const sandbox: Sandbox = {

@@ -68,6 +68,33 @@ test('latency is injected per request', async () => {
   assert.ok(performance.now() - t0 >= 35);
 });
 
+// authentik answers a request `latency` after it was sent, whatever else it is doing: the
+// emulator's own CPU (one thread, requests one at a time) must not add to that. It used to wait
+// first and then process the requests that woke together one after the other, so the last of
+// 16 writes in flight waited 16 × its processing on top: apply looked slower than it is.
+test('latency counts from the request: concurrent requests are not answered later for queueing behind each other', async () => {
+  const big = JSON.stringify({ name: 'big', attributes: { blob: Array.from({ length: 15_000 }, (_, i) => ({ k: `v${i}`, n: i, t: 'x'.repeat(20) })) } });
+  const heavy = (sb: Sandbox, i: number) =>
+    sb.handle({ method: 'POST', path: '/core/groups/', headers: H, body: big.replace('"big"', `"big-${i}"`) }).then((r) => assert.equal(r.status, 201));
+  // What the requests cost the sandbox one after the other, without latency.
+  const plain = await createSandbox({ registry: bundledRegistry('2023.6'), token: TOKEN });
+  await heavy(plain, 99);
+  let t0 = performance.now();
+  await Promise.all(Array.from({ length: 6 }, (_, i) => heavy(plain, i)));
+  const busyMs = performance.now() - t0;
+  const latencyMs = Math.max(200, Math.ceil(3 * busyMs));
+  const slow = await createSandbox({ registry: bundledRegistry('2023.6'), token: TOKEN, latencyMs });
+  await heavy(slow, 99);
+  t0 = performance.now();
+  await Promise.all(Array.from({ length: 6 }, (_, i) => heavy(slow, i)));
+  const ms = performance.now() - t0;
+  assert.ok(ms >= latencyMs - 1, `answered after ${ms.toFixed(0)} ms, before the ${latencyMs} ms latency`);
+  assert.ok(
+    ms < latencyMs + busyMs / 2,
+    `answered after ${ms.toFixed(0)} ms: ${latencyMs} ms latency plus ${(ms - latencyMs).toFixed(0)} ms of queueing (the work takes ${busyMs.toFixed(0)} ms)`,
+  );
+});
+
 test('state file: parseable after every request, reloaded on start, no temp files left', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'akbp-sandbox-'));
   try {
