@@ -98,7 +98,8 @@ const EPHEMERAL_KEY = randomBytes(32).toString('hex');
  */
 async function loadState(deps: ReconcileDeps): Promise<LoadedState> {
   if (!deps.state) return { state: emptyState(), version: 0, key: deps.env.AKBP_STATE_KEY || EPHEMERAL_KEY, notes: [] };
-  const snap = await deps.state.read();
+  // Plan only reads the record and apply copies it: a store may hand out the one it read last.
+  const snap = await (deps.state.readShared ? deps.state.readShared() : deps.state.read());
   const key = await deps.state.digestKey();
   const notes: Diagnostic[] = [];
   let version = snap.version;

@@ -21,6 +21,11 @@ export interface StateStore {
   readonly description: string;
   read(): Promise<StateSnapshot>;
   /**
+   * The record as `read` gives it, but possibly the very snapshot an earlier call returned
+   * (frozen): for readers that never change it, such as a plan on every save of akbp watch.
+   */
+  readShared?(): Promise<StateSnapshot>;
+  /**
    * Writes the record if its version is still `expectedVersion` and returns the new version;
    * otherwise rejects with a StateError coded AKB9203 and writes nothing.
    */

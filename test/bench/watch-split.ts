@@ -17,6 +17,7 @@ import { cachedReadSources, parseCache } from '../../src/gitops/index.js';
 import { createIncremental, reconcileOnce, type ReconcileDeps } from '../../src/pipeline/index.js';
 import { compileBlueprints } from '../../src/compile/index.js';
 import { renderPlan } from '../../src/report/index.js';
+import { FileStateStore } from '../../src/state/file.js';
 
 const i = process.argv.indexOf('--watch-files');
 const files = i >= 0 ? Number(process.argv[i + 1]) : 1000;
@@ -33,7 +34,10 @@ const dir = mkdtempSync(join(tmpdir(), 'akbp-watch-split-'));
 const client = createClient({ baseUrl: server.url, token, registry, transport: undiciTransport(server.url, {}) });
 try {
   for (let n = 0; n < files; n++) writeFileSync(join(dir, fileName(n)), header(n) + scaleBlock(n));
+  // AKBP_SPLIT_STATE=1: with an ownership state of every object, as `akbp watch --state` has.
+  const state = process.env.AKBP_SPLIT_STATE ? new FileStateStore(join(dir, '.state.json'), { env: {} }) : undefined;
   const base: ReconcileDeps = {
+    ...(state ? { state } : {}),
     readSources: (specs) => readSources(specs, { cwd: dir, cacheDir: join(dir, '.cache'), env: {} }),
     registry,
     client,
