@@ -204,7 +204,11 @@ function constructSeq(ctx: LoadContext, node: YAMLSeq, tag: string | undefined, 
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'seq') return badCoreTag(ctx, tag.slice(CORE.length), 'sequence', tagStart(ctx, s, '!!'), e);
   const items = node.items as Maybe[];
   const out: Value[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
+  const consume = ctx.consumed.has(node);
+  for (let i = 0; i < items.length; i++) {
+    out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
+    if (consume) items[i] = null;
+  }
   return out;
 }
 

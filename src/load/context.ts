@@ -25,6 +25,11 @@ export interface LoadContext {
   aliasBudgetExceeded: boolean;
   /** Memoised expanded node counts, for the alias budget. */
   sizes: WeakMap<Node, number>;
+  /**
+   * Sequences whose item nodes are dropped as soon as their values are built: read once, so the
+   * node tree of a large file is collected while its values grow, not after.
+   */
+  consumed: Set<Node>;
 }
 
 export function newContext(uri: string, text: string): LoadContext {
@@ -41,6 +46,7 @@ export function newContext(uri: string, text: string): LoadContext {
     aliasNodes: 0,
     aliasBudgetExceeded: false,
     sizes: new WeakMap(),
+    consumed: new Set(),
   };
 }
 

@@ -1,7 +1,7 @@
 // Load stage: SourceFile bytes → ParsedBlueprint (YAML 1.1 as PyYAML reads it, authentik tags
 // as typed nodes, a JSON pointer → source range map). Pure: no I/O, no tag evaluation.
 import { createHash } from 'node:crypto';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { LoadResult, SourceFile, Value } from '../model/types.js';
 import { diag, msg } from '../diag/index.js';
 import { C } from './codes.js';
@@ -11,6 +11,7 @@ import { decodeSource } from './decode.js';
 import { buildStructure, isMapping } from './structure.js';
 import { syntaxDiagnostics, tabDiagnostic } from './syntax.js';
 import { KNOWN_TAGS } from './tags.js';
+import { parseBlueprintDocument } from './stream.js';
 
 // failsafe: every scalar stays a string so scalars.ts can resolve them as PyYAML does; merge
 // keys, duplicates and tags are handled in construct.ts.
@@ -29,12 +30,19 @@ export function loadBlueprint(file: SourceFile): LoadResult {
   const decoded = decodeSource(file.uri, file.bytes);
   if (!decoded.ok) return { diagnostics: [decoded.diagnostic] };
   const text = decoded.text;
-  const doc = parseDocument(text, PARSE_OPTIONS);
+  const doc = parseBlueprintDocument(text, PARSE_OPTIONS);
   if (doc.errors.length > 0) return { diagnostics: syntaxDiagnostics(file.uri, text, doc.errors) };
   const tab = tabDiagnostic(file.uri, text, doc);
   if (tab) return { diagnostics: [tab] };
 
   const ctx = newContext(file.uri, text);
+  // Nothing reads the nodes of the entries again (an anchor keeps its own node), so they go as
+  // their values are built. Not when an alias could construct the list, or the root, twice.
+  if (isMap(doc.contents) && doc.contents.anchor === undefined) {
+    for (const p of doc.contents.items) {
+      if (isScalar(p.key) && p.key.value === 'entries' && isSeq(p.value) && p.value.anchor === undefined) ctx.consumed.add(p.value);
+    }
+  }
   const root = doc.contents === null ? null : construct(ctx, doc.contents, '', 0);
   if (isEmpty(root)) {
     ctx.diagnostics.push(
