@@ -3,7 +3,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { SourceRange, TagName, Value } from '../model/types.js';
 import { C } from './codes.js';
-import { ALIAS_NODE_BUDGET, range, report, seg, tagStart, type LoadContext } from './context.js';
+import { ALIAS_NODE_BUDGET, report, seg, tagStart, type LoadContext } from './context.js';
 import { constructTagged, resolvePlain, type Resolved } from './scalars.js';
 import { buildTag, isKnownTag, KNOWN_TAGS_TEXT, unknownTagDetail } from './tags.js';
 import { msg } from '../diag/index.js';
@@ -20,7 +20,7 @@ type Maybe = Node | null | undefined;
  */
 export function construct(ctx: LoadContext, node: Maybe, ptr: string, at: number): Value {
   if (node === null || node === undefined) {
-    ctx.pointers.set(ptr, range(ctx, at, at));
+    ctx.pointers.put(ptr, at, at);
     return null;
   }
   if (isAlias(node)) return constructAlias(ctx, node, ptr);
@@ -66,7 +66,7 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
   }
   // The alias site is what a reader of this part of the file looks at; nested pointers keep the
   // anchor's ranges.
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   return value;
 }
 
@@ -134,7 +134,7 @@ function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
 function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: string): Value {
   const [vs, e] = nodeRange(node, 0);
   const s = tagStart(ctx, vs, tag);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   const name = tag.slice(1);
   if (!isKnownTag(name)) {
     report(ctx, C.unknownTag, msg(C.unknownTag, 'unknownTag2', { tag }), unknownTagDetail(tag), s, Math.min(e, s + tag.length));
@@ -145,7 +145,7 @@ function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: strin
 
 function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   const text = scalarText(node);
   if (tag === undefined) {
     if (node.type !== 'PLAIN') return text;
@@ -200,7 +200,7 @@ function badCoreTag(ctx: LoadContext, core: string, shape: string, s: number, e:
 
 function constructSeq(ctx: LoadContext, node: YAMLSeq, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'seq') return badCoreTag(ctx, tag.slice(CORE.length), 'sequence', tagStart(ctx, s, '!!'), e);
   const items = node.items as Maybe[];
   const out: Value[] = new Array(items.length);
@@ -222,7 +222,7 @@ interface OwnPair {
 
 function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'map') return badCoreTag(ctx, tag.slice(CORE.length), 'mapping', tagStart(ctx, s, '!!'), e);
   if (node.items.length > 0) {
     const t = jsonFormTag(ctx, node, ptr);
@@ -254,7 +254,7 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
       );
     } else seen.add(key.key);
     if (!key.isString) ctx.nonStringKeys.add(childPtr);
-    ctx.pointers.set(`${childPtr}#key`, range(ctx, key.start, key.end));
+    ctx.pointers.putKey(childPtr, key.start, key.end);
     const value = construct(ctx, pair.value as Maybe, childPtr, key.end);
     own.push({ key: key.key, value, keyStart: key.start, keyEnd: key.end, valueRange: pairsMayMerge ? ctx.pointers.get(childPtr) : undefined });
   }
@@ -262,10 +262,10 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
   if (merged) {
     for (const [k, v] of merged) assign(out, k, v);
     // Merged mappings were built under this pointer too; own keys win, so restore their ranges.
-    ctx.pointers.set(ptr, range(ctx, s, e));
+    ctx.pointers.put(ptr, s, e);
     for (const p of own) {
       const childPtr = `${ptr}/${seg(p.key)}`;
-      ctx.pointers.set(`${childPtr}#key`, range(ctx, p.keyStart, p.keyEnd));
+      ctx.pointers.putKey(childPtr, p.keyStart, p.keyEnd);
       if (p.valueRange) ctx.pointers.set(childPtr, p.valueRange);
     }
   }

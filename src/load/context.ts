@@ -3,6 +3,7 @@ import type { Diagnostic, SourceRange } from '../model/types.js';
 import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
 import { escapePointer } from '../values/index.js';
+import { PointerMap } from './pointers.js';
 
 /** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
 export const ALIAS_NODE_BUDGET = 100_000;
@@ -11,7 +12,7 @@ export interface LoadContext {
   uri: string;
   text: string;
   diagnostics: Diagnostic[];
-  pointers: Map<string, SourceRange>;
+  pointers: PointerMap;
   /** Pointers (of the value) whose mapping key was not a string for PyYAML (`1:`, `true:`, `~:`). */
   nonStringKeys: Set<string>;
   /** Pointers of values PyYAML makes floats: JS cannot tell `1.0` from `1`, Python's type checks can. */
@@ -37,7 +38,7 @@ export function newContext(uri: string, text: string): LoadContext {
     uri,
     text,
     diagnostics: [],
-    pointers: new Map(),
+    pointers: new PointerMap(uri),
     nonStringKeys: new Set(),
     floats: new Set(),
     anchors: new Map(),
