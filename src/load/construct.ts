@@ -9,7 +9,7 @@ import { buildTag, isKnownTag, KNOWN_TAGS_TEXT, unknownTagDetail } from './tags.
 import { msg } from '../diag/index.js';
 
 const CORE = 'tag:yaml.org,2002:';
-const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
+export const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
 const JSON_ARGS_KEY = 'args';
 
 type Maybe = Node | null | undefined;
@@ -205,11 +205,45 @@ function constructSeq(ctx: LoadContext, node: YAMLSeq, tag: string | undefined, 
   const items = node.items as Maybe[];
   const out: Value[] = new Array(items.length);
   const consume = ctx.consumed.has(node);
-  for (let i = 0; i < items.length; i++) {
+  let i = 0;
+  const early = ctx.early?.list === node ? ctx.early : undefined;
+  if (early) {
+    // Built as the file was parsed; their diagnostics come here, where the walk would make them.
+    for (; i < early.values.length; i++) out[i] = early.values[i]!;
+    for (const d of early.diagnostics) ctx.diagnostics.push(d);
+    ctx.early = undefined;
+  }
+  for (; i < items.length; i++) {
     out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
     if (consume) items[i] = null;
   }
   return out;
+}
+
+/**
+ * Builds items `first…` of the streamed `entries` list while the rest of the file is still being
+ * parsed, so their nodes can go at once. Only items without anchors and aliases: those are
+ * resolved in document order, which the walk must keep. False when a chunk has one.
+ */
+export function constructEarly(ctx: LoadContext, nodes: readonly Node[], first: number, at: number): boolean {
+  const early = (ctx.early ??= { values: [], diagnostics: [] });
+  if (early.values.length !== first || nodes.some(referenced)) return false;
+  const walk = ctx.diagnostics;
+  ctx.diagnostics = early.diagnostics;
+  try {
+    for (let i = 0; i < nodes.length; i++) early.values.push(construct(ctx, nodes[i], `/entries/${first + i}`, at));
+  } finally {
+    ctx.diagnostics = walk;
+  }
+  return true;
+}
+
+function referenced(node: Maybe): boolean {
+  if (node === null || node === undefined) return false;
+  if (isAlias(node) || (node as { anchor?: string }).anchor !== undefined) return true;
+  if (isMap(node)) return node.items.some((p) => referenced(p.key as Maybe) || referenced(p.value as Maybe));
+  if (isSeq(node)) return (node.items as Maybe[]).some(referenced);
+  return false;
 }
 
 interface OwnPair {

@@ -1,5 +1,5 @@
 // State shared by one load: where diagnostics go and the pointer map being built.
-import type { Diagnostic, SourceRange } from '../model/types.js';
+import type { Diagnostic, SourceRange, Value } from '../model/types.js';
 import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
 import { escapePointer } from '../values/index.js';
@@ -31,6 +31,11 @@ export interface LoadContext {
    * node tree of a large file is collected while its values grow, not after.
    */
   consumed: Set<Node>;
+  /**
+   * Entries built while the file was still being parsed (stream.ts), with their diagnostics;
+   * `list` is set once the document is known to construct them in the same order.
+   */
+  early?: { list?: Node; values: Value[]; diagnostics: Diagnostic[] };
 }
 
 export function newContext(uri: string, text: string): LoadContext {

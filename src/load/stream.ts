@@ -26,10 +26,17 @@ export interface StreamStats {
 }
 
 /**
+ * Takes the composed items `first…` of the streamed list (which starts at `start`) instead of the
+ * document: their places in the list are then null. False to give up streaming (the file is
+ * parsed again whole).
+ */
+export type ConsumeItems = (nodes: ParsedNode[], first: number, start: number) => boolean;
+
+/**
  * parseDocument(text, options) for a blueprint file (prettyErrors off), composing the items of a
  * large top-level `entries:` block sequence as they are parsed. `chunk` and `stats` are for tests.
  */
-export function parseBlueprintDocument(text: string, options: Options, chunk = CHUNK, stats?: StreamStats): Document.Parsed {
+export function parseBlueprintDocument(text: string, options: Options, chunk = CHUNK, stats?: StreamStats, consume?: ConsumeItems): Document.Parsed {
   const reparse = (): Document.Parsed => {
     if (stats) stats.reparsed = true;
     return parseDocument(text, options);
@@ -38,6 +45,9 @@ export function parseBlueprintDocument(text: string, options: Options, chunk = C
   const composed: ParsedNode[][] = [];
   let streamed: CST.BlockSequence | undefined;
   let end = 0;
+  /** Items detached so far, and how many of them `consume` took. */
+  let taken = 0;
+  let consumed = 0;
   let exact = true;
   /** Items were taken out of the CST: the document cannot be composed without them any more. */
   let detached = false;
@@ -82,8 +92,15 @@ export function parseBlueprintDocument(text: string, options: Options, chunk = C
       return;
     }
     end = last[2];
-    composed.push(nodes);
     if (stats) stats.chunks++;
+    if (consume) {
+      if (!consume(nodes, taken, streamed.offset)) {
+        exact = false;
+        return;
+      }
+      consumed += n;
+    } else composed.push(nodes);
+    taken += n;
   };
 
   function* tokens(): Generator<CST.Token> {
@@ -112,6 +129,8 @@ export function parseBlueprintDocument(text: string, options: Options, chunk = C
   if (pair === undefined || !isSeq(pair.value)) return reparse();
   const rest = pair.value.items;
   const items: ParsedNode[] = [];
+  // Placeholders the caller fills in (they are never composed or read as nodes).
+  for (let i = 0; i < consumed; i++) items.push(null as unknown as ParsedNode);
   for (const nodes of composed) for (const n of nodes) items.push(n);
   for (const n of rest) items.push(n);
   pair.value.items = items;

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document } from 'yaml';
 import { parseBlueprintDocument, type StreamStats } from '../../src/load/stream.js';
 import { KNOWN_TAGS } from '../../src/load/tags.js';
+import { loadChunked } from '../../src/load/index.js';
 
 // The options loadBlueprint parses with (src/load/index.ts).
 const OPTIONS = {
@@ -124,4 +125,68 @@ test('random entries lists: the chunked parse builds the document parseDocument 
   );
   // Most cases must take the chunked path to the end, not the fallback for broken files.
   assert.ok(clean > 200, `${clean} of 400 cases took the chunked path to the end`);
+});
+
+// What load builds from the chunked parse, where entries are constructed while the file is still
+// being parsed, must be what it builds from the whole document: values, every pointer, and the
+// diagnostics in their order.
+// Anchors and aliases make load build the entries after the parse (in document order): rare here.
+const plainScalar = fc.constantFrom('a', '"q"', "'s'", '1', '~', 'yes', '!KeyOf x', '!Context p', '!!str 5', '1.5', '0777');
+const plainEntry = fc.oneof(
+  plainScalar.map((s) => `  - model: ${s}\n`),
+  fc.tuple(plainScalar, plainScalar).map(([a, b]) => `  - {model: ${a}, attrs: {x: ${b}}}\n`),
+  fc.tuple(plainScalar, plainScalar).map(([a, b]) => `  - model: ${a}\n    attrs:\n      k: ${b}\n      l: [${a}, ${b}]\n`),
+  fc.constantFrom('  # comment\n', '\n', '# col0\n', '  -\n', '  - |\n    text\n', '  - !Find [a, [b, c]]\n', '  - model:\n', '  - {model: }\n'),
+);
+const loaded = fc.oneof(
+  { arbitrary: plainEntry, weight: 60 },
+  { arbitrary: entry, weight: 1 },
+  {
+    arbitrary: fc.constantFrom(
+      '  - {model: a, model: b}\n',
+      '  - model: a\n    attr: {x: 1}\n',
+      '  - model: a\n    attrs: {on: 1, 1: x}\n',
+      '  - model: a\n    attrs: {x: !!float nope}\n',
+      '  - model: a\n    attrs: {x: !Unknown y}\n',
+      '  - model: a\n    attrs: {big: 123456789012345678901234567890}\n',
+      '  - model: a\n    attrs: {<<: {b: 1}, c: 2}\n',
+      '  - model: a\n    attrs: {x: {goauthentik.io/yaml-key: "!KeyOf", args: y}}\n',
+      '  - model: a\n    state: gone\n',
+      '  - {model: a, attrs: {x: *ctx}}\n',
+      '  - [1, 2]\n',
+      '  - 5\n',
+    ),
+    weight: 6,
+  },
+  { arbitrary: broken, weight: 1 },
+);
+const head = fc.constantFrom(
+  HEAD,
+  'version: 1\n',
+  'version: 1\n',
+  'version: 1\nmetadata: {name: x}\ncontext: {a: 1}\n',
+  'version: 1\ncontext: &c {a: 1}\n',
+  '%YAML 1.1\n---\nversion: 1\n',
+  '--- !!map\nversion: 1\n',
+  'version: 1\n<<: {context: {a: 1}}\n',
+  'version: 1\ngoauthentik.io/yaml-key: "!Format"\nargs: [x]\n',
+  'version: 1\n"entries": [{model: first}]\n',
+  'version: 1\n!!str entries: [{model: first}]\n',
+  'version: 2\nmetdata: {}\n',
+);
+const tail = fc.constantFrom('', '', '', '', '', 'context:\n  z: 1\n', 'entries:\n  - model: again\n', '...\n', '---\nx: 1\n', 'metadata:\n  name: "a\tb"\n');
+const file = fc.tuple(head, fc.array(loaded, { minLength: 8, maxLength: 40 }), tail).map(([h, es, t]) => `${h}entries:\n${es.join('')}${t}`);
+
+function loadResult(text: string, chunk: number): unknown {
+  const r = loadChunked({ uri: 'f.yaml', path: 'f.yaml', bytes: new TextEncoder().encode(text), origin: { kind: 'file', uri: 'f.yaml', local: true } }, chunk);
+  return { ...r, ...(r.blueprint ? { blueprint: { ...r.blueprint, pointers: new Map(r.blueprint.pointers) } } : {}) };
+}
+
+test('random blueprints: a chunked load builds what a whole-document load builds', () => {
+  fc.assert(
+    fc.property(file, fc.integer({ min: 1, max: 4 }), (text, chunk) => {
+      assert.deepEqual(loadResult(text, chunk), loadResult(text, 1_000_000), text);
+    }),
+    { numRuns: 400, seed: 20261203 },
+  );
 });
