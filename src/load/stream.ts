@@ -12,7 +12,20 @@
 // start there). Whenever that might not hold (a parse error or warning anywhere, an item
 // without its `-`, a second streamed sequence, a second document) the file is parsed again
 // with parseDocument, so what is reported never depends on the chunking.
-import { Composer, Lexer, Parser, isMap, isSeq, parseDocument, type CST, type Document, type DocumentOptions, type ParseOptions, type ParsedNode, type SchemaOptions } from 'yaml';
+import {
+  Composer,
+  Lexer,
+  Parser,
+  isMap,
+  isSeq,
+  parseDocument,
+  type CST,
+  type Document,
+  type DocumentOptions,
+  type ParseOptions,
+  type ParsedNode,
+  type SchemaOptions,
+} from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 

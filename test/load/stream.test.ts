@@ -66,8 +66,14 @@ const CASES: [string, string][] = [
     'comments and blank lines between entries',
     `${HEAD}entries:\n  # first\n  - model: a\n\n  # between\n  - model: b\n    # inside\n    attrs: {}\n      # deeper\n  - {model: c}\n# at column 0\n  - [1, 2]\n  - model: d # trailing\n\n\n  - e\n  - f\n# end\n`,
   ],
-  ['anchors and aliases across entries', `${HEAD}entries:\n  - &e1 {model: a, attrs: {x: *ctx}}\n  - *e1\n  - model: b\n    attrs: &at {n: 1}\n  - model: c\n    attrs: *at\n  - {model: d, <<: *at}\n  - model: e\n`],
-  ['tags and block scalars', `${HEAD}entries:\n  - !KeyOf x\n  - model: a\n    attrs:\n      e: |\n        line\n\n        more\n      f: >-\n        folded\n  - !!str 1\n  - !Find [a.b, [name, x]]\n  - model: b\n`],
+  [
+    'anchors and aliases across entries',
+    `${HEAD}entries:\n  - &e1 {model: a, attrs: {x: *ctx}}\n  - *e1\n  - model: b\n    attrs: &at {n: 1}\n  - model: c\n    attrs: *at\n  - {model: d, <<: *at}\n  - model: e\n`,
+  ],
+  [
+    'tags and block scalars',
+    `${HEAD}entries:\n  - !KeyOf x\n  - model: a\n    attrs:\n      e: |\n        line\n\n        more\n      f: >-\n        folded\n  - !!str 1\n  - !Find [a.b, [name, x]]\n  - model: b\n`,
+  ],
   ['keys after entries', `version: 1\nentries:\n${'  - model: a\n'.repeat(6)}context:\n  b: 2\nmetadata:\n  name: later\n`],
   ['two entries keys', `version: 1\nentries:\n${'  - model: a\n'.repeat(6)}entries:\n${'  - model: b\n'.repeat(6)}`],
   ['an error after the entries', `version: 1\nentries:\n${'  - model: a\n'.repeat(6)}context:\n  a: [1, 2\n  b: 2\n`],
@@ -105,7 +111,19 @@ const entry = fc.oneof(
   fc.tuple(scalar, scalar).map(([a, b]) => `  - {model: ${a}, attrs: {x: ${b}}}\n`),
   fc.tuple(scalar, scalar).map(([a, b]) => `  - model: ${a}\n    attrs:\n      k: ${b}\n      l: [${a}, ${b}]\n`),
   scalar.map((s) => `  - &n${s.length} model: ${s}\n`),
-  fc.constantFrom('  # comment\n', '\n', '# col0\n', '    # deep\n', '  -\n', '  - |\n    text\n', '  - !Find [a, [b, c]]\n', '  - *n1\n', '  - >\n\n    folded\n', '  - model:\n', '  - {model: }\n'),
+  fc.constantFrom(
+    '  # comment\n',
+    '\n',
+    '# col0\n',
+    '    # deep\n',
+    '  -\n',
+    '  - |\n    text\n',
+    '  - !Find [a, [b, c]]\n',
+    '  - *n1\n',
+    '  - >\n\n    folded\n',
+    '  - model:\n',
+    '  - {model: }\n',
+  ),
 );
 // Rarely, a line PyYAML and `yaml` reject.
 const broken = fc.constantFrom(' - bad\n', '   - over\n', '  - model: "un\n', '  - model: @x\n', '  - {a: 1\n', '  - a\tb\n');
