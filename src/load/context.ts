@@ -3,7 +3,7 @@ import type { Diagnostic, SourceRange, Value } from '../model/types.js';
 import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
 import { escapePointer } from '../values/index.js';
-import { PointerMap } from './pointers.js';
+import { PointerMap } from '../values/pointer-map.js';
 
 /** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
 export const ALIAS_NODE_BUDGET = 100_000;

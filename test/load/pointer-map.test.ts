@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { SourceRange } from '../../src/model/types.js';
-import { PointerMap } from '../../src/load/pointers.js';
+import { PointerMap, revivePointerMap } from '../../src/values/pointer-map.js';
 import { load } from './helpers.js';
 
 const URI = 'f.yaml';
@@ -52,4 +52,13 @@ test('a key spelt `name#key` keeps the range its value had before', () => {
   // `/attrs/name#key` names both the key `name` and the value of `name#key`: the later one wins.
   assert.equal(at('/entries/0/attrs/name#key'), 'y');
   assert.equal(at('/entries/0/attrs/name#key#key'), '"name#key"');
+});
+
+test('a pointer map sent to a worker (a structured clone) answers again once compile revives it', () => {
+  const bp = load('version: 1\nentries:\n  - model: a.b\n    attrs: {name: x}\n').blueprint!;
+  const clone = structuredClone(bp.pointers);
+  assert.equal(typeof (clone as { get?: unknown }).get, 'undefined', 'a clone loses the class');
+  const revived = revivePointerMap(clone);
+  assert.deepEqual(new Map(revived), new Map(bp.pointers));
+  assert.deepEqual(revived.get('/entries/0/attrs/name#key'), bp.pointers.get('/entries/0/attrs/name#key'));
 });

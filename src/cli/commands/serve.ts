@@ -54,9 +54,7 @@ export async function startServe(opts: ServeCliOptions, ctx: CliContext): Promis
   // Pinned revisions never change, so drift checks at an unchanged sha do not fetch again.
   deps.readSources = cachedReadSources(deps.readSources, { cwd: ctx.cwd }).readSources;
   // One hostile blueprint must fail its source, not stall /healthz or kill the daemon.
-  // The worker gets structured clones, which keep a Map but not the class of load's compact pointer map.
-  const inWorker = compileInWorker();
-  deps.compile = (bps, o) => inWorker(bps.map((bp) => ({ ...bp, pointers: new Map(bp.pointers) })), o);
+  deps.compile = compileInWorker();
   const mode = opts.apply ? 'apply' : 'plan';
   // Replicas on one postgres backend elect a leader; only it applies (standbys skip, as if locked).
   let election: Election | undefined;

@@ -1,7 +1,8 @@
-// JSON pointer → source range for every node of one file, kept small: a file of 50,000 entries
-// has ~720,000 of them, and as a Map of range objects they were ~90 MB, most of a loaded
-// blueprint. Here a mapping key's `<pointer>#key` shares one slot with `<pointer>`, and the
-// offsets of a slot sit in one Int32Array; ranges are built when they are read.
+// JSON pointer → source range for every node of one file (ParsedBlueprint.pointers), kept small:
+// a file of 50,000 entries has ~720,000 of them, and as a Map of range objects they were ~90 MB,
+// most of a loaded blueprint. Here a mapping key's `<pointer>#key` shares one slot with
+// `<pointer>`, and the offsets of a slot sit in one Int32Array; ranges are built when read.
+// Load builds it; compile revives one that crossed to its worker thread (`revivePointerMap`).
 import type { SourceRange } from '../model/types.js';
 
 const KEY = '#key';
@@ -109,6 +110,15 @@ export class PointerMap implements ReadonlyMap<string, SourceRange> {
     this.offsets[i] = -1;
     this.offsets[i + 1] = -1;
   }
+}
+
+/**
+ * A structured clone (postMessage to a worker) keeps the fields of a PointerMap but not its
+ * class: this gives it back. Maps and PointerMaps are returned as they are.
+ */
+export function revivePointerMap(pointers: ReadonlyMap<string, SourceRange>): ReadonlyMap<string, SourceRange> {
+  if (typeof (pointers as { get?: unknown }).get === 'function') return pointers;
+  return Object.setPrototypeOf(pointers, PointerMap.prototype) as PointerMap;
 }
 
 function split(pointer: string): [string, number] {
