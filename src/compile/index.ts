@@ -3,6 +3,7 @@
 import type { CompiledEntry, CompileResult, ParsedBlueprint } from '../model/types.js';
 import { Compilation, type CompileOptions } from './compiler.js';
 import { EvalLimitExceeded } from './evaluate.js';
+import { revivePointerMap } from '../values/pointer-map.js';
 
 export type { CompileOptions } from './compiler.js';
 export { C as compileCodes } from './codes.js';
@@ -11,6 +12,8 @@ export { DEFAULT_EVAL_LIMITS, type EvalLimits } from './evaluate.js';
 export { dependentInstances, type BrokenFile } from './instances.js';
 
 export function compileBlueprints(bps: ParsedBlueprint[], opts: CompileOptions): CompileResult {
+  // In the daemon's worker the blueprints are structured clones.
+  for (const bp of [...bps, ...(opts.library ?? [])]) bp.pointers = revivePointerMap(bp.pointers);
   try {
     return new Compilation(bps, opts).compile();
   } catch (e) {

@@ -3,13 +3,13 @@
 import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Scalar, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { SourceRange, TagName, Value } from '../model/types.js';
 import { C } from './codes.js';
-import { ALIAS_NODE_BUDGET, range, report, seg, tagStart, type LoadContext } from './context.js';
+import { ALIAS_NODE_BUDGET, report, seg, tagStart, type LoadContext } from './context.js';
 import { constructTagged, resolvePlain, type Resolved } from './scalars.js';
 import { buildTag, isKnownTag, KNOWN_TAGS_TEXT, unknownTagDetail } from './tags.js';
 import { msg } from '../diag/index.js';
 
 const CORE = 'tag:yaml.org,2002:';
-const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
+export const JSON_TAG_KEY = 'goauthentik.io/yaml-key';
 const JSON_ARGS_KEY = 'args';
 
 type Maybe = Node | null | undefined;
@@ -20,7 +20,7 @@ type Maybe = Node | null | undefined;
  */
 export function construct(ctx: LoadContext, node: Maybe, ptr: string, at: number): Value {
   if (node === null || node === undefined) {
-    ctx.pointers.set(ptr, range(ctx, at, at));
+    ctx.pointers.put(ptr, at, at);
     return null;
   }
   if (isAlias(node)) return constructAlias(ctx, node, ptr);
@@ -66,7 +66,7 @@ function constructAlias(ctx: LoadContext, node: Alias, ptr: string): Value {
   }
   // The alias site is what a reader of this part of the file looks at; nested pointers keep the
   // anchor's ranges.
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   return value;
 }
 
@@ -134,7 +134,7 @@ function resolveAliasNode(ctx: LoadContext, node: Maybe): Maybe {
 function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: string): Value {
   const [vs, e] = nodeRange(node, 0);
   const s = tagStart(ctx, vs, tag);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   const name = tag.slice(1);
   if (!isKnownTag(name)) {
     report(ctx, C.unknownTag, msg(C.unknownTag, 'unknownTag2', { tag }), unknownTagDetail(tag), s, Math.min(e, s + tag.length));
@@ -145,7 +145,7 @@ function constructLocalTag(ctx: LoadContext, node: Node, tag: string, ptr: strin
 
 function constructScalar(ctx: LoadContext, node: Scalar, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   const text = scalarText(node);
   if (tag === undefined) {
     if (node.type !== 'PLAIN') return text;
@@ -200,12 +200,50 @@ function badCoreTag(ctx: LoadContext, core: string, shape: string, s: number, e:
 
 function constructSeq(ctx: LoadContext, node: YAMLSeq, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'seq') return badCoreTag(ctx, tag.slice(CORE.length), 'sequence', tagStart(ctx, s, '!!'), e);
   const items = node.items as Maybe[];
   const out: Value[] = new Array(items.length);
-  for (let i = 0; i < items.length; i++) out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
+  const consume = ctx.consumed.has(node);
+  let i = 0;
+  const early = ctx.early?.list === node ? ctx.early : undefined;
+  if (early) {
+    // Built as the file was parsed; their diagnostics come here, where the walk would make them.
+    for (; i < early.values.length; i++) out[i] = early.values[i]!;
+    for (const d of early.diagnostics) ctx.diagnostics.push(d);
+    ctx.early = undefined;
+  }
+  for (; i < items.length; i++) {
+    out[i] = construct(ctx, items[i], `${ptr}/${i}`, s);
+    if (consume) items[i] = null;
+  }
   return out;
+}
+
+/**
+ * Builds items `first…` of the streamed `entries` list while the rest of the file is still being
+ * parsed, so their nodes can go at once. Only items without anchors and aliases: those are
+ * resolved in document order, which the walk must keep. False when a chunk has one.
+ */
+export function constructEarly(ctx: LoadContext, nodes: readonly Node[], first: number, at: number): boolean {
+  const early = (ctx.early ??= { values: [], diagnostics: [] });
+  if (early.values.length !== first || nodes.some(referenced)) return false;
+  const walk = ctx.diagnostics;
+  ctx.diagnostics = early.diagnostics;
+  try {
+    for (let i = 0; i < nodes.length; i++) early.values.push(construct(ctx, nodes[i], `/entries/${first + i}`, at));
+  } finally {
+    ctx.diagnostics = walk;
+  }
+  return true;
+}
+
+function referenced(node: Maybe): boolean {
+  if (node === null || node === undefined) return false;
+  if (isAlias(node) || (node as { anchor?: string }).anchor !== undefined) return true;
+  if (isMap(node)) return node.items.some((p) => referenced(p.key as Maybe) || referenced(p.value as Maybe));
+  if (isSeq(node)) return (node.items as Maybe[]).some(referenced);
+  return false;
 }
 
 interface OwnPair {
@@ -218,7 +256,7 @@ interface OwnPair {
 
 function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, ptr: string): Value {
   const [s, e] = nodeRange(node, 0);
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   if (tag !== undefined && tag !== '!' && tag !== CORE + 'map') return badCoreTag(ctx, tag.slice(CORE.length), 'mapping', tagStart(ctx, s, '!!'), e);
   if (node.items.length > 0) {
     const t = jsonFormTag(ctx, node, ptr);
@@ -250,7 +288,7 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
       );
     } else seen.add(key.key);
     if (!key.isString) ctx.nonStringKeys.add(childPtr);
-    ctx.pointers.set(`${childPtr}#key`, range(ctx, key.start, key.end));
+    ctx.pointers.putKey(childPtr, key.start, key.end);
     const value = construct(ctx, pair.value as Maybe, childPtr, key.end);
     own.push({ key: key.key, value, keyStart: key.start, keyEnd: key.end, valueRange: pairsMayMerge ? ctx.pointers.get(childPtr) : undefined });
   }
@@ -258,10 +296,10 @@ function constructMap(ctx: LoadContext, node: YAMLMap, tag: string | undefined, 
   if (merged) {
     for (const [k, v] of merged) assign(out, k, v);
     // Merged mappings were built under this pointer too; own keys win, so restore their ranges.
-    ctx.pointers.set(ptr, range(ctx, s, e));
+    ctx.pointers.put(ptr, s, e);
     for (const p of own) {
       const childPtr = `${ptr}/${seg(p.key)}`;
-      ctx.pointers.set(`${childPtr}#key`, range(ctx, p.keyStart, p.keyEnd));
+      ctx.pointers.putKey(childPtr, p.keyStart, p.keyEnd);
       if (p.valueRange) ctx.pointers.set(childPtr, p.valueRange);
     }
   }

@@ -1,8 +1,9 @@
 // State shared by one load: where diagnostics go and the pointer map being built.
-import type { Diagnostic, SourceRange } from '../model/types.js';
+import type { Diagnostic, SourceRange, Value } from '../model/types.js';
 import type { Node } from 'yaml';
 import { diag, type CodeDef } from '../diag/index.js';
 import { escapePointer } from '../values/index.js';
+import { PointerMap } from '../values/pointer-map.js';
 
 /** Nodes constructed through aliases before load gives up (guards "billion laughs" files). */
 export const ALIAS_NODE_BUDGET = 100_000;
@@ -11,7 +12,7 @@ export interface LoadContext {
   uri: string;
   text: string;
   diagnostics: Diagnostic[];
-  pointers: Map<string, SourceRange>;
+  pointers: PointerMap;
   /** Pointers (of the value) whose mapping key was not a string for PyYAML (`1:`, `true:`, `~:`). */
   nonStringKeys: Set<string>;
   /** Pointers of values PyYAML makes floats: JS cannot tell `1.0` from `1`, Python's type checks can. */
@@ -25,6 +26,16 @@ export interface LoadContext {
   aliasBudgetExceeded: boolean;
   /** Memoised expanded node counts, for the alias budget. */
   sizes: WeakMap<Node, number>;
+  /**
+   * Sequences whose item nodes are dropped as soon as their values are built: read once, so the
+   * node tree of a large file is collected while its values grow, not after.
+   */
+  consumed: Set<Node>;
+  /**
+   * Entries built while the file was still being parsed (stream.ts), with their diagnostics;
+   * `list` is set once the document is known to construct them in the same order.
+   */
+  early?: { list?: Node; values: Value[]; diagnostics: Diagnostic[] };
 }
 
 export function newContext(uri: string, text: string): LoadContext {
@@ -32,7 +43,7 @@ export function newContext(uri: string, text: string): LoadContext {
     uri,
     text,
     diagnostics: [],
-    pointers: new Map(),
+    pointers: new PointerMap(uri),
     nonStringKeys: new Set(),
     floats: new Set(),
     anchors: new Map(),
@@ -41,6 +52,7 @@ export function newContext(uri: string, text: string): LoadContext {
     aliasNodes: 0,
     aliasBudgetExceeded: false,
     sizes: new WeakMap(),
+    consumed: new Set(),
   };
 }
 

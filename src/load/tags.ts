@@ -82,7 +82,7 @@ function nodeRange(ctx: LoadContext, node: Node | null | undefined, s: number, e
  * the JSON form). Returns null after reporting when the arguments have the wrong shape.
  */
 export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | undefined, ptr: string, s: number, e: number, construct: Construct): Value {
-  ctx.pointers.set(ptr, range(ctx, s, e));
+  ctx.pointers.put(ptr, s, e);
   const base = { range: range(ctx, s, e), pointer: ptr };
   const wrong = (found: string, at: [number, number] = [s, e]) => {
     report(
@@ -179,7 +179,7 @@ export function buildTag(ctx: LoadContext, name: TagName, arg: Node | null | und
           continue;
         }
         const [qs, qe] = nodeRange(ctx, q, s, e);
-        ctx.pointers.set(qPtr, range(ctx, qs, qe));
+        ctx.pointers.put(qPtr, qs, qe);
         const pair = q.items as (Node | null)[];
         query.push([construct(ctx, pair[0], `${qPtr}/0`, qs), construct(ctx, pair[1], `${qPtr}/1`, qs)]);
       }

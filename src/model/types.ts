@@ -221,7 +221,7 @@ export interface ParsedBlueprint {
   context: { [key: string]: Value };
   entries: ParsedEntry[];
   /** JSON pointer → source range, for every node (mapping keys under `<pointer>#key`). */
-  pointers: Map<string, SourceRange>;
+  pointers: ReadonlyMap<string, SourceRange>;
   /** SHA-256 hex of the raw bytes. */
   sha256: string;
 }

@@ -135,6 +135,7 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     return { ...base, diagnostics, ...(compiled ? { compiled } : {}), ok: !hasErrors(diagnostics) };
   }
   if (!deps.client) throw new Error('reconcileOnce: plan and apply need a server client');
+  releaseParsed(loaded, deps);
 
   const loadedState = await loadState(deps);
   const plan = await planCompiled(loaded, compiled, diagnostics, loadedState, spec, deps, blocked);
@@ -150,6 +151,17 @@ export async function reconcileOnce(spec: ReconcileSpec, deps: ReconcileDeps): P
     };
   }
   return runApply(plan, compiled.entries, loadedState, spec, deps, base);
+}
+
+/**
+ * After compile, observe and plan read the parsed blueprints only to reuse a snapshot (watch).
+ * Without one they go before observe: their values and pointer maps are most of what a large
+ * file costs, and observe and plan would otherwise run with them still in memory.
+ */
+function releaseParsed(loaded: Loaded, deps: ReconcileDeps): void {
+  if (deps.snapshot) return;
+  loaded.blueprints = [];
+  loaded.library = [];
 }
 
 /** observe → plan over compiled entries; the one way a plan is made, for new and saved plans alike. */
@@ -332,6 +344,7 @@ export async function applySavedPlan(plan: Plan, given: ReconcileSpec, deps: Rec
   if (!client) throw new Error('applySavedPlan needs a server client');
   const stale = await checkPlanFresh(plan, client, deps.registry);
   if (hasErrors(stale)) return { ...base, plan, diagnostics: stale, ok: false };
+  releaseParsed(loaded, deps);
   const loadedState = await loadState(deps);
   const now = await planCompiled(loaded, compiled, prepared.diagnostics, loadedState, spec, deps, blocked);
   if (!now.applyable) {
