@@ -66,6 +66,10 @@ export function undiciTransport(baseUrl: string, opts: UndiciTransportOptions = 
       if (closed) throw Object.assign(new Error('transport closed'), { code: 'UND_ERR_CLOSED' });
       const conn = pick();
       conn.inFlight++;
+      // The server may have closed a connection that sat idle while the event loop was busy: its
+      // FIN then waits unread, and a request written now is never read (a create sent there cannot
+      // be retried safely). One turn of the loop lets undici see the close and connect again.
+      if (conn.used && Date.now() - conn.lastSettled >= STALE_CHECK_MS) await new Promise<void>((resolve) => setImmediate(resolve));
       conn.used = true;
       try {
         const res = await exchange(conn.client, { path: prefix + req.path, method: req.method, headers: req.headers, body: req.body ?? null });
@@ -144,5 +148,7 @@ interface Conn {
  * after 2–5 s (gunicorn 2 s, uvicorn and node 5 s); a fresh connection costs one handshake.
  */
 const DEFAULT_IDLE_MS = 2_000;
+/** Idle this long, a connection is given one turn of the event loop to report a close before use. */
+const STALE_CHECK_MS = 100;
 /** Taken off an announced limit, for clock granularity and the time a request spends in flight. */
 const IDLE_MARGIN_MS = 1_000;

@@ -65,3 +65,21 @@ test('creates sent after the client was busy longer than the server keep-alive a
     await transport.close();
   }
 });
+
+test('creates sent after the server closed its connections while the client was busy, but within the idle limit the client assumes, reach the server once', async () => {
+  const transport = undiciTransport(url, { connections: 4 });
+  const http = new Http({ transport, token: 't', concurrency: 4, sleep: async () => undefined });
+  try {
+    const before = (await http.json('GET', '/posts')).body as { posts: number };
+    await Promise.all([1, 2, 3, 4].map(() => http.json('GET', '/core/users/')));
+    // Longer than the server keeps a connection (up to a second past its keepAliveTimeout), shorter
+    // than the 2 s the client assumes without a hint: the server's FINs arrive while nothing runs.
+    busy(KEEP_ALIVE_MS + 1200);
+    const created = await Promise.all([1, 2, 3, 4].map(() => http.json('POST', '/core/users/', { username: 'y' }, 'create')));
+    assert.equal(created.length, 4);
+    const after = (await http.json('GET', '/posts')).body as { posts: number };
+    assert.equal(after.posts - before.posts, 4, 'every create reached the server exactly once');
+  } finally {
+    await transport.close();
+  }
+});
