@@ -6,12 +6,39 @@ import type { CompiledEntry } from '../model/types.js';
  * compile's output is, so that a run over 20k entries does not copy and sort them at every stage.
  * The result may be the input: neither is changed afterwards.
  */
-export function sortedEntries(entries: readonly CompiledEntry[], compare: (a: CompiledEntry, b: CompiledEntry) => number): readonly CompiledEntry[] {
-  for (let i = 1; i < entries.length; i++) if (compare(entries[i - 1]!, entries[i]!) > 0) return [...entries].sort(compare);
-  return entries;
+export function sortedEntries(entries: readonly CompiledEntry[], compare: EntryCompare): readonly CompiledEntry[] {
+  let known = sortedBy.get(entries);
+  const hit = known?.get(compare);
+  if (hit) return hit;
+  // An array compile derived from a sorted one: only the changed positions can break the order.
+  const d = deltas.get(entries);
+  let out: readonly CompiledEntry[] | undefined;
+  if (d && sortedBy.get(d.before)?.get(compare) === d.before) {
+    const ok = d.changed.every(
+      (i) => (i === 0 || compare(entries[i - 1]!, entries[i]!) <= 0) && (i + 1 === entries.length || compare(entries[i]!, entries[i + 1]!) <= 0),
+    );
+    if (ok) out = entries;
+  }
+  if (!out) {
+    out = entries;
+    for (let i = 1; i < entries.length; i++) {
+      if (compare(entries[i - 1]!, entries[i]!) > 0) {
+        out = [...entries].sort(compare);
+        break;
+      }
+    }
+  }
+  if (!known) sortedBy.set(entries, (known = new Map()));
+  known.set(compare, out);
+  return out;
 }
 
-const byOrder = (a: CompiledEntry, b: CompiledEntry): number => a.order - b.order;
+type EntryCompare = (a: CompiledEntry, b: CompiledEntry) => number;
+/** Sorted results per array and comparator (comparators are module constants, so they are stable keys). */
+const sortedBy = new WeakMap<readonly CompiledEntry[], Map<EntryCompare, readonly CompiledEntry[]>>();
+
+/** Document order: the comparator observe and the entry table sort by. */
+export const byOrder = (a: CompiledEntry, b: CompiledEntry): number => a.order - b.order;
 const tables = new WeakMap<readonly CompiledEntry[], EntryTable>();
 
 export class EntryTable {

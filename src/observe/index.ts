@@ -7,7 +7,7 @@ import type { ModelInfo, Registry } from '../authentik/registry.js';
 import { canonicalModel, findModel } from '../authentik/registry.js';
 import { diagnose, sortDiagnostics } from '../diag/index.js';
 import { findQueryKey, formatIdentity, resolveDeferred } from '../values/index.js';
-import { evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, sortedEntries, type FindQueryArg } from '../live/index.js';
+import { byOrder, evalLookup, matchIdentifiers, ObjectIndex, EntryTable, IndexResolver, sortedEntries, type FindQueryArg } from '../live/index.js';
 import { mapLimit } from '../values/index.js';
 import { OBSERVE_CODES } from './codes.js';
 import { chooseReads, modelsOf } from './strategy.js';
@@ -49,7 +49,7 @@ export async function observe(
 ): Promise<{ snapshot: LiveSnapshot; diagnostics: Diagnostic[] }> {
   const start = client.requestCount();
   const diagnostics: Diagnostic[] = [];
-  const ordered = sortedEntries(entries, (a, b) => a.order - b.order);
+  const ordered = sortedEntries(entries, byOrder);
   const reads = opts.memo ? opts.memo.reads(ordered, registry, opts) : chooseReads(ordered, registry, opts);
   for (const [model, why] of reads.unreadable) {
     diagnostics.push(diagnose(OBSERVE_CODES.noListEndpoint, 'cannotObserve', { model, why }));

@@ -27,8 +27,25 @@ function sameList(a: readonly LiveObject[], b: readonly LiveObject[]): boolean {
     const x = a[i]!;
     const y = b[i]!;
     if (x === y) continue;
-    if (x.model !== y.model || String(x.pk) !== String(y.pk) || JSON.stringify(x.body) !== JSON.stringify(y.body)) return false;
+    if (x.model !== y.model || String(x.pk) !== String(y.pk) || !sameJson(x.body, y.body)) return false;
   }
+  return true;
+}
+
+/** JSON.stringify(a) === JSON.stringify(b), without building the strings (key order counts, as there). */
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson(a[ka[i]!], b[kb[i]!])) return false;
   return true;
 }
 

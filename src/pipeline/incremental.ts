@@ -5,6 +5,7 @@
 // why the plan stays the full plan are in src/gitops/README.md ("Incremental watch").
 import type { CompiledEntry, Diagnostic, LiveObject, ParsedBlueprint } from '../model/index.js';
 import { sortDiagnostics, strictify } from '../diag/index.js';
+import { entriesDelta } from '../live/index.js';
 import { validateBlueprints, type ValidateOptions } from '../validate/index.js';
 import { chooseReads, ObserveMemo, type ListCache } from '../observe/index.js';
 import type { Registry } from '../authentik/registry.js';
@@ -130,8 +131,36 @@ export function createIncremental(opts: IncrementalOptions): Incremental {
     return o.strict ? strictify(sorted) : sorted;
   };
 
+  /** The entries of the last run, as one array (compile's delta is relative to it). */
+  let lastArray: readonly CompiledEntry[] | undefined;
+
   /** Models whose lists observe must read again because entries reading them changed. */
   const changedModels = (entries: readonly CompiledEntry[], blueprints: readonly ParsedBlueprint[]): Set<string> => {
+    const delta = lastArray ? entriesDelta(entries, lastArray) : undefined;
+    const before = lastArray;
+    lastArray = entries;
+    if (delta && before) {
+      // Compile said which positions hold other entries: only those can have changed, and the
+      // per-file record is patched for their files alone.
+      const touched: CompiledEntry[] = [];
+      const uris = new Set<string>();
+      for (const i of delta) {
+        const o = before[i]!;
+        const n = entries[i]!;
+        uris.add(o.origin.uri).add(n.origin.uri);
+        if (o.key !== n.key || entryPrint(o) !== entryPrint(n)) touched.push(o, n);
+      }
+      for (const uri of uris) {
+        const byKey = new Map((lastEntries.get(uri) ?? []).map((e) => [e.key, e]));
+        for (const i of delta) if (before[i]!.origin.uri === uri) byKey.delete(before[i]!.key);
+        for (const i of delta) if (entries[i]!.origin.uri === uri) byKey.set(entries[i]!.key, entries[i]!);
+        const list = [...byKey.values()].sort((a, b) => a.order - b.order);
+        if (list.length) lastEntries.set(uri, list);
+        else lastEntries.delete(uri);
+      }
+      lastBlueprints = new Map(blueprints.map((bp) => [bp.uri, bp]));
+      return new Set(chooseReads(touched, opts.registry, {}).reads.map((r) => r.model));
+    }
     const byUri = new Map<string, CompiledEntry[]>();
     for (const e of entries) {
       const l = byUri.get(e.origin.uri);

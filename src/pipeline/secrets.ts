@@ -65,7 +65,18 @@ function contextKeys(v: Value, out: Set<string>): void {
   for (const x of Object.values(v)) contextKeys(x as Value, out);
 }
 
+/** Masked texts by blueprint: akbp watch's parse cache hands back the same blueprint for unchanged bytes. */
+const masked = new WeakMap<ParsedBlueprint, { registry: Registry; text: string }>();
+
 export function maskSecretValues(bp: ParsedBlueprint, registry: Registry): string {
+  const hit = masked.get(bp);
+  if (hit && hit.registry === registry) return hit.text;
+  const text = maskSpans(bp, registry);
+  masked.set(bp, { registry, text });
+  return text;
+}
+
+function maskSpans(bp: ParsedBlueprint, registry: Registry): string {
   const spans: [number, number][] = [];
   const secretContext = new Set<string>();
   for (const e of bp.entries) {
