@@ -5,7 +5,17 @@
 export { ObjectIndex, pkKey, coarseKey } from './objects.js';
 export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQuery } from './match.js';
 export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString } from './normalize.js';
-export { byOrder, EntryTable, entriesDelta, matchesDelta, matchesMark, noteEntriesDelta, noteMatchesChanged, sortedEntries, type MatchesMark } from './entries.js';
+export {
+  byOrder,
+  EntryTable,
+  entriesDelta,
+  matchesDelta,
+  matchesMark,
+  noteEntriesDelta,
+  noteMatchesChanged,
+  sortedEntries,
+  type MatchesMark,
+} from './entries.js';
 export { allFinds, requiredFindKeys } from './finds.js';
 export { IndexResolver, type FindQueryArg } from './resolver.js';
 export { literalPks, referenceModels } from './refs.js';
