@@ -109,10 +109,9 @@ interface Last {
   dependents: Map<string, Set<string>>;
   /** Entries per file. */
   perUri: Map<string, number>;
-  /** Records that create, records that `!Find`, metaclean entries. */
+  /** Records that create, records that `!Find`. */
   creates: number;
   finds: number;
-  cleans: number;
 }
 
 /** What the fast splice hands plan(): the entries to plan, in order; the rest is kept as it is. */
@@ -436,7 +435,6 @@ export class PlanMemo {
       perUri: new Map(),
       creates: 0,
       finds: 0,
-      cleans: 0,
     };
     for (const e of entries) {
       last.perUri.set(e.origin.uri, (last.perUri.get(e.origin.uri) ?? 0) + 1);
