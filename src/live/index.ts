@@ -2,7 +2,7 @@
 // over it (queries, identifier matching, normalised comparison), the entry table, `!Find`
 // helpers and the one resolver base (`IndexResolver`). Observe, plan and apply keep only their
 // own policy on top of it.
-export { ObjectIndex, pkKey, coarseKey } from './objects.js';
+export { ObjectIndex, pkKey, coarseKey, sameLiveObject } from './objects.js';
 export { evalQuery, matchIdentifiers, identifierLookup, evalLookup, bodyMatchesQuery } from './match.js';
 export { normalizeField, sameField, redactBody, looseEqual, containsJson, canonicalString } from './normalize.js';
 export {

@@ -1,5 +1,5 @@
-// In-memory index of live objects per model: what observe read, extended by apply with what it
-// writes. Lookups by pk accept the number/string/upper-case forms the same pk arrives in.
+// In-memory index of live objects per model: what observe read. Lookups by pk accept the
+// number/string/upper-case forms the same pk arrives in.
 import type { Json, LiveObject, ModelName } from '../model/types.js';
 import type { Registry } from '../authentik/registry.js';
 import { findModel } from '../authentik/registry.js';
@@ -55,11 +55,9 @@ function derive(reg: Registry, model: ModelName, objs: readonly LiveObject[]): D
 }
 
 export class ObjectIndex implements ObjectSource {
-  /** The lists as given: never written to; a model is copied before its first upsert or remove. */
+  /** The lists as given (never written to): indexes over the same lists share what they derive. */
   private readonly lists = new Map<ModelName, readonly LiveObject[]>();
   private readonly derived = new Map<ModelName, Derived>();
-  /** Models whose list and derived data this index copied and may change. */
-  private readonly owned = new Set<ModelName>();
   /** The pbm maps of the models that have one, gathered on first use. */
   private pbmMaps: Map<string, Json>[] | undefined;
 
@@ -77,7 +75,6 @@ export class ObjectIndex implements ObjectSource {
   set(model: ModelName, objs: readonly LiveObject[]): void {
     this.lists.set(model, objs);
     this.derived.set(model, derive(this.reg, model, objs));
-    this.owned.delete(model);
     this.pbmMaps = undefined;
   }
 
@@ -108,55 +105,6 @@ export class ObjectIndex implements ObjectSource {
     return ix === null ? undefined : (ix.get(coarseKey(value)) ?? []);
   }
 
-  /** Position in the server's list order (for "first match" across several candidate sets). */
-  position(model: ModelName, obj: LiveObject): number {
-    const list = this.lists.get(model) ?? [];
-    return list.indexOf(obj);
-  }
-
-  /** Adds or replaces one object (after a create or patch), keeping list order for existing ones. */
-  upsert(obj: LiveObject): void {
-    const m = obj.model;
-    const { list, d } = this.own(m);
-    const k = pkKey(obj.pk);
-    const i = list.findIndex((o) => pkKey(o.pk) === k);
-    if (i >= 0) list[i] = obj;
-    else list.push(obj);
-    d.byPk.set(k, obj);
-    d.fields.clear();
-    const f = findModel(this.reg, m)?.pbmField;
-    if (f && d.pbm && obj.body[f] !== undefined && obj.body[f] !== null) d.pbm.set(pkKey(obj.body[f]), obj.pk);
-  }
-
-  remove(model: ModelName, pk: Json): void {
-    if (!this.lists.has(model)) return;
-    const { list, d } = this.own(model);
-    const k = pkKey(pk);
-    const i = list.findIndex((o) => pkKey(o.pk) === k);
-    if (i >= 0) list.splice(i, 1);
-    d.byPk.delete(k);
-    d.fields.clear();
-  }
-
-  /** A private copy of a model's list and derived data, made before the first change to it. */
-  private own(model: ModelName): { list: LiveObject[]; d: Derived } {
-    if (!this.owned.has(model)) {
-      const list = [...(this.lists.get(model) ?? [])];
-      const before = this.derived.get(model);
-      const d: Derived = {
-        model,
-        byPk: new Map(before?.byPk),
-        pbm: before?.pbm ? new Map(before.pbm) : findModel(this.reg, model)?.pbmField ? new Map() : undefined,
-        fields: new Map(),
-      };
-      this.lists.set(model, list);
-      this.derived.set(model, d);
-      this.owned.add(model);
-      this.pbmMaps = undefined;
-    }
-    return { list: this.lists.get(model) as LiveObject[], d: this.derived.get(model)! };
-  }
-
   objects(model: ModelName): readonly LiveObject[] | undefined {
     return this.lists.get(model);
   }
@@ -178,4 +126,26 @@ export class ObjectIndex implements ObjectSource {
   models(): ModelName[] {
     return [...this.lists.keys()].sort();
   }
+}
+
+/** Same model, same pk, the same body as JSON.stringify writes it: an object read again that nothing changed. */
+export function sameLiveObject(a: LiveObject, b: LiveObject): boolean {
+  return a === b || (a.model === b.model && pkKey(a.pk) === pkKey(b.pk) && sameJson(a.body, b.body));
+}
+
+/** JSON.stringify(a) === JSON.stringify(b) for parsed JSON, without building the strings (key order counts, as there). */
+function sameJson(a: Json | undefined, b: Json | undefined): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson(a[ka[i]!], b[kb[i]!])) return false;
+  return true;
 }

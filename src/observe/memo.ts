@@ -7,7 +7,7 @@
 // run again, as it did before this memo.
 import type { CompiledEntry, Json, LiveObject, ModelName, OwnershipState } from '../model/index.js';
 import type { Registry } from '../authentik/registry.js';
-import { EntryTable, entriesDelta, noteMatchesChanged } from '../live/index.js';
+import { EntryTable, entriesDelta, noteMatchesChanged, sameLiveObject } from '../live/index.js';
 import { ReadNeeds, stateNeeds } from './strategy.js';
 import { mayGrant } from './rbac.js';
 
@@ -22,31 +22,7 @@ interface Stats {
 
 /** Same objects with the same JSON, in the same order: a list read again that nothing changed. */
 function sameList(a: readonly LiveObject[], b: readonly LiveObject[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x === y) continue;
-    if (x.model !== y.model || String(x.pk) !== String(y.pk) || !sameJson(x.body, y.body)) return false;
-  }
-  return true;
-}
-
-/** JSON.stringify(a) === JSON.stringify(b), without building the strings (key order counts, as there). */
-function sameJson(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i] || !sameJson(a[ka[i]!], b[kb[i]!])) return false;
-  return true;
+  return a.length === b.length && a.every((x, i) => sameLiveObject(x, b[i]!));
 }
 
 /** This run's start: the matches it begins with and the entries it matches, in order. */

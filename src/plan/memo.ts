@@ -4,7 +4,7 @@
 // or the server or the state differs, the whole plan is made again. The rule and why the spliced
 // plan equals a full plan are in src/gitops/README.md ("Incremental watch").
 import type { Change, CompiledEntry, Diagnostic, LiveObject, LiveSnapshot, Plan } from '../model/types.js';
-import { entriesDelta, matchesDelta, matchesMark, pkKey, type MatchesMark } from '../live/index.js';
+import { entriesDelta, matchesDelta, matchesMark, pkKey, sameLiveObject, type MatchesMark } from '../live/index.js';
 import { isDeferred } from '../values/index.js';
 
 /** One entry's part of a plan, as plan() produced it. */
@@ -69,8 +69,7 @@ function holdsFind(v: unknown): boolean {
 function sameObject(a: LiveObject | null | undefined, b: LiveObject | null | undefined, replaced: ReadonlyMap<LiveObject, LiveObject>): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
-  if (replaced.get(a) === b) return true;
-  return a.model === b.model && pkKey(a.pk) === pkKey(b.pk) && JSON.stringify(a.body) === JSON.stringify(b.body);
+  return replaced.get(a) === b || sameLiveObject(a, b);
 }
 
 /** Whether a list read again equals the one kept; the objects found equal are mapped old → new. */
@@ -80,7 +79,7 @@ function sameList(a: readonly LiveObject[], b: readonly LiveObject[], replaced: 
     const x = a[i]!;
     const y = b[i]!;
     if (x === y) continue;
-    if (x.model !== y.model || pkKey(x.pk) !== pkKey(y.pk) || JSON.stringify(x.body) !== JSON.stringify(y.body)) return false;
+    if (!sameLiveObject(x, y)) return false;
     replaced.set(x, y);
   }
   return true;
