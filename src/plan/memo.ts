@@ -279,9 +279,12 @@ export class PlanMemo {
     if (snapshot.blocked && snapshot.blocked.size > 0) return undefined;
     if (snapshot.objects.size !== this.lists.size) return undefined;
     for (const [m, l] of snapshot.objects) if (this.lists.get(m) !== l) return undefined;
+    const finds = new Map<string, string>();
     for (const [k, v] of snapshot.finds) {
+      const now = JSON.stringify(v);
       const before = this.finds.get(k);
-      if (before !== undefined && before !== JSON.stringify(v)) return undefined;
+      if (before !== undefined && before !== now) return undefined;
+      finds.set(k, now);
     }
     if (JSON.stringify(snapshot.rbac ?? null) !== this.rbac) return undefined;
     if (input.files.size !== this.files.size) return undefined;
@@ -323,12 +326,12 @@ export class PlanMemo {
     }
     for (const o of objects) for (const k of last.byObject.get(o) ?? []) if (!dirtyKeys.has(k)) return undefined;
     for (const k of dirtyKeys) for (const d of last.dependents.get(k) ?? []) if (!dirtyKeys.has(d)) return undefined;
-    this.pendingUris = perUri;
+    this.pending = { perUri, finds };
     return { dirty, replaced };
   }
 
-  /** Counts for the fast splice's file check, between fastStart and fastCommit. */
-  private pendingUris: Map<string, number> | undefined;
+  /** What fastStart worked out for fastCommit: entries per file and the `!Find` answers as kept. */
+  private pending: { perUri: Map<string, number>; finds: Map<string, string> } | undefined;
 
   /**
    * The fast splice's whole-plan parts, or undefined when the re-planned entries couple to the
@@ -395,18 +398,18 @@ export class PlanMemo {
       this.kept.set(e.key, kept);
       this.index(last, e, kept);
     }
-    for (const [uri, n] of this.pendingUris ?? []) {
+    for (const [uri, n] of this.pending?.perUri ?? []) {
       if (n > 0) last.perUri.set(uri, n);
       else last.perUri.delete(uri);
     }
-    this.pendingUris = undefined;
+    for (const [k, v] of this.pending?.finds ?? []) this.finds.set(k, v);
+    this.pending = undefined;
     last.entries = entries;
     last.byKey = matchesMark(snapshot.byKey);
     last.changes = patch.changes;
     last.lockout = patch.lockout;
     last.summary = patch.summary;
     this.files = new Map(input.files);
-    for (const [k, v] of snapshot.finds) this.finds.set(k, JSON.stringify(v));
     this.counts.spliced += 1;
     this.counts.fast += 1;
     this.counts.replanned += fs.dirty.length;
